@@ -1,0 +1,16 @@
+package hazard
+
+import "context"
+
+// Consumer is a named reader of the event log, fed by the relay at least
+// once and in order per hazard. Handle must be idempotent: after a crash the
+// relay delivers again the events after the consumer's last saved cursor.
+// A Handle error makes the relay retry the event with backoff and, after too
+// many attempts, park it.
+type Consumer struct {
+	// Name identifies the consumer's cursor; 1 to MaxConsumerNameLen bytes
+	// of lower-case letters, digits, '_' and '-'.
+	Name string
+	// Handle handles one event.
+	Handle func(ctx context.Context, e Event) error
+}

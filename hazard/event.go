@@ -1,0 +1,106 @@
+package hazard
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// EventType names what happened.
+type EventType string
+
+// The event types the library writes. Integrators may append their own.
+const (
+	EventSubmitted     EventType = "submitted"      // a hazard was created
+	EventTransition    EventType = "transition"     // a workflow action moved it
+	EventEscalated     EventType = "escalated"      // it was overdue and escalated (督办)
+	EventDuplicate     EventType = "duplicate"      // it was flagged as a likely duplicate
+	EventNote          EventType = "note"           // a note without a state change
+	EventRewardIssued  EventType = "reward_issued"  // a reward became pending (待领)
+	EventRewardClaimed EventType = "reward_claimed" // a reward was paid out
+	EventRewardExpired EventType = "reward_expired" // a reward was not claimed in time
+)
+
+// Actor is who did something: a user and the role they acted in, or the
+// system.
+type Actor struct {
+	ID         string `json:"id"`
+	Role       string `json:"role"`
+	Department string `json:"department,omitempty"`
+}
+
+// System is the actor of automatic changes (escalations, expiry).
+var System = Actor{ID: "system", Role: "system"}
+
+// Event is one entry of the ordered event log: the audit trail, the source
+// of the public timeline and the outbox.
+type Event struct {
+	// Seq is the global sequence number, assigned by the store: gapless and
+	// increasing in commit order.
+	Seq      int64     `json:"seq"`
+	HazardID uuid.UUID `json:"hazard_id"`
+	Type     EventType `json:"type"`
+	Actor    Actor     `json:"actor"`
+	// Action, From and To are set for transitions.
+	Action string `json:"action,omitempty"`
+	From   string `json:"from,omitempty"`
+	To     string `json:"to,omitempty"`
+	// PublicNote may be shown on the plaza; PrivateNote only to staff and,
+	// where addressed to the reporter, to the reporter.
+	PublicNote  string `json:"public_note,omitempty"`
+	PrivateNote string `json:"private_note,omitempty"`
+	// Attachments are photos attached by the action (e.g. rectification).
+	Attachments []Photo `json:"attachments,omitempty"`
+	// Data holds small typed facts of the event as strings (a department,
+	// a reward ID and amount); keys are lower_snake_case.
+	Data map[string]string `json:"data,omitempty"`
+	Time time.Time         `json:"time"`
+}
+
+// Clone returns a deep copy of e.
+func (e Event) Clone() Event {
+	e.Attachments = clonePhotos(e.Attachments)
+	if e.Data != nil {
+		d := make(map[string]string, len(e.Data))
+		for k, v := range e.Data {
+			d[k] = v
+		}
+		e.Data = d
+	}
+	return e
+}
+
+// Limits of events.
+const (
+	MaxEventDataKeys = 32
+	MaxEventDataLen  = 1000 // runes per value
+)
+
+// Validate reports every problem with e (Seq is ignored: the store sets it).
+func (e *Event) Validate() error {
+	var p Problems
+	if e.HazardID == uuid.Nil {
+		p.Add("hazard_id", "is required")
+	}
+	if e.Type == "" {
+		p.Add("type", "is required")
+	}
+	if e.Actor.ID == "" {
+		p.Add("actor", "is required")
+	}
+	CheckText(&p, "public_note", e.PublicNote, 0, MaxNoteLen)
+	CheckText(&p, "private_note", e.PrivateNote, 0, MaxNoteLen)
+	if len(e.Attachments) > MaxPhotos {
+		p.Add("attachments", "takes at most %d photos", MaxPhotos)
+	}
+	if len(e.Data) > MaxEventDataKeys {
+		p.Add("data", "takes at most %d keys", MaxEventDataKeys)
+	}
+	for k, v := range e.Data {
+		CheckText(&p, "data."+k, v, 0, MaxEventDataLen)
+	}
+	if e.Time.IsZero() {
+		p.Add("time", "is required")
+	}
+	return p.Err("event")
+}

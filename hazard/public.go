@@ -1,0 +1,108 @@
+package hazard
+
+import (
+	"time"
+)
+
+// PublicHazard is what the report plaza (上报广场) shows of a hazard. It has
+// no field that could carry the reporter's identity or contact, nor staff's
+// private notes: redaction by construction.
+type PublicHazard struct {
+	Ref         string        `json:"ref"`
+	Category    string        `json:"category"`
+	Severity    Severity      `json:"severity"`
+	Description string        `json:"description"`
+	Photos      []string      `json:"photos"` // blob keys
+	Address     string        `json:"address"`
+	Point       *Point        `json:"point,omitempty"`
+	District    string        `json:"district,omitempty"`
+	Department  string        `json:"department,omitempty"`
+	Source      Source        `json:"source"`
+	State       string        `json:"state"`
+	Resolution  string        `json:"resolution,omitempty"`
+	Evidence    []string      `json:"evidence,omitempty"`
+	Verdict     string        `json:"verdict,omitempty"`
+	Duplicate   bool          `json:"duplicate,omitempty"`
+	Deadline    time.Time     `json:"deadline,omitzero"`
+	CreatedAt   time.Time     `json:"created_at"`
+	UpdatedAt   time.Time     `json:"updated_at"`
+	ClosedAt    time.Time     `json:"closed_at,omitzero"`
+	Timeline    []PublicEvent `json:"timeline,omitempty"`
+}
+
+// PublicEvent is one step of a hazard's public timeline: no actor identity,
+// no private note.
+type PublicEvent struct {
+	Type   EventType `json:"type"`
+	Action string    `json:"action,omitempty"`
+	From   string    `json:"from,omitempty"`
+	To     string    `json:"to,omitempty"`
+	// Role is the role that acted (dispatcher, handler...), never a user.
+	Role   string    `json:"role,omitempty"`
+	Note   string    `json:"note,omitempty"`
+	Photos []string  `json:"photos,omitempty"`
+	Time   time.Time `json:"time"`
+}
+
+// Public returns the public view of h. Timeline is left empty; see
+// PublicTimeline.
+func (h *Hazard) Public() PublicHazard {
+	p := PublicHazard{
+		Ref:         h.Ref,
+		Category:    h.Category,
+		Severity:    h.Severity,
+		Description: h.Description,
+		Photos:      keys(h.Photos),
+		Address:     h.Location.Address,
+		District:    h.Location.District,
+		Department:  h.Department,
+		Source:      h.Source,
+		State:       h.State,
+		Resolution:  h.Resolution,
+		Evidence:    keys(h.Evidence),
+		Verdict:     h.Verdict,
+		Duplicate:   !isNil(h.DuplicateOf),
+		Deadline:    h.Deadline,
+		CreatedAt:   h.CreatedAt,
+		UpdatedAt:   h.UpdatedAt,
+		ClosedAt:    h.ClosedAt,
+	}
+	if h.Location.Point != nil {
+		pt := *h.Location.Point
+		p.Point = &pt
+	}
+	return p
+}
+
+// PublicTimeline returns the public steps of events, in order. Events that
+// are not about the hazard's progress (reward events, which concern the
+// reporter) are left out; private notes never appear.
+func PublicTimeline(events []Event) []PublicEvent {
+	out := make([]PublicEvent, 0, len(events))
+	for _, e := range events {
+		switch e.Type {
+		case EventRewardIssued, EventRewardClaimed, EventRewardExpired:
+			continue
+		}
+		role := e.Actor.Role
+		if e.Type == EventSubmitted {
+			role = "" // who submitted is the reporter: say nothing of them
+		}
+		out = append(out, PublicEvent{
+			Type: e.Type, Action: e.Action, From: e.From, To: e.To,
+			Role: role, Note: e.PublicNote, Photos: keys(e.Attachments), Time: e.Time,
+		})
+	}
+	return out
+}
+
+func keys(ps []Photo) []string {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.SHA256
+	}
+	return out
+}

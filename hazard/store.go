@@ -1,0 +1,175 @@
+package hazard
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+func isNil(id uuid.UUID) bool { return id == uuid.Nil }
+
+// Limits of listing.
+const (
+	DefaultPageLimit = 20
+	MaxPageLimit     = 100
+	// MaxEventBatch is the most events Events returns at once.
+	MaxEventBatch = 1000
+	// MaxIdempotencyKeyLen is the longest idempotency key, in bytes.
+	MaxIdempotencyKeyLen = 128
+	// MaxConsumerNameLen is the longest consumer name, in bytes.
+	MaxConsumerNameLen = 64
+)
+
+// Filter selects hazards in List. Zero fields do not filter. All set fields
+// must match.
+type Filter struct {
+	// States matches any of the states.
+	States     []string
+	Category   string
+	Department string
+	Reporter   string // a reporter's user ID
+	Source     Source
+	// Open, when non-nil, keeps only open (true) or closed (false) hazards.
+	Open *bool
+	// CreatedSince and CreatedUntil bound CreatedAt: since <= t < until.
+	CreatedSince time.Time
+	CreatedUntil time.Time
+	// Box keeps hazards with a point inside the WGS-84 box.
+	Box *BBox
+}
+
+// Page asks for one page of a listing.
+type Page struct {
+	// Limit is the most items wanted; 0 means DefaultPageLimit and values
+	// above MaxPageLimit are capped to it. Negative is invalid.
+	Limit int
+	// Cursor is the Next of the previous page; empty for the first page.
+	Cursor string
+}
+
+// List is one page of hazards, newest first (by ID, which is time-ordered).
+type List struct {
+	Items []Hazard
+	// Next is the cursor of the following page; empty on the last page.
+	Next string
+}
+
+// NearbyQuery asks for open hazards of a category near a point, for
+// duplicate detection.
+type NearbyQuery struct {
+	Category string
+	Center   Point
+	// RadiusMeters is the search radius; it must be positive.
+	RadiusMeters float64
+	// Since keeps hazards created at or after it.
+	Since time.Time
+	// Limit caps the result (0: DefaultPageLimit; at most MaxPageLimit).
+	Limit int
+}
+
+// Store keeps hazards and their event log. It is the port that storage
+// adapters implement; hazardtest.TestStore pins every promise below.
+//
+// Hazards and events are values: a Store copies them on the way in and out,
+// so that no caller shares memory with it or with another caller. A Store
+// is safe for concurrent use. Errors are *Error with a code.
+type Store interface {
+	// Create stores h (whose Version must be 1) with its first events in one
+	// atomic step, assigning the events their sequence numbers.
+	//
+	// With a non-empty idempotencyKey, the key is unique per reporter
+	// (h.Reporter.UserID): when the reporter already created a hazard with
+	// that key, Create changes nothing and returns that hazard with
+	// created == false. Otherwise it returns the stored hazard and true.
+	//
+	// An invalid hazard or event is CodeInvalid; an ID or Ref already taken
+	// is CodeConflict. Nothing is stored on error.
+	Create(ctx context.Context, h Hazard, events []Event, idempotencyKey string) (stored Hazard, created bool, err error)
+
+	// Get returns the hazard with the ID, or CodeNotFound.
+	Get(ctx context.Context, id uuid.UUID) (Hazard, error)
+
+	// GetByRef returns the hazard with the reference number, or CodeNotFound.
+	GetByRef(ctx context.Context, ref string) (Hazard, error)
+
+	// Update replaces the stored hazard h.ID, whose version must be
+	// expectedVersion, by h with Version expectedVersion+1, and appends
+	// events, in one atomic step. It returns the stored hazard.
+	//
+	// A missing hazard is CodeNotFound. A stored version other than
+	// expectedVersion is CodeConflict with Error.Version set to the stored
+	// version, and changes nothing. ID, Ref, Reporter and CreatedAt cannot
+	// change (CodeInvalid).
+	Update(ctx context.Context, h Hazard, expectedVersion int64, events []Event) (Hazard, error)
+
+	// List returns one page of the hazards matching f, newest first. Cursor
+	// pagination is stable: walking the pages while hazards are added never
+	// skips nor repeats an item that existed when the walk started. A cursor
+	// that the store did not make is CodeInvalid.
+	List(ctx context.Context, f Filter, p Page) (List, error)
+
+	// Nearby returns the open hazards of q.Category with a point within
+	// q.RadiusMeters of q.Center, created at or after q.Since, oldest first.
+	Nearby(ctx context.Context, q NearbyQuery) ([]Hazard, error)
+
+	// NextSeq returns the next number of the named counter, starting at 1,
+	// unique across callers (reference numbers are made from it).
+	NextSeq(ctx context.Context, counter string) (int64, error)
+
+	EventLog
+	Cursors
+}
+
+// EventLog is the ordered log of events. Readers see sequence numbers
+// without gaps: an event is never visible before every event with a smaller
+// number is.
+type EventLog interface {
+	// Append adds events that change no hazard state (notes, reward
+	// events) and returns them with their sequence numbers. Each event's
+	// hazard must exist (CodeNotFound).
+	Append(ctx context.Context, events ...Event) ([]Event, error)
+
+	// Events returns up to limit events with Seq > after, in Seq order.
+	// limit <= 0 means MaxEventBatch; larger values are capped to it.
+	Events(ctx context.Context, after int64, limit int) ([]Event, error)
+
+	// HazardEvents returns every event of one hazard in Seq order.
+	HazardEvents(ctx context.Context, id uuid.UUID) ([]Event, error)
+
+	// LastSeq returns the highest sequence number, 0 for an empty log.
+	LastSeq(ctx context.Context) (int64, error)
+}
+
+// ParkedEvent is an event a consumer failed to handle too many times, kept
+// aside with its error until an operator re-drives it.
+type ParkedEvent struct {
+	Consumer string    `json:"consumer"`
+	Event    Event     `json:"event"`
+	Attempts int       `json:"attempts"`
+	Error    string    `json:"error"`
+	ParkedAt time.Time `json:"parked_at"`
+}
+
+// Cursors keeps each named consumer's position in the event log and the
+// events it parked.
+type Cursors interface {
+	// Cursor returns the consumer's saved position: the Seq of the last event
+	// it handled, 0 when it has none.
+	Cursor(ctx context.Context, consumer string) (int64, error)
+
+	// SaveCursor saves the consumer's position. A position lower than the
+	// saved one is CodeConflict (cursors never move back).
+	SaveCursor(ctx context.Context, consumer string, seq int64) error
+
+	// Park keeps p aside; parking the same consumer and Seq again replaces
+	// the entry.
+	Park(ctx context.Context, p ParkedEvent) error
+
+	// Parked lists the consumer's parked events in Seq order; an empty
+	// consumer lists those of every consumer.
+	Parked(ctx context.Context, consumer string) ([]ParkedEvent, error)
+
+	// Unpark removes a parked event, or returns CodeNotFound.
+	Unpark(ctx context.Context, consumer string, seq int64) error
+}

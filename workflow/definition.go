@@ -1,0 +1,353 @@
+package workflow
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Role names who may take an action. Roles are plain strings: integrators
+// may define their own beside the ones below.
+type Role string
+
+// Roles used by the presets.
+const (
+	RoleReporter   Role = "reporter"   // the citizen who reported a hazard
+	RoleDispatcher Role = "dispatcher" // the platform dispatcher who forwards reports (转办)
+	RoleHandler    Role = "handler"    // the supervising department that handles a report (办理)
+	RoleReviewer   Role = "reviewer"   // the city safety office that reviews and signs off (审核)
+	RoleAdmin      Role = "admin"      // an administrator; the presets let it act as any staff role
+	RoleInspector  Role = "inspector"  // a supervision inspector (执法检查)
+	RoleEnterprise Role = "enterprise" // the enterprise that rectifies a hazard
+)
+
+// Label is a display name in Chinese and English.
+type Label struct {
+	ZH string
+	EN string
+}
+
+// StateKind tells whether a state starts, continues or ends the loop.
+type StateKind string
+
+// The kinds of state. A definition has exactly one initial state; terminal
+// states have no outgoing actions.
+const (
+	KindInitial      StateKind = "initial"
+	KindIntermediate StateKind = "intermediate"
+	KindTerminal     StateKind = "terminal"
+)
+
+// DeadlineFunc returns how long a subject may stay in a state, given the
+// subject passed in [Input.Subject] (nil when none was passed). Zero means
+// no deadline. It must be safe for concurrent use.
+type DeadlineFunc func(subject any) time.Duration
+
+// State is one state of a definition.
+type State struct {
+	Name     string
+	Kind     StateKind
+	Label    Label
+	Deadline DeadlineFunc // optional
+}
+
+// InputKind names an input an action requires. Besides the kinds below, any
+// other non-empty kind names a key of [Input.Fields] whose value must not be
+// blank.
+type InputKind string
+
+// Inputs known to [Definition.Fire].
+const (
+	NeedReason     InputKind = "reason"     // Input.Reason not blank (a reason, a result, a requirement)
+	NeedDepartment InputKind = "department" // Input.Department not blank
+	NeedPhotos     InputKind = "photos"     // at least one entry in Input.Photos
+)
+
+// Guard decides whether a transition may happen. To refuse, it returns an
+// error: its message reaches the user. A plain error becomes an [*Error]
+// with code invalid wrapping it; an [*Error] keeps its code. Guards run
+// after the state, role and input checks, in declaration order, and must be
+// safe for concurrent use. They must not modify the request or retain it.
+type Guard func(ctx context.Context, r Request) error
+
+// Action is a named transition from one of the From states to To.
+type Action struct {
+	Name   string
+	Label  Label
+	From   []string    // states the action may start from
+	To     string      // the state it leads to
+	Roles  []Role      // roles allowed to take it; at least one
+	Needs  []InputKind // inputs it requires
+	Guards []Guard     // optional, run in order
+}
+
+// Actor is who takes an action.
+type Actor struct {
+	ID   string
+	Role Role
+}
+
+// Input carries what an actor supplies with an action, plus the subject the
+// machine is applied to (for deadlines and guards) and the current time.
+type Input struct {
+	Reason     string            // a reason, a result or a requirement, by action
+	Department string            // a target department
+	Photos     []string          // photo references (blob keys, URLs)
+	Fields     map[string]string // any other input, by InputKind
+	Subject    any               // the subject (a hazard); see Severe
+	Now        time.Time         // the time of the transition; Transition.Deadline counts from it
+}
+
+// Request is what a [Guard] sees. Action points into the definition and
+// Input is what the caller passed (it may be nil): neither may be modified.
+type Request struct {
+	Definition *Definition
+	From       string
+	Action     *Action
+	Actor      Actor
+	Input      *Input
+}
+
+// Subject returns r.Input.Subject, or nil when there is no input.
+func (r Request) Subject() any {
+	if r.Input == nil {
+		return nil
+	}
+	return r.Input.Subject
+}
+
+// Transition is the outcome of a successful [Definition.Fire].
+type Transition struct {
+	From   string
+	To     string
+	Action string
+	Actor  Actor
+	// DeadlineIn is the target state's deadline for the subject, 0 if none.
+	DeadlineIn time.Duration
+	// Deadline is Input.Now (in UTC) plus DeadlineIn; it is zero when the
+	// target state has no deadline or Input.Now is zero.
+	Deadline time.Time
+}
+
+// Hooks let callers attach effects to transitions. Each hook is optional and
+// is called only after every check passed, synchronously, in this order:
+// OnLeave, OnEnter, After. They see the same Transition and cannot veto it;
+// they must be safe for concurrent use. A hook that switches on t.From or
+// t.To acts per state. State changes should be saved before doing I/O (see
+// the package documentation): the hooks run inside Fire, before the caller
+// saves the new state.
+type Hooks struct {
+	OnLeave func(ctx context.Context, t Transition) // leaving t.From
+	OnEnter func(ctx context.Context, t Transition) // entering t.To
+	After   func(ctx context.Context, t Transition) // after the transition
+}
+
+// Spec describes a definition; [New] validates it and builds a [Definition].
+type Spec struct {
+	Name    string
+	Version int // 1 or more
+	States  []State
+	Actions []Action
+	Hooks   Hooks
+}
+
+// Definition is a validated, immutable process definition. It keeps no
+// per-subject state: callers store the current state of each subject and pass
+// it to [Definition.Fire]. It is safe for concurrent use and fires without
+// taking a lock.
+type Definition struct {
+	name    string
+	version int
+	states  []State
+	actions []Action
+	hooks   Hooks
+	initial int
+
+	stateMap map[string]int // only for large definitions; nil otherwise
+	byState  [][]edge       // per state index, the actions leaving it, in declaration order
+	toIdx    []int          // per action index, the index of its target state
+	names    []string       // distinct action names, in declaration order
+	// conflicts[s*len(names)+n] is the error for action name n not allowed in state s.
+	conflicts []*Error
+}
+
+// edge is an action leaving one state, with its refusals prepared.
+type edge struct {
+	action    int
+	forbidden *Error
+	missing   []*Error // parallel to the action's Needs
+}
+
+// linearLimit is the number of states up to which lookups scan a slice,
+// which beats hashing for small definitions.
+const linearLimit = 16
+
+// MustNew is like [New] but panics on error. It suits definitions written in
+// code, such as package-level variables.
+func MustNew(spec Spec) *Definition {
+	d, err := New(spec)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// New validates spec and builds a definition. When spec has defects, New
+// returns a nil definition and a [*DefinitionError] listing every defect.
+// The spec's slices are copied: changing them later does not change the
+// definition.
+func New(spec Spec) (*Definition, error) {
+	if defects := validate(spec); len(defects) > 0 {
+		return nil, &DefinitionError{Name: spec.Name, Version: spec.Version, Defects: defects}
+	}
+	d := &Definition{
+		name:    spec.Name,
+		version: spec.Version,
+		states:  slices.Clone(spec.States),
+		actions: make([]Action, len(spec.Actions)),
+		hooks:   spec.Hooks,
+	}
+	for i, a := range spec.Actions {
+		d.actions[i] = cloneAction(a)
+	}
+	index := make(map[string]int, len(d.states))
+	for i, s := range d.states {
+		index[s.Name] = i
+		if s.Kind == KindInitial {
+			d.initial = i
+		}
+	}
+	if len(d.states) > linearLimit {
+		d.stateMap = index
+	}
+	nameIdx := map[string]int{}
+	for _, a := range d.actions {
+		if _, ok := nameIdx[a.Name]; !ok {
+			nameIdx[a.Name] = len(d.names)
+			d.names = append(d.names, a.Name)
+		}
+	}
+	d.byState = make([][]edge, len(d.states))
+	d.toIdx = make([]int, len(d.actions))
+	for ai := range d.actions {
+		a := &d.actions[ai]
+		d.toIdx[ai] = index[a.To]
+		for _, from := range a.From {
+			s := index[from]
+			e := edge{action: ai, forbidden: &Error{
+				Code: CodeForbidden, Action: a.Name, State: from,
+				Message: "your role may not " + quote(a.Name) + " in state " + quote(from),
+			}}
+			for _, k := range a.Needs {
+				e.missing = append(e.missing, &Error{
+					Code: CodeInvalid, Action: a.Name, State: from, Field: string(k),
+					Message: quote(a.Name) + " needs " + needText(k),
+				})
+			}
+			d.byState[s] = append(d.byState[s], e)
+		}
+	}
+	d.conflicts = make([]*Error, len(d.states)*len(d.names))
+	for s, st := range d.states {
+		for n, name := range d.names {
+			d.conflicts[s*len(d.names)+n] = &Error{
+				Code: CodeConflict, Action: name, State: st.Name,
+				Message: quote(name) + " is not allowed in state " + quote(st.Name),
+			}
+		}
+	}
+	return d, nil
+}
+
+func needText(k InputKind) string {
+	switch k {
+	case NeedReason:
+		return "a reason"
+	case NeedDepartment:
+		return "a department"
+	case NeedPhotos:
+		return "at least one photo"
+	}
+	return quote(string(k))
+}
+
+func quote(s string) string { return `"` + s + `"` }
+
+func cloneAction(a Action) Action {
+	a.From = slices.Clone(a.From)
+	a.Roles = slices.Clone(a.Roles)
+	a.Needs = slices.Clone(a.Needs)
+	a.Guards = slices.Clone(a.Guards)
+	return a
+}
+
+// WithHooks returns a copy of d that calls h instead of d's hooks. The copy
+// shares d's immutable tables, so it is cheap; d is unchanged. It lets a
+// caller attach effects to a preset.
+func (d *Definition) WithHooks(h Hooks) *Definition {
+	c := *d
+	c.hooks = h
+	return &c
+}
+
+// Name returns the definition's name.
+func (d *Definition) Name() string { return d.name }
+
+// Version returns the definition's version.
+func (d *Definition) Version() int { return d.version }
+
+// Initial returns the name of the initial state.
+func (d *Definition) Initial() string { return d.states[d.initial].Name }
+
+// States returns a copy of the states, in declaration order.
+func (d *Definition) States() []State { return slices.Clone(d.states) }
+
+// Actions returns a copy of the actions, in declaration order.
+func (d *Definition) Actions() []Action {
+	out := make([]Action, len(d.actions))
+	for i, a := range d.actions {
+		out[i] = cloneAction(a)
+	}
+	return out
+}
+
+// State returns the state with that name, and whether it exists.
+func (d *Definition) State(name string) (State, bool) {
+	i := d.stateIndex(name)
+	if i < 0 {
+		return State{}, false
+	}
+	return d.states[i], true
+}
+
+// IsTerminal reports whether state is a terminal state of d. It reports
+// false for an unknown state.
+func (d *Definition) IsTerminal(state string) bool {
+	i := d.stateIndex(state)
+	return i >= 0 && d.states[i].Kind == KindTerminal
+}
+
+// Deadline returns how long subject may stay in state: 0 when the state has
+// no deadline or is unknown.
+func (d *Definition) Deadline(state string, subject any) time.Duration {
+	i := d.stateIndex(state)
+	if i < 0 || d.states[i].Deadline == nil {
+		return 0
+	}
+	return d.states[i].Deadline(subject)
+}
+
+func (d *Definition) stateIndex(name string) int {
+	if d.stateMap != nil {
+		if i, ok := d.stateMap[name]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range d.states {
+		if d.states[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
