@@ -1,0 +1,364 @@
+package workflow_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/hazardloop/hazardloop/workflow"
+)
+
+func TestFireErrorCodes(t *testing.T) {
+	ctx := context.Background()
+	c := workflow.CitizenReport()
+	dispatcher := workflow.Actor{ID: "d", Role: workflow.RoleDispatcher}
+	for _, tc := range []struct {
+		name   string
+		state  string
+		action string
+		actor  workflow.Actor
+		in     *workflow.Input
+		want   error
+		code   workflow.Code
+		field  string
+	}{
+		{"unknown state", "nope", "dispatch", dispatcher, fullInput(nil), workflow.ErrConflict, workflow.CodeConflict, ""},
+		{"unknown action", "submitted", "teleport", dispatcher, fullInput(nil), workflow.ErrConflict, workflow.CodeConflict, ""},
+		{"not allowed here", "resolved", "dispatch", dispatcher, fullInput(nil), workflow.ErrConflict, workflow.CodeConflict, ""},
+		{"from terminal", "closed_valid", "return", dispatcher, fullInput(nil), workflow.ErrConflict, workflow.CodeConflict, ""},
+		{"role", "submitted", "withdraw", dispatcher, fullInput(nil), workflow.ErrForbidden, workflow.CodeForbidden, ""},
+		{"no role", "submitted", "dispatch", workflow.Actor{ID: "x"}, fullInput(nil), workflow.ErrForbidden, workflow.CodeForbidden, ""},
+		{"missing department", "submitted", "dispatch", dispatcher, &workflow.Input{}, workflow.ErrInvalid, workflow.CodeInvalid, "department"},
+		{"nil input", "submitted", "reject", dispatcher, nil, workflow.ErrInvalid, workflow.CodeInvalid, "reason"},
+		{"missing photos", "accepted", "resolve", workflow.Actor{Role: workflow.RoleHandler}, &workflow.Input{Reason: "fixed"}, workflow.ErrInvalid, workflow.CodeInvalid, "photos"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := c.Fire(ctx, tc.state, tc.action, tc.actor, tc.in)
+			require.ErrorIs(t, err, tc.want)
+			require.Equal(t, workflow.Transition{}, got)
+			require.Equal(t, tc.code, workflow.CodeOf(err))
+			var we *workflow.Error
+			require.ErrorAs(t, err, &we)
+			require.Equal(t, tc.field, we.Field)
+			require.Equal(t, tc.action, we.Action)
+			require.Equal(t, tc.state, we.State)
+			require.NotEmpty(t, we.Message)
+			for _, other := range []error{workflow.ErrConflict, workflow.ErrForbidden, workflow.ErrInvalid, workflow.ErrNotFound} {
+				if other != tc.want {
+					require.NotErrorIs(t, err, other)
+				}
+			}
+		})
+	}
+}
+
+func TestCodeOf(t *testing.T) {
+	require.Equal(t, workflow.Code(""), workflow.CodeOf(nil))
+	require.Equal(t, workflow.CodeInternal, workflow.CodeOf(errors.New("boom")))
+	require.Equal(t, workflow.CodeNotFound, workflow.CodeOf(workflow.ErrNotFound))
+	wrapped := errors.Join(errors.New("ctx"), &workflow.Error{Code: workflow.CodeConflict, Message: "x"})
+	require.Equal(t, workflow.CodeConflict, workflow.CodeOf(wrapped))
+	require.ErrorIs(t, wrapped, workflow.ErrConflict)
+	_, err := workflow.New(workflow.Spec{})
+	require.Equal(t, workflow.CodeInvalid, workflow.CodeOf(err))
+	// A detailed error is not a sentinel: it does not match other errors with the same code.
+	require.NotErrorIs(t, workflow.ErrConflict, &workflow.Error{Code: workflow.CodeConflict, Message: "x"})
+	require.Equal(t, "workflow: not_found", workflow.ErrNotFound.Error())
+}
+
+// TestFireCheckOrder: state/action, then role, then inputs, then guards.
+func TestFireCheckOrder(t *testing.T) {
+	ctx := context.Background()
+	guardRan := false
+	spec := tiny(t)
+	spec.Actions[0].Needs = []workflow.InputKind{workflow.NeedReason}
+	spec.Actions[0].Guards = []workflow.Guard{func(context.Context, workflow.Request) error {
+		guardRan = true
+		return errors.New("not today")
+	}}
+	d := workflow.MustNew(spec)
+	stranger := workflow.Actor{Role: "stranger"}
+	staff := workflow.Actor{Role: "staff"}
+
+	_, err := d.Fire(ctx, "done", "close", stranger, nil)
+	require.ErrorIs(t, err, workflow.ErrConflict, "conflict before forbidden")
+	_, err = d.Fire(ctx, "open", "close", stranger, nil)
+	require.ErrorIs(t, err, workflow.ErrForbidden, "forbidden before invalid input")
+	_, err = d.Fire(ctx, "open", "close", staff, nil)
+	require.ErrorIs(t, err, workflow.ErrInvalid, "input before guard")
+	require.False(t, guardRan, "guard ran before inputs were checked")
+	_, err = d.Fire(ctx, "open", "close", staff, &workflow.Input{Reason: "r"})
+	require.ErrorIs(t, err, workflow.ErrInvalid)
+	require.True(t, guardRan)
+}
+
+var errRefuse = errors.New("the site is not safe to inspect")
+
+func TestFireGuards(t *testing.T) {
+	ctx := context.Background()
+	spec := tiny(t)
+	var seen workflow.Request
+	spec.Actions[0].Guards = []workflow.Guard{
+		func(_ context.Context, r workflow.Request) error { seen = r; return nil },
+		func(_ context.Context, r workflow.Request) error {
+			switch r.Input.Reason {
+			case "plain":
+				return errRefuse
+			case "coded":
+				return &workflow.Error{Code: workflow.CodeForbidden, Message: "only the owner may close"}
+			}
+			return nil
+		},
+	}
+	d := workflow.MustNew(spec)
+	actor := workflow.Actor{ID: "a1", Role: "staff"}
+
+	_, err := d.Fire(ctx, "open", "close", actor, &workflow.Input{Reason: "plain", Subject: general})
+	require.ErrorIs(t, err, workflow.ErrInvalid)
+	require.ErrorIs(t, err, errRefuse, "the guard's error is the cause")
+	var we *workflow.Error
+	require.ErrorAs(t, err, &we)
+	require.Equal(t, errRefuse.Error(), we.Message, "the guard's message reaches the user")
+	require.Equal(t, "close", we.Action)
+	require.Equal(t, "open", we.State)
+	require.Equal(t, d, seen.Definition)
+	require.Equal(t, "open", seen.From)
+	require.Equal(t, "close", seen.Action.Name)
+	require.Equal(t, actor, seen.Actor)
+	require.Equal(t, general, seen.Subject())
+	require.Nil(t, workflow.Request{}.Subject())
+
+	_, err = d.Fire(ctx, "open", "close", actor, &workflow.Input{Reason: "coded"})
+	require.ErrorIs(t, err, workflow.ErrForbidden, "a guard's *Error keeps its code")
+	require.ErrorAs(t, err, &we)
+	require.Equal(t, "only the owner may close", we.Message)
+	require.Equal(t, "close", we.Action)
+
+	_, err = d.Fire(ctx, "open", "close", actor, &workflow.Input{Reason: "ok"})
+	require.NoError(t, err)
+}
+
+func TestFireFieldInputs(t *testing.T) {
+	spec := tiny(t)
+	spec.Actions[0].Needs = []workflow.InputKind{"permit_no"}
+	d := workflow.MustNew(spec)
+	actor := workflow.Actor{Role: "staff"}
+	_, err := d.Fire(context.Background(), "open", "close", actor, &workflow.Input{Fields: map[string]string{"permit_no": " "}})
+	require.ErrorIs(t, err, workflow.ErrInvalid)
+	var we *workflow.Error
+	require.ErrorAs(t, err, &we)
+	require.Equal(t, "permit_no", we.Field)
+	_, err = d.Fire(context.Background(), "open", "close", actor, &workflow.Input{Fields: map[string]string{"permit_no": "A-1"}})
+	require.NoError(t, err)
+}
+
+func TestFireDeadline(t *testing.T) {
+	ctx := context.Background()
+	c := workflow.CitizenReport()
+	handler := workflow.Actor{Role: workflow.RoleHandler}
+
+	got, err := c.Fire(ctx, "dispatched", "accept", handler, &workflow.Input{Subject: major, Now: now})
+	require.NoError(t, err)
+	require.Equal(t, 48*time.Hour, got.DeadlineIn)
+	require.Equal(t, time.UTC, got.Deadline.Location(), "deadlines are UTC")
+	require.True(t, got.Deadline.Equal(now.Add(48*time.Hour)))
+
+	got, err = c.Fire(ctx, "dispatched", "accept", handler, &workflow.Input{Subject: general})
+	require.NoError(t, err)
+	require.Equal(t, 5*24*time.Hour, got.DeadlineIn)
+	require.True(t, got.Deadline.IsZero(), "no Now, no Deadline")
+
+	got, err = c.Fire(ctx, "dispatched", "accept", handler, nil)
+	require.NoError(t, err)
+	require.Equal(t, 5*24*time.Hour, got.DeadlineIn, "nil input counts as general")
+
+	got, err = c.Fire(ctx, "resolved", "approve", workflow.Actor{Role: workflow.RoleReviewer}, &workflow.Input{Now: now})
+	require.NoError(t, err)
+	require.Zero(t, got.DeadlineIn)
+	require.True(t, got.Deadline.IsZero(), "terminal state has no deadline")
+}
+
+func TestFireHooks(t *testing.T) {
+	ctx := context.Background()
+	var calls []string
+	record := func(kind string) func(context.Context, workflow.Transition) {
+		return func(_ context.Context, tr workflow.Transition) {
+			calls = append(calls, kind+":"+tr.From+"->"+tr.To+":"+tr.Action)
+		}
+	}
+	hooks := workflow.Hooks{OnLeave: record("leave"), OnEnter: record("enter"), After: record("after")}
+	spec := tiny(t)
+	spec.Hooks = hooks
+	d := workflow.MustNew(spec)
+	staff := workflow.Actor{Role: "staff"}
+
+	_, err := d.Fire(ctx, "open", "close", workflow.Actor{Role: "x"}, nil)
+	require.Error(t, err)
+	require.Empty(t, calls, "hooks run only on success")
+
+	_, err = d.Fire(ctx, "open", "close", staff, nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{"leave:open->done:close", "enter:open->done:close", "after:open->done:close"}, calls)
+
+	// WithHooks attaches hooks to a copy; the original keeps its own.
+	calls = nil
+	c := workflow.CitizenReport()
+	withHooks := c.WithHooks(hooks)
+	_, err = c.Fire(ctx, "submitted", "withdraw", workflow.Actor{Role: workflow.RoleReporter}, nil)
+	require.NoError(t, err)
+	require.Empty(t, calls)
+	_, err = withHooks.Fire(ctx, "submitted", "withdraw", workflow.Actor{Role: workflow.RoleReporter}, nil)
+	require.NoError(t, err)
+	require.Len(t, calls, 3)
+	require.Equal(t, c.Name(), withHooks.Name())
+}
+
+// TestFireAllocs: no allocation per Fire, on success (no hooks) and on the
+// prepared refusals.
+func TestFireAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	ctx := context.Background()
+	c := workflow.CitizenReport()
+	dispatch := &workflow.Input{Department: "fire", Subject: general, Now: now}
+	resolve := &workflow.Input{Reason: "fixed", Photos: []string{"p1"}, Subject: major, Now: now}
+	plain := &workflow.Input{Subject: general, Now: now}
+	dispatcher := workflow.Actor{ID: "d", Role: workflow.RoleDispatcher}
+	handler := workflow.Actor{ID: "h", Role: workflow.RoleHandler}
+	reviewer := workflow.Actor{ID: "r", Role: workflow.RoleReviewer}
+	var sink workflow.Transition
+	allocs := testing.AllocsPerRun(1000, func() {
+		t1, err1 := c.Fire(ctx, "submitted", "dispatch", dispatcher, dispatch)
+		t2, err2 := c.Fire(ctx, t1.To, "accept", handler, plain)
+		t3, err3 := c.Fire(ctx, t2.To, "resolve", handler, resolve)
+		t4, err4 := c.Fire(ctx, t3.To, "approve", reviewer, plain)
+		if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+			panic("cycle failed")
+		}
+		sink = t4
+	})
+	require.Zero(t, allocs, "allocs per cycle of 4 Fire calls")
+	require.Equal(t, "closed_valid", sink.To)
+
+	allocs = testing.AllocsPerRun(1000, func() {
+		_, err1 := c.Fire(ctx, "closed_valid", "dispatch", dispatcher, dispatch)
+		_, err2 := c.Fire(ctx, "submitted", "accept", handler, plain)
+		_, err3 := c.Fire(ctx, "submitted", "withdraw", handler, plain)
+		_, err4 := c.Fire(ctx, "accepted", "resolve", handler, plain)
+		if err1 == nil || err2 == nil || err3 == nil || err4 == nil {
+			panic("refusal expected")
+		}
+	})
+	require.Zero(t, allocs, "allocs per refusal (conflict, forbidden, invalid input)")
+
+	// Rectification's guards do not allocate either.
+	r := workflow.Rectification()
+	inspector := workflow.Actor{Role: workflow.RoleInspector}
+	order := &workflow.Input{Reason: "fix the exit", Subject: general, Now: now}
+	allocs = testing.AllocsPerRun(1000, func() {
+		if _, err := r.Fire(ctx, "found", "order", inspector, order); err != nil {
+			panic(err)
+		}
+		if _, err := r.Fire(ctx, "rectified", "pass", inspector, order); err != nil {
+			panic(err)
+		}
+	})
+	require.Zero(t, allocs, "allocs per guarded Fire")
+}
+
+// TestFireConcurrent fires on one shared definition from many goroutines;
+// run it with -race.
+func TestFireConcurrent(t *testing.T) {
+	ctx := context.Background()
+	var after atomic.Int64
+	c := workflow.CitizenReport().WithHooks(workflow.Hooks{After: func(context.Context, workflow.Transition) { after.Add(1) }})
+	actors := map[string]workflow.Actor{
+		"dispatch": {Role: workflow.RoleDispatcher},
+		"accept":   {Role: workflow.RoleHandler},
+		"resolve":  {Role: workflow.RoleHandler},
+		"approve":  {Role: workflow.RoleReviewer},
+	}
+	const goroutines, cycles = 32, 200
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := fullInput(hazard{major: g%2 == 0})
+			for range cycles {
+				state := c.Initial()
+				for _, a := range []string{"dispatch", "accept", "resolve", "approve"} {
+					tr, err := c.Fire(ctx, state, a, actors[a], in)
+					if err != nil {
+						t.Errorf("Fire(%s, %s): %v", state, a, err)
+						return
+					}
+					state = tr.To
+				}
+				if state != "closed_valid" {
+					t.Errorf("cycle ended in %q, want closed_valid", state)
+				}
+				_ = c.Available(state, workflow.RoleAdmin)
+			}
+		}()
+	}
+	wg.Wait()
+	require.Equal(t, int64(goroutines*cycles*4), after.Load())
+}
+
+// TestFireRandomSequences fires random actions, roles, inputs and subjects at
+// the presets: the state is always declared, errors always carry a known
+// code, and terminal states have no way out.
+func TestFireRandomSequences(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(2025, 3))
+	codes := map[workflow.Code]bool{workflow.CodeConflict: true, workflow.CodeForbidden: true, workflow.CodeInvalid: true}
+	for _, d := range []*workflow.Definition{workflow.CitizenReport(), workflow.Rectification()} {
+		names := append(actionNames(d), "bogus")
+		declared := map[string]bool{}
+		for _, s := range stateNames(d) {
+			declared[s] = true
+		}
+		reachedTerminal := 0
+		for range 2000 {
+			state := d.Initial()
+			subject := hazard{major: rng.IntN(2) == 0}
+			for range 40 {
+				in := fullInput(subject)
+				if rng.IntN(4) == 0 {
+					in = &workflow.Input{Subject: subject}
+				}
+				actor := workflow.Actor{ID: "u", Role: allRoles[rng.IntN(len(allRoles))]}
+				action := names[rng.IntN(len(names))]
+				tr, err := d.Fire(ctx, state, action, actor, in)
+				if err != nil {
+					require.True(t, codes[workflow.CodeOf(err)], "Fire(%s, %s) code %q", state, action, workflow.CodeOf(err))
+					require.Equal(t, workflow.Transition{}, tr)
+					continue
+				}
+				require.Equal(t, state, tr.From)
+				require.True(t, declared[tr.To], "Fire(%s, %s) went to undeclared %q", state, action, tr.To)
+				state = tr.To
+				if d.IsTerminal(state) {
+					reachedTerminal++
+					for _, role := range allRoles {
+						require.Empty(t, d.Available(state, role), "Available(%s, %s)", state, role)
+					}
+					for _, a := range names {
+						_, err := d.Fire(ctx, state, a, workflow.Actor{Role: workflow.RoleAdmin}, fullInput(subject))
+						require.ErrorIs(t, err, workflow.ErrConflict, "Fire(%s, %s) from terminal", state, a)
+					}
+					break
+				}
+			}
+		}
+		require.Positive(t, reachedTerminal, "%s: no random walk reached a terminal state", d.Name())
+	}
+}
