@@ -71,6 +71,11 @@ func (e *DefinitionError) Has(k DefectKind) bool {
 	return false
 }
 
+// knownNonTerminal reports whether k is initial or intermediate. Graph
+// checks give a state of unknown kind the benefit of the doubt (it counts
+// as an end), so that its one defect does not cascade.
+func knownNonTerminal(k StateKind) bool { return k == KindInitial || k == KindIntermediate }
+
 // validate returns every defect of spec. Graph checks (reachability, ways
 // out) run only over declared states and known targets, so one mistake does
 // not cascade into many reports.
@@ -204,7 +209,7 @@ func validate(spec Spec) []Defect {
 	// Which states can reach a terminal state: iterate to a fixed point.
 	canEnd := make([]bool, len(spec.States))
 	for i, s := range spec.States {
-		canEnd[i] = declared(i) && s.Kind == KindTerminal
+		canEnd[i] = declared(i) && !knownNonTerminal(s.Kind)
 	}
 	for changed := true; changed; {
 		changed = false
@@ -221,7 +226,7 @@ func validate(spec Spec) []Defect {
 		}
 	}
 	for i, s := range spec.States {
-		if !declared(i) || s.Kind == KindTerminal {
+		if !declared(i) || !knownNonTerminal(s.Kind) {
 			continue
 		}
 		switch {
