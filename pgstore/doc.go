@@ -1,0 +1,15 @@
+// Package pgstore keeps hazardloop's data in PostgreSQL: a hazard.Store
+// (hazards, the event log, consumer cursors and parked events) and a
+// reward.Ledger, over one pgx connection pool.
+//
+// Open connects and Migrate applies the embedded schema migrations, in
+// order, under an advisory lock, so that several server processes may start
+// at once on one database. Every operation is a short transaction, most a
+// single statement.
+//
+// Errors are *hazard.Error: a unique violation is CodeConflict, a missing
+// row CodeNotFound, and any other driver error CodeInternal with the cause
+// kept. Values are copied in and out; nothing returned shares memory with
+// the adapter. All types are safe for concurrent use by many goroutines and
+// many processes.
+package pgstore

@@ -1,0 +1,82 @@
+package pgstore_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/pgstore"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMigrationsAreNumberedInOrder(t *testing.T) {
+	ms := pgstore.Migrations()
+	require.NotEmpty(t, ms)
+	for i, m := range ms {
+		assert.Equal(t, i+1, m.Version, "migration %s", m.Name)
+		assert.NotEmpty(t, m.SQL, "migration %s", m.Name)
+	}
+}
+
+func TestMigrateAppliesEachMigrationOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgstore.New(newSchema(t))
+	all := pgstore.Migrations()
+
+	applied, err := db.Migrate(ctx)
+	require.NoError(t, err)
+	require.Len(t, applied, len(all), "first Migrate applies every migration")
+
+	applied, err = db.Migrate(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, applied, "second Migrate applies nothing")
+
+	var n int
+	require.NoError(t, db.Pool().QueryRow(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n))
+	assert.Equal(t, len(all), n, "rows in schema_migrations")
+}
+
+func TestMigrateConcurrently(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := newSchema(t)
+	const processes = 4
+	// Each "process" has its own DB value over the shared schema.
+	results := make([][]int, processes)
+	errs := make([]error, processes)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range processes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[i], errs[i] = pgstore.New(pool).Migrate(ctx)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	total := 0
+	for i := range processes {
+		require.NoError(t, errs[i], "Migrate #%d", i)
+		total += len(results[i])
+	}
+	assert.Equal(t, len(pgstore.Migrations()), total, "migrations applied across all callers")
+}
+
+func TestOpen(t *testing.T) {
+	url := testURL(t)
+	ctx := context.Background()
+	db, err := pgstore.Open(ctx, url)
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.Pool().Ping(ctx))
+}
+
+func TestOpenMalformedURL(t *testing.T) {
+	_, err := pgstore.Open(context.Background(), "postgres://%zz")
+	require.ErrorIs(t, err, hazard.ErrInvalid)
+}
