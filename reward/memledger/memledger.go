@@ -1,0 +1,361 @@
+// Package memledger is an in-memory reward.Ledger for tests, demos and
+// single-process deployments that can lose their rewards on restart.
+//
+// A Ledger is safe for concurrent use: one mutex makes every method an
+// atomic step. Rewards are copied in and out.
+package memledger
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/reward"
+)
+
+var _ reward.Ledger = (*Ledger)(nil)
+
+type hazardPolicy struct {
+	hazard uuid.UUID
+	policy string
+}
+
+// Ledger is an in-memory reward.Ledger. The zero value is not ready: use
+// New.
+type Ledger struct {
+	mu       sync.Mutex
+	byID     map[uuid.UUID]*reward.Reward
+	byHazard map[hazardPolicy]uuid.UUID
+}
+
+// New returns an empty Ledger.
+func New() *Ledger {
+	return &Ledger{
+		byID:     make(map[uuid.UUID]*reward.Reward),
+		byHazard: make(map[hazardPolicy]uuid.UUID),
+	}
+}
+
+// Issue implements reward.Ledger.
+func (l *Ledger) Issue(ctx context.Context, r reward.Reward, limits reward.Limits) (reward.Reward, bool, error) {
+	const op = "memledger.Issue"
+	if err := ctx.Err(); err != nil {
+		return reward.Reward{}, false, hazard.Wrap(op, err)
+	}
+	if err := r.Validate(); err != nil {
+		return reward.Reward{}, false, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if id, ok := l.byHazard[hazardPolicy{r.HazardID, r.Policy}]; ok {
+		return l.byID[id].Clone(), false, nil
+	}
+	if _, ok := l.byID[r.ID]; ok {
+		return reward.Reward{}, false, &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "id", Message: "a reward with this ID exists"}
+	}
+	for _, c := range limits.Reporter {
+		t := l.totals(r.Policy, r.ReporterID, c.Since, c.Until)
+		if !inWindow(r.IssuedAt, c.Since, c.Until) {
+			continue
+		}
+		if (c.MaxCount > 0 && t.Count+1 > c.MaxCount) || (c.MaxAmount > 0 && t.Amount+r.Amount > c.MaxAmount) {
+			return reward.Reward{}, false, reward.ErrCapReached
+		}
+	}
+	if b := limits.Budget; b.Amount > 0 && inWindow(r.IssuedAt, b.Since, b.Until) {
+		if t := l.totals(r.Policy, "", b.Since, b.Until); t.Amount+r.Amount > b.Amount {
+			return reward.Reward{}, false, reward.ErrBudgetExhausted
+		}
+	}
+	s := r.Clone()
+	s.Version = 1
+	s.IssuedAt, s.ClaimBy = s.IssuedAt.UTC(), s.ClaimBy.UTC()
+	l.byID[s.ID] = &s
+	l.byHazard[hazardPolicy{s.HazardID, s.Policy}] = s.ID
+	return s.Clone(), true, nil
+}
+
+func inWindow(t, since, until time.Time) bool {
+	return !t.Before(since) && (until.IsZero() || t.Before(until))
+}
+
+func (l *Ledger) totals(policy, reporterID string, since, until time.Time) reward.Total {
+	var t reward.Total
+	for _, r := range l.byID {
+		if r.Policy != policy || r.Status == reward.StatusExpired {
+			continue
+		}
+		if reporterID != "" && r.ReporterID != reporterID {
+			continue
+		}
+		if !inWindow(r.IssuedAt, since, until) {
+			continue
+		}
+		t.Count++
+		t.Amount += r.Amount
+	}
+	return t
+}
+
+// Get implements reward.Ledger.
+func (l *Ledger) Get(ctx context.Context, id uuid.UUID) (reward.Reward, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, err := l.find("memledger.Get", id)
+	if err != nil {
+		return reward.Reward{}, err
+	}
+	return r.Clone(), nil
+}
+
+func (l *Ledger) find(op string, id uuid.UUID) (*reward.Reward, error) {
+	r, ok := l.byID[id]
+	if !ok {
+		return nil, &hazard.Error{Code: hazard.CodeNotFound, Op: op, Message: "no such reward"}
+	}
+	return r, nil
+}
+
+// ByHazard implements reward.Ledger.
+func (l *Ledger) ByHazard(ctx context.Context, hazardID uuid.UUID) ([]reward.Reward, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := []reward.Reward{}
+	for _, r := range l.byID {
+		if r.HazardID == hazardID {
+			out = append(out, r.Clone())
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].IssuedAt.Equal(out[j].IssuedAt) {
+			return out[i].IssuedAt.Before(out[j].IssuedAt)
+		}
+		return out[i].ID.String() < out[j].ID.String()
+	})
+	return out, nil
+}
+
+// ListByReporter implements reward.Ledger.
+func (l *Ledger) ListByReporter(ctx context.Context, reporterID string, status reward.Status, p hazard.Page) (reward.List, error) {
+	const op = "memledger.ListByReporter"
+	if status != "" && !status.Valid() {
+		return reward.List{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "status", Message: "is not a known status"}
+	}
+	if p.Limit < 0 {
+		return reward.List{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "limit", Message: "must not be negative"}
+	}
+	limit := p.Limit
+	if limit == 0 {
+		limit = hazard.DefaultPageLimit
+	}
+	limit = min(limit, hazard.MaxPageLimit)
+	var after uuid.UUID
+	if p.Cursor != "" {
+		c, err := uuid.Parse(p.Cursor)
+		if err != nil {
+			return reward.List{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "cursor", Message: "is not a cursor of this listing"}
+		}
+		after = c
+	}
+	l.mu.Lock()
+	var items []reward.Reward
+	for _, r := range l.byID {
+		if r.ReporterID != reporterID || (status != "" && r.Status != status) {
+			continue
+		}
+		if p.Cursor != "" && compareID(r.ID, after) >= 0 {
+			continue
+		}
+		items = append(items, r.Clone())
+	}
+	l.mu.Unlock()
+	slices.SortFunc(items, func(a, b reward.Reward) int { return compareID(b.ID, a.ID) })
+	var next string
+	if len(items) > limit {
+		items = items[:limit]
+		next = items[limit-1].ID.String()
+	}
+	return reward.List{Items: items, Next: next}, nil
+}
+
+func compareID(a, b uuid.UUID) int {
+	for i := range a {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// Totals implements reward.Ledger.
+func (l *Ledger) Totals(ctx context.Context, policy, reporterID string, since, until time.Time) (reward.Total, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.totals(policy, reporterID, since, until), nil
+}
+
+// BeginClaim implements reward.Ledger.
+func (l *Ledger) BeginClaim(ctx context.Context, id uuid.UUID, reporterID string, now time.Time) (reward.Reward, error) {
+	const op = "memledger.BeginClaim"
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, err := l.find(op, id)
+	if err != nil {
+		return reward.Reward{}, err
+	}
+	switch {
+	case r.ReporterID != reporterID:
+		return reward.Reward{}, &hazard.Error{Code: hazard.CodeForbidden, Op: op, Message: "only the reporter may claim the reward"}
+	case r.Status != reward.StatusPending:
+		return reward.Reward{}, reward.ErrNotClaimable
+	case !now.Before(r.ClaimBy):
+		return reward.Reward{}, reward.ErrClaimWindowClosed
+	}
+	r.Status = reward.StatusClaiming
+	r.ClaimStartedAt = now.UTC()
+	r.Attempts++
+	r.Version++
+	return r.Clone(), nil
+}
+
+// Settle implements reward.Ledger.
+func (l *Ledger) Settle(ctx context.Context, id uuid.UUID, paymentRef string, now time.Time) (reward.Reward, bool, error) {
+	const op = "memledger.Settle"
+	if paymentRef == "" || len(paymentRef) > reward.MaxPaymentRefLen {
+		return reward.Reward{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "payment_ref",
+			Message: "must be 1 to 128 bytes"}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, err := l.find(op, id)
+	if err != nil {
+		return reward.Reward{}, false, err
+	}
+	if r.Status == reward.StatusClaimed {
+		if r.PaymentRef == paymentRef {
+			return r.Clone(), false, nil
+		}
+		return reward.Reward{}, false, &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "payment_ref",
+			Message: "the reward was paid under another payment reference"}
+	}
+	r.Status = reward.StatusClaimed
+	r.PaymentRef = paymentRef
+	r.ClaimedAt = now.UTC()
+	r.ExpiredAt = time.Time{}
+	r.LastError = ""
+	r.Version++
+	return r.Clone(), true, nil
+}
+
+func checkErrText(op, s string) error {
+	if utf8.RuneCountInString(s) > reward.MaxErrorLen {
+		return &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "error", Message: "is too long"}
+	}
+	return nil
+}
+
+// FailClaim implements reward.Ledger.
+func (l *Ledger) FailClaim(ctx context.Context, id uuid.UUID, errText string, claimBy time.Time) (reward.Reward, error) {
+	const op = "memledger.FailClaim"
+	if err := checkErrText(op, errText); err != nil {
+		return reward.Reward{}, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, err := l.find(op, id)
+	if err != nil {
+		return reward.Reward{}, err
+	}
+	if r.Status != reward.StatusClaiming {
+		return reward.Reward{}, reward.ErrNotClaimable
+	}
+	r.Status = reward.StatusPending
+	r.LastError = errText
+	if claimBy.After(r.ClaimBy) {
+		r.ClaimBy = claimBy.UTC()
+	}
+	r.Version++
+	return r.Clone(), nil
+}
+
+// MarkFailed implements reward.Ledger.
+func (l *Ledger) MarkFailed(ctx context.Context, id uuid.UUID, errText string) (reward.Reward, error) {
+	const op = "memledger.MarkFailed"
+	if err := checkErrText(op, errText); err != nil {
+		return reward.Reward{}, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r, err := l.find(op, id)
+	if err != nil {
+		return reward.Reward{}, err
+	}
+	if r.Status != reward.StatusClaiming {
+		return reward.Reward{}, reward.ErrNotClaimable
+	}
+	r.Status = reward.StatusFailed
+	r.LastError = errText
+	r.Version++
+	return r.Clone(), nil
+}
+
+func batch(limit int) int {
+	if limit <= 0 || limit > reward.MaxExpireBatch {
+		return reward.MaxExpireBatch
+	}
+	return limit
+}
+
+// Expire implements reward.Ledger.
+func (l *Ledger) Expire(ctx context.Context, now time.Time, limit int) ([]reward.Reward, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var due []*reward.Reward
+	for _, r := range l.byID {
+		if r.Status == reward.StatusPending && !r.ClaimBy.After(now) {
+			due = append(due, r)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool {
+		if !due[i].ClaimBy.Equal(due[j].ClaimBy) {
+			return due[i].ClaimBy.Before(due[j].ClaimBy)
+		}
+		return compareID(due[i].ID, due[j].ID) < 0
+	})
+	out := []reward.Reward{}
+	for _, r := range due[:min(len(due), batch(limit))] {
+		r.Status = reward.StatusExpired
+		r.ExpiredAt = now.UTC()
+		r.Version++
+		out = append(out, r.Clone())
+	}
+	return out, nil
+}
+
+// StuckClaims implements reward.Ledger.
+func (l *Ledger) StuckClaims(ctx context.Context, startedBefore time.Time, limit int) ([]reward.Reward, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := []reward.Reward{}
+	for _, r := range l.byID {
+		if r.Status == reward.StatusClaiming && r.ClaimStartedAt.Before(startedBefore) {
+			out = append(out, r.Clone())
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].ClaimStartedAt.Equal(out[j].ClaimStartedAt) {
+			return out[i].ClaimStartedAt.Before(out[j].ClaimStartedAt)
+		}
+		return compareID(out[i].ID, out[j].ID) < 0
+	})
+	return out[:min(len(out), batch(limit))], nil
+}
