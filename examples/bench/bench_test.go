@@ -1,0 +1,168 @@
+package bench
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/hazardloop/hazardloop/workflow"
+)
+
+// impl is one implementation under test. start prepares a new hazard (a
+// looplab FSM, a stateless context) and returns its firer and context.
+type impl struct {
+	name  string
+	start func(ctx context.Context, h *Hazard) (Firer, context.Context)
+}
+
+func impls() []impl {
+	hl := Hazardloop{Def: workflow.CitizenReport()}
+	sl := NewStateless()
+	return []impl{
+		{"hazardloop", func(ctx context.Context, _ *Hazard) (Firer, context.Context) { return hl, ctx }},
+		{"stateless", func(ctx context.Context, h *Hazard) (Firer, context.Context) { return sl, WithHazard(ctx, h) }},
+		{"looplab", func(ctx context.Context, h *Hazard) (Firer, context.Context) { return NewLooplab(h), ctx }},
+		{"switch", func(ctx context.Context, _ *Hazard) (Firer, context.Context) { return Switch{}, ctx }},
+	}
+}
+
+// cycle takes a new hazard through the four steps.
+func cycle(ctx context.Context, im impl, h *Hazard, steps []Step) error {
+	h.State, h.DeadlineIn = "submitted", 0
+	f, ctx := im.start(ctx, h)
+	for _, s := range steps {
+		if err := f.Fire(ctx, h, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestImplementationsAgree checks that every implementation does the same
+// thing, sequentially and concurrently; it times nothing.
+func TestImplementationsAgree(t *testing.T) {
+	ctx := context.Background()
+	for _, im := range impls() {
+		t.Run(im.name, func(t *testing.T) {
+			for _, major := range []bool{false, true} {
+				h := &Hazard{major: major}
+				steps := Cycle(h)
+				if err := cycle(ctx, im, h, steps); err != nil {
+					t.Fatalf("cycle: %v", err)
+				}
+				if h.State != "closed_valid" {
+					t.Errorf("cycle ended in %q, want closed_valid", h.State)
+				}
+				// Stop before approve to check the deadline of resolved.
+				if err := cycle(ctx, im, h, steps[:3]); err != nil {
+					t.Fatalf("cycle[:3]: %v", err)
+				}
+				if h.State != "resolved" || h.DeadlineIn != deadline("resolved", major) {
+					t.Errorf("after resolve: %q %v, want resolved %v", h.State, h.DeadlineIn, deadline("resolved", major))
+				}
+				if err := cycle(ctx, im, h, steps[:2]); err != nil || h.DeadlineIn != deadline("accepted", major) {
+					t.Errorf("after accept: %v %v, want %v", err, h.DeadlineIn, deadline("accepted", major))
+				}
+			}
+			h := &Hazard{State: "submitted"}
+			f, fctx := im.start(ctx, h)
+			if err := f.Fire(fctx, h, NotAllowed(h)); err == nil {
+				t.Errorf("approve from submitted: no error")
+			}
+			wrongRole := Cycle(h)[0]
+			wrongRole.Actor.Role = workflow.RoleReporter
+			if err := f.Fire(fctx, h, wrongRole); err == nil {
+				t.Errorf("dispatch as reporter: no error")
+			}
+			noDept := Cycle(h)[0]
+			noDept.Input = &workflow.Input{}
+			if err := f.Fire(fctx, h, noDept); err == nil {
+				t.Errorf("dispatch without department: no error")
+			}
+			if h.State != "submitted" {
+				t.Errorf("refusals changed the state to %q", h.State)
+			}
+
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					h := &Hazard{}
+					steps := Cycle(h)
+					for range 100 {
+						if err := cycle(ctx, im, h, steps); err != nil || h.State != "closed_valid" {
+							t.Errorf("concurrent cycle: %v, state %q", err, h.State)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+		})
+	}
+}
+
+// BenchmarkCycle takes one new hazard per op through the four steps.
+func BenchmarkCycle(b *testing.B) {
+	ctx := context.Background()
+	for _, im := range impls() {
+		b.Run(im.name, func(b *testing.B) {
+			h := &Hazard{}
+			steps := Cycle(h)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := cycle(ctx, im, h, steps); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCycleParallel is BenchmarkCycle over many hazards from
+// GOMAXPROCS goroutines sharing one definition (or machine).
+func BenchmarkCycleParallel(b *testing.B) {
+	ctx := context.Background()
+	const hazards = 256
+	for _, im := range impls() {
+		b.Run(im.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				pool := make([]*Hazard, hazards)
+				steps := make([][]Step, hazards)
+				for i := range pool {
+					pool[i] = &Hazard{major: i%5 == 0}
+					steps[i] = Cycle(pool[i])
+				}
+				i := 0
+				for pb.Next() {
+					if err := cycle(ctx, im, pool[i], steps[i]); err != nil {
+						b.Error(err)
+						return
+					}
+					i = (i + 1) % hazards
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkNotAllowed fires an action not allowed in the current state
+// (approve a submitted hazard) at one stored hazard.
+func BenchmarkNotAllowed(b *testing.B) {
+	ctx := context.Background()
+	for _, im := range impls() {
+		b.Run(im.name, func(b *testing.B) {
+			h := &Hazard{State: "submitted"}
+			f, fctx := im.start(ctx, h)
+			s := NotAllowed(h)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := f.Fire(fctx, h, s); err == nil {
+					b.Fatal("no error")
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,107 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/hazardloop/hazardloop/workflow"
+)
+
+// Hazard is the stored entity: its state and the deadline of that state.
+type Hazard struct {
+	State      string
+	DeadlineIn time.Duration
+	major      bool
+}
+
+// Major reports whether the hazard is major (workflow.Severe).
+func (h *Hazard) Major() bool { return h.major }
+
+// Step is one action of the cycle.
+type Step struct {
+	Action string
+	Actor  workflow.Actor
+	Input  *workflow.Input
+}
+
+// Cycle returns the four steps submitted → dispatched → accepted → resolved →
+// closed_valid for h, with inputs built once (as a request handler would
+// build them once per request).
+func Cycle(h *Hazard) []Step {
+	now := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+	plain := &workflow.Input{Subject: h, Now: now}
+	return []Step{
+		{"dispatch", workflow.Actor{ID: "d1", Role: workflow.RoleDispatcher}, &workflow.Input{Department: "fire", Subject: h, Now: now}},
+		{"accept", workflow.Actor{ID: "h1", Role: workflow.RoleHandler}, plain},
+		{"resolve", workflow.Actor{ID: "h1", Role: workflow.RoleHandler}, &workflow.Input{Reason: "exit cleared", Photos: []string{"blob:1"}, Subject: h, Now: now}},
+		{"approve", workflow.Actor{ID: "r1", Role: workflow.RoleReviewer}, plain},
+	}
+}
+
+// NotAllowed is the step used by the not-allowed scenario: approving a
+// hazard that is only submitted.
+func NotAllowed(h *Hazard) Step {
+	return Step{"approve", workflow.Actor{ID: "r1", Role: workflow.RoleReviewer}, &workflow.Input{Subject: h}}
+}
+
+// Firer fires one step at a hazard and stores the outcome on it.
+type Firer interface {
+	Fire(ctx context.Context, h *Hazard, s Step) error
+}
+
+// deadline is the citizen preset's default deadline per state, written by
+// hand for the implementations that do not compute deadlines.
+func deadline(state string, major bool) time.Duration {
+	switch state {
+	case "submitted", "dispatched":
+		return 24 * time.Hour
+	case "accepted":
+		if major {
+			return 48 * time.Hour
+		}
+		return 120 * time.Hour
+	case "resolved":
+		return 72 * time.Hour
+	}
+	return 0
+}
+
+var (
+	errConflict  = errors.New("action not allowed in this state")
+	errForbidden = errors.New("role may not take this action")
+	errInvalid   = errors.New("missing input")
+)
+
+func staff(actor workflow.Actor, role workflow.Role) bool {
+	return actor.Role == role || actor.Role == workflow.RoleAdmin
+}
+
+// inputsOK checks the inputs the citizen preset requires for action.
+func inputsOK(action string, in *workflow.Input) bool {
+	switch action {
+	case "dispatch":
+		return in != nil && strings.TrimSpace(in.Department) != ""
+	case "resolve":
+		return in != nil && strings.TrimSpace(in.Reason) != "" && len(in.Photos) > 0
+	case "reject", "send_back", "return":
+		return in != nil && strings.TrimSpace(in.Reason) != ""
+	}
+	return true
+}
+
+// roleOK checks the citizen preset's roles for action.
+func roleOK(action string, actor workflow.Actor) bool {
+	switch action {
+	case "dispatch", "reject":
+		return staff(actor, workflow.RoleDispatcher)
+	case "accept", "send_back", "resolve":
+		return staff(actor, workflow.RoleHandler)
+	case "approve", "return":
+		return staff(actor, workflow.RoleReviewer)
+	case "withdraw":
+		return actor.Role == workflow.RoleReporter
+	}
+	return false
+}
