@@ -1,0 +1,272 @@
+package hazard
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/hazardloop/hazardloop/workflow"
+)
+
+// Limits of an action's input.
+const (
+	// MaxVerdictLen is the longest verdict, in runes.
+	MaxVerdictLen = 200
+	// MaxAmountFen bounds a fine or a bonus: 100 million yuan.
+	MaxAmountFen = 10_000_000_000
+)
+
+// Data keys of the transition events Act writes.
+const (
+	DataDepartment    = "department"      // the department a dispatch assigned
+	DataVerdict       = "verdict"         // the reviewer's verdict
+	DataFineFen       = "fine_fen"        // the fine recorded, in fen
+	DataBonusFen      = "bonus_fen"       // the bonus granted, in fen
+	DataLate          = "late"            // "true" when the action came after the state's deadline
+	DataPrivateNoteTo = "private_note_to" // "reporter" when the private note is addressed to the reporter
+)
+
+// verdictActions are the actions that record a reviewer's verdict, fine and
+// bonus: the ones that sign a hazard off as fixed.
+var verdictActions = []string{workflow.ActionApprove, workflow.ActionPass, workflow.ActionPassMajor, workflow.ActionSignOff}
+
+// ActInput is what an actor supplies with an action.
+type ActInput struct {
+	// ExpectedVersion is the Version of the hazard the actor saw; required.
+	// Another version is CodeConflict with Error.Version set to the current.
+	ExpectedVersion int64
+	// Note is the action's public note and its workflow "reason" (a
+	// rejection's reason, a resolution's account); it shows on the plaza.
+	Note string
+	// PrivateNote is seen by staff only, and by the reporter when
+	// NoteToReporter is set.
+	PrivateNote string
+	// NoteToReporter addresses PrivateNote to the hazard's reporter, who
+	// sees it in ReporterView (the public never does).
+	NoteToReporter bool
+	// Department is the department code an action that needs one (dispatch)
+	// assigns; it must be a configured department.
+	Department string
+	// Photos are attached to the action's event; for an action that needs
+	// photos (resolve, rectify) they become the hazard's Evidence and Note
+	// its Resolution.
+	Photos []Photo
+	// Verdict, FineFen and BonusFen are taken by the actions that sign a
+	// hazard off (approve, pass, pass_major, sign_off) and refused by others.
+	Verdict  string
+	FineFen  int64
+	BonusFen int64
+	// Fields carries other inputs a custom workflow action needs, by key.
+	Fields map[string]string
+}
+
+// ActionInfo describes an action a user may take now: a button.
+type ActionInfo struct {
+	Name  string         `json:"name"`
+	Label workflow.Label `json:"label"`
+	// Needs lists the inputs the action requires (reason, department,
+	// photos or a Fields key).
+	Needs []string `json:"needs,omitempty"`
+}
+
+// Act takes action on the hazard id on behalf of user and returns the
+// updated hazard.
+//
+// The user must be in the hazard's scope (a handler acts on their
+// department's hazards only, a reporter on their own reports only):
+// otherwise CodeForbidden. The hazard's own workflow definition (the name
+// and version it started with) decides whether the user's role may take the
+// action from the current state (CodeConflict when the action does not
+// leave it, CodeForbidden for the role, CodeInvalid for a missing input or
+// a guard's refusal, with the workflow's field and message).
+//
+// The action's effects: one that needs a department assigns in.Department;
+// one that needs photos records in.Note as the Resolution and in.Photos as
+// the Evidence; a sign-off records the Verdict, FineFen and BonusFen; a
+// terminal state sets ClosedAt. The hazard takes the new state's deadline;
+// a change of state clears Escalated. The hazard and one EventTransition
+// are saved in one atomic step with in.ExpectedVersion: of concurrent
+// actions on one hazard exactly one wins and the others get CodeConflict
+// with Error.Version set to the current version.
+func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action string, in ActInput) (Hazard, error) {
+	const op = "act"
+	if err := authenticated(op, user); err != nil {
+		return Hazard{}, err
+	}
+	in.Note = NormalizeText(in.Note)
+	in.PrivateNote = NormalizeText(in.PrivateNote)
+	in.Verdict = NormalizeText(in.Verdict)
+	in.Department = NormalizeText(in.Department)
+	if err := s.checkActInput(action, &in); err != nil {
+		return Hazard{}, err
+	}
+	h, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Hazard{}, Wrap(op, err)
+	}
+	if !inScope(user, &h) {
+		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Message: "this hazard is not in your scope"}
+	}
+	if h.Version != in.ExpectedVersion {
+		return Hazard{}, &Error{Code: CodeConflict, Op: op, Field: "expected_version", Message: "the hazard changed: reload it", Version: h.Version}
+	}
+	def, err := s.definition(&h)
+	if err != nil {
+		return Hazard{}, err
+	}
+	now := s.now()
+	wi := workflow.Input{
+		Reason: in.Note, Department: in.Department, Photos: keys(in.Photos),
+		Fields: in.Fields, Subject: &h, Now: now,
+	}
+	t, err := def.Fire(ctx, h.State, action, workflow.Actor{ID: user.ID, Role: workflow.Role(user.Role)}, &wi)
+	if err != nil {
+		return Hazard{}, fromWorkflow(op, err)
+	}
+	var needs []workflow.InputKind
+	for _, a := range def.Available(t.From, workflow.Role(user.Role)) {
+		if a.Name == action {
+			needs = a.Needs
+			break
+		}
+	}
+
+	ev := Event{
+		HazardID: h.ID, Type: EventTransition, Actor: user.Actor(),
+		Action: t.Action, From: t.From, To: t.To,
+		PublicNote: in.Note, PrivateNote: in.PrivateNote,
+		Attachments: clonePhotos(in.Photos), Time: now,
+	}
+	data := make(map[string]string, len(in.Fields)+4)
+	for k, v := range in.Fields {
+		data[k] = v
+	}
+	if in.Department != "" {
+		if !slices.Contains(needs, workflow.NeedDepartment) {
+			return Hazard{}, &Error{Code: CodeInvalid, Op: op, Field: "department", Message: "this action assigns no department"}
+		}
+		h.Department = in.Department
+		data[DataDepartment] = in.Department
+	}
+	if slices.Contains(needs, workflow.NeedPhotos) {
+		h.Resolution = in.Note
+		h.Evidence = clonePhotos(in.Photos)
+	}
+	if slices.Contains(verdictActions, action) {
+		h.Verdict, h.FineFen, h.BonusFen = in.Verdict, in.FineFen, in.BonusFen
+		if in.Verdict != "" {
+			data[DataVerdict] = in.Verdict
+		}
+		if in.FineFen > 0 {
+			data[DataFineFen] = strconv.FormatInt(in.FineFen, 10)
+		}
+		if in.BonusFen > 0 {
+			data[DataBonusFen] = strconv.FormatInt(in.BonusFen, 10)
+		}
+	}
+	if !h.Deadline.IsZero() && now.After(h.Deadline) {
+		data[DataLate] = "true"
+	}
+	if in.NoteToReporter && in.PrivateNote != "" {
+		data[DataPrivateNoteTo] = "reporter"
+	}
+	if len(data) > 0 {
+		ev.Data = data
+	}
+	if t.To != h.State {
+		h.Escalated = ""
+	}
+	h.State = t.To
+	h.Deadline = t.Deadline
+	h.UpdatedAt = now
+	if def.IsTerminal(t.To) && h.ClosedAt.IsZero() {
+		h.ClosedAt = now
+	}
+	stored, err := s.store.Update(ctx, h, in.ExpectedVersion, []Event{ev})
+	if err != nil {
+		return Hazard{}, Wrap(op, err)
+	}
+	s.metrics.transitioned(t.Action, t.To)
+	if !stored.ClosedAt.IsZero() && t.From != t.To && def.IsTerminal(t.To) {
+		s.metrics.closed(stored.ClosedAt.Sub(stored.CreatedAt))
+	}
+	return stored, nil
+}
+
+// checkActInput validates what does not depend on the hazard, reporting
+// every problem at once.
+func (s *Service) checkActInput(action string, in *ActInput) error {
+	var p Problems
+	if action == "" {
+		p.Add("action", "is required")
+	}
+	if in.ExpectedVersion < 1 {
+		p.Add("expected_version", "is required")
+	}
+	CheckText(&p, "note", in.Note, 0, MaxNoteLen)
+	CheckText(&p, "private_note", in.PrivateNote, 0, MaxNoteLen)
+	CheckText(&p, "verdict", in.Verdict, 0, MaxVerdictLen)
+	if in.Department != "" {
+		if _, ok := s.deptByCode[in.Department]; !ok {
+			p.Add("department", "is not a known department")
+		}
+	}
+	validatePhotos(&p, "photos", in.Photos, 0)
+	if in.FineFen < 0 || in.FineFen > MaxAmountFen {
+		p.Add("fine_fen", "must be 0 to %d fen", int64(MaxAmountFen))
+	}
+	if in.BonusFen < 0 || in.BonusFen > MaxAmountFen {
+		p.Add("bonus_fen", "must be 0 to %d fen", int64(MaxAmountFen))
+	}
+	if (in.Verdict != "" || in.FineFen != 0 || in.BonusFen != 0) && !slices.Contains(verdictActions, action) {
+		p.Add("verdict", "is taken only when signing a hazard off")
+	}
+	if len(in.Fields) > MaxEventDataKeys-8 {
+		p.Add("fields", "takes at most %d keys", MaxEventDataKeys-8)
+	}
+	for k, v := range in.Fields {
+		if !codePattern.MatchString(k) || len(k) > MaxCategoryCodeLen {
+			p.Add("fields", "key %q must be lower_snake_case", k)
+		}
+		CheckText(&p, "fields."+k, v, 0, MaxEventDataLen)
+	}
+	return p.Err("act")
+}
+
+// Actions returns the actions user may take on the hazard id now, in the
+// workflow's order: those of the hazard's current state that the user's
+// role may take, when the hazard is in the user's scope (none otherwise).
+// A user who may not see the hazard gets CodeNotFound when it is missing,
+// and an empty list otherwise.
+func (s *Service) Actions(ctx context.Context, user User, id uuid.UUID) ([]ActionInfo, error) {
+	if err := authenticated("actions", user); err != nil {
+		return nil, err
+	}
+	h, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, Wrap("actions", err)
+	}
+	return s.actionsFor(user, &h)
+}
+
+func (s *Service) actionsFor(user User, h *Hazard) ([]ActionInfo, error) {
+	if !inScope(user, h) {
+		return nil, nil
+	}
+	def, err := s.definition(h)
+	if err != nil {
+		return nil, err
+	}
+	acts := def.Available(h.State, workflow.Role(user.Role))
+	out := make([]ActionInfo, 0, len(acts))
+	for _, a := range acts {
+		info := ActionInfo{Name: a.Name, Label: a.Label}
+		for _, n := range a.Needs {
+			info.Needs = append(info.Needs, string(n))
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}

@@ -1,0 +1,208 @@
+package hazard
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/hazardloop/hazardloop/workflow"
+)
+
+// Limits of a reporter's contact data, in runes.
+const (
+	MaxContactNameLen  = 50
+	MaxContactPhoneLen = 32
+)
+
+// SubmitInput is what a reporter supplies with a new report. Photos must
+// already be in the blob store.
+type SubmitInput struct {
+	// Category is a code of the service's category registry.
+	Category string
+	// Severity defaults to SeverityGeneral when empty.
+	Severity    Severity
+	Description string
+	Location    Location
+	Photos      []Photo
+	// Unit is the receiving unit the reporter chose, or for an inspection
+	// the enterprise inspected; optional.
+	Unit string
+	// Source defaults to SourceCitizen when empty. A user of role
+	// "reporter" may only submit citizen reports.
+	Source Source
+	// Contact is how staff may reach the reporter; optional, never public.
+	Contact Contact
+}
+
+// Data keys of the events Submit writes.
+const (
+	DataWorkflow       = "workflow"        // submitted: the workflow name and version, "citizen_report@1"
+	DataIdempotencyKey = "idempotency_key" // submitted: the client's key, when given
+	DataDuplicateOf    = "duplicate_of"    // duplicate: the ID of the earlier hazard
+	DataDuplicateRef   = "duplicate_ref"   // duplicate: its reference number
+	DataDistance       = "distance_m"      // duplicate: the distance in whole metres
+)
+
+// Submit records a new report by user and returns the stored hazard.
+//
+// It validates in (every problem at once, CodeInvalid), normalises its text,
+// assigns an ID (ServiceConfig.NewID) and a reference number (RefFormat on
+// the store's counter), and starts the workflow: citizen_report for a
+// citizen's report, rectification for an inspection, a self-check or a
+// supervision visit, in its initial state with that state's deadline. A
+// rectification hazard is assigned to the submitter's department, or else
+// to its category's.
+//
+// When an open hazard of the same category lies within the duplicate radius
+// and window, the new hazard is linked to the earliest such one
+// (DuplicateOf) and an EventDuplicate is recorded: a duplicate is flagged,
+// never refused. The hazard is stored with its first events
+// (EventSubmitted, then EventDuplicate) in one atomic step.
+//
+// With a non-empty idempotencyKey (at most MaxIdempotencyKeyLen bytes), a
+// second Submit by the same reporter with the same key returns the hazard
+// the first one created and changes nothing, even when both run
+// concurrently: the store decides.
+//
+// A user of role "reporter" may submit at most SubmitsPerDay reports in any
+// 24 hours; one more is CodeRateLimited (a retry with the key of a report
+// accepted within those 24 hours still returns that report). The count is
+// read from the store, so the limit holds across processes; it is exact
+// within one process, and across processes two submissions racing at the
+// limit may both pass.
+func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempotencyKey string) (Hazard, error) {
+	const op = "submit"
+	if err := authenticated(op, user); err != nil {
+		return Hazard{}, err
+	}
+	if in.Source == "" {
+		in.Source = SourceCitizen
+	}
+	if in.Severity == "" {
+		in.Severity = SeverityGeneral
+	}
+	if user.Role == string(workflow.RoleReporter) && in.Source != SourceCitizen {
+		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "source", Message: "citizens submit citizen reports only"}
+	}
+	now := s.now()
+	h := Hazard{
+		ID:          s.newID(),
+		Ref:         "pending", // drawn below, once the input is valid
+		Category:    in.Category,
+		Severity:    in.Severity,
+		Description: NormalizeText(in.Description),
+		Photos:      clonePhotos(in.Photos),
+		Location: Location{
+			Address:  NormalizeText(in.Location.Address),
+			District: NormalizeText(in.Location.District),
+		},
+		Reporter: Reporter{
+			UserID:   user.ID,
+			Verified: user.Verified,
+			Contact:  Contact{Name: NormalizeText(in.Contact.Name), Phone: NormalizeText(in.Contact.Phone)},
+		},
+		Unit:      NormalizeText(in.Unit),
+		Source:    in.Source,
+		Version:   1,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	if in.Location.Point != nil {
+		pt := *in.Location.Point
+		h.Location.Point = &pt
+	}
+	name := workflow.RectificationName
+	if h.Source == SourceCitizen {
+		name = workflow.CitizenReportName
+	}
+	def, err := s.workflows.Latest(name)
+	if err != nil {
+		return Hazard{}, &Error{Code: CodeInternal, Op: op, Message: "no workflow for the source", Err: err}
+	}
+	h.Workflow, h.WorkflowVersion, h.State = def.Name(), def.Version(), def.Initial()
+	if d := def.Deadline(h.State, &h); d > 0 {
+		h.Deadline = now.Add(d)
+	}
+	if name == workflow.RectificationName {
+		h.Department = user.Department
+		if c, ok := s.categories.Lookup(h.Category); ok && h.Department == "" {
+			h.Department = c.Department
+		}
+	}
+
+	var p Problems
+	p.Merge("", h.Validate(s.categories))
+	CheckText(&p, "contact.name", h.Reporter.Contact.Name, 0, MaxContactNameLen)
+	CheckText(&p, "contact.phone", h.Reporter.Contact.Phone, 0, MaxContactPhoneLen)
+	if len(idempotencyKey) > MaxIdempotencyKeyLen {
+		p.Add("idempotency_key", "must be at most %d bytes", MaxIdempotencyKeyLen)
+	}
+	if err := p.Err(op); err != nil {
+		return Hazard{}, err
+	}
+
+	if user.Role == string(workflow.RoleReporter) && s.perDay > 0 {
+		mu := s.lockFor(user.ID)
+		mu.Lock()
+		defer mu.Unlock()
+		if err := s.checkRate(ctx, user.ID, now); err != nil {
+			if prior, ok := s.priorWithKey(ctx, user.ID, idempotencyKey, now); ok {
+				return prior, nil
+			}
+			return Hazard{}, err
+		}
+	}
+
+	if h.Ref, err = s.refs.Next(ctx, s.store, now); err != nil {
+		return Hazard{}, Wrap(op, err)
+	}
+	events := []Event{{
+		HazardID: h.ID, Type: EventSubmitted, Actor: user.Actor(),
+		Data: map[string]string{DataWorkflow: workflowTag(h.Workflow, h.WorkflowVersion)},
+		Time: now,
+	}}
+	if idempotencyKey != "" {
+		events[0].Data[DataIdempotencyKey] = idempotencyKey
+	}
+	if dup, dist, ok, err := s.findDuplicate(ctx, &h); err != nil {
+		return Hazard{}, Wrap(op, err)
+	} else if ok {
+		h.DuplicateOf = dup.ID
+		events = append(events, Event{
+			HazardID: h.ID, Type: EventDuplicate, Actor: System,
+			Data: map[string]string{DataDuplicateOf: dup.ID.String(), DataDuplicateRef: dup.Ref, DataDistance: strconv.FormatInt(int64(dist), 10)},
+			Time: now,
+		})
+	}
+	stored, created, err := s.store.Create(ctx, h, events, idempotencyKey)
+	if err != nil {
+		return Hazard{}, Wrap(op, err)
+	}
+	if created {
+		s.metrics.submitted(stored.Category, stored.Source)
+	}
+	return stored, nil
+}
+
+// findDuplicate returns the earliest open hazard of h's category within the
+// duplicate radius and window, and its distance.
+func (s *Service) findDuplicate(ctx context.Context, h *Hazard) (Hazard, float64, bool, error) {
+	if h.Location.Point == nil || s.dupRadius < 0 {
+		return Hazard{}, 0, false, nil
+	}
+	near, err := s.store.Nearby(ctx, NearbyQuery{
+		Category: h.Category, Center: *h.Location.Point, RadiusMeters: s.dupRadius,
+		Since: h.CreatedAt.Add(-s.dupWindow), Limit: MaxPageLimit,
+	})
+	if err != nil {
+		return Hazard{}, 0, false, err
+	}
+	for _, n := range near { // oldest first
+		if n.ID == h.ID || n.Location.Point == nil {
+			continue
+		}
+		return n, n.Location.Point.DistanceMeters(*h.Location.Point), true, nil
+	}
+	return Hazard{}, 0, false, nil
+}
+
+func workflowTag(name string, version int) string { return name + "@" + strconv.Itoa(version) }

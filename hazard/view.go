@@ -1,0 +1,167 @@
+package hazard
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/hazardloop/hazardloop/workflow"
+)
+
+// PublicFilter selects hazards on the report plaza. Zero fields do not
+// filter.
+type PublicFilter struct {
+	Category string
+	State    string
+}
+
+// PublicList is one page of the plaza, newest first.
+type PublicList struct {
+	Items []PublicHazard `json:"items"`
+	// Next is the cursor of the following page; empty on the last page.
+	Next string `json:"next,omitempty"`
+}
+
+// ReporterEvent is one step of a hazard's timeline as its reporter sees it:
+// the public step, plus a private note when it is addressed to the reporter,
+// and the facts of reward events.
+type ReporterEvent struct {
+	PublicEvent
+	// Message is a staff note addressed to the reporter.
+	Message string `json:"message,omitempty"`
+	// Data holds the facts of reward events (IDs, amounts); empty otherwise.
+	Data map[string]string `json:"data,omitempty"`
+}
+
+// ReporterView is what a reporter sees of their own report.
+type ReporterView struct {
+	Hazard   Hazard          `json:"hazard"`
+	Timeline []ReporterEvent `json:"timeline"`
+	// Actions are what the reporter may do now (withdraw).
+	Actions []ActionInfo `json:"actions"`
+}
+
+// StaffView is what staff see of a hazard in their scope: everything.
+type StaffView struct {
+	Hazard Hazard  `json:"hazard"`
+	Events []Event `json:"events"`
+	// Actions are what the user may do now.
+	Actions []ActionInfo `json:"actions"`
+}
+
+// PublicView returns the plaza's view of the hazard with the reference
+// number, with its public timeline, or CodeNotFound. It needs no user. It
+// carries nothing of the reporter (by construction of PublicHazard) and no
+// private note.
+func (s *Service) PublicView(ctx context.Context, ref string) (PublicHazard, error) {
+	h, err := s.store.GetByRef(ctx, ref)
+	if err != nil {
+		return PublicHazard{}, Wrap("public view", err)
+	}
+	events, err := s.store.HazardEvents(ctx, h.ID)
+	if err != nil {
+		return PublicHazard{}, Wrap("public view", err)
+	}
+	p := h.Public()
+	p.Timeline = PublicTimeline(events)
+	return p, nil
+}
+
+// PublicList returns one page of the plaza, newest first, without
+// timelines.
+func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (PublicList, error) {
+	sf := Filter{Category: f.Category}
+	if f.State != "" {
+		sf.States = []string{f.State}
+	}
+	l, err := s.store.List(ctx, sf, p)
+	if err != nil {
+		return PublicList{}, Wrap("public list", err)
+	}
+	out := PublicList{Items: make([]PublicHazard, len(l.Items)), Next: l.Next}
+	for i := range l.Items {
+		out.Items[i] = l.Items[i].Public()
+	}
+	return out, nil
+}
+
+// ReporterView returns the reporter's view of their own report: the hazard,
+// its timeline with the notes addressed to them and their reward events,
+// and what they may do. Another user's report, or a missing one, is
+// CodeNotFound (a report's existence is not disclosed).
+func (s *Service) ReporterView(ctx context.Context, user User, id uuid.UUID) (ReporterView, error) {
+	const op = "reporter view"
+	if err := authenticated(op, user); err != nil {
+		return ReporterView{}, err
+	}
+	h, err := s.store.Get(ctx, id)
+	if err != nil {
+		return ReporterView{}, Wrap(op, err)
+	}
+	if h.Reporter.UserID != user.ID {
+		return ReporterView{}, &Error{Code: CodeNotFound, Op: op, Message: "no such report of yours"}
+	}
+	events, err := s.store.HazardEvents(ctx, h.ID)
+	if err != nil {
+		return ReporterView{}, Wrap(op, err)
+	}
+	v := ReporterView{Hazard: h, Timeline: make([]ReporterEvent, 0, len(events))}
+	for _, e := range events {
+		re := ReporterEvent{PublicEvent: PublicEvent{
+			Type: e.Type, Action: e.Action, From: e.From, To: e.To,
+			Role: e.Actor.Role, Note: e.PublicNote, Photos: keys(e.Attachments), Time: e.Time,
+		}}
+		if e.Data[DataPrivateNoteTo] == "reporter" {
+			re.Message = e.PrivateNote
+		}
+		switch e.Type {
+		case EventRewardIssued, EventRewardClaimed, EventRewardExpired:
+			re.Data = e.Clone().Data
+		}
+		v.Timeline = append(v.Timeline, re)
+	}
+	u := user
+	u.Role = string(workflow.RoleReporter) // the reporter acts as such on their own report
+	if v.Actions, err = s.actionsFor(u, &h); err != nil {
+		return ReporterView{}, err
+	}
+	return v, nil
+}
+
+// StaffView returns the hazard with every event and the user's actions.
+// Reporters are CodeForbidden, and so is staff whose scope (role and
+// department) does not cover the hazard; a missing hazard is CodeNotFound.
+func (s *Service) StaffView(ctx context.Context, user User, id uuid.UUID) (StaffView, error) {
+	const op = "staff view"
+	if err := authenticated(op, user); err != nil {
+		return StaffView{}, err
+	}
+	if user.Role == string(workflow.RoleReporter) {
+		return StaffView{}, &Error{Code: CodeForbidden, Op: op, Message: "staff only"}
+	}
+	h, err := s.store.Get(ctx, id)
+	if err != nil {
+		return StaffView{}, Wrap(op, err)
+	}
+	if !inScope(user, &h) {
+		return StaffView{}, &Error{Code: CodeForbidden, Op: op, Message: "this hazard is not in your scope"}
+	}
+	events, err := s.store.HazardEvents(ctx, h.ID)
+	if err != nil {
+		return StaffView{}, Wrap(op, err)
+	}
+	acts, err := s.actionsFor(user, &h)
+	if err != nil {
+		return StaffView{}, err
+	}
+	return StaffView{Hazard: h, Events: events, Actions: acts}, nil
+}
+
+// Mine returns one page of the user's own reports, newest first.
+func (s *Service) Mine(ctx context.Context, user User, p Page) (List, error) {
+	if err := authenticated("mine", user); err != nil {
+		return List{}, err
+	}
+	l, err := s.store.List(ctx, Filter{Reporter: user.ID}, p)
+	return l, Wrap("mine", err)
+}
