@@ -1,0 +1,292 @@
+package notify
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/hazardloop/hazardloop/hazard"
+)
+
+// Template keys: one per kind of message the Router sends, plus KeyOTP.
+const (
+	KeyReceived          = "report_received"       // reporter: the report was received
+	KeyDispatched        = "report_dispatched"     // reporter: forwarded to a department
+	KeyAssigned          = "task_assigned"         // department handlers: a report was assigned to them
+	KeyResolved          = "report_resolved"       // reporter: the department resolved it, review pending
+	KeyReviewNeeded      = "review_needed"         // reviewers: a resolution awaits review
+	KeyClosedValid       = "report_closed_valid"   // reporter: closed as valid
+	KeyClosedInvalid     = "report_closed_invalid" // reporter: closed as invalid, with the reason
+	KeyReturned          = "report_returned"       // department handlers: the reviewer returned it, with the reason
+	KeySentBack          = "report_sent_back"      // dispatchers: a department sent it back, with the reason
+	KeyWithdrawn         = "report_withdrawn"      // reporter and department handlers: the reporter withdrew it
+	KeyRewardPending     = "reward_pending"        // reporter: a reward awaits claiming, amount and deadline
+	KeyRewardClaimed     = "reward_claimed"        // reporter: the reward was paid
+	KeyRewardExpired     = "reward_expired"        // reporter: the reward was not claimed in time
+	KeyOverdueDepartment = "overdue_department"    // department handlers: overdue (督办)
+	KeyOverdueSupervisor = "overdue_supervisor"    // supervisors: a department's report is overdue
+	KeyOTP               = "otp"                   // a login one-time code (code, minutes)
+)
+
+// RouterKeys returns every template key the Router can emit.
+func RouterKeys() []string {
+	return []string{KeyReceived, KeyDispatched, KeyAssigned, KeyResolved, KeyReviewNeeded,
+		KeyClosedValid, KeyClosedInvalid, KeyReturned, KeySentBack, KeyWithdrawn,
+		KeyRewardPending, KeyRewardClaimed, KeyRewardExpired, KeyOverdueDepartment, KeyOverdueSupervisor}
+}
+
+// Keys returns every template key a Templates must define in every locale:
+// RouterKeys and KeyOTP.
+func Keys() []string { return append(RouterKeys(), KeyOTP) }
+
+// SampleData returns example data for a key of Keys: exactly the data the
+// Router (or, for KeyOTP, the login flow) supplies. NewTemplates renders
+// every template with it at start-up, so that a template naming data that
+// is never supplied fails there, not at send time.
+func SampleData(key string) map[string]string {
+	d := map[string]string{"ref": "LC-20261128-000123"}
+	switch key {
+	case KeyDispatched, KeyReviewNeeded:
+		d["department"] = "燃气管理处"
+	case KeyAssigned:
+		d["category"] = "燃气"
+		d["severity"] = string(hazard.SeverityMajor)
+		d["deadline"] = "2026-12-01T08:00:00Z"
+	case KeyClosedInvalid, KeyReturned:
+		d["reason"] = "照片无法看清隐患"
+	case KeySentBack:
+		d["department"] = "燃气管理处"
+		d["reason"] = "不属于本部门职责"
+	case KeyRewardPending:
+		d["amount_fen"] = "5000"
+		d["claim_by"] = "2026-12-08T16:00:00Z"
+	case KeyRewardClaimed, KeyRewardExpired:
+		d["amount_fen"] = "5000"
+	case KeyOverdueDepartment:
+		d["state"] = "accepted"
+		d["deadline"] = "2026-12-01T08:00:00Z"
+	case KeyOverdueSupervisor:
+		d["state"] = "accepted"
+		d["department"] = "燃气管理处"
+		d["deadline"] = "2026-12-01T08:00:00Z"
+	case KeyOTP:
+		d = map[string]string{"code": "428913", "minutes": "5"}
+	}
+	return d
+}
+
+// Texts holds template sources: locale → template key → text/template source.
+// A template sees the message data as a map[string]string (.ref,
+// .amount_fen...) and the functions yuan (fen as "¥12.50"), date (an RFC 3339
+// time shown in China Standard Time), state (a workflow state's name),
+// severity (a severity's name) and trunc (at most n runes, "…" marking a cut).
+type Texts map[string]map[string]string
+
+// DisplayZone is the time zone dates are shown in: China Standard Time.
+var DisplayZone = time.FixedZone("CST", 8*60*60)
+
+// DefaultTexts returns the programme's texts in zh-CN and en.
+func DefaultTexts() Texts {
+	return Texts{
+		"zh-CN": {
+			KeyReceived:          `您上报的隐患（编号 {{.ref}}）已收到，我们将尽快转办处理。`,
+			KeyDispatched:        `您上报的隐患（编号 {{.ref}}）已转办至{{.department}}。`,
+			KeyAssigned:          `新的{{severity .severity}}待办理：{{.category}}，编号 {{.ref}}{{with .deadline}}，请于 {{date .}} 前办理{{end}}。`,
+			KeyResolved:          `您上报的隐患（编号 {{.ref}}）已整改完毕，正在审核。`,
+			KeyReviewNeeded:      `{{.department}}已办结隐患 {{.ref}}，请审核。`,
+			KeyClosedValid:       `您上报的隐患（编号 {{.ref}}）已办结，经核实属实，感谢您的参与！`,
+			KeyClosedInvalid:     `您上报的隐患（编号 {{.ref}}）不予受理，原因：{{.reason}}`,
+			KeyReturned:          `隐患 {{.ref}} 审核未通过，已退回重新办理，原因：{{.reason}}`,
+			KeySentBack:          `隐患 {{.ref}} 被{{.department}}退回，请重新转办，原因：{{.reason}}`,
+			KeyWithdrawn:         `隐患 {{.ref}} 已由上报人撤回。`,
+			KeyRewardPending:     `您上报的隐患（编号 {{.ref}}）获得奖励 {{yuan .amount_fen}}，请于 {{date .claim_by}} 前在“我的—我的奖励—待领”中领取。`,
+			KeyRewardClaimed:     `您的奖励 {{yuan .amount_fen}}（隐患编号 {{.ref}}）已发放。`,
+			KeyRewardExpired:     `您的奖励 {{yuan .amount_fen}}（隐患编号 {{.ref}}）因逾期未领取已失效。`,
+			KeyOverdueDepartment: `【督办】隐患 {{.ref}}（{{state .state}}）已超期{{with .deadline}}（期限 {{date .}}）{{end}}，请立即办理。`,
+			KeyOverdueSupervisor: `【督办】{{.department}}的隐患 {{.ref}}（{{state .state}}）已超期{{with .deadline}}（期限 {{date .}}）{{end}}。`,
+			KeyOTP:               `您的登录验证码为 {{.code}}，{{.minutes}} 分钟内有效。请勿告诉他人。`,
+		},
+		"en": {
+			KeyReceived:          `Your hazard report {{.ref}} was received; we will forward it shortly.`,
+			KeyDispatched:        `Your hazard report {{.ref}} was forwarded to {{.department}}.`,
+			KeyAssigned:          `New {{severity .severity}} to handle: {{.category}}, ref {{.ref}}{{with .deadline}}, due {{date .}}{{end}}.`,
+			KeyResolved:          `Your hazard report {{.ref}} was fixed and is being reviewed.`,
+			KeyReviewNeeded:      `{{.department}} resolved hazard {{.ref}}; please review it.`,
+			KeyClosedValid:       `Your hazard report {{.ref}} was confirmed and closed. Thank you!`,
+			KeyClosedInvalid:     `Your hazard report {{.ref}} was not accepted: {{.reason}}`,
+			KeyReturned:          `Hazard {{.ref}} was returned for more work: {{.reason}}`,
+			KeySentBack:          `Hazard {{.ref}} was sent back by {{.department}}; please forward it again: {{.reason}}`,
+			KeyWithdrawn:         `Hazard report {{.ref}} was withdrawn by its reporter.`,
+			KeyRewardPending:     `Your hazard report {{.ref}} earned a reward of {{yuan .amount_fen}}. Claim it under Mine > My rewards > Pending by {{date .claim_by}}.`,
+			KeyRewardClaimed:     `Your reward of {{yuan .amount_fen}} for report {{.ref}} was paid.`,
+			KeyRewardExpired:     `Your reward of {{yuan .amount_fen}} for report {{.ref}} expired unclaimed.`,
+			KeyOverdueDepartment: `[Overdue] Hazard {{.ref}} ({{state .state}}) is overdue{{with .deadline}} (due {{date .}}){{end}}; please act now.`,
+			KeyOverdueSupervisor: `[Overdue] Hazard {{.ref}} of {{.department}} ({{state .state}}) is overdue{{with .deadline}} (due {{date .}}){{end}}.`,
+			KeyOTP:               `Your login code is {{.code}}, valid for {{.minutes}} minutes. Do not share it.`,
+		},
+	}
+}
+
+// Templates renders messages as text per locale. It is immutable once made
+// and safe for concurrent use.
+type Templates struct {
+	sets map[string]*template.Template
+}
+
+// NewTemplates parses texts with missingkey=error and checks, at start-up,
+// that DefaultLocale is present, that every key of Keys exists in every
+// locale, and that each renders with SampleData. Every problem is reported
+// at once as a hazard CodeInvalid error.
+func NewTemplates(texts Texts) (*Templates, error) {
+	var p hazard.Problems
+	if _, ok := texts[DefaultLocale]; !ok {
+		p.Add("locales", "must include %s", DefaultLocale)
+	}
+	t := &Templates{sets: make(map[string]*template.Template, len(texts))}
+	for _, loc := range slices.Sorted(maps.Keys(texts)) {
+		srcs := texts[loc]
+		set := template.New(loc).Option("missingkey=error").Funcs(funcs(loc))
+		for _, k := range Keys() {
+			if _, ok := srcs[k]; !ok {
+				p.Add(loc+"."+k, "is missing")
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(srcs)) {
+			if _, err := set.New(k).Parse(srcs[k]); err != nil {
+				p.Add(loc+"."+k, "does not parse: %v", err)
+				continue
+			}
+			if !slices.Contains(Keys(), k) {
+				continue
+			}
+			var b strings.Builder
+			if err := set.Lookup(k).Execute(&b, SampleData(k)); err != nil {
+				p.Add(loc+"."+k, "does not render: %v", err)
+			}
+		}
+		t.sets[loc] = set
+	}
+	if err := p.Err("notify.templates"); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// MustTemplates is NewTemplates that panics on error, for tests and
+// package-level variables.
+func MustTemplates(texts Texts) *Templates {
+	t, err := NewTemplates(texts)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Locales returns the locales t renders, sorted.
+func (t *Templates) Locales() []string { return slices.Sorted(maps.Keys(t.sets)) }
+
+// Render renders the template key in locale with data. An unknown locale
+// renders in DefaultLocale. An unknown key or data the template needs but
+// lacks is a KindPermanent *Error wrapping hazard.ErrInvalid.
+func (t *Templates) Render(locale, key string, data map[string]string) (string, error) {
+	set, ok := t.sets[locale]
+	if !ok {
+		set = t.sets[DefaultLocale]
+	}
+	tm := set.Lookup(key)
+	if tm == nil {
+		return "", Permanent("", "notify.render", "no template "+key, hazard.Errorf(hazard.CodeInvalid, "unknown template %q", key))
+	}
+	if data == nil {
+		data = map[string]string{}
+	}
+	var b strings.Builder
+	if err := tm.Execute(&b, data); err != nil {
+		return "", Permanent("", "notify.render", "template "+key, &hazard.Error{Code: hazard.CodeInvalid, Message: "data does not fit the template", Err: err})
+	}
+	return b.String(), nil
+}
+
+// RenderMessage renders m for to, in m's locale or else to's.
+func (t *Templates) RenderMessage(to Recipient, m Message) (string, error) {
+	return t.Render(m.locale(to), m.Template, m.Data)
+}
+
+// FormatYuan formats an amount in fen as yuan with two decimals, e.g.
+// 5000 as "¥50.00" and -5 as "-¥0.05", with integer arithmetic only.
+func FormatYuan(fen int64) string {
+	sign := ""
+	u := uint64(fen)
+	if fen < 0 {
+		sign = "-"
+		u = uint64(-(fen + 1)) + 1
+	}
+	return fmt.Sprintf("%s¥%d.%02d", sign, u/100, u%100)
+}
+
+var stateNames = map[string][2]string{
+	"submitted":      {"已上报", "received"},
+	"dispatched":     {"已转办", "forwarded"},
+	"accepted":       {"办理中", "being handled"},
+	"resolved":       {"待审核", "awaiting review"},
+	"closed_valid":   {"已办结", "fixed"},
+	"closed_invalid": {"不予受理", "not accepted"},
+	"withdrawn":      {"已撤回", "withdrawn"},
+}
+
+func funcs(locale string) template.FuncMap {
+	zh := !strings.HasPrefix(locale, "en")
+	pick := func(n [2]string) string {
+		if zh {
+			return n[0]
+		}
+		return n[1]
+	}
+	return template.FuncMap{
+		"yuan": func(fen string) (string, error) {
+			n, err := strconv.ParseInt(fen, 10, 64)
+			if err != nil {
+				return "", errors.New("amount is not an integer number of fen")
+			}
+			return FormatYuan(n), nil
+		},
+		"date": func(s string) (string, error) {
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return "", errors.New("time is not RFC 3339")
+			}
+			t = t.In(DisplayZone)
+			if zh {
+				return t.Format("2006年1月2日 15:04"), nil
+			}
+			return t.Format("2 Jan 2006 15:04 CST"), nil
+		},
+		"state": func(s string) string {
+			if n, ok := stateNames[s]; ok {
+				return pick(n)
+			}
+			return s
+		},
+		"trunc": func(n int, s string) string {
+			r := []rune(s)
+			if len(r) <= n {
+				return s
+			}
+			if n <= 1 {
+				return string(r[:max(n, 0)])
+			}
+			return string(r[:n-1]) + "…"
+		},
+		"severity": func(s string) string {
+			if hazard.Severity(s) == hazard.SeverityMajor {
+				return pick([2]string{"重大隐患", "major hazard"})
+			}
+			return pick([2]string{"一般隐患", "hazard"})
+		},
+	}
+}
