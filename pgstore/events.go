@@ -1,0 +1,82 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/jackc/pgx/v5"
+)
+
+const appendSQL = `WITH gate AS (SELECT 1)` + insertEvents
+
+// Append implements hazard.EventLog. An event of a missing hazard is
+// CodeNotFound and nothing is appended.
+func (s *HazardStore) Append(ctx context.Context, events ...hazard.Event) ([]hazard.Event, error) {
+	const op = "pgstore.Append"
+	if len(events) == 0 {
+		return []hazard.Event{}, nil
+	}
+	evs, err := eventDocs(events, uuid.Nil)
+	if err != nil {
+		return nil, hazard.Wrap(op, err)
+	}
+	var ok bool
+	var last *int64
+	if err := s.db.pool.QueryRow(ctx, appendSQL, pgx.NamedArgs{"events": evs}).Scan(&ok, &last); err != nil {
+		return nil, translate(op, err)
+	}
+	if last == nil {
+		return nil, hazard.Wrap(op, errors.New("events were not numbered"))
+	}
+	return numberEvents(events, *last), nil
+}
+
+// Events implements hazard.EventLog.
+func (s *HazardStore) Events(ctx context.Context, after int64, limit int) ([]hazard.Event, error) {
+	if limit <= 0 || limit > hazard.MaxEventBatch {
+		limit = hazard.MaxEventBatch
+	}
+	evs, err := s.queryEvents(ctx, `SELECT seq, doc FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+	return evs, translate("pgstore.Events", err)
+}
+
+// HazardEvents implements hazard.EventLog. A hazard without events (or a
+// missing one) has none.
+func (s *HazardStore) HazardEvents(ctx context.Context, id uuid.UUID) ([]hazard.Event, error) {
+	evs, err := s.queryEvents(ctx, `SELECT seq, doc FROM events WHERE hazard_id = $1 ORDER BY seq`, id)
+	return evs, translate("pgstore.HazardEvents", err)
+}
+
+func (s *HazardStore) queryEvents(ctx context.Context, sql string, args ...any) ([]hazard.Event, error) {
+	rows, err := s.db.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := []hazard.Event{}
+	var seq int64
+	var doc []byte
+	_, err = pgx.ForEachRow(rows, []any{&seq, &doc}, func() error {
+		var e hazard.Event
+		if err := json.Unmarshal(doc, &e); err != nil {
+			return fmt.Errorf("decode event %d: %w", seq, err)
+		}
+		e.Seq = seq
+		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// LastSeq implements hazard.EventLog.
+func (s *HazardStore) LastSeq(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM events`).Scan(&n)
+	return n, translate("pgstore.LastSeq", err)
+}

@@ -1,0 +1,264 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/jackc/pgx/v5"
+)
+
+// HazardStore is the PostgreSQL hazard.Store: hazards, the event log,
+// consumer cursors and parked events.
+//
+// Each hazard is kept whole as a JSONB document, so that it reads back
+// exactly as written (times to the nanosecond, with their zone offsets),
+// beside the columns that filters, cursors and the duplicate search use.
+//
+// The event log's sequence numbers come from a one-row counter updated in
+// the same statement that inserts the events. The counter row stays locked
+// until that statement's transaction commits, so writers of events take
+// their turn on it and commit in sequence order: a reader never sees an
+// event before every event with a smaller number, and a rolled back writer
+// leaves no gap. The price is that event writes are serialised for the
+// length of one statement each; a hazard write is a single statement, so the
+// lock is held for microseconds, not for a client round trip.
+type HazardStore struct {
+	db *DB
+}
+
+var _ hazard.Store = (*HazardStore)(nil)
+
+// Hazards returns the hazard.Store over db.
+func (db *DB) Hazards() *HazardStore { return &HazardStore{db: db} }
+
+// hazardColumns are the indexed columns derived from a hazard.
+type hazardColumns struct {
+	category, state, department, reporter, source string
+	open                                          bool
+	createdNS                                     int64
+	lat, lng                                      *float64
+}
+
+func columnsOf(h *hazard.Hazard) hazardColumns {
+	c := hazardColumns{
+		category:   h.Category,
+		state:      h.State,
+		department: h.Department,
+		reporter:   h.Reporter.UserID,
+		source:     string(h.Source),
+		open:       h.Open(),
+		createdNS:  h.CreatedAt.UnixNano(),
+	}
+	if p := h.Location.Point; p != nil {
+		w := p.WGS84()
+		c.lat, c.lng = &w.Lat, &w.Lng
+	}
+	return c
+}
+
+// eventDocs validates events and encodes them as one JSON array, without
+// their sequence numbers. With id set, every event must be of that hazard.
+func eventDocs(events []hazard.Event, id uuid.UUID) ([]byte, error) {
+	var p hazard.Problems
+	docs := make([]hazard.Event, len(events))
+	for i, e := range events {
+		f := fmt.Sprintf("events[%d]", i)
+		p.Merge(f, e.Validate())
+		if id != uuid.Nil && e.HazardID != id {
+			p.Add(f+".hazard_id", "must be the hazard's ID")
+		}
+		e.Seq = 0
+		docs[i] = e
+	}
+	if err := p.Err("events"); err != nil {
+		return nil, err
+	}
+	return json.Marshal(docs)
+}
+
+// insertEvents is the tail of a writing statement: it takes len(events)
+// sequence numbers from the counter when the CTE named by gate produced a
+// row, and inserts the events (parameter $events, a JSON array) with them.
+// The statement then returns whether gate produced a row and the last
+// sequence number taken (NULL when none).
+const insertEvents = `,
+s AS (
+    UPDATE event_seq SET n = n + jsonb_array_length(@events::jsonb)
+    WHERE jsonb_array_length(@events::jsonb) > 0 AND EXISTS (SELECT FROM gate)
+    RETURNING n),
+e AS (
+    INSERT INTO events (seq, hazard_id, doc)
+    SELECT s.n - jsonb_array_length(@events::jsonb) + x.ord, (x.doc->>'hazard_id')::uuid, x.doc
+    FROM s, jsonb_array_elements(@events::jsonb) WITH ORDINALITY AS x(doc, ord))
+SELECT EXISTS (SELECT FROM gate), (SELECT n FROM s)`
+
+const createSQL = `WITH gate AS (
+    INSERT INTO hazards (id, ref, category, state, department, reporter, source, open,
+        created_ns, lat, lng, version, idem_key, doc)
+    VALUES (@id, @ref, @category, @state, @department, @reporter, @source, @open,
+        @created_ns, @lat, @lng, 1, @idem_key, @doc)
+    ON CONFLICT (reporter, idem_key) WHERE idem_key IS NOT NULL DO NOTHING
+    RETURNING 1)` + insertEvents
+
+// numberEvents sets the sequence numbers of events whose last one is last.
+func numberEvents(events []hazard.Event, last int64) []hazard.Event {
+	out := make([]hazard.Event, len(events))
+	first := last - int64(len(events)) + 1
+	for i, e := range events {
+		e = e.Clone()
+		e.Seq = first + int64(i)
+		out[i] = e
+	}
+	return out
+}
+
+// Create implements hazard.Store.
+func (s *HazardStore) Create(ctx context.Context, h hazard.Hazard, events []hazard.Event, idempotencyKey string) (hazard.Hazard, bool, error) {
+	const op = "pgstore.Create"
+	if h.Version != 1 {
+		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "a new hazard's version must be 1"}
+	}
+	if err := h.Validate(nil); err != nil {
+		return hazard.Hazard{}, false, hazard.Wrap(op, err)
+	}
+	if len(idempotencyKey) > hazard.MaxIdempotencyKeyLen {
+		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "idempotency_key",
+			Message: fmt.Sprintf("must be at most %d bytes", hazard.MaxIdempotencyKeyLen)}
+	}
+	evs, err := eventDocs(events, h.ID)
+	if err != nil {
+		return hazard.Hazard{}, false, hazard.Wrap(op, err)
+	}
+	doc, err := json.Marshal(h)
+	if err != nil {
+		return hazard.Hazard{}, false, hazard.Wrap(op, err)
+	}
+	c := columnsOf(&h)
+	var key *string
+	if idempotencyKey != "" {
+		key = &idempotencyKey
+	}
+	args := pgx.NamedArgs{
+		"id": h.ID, "ref": h.Ref, "category": c.category, "state": c.state, "department": c.department,
+		"reporter": c.reporter, "source": c.source, "open": c.open, "created_ns": c.createdNS,
+		"lat": c.lat, "lng": c.lng, "idem_key": key, "doc": doc, "events": evs,
+	}
+	var inserted bool
+	var last *int64
+	if err := s.db.pool.QueryRow(ctx, createSQL, args).Scan(&inserted, &last); err != nil {
+		return hazard.Hazard{}, false, translate(op, err)
+	}
+	if inserted && len(events) > 0 && last == nil {
+		return hazard.Hazard{}, false, hazard.Wrap(op, errors.New("events were not numbered"))
+	}
+	if !inserted {
+		// The reporter already used the key: return that hazard.
+		existing, err := s.scanOne(ctx, `SELECT doc FROM hazards WHERE reporter = $1 AND idem_key = $2`, c.reporter, idempotencyKey)
+		if err != nil {
+			return hazard.Hazard{}, false, translate(op, err)
+		}
+		return existing, false, nil
+	}
+	return h.Clone(), true, nil
+}
+
+const updateSQL = `WITH gate AS (
+    UPDATE hazards SET category = @category, state = @state, department = @department,
+        source = @source, open = @open, lat = @lat, lng = @lng, version = version + 1, doc = @doc
+    WHERE id = @id AND version = @expected AND ref = @ref AND reporter = @reporter
+        AND created_ns = @created_ns AND doc->'reporter' = @reporter_doc::jsonb
+    RETURNING 1)` + insertEvents
+
+// Update implements hazard.Store.
+func (s *HazardStore) Update(ctx context.Context, h hazard.Hazard, expectedVersion int64, events []hazard.Event) (hazard.Hazard, error) {
+	const op = "pgstore.Update"
+	// A version below 1 matches no stored hazard: it is a conflict.
+	h.Version = max(expectedVersion, 0) + 1
+	if err := h.Validate(nil); err != nil {
+		return hazard.Hazard{}, hazard.Wrap(op, err)
+	}
+	evs, err := eventDocs(events, h.ID)
+	if err != nil {
+		return hazard.Hazard{}, hazard.Wrap(op, err)
+	}
+	doc, err := json.Marshal(h)
+	if err != nil {
+		return hazard.Hazard{}, hazard.Wrap(op, err)
+	}
+	rep, err := json.Marshal(h.Reporter)
+	if err != nil {
+		return hazard.Hazard{}, hazard.Wrap(op, err)
+	}
+	c := columnsOf(&h)
+	args := pgx.NamedArgs{
+		"id": h.ID, "expected": expectedVersion, "ref": h.Ref, "category": c.category, "state": c.state,
+		"department": c.department, "reporter": c.reporter, "source": c.source, "open": c.open,
+		"created_ns": c.createdNS, "lat": c.lat, "lng": c.lng, "doc": doc, "reporter_doc": rep, "events": evs,
+	}
+	var updated bool
+	var last *int64
+	if err := s.db.pool.QueryRow(ctx, updateSQL, args).Scan(&updated, &last); err != nil {
+		return hazard.Hazard{}, translate(op, err)
+	}
+	if updated && len(events) > 0 && last == nil {
+		return hazard.Hazard{}, hazard.Wrap(op, errors.New("events were not numbered"))
+	}
+	if updated {
+		return h.Clone(), nil
+	}
+	// Nothing changed: say why.
+	stored, err := s.Get(ctx, h.ID)
+	if err != nil {
+		return hazard.Hazard{}, hazard.Wrap(op, err)
+	}
+	if stored.Version != expectedVersion {
+		return hazard.Hazard{}, &hazard.Error{Code: hazard.CodeConflict, Op: op, Version: stored.Version,
+			Message: fmt.Sprintf("the hazard is at version %d, not %d", stored.Version, expectedVersion)}
+	}
+	return hazard.Hazard{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op,
+		Message: "id, ref, reporter and created_at cannot change"}
+}
+
+// Get implements hazard.Store.
+func (s *HazardStore) Get(ctx context.Context, id uuid.UUID) (hazard.Hazard, error) {
+	h, err := s.scanOne(ctx, `SELECT doc FROM hazards WHERE id = $1`, id)
+	return h, translate("pgstore.Get", err)
+}
+
+// GetByRef implements hazard.Store.
+func (s *HazardStore) GetByRef(ctx context.Context, ref string) (hazard.Hazard, error) {
+	h, err := s.scanOne(ctx, `SELECT doc FROM hazards WHERE ref = $1`, ref)
+	return h, translate("pgstore.GetByRef", err)
+}
+
+func (s *HazardStore) scanOne(ctx context.Context, sql string, args ...any) (hazard.Hazard, error) {
+	var doc []byte
+	if err := s.db.pool.QueryRow(ctx, sql, args...).Scan(&doc); err != nil {
+		return hazard.Hazard{}, err
+	}
+	return decodeHazard(doc)
+}
+
+func decodeHazard(doc []byte) (hazard.Hazard, error) {
+	var h hazard.Hazard
+	if err := json.Unmarshal(doc, &h); err != nil {
+		return hazard.Hazard{}, fmt.Errorf("decode hazard: %w", err)
+	}
+	return h, nil
+}
+
+// NextSeq implements hazard.Store.
+func (s *HazardStore) NextSeq(ctx context.Context, counter string) (int64, error) {
+	const op = "pgstore.NextSeq"
+	if counter == "" {
+		return 0, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "counter", Message: "is required"}
+	}
+	var n int64
+	err := s.db.pool.QueryRow(ctx, `INSERT INTO counters (name, n) VALUES ($1, 1)
+		ON CONFLICT (name) DO UPDATE SET n = counters.n + 1 RETURNING n`, counter).Scan(&n)
+	return n, translate(op, err)
+}
