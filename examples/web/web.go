@@ -1,0 +1,450 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// DemoUser is a seeded user offered on the login page in demo mode.
+type DemoUser struct {
+	ID    string
+	Label string
+}
+
+// Config configures the pages.
+type Config struct {
+	// API serves the JSON API under /api/v1/; pages call it in-process.
+	API http.Handler
+	// Demo offers DemoUsers on the login page (POST /api/v1/demo/login).
+	Demo      bool
+	DemoUsers []DemoUser
+	// Logger receives page errors; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+// Handler serves the pages. Mount it with Register.
+type Handler struct {
+	api    http.Handler
+	demo   bool
+	users  []DemoUser
+	log    *slog.Logger
+	pages  map[string]*template.Template
+	static http.Handler
+}
+
+// pageNames lists the page templates; each is parsed with layout.html.
+var pageNames = []string{
+	"home", "report", "plaza", "plaza_item", "mine", "knowledge", "article",
+	"login", "console", "console_report", "board", "articles_admin", "error",
+}
+
+// New parses the embedded templates and returns the handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.API == nil {
+		return nil, errors.New("web: Config.API is required")
+	}
+	h := &Handler{api: cfg.API, demo: cfg.Demo, users: cfg.DemoUsers, log: cfg.Logger, pages: map[string]*template.Template{}}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: layout: %w", err)
+	}
+	for _, name := range pageNames {
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: page %s: %w", name, err)
+		}
+		h.pages[name] = t
+	}
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	h.static = http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+	return h, nil
+}
+
+// Routes lists the page routes as method-and-path patterns.
+func (h *Handler) Routes() []string {
+	return []string{
+		"GET /{$}", "GET /report", "GET /plaza", "GET /plaza/{ref}", "GET /mine",
+		"GET /knowledge", "GET /knowledge/{id}", "GET /login",
+		"GET /console", "GET /console/reports/{id}", "GET /console/board", "GET /console/articles",
+		"GET /static/",
+	}
+}
+
+// Register adds the page routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", h.home)
+	mux.HandleFunc("GET /report", h.report)
+	mux.HandleFunc("GET /plaza", h.plaza)
+	mux.HandleFunc("GET /plaza/{ref}", h.plazaItem)
+	mux.HandleFunc("GET /mine", h.mine)
+	mux.HandleFunc("GET /knowledge", h.knowledge)
+	mux.HandleFunc("GET /knowledge/{id}", h.article)
+	mux.HandleFunc("GET /login", h.login)
+	mux.HandleFunc("GET /console", h.console)
+	mux.HandleFunc("GET /console/reports/{id}", h.consoleReport)
+	mux.HandleFunc("GET /console/board", h.board)
+	mux.HandleFunc("GET /console/articles", h.articlesAdmin)
+	mux.Handle("GET /static/", h.static)
+}
+
+// page is what every template receives.
+type page struct {
+	L        Lang
+	Path     string
+	Title    string
+	LoggedIn bool
+	Me       map[string]any
+	Data     map[string]any
+	Demo     bool
+	Users    []DemoUser
+}
+
+func (h *Handler) newPage(r *http.Request, c client, title string) *page {
+	p := &page{L: c.lang, Path: r.URL.Path, Title: title, Data: map[string]any{}, Demo: h.demo, Users: h.users}
+	if c.token != "" {
+		var me map[string]any
+		if err := c.get(r.Context(), "/api/v1/me", nil, &me); err == nil {
+			p.LoggedIn, p.Me = true, me
+		}
+	}
+	return p
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, p *page) {
+	if r.URL.Query().Has("lang") {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(p.L), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := h.pages[name].ExecuteTemplate(w, "layout.html", p); err != nil {
+		h.log.Error("render page", "page", name, "err", err)
+	}
+}
+
+// fail renders the error page with the API's status and message.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p *page, err error) {
+	status, msg := http.StatusInternalServerError, T(p.L, "error.title")
+	var ae *APIError
+	if errors.As(err, &ae) {
+		status, msg = ae.Status, ae.Message
+		if ae.Status == http.StatusUnauthorized {
+			msg = T(p.L, "error.login")
+		}
+	} else {
+		h.log.Error("page", "path", r.URL.Path, "err", err)
+	}
+	p.Title = T(p.L, "error.title")
+	p.Data["Status"] = status
+	p.Data["Message"] = msg
+	w.WriteHeader(status)
+	h.render(w, r, "error", p)
+}
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "app.name"))
+	var stats, plaza, articles any
+	if err := c.get(r.Context(), "/api/v1/stats", nil, &stats); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	if err := c.get(r.Context(), "/api/v1/plaza", url.Values{"limit": {"5"}}, &plaza); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	if err := c.get(r.Context(), "/api/v1/articles", nil, &articles); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Data["Stats"], p.Data["Plaza"], p.Data["Articles"] = stats, plaza, articles
+	h.render(w, r, "home", p)
+}
+
+func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "report.title"))
+	var cats, deps any
+	if err := c.get(r.Context(), "/api/v1/categories", nil, &cats); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	if err := c.get(r.Context(), "/api/v1/departments", nil, &deps); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Data["Categories"], p.Data["Departments"] = cats, deps
+	h.render(w, r, "report", p)
+}
+
+func (h *Handler) plaza(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "plaza.title"))
+	q := url.Values{}
+	for _, k := range []string{"category", "state", "cursor"} {
+		if v := r.URL.Query().Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	var list, cats any
+	if err := c.get(r.Context(), "/api/v1/plaza", q, &list); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	if err := c.get(r.Context(), "/api/v1/categories", nil, &cats); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Data["List"], p.Data["Plaza"], p.Data["Categories"] = list, list, cats
+	p.Data["Category"], p.Data["State"] = q.Get("category"), q.Get("state")
+	p.Data["States"] = []string{"submitted", "dispatched", "accepted", "resolved", "closed_valid", "closed_invalid", "withdrawn"}
+	h.render(w, r, "plaza", p)
+}
+
+func (h *Handler) plazaItem(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "plaza.title"))
+	var item any
+	if err := c.get(r.Context(), "/api/v1/plaza/"+url.PathEscape(r.PathValue("ref")), nil, &item); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Data["Item"] = item
+	h.render(w, r, "plaza_item", p)
+}
+
+func (h *Handler) mine(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "mine.title"))
+	if !p.LoggedIn {
+		http.Redirect(w, r, "/login?next=/mine", http.StatusSeeOther)
+		return
+	}
+	var reports, rewards any
+	if err := c.get(r.Context(), "/api/v1/me/reports", nil, &reports); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	if err := c.get(r.Context(), "/api/v1/me/rewards", nil, &rewards); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Data["Reports"], p.Data["Rewards"] = reports, rewards
+	h.render(w, r, "mine", p)
+}
+
+func (h *Handler) knowledge(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "knowledge.title"))
+	var articles any
+	if err := c.get(r.Context(), "/api/v1/articles", nil, &articles); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Data["Articles"] = articles
+	h.render(w, r, "knowledge", p)
+}
+
+func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "knowledge.title"))
+	var a map[string]any
+	if err := c.get(r.Context(), "/api/v1/articles/"+url.PathEscape(r.PathValue("id")), nil, &a); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Data["Article"] = a
+	if t, ok := a["title"].(string); ok {
+		p.Title = t
+	}
+	h.render(w, r, "article", p)
+}
+
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "login.title"))
+	next := r.URL.Query().Get("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/"
+	}
+	p.Data["Next"] = next
+	h.render(w, r, "login", p)
+}
+
+func (h *Handler) console(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "console.title"))
+	if !p.LoggedIn {
+		http.Redirect(w, r, "/login?next=/console", http.StatusSeeOther)
+		return
+	}
+	var queue any
+	if err := c.get(r.Context(), "/api/v1/queue", nil, &queue); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Data["Queue"] = queue
+	h.render(w, r, "console", p)
+}
+
+func (h *Handler) consoleReport(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "console.detail"))
+	if !p.LoggedIn {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+		return
+	}
+	id := url.PathEscape(r.PathValue("id"))
+	var report, actions, deps any
+	if err := c.get(r.Context(), "/api/v1/reports/"+id, nil, &report); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	if err := c.get(r.Context(), "/api/v1/reports/"+id+"/actions", nil, &actions); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	if err := c.get(r.Context(), "/api/v1/departments", nil, &deps); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Data["Report"], p.Data["Actions"], p.Data["Departments"] = report, actions, deps
+	p.Data["ID"] = r.PathValue("id")
+	h.render(w, r, "console_report", p)
+}
+
+func (h *Handler) board(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "console.board"))
+	if !p.LoggedIn {
+		http.Redirect(w, r, "/login?next=/console/board", http.StatusSeeOther)
+		return
+	}
+	var stats map[string]any
+	if err := c.get(r.Context(), "/api/v1/stats", nil, &stats); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Data["Stats"] = stats
+	p.Data["Chart"] = departmentChart(c.lang, stats)
+	h.render(w, r, "board", p)
+}
+
+func (h *Handler) articlesAdmin(w http.ResponseWriter, r *http.Request) {
+	c := h.clientFor(r)
+	p := h.newPage(r, c, T(c.lang, "console.articles"))
+	if !p.LoggedIn {
+		http.Redirect(w, r, "/login?next=/console/articles", http.StatusSeeOther)
+		return
+	}
+	var articles any
+	if err := c.get(r.Context(), "/api/v1/articles", url.Values{"drafts": {"true"}}, &articles); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	p.Data["Articles"] = articles
+	h.render(w, r, "articles_admin", p)
+}
+
+var funcs = template.FuncMap{
+	"t":     T,
+	"state": func(l Lang, s any) string { return T(l, "state."+fmt.Sprint(s)) },
+	"money": money,
+	"when":  when,
+	"photo": func(k any) string { return "/photos/" + url.PathEscape(fmt.Sprint(k)) },
+	"list":  asList,
+	"str":   func(v any) string { return fmt.Sprint(v) },
+	"has": func(m any, k string) bool {
+		mm, ok := m.(map[string]any)
+		if !ok {
+			return false
+		}
+		v, ok := mm[k]
+		return ok && v != nil && v != "" && v != false
+	},
+	"needs": func(needs any, k string) bool {
+		for _, n := range asList(needs) {
+			if fmt.Sprint(n) == k {
+				return true
+			}
+		}
+		return false
+	},
+}
+
+// asList returns v as a list: v itself when it is one, the "items" of an
+// object holding a list, else nil.
+func asList(v any) []any {
+	switch x := v.(type) {
+	case []any:
+		return x
+	case map[string]any:
+		for _, k := range []string{"items", "rewards", "reports", "articles", "queue"} {
+			if l, ok := x[k].([]any); ok {
+				return l
+			}
+		}
+	}
+	return nil
+}
+
+// money formats integer fen as yuan without floating point.
+func money(v any) string {
+	var fen int64
+	switch x := v.(type) {
+	case json.Number:
+		n, err := x.Int64()
+		if err != nil {
+			return x.String()
+		}
+		fen = n
+	case int64:
+		fen = x
+	case int:
+		fen = int64(x)
+	default:
+		return fmt.Sprint(v)
+	}
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	return fmt.Sprintf("%s¥%d.%02d", sign, fen/100, fen%100)
+}
+
+// when formats an RFC 3339 time for people, in China Standard Time.
+func when(v any) string {
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return ""
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.IsZero() {
+		return s
+	}
+	return t.In(cst).Format("2006-01-02 15:04")
+}
+
+var cst = time.FixedZone("CST", 8*3600)

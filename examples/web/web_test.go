@@ -1,0 +1,153 @@
+package web_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hazardloop/hazardloop/examples/web"
+)
+
+// fakeAPI answers the JSON API routes the pages call with fixed bodies, as
+// the real API would for a visitor whose token is "good". It lets these
+// tests pin what the pages do with answers; the browser tests drive the
+// real server.
+func fakeAPI(t *testing.T) http.Handler {
+	t.Helper()
+	mux := http.NewServeMux()
+	answer := func(pattern string, body any, staffOnly bool) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if staffOnly && r.Header.Get("Authorization") != "Bearer good" {
+				w.WriteHeader(http.StatusUnauthorized)
+				_, _ = io.WriteString(w, `{"error":{"code":"unauthenticated","message":"log in first"}}`)
+				return
+			}
+			require.NoError(t, json.NewEncoder(w).Encode(body))
+		})
+	}
+	evil := `<script>alert("x")</script><img src=x onerror=alert(1)>`
+	item := map[string]any{"ref": "LC-20261128-000001", "state": "dispatched", "description": evil, "address": "东昌路 1 号", "photos": []string{strings.Repeat("a", 64)}, "created_at": "2026-11-28T08:00:00Z",
+		"timeline": []any{map[string]any{"type": "submitted", "to": "submitted", "time": "2026-11-28T08:00:00Z"}, map[string]any{"type": "transition", "action": "dispatch", "to": "dispatched", "note": evil, "time": "2026-11-28T09:00:00Z"}}}
+	answer("GET /api/v1/stats", map[string]any{"users": 3, "reports": 12, "closed": 4, "rewards_paid_fen": 12345,
+		"departments": []any{map[string]any{"department": "fire", "name": "消防救援支队", "name_en": "Fire and Rescue", "open": 3, "overdue": 1, "closed": 2}}}, false)
+	answer("GET /api/v1/plaza", map[string]any{"items": []any{item}, "next": "abc"}, false)
+	answer("GET /api/v1/plaza/{ref}", item, false)
+	answer("GET /api/v1/articles", map[string]any{"items": []any{map[string]any{"id": "a1", "title": evil, "kind": "law", "published": true}}}, false)
+	answer("GET /api/v1/articles/{id}", map[string]any{"id": "a1", "title": "安全生产法", "kind": "law", "body": evil}, false)
+	answer("GET /api/v1/categories", []any{map[string]any{"code": "fire", "name_zh": "消防", "name_en": "Fire safety"}}, false)
+	answer("GET /api/v1/departments", []any{map[string]any{"code": "fire", "name_zh": "消防救援支队", "name_en": "Fire and Rescue"}}, false)
+	answer("GET /api/v1/me", map[string]any{"id": "dispatcher-1", "role": "dispatcher"}, true)
+	answer("GET /api/v1/me/reports", map[string]any{"items": []any{item}}, true)
+	answer("GET /api/v1/me/rewards", map[string]any{"items": []any{map[string]any{"id": "r1", "status": "pending", "amount_fen": 5000, "hazard_ref": "LC-1"}}}, true)
+	answer("GET /api/v1/queue", map[string]any{"items": []any{map[string]any{"id": "h1", "ref": "LC-1", "state": "submitted", "description": evil}}}, true)
+	answer("GET /api/v1/reports/{id}", map[string]any{"id": "h1", "ref": "LC-1", "state": "submitted", "version": 1, "description": evil, "events": []any{}}, true)
+	answer("GET /api/v1/reports/{id}/actions", map[string]any{"items": []any{map[string]any{"name": "dispatch", "label": map[string]any{"zh": "转办", "en": "Dispatch"}, "needs": []string{"department"}}}}, true)
+	return mux
+}
+
+func newServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	h, err := web.New(web.Config{API: fakeAPI(t), Demo: true, DemoUsers: []web.DemoUser{{ID: "citizen-1", Label: "verified citizen"}}})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(t *testing.T, srv *httptest.Server, path string, cookies ...*http.Cookie) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+	require.NoError(t, err)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, string(b)
+}
+
+func TestPagesRenderAndEscape(t *testing.T) {
+	srv := newServer(t)
+	staff := &http.Cookie{Name: "hl_token", Value: "good"}
+	for _, path := range []string{"/", "/report", "/plaza", "/plaza/LC-20261128-000001", "/knowledge", "/knowledge/a1", "/login", "/mine", "/console", "/console/reports/h1", "/console/board"} {
+		t.Run(path, func(t *testing.T) {
+			status, body := get(t, srv, path, staff)
+			require.Equal(t, http.StatusOK, status, body)
+			assert.NotContains(t, body, "<script>alert", "GET %s: raw script from content", path)
+			assert.NotContains(t, body, "<img src=x", "GET %s: raw HTML from content", path)
+		})
+	}
+	_, body := get(t, srv, "/plaza/LC-20261128-000001")
+	assert.Contains(t, body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;", "the description shows as text")
+}
+
+func TestStaffPagesNeedLogin(t *testing.T) {
+	srv := newServer(t)
+	for _, path := range []string{"/mine", "/console", "/console/board", "/console/reports/h1"} {
+		status, _ := get(t, srv, path)
+		assert.Equal(t, http.StatusSeeOther, status, "GET %s without a token", path)
+	}
+	status, body := get(t, srv, "/console", &http.Cookie{Name: "hl_token", Value: "bad"})
+	assert.Equal(t, http.StatusSeeOther, status, "GET /console with a bad token: %s", body)
+}
+
+func TestLanguageSwitch(t *testing.T) {
+	srv := newServer(t)
+	_, zh := get(t, srv, "/")
+	assert.Contains(t, zh, "最新上报")
+	_, en := get(t, srv, "/?lang=en")
+	assert.Contains(t, en, "Latest reports")
+	assert.Contains(t, en, `lang="en"`)
+	_, cookie := get(t, srv, "/plaza", &http.Cookie{Name: "hl_lang", Value: "en"})
+	assert.Contains(t, cookie, "Report plaza")
+}
+
+func TestActionsShowWhatTheAPIAllows(t *testing.T) {
+	srv := newServer(t)
+	_, body := get(t, srv, "/console/reports/h1", &http.Cookie{Name: "hl_token", Value: "good"})
+	assert.Contains(t, body, `data-action="dispatch"`)
+	assert.Contains(t, body, `name="department"`, "dispatch needs a department picker")
+	assert.NotContains(t, body, `data-action="approve"`, "no action the API did not offer")
+}
+
+func TestBoardDrawsChart(t *testing.T) {
+	srv := newServer(t)
+	_, body := get(t, srv, "/console/board", &http.Cookie{Name: "hl_token", Value: "good"})
+	assert.Contains(t, body, `<svg id="board-chart"`)
+	assert.Regexp(t, `<rect x="96" y="3" width="184"`, body, "the largest count spans the chart")
+}
+
+// TestTemplateKeysExist checks that every text key a template asks for has
+// both languages, so that no page shows a bare key.
+func TestTemplateKeysExist(t *testing.T) {
+	files, err := filepath.Glob("templates/*.html")
+	require.NoError(t, err)
+	re := regexp.MustCompile(`\bt \$?\.?L "([a-z0-9_.]+)"`)
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			n++
+			assert.NotEqual(t, m[1], web.T(web.LangZH, m[1]), "%s: key %q has no Chinese text", f, m[1])
+			assert.NotEqual(t, m[1], web.T(web.LangEN, m[1]), "%s: key %q has no English text", f, m[1])
+		}
+	}
+	assert.Greater(t, n, 50, "the key pattern found the templates' keys")
+}
