@@ -1,0 +1,636 @@
+package memstore
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"hash/crc32"
+	"regexp"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/hazardloop/hazardloop/hazard"
+)
+
+var _ hazard.Store = (*Store)(nil)
+
+// Store is an in-memory hazard.Store. The zero value is not usable; call New.
+type Store struct {
+	mu sync.RWMutex
+
+	hazards map[uuid.UUID]*hazard.Hazard
+	byRef   map[string]uuid.UUID
+	idem    map[idemKey]uuid.UUID
+
+	all        idset
+	byState    map[string]*idset
+	byCategory map[string]*idset
+	byDept     map[string]*idset
+	byReporter map[string]*idset
+	bySource   map[string]*idset
+	byOpen     [2]idset // [0] closed, [1] open
+	grid       map[cell]map[uuid.UUID]struct{}
+
+	events   []hazard.Event // events[i].Seq == i+1
+	byHazard map[uuid.UUID][]int64
+
+	counters map[string]int64
+	cursors  map[string]int64
+	parked   map[parkKey]hazard.ParkedEvent
+}
+
+type idemKey struct{ reporter, key string }
+
+type parkKey struct {
+	consumer string
+	seq      int64
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		hazards:    make(map[uuid.UUID]*hazard.Hazard),
+		byRef:      make(map[string]uuid.UUID),
+		idem:       make(map[idemKey]uuid.UUID),
+		byState:    make(map[string]*idset),
+		byCategory: make(map[string]*idset),
+		byDept:     make(map[string]*idset),
+		byReporter: make(map[string]*idset),
+		bySource:   make(map[string]*idset),
+		grid:       make(map[cell]map[uuid.UUID]struct{}),
+		byHazard:   make(map[uuid.UUID][]int64),
+		counters:   make(map[string]int64),
+		cursors:    make(map[string]int64),
+		parked:     make(map[parkKey]hazard.ParkedEvent),
+	}
+}
+
+func errorf(code hazard.Code, op, field, msg string) *hazard.Error {
+	return &hazard.Error{Code: code, Op: "memstore." + op, Field: field, Message: msg}
+}
+
+// checkEvents adds a problem for every invalid event, or event of another
+// hazard than id (when id is not Nil).
+func checkEvents(p *hazard.Problems, events []hazard.Event, id uuid.UUID) {
+	for i := range events {
+		f := "events[" + itoa(i) + "]"
+		p.Merge(f, events[i].Validate())
+		if id != uuid.Nil && events[i].HazardID != id {
+			p.Add(f+".hazard_id", "must be the hazard's ID")
+		}
+	}
+}
+
+func itoa(i int) string {
+	var b [20]byte
+	n := len(b)
+	if i == 0 {
+		return "0"
+	}
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b[n:])
+}
+
+// Create implements hazard.Store.
+func (s *Store) Create(ctx context.Context, h hazard.Hazard, events []hazard.Event, idempotencyKey string) (hazard.Hazard, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return hazard.Hazard{}, false, hazard.Wrap("memstore.create", err)
+	}
+	var p hazard.Problems
+	p.Merge("", h.Validate(nil))
+	if h.Version != 1 {
+		p.Add("version", "must be 1 for a new hazard")
+	}
+	if len(idempotencyKey) > hazard.MaxIdempotencyKeyLen {
+		p.Add("idempotency_key", "must be at most %d bytes", hazard.MaxIdempotencyKeyLen)
+	}
+	checkEvents(&p, events, h.ID)
+	if err := p.Err("memstore.create"); err != nil {
+		return hazard.Hazard{}, false, err
+	}
+	stored := h.Clone()
+	evs := cloneEvents(events)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := idemKey{h.Reporter.UserID, idempotencyKey}
+	if idempotencyKey != "" {
+		if id, ok := s.idem[key]; ok {
+			return s.hazards[id].Clone(), false, nil
+		}
+	}
+	if _, ok := s.hazards[h.ID]; ok {
+		return hazard.Hazard{}, false, errorf(hazard.CodeConflict, "create", "id", "a hazard with this ID exists")
+	}
+	if _, ok := s.byRef[h.Ref]; ok {
+		return hazard.Hazard{}, false, errorf(hazard.CodeConflict, "create", "ref", "a hazard with this reference number exists")
+	}
+	s.insert(&stored)
+	if idempotencyKey != "" {
+		s.idem[key] = h.ID
+	}
+	s.appendLocked(evs)
+	return stored.Clone(), true, nil
+}
+
+// insert adds a new hazard to the maps and indexes. The caller holds the
+// write lock and hands over h.
+func (s *Store) insert(h *hazard.Hazard) {
+	s.hazards[h.ID] = h
+	s.byRef[h.Ref] = h.ID
+	s.all.insert(h.ID)
+	s.index(h, true)
+}
+
+// index adds h to (add) or removes it from the secondary indexes.
+func (s *Store) index(h *hazard.Hazard, add bool) {
+	for _, d := range []struct {
+		m map[string]*idset
+		k string
+	}{
+		{s.byState, h.State},
+		{s.byCategory, h.Category},
+		{s.byDept, h.Department},
+		{s.byReporter, h.Reporter.UserID},
+		{s.bySource, string(h.Source)},
+	} {
+		if d.k == "" {
+			continue
+		}
+		set := d.m[d.k]
+		if add {
+			if set == nil {
+				set = new(idset)
+				d.m[d.k] = set
+			}
+			set.insert(h.ID)
+		} else if set != nil {
+			set.remove(h.ID)
+			if set.len() == 0 {
+				delete(d.m, d.k)
+			}
+		}
+	}
+	open := 0
+	if h.Open() {
+		open = 1
+	}
+	if add {
+		s.byOpen[open].insert(h.ID)
+		s.gridAdd(h)
+	} else {
+		s.byOpen[open].remove(h.ID)
+		s.gridRemove(h)
+	}
+}
+
+// Get implements hazard.Store.
+func (s *Store) Get(ctx context.Context, id uuid.UUID) (hazard.Hazard, error) {
+	if err := ctx.Err(); err != nil {
+		return hazard.Hazard{}, hazard.Wrap("memstore.get", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	h, ok := s.hazards[id]
+	if !ok {
+		return hazard.Hazard{}, errorf(hazard.CodeNotFound, "get", "", "hazard not found")
+	}
+	return h.Clone(), nil
+}
+
+// GetByRef implements hazard.Store.
+func (s *Store) GetByRef(ctx context.Context, ref string) (hazard.Hazard, error) {
+	if err := ctx.Err(); err != nil {
+		return hazard.Hazard{}, hazard.Wrap("memstore.get_by_ref", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.byRef[ref]
+	if !ok {
+		return hazard.Hazard{}, errorf(hazard.CodeNotFound, "get_by_ref", "", "hazard not found")
+	}
+	return s.hazards[id].Clone(), nil
+}
+
+// Update implements hazard.Store.
+func (s *Store) Update(ctx context.Context, h hazard.Hazard, expectedVersion int64, events []hazard.Event) (hazard.Hazard, error) {
+	if err := ctx.Err(); err != nil {
+		return hazard.Hazard{}, hazard.Wrap("memstore.update", err)
+	}
+	next := h.Clone()
+	next.Version = expectedVersion + 1
+	var p hazard.Problems
+	p.Merge("", next.Validate(nil))
+	checkEvents(&p, events, h.ID)
+	if err := p.Err("memstore.update"); err != nil {
+		return hazard.Hazard{}, err
+	}
+	evs := cloneEvents(events)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.hazards[h.ID]
+	if !ok {
+		return hazard.Hazard{}, errorf(hazard.CodeNotFound, "update", "", "hazard not found")
+	}
+	if old.Version != expectedVersion {
+		e := errorf(hazard.CodeConflict, "update", "version", "the hazard was changed by someone else")
+		e.Version = old.Version
+		return hazard.Hazard{}, e
+	}
+	switch {
+	case next.Ref != old.Ref:
+		return hazard.Hazard{}, errorf(hazard.CodeInvalid, "update", "ref", "cannot change")
+	case next.Reporter != old.Reporter:
+		return hazard.Hazard{}, errorf(hazard.CodeInvalid, "update", "reporter", "cannot change")
+	case !next.CreatedAt.Equal(old.CreatedAt):
+		return hazard.Hazard{}, errorf(hazard.CodeInvalid, "update", "created_at", "cannot change")
+	}
+	s.index(old, false)
+	s.hazards[h.ID] = &next
+	s.index(&next, true)
+	s.appendLocked(evs)
+	return next.Clone(), nil
+}
+
+// Cursor format: base64url of a version byte, the last ID of the page and a
+// CRC-32 of both, so that a cursor the store did not make is refused.
+const cursorVersion = 1
+
+func encodeCursor(id uuid.UUID) string {
+	var b [1 + 16 + 4]byte
+	b[0] = cursorVersion
+	copy(b[1:17], id[:])
+	binary.BigEndian.PutUint32(b[17:], crc32.ChecksumIEEE(b[:17]))
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func decodeCursor(c string) (uuid.UUID, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) != 21 || b[0] != cursorVersion ||
+		binary.BigEndian.Uint32(b[17:]) != crc32.ChecksumIEEE(b[:17]) {
+		return uuid.Nil, false
+	}
+	var id uuid.UUID
+	copy(id[:], b[1:17])
+	return id, true
+}
+
+func pageLimit(n int) int {
+	switch {
+	case n == 0:
+		return hazard.DefaultPageLimit
+	case n > hazard.MaxPageLimit:
+		return hazard.MaxPageLimit
+	}
+	return n
+}
+
+// List implements hazard.Store.
+func (s *Store) List(ctx context.Context, f hazard.Filter, p hazard.Page) (hazard.List, error) {
+	if err := ctx.Err(); err != nil {
+		return hazard.List{}, hazard.Wrap("memstore.list", err)
+	}
+	if p.Limit < 0 {
+		return hazard.List{}, errorf(hazard.CodeInvalid, "list", "limit", "must not be negative")
+	}
+	limit := pageLimit(p.Limit)
+	var after uuid.UUID
+	if p.Cursor != "" {
+		var ok bool
+		if after, ok = decodeCursor(p.Cursor); !ok {
+			return hazard.List{}, errorf(hazard.CodeInvalid, "list", "cursor", "is not a cursor of this store")
+		}
+	}
+	var box hazard.BBox
+	if f.Box != nil {
+		box = *f.Box
+	}
+
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	it := s.plan(&f, after, p.Cursor == "")
+	out := hazard.List{Items: make([]hazard.Hazard, 0, min(limit, 16))}
+	for id, ok := it.next(); ok; id, ok = it.next() {
+		h := s.hazards[id]
+		if !match(&f, &box, h) {
+			continue
+		}
+		if len(out.Items) == limit { // one more exists: there is a next page
+			out.Next = encodeCursor(out.Items[limit-1].ID)
+			break
+		}
+		out.Items = append(out.Items, h.Clone())
+	}
+	return out, nil
+}
+
+type iterator interface {
+	next() (uuid.UUID, bool)
+}
+
+type emptyIter struct{}
+
+func (emptyIter) next() (uuid.UUID, bool) { return uuid.Nil, false }
+
+// plan picks the smallest index that f names and returns an iterator over
+// it below the cursor ID. The caller holds the lock.
+func (s *Store) plan(f *hazard.Filter, before uuid.UUID, all bool) iterator {
+	best, bestLen := &s.all, s.all.len()
+	consider := func(set *idset) bool {
+		if set == nil {
+			return false // nothing has this value: the result is empty
+		}
+		if set.len() < bestLen {
+			best, bestLen = set, set.len()
+		}
+		return true
+	}
+	for _, d := range []struct {
+		m map[string]*idset
+		k string
+	}{
+		{s.byCategory, f.Category},
+		{s.byDept, f.Department},
+		{s.byReporter, f.Reporter},
+		{s.bySource, string(f.Source)},
+	} {
+		if d.k != "" && !consider(d.m[d.k]) {
+			return emptyIter{}
+		}
+	}
+	if f.Open != nil {
+		i := 0
+		if *f.Open {
+			i = 1
+		}
+		consider(&s.byOpen[i])
+	}
+	if len(f.States) > 0 {
+		var sets []*idset
+		n := 0
+		seen := make(map[string]bool, len(f.States))
+		for _, st := range f.States {
+			if set := s.byState[st]; set != nil && !seen[st] {
+				seen[st] = true
+				sets = append(sets, set)
+				n += set.len()
+			}
+		}
+		if len(sets) == 0 {
+			return emptyIter{}
+		}
+		if n < bestLen {
+			if len(sets) == 1 {
+				return sets[0].below(before, all)
+			}
+			its := make([]*descIter, len(sets))
+			for i, set := range sets {
+				its[i] = set.below(before, all)
+			}
+			return newMerge(its)
+		}
+	}
+	return best.below(before, all)
+}
+
+// match reports whether h passes every condition of f.
+func match(f *hazard.Filter, box *hazard.BBox, h *hazard.Hazard) bool {
+	if len(f.States) > 0 && !slices.Contains(f.States, h.State) {
+		return false
+	}
+	if f.Category != "" && h.Category != f.Category ||
+		f.Department != "" && h.Department != f.Department ||
+		f.Reporter != "" && h.Reporter.UserID != f.Reporter ||
+		f.Source != "" && h.Source != f.Source {
+		return false
+	}
+	if f.Open != nil && *f.Open != h.Open() {
+		return false
+	}
+	if !f.CreatedSince.IsZero() && h.CreatedAt.Before(f.CreatedSince) {
+		return false
+	}
+	if !f.CreatedUntil.IsZero() && !h.CreatedAt.Before(f.CreatedUntil) {
+		return false
+	}
+	if f.Box != nil && (h.Location.Point == nil || !box.Contains(*h.Location.Point)) {
+		return false
+	}
+	return true
+}
+
+// NextSeq implements hazard.Store.
+func (s *Store) NextSeq(ctx context.Context, counter string) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, hazard.Wrap("memstore.next_seq", err)
+	}
+	if counter == "" {
+		return 0, errorf(hazard.CodeInvalid, "next_seq", "counter", "is required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counters[counter]++
+	return s.counters[counter], nil
+}
+
+func cloneEvents(es []hazard.Event) []hazard.Event {
+	if len(es) == 0 {
+		return nil
+	}
+	out := make([]hazard.Event, len(es))
+	for i, e := range es {
+		out[i] = e.Clone()
+	}
+	return out
+}
+
+// appendLocked numbers and stores events, which the caller hands over.
+// The caller holds the write lock.
+func (s *Store) appendLocked(evs []hazard.Event) {
+	for i := range evs {
+		evs[i].Seq = int64(len(s.events)) + 1
+		s.events = append(s.events, evs[i])
+		s.byHazard[evs[i].HazardID] = append(s.byHazard[evs[i].HazardID], evs[i].Seq)
+	}
+}
+
+// Append implements hazard.EventLog.
+func (s *Store) Append(ctx context.Context, events ...hazard.Event) ([]hazard.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, hazard.Wrap("memstore.append", err)
+	}
+	var p hazard.Problems
+	checkEvents(&p, events, uuid.Nil)
+	if err := p.Err("memstore.append"); err != nil {
+		return nil, err
+	}
+	evs := cloneEvents(events)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range evs {
+		if _, ok := s.hazards[e.HazardID]; !ok {
+			return nil, errorf(hazard.CodeNotFound, "append", "hazard_id", "hazard not found")
+		}
+	}
+	s.appendLocked(evs)
+	return cloneEvents(evs), nil
+}
+
+// Events implements hazard.EventLog.
+func (s *Store) Events(ctx context.Context, after int64, limit int) ([]hazard.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, hazard.Wrap("memstore.events", err)
+	}
+	if limit <= 0 || limit > hazard.MaxEventBatch {
+		limit = hazard.MaxEventBatch
+	}
+	after = max(after, 0)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if after >= int64(len(s.events)) {
+		return nil, nil
+	}
+	end := min(int64(len(s.events)), after+int64(limit))
+	return cloneEvents(s.events[after:end]), nil
+}
+
+// HazardEvents implements hazard.EventLog. A hazard without events, or an
+// unknown one, has an empty list.
+func (s *Store) HazardEvents(ctx context.Context, id uuid.UUID) ([]hazard.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, hazard.Wrap("memstore.hazard_events", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	seqs := s.byHazard[id]
+	out := make([]hazard.Event, len(seqs))
+	for i, n := range seqs {
+		out[i] = s.events[n-1].Clone()
+	}
+	return out, nil
+}
+
+// LastSeq implements hazard.EventLog.
+func (s *Store) LastSeq(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, hazard.Wrap("memstore.last_seq", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return int64(len(s.events)), nil
+}
+
+var consumerName = regexp.MustCompile(`^[a-z0-9_-]+$`)
+
+func checkConsumer(op, name string) error {
+	if len(name) == 0 || len(name) > hazard.MaxConsumerNameLen || !consumerName.MatchString(name) {
+		return errorf(hazard.CodeInvalid, op, "consumer", "must be 1 to "+itoa(hazard.MaxConsumerNameLen)+" lower-case letters, digits, '_' or '-'")
+	}
+	return nil
+}
+
+// Cursor implements hazard.Cursors.
+func (s *Store) Cursor(ctx context.Context, consumer string) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, hazard.Wrap("memstore.cursor", err)
+	}
+	if err := checkConsumer("cursor", consumer); err != nil {
+		return 0, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cursors[consumer], nil
+}
+
+// SaveCursor implements hazard.Cursors.
+func (s *Store) SaveCursor(ctx context.Context, consumer string, seq int64) error {
+	if err := ctx.Err(); err != nil {
+		return hazard.Wrap("memstore.save_cursor", err)
+	}
+	if err := checkConsumer("save_cursor", consumer); err != nil {
+		return err
+	}
+	if seq < 0 {
+		return errorf(hazard.CodeInvalid, "save_cursor", "seq", "must not be negative")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur := s.cursors[consumer]; seq < cur {
+		e := errorf(hazard.CodeConflict, "save_cursor", "seq", "a cursor never moves back")
+		e.Version = cur
+		return e
+	}
+	s.cursors[consumer] = seq
+	return nil
+}
+
+// Park implements hazard.Cursors.
+func (s *Store) Park(ctx context.Context, p hazard.ParkedEvent) error {
+	if err := ctx.Err(); err != nil {
+		return hazard.Wrap("memstore.park", err)
+	}
+	if err := checkConsumer("park", p.Consumer); err != nil {
+		return err
+	}
+	if p.Event.Seq < 1 {
+		return errorf(hazard.CodeInvalid, "park", "event.seq", "must be at least 1")
+	}
+	p.Event = p.Event.Clone()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.parked[parkKey{p.Consumer, p.Event.Seq}] = p
+	return nil
+}
+
+// Parked implements hazard.Cursors.
+func (s *Store) Parked(ctx context.Context, consumer string) ([]hazard.ParkedEvent, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, hazard.Wrap("memstore.parked", err)
+	}
+	s.mu.RLock()
+	var out []hazard.ParkedEvent
+	for k, p := range s.parked {
+		if consumer == "" || k.consumer == consumer {
+			p.Event = p.Event.Clone()
+			out = append(out, p)
+		}
+	}
+	s.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Event.Seq != out[j].Event.Seq {
+			return out[i].Event.Seq < out[j].Event.Seq
+		}
+		return out[i].Consumer < out[j].Consumer
+	})
+	return out, nil
+}
+
+// Unpark implements hazard.Cursors.
+func (s *Store) Unpark(ctx context.Context, consumer string, seq int64) error {
+	if err := ctx.Err(); err != nil {
+		return hazard.Wrap("memstore.unpark", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := parkKey{consumer, seq}
+	if _, ok := s.parked[k]; !ok {
+		return errorf(hazard.CodeNotFound, "unpark", "", "no such parked event")
+	}
+	delete(s.parked, k)
+	return nil
+}
+
+// Len returns the number of stored hazards.
+func (s *Store) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.hazards)
+}
