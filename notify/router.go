@@ -1,0 +1,460 @@
+package notify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hazardloop/hazardloop/hazard"
+)
+
+// Directory finds the people to notify and how to reach them. The wiring
+// provides it over the integrator's user store. Implementations are safe
+// for concurrent use.
+type Directory interface {
+	// User returns the user with the ID, or an error matching
+	// hazard.ErrNotFound when there is none.
+	User(ctx context.Context, id string) (Recipient, error)
+	// Users returns the users with a workflow role ("handler", "reviewer",
+	// "dispatcher", "admin"...); a non-empty department keeps only that
+	// department's users.
+	Users(ctx context.Context, role, department string) ([]Recipient, error)
+}
+
+// HazardGetter reads a hazard by ID (hazard.Store has this method): the
+// router needs the reporter and the department of an event's hazard.
+type HazardGetter interface {
+	Get(ctx context.Context, id uuid.UUID) (hazard.Hazard, error)
+}
+
+// Data keys of reward events, as the reward package writes them.
+const (
+	DataRewardID   = "reward_id"
+	DataAmountFen  = "amount_fen"
+	DataClaimBy    = "claim_by" // RFC 3339
+	DataReporterID = "reporter_id"
+)
+
+// RouterConfig configures a Router.
+type RouterConfig struct {
+	// Hazards and Directory are required.
+	Hazards   HazardGetter
+	Directory Directory
+	// Channels are the notifiers per channel, at least one. Wrap each in
+	// Retry and RateLimit as needed; the Router does the deduplication,
+	// the fallback between channels and the sent/failed metrics itself.
+	Channels map[Channel]Notifier
+	// Order is the channel order for users without a preference; default
+	// wechat, sms, webhook, log.
+	Order []Channel
+	// Log drops messages already delivered; default NewMemoryLog(0). Use a
+	// durable one across restarts.
+	Log DeliveryLog
+	// Roles of the recipients; defaults "handler", "reviewer", "dispatcher"
+	// and "admin" (supervisors, who get escalations).
+	HandlerRole, ReviewerRole, DispatcherRole, SupervisorRole string
+	// Categories and Departments name categories and departments in
+	// messages; defaults hazard.DefaultCategories and DefaultDepartments.
+	Categories  []hazard.Category
+	Departments []hazard.Department
+	Metrics     *Metrics
+	// Logger logs deliveries that failed for good; default: discard.
+	Logger *slog.Logger
+	// Clock stamps deliveries; default time.Now.
+	Clock func() time.Time
+}
+
+// Router turns hazard and reward events into messages, chooses their
+// recipients and channels and delivers them: it is a relay consumer.
+//
+// Events and their messages:
+//   - submitted: the reporter, KeyReceived.
+//   - transition dispatch: the reporter, KeyDispatched; the department's
+//     handlers, KeyAssigned.
+//   - send_back: the dispatchers, KeySentBack.
+//   - resolve: the reporter, KeyResolved; the reviewers, KeyReviewNeeded.
+//   - approve (or any move to closed_valid): the reporter, KeyClosedValid.
+//   - reject (or any move to closed_invalid): the reporter, KeyClosedInvalid
+//     with the public note as reason.
+//   - return: the department's handlers, KeyReturned.
+//   - withdraw: the reporter and, when assigned, the department's handlers,
+//     KeyWithdrawn.
+//   - escalated: the department's handlers, KeyOverdueDepartment; the
+//     supervisors, KeyOverdueSupervisor.
+//   - reward_issued, reward_claimed, reward_expired: the reporter,
+//     KeyRewardPending (amount and claim deadline), KeyRewardClaimed,
+//     KeyRewardExpired.
+//   - other transitions (accept...), notes and duplicates send nothing.
+//
+// Messages to staff carry the reference number, category, department,
+// state and reasons, never the reporter's identity or contact.
+//
+// Each recipient gets the message on the first channel, in their preferred
+// order, that they have not opted out of and that delivers; a channel
+// failing finally for them (Final) falls back to the next. The idempotency
+// key is "evt-<seq>/<user>/<channel>": when the log holds the key of any of
+// the recipient's channels, the message is dropped as a duplicate, so that
+// an event delivered again after a crash sends nothing twice.
+//
+// Handle returns an error, for the relay to retry the event, only when a
+// recipient's delivery failed in a way a retry may fix; recipients already
+// served are then dropped as duplicates. A Router is safe for concurrent
+// use.
+type Router struct {
+	cfg RouterConfig
+}
+
+// NewRouter checks cfg (CodeInvalid) and returns a Router.
+func NewRouter(cfg RouterConfig) (*Router, error) {
+	var p hazard.Problems
+	if cfg.Hazards == nil {
+		p.Add("hazards", "is required")
+	}
+	if cfg.Directory == nil {
+		p.Add("directory", "is required")
+	}
+	if len(cfg.Channels) == 0 {
+		p.Add("channels", "needs at least one notifier")
+	}
+	for ch, n := range cfg.Channels {
+		if n == nil {
+			p.Add("channels."+string(ch), "is nil")
+		}
+	}
+	if err := p.Err("notify.router"); err != nil {
+		return nil, err
+	}
+	if cfg.Order == nil {
+		cfg.Order = []Channel{ChannelWeChat, ChannelSMS, ChannelWebhook, ChannelLog}
+	}
+	if cfg.Log == nil {
+		cfg.Log = NewMemoryLog(0)
+	}
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&cfg.HandlerRole, "handler")
+	def(&cfg.ReviewerRole, "reviewer")
+	def(&cfg.DispatcherRole, "dispatcher")
+	def(&cfg.SupervisorRole, "admin")
+	if cfg.Categories == nil {
+		cfg.Categories = hazard.DefaultCategories()
+	}
+	if cfg.Departments == nil {
+		cfg.Departments = hazard.DefaultDepartments()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	return &Router{cfg: cfg}, nil
+}
+
+// Consumer returns the router as a relay consumer named name.
+func (r *Router) Consumer(name string) hazard.Consumer {
+	return hazard.Consumer{Name: name, Handle: r.Handle}
+}
+
+// Planned is one message the Router means to send for an event.
+type Planned struct {
+	To Recipient
+	// Message has the idempotency key "evt-<seq>/<user>"; the channel is
+	// appended when it is sent.
+	Message Message
+	// Channels are the channels to try, in order.
+	Channels []Channel
+}
+
+// audience is who gets which template.
+type audience struct {
+	key     string
+	who     string // "reporter", or a role
+	dept    string // for roles: the department, "" for all
+	dataFor func(loc string) map[string]string
+}
+
+// Plan returns the messages an event calls for, without sending them. A
+// recipient who wants none of the configured channels, or muted the
+// template, is left out; a reporter or hazard that cannot be found gives no
+// message (a hazard lookup failing otherwise is returned).
+func (r *Router) Plan(ctx context.Context, e hazard.Event) ([]Planned, error) {
+	switch e.Type {
+	case hazard.EventSubmitted, hazard.EventTransition, hazard.EventEscalated,
+		hazard.EventRewardIssued, hazard.EventRewardClaimed, hazard.EventRewardExpired:
+	default:
+		return nil, nil
+	}
+	h, err := r.cfg.Hazards.Get(ctx, e.HazardID)
+	if errors.Is(err, hazard.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, hazard.Wrap("notify.route", err)
+	}
+	auds := r.audiences(e, h)
+	var out []Planned
+	for _, a := range auds {
+		var rs []Recipient
+		if a.who == "reporter" {
+			rec, err := r.reporter(ctx, e, h)
+			if err != nil {
+				return nil, err
+			}
+			if rec.UserID != "" {
+				rs = []Recipient{rec}
+			}
+		} else {
+			if rs, err = r.cfg.Directory.Users(ctx, a.who, a.dept); err != nil {
+				return nil, hazard.Wrap("notify.route", err)
+			}
+		}
+		for _, rec := range rs {
+			chs := r.channels(rec, a.key)
+			if len(chs) == 0 || rec.UserID == "" {
+				continue
+			}
+			loc := rec.Locale
+			if loc == "" {
+				loc = DefaultLocale
+			}
+			out = append(out, Planned{To: rec, Channels: chs, Message: Message{
+				Template: a.key, Data: a.dataFor(loc), Locale: loc,
+				IdempotencyKey: fmt.Sprintf("evt-%d/%s", e.Seq, keyPart(rec.UserID)),
+			}})
+		}
+	}
+	return out, nil
+}
+
+// keyPart keeps idempotency keys short: a long user ID is hashed.
+func keyPart(id string) string {
+	if len(id) <= 64 {
+		return id
+	}
+	s := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(s[:16])
+}
+
+func (r *Router) reporter(ctx context.Context, e hazard.Event, h hazard.Hazard) (Recipient, error) {
+	id := h.Reporter.UserID
+	if v := e.Data[DataReporterID]; v != "" {
+		id = v
+	}
+	if id == "" {
+		return Recipient{}, nil
+	}
+	rec, err := r.cfg.Directory.User(ctx, id)
+	if errors.Is(err, hazard.ErrNotFound) {
+		return Recipient{}, nil
+	}
+	if err != nil {
+		return Recipient{}, hazard.Wrap("notify.route", err)
+	}
+	if rec.Address(ChannelSMS) == "" && h.Reporter.Contact.Phone != "" && id == h.Reporter.UserID {
+		addrs := make(map[Channel]string, len(rec.Addresses)+1)
+		for k, v := range rec.Addresses {
+			addrs[k] = v
+		}
+		addrs[ChannelSMS] = h.Reporter.Contact.Phone
+		rec.Addresses = addrs
+	}
+	return rec, nil
+}
+
+// channels returns the channels to try for rec and key, in order.
+func (r *Router) channels(rec Recipient, key string) []Channel {
+	order := r.cfg.Order
+	if rec.Preferences.Channels != nil {
+		order = rec.Preferences.Channels
+	}
+	var out []Channel
+	for _, ch := range order {
+		if _, ok := r.cfg.Channels[ch]; ok && rec.Preferences.Wants(ch, key) && !slices.Contains(out, ch) {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+func (r *Router) department(code, loc string) string {
+	for _, d := range r.cfg.Departments {
+		if d.Code == code {
+			if strings.HasPrefix(loc, "en") {
+				return d.NameEN
+			}
+			return d.NameZH
+		}
+	}
+	return code
+}
+
+func (r *Router) category(code, loc string) string {
+	for _, c := range r.cfg.Categories {
+		if c.Code == code {
+			if strings.HasPrefix(loc, "en") {
+				return c.NameEN
+			}
+			return c.NameZH
+		}
+	}
+	return code
+}
+
+// audiences maps an event to its templates and recipients.
+func (r *Router) audiences(e hazard.Event, h hazard.Hazard) []audience {
+	dept := h.Department
+	if v := e.Data["department"]; v != "" {
+		dept = v
+	}
+	reason := e.PublicNote
+	staffReason := e.PublicNote
+	if staffReason == "" {
+		staffReason = e.PrivateNote
+	}
+	base := func(extra func(loc string, d map[string]string)) func(string) map[string]string {
+		return func(loc string) map[string]string {
+			d := map[string]string{"ref": h.Ref}
+			if extra != nil {
+				extra(loc, d)
+			}
+			return d
+		}
+	}
+	withDept := base(func(loc string, d map[string]string) { d["department"] = r.department(dept, loc) })
+	reporter := func(key string, data func(string) map[string]string) audience {
+		return audience{key: key, who: "reporter", dataFor: data}
+	}
+	staff := func(key, role, dept string, data func(string) map[string]string) audience {
+		return audience{key: key, who: role, dept: dept, dataFor: data}
+	}
+	var out []audience
+	switch e.Type {
+	case hazard.EventSubmitted:
+		out = append(out, reporter(KeyReceived, base(nil)))
+	case hazard.EventEscalated:
+		state := e.Data["state"]
+		if state == "" {
+			state = h.State
+		}
+		deadline := e.Data["deadline"]
+		data := base(func(loc string, d map[string]string) {
+			d["state"], d["deadline"] = state, deadline
+		})
+		if dept != "" {
+			out = append(out, staff(KeyOverdueDepartment, r.cfg.HandlerRole, dept, data))
+		}
+		out = append(out, staff(KeyOverdueSupervisor, r.cfg.SupervisorRole, "", base(func(loc string, d map[string]string) {
+			d["state"], d["deadline"], d["department"] = state, deadline, r.department(dept, loc)
+		})))
+	case hazard.EventRewardIssued:
+		out = append(out, reporter(KeyRewardPending, base(func(_ string, d map[string]string) {
+			d["amount_fen"], d["claim_by"] = e.Data[DataAmountFen], e.Data[DataClaimBy]
+		})))
+	case hazard.EventRewardClaimed, hazard.EventRewardExpired:
+		key := KeyRewardClaimed
+		if e.Type == hazard.EventRewardExpired {
+			key = KeyRewardExpired
+		}
+		out = append(out, reporter(key, base(func(_ string, d map[string]string) { d["amount_fen"] = e.Data[DataAmountFen] })))
+	case hazard.EventTransition:
+		switch {
+		case e.Action == "dispatch":
+			out = append(out, reporter(KeyDispatched, withDept))
+			if dept != "" {
+				out = append(out, staff(KeyAssigned, r.cfg.HandlerRole, dept, base(func(loc string, d map[string]string) {
+					d["category"], d["severity"], d["deadline"] = r.category(h.Category, loc), string(h.Severity), ""
+					if !h.Deadline.IsZero() {
+						d["deadline"] = h.Deadline.UTC().Format(time.RFC3339)
+					}
+				})))
+			}
+		case e.Action == "send_back":
+			out = append(out, staff(KeySentBack, r.cfg.DispatcherRole, "", base(func(loc string, d map[string]string) {
+				d["department"], d["reason"] = r.department(e.Actor.Department, loc), staffReason
+			})))
+		case e.Action == "resolve":
+			out = append(out, reporter(KeyResolved, base(nil)), staff(KeyReviewNeeded, r.cfg.ReviewerRole, "", withDept))
+		case e.Action == "return":
+			if dept != "" {
+				out = append(out, staff(KeyReturned, r.cfg.HandlerRole, dept, base(func(_ string, d map[string]string) { d["reason"] = staffReason })))
+			}
+		case e.Action == "withdraw" || e.To == "withdrawn":
+			out = append(out, reporter(KeyWithdrawn, base(nil)))
+			if dept != "" {
+				out = append(out, staff(KeyWithdrawn, r.cfg.HandlerRole, dept, base(nil)))
+			}
+		case e.To == "closed_valid":
+			out = append(out, reporter(KeyClosedValid, base(nil)))
+		case e.To == "closed_invalid":
+			out = append(out, reporter(KeyClosedInvalid, base(func(_ string, d map[string]string) { d["reason"] = reason })))
+		}
+	}
+	return out
+}
+
+// Handle routes and delivers one event; see Router.
+func (r *Router) Handle(ctx context.Context, e hazard.Event) error {
+	plan, err := r.Plan(ctx, e)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, p := range plan {
+		if err := r.deliver(ctx, p); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// deliver sends one planned message on its first channel that works.
+func (r *Router) deliver(ctx context.Context, p Planned) error {
+	base := p.Message.IdempotencyKey
+	for _, ch := range p.Channels {
+		seen, err := r.cfg.Log.Delivered(ctx, base+"/"+string(ch))
+		if err != nil {
+			return Temporary(ch, "notify.route", "delivery log", err)
+		}
+		if seen {
+			r.cfg.Metrics.incDuplicate(ch)
+			return nil
+		}
+	}
+	var last error
+	for _, ch := range p.Channels {
+		m := p.Message
+		m.IdempotencyKey = base + "/" + string(ch)
+		err := r.cfg.Channels[ch].Notify(ctx, p.To, m)
+		if err == nil {
+			r.cfg.Metrics.incSent(ch)
+			if err := r.cfg.Log.Record(ctx, Delivery{Key: m.IdempotencyKey, Channel: ch, UserID: p.To.UserID, At: r.cfg.Clock().UTC()}); err != nil {
+				r.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "notify: delivery not recorded",
+					slog.String("channel", string(ch)), slog.String("error", err.Error()))
+			}
+			return nil
+		}
+		r.cfg.Metrics.incFailed(ch, err)
+		last = err
+		if !Final(err) {
+			return err
+		}
+	}
+	r.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "notify: undeliverable",
+		slog.String("template", p.Message.Template), slog.String("user_id", p.To.UserID),
+		slog.Any("error", last))
+	return nil
+}
