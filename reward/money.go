@@ -24,26 +24,27 @@ const MaxFine Fen = 100_000_000_000
 // "¥12.34" or "-¥0.05".
 func (f Fen) String() string {
 	if f < 0 {
-		return "-¥" + (-f).Decimal()
+		return "-¥" + decimal(abs(f))
 	}
-	return "¥" + f.Decimal()
+	return "¥" + decimal(uint64(f))
 }
 
 // Decimal formats f in yuan with exactly two decimals and no sign of the
 // currency, e.g. "12.34" or "-0.05", computed from the integer without
 // floating point. It is the format of payout exports.
 func (f Fen) Decimal() string {
-	neg := f < 0
-	u := uint64(f)
-	if neg {
-		u = uint64(-(f + 1)) + 1 // safe for math.MinInt64
+	if f < 0 {
+		return "-" + decimal(abs(f))
 	}
+	return decimal(uint64(f))
+}
+
+// abs returns |f| as a uint64, exact for math.MinInt64 too.
+func abs(f Fen) uint64 { return uint64(-(f + 1)) + 1 }
+
+func decimal(u uint64) string {
 	yuan, fen := u/100, u%100
-	s := strconv.FormatUint(yuan, 10) + "." + string(rune('0'+fen/10)) + string(rune('0'+fen%10))
-	if neg {
-		return "-" + s
-	}
-	return s
+	return strconv.FormatUint(yuan, 10) + "." + string(rune('0'+fen/10)) + string(rune('0'+fen%10))
 }
 
 // BasisPoints is a proportion in hundredths of a percent: 1500 is 15%,
