@@ -49,8 +49,9 @@ const (
 // the store's counter), and starts the workflow: citizen_report for a
 // citizen's report, rectification for an inspection, a self-check or a
 // supervision visit, in its initial state with that state's deadline. A
-// rectification hazard is assigned to the submitter's department, or else
-// to its category's.
+// rectification hazard is assigned to the submitter's department when it is
+// a configured one, or else to its category's; an enterprise's self-check
+// names the enterprise (User.Department) as its Unit unless in.Unit does.
 //
 // When an open hazard of the same category lies within the duplicate radius
 // and window, the new hazard is linked to the earliest such one
@@ -123,9 +124,13 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		h.Deadline = now.Add(d)
 	}
 	if name == workflow.RectificationName {
-		h.Department = user.Department
-		if c, ok := s.categories.Lookup(h.Category); ok && h.Department == "" {
+		if _, ok := s.deptByCode[user.Department]; ok {
+			h.Department = user.Department
+		} else if c, ok := s.categories.Lookup(h.Category); ok {
 			h.Department = c.Department
+		}
+		if h.Unit == "" && user.Role == string(workflow.RoleEnterprise) {
+			h.Unit = user.Department // an enterprise's self-check is about itself
 		}
 	}
 

@@ -1,0 +1,102 @@
+package hazard_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hazardloop/hazardloop/hazard"
+)
+
+func TestSubmitRateLimit(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(c *hazard.ServiceConfig) { c.SubmitsPerDay = 3 })
+	for i := range 3 {
+		_, err := f.svc.Submit(ctx, citizen, fireReport(), fmt.Sprintf("k%d", i))
+		require.NoError(t, err, "Submit %d", i)
+	}
+	_, err := f.svc.Submit(ctx, citizen, fireReport(), "k3")
+	require.ErrorIs(t, err, hazard.ErrRateLimited)
+
+	again, err := f.svc.Submit(ctx, citizen, fireReport(), "k1")
+	require.NoError(t, err, "a retry of an accepted report is answered at the limit")
+	first, err := f.svc.Mine(ctx, citizen, hazard.Page{})
+	require.NoError(t, err)
+	require.Len(t, first.Items, 3)
+	assert.Equal(t, first.Items[1].ID, again.ID, "the retry returns the report k1 made")
+
+	_, err = f.svc.Submit(ctx, otherCit, fireReport(), "")
+	require.NoError(t, err, "the limit is per reporter")
+	_, err = f.svc.Submit(ctx, dispatcher, fireReport(), "")
+	require.NoError(t, err, "staff are not limited")
+
+	f.clock.Advance(24*time.Hour + time.Second)
+	_, err = f.svc.Submit(ctx, citizen, fireReport(), "")
+	require.NoError(t, err, "the window slides")
+}
+
+func TestSubmitRateLimitDefault(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	for i := range hazard.DefaultSubmitsPerDay {
+		_, err := f.svc.Submit(ctx, citizen, fireReport(), "")
+		require.NoError(t, err, "Submit %d", i)
+	}
+	_, err := f.svc.Submit(ctx, citizen, fireReport(), "")
+	require.ErrorIs(t, err, hazard.ErrRateLimited)
+}
+
+func TestSubmitRateLimitOff(t *testing.T) {
+	f := newFixture(t, func(c *hazard.ServiceConfig) { c.SubmitsPerDay = -1 })
+	for i := range hazard.DefaultSubmitsPerDay + 5 {
+		_, err := f.svc.Submit(context.Background(), citizen, fireReport(), "")
+		require.NoError(t, err, "Submit %d", i)
+	}
+}
+
+func TestSubmitRateLimitConcurrent(t *testing.T) {
+	ctx := context.Background()
+	const limit, n = 5, 30
+	f := newFixture(t, func(c *hazard.ServiceConfig) { c.SubmitsPerDay = limit })
+	var ok, limited atomic.Int64
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.svc.Submit(ctx, citizen, fireReport(), "")
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case hazard.ErrorCode(err) == hazard.CodeRateLimited:
+				limited.Add(1)
+			default:
+				t.Errorf("Submit: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int64(limit), ok.Load(), "accepted")
+	assert.Equal(t, int64(n-limit), limited.Load(), "rate limited")
+}
+
+func TestSubmitRateLimitAcrossServices(t *testing.T) {
+	// Two services on one store stand for two processes: the count is the
+	// store's.
+	ctx := context.Background()
+	f := newFixture(t, func(c *hazard.ServiceConfig) { c.SubmitsPerDay = 2 })
+	other, err := hazard.NewService(hazard.ServiceConfig{Store: f.store, Clock: f.clock.Now, SubmitsPerDay: 2})
+	require.NoError(t, err)
+	_, err = f.svc.Submit(ctx, citizen, fireReport(), "")
+	require.NoError(t, err)
+	_, err = other.Submit(ctx, citizen, fireReport(), "")
+	require.NoError(t, err)
+	_, err = f.svc.Submit(ctx, citizen, fireReport(), "")
+	require.ErrorIs(t, err, hazard.ErrRateLimited)
+}
