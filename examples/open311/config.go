@@ -1,0 +1,169 @@
+package open311
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hazardloop/hazardloop/hazard"
+)
+
+// Service is what the handler needs of a *hazard.Service.
+type Service interface {
+	Submit(ctx context.Context, user hazard.User, in hazard.SubmitInput, idempotencyKey string) (hazard.Hazard, error)
+	Categories() *hazard.Categories
+	Department(code string) (hazard.Department, bool)
+	Store() hazard.Store
+}
+
+var _ Service = (*hazard.Service)(nil)
+
+// Language chooses the language of names: service_name and
+// agency_responsible are given in it, and the other language's name goes in
+// the service's description.
+type Language string
+
+// The languages.
+const (
+	English Language = "en"
+	Chinese Language = "zh"
+)
+
+// Defaults and limits of a Config and of requests.
+const (
+	// DefaultPrefix is where the handler is mounted.
+	DefaultPrefix = "/open311/v2"
+	// DefaultWindow is the span of requested_datetime a GET requests
+	// covers when start_date and end_date are missing, and the widest span
+	// they may give (the specification's 90 days).
+	DefaultWindow = 90 * 24 * time.Hour
+	// MaxPageSize is the most requests or updates one response holds: the
+	// specification's default limit of 1000; also the default page_size.
+	MaxPageSize = 1000
+	// MaxRequestIDs is the most service_request_id values one GET takes.
+	MaxRequestIDs = 100
+	// MaxFormBytes bounds a POST body.
+	MaxFormBytes = 64 << 10
+	// MaxMediaURLs is how many media_url values one POST takes (our
+	// extension: the specification has one; a hazard takes up to
+	// hazard.MaxPhotos photos).
+	MaxMediaURLs = hazard.MaxPhotos
+	// MaxMediaURLLen bounds one media_url, in bytes.
+	MaxMediaURLLen = 2048
+	// MediaTimeout bounds the fetch of all the media of one POST.
+	MediaTimeout = 20 * time.Second
+	// MaxEmailLen, MaxAccountIDLen, MaxDeviceIDLen and MaxNameLen bound the
+	// reporter fields of a POST, in runes.
+	MaxEmailLen     = 254
+	MaxAccountIDLen = 64
+	MaxDeviceIDLen  = 128
+	MaxNameLen      = 50
+	// MaxJurisdictionIDLen bounds Config.JurisdictionID, in bytes.
+	MaxJurisdictionIDLen = 100
+)
+
+// Config configures NewHandler. Service, Blobs, Partners and BaseURL are
+// required.
+type Config struct {
+	// Service runs the use cases; a *hazard.Service.
+	Service Service
+	// Blobs stores the photos fetched from media_url.
+	Blobs hazard.BlobStore
+	// Partners authenticates the api_key of a POST.
+	Partners Partners
+	// Accounts turns a POST's account_id, email, phone or device_id into
+	// the reporting user; default DerivedAccounts{}.
+	Accounts Accounts
+	// BaseURL is the public root URL of the server, such as
+	// "https://hazards.example.gov.cn", without a trailing slash. Photos are
+	// linked as BaseURL + "/photos/" + key, and discovery gives the endpoint
+	// as BaseURL + Prefix.
+	BaseURL string
+	// Prefix is the path the handler is mounted at; default DefaultPrefix.
+	Prefix string
+	// AllowedMediaHosts are the host names (or host:port) media_url may
+	// point at; a POST with any other host is refused. Empty: every
+	// media_url is refused, so that no POST can succeed (our reports need
+	// a photo).
+	AllowedMediaHosts []string
+	// AllowHTTPMedia lets media_url use plain http; for tests only. By
+	// default only https is fetched.
+	AllowHTTPMedia bool
+	// HTTPClient fetches media; default a client with MediaTimeout.
+	// Redirects are followed only to allowed hosts.
+	HTTPClient *http.Client
+	// JurisdictionID, when set, is the only jurisdiction_id accepted (404
+	// for another); jurisdiction_id stays optional either way.
+	JurisdictionID string
+	// Language of names; default English.
+	Language Language
+	// Contact and KeyService are discovery's human-readable texts: how to
+	// reach the maintainers, and how a partner application gets an
+	// api_key. Defaults say to ask the city administrator.
+	Contact    string
+	KeyService string
+	// Test marks the endpoint as "test" in discovery instead of
+	// "production".
+	Test bool
+	// Clock returns the current time; default time.Now.
+	Clock func() time.Time
+	// Logger logs internal failures (never personal data); default discard.
+	Logger *slog.Logger
+}
+
+// validate fills defaults and reports every problem with c.
+func (c *Config) validate() error {
+	var p hazard.Problems
+	if c.Service == nil {
+		p.Add("service", "is required")
+	}
+	if c.Blobs == nil {
+		p.Add("blobs", "is required")
+	}
+	if c.Partners == nil {
+		p.Add("partners", "is required")
+	}
+	if c.Accounts == nil {
+		c.Accounts = DerivedAccounts{}
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if !strings.HasPrefix(c.BaseURL, "https://") && !strings.HasPrefix(c.BaseURL, "http://") {
+		p.Add("base_url", "must be an absolute http or https URL")
+	}
+	if c.Prefix == "" {
+		c.Prefix = DefaultPrefix
+	}
+	c.Prefix = "/" + strings.Trim(c.Prefix, "/")
+	for i, h := range c.AllowedMediaHosts {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" || strings.ContainsAny(h, "/?#@ ") {
+			p.Add("allowed_media_hosts", "entry %d must be a host name or host:port", i)
+		}
+		c.AllowedMediaHosts[i] = h
+	}
+	if len(c.JurisdictionID) > MaxJurisdictionIDLen {
+		p.Add("jurisdiction_id", "must be at most %d bytes", MaxJurisdictionIDLen)
+	}
+	switch c.Language {
+	case "":
+		c.Language = English
+	case English, Chinese:
+	default:
+		p.Add("language", "must be en or zh")
+	}
+	if c.Contact == "" {
+		c.Contact = "Ask the city's safety committee office, which runs this service."
+	}
+	if c.KeyService == "" {
+		c.KeyService = "Partner applications get an api_key from the city administrator, who configures it on the server."
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return p.Err("open311 config")
+}

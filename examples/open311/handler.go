@@ -1,0 +1,293 @@
+package open311
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hazardloop/hazardloop/hazard"
+)
+
+// Content types of the two formats, as the specification writes them.
+const (
+	ContentTypeXML  = "text/xml; charset=utf-8"
+	ContentTypeJSON = "application/json; charset=utf-8"
+)
+
+// Specification is the token of GeoReport v2 in discovery.
+const Specification = "http://wiki.open311.org/GeoReport_v2"
+
+// xmlHeader is the XML declaration every XML response starts with.
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+
+// format is a response format.
+type format int
+
+const (
+	formatXML format = iota
+	formatJSON
+)
+
+// Handler serves the Open311 API. Make one with NewHandler.
+type Handler struct {
+	cfg       Config
+	changeset time.Time
+	media     *mediaFetcher
+}
+
+// NewHandler returns the handler of the Open311 API for cfg, or CodeInvalid
+// listing every problem with cfg.
+func NewHandler(cfg Config) (http.Handler, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	h := &Handler{cfg: cfg, changeset: cfg.Clock().UTC().Truncate(time.Second)}
+	h.media = newMediaFetcher(cfg)
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if rest, ok := strings.CutPrefix(p, h.cfg.Prefix); ok && (rest == "" || rest[0] == '/') {
+		p = rest
+	}
+	p = strings.TrimPrefix(p, "/")
+	name, ext, hasExt := cutExt(p)
+	f := formatXML
+	switch {
+	case hasExt && ext == "json":
+		f = formatJSON
+	case hasExt && ext == "xml":
+	default:
+		h.fail(w, f, notFound("the URL is not a resource of this API: resources end in .xml or .json"))
+		return
+	}
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
+	}
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, f, badRequest("", fmt.Sprintf("the query string or the form is malformed or larger than %d bytes", MaxFormBytes)))
+		return
+	}
+	if err := h.checkJurisdiction(r.Form.Get("jurisdiction_id")); err != nil {
+		h.fail(w, f, err)
+		return
+	}
+	dir, leaf, nested := strings.Cut(name, "/")
+	switch {
+	case !nested && name == "discovery":
+		h.get(w, r, f, h.discovery)
+	case !nested && name == "services":
+		h.get(w, r, f, h.services)
+	case nested && dir == "services" && leaf != "" && !strings.Contains(leaf, "/"):
+		h.get(w, r, f, func(w http.ResponseWriter, r *http.Request, f format) { h.definition(w, r, f, leaf) })
+	case !nested && name == "requests":
+		if r.Method == http.MethodPost {
+			h.create(w, r, f)
+			return
+		}
+		h.get(w, r, f, h.requests)
+	case nested && dir == "requests" && leaf != "" && !strings.Contains(leaf, "/"):
+		h.get(w, r, f, func(w http.ResponseWriter, r *http.Request, f format) { h.one(w, r, f, leaf) })
+	case nested && dir == "tokens" && leaf != "" && !strings.Contains(leaf, "/"):
+		h.get(w, r, f, func(w http.ResponseWriter, r *http.Request, f format) { h.token(w, r, f, leaf) })
+	case !nested && name == "servicerequestupdates":
+		h.get(w, r, f, h.updates)
+	default:
+		h.fail(w, f, notFound("the URL is not a resource of this API"))
+	}
+}
+
+// cutExt splits "requests.json" into "requests", "json".
+func cutExt(p string) (name, ext string, ok bool) {
+	i := strings.LastIndexByte(p, '.')
+	if i < 0 || strings.Contains(p[i:], "/") {
+		return p, "", false
+	}
+	return p[:i], p[i+1:], true
+}
+
+// get runs fn for GET and HEAD, and refuses other methods.
+func (h *Handler) get(w http.ResponseWriter, r *http.Request, f format, fn func(http.ResponseWriter, *http.Request, format)) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		h.fail(w, f, &apiError{status: http.StatusBadRequest, items: []wireError{{Code: http.StatusMethodNotAllowed, Description: "method: " + r.Method + " is not allowed here; use GET"}}})
+		return
+	}
+	fn(w, r, f)
+}
+
+// checkJurisdiction refuses a jurisdiction_id other than the configured
+// one. jurisdiction_id is optional.
+func (h *Handler) checkJurisdiction(id string) error {
+	if id == "" || h.cfg.JurisdictionID == "" || id == h.cfg.JurisdictionID {
+		return nil
+	}
+	return notFoundField("jurisdiction_id", "is not served here; this endpoint serves "+h.cfg.JurisdictionID)
+}
+
+// write encodes v in the format: XML with its declaration, or JSON.
+func (h *Handler) write(w http.ResponseWriter, f format, status int, xmlValue, jsonValue any) {
+	var buf bytes.Buffer
+	var err error
+	if f == formatJSON {
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		err = enc.Encode(jsonValue)
+	} else {
+		buf.WriteString(xmlHeader)
+		enc := xml.NewEncoder(&buf)
+		enc.Indent("", "  ")
+		err = enc.Encode(xmlValue)
+		buf.WriteByte('\n')
+	}
+	if err != nil {
+		h.cfg.Logger.Error("open311: encode", "err", err)
+		status = http.StatusBadRequest
+		buf.Reset()
+		if f == formatJSON {
+			buf.WriteString(`[{"code":500,"description":"internal error"}]` + "\n")
+		} else {
+			buf.WriteString(xmlHeader + "<errors><error><code>500</code><description>internal error</description></error></errors>\n")
+		}
+	}
+	if f == formatJSON {
+		w.Header().Set("Content-Type", ContentTypeJSON)
+	} else {
+		w.Header().Set("Content-Type", ContentTypeXML)
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// apiError is a list of errors with the HTTP status to send.
+type apiError struct {
+	status int
+	items  []wireError
+}
+
+func (e *apiError) Error() string {
+	if len(e.items) == 0 {
+		return "open311 error"
+	}
+	return e.items[0].Description
+}
+
+func badRequest(field, msg string) *apiError {
+	return &apiError{status: http.StatusBadRequest, items: []wireError{{Code: http.StatusBadRequest, Description: describe(field, msg)}}}
+}
+
+func notFound(msg string) *apiError {
+	return &apiError{status: http.StatusNotFound, items: []wireError{{Code: http.StatusNotFound, Description: msg}}}
+}
+
+func notFoundField(field, msg string) *apiError {
+	return &apiError{status: http.StatusNotFound, items: []wireError{{Code: http.StatusNotFound, Description: describe(field, msg)}}}
+}
+
+func describe(field, msg string) string {
+	if field == "" {
+		return msg
+	}
+	return field + ": " + msg
+}
+
+// fieldErrors collects field problems into one 400 error.
+type fieldErrors struct{ items []wireError }
+
+func (fe *fieldErrors) add(field, msg string) {
+	fe.items = append(fe.items, wireError{Code: http.StatusBadRequest, Description: describe(field, msg)})
+}
+
+func (fe *fieldErrors) err() error {
+	if len(fe.items) == 0 {
+		return nil
+	}
+	return &apiError{status: http.StatusBadRequest, items: fe.items}
+}
+
+// fail writes err as the specification's error list. A domain error is
+// mapped by its code; its field problems become one error each.
+func (h *Handler) fail(w http.ResponseWriter, f format, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = fromDomain(err)
+		if hazard.ErrorCode(err) == hazard.CodeInternal {
+			h.cfg.Logger.Error("open311: internal error", "err", err)
+		}
+	}
+	h.write(w, f, ae.status, wireErrors{Items: ae.items}, ae.items)
+}
+
+// fromDomain maps a domain error to the wire: forbidden and
+// unauthenticated are 403, not_found 404, everything else 400 (the body
+// code says 429 for a rate limit, 409 for a conflict, 500 for an internal
+// failure).
+func fromDomain(err error) *apiError {
+	code := hazard.ErrorCode(err)
+	msg := hazard.ErrorMessage(err)
+	switch code {
+	case hazard.CodeForbidden, hazard.CodeUnauthenticated:
+		return &apiError{status: http.StatusForbidden, items: []wireError{{Code: http.StatusForbidden, Description: msg}}}
+	case hazard.CodeNotFound:
+		return notFound(msg)
+	case hazard.CodeRateLimited:
+		return &apiError{status: http.StatusBadRequest, items: []wireError{{Code: http.StatusTooManyRequests, Description: msg}}}
+	case hazard.CodeConflict:
+		return &apiError{status: http.StatusBadRequest, items: []wireError{{Code: http.StatusConflict, Description: msg}}}
+	case hazard.CodeInvalid:
+		var e *hazard.Error
+		if errors.As(err, &e) && len(e.Fields) > 0 {
+			var fe fieldErrors
+			for _, f := range e.Fields {
+				fe.add(wireField(f.Field), f.Message)
+			}
+			return fe.err().(*apiError)
+		}
+		var field string
+		if errors.As(err, &e) {
+			field = wireField(e.Field)
+		}
+		return badRequest(field, msg)
+	}
+	return &apiError{status: http.StatusBadRequest, items: []wireError{{Code: http.StatusInternalServerError, Description: "internal error"}}}
+}
+
+// wireField names a domain field as the POST parameter that carries it.
+func wireField(f string) string {
+	base, _, _ := strings.Cut(f, ".")
+	if i := strings.IndexByte(base, '['); i >= 0 {
+		base = base[:i]
+	}
+	switch base {
+	case "category":
+		return "service_code"
+	case "severity":
+		return "attribute[" + AttrSeverity + "]"
+	case "unit":
+		return "attribute[" + AttrUnit + "]"
+	case "address":
+		return "address_string"
+	case "latitude":
+		return "lat"
+	case "longitude":
+		return "long"
+	case "photos":
+		return "media_url"
+	case "contact":
+		if strings.HasSuffix(f, ".phone") {
+			return "phone"
+		}
+		return "first_name"
+	case "reporter":
+		return "account_id"
+	}
+	return f
+}

@@ -1,0 +1,270 @@
+package open311
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hazardloop/hazardloop/hazard"
+)
+
+// create serves POST requests: a citizen report from a partner
+// application.
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, f format) {
+	ctx := r.Context()
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/x-www-form-urlencoded" {
+		h.fail(w, f, badRequest("Content-Type", "must be application/x-www-form-urlencoded"))
+		return
+	}
+	key := r.Form.Get("api_key")
+	if key == "" {
+		h.fail(w, f, &apiError{status: http.StatusForbidden, items: []wireError{{Code: http.StatusForbidden, Description: "api_key: is missing; a partner application needs an api_key to create requests"}}})
+		return
+	}
+	partner, err := h.cfg.Partners.Partner(ctx, key)
+	if err != nil {
+		if errors.Is(err, hazard.ErrForbidden) || errors.Is(err, hazard.ErrNotFound) || errors.Is(err, hazard.ErrUnauthenticated) {
+			err = &apiError{status: http.StatusForbidden, items: []wireError{{Code: http.StatusForbidden, Description: "api_key: is not the key of a registered partner application"}}}
+		}
+		h.fail(w, f, err)
+		return
+	}
+	code := strings.TrimSpace(r.Form.Get("service_code"))
+	if code == "" {
+		h.fail(w, f, badRequest("service_code", "is required"))
+		return
+	}
+	if _, ok := h.cfg.Service.Categories().Lookup(code); !ok {
+		h.fail(w, f, notFoundField("service_code", fmt.Sprintf("%q is not a service of this endpoint", code)))
+		return
+	}
+
+	var fe fieldErrors
+	in := hazard.SubmitInput{Category: code, Source: hazard.SourceCitizen, Description: hazard.NormalizeText(r.Form.Get("description"))}
+	in.Severity, in.Unit = parseAttributes(r.Form, &fe)
+	in.Location = parseLocation(r.Form, &fe)
+	rep := parseReporter(r.Form, partner, &fe)
+	in.Contact = hazard.Contact{Name: strings.TrimSpace(rep.FirstName + " " + rep.LastName), Phone: rep.Phone}
+	urls := h.parseMedia(r.Form, &fe)
+
+	// The domain's own checks, before fetching anything, so that every
+	// problem is reported at once.
+	var p hazard.Problems
+	hazard.CheckText(&p, "description", in.Description, hazard.MinDescriptionLen, hazard.MaxDescriptionLen)
+	hazard.CheckText(&p, "contact.name", in.Contact.Name, 0, hazard.MaxContactNameLen)
+	p.Merge("", in.Location.Validate())
+	if err := p.Err("open311 create"); err != nil {
+		var e *hazard.Error
+		errors.As(err, &e)
+		for _, fp := range e.Fields {
+			fe.add(wireField(fp.Field), fp.Message)
+		}
+	}
+	if err := fe.err(); err != nil {
+		h.fail(w, f, err)
+		return
+	}
+
+	mctx, cancel := context.WithTimeout(ctx, MediaTimeout)
+	defer cancel()
+	for _, u := range urls {
+		ph, problem, err := h.media.fetch(mctx, u)
+		if err != nil {
+			h.fail(w, f, err)
+			return
+		}
+		if problem != "" {
+			fe.add("media_url", problem)
+			continue
+		}
+		in.Photos = append(in.Photos, ph)
+	}
+	if err := fe.err(); err != nil {
+		h.fail(w, f, err)
+		return
+	}
+
+	user, err := h.cfg.Accounts.Resolve(ctx, rep)
+	if err != nil {
+		h.fail(w, f, err)
+		return
+	}
+	hz, err := h.cfg.Service.Submit(ctx, user, in, "")
+	if err != nil {
+		h.fail(w, f, err)
+		return
+	}
+	c := wireCreated{ServiceRequestID: hz.Ref}
+	notice := some(notices[hz.State])
+	c.ServiceNotice = &notice
+	if rep.AccountID != "" {
+		acc := some(rep.AccountID)
+		c.AccountID = &acc
+	}
+	items := []wireCreated{c}
+	h.write(w, f, http.StatusOK, wireCreatedList{Items: items}, items)
+}
+
+// parseAttributes reads attribute[code]=value against the service
+// definition: severity (required, general or major) and unit (optional).
+func parseAttributes(form url.Values, fe *fieldErrors) (hazard.Severity, string) {
+	vals := map[string][]string{}
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		rest, ok := strings.CutPrefix(k, "attribute[")
+		if !ok {
+			continue
+		}
+		code, tail, ok := strings.Cut(rest, "]")
+		if !ok || (tail != "" && tail != "[]") {
+			fe.add(k, "must be attribute[code]=value")
+			continue
+		}
+		if code != AttrSeverity && code != AttrUnit {
+			fe.add(k, "is not an attribute of this service; see its service definition")
+			continue
+		}
+		vals[code] = append(vals[code], form[k]...)
+	}
+	var sev hazard.Severity
+	switch v := vals[AttrSeverity]; {
+	case len(v) == 0 || v[0] == "":
+		fe.add("attribute["+AttrSeverity+"]", "is required: general or major")
+	case len(v) > 1:
+		fe.add("attribute["+AttrSeverity+"]", "takes one value (singlevaluelist)")
+	case !hazard.Severity(v[0]).Valid():
+		fe.add("attribute["+AttrSeverity+"]", fmt.Sprintf("%q must be general or major", v[0]))
+	default:
+		sev = hazard.Severity(v[0])
+	}
+	var unit string
+	switch v := vals[AttrUnit]; {
+	case len(v) > 1:
+		fe.add("attribute["+AttrUnit+"]", "takes one value (string)")
+	case len(v) == 1:
+		unit = hazard.NormalizeText(v[0])
+		switch {
+		case strings.ContainsAny(unit, "\r\n"):
+			fe.add("attribute["+AttrUnit+"]", "must be one line (string)")
+		case utf8.RuneCountInString(unit) > hazard.MaxUnitLen:
+			fe.add("attribute["+AttrUnit+"]", fmt.Sprintf("must be at most %d characters", hazard.MaxUnitLen))
+		}
+	}
+	return sev, unit
+}
+
+// parseLocation reads lat and long (WGS-84) or address_string. Without an
+// address_string the address is the coordinates in words, as our hazards
+// need an address.
+func parseLocation(form url.Values, fe *fieldErrors) hazard.Location {
+	var loc hazard.Location
+	latS, lngS := strings.TrimSpace(form.Get("lat")), strings.TrimSpace(form.Get("long"))
+	addr := hazard.NormalizeText(form.Get("address_string"))
+	var pt *hazard.Point
+	switch {
+	case latS != "" && lngS != "":
+		lat, err1 := strconv.ParseFloat(latS, 64)
+		lng, err2 := strconv.ParseFloat(lngS, 64)
+		if err1 != nil {
+			fe.add("lat", "must be a number of degrees")
+		}
+		if err2 != nil {
+			fe.add("long", "must be a number of degrees")
+		}
+		if err1 == nil && err2 == nil {
+			pt = &hazard.Point{Lat: lat, Lng: lng, System: hazard.WGS84}
+		}
+	case latS != "":
+		fe.add("long", "is required with lat")
+	case lngS != "":
+		fe.add("lat", "is required with long")
+	case addr == "" && form.Get("address_id") != "":
+		fe.add("address_id", "is not supported here; give lat and long, or address_string")
+	case addr == "":
+		fe.add("lat", "a location is required: lat and long, or address_string")
+	}
+	loc.Point = pt
+	loc.Address = addr
+	if addr == "" && pt != nil {
+		loc.Address = fmt.Sprintf("%.6f, %.6f (WGS-84)", pt.Lat, pt.Lng)
+	}
+	return loc
+}
+
+// parseReporter reads the reporter's fields; one of account_id, email,
+// phone or device_id must identify them.
+func parseReporter(form url.Values, partner Partner, fe *fieldErrors) Reporter {
+	r := Reporter{
+		Partner:   partner,
+		AccountID: strings.TrimSpace(form.Get("account_id")),
+		Email:     strings.TrimSpace(form.Get("email")),
+		Phone:     strings.TrimSpace(form.Get("phone")),
+		DeviceID:  strings.TrimSpace(form.Get("device_id")),
+		FirstName: hazard.NormalizeText(form.Get("first_name")),
+		LastName:  hazard.NormalizeText(form.Get("last_name")),
+	}
+	limit := func(field, v string, max int) {
+		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > max || strings.ContainsAny(v, "\r\n\x00") {
+			fe.add(field, fmt.Sprintf("must be one line of at most %d characters", max))
+		}
+	}
+	limit("account_id", r.AccountID, MaxAccountIDLen)
+	limit("email", r.Email, MaxEmailLen)
+	limit("phone", r.Phone, hazard.MaxContactPhoneLen)
+	limit("device_id", r.DeviceID, MaxDeviceIDLen)
+	limit("first_name", r.FirstName, MaxNameLen)
+	limit("last_name", r.LastName, MaxNameLen)
+	if r.Email != "" && (!strings.Contains(r.Email, "@") || strings.ContainsAny(r.Email, " \t")) {
+		fe.add("email", "must be an email address")
+	}
+	if r.AccountID == "" && r.Email == "" && r.Phone == "" && r.DeviceID == "" {
+		fe.add("account_id", "one of account_id, email, phone or device_id is required to identify the reporter")
+	}
+	return r
+}
+
+// parseMedia reads the media_url values: at least one (our reports need a
+// photo), at most MaxMediaURLs, each on an allowed host.
+func (h *Handler) parseMedia(form url.Values, fe *fieldErrors) []*url.URL {
+	var raws []string
+	for _, v := range form["media_url"] {
+		if v = strings.TrimSpace(v); v != "" {
+			raws = append(raws, v)
+		}
+	}
+	switch {
+	case len(raws) == 0:
+		fe.add("media_url", "is required: a hazard report needs at least one photo; give the https URL of a JPEG, PNG or WebP image on an allowed media host")
+		return nil
+	case len(raws) > MaxMediaURLs:
+		fe.add("media_url", fmt.Sprintf("takes at most %d URLs", MaxMediaURLs))
+		return nil
+	}
+	var out []*url.URL
+	seen := map[string]bool{}
+	for _, raw := range raws {
+		u, problem := h.media.parse(raw)
+		if problem != "" {
+			fe.add("media_url", problem)
+			continue
+		}
+		if seen[u.String()] {
+			continue
+		}
+		seen[u.String()] = true
+		out = append(out, u)
+	}
+	return out
+}
