@@ -163,19 +163,35 @@ type Definition struct {
 	hooks   Hooks
 	initial int
 
-	stateMap map[string]int // only for large definitions; nil otherwise
-	byState  [][]edge       // per state index, the actions leaving it, in declaration order
-	toIdx    []int          // per action index, the index of its target state
-	names    []string       // distinct action names, in declaration order
-	// conflicts[s*len(names)+n] is the error for action name n not allowed in state s.
-	conflicts []*Error
+	stateNames []string       // state names, by index, for a compact scan
+	stateMap   map[string]int // only for large definitions; nil otherwise
+	// byState[s] has one slot per distinct action name: first the actions
+	// leaving state s in declaration order, then the others with their
+	// prepared conflict, so that one scan decides either way.
+	byState [][]slot
+	names   []string // distinct action names, in declaration order
 }
 
-// edge is an action leaving one state, with its refusals prepared.
+// slot is an action name as seen from one state: the edge leaving the state
+// under that name, or the conflict to return.
+type slot struct {
+	name     string
+	edge     *edge
+	conflict *Error
+}
+
+// edge is an action leaving one state, with what Fire needs copied in, so
+// that firing reads one compact record, and its refusals prepared.
 type edge struct {
-	action    int
+	name      string
+	action    *Action
+	to        string
+	deadline  DeadlineFunc // of the target state
+	roles     []Role
+	needs     []InputKind
+	guards    []Guard
 	forbidden *Error
-	missing   []*Error // parallel to the action's Needs
+	missing   []*Error // parallel to needs
 }
 
 // linearLimit is the number of states up to which lookups scan a slice,
@@ -211,7 +227,9 @@ func New(spec Spec) (*Definition, error) {
 		d.actions[i] = cloneAction(a)
 	}
 	index := make(map[string]int, len(d.states))
+	d.stateNames = make([]string, len(d.states))
 	for i, s := range d.states {
+		d.stateNames[i] = s.Name
 		index[s.Name] = i
 		if s.Kind == KindInitial {
 			d.initial = i
@@ -227,34 +245,44 @@ func New(spec Spec) (*Definition, error) {
 			d.names = append(d.names, a.Name)
 		}
 	}
-	d.byState = make([][]edge, len(d.states))
-	d.toIdx = make([]int, len(d.actions))
+	edges := make([][]*edge, len(d.states))
 	for ai := range d.actions {
 		a := &d.actions[ai]
-		d.toIdx[ai] = index[a.To]
 		for _, from := range a.From {
-			s := index[from]
-			e := edge{action: ai, forbidden: &Error{
+			e := &edge{
+				name: a.Name, action: a, to: a.To, deadline: d.states[index[a.To]].Deadline,
+				roles: a.Roles, needs: a.Needs, guards: a.Guards,
+			}
+			e.forbidden = &Error{
 				Code: CodeForbidden, Action: a.Name, State: from,
 				Message: "your role may not " + quote(a.Name) + " in state " + quote(from),
-			}}
+			}
 			for _, k := range a.Needs {
 				e.missing = append(e.missing, &Error{
 					Code: CodeInvalid, Action: a.Name, State: from, Field: string(k),
 					Message: quote(a.Name) + " needs " + needText(k),
 				})
 			}
-			d.byState[s] = append(d.byState[s], e)
+			edges[index[from]] = append(edges[index[from]], e)
 		}
 	}
-	d.conflicts = make([]*Error, len(d.states)*len(d.names))
+	d.byState = make([][]slot, len(d.states))
 	for s, st := range d.states {
-		for n, name := range d.names {
-			d.conflicts[s*len(d.names)+n] = &Error{
-				Code: CodeConflict, Action: name, State: st.Name,
-				Message: quote(name) + " is not allowed in state " + quote(st.Name),
+		slots := make([]slot, 0, len(d.names))
+		leaving := map[string]bool{}
+		for _, e := range edges[s] {
+			slots = append(slots, slot{name: e.name, edge: e})
+			leaving[e.name] = true
+		}
+		for _, name := range d.names {
+			if !leaving[name] {
+				slots = append(slots, slot{name: name, conflict: &Error{
+					Code: CodeConflict, Action: name, State: st.Name,
+					Message: quote(name) + " is not allowed in state " + quote(st.Name),
+				}})
 			}
 		}
+		d.byState[s] = slots
 	}
 	return d, nil
 }
@@ -344,8 +372,8 @@ func (d *Definition) stateIndex(name string) int {
 		}
 		return -1
 	}
-	for i := range d.states {
-		if d.states[i].Name == name {
+	for i, n := range d.stateNames {
+		if n == name {
 			return i
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Fire applies action to a subject in state current, on behalf of actor,
@@ -26,51 +27,79 @@ import (
 func (d *Definition) Fire(ctx context.Context, current, action string, actor Actor, in *Input) (Transition, error) {
 	s := d.stateIndex(current)
 	if s < 0 {
-		return Transition{}, &Error{
-			Code: CodeConflict, Action: action, State: current,
-			Message: "unknown state " + quote(current),
-		}
+		return Transition{}, unknownState(current, action)
 	}
-	edges := d.byState[s]
-	ei := -1
-	for i := range edges {
-		if d.actions[edges[i].action].Name == action {
-			ei = i
+	var e *edge
+	slots := d.byState[s]
+	for i := range slots {
+		if slots[i].name == action {
+			if e = slots[i].edge; e == nil {
+				return Transition{}, slots[i].conflict
+			}
 			break
 		}
 	}
-	if ei < 0 {
-		return Transition{}, d.notAllowed(s, action)
+	if e == nil {
+		return Transition{}, d.unknownAction(s, action)
 	}
-	e := &edges[ei]
-	a := &d.actions[e.action]
-	if !slices.Contains(a.Roles, actor.Role) {
+	if !slices.Contains(e.roles, actor.Role) {
 		return Transition{}, e.forbidden
 	}
-	for i, k := range a.Needs {
+	for i, k := range e.needs {
 		if !has(in, k) {
 			return Transition{}, e.missing[i]
 		}
 	}
-	if len(a.Guards) > 0 {
-		r := Request{Definition: d, From: current, Action: a, Actor: actor, Input: in}
-		for _, g := range a.Guards {
-			if err := g(ctx, r); err != nil {
-				return Transition{}, refusal(a.Name, current, err)
-			}
+	if len(e.guards) > 0 {
+		if err := d.guard(ctx, s, e, actor, in); err != nil {
+			return Transition{}, err
 		}
 	}
-	t := Transition{From: d.states[s].Name, To: a.To, Action: a.Name, Actor: actor}
-	if dl := d.states[d.toIdx[e.action]].Deadline; dl != nil {
-		var subject any
-		if in != nil {
-			subject = in.Subject
-		}
-		t.DeadlineIn = dl(subject)
-		if t.DeadlineIn > 0 && in != nil && !in.Now.IsZero() {
-			t.Deadline = in.Now.UTC().Add(t.DeadlineIn)
+	var dl time.Duration
+	var due time.Time
+	if e.deadline != nil {
+		dl, due = deadline(e.deadline, in)
+	}
+	if d.hooks.OnLeave != nil || d.hooks.OnEnter != nil || d.hooks.After != nil {
+		d.runHooks(ctx, Transition{From: d.stateNames[s], To: e.to, Action: e.name, Actor: actor, DeadlineIn: dl, Deadline: due})
+	}
+	return Transition{From: d.stateNames[s], To: e.to, Action: e.name, Actor: actor, DeadlineIn: dl, Deadline: due}, nil
+}
+
+// guard runs e's guards in order and returns the first refusal.
+func (d *Definition) guard(ctx context.Context, s int, e *edge, actor Actor, in *Input) error {
+	r := Request{Definition: d, From: d.stateNames[s], Action: e.action, Actor: actor, Input: in}
+	for _, g := range e.guards {
+		if err := g(ctx, r); err != nil {
+			return refusal(e.name, d.stateNames[s], err)
 		}
 	}
+	return nil
+}
+
+// deadline returns the target state's deadline for in's subject, and when
+// it falls (UTC) if in has a time.
+func deadline(f DeadlineFunc, in *Input) (time.Duration, time.Time) {
+	if in == nil {
+		return f(nil), time.Time{}
+	}
+	dl := f(in.Subject)
+	if dl <= 0 || in.Now.IsZero() {
+		return dl, time.Time{}
+	}
+	return dl, in.Now.UTC().Add(dl)
+}
+
+// unknownAction returns the conflict for an action name d does not declare.
+func (d *Definition) unknownAction(s int, action string) error {
+	return &Error{
+		Code: CodeConflict, Action: action, State: d.stateNames[s],
+		Message: "unknown action " + quote(action),
+	}
+}
+
+// runHooks calls the hooks in order.
+func (d *Definition) runHooks(ctx context.Context, t Transition) {
 	if h := d.hooks.OnLeave; h != nil {
 		h(ctx, t)
 	}
@@ -80,19 +109,13 @@ func (d *Definition) Fire(ctx context.Context, current, action string, actor Act
 	if h := d.hooks.After; h != nil {
 		h(ctx, t)
 	}
-	return t, nil
 }
 
-// notAllowed returns the conflict for an action that does not leave state s.
-func (d *Definition) notAllowed(s int, action string) error {
-	for n, name := range d.names {
-		if name == action {
-			return d.conflicts[s*len(d.names)+n]
-		}
-	}
+// unknownState returns the conflict for a state d does not declare.
+func unknownState(current, action string) error {
 	return &Error{
-		Code: CodeConflict, Action: action, State: d.states[s].Name,
-		Message: "unknown action " + quote(action),
+		Code: CodeConflict, Action: action, State: current,
+		Message: "unknown state " + quote(current),
 	}
 }
 
@@ -143,10 +166,9 @@ func (d *Definition) Available(state string, role Role) []Action {
 		return nil
 	}
 	var out []Action
-	for _, e := range d.byState[s] {
-		a := &d.actions[e.action]
-		if slices.Contains(a.Roles, role) {
-			out = append(out, cloneAction(*a))
+	for _, sl := range d.byState[s] {
+		if sl.edge != nil && slices.Contains(sl.edge.roles, role) {
+			out = append(out, cloneAction(*sl.edge.action))
 		}
 	}
 	return out
@@ -159,10 +181,9 @@ func (d *Definition) Can(state, action string, role Role) bool {
 	if s < 0 {
 		return false
 	}
-	for _, e := range d.byState[s] {
-		a := &d.actions[e.action]
-		if a.Name == action {
-			return slices.Contains(a.Roles, role)
+	for _, sl := range d.byState[s] {
+		if sl.name == action {
+			return sl.edge != nil && slices.Contains(sl.edge.roles, role)
 		}
 	}
 	return false

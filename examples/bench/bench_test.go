@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hazardloop/hazardloop/workflow"
 )
@@ -28,7 +29,7 @@ func impls() []impl {
 
 // cycle takes a new hazard through the four steps.
 func cycle(ctx context.Context, im impl, h *Hazard, steps []Step) error {
-	h.State, h.DeadlineIn = "submitted", 0
+	h.State, h.DeadlineIn, h.Due = "submitted", 0, time.Time{}
 	f, ctx := im.start(ctx, h)
 	for _, s := range steps {
 		if err := f.Fire(ctx, h, s); err != nil {
@@ -57,7 +58,8 @@ func TestImplementationsAgree(t *testing.T) {
 				if err := cycle(ctx, im, h, steps[:3]); err != nil {
 					t.Fatalf("cycle[:3]: %v", err)
 				}
-				if h.State != "resolved" || h.DeadlineIn != deadline("resolved", major) {
+				wantDue := steps[2].Input.Now.Add(deadline("resolved", major))
+				if h.State != "resolved" || h.DeadlineIn != deadline("resolved", major) || !h.Due.Equal(wantDue) || h.Due.Location() != time.UTC {
 					t.Errorf("after resolve: %q %v, want resolved %v", h.State, h.DeadlineIn, deadline("resolved", major))
 				}
 				if err := cycle(ctx, im, h, steps[:2]); err != nil || h.DeadlineIn != deadline("accepted", major) {

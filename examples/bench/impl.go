@@ -18,7 +18,7 @@ func (w Hazardloop) Fire(ctx context.Context, h *Hazard, s Step) error {
 	if err != nil {
 		return err
 	}
-	h.State, h.DeadlineIn = t.To, t.DeadlineIn
+	h.State, h.DeadlineIn, h.Due = t.To, t.DeadlineIn, t.Deadline
 	return nil
 }
 
@@ -66,7 +66,8 @@ func (Switch) Fire(_ context.Context, h *Hazard, s Step) error {
 	if !inputsOK(s.Action, s.Input) {
 		return errInvalid
 	}
-	h.State, h.DeadlineIn = to, deadline(to, h.major)
+	h.State = to
+	setDeadline(h, s.Input)
 	return nil
 }
 
@@ -98,9 +99,7 @@ func NewStateless() Stateless {
 			return ctx.Value(hazardKey{}).(*Hazard).State, nil
 		},
 		func(ctx context.Context, s stateless.State) error {
-			h := ctx.Value(hazardKey{}).(*Hazard)
-			h.State = s.(string)
-			h.DeadlineIn = deadline(h.State, h.major)
+			ctx.Value(hazardKey{}).(*Hazard).State = s.(string)
 			return nil
 		},
 		stateless.FiringImmediate)
@@ -124,8 +123,12 @@ func WithHazard(ctx context.Context, h *Hazard) context.Context {
 }
 
 // Fire implements Firer; ctx must come from WithHazard.
-func (s Stateless) Fire(ctx context.Context, _ *Hazard, st Step) error {
-	return s.sm.FireCtx(ctx, st.Action, st.Actor, st.Input)
+func (s Stateless) Fire(ctx context.Context, h *Hazard, st Step) error {
+	if err := s.sm.FireCtx(ctx, st.Action, st.Actor, st.Input); err != nil {
+		return err
+	}
+	setDeadline(h, st.Input)
+	return nil
 }
 
 // Looplab wraps one looplab FSM per hazard.
@@ -157,7 +160,6 @@ func (l Looplab) Fire(ctx context.Context, h *Hazard, s Step) error {
 		return err
 	}
 	h.State = l.fsm.Current()
-	h.DeadlineIn = deadline(h.State, h.major)
+	setDeadline(h, s.Input)
 	return nil
 }
-

@@ -9,11 +9,22 @@ import (
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
-// Hazard is the stored entity: its state and the deadline of that state.
+// Hazard is the stored entity: its state, how long it may stay there and
+// when that time is up (UTC), as hazard.Service stores them.
 type Hazard struct {
 	State      string
 	DeadlineIn time.Duration
+	Due        time.Time
 	major      bool
+}
+
+// setDeadline stores the deadline of h's new state, from the input's time:
+// the work workflow.Definition.Fire does for the other implementations.
+func setDeadline(h *Hazard, in *workflow.Input) {
+	h.DeadlineIn, h.Due = deadline(h.State, h.major), time.Time{}
+	if h.DeadlineIn > 0 && in != nil && !in.Now.IsZero() {
+		h.Due = in.Now.UTC().Add(h.DeadlineIn)
+	}
 }
 
 // Major reports whether the hazard is major (workflow.Severe).
