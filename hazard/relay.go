@@ -290,20 +290,20 @@ func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error)
 	nParked := len(parked)
 	done := cur
 	defer func() {
+		sctx := ctx
+		if ctx.Err() != nil { // stopping: still save how far we got
+			var cancel context.CancelFunc
+			sctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), finalSaveTimeout)
+			defer cancel()
+		}
 		if done > cur {
-			sctx := ctx
-			if ctx.Err() != nil { // stopping: still save how far we got
-				var cancel context.CancelFunc
-				sctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), finalSaveTimeout)
-				defer cancel()
-			}
 			if serr := r.log.SaveCursor(sctx, c.Name, done); serr != nil && err == nil {
 				err = Wrap("relay save cursor", serr)
 			}
 		}
 		res.cursor = done
 		r.metrics.setParked(c.Name, nParked)
-		r.updateLag(ctx, c.Name, done)
+		r.updateLag(sctx, c.Name, done)
 	}()
 	for _, e := range events {
 		if ctx.Err() != nil {
@@ -406,7 +406,7 @@ func truncate(s string) string {
 
 // updateLag sets the consumer's lag gauges after a batch.
 func (r *Relay) updateLag(ctx context.Context, name string, cursor int64) {
-	if r.metrics == nil || ctx.Err() != nil {
+	if r.metrics == nil {
 		return
 	}
 	last, err := r.log.LastSeq(ctx)
