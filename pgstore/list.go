@@ -94,22 +94,20 @@ func (w *where) sql() string {
 	return strings.Join(w.conds, " AND ")
 }
 
-// List implements hazard.Store. Every filter is served by an index that
-// ends in the ID order of the listing (see the migrations), and pages are
-// taken by keyset (id < the cursor's), so that a page costs the same however
-// deep it is. Several states are listed as one index range per state,
-// merged.
-func (s *HazardStore) List(ctx context.Context, f hazard.Filter, p hazard.Page) (hazard.List, error) {
+// listQuery returns the statement of List, its arguments and the page
+// limit. The statement asks for one row more than the limit, to tell
+// whether there is a next page.
+func listQuery(f hazard.Filter, p hazard.Page) (string, []any, int, error) {
 	const op = "pgstore.List"
 	limit, err := pageLimit(op, p.Limit)
 	if err != nil {
-		return hazard.List{}, err
+		return "", nil, 0, err
 	}
 	var w where
 	if p.Cursor != "" {
 		after, err := parseCursor(p.Cursor)
 		if err != nil {
-			return hazard.List{}, err
+			return "", nil, 0, err
 		}
 		w.add("id < ?", after)
 	}
@@ -155,7 +153,21 @@ func (s *HazardStore) List(ctx context.Context, f hazard.Filter, p hazard.Page) 
 		w.args = append(w.args, limit+1)
 		sql = fmt.Sprintf(`SELECT id, doc FROM hazards WHERE %s ORDER BY id DESC LIMIT $%d`, w.sql(), len(w.args))
 	}
-	rows, err := s.db.pool.Query(ctx, sql, w.args...)
+	return sql, w.args, limit, nil
+}
+
+// List implements hazard.Store. Every filter is served by an index that
+// ends in the ID order of the listing (see the migrations), and pages are
+// taken by keyset (id < the cursor's), so that a page costs the same however
+// deep it is. Several states are listed as one index range per state,
+// merged.
+func (s *HazardStore) List(ctx context.Context, f hazard.Filter, p hazard.Page) (hazard.List, error) {
+	const op = "pgstore.List"
+	sql, args, limit, err := listQuery(f, p)
+	if err != nil {
+		return hazard.List{}, err
+	}
+	rows, err := s.db.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return hazard.List{}, translate(op, err)
 	}
