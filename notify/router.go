@@ -185,8 +185,8 @@ type audience struct {
 }
 
 // Plan returns the messages an event calls for, without sending them. A
-// recipient who wants none of the configured channels, or muted the
-// template, is left out; a reporter or hazard that cannot be found gives no
+// recipient who wants none of the configured channels (or has no address on
+// them), or muted the template, is left out; a reporter or hazard that cannot be found gives no
 // message (a hazard lookup failing otherwise is returned).
 func (r *Router) Plan(ctx context.Context, e hazard.Event) ([]Planned, error) {
 	switch e.Type {
@@ -272,7 +272,8 @@ func (r *Router) reporter(ctx context.Context, e hazard.Event, h hazard.Hazard) 
 	return rec, nil
 }
 
-// channels returns the channels to try for rec and key, in order.
+// channels returns the channels to try for rec and key, in order: the
+// configured ones the user wants and has an address on.
 func (r *Router) channels(rec Recipient, key string) []Channel {
 	order := r.cfg.Order
 	if rec.Preferences.Channels != nil {
@@ -280,7 +281,12 @@ func (r *Router) channels(rec Recipient, key string) []Channel {
 	}
 	var out []Channel
 	for _, ch := range order {
-		if _, ok := r.cfg.Channels[ch]; ok && rec.Preferences.Wants(ch, key) && !slices.Contains(out, ch) {
+		if _, ok := r.cfg.Channels[ch]; !ok || !rec.Preferences.Wants(ch, key) || slices.Contains(out, ch) {
+			continue
+		}
+		// WeChat and SMS need the user's address; a webhook may have a
+		// default URL and a log needs none.
+		if rec.Address(ch) != "" || (ch != ChannelWeChat && ch != ChannelSMS) {
 			out = append(out, ch)
 		}
 	}
