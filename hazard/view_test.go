@@ -1,0 +1,140 @@
+package hazard_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/workflow"
+)
+
+func TestPublicViewNotFound(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.PublicView(context.Background(), "LC-20261128-999999")
+	require.ErrorIs(t, err, hazard.ErrNotFound)
+}
+
+func TestPublicList(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	a := f.submit(t, citizen, fireReport())
+	gas := fireReport()
+	gas.Category = "gas"
+	b := f.submit(t, citizen, gas)
+	f.act(t, dispatcher, a, "dispatch", hazard.ActInput{Department: "fire"})
+
+	tests := []struct {
+		name   string
+		filter hazard.PublicFilter
+		want   []string
+	}{
+		{"all, newest first", hazard.PublicFilter{}, []string{b.Ref, a.Ref}},
+		{"by category", hazard.PublicFilter{Category: "gas"}, []string{b.Ref}},
+		{"by state", hazard.PublicFilter{State: workflow.StateDispatched}, []string{a.Ref}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := f.svc.PublicList(ctx, tt.filter, hazard.Page{})
+			require.NoError(t, err)
+			var got []string
+			for _, p := range l.Items {
+				got = append(got, p.Ref)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	l, err := f.svc.PublicList(ctx, hazard.PublicFilter{}, hazard.Page{Limit: 1})
+	require.NoError(t, err)
+	require.NotEmpty(t, l.Next)
+	l2, err := f.svc.PublicList(ctx, hazard.PublicFilter{}, hazard.Page{Limit: 1, Cursor: l.Next})
+	require.NoError(t, err)
+	require.Len(t, l2.Items, 1)
+	assert.Equal(t, a.Ref, l2.Items[0].Ref)
+}
+
+func TestReporterView(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	h := f.submit(t, citizen, fireReport())
+	v, err := f.svc.ReporterView(ctx, citizen, h.ID)
+	require.NoError(t, err)
+	assert.Equal(t, h.ID, v.Hazard.ID)
+	require.Len(t, v.Actions, 1)
+	assert.Equal(t, "withdraw", v.Actions[0].Name)
+
+	_, err = f.svc.ReporterView(ctx, otherCit, h.ID)
+	require.ErrorIs(t, err, hazard.ErrNotFound, "another's report is not disclosed")
+	_, err = f.svc.ReporterView(ctx, citizen, uuid.Must(uuid.NewV7()))
+	require.ErrorIs(t, err, hazard.ErrNotFound)
+	_, err = f.svc.ReporterView(ctx, hazard.User{}, h.ID)
+	require.ErrorIs(t, err, hazard.ErrUnauthenticated)
+
+	// Reward events reach the reporter with their facts, never the plaza.
+	_, err = f.store.Append(ctx, hazard.Event{HazardID: h.ID, Type: hazard.EventRewardIssued, Actor: hazard.System,
+		Data: map[string]string{"amount_fen": "5000"}, Time: f.clock.Now()})
+	require.NoError(t, err)
+	v, err = f.svc.ReporterView(ctx, citizen, h.ID)
+	require.NoError(t, err)
+	require.Len(t, v.Timeline, 2)
+	assert.Equal(t, "5000", v.Timeline[1].Data["amount_fen"])
+	p, err := f.svc.PublicView(ctx, h.Ref)
+	require.NoError(t, err)
+	assert.Len(t, p.Timeline, 1)
+}
+
+func TestStaffView(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	h := f.act(t, dispatcher, f.submit(t, citizen, fireReport()), "dispatch", hazard.ActInput{Department: "fire", PrivateNote: "secret"})
+	tests := []struct {
+		name string
+		user hazard.User
+		err  error
+	}{
+		{"dispatcher", dispatcher, nil},
+		{"reviewer", reviewer, nil},
+		{"admin", admin, nil},
+		{"handler of the department", fireDept, nil},
+		{"handler of another department", gasDept, hazard.ErrForbidden},
+		{"reporter", citizen, hazard.ErrForbidden},
+		{"enterprise not concerned", enterprise, hazard.ErrForbidden},
+		{"nobody", hazard.User{}, hazard.ErrUnauthenticated},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := f.svc.StaffView(ctx, tt.user, h.ID)
+			if tt.err != nil {
+				require.ErrorIs(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, v.Events, 2)
+			assert.Equal(t, "secret", v.Events[1].PrivateNote)
+			assert.Equal(t, citizenPhone, v.Hazard.Reporter.Contact.Phone)
+		})
+	}
+	v, err := f.svc.StaffView(ctx, fireDept, h.ID)
+	require.NoError(t, err)
+	require.Len(t, v.Actions, 2)
+	_, err = f.svc.StaffView(ctx, dispatcher, uuid.Must(uuid.NewV7()))
+	require.ErrorIs(t, err, hazard.ErrNotFound)
+}
+
+func TestMine(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	a := f.submit(t, citizen, fireReport())
+	f.submit(t, otherCit, fireReport())
+	b := f.submit(t, citizen, fireReport())
+	l, err := f.svc.Mine(ctx, citizen, hazard.Page{})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 2)
+	assert.Equal(t, b.ID, l.Items[0].ID)
+	assert.Equal(t, a.ID, l.Items[1].ID)
+	_, err = f.svc.Mine(ctx, hazard.User{}, hazard.Page{})
+	require.ErrorIs(t, err, hazard.ErrUnauthenticated)
+}
