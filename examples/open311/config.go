@@ -54,12 +54,14 @@ const (
 	MaxMediaURLLen = 2048
 	// MediaTimeout bounds the fetch of all the media of one POST.
 	MediaTimeout = 20 * time.Second
-	// MaxEmailLen, MaxAccountIDLen, MaxDeviceIDLen and MaxNameLen bound the
-	// reporter fields of a POST, in runes.
+	// MaxEmailLen, MaxAccountIDLen and MaxDeviceIDLen bound the reporter
+	// fields of a POST, in runes.
 	MaxEmailLen     = 254
 	MaxAccountIDLen = 64
 	MaxDeviceIDLen  = 128
-	MaxNameLen      = 50
+	// MaxNameLen bounds first_name and last_name, in runes, so that the
+	// two joined fit hazard.MaxContactNameLen.
+	MaxNameLen = (hazard.MaxContactNameLen - 1) / 2
 	// MaxJurisdictionIDLen bounds Config.JurisdictionID, in bytes.
 	MaxJurisdictionIDLen = 100
 )

@@ -59,8 +59,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, f format) {
 	// problem is reported at once.
 	var p hazard.Problems
 	hazard.CheckText(&p, "description", in.Description, hazard.MinDescriptionLen, hazard.MaxDescriptionLen)
-	hazard.CheckText(&p, "contact.name", in.Contact.Name, 0, hazard.MaxContactNameLen)
-	p.Merge("", in.Location.Validate())
+	if in.Location.Address != "" { // else the missing location is reported already
+		p.Merge("", in.Location.Validate())
+	}
 	if err := p.Err("open311 create"); err != nil {
 		var e *hazard.Error
 		errors.As(err, &e)
