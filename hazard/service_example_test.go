@@ -1,0 +1,102 @@
+package hazard_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/memstore"
+)
+
+// A citizen reports a blocked fire exit, the dispatcher forwards it to the
+// fire department, and the plaza shows its progress without a word about
+// the reporter.
+func ExampleService() {
+	ctx := context.Background()
+	clock := func() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC) }
+	svc, err := hazard.NewService(hazard.ServiceConfig{
+		Store: memstore.New(),
+		Refs:  hazard.RefFormat{Prefix: "LC"},
+		Clock: clock,
+		NewID: func() uuid.UUID { return uuid.MustParse("019ac9e2-0000-7000-8000-000000000001") },
+	})
+	if err != nil {
+		panic(err)
+	}
+	citizen := hazard.User{ID: "u-1001", Role: "reporter", Verified: true}
+	h, err := svc.Submit(ctx, citizen, hazard.SubmitInput{
+		Category:    "fire",
+		Description: "安全出口被杂物堵塞",
+		Location:    hazard.Location{Address: "朝阳区建国路88号"},
+		Photos:      []hazard.Photo{{SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", ContentType: hazard.TypeJPEG, Size: 52311}},
+		Contact:     hazard.Contact{Name: "王小明", Phone: "13800138000"},
+	}, "client-key-1")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(h.Ref, h.State, "due", h.Deadline.Format(time.RFC3339))
+
+	dispatcher := hazard.User{ID: "d-7", Role: "dispatcher"}
+	h, err = svc.Act(ctx, dispatcher, h.ID, "dispatch", hazard.ActInput{ExpectedVersion: h.Version, Department: "fire"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(h.State, h.Department, "version", h.Version)
+
+	// A second click with the old version is a conflict, never an overwrite.
+	_, err = svc.Act(ctx, dispatcher, h.ID, "dispatch", hazard.ActInput{ExpectedVersion: 1, Department: "gas"})
+	fmt.Println(hazard.ErrorCode(err))
+
+	p, err := svc.PublicView(ctx, h.Ref)
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range p.Timeline {
+		fmt.Printf("%s %s %s->%s by %q\n", e.Time.Format("15:04"), e.Type, e.From, e.To, e.Role)
+	}
+	// Output:
+	// LC-20261128-000001 submitted due 2026-11-29T09:00:00Z
+	// dispatched fire version 2
+	// conflict
+	// 09:00 submitted -> by ""
+	// 09:00 transition submitted->dispatched by "dispatcher"
+}
+
+// A relay feeds the event log to a consumer, which sees each event at least
+// once, in order.
+func ExampleRelay() {
+	ctx := context.Background()
+	store := memstore.New()
+	svc, err := hazard.NewService(hazard.ServiceConfig{Store: store})
+	if err != nil {
+		panic(err)
+	}
+	_, err = svc.Submit(ctx, hazard.User{ID: "u-1", Role: "reporter"}, hazard.SubmitInput{
+		Category: "gas", Description: "燃气管道锈蚀", Location: hazard.Location{Address: "幸福小区3号楼"},
+		Photos: []hazard.Photo{{SHA256: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752", ContentType: hazard.TypePNG, Size: 1024}},
+	}, "")
+	if err != nil {
+		panic(err)
+	}
+	relay, err := hazard.NewRelay(store, hazard.RelayConfig{Consumers: []hazard.Consumer{{
+		Name: "notify",
+		Handle: func(_ context.Context, e hazard.Event) error {
+			fmt.Println("event", e.Seq, e.Type)
+			return nil
+		},
+	}}})
+	if err != nil {
+		panic(err)
+	}
+	if err := relay.Drain(ctx); err != nil {
+		panic(err)
+	}
+	cursor, _ := store.Cursor(ctx, "notify")
+	fmt.Println("cursor", cursor)
+	// Output:
+	// event 1 submitted
+	// cursor 1
+}
