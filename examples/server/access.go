@@ -1,0 +1,113 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/workflow"
+)
+
+// Access says who may call a route. The router enforces it before a
+// handler runs; what a caller may see or do with a given hazard (a handler
+// only their department's) is then the library's decision.
+type Access string
+
+// The access rules of routes.
+const (
+	// AccessPublic routes need no login; a valid token, when sent, is used.
+	AccessPublic Access = "public"
+	// AccessUser routes need any signed-in user.
+	AccessUser Access = "user"
+	// AccessReporter routes need a citizen (role reporter).
+	AccessReporter Access = "reporter"
+	// AccessStaff routes need a staff role: dispatcher, handler, reviewer,
+	// admin or inspector.
+	AccessStaff Access = "staff"
+	// AccessAdmin routes need an admin.
+	AccessAdmin Access = "admin"
+)
+
+// staffRoles are the roles AccessStaff admits.
+var staffRoles = map[string]bool{
+	string(workflow.RoleDispatcher): true,
+	string(workflow.RoleHandler):    true,
+	string(workflow.RoleReviewer):   true,
+	string(workflow.RoleAdmin):      true,
+	string(workflow.RoleInspector):  true,
+}
+
+// Allows reports whether a caller with the role may call a route of this
+// access; role "" is an anonymous caller.
+func (a Access) Allows(role string) bool {
+	switch a {
+	case AccessPublic:
+		return true
+	case AccessUser:
+		return role != ""
+	case AccessReporter:
+		return role == string(workflow.RoleReporter)
+	case AccessStaff:
+		return staffRoles[role]
+	case AccessAdmin:
+		return role == string(workflow.RoleAdmin)
+	}
+	return false
+}
+
+// caller is who makes a request: a signed-in account, or nobody.
+type caller struct {
+	acct   Account
+	signed bool
+}
+
+// user returns the acting user of the library's use cases.
+func (c caller) user() hazard.User {
+	if !c.signed {
+		return hazard.User{}
+	}
+	return c.acct.User()
+}
+
+func (c caller) staff() bool { return c.signed && c.acct.Staff() }
+
+// authenticate returns the caller of r: nobody without an Authorization
+// header, the account of a valid bearer token, or CodeUnauthenticated.
+func (s *Server) authenticate(r *http.Request) (caller, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return caller{}, nil
+	}
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return caller{}, hazard.Errorf(hazard.CodeUnauthenticated, "use Authorization: Bearer <token>")
+	}
+	id, err := s.tokens.check(strings.TrimSpace(tok))
+	if err != nil {
+		return caller{}, err
+	}
+	a, err := s.users.get(id)
+	if err != nil {
+		return caller{}, errBadToken()
+	}
+	return caller{acct: a, signed: true}, nil
+}
+
+// authorize checks the route's access for the request and returns its
+// caller. On a public route a bad token counts as no token.
+func (s *Server) authorize(rt *Route, r *http.Request) (caller, error) {
+	c, err := s.authenticate(r)
+	if err != nil {
+		if rt.Access == AccessPublic {
+			return caller{}, nil
+		}
+		return caller{}, err
+	}
+	if rt.Access.Allows(c.acct.Role) {
+		return c, nil
+	}
+	if !c.signed {
+		return caller{}, hazard.Errorf(hazard.CodeUnauthenticated, "sign in first")
+	}
+	return caller{}, hazard.Errorf(hazard.CodeForbidden, "your role may not call %s %s", rt.Method, rt.Path)
+}

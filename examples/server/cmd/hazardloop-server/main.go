@@ -1,0 +1,69 @@
+// Command hazardloop-server runs the hazardloop example server: the whole
+// closed loop of hazard reporting over HTTP, on in-memory storage with demo
+// data by default.
+//
+// From the repository root:
+//
+//	go run ./examples/server/cmd/hazardloop-server
+//
+// Every flag has an environment variable; a flag given wins over it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/hazardloop/hazardloop/examples/server"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "hazardloop-server:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses flags and the environment into a server.Config and runs the
+// server until SIGINT or SIGTERM.
+func run(args []string, getenv func(string) string, stderr *os.File) error {
+	fs := flag.NewFlagSet("hazardloop-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	demoDefault, err := strconv.ParseBool(env("HAZARDLOOP_DEMO", "true"))
+	if err != nil {
+		return fmt.Errorf("HAZARDLOOP_DEMO: %w", err)
+	}
+	addr := fs.String("addr", env("HAZARDLOOP_ADDR", server.DefaultAddr), "address to listen on (HAZARDLOOP_ADDR)")
+	photos := fs.String("photos", env("HAZARDLOOP_PHOTO_DIR", ""), "photo directory; empty for a temporary one (HAZARDLOOP_PHOTO_DIR)")
+	demo := fs.Bool("demo", demoDefault, "seed demo data and enable the demo login (HAZARDLOOP_DEMO)")
+	secret := fs.String("token-secret", env("HAZARDLOOP_TOKEN_SECRET", ""), "secret signing bearer tokens, at least 32 bytes; generated when empty (HAZARDLOOP_TOKEN_SECRET)")
+	dbURL := fs.String("database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty for in-memory storage (DATABASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := server.Config{
+		Addr: *addr, PhotoDir: *photos, Demo: *demo, TokenSecret: []byte(*secret),
+		DatabaseURL: *dbURL, Logger: logger,
+	}
+	return server.Run(ctx, cfg, func(a string) {
+		logger.Info("hazardloop example server ready", "url", "http://"+a+"/", "openapi", "http://"+a+"/api/v1/openapi.json", "demo", *demo)
+		fmt.Fprintf(stderr, "\nOpen http://%s/api/v1/plaza (API description: http://%s/api/v1/openapi.json)\n", a, a)
+		if *demo {
+			fmt.Fprintf(stderr, "Demo login: curl -X POST http://%s/api/v1/demo/login -d '{\"user\":\"citizen-1\"}'\n\n", a)
+		}
+	})
+}

@@ -1,0 +1,245 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/workflow"
+)
+
+// DemoUser is a seeded demo account.
+type DemoUser struct {
+	ID         string
+	Role       string
+	Department string
+	Name       string
+	Phone      string
+	// ResidentID is set for verified citizens.
+	ResidentID string
+}
+
+// DemoUsers returns the accounts a demo server seeds: citizens (citizen-1
+// and citizen-3 verified, citizen-2 not), a dispatcher, one handler per
+// department (fire-1, gas-1, market-1, transport-1, power-1, housing-1,
+// emergency-1), a reviewer and an admin.
+func DemoUsers() []DemoUser {
+	return []DemoUser{
+		{ID: "citizen-1", Role: "reporter", Name: "张三", Phone: "13800000001", ResidentID: withCheckDigit("11010519900307123")},
+		{ID: "citizen-2", Role: "reporter", Phone: "13800000002"},
+		{ID: "citizen-3", Role: "reporter", Name: "李四", Phone: "13800000003", ResidentID: withCheckDigit("37150219851120456")},
+		{ID: "dispatcher-1", Role: "dispatcher", Name: "王调度"},
+		{ID: "fire-1", Role: "handler", Department: "fire", Name: "赵消防"},
+		{ID: "gas-1", Role: "handler", Department: "gas", Name: "钱燃气"},
+		{ID: "market-1", Role: "handler", Department: "market", Name: "孙市监"},
+		{ID: "transport-1", Role: "handler", Department: "transport", Name: "周交通"},
+		{ID: "power-1", Role: "handler", Department: "power", Name: "吴供电"},
+		{ID: "housing-1", Role: "handler", Department: "housing", Name: "郑住建"},
+		{ID: "emergency-1", Role: "handler", Department: "emergency", Name: "冯应急"},
+		{ID: "reviewer-1", Role: "reviewer", Name: "陈审核"},
+		{ID: "admin-1", Role: "admin", Name: "管理员"},
+	}
+}
+
+// withCheckDigit appends the ISO 7064 MOD 11-2 check character to the
+// first 17 digits of a resident ID number.
+func withCheckDigit(first17 string) string {
+	sum := 0
+	for i := 0; i < 17; i++ {
+		sum += int(first17[i]-'0') * residentIDWeights[i]
+	}
+	return first17 + string(residentIDCheck[sum%11])
+}
+
+// seed fills a demo server through the real use cases.
+func (s *Server) seed(ctx context.Context) error {
+	now := s.now()
+	for _, d := range DemoUsers() {
+		a := Account{ID: d.ID, Role: d.Role, Department: d.Department, Name: d.Name, Phone: d.Phone, CreatedAt: now}
+		if err := s.users.add(a); err != nil {
+			return err
+		}
+		if d.ResidentID != "" {
+			if _, err := s.users.verify(d.ID, d.Name, d.ResidentID, now); err != nil {
+				return err
+			}
+		}
+	}
+	for _, a := range demoArticles() {
+		x, err := s.articles.create(a.in)
+		if err != nil {
+			return err
+		}
+		if a.publish {
+			if _, err := s.articles.publish(x.ID); err != nil {
+				return err
+			}
+		}
+	}
+	for i, r := range demoReports() {
+		if err := s.seedReport(ctx, i, r); err != nil {
+			return fmt.Errorf("report %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+type demoStep struct {
+	user   string
+	action string
+	in     hazard.ActInput
+	photos int
+}
+
+type demoReport struct {
+	reporter string
+	in       hazard.SubmitInput
+	steps    []demoStep
+}
+
+func loc(addr string, lat, lng float64) hazard.Location {
+	return hazard.Location{Address: addr, District: "东昌府区", Point: &hazard.Point{Lat: lat, Lng: lng, System: hazard.GCJ02}}
+}
+
+func dispatch(dept string) demoStep {
+	return demoStep{user: "dispatcher-1", action: workflow.ActionDispatch, in: hazard.ActInput{Department: dept, Note: "已转办"}}
+}
+
+func accept(h string) demoStep {
+	return demoStep{user: h, action: workflow.ActionAccept, in: hazard.ActInput{Note: "已受理"}}
+}
+
+func resolve(h, note string) demoStep {
+	return demoStep{user: h, action: workflow.ActionResolve, in: hazard.ActInput{Note: note}, photos: 1}
+}
+
+func demoReports() []demoReport {
+	approve := demoStep{user: "reviewer-1", action: workflow.ActionApprove, in: hazard.ActInput{Verdict: "整改到位"}}
+	return []demoReport{
+		{reporter: "citizen-1", in: hazard.SubmitInput{Category: "fire", Description: "小区3号楼消防通道被电动车堵塞", Location: loc("东昌路88号幸福小区3号楼", 36.4560, 115.9850)}},
+		{reporter: "citizen-3", in: hazard.SubmitInput{Category: "gas", Description: "餐馆后厨燃气软管老化开裂", Location: loc("柳园路12号老味道餐馆", 36.4610, 115.9720)}},
+		{reporter: "citizen-1", in: hazard.SubmitInput{Category: "road_traffic", Description: "路口红绿灯损坏，车辆抢行", Location: loc("花园路与建设路交叉口", 36.4480, 115.9990)},
+			steps: []demoStep{dispatch("transport")}},
+		{reporter: "citizen-3", in: hazard.SubmitInput{Category: "fire", Description: "商场安全出口上锁", Location: loc("新区商业广场B座", 36.4700, 116.0100)},
+			steps: []demoStep{dispatch("fire"), accept("fire-1")}},
+		{reporter: "citizen-1", in: hazard.SubmitInput{Category: "gas", Description: "燃气表附近堆放易燃杂物", Location: loc("光岳路45号", 36.4400, 115.9600)},
+			steps: []demoStep{dispatch("gas"), accept("gas-1"), resolve("gas-1", "已清理杂物并张贴警示")}},
+		{reporter: "citizen-1", in: hazard.SubmitInput{Category: "fire", Description: "灭火器过期未更换", Location: loc("振兴路20号培训学校", 36.4650, 115.9900)},
+			steps: []demoStep{dispatch("fire"), accept("fire-1"), resolve("fire-1", "已更换全部灭火器"), approve}},
+		{reporter: "citizen-3", in: hazard.SubmitInput{Category: "construction", Description: "工地塔吊附近无防护围挡", Location: loc("东昌东路工地", 36.4520, 116.0200)},
+			steps: []demoStep{dispatch("housing"), accept("housing-1"), resolve("housing-1", "已补设围挡"), approve}},
+		{reporter: "citizen-2", in: hazard.SubmitInput{Category: "other", Description: "路边广告牌看起来有点旧", Location: loc("湖南路7号", 36.4450, 115.9700)},
+			steps: []demoStep{{user: "dispatcher-1", action: workflow.ActionReject, in: hazard.ActInput{Note: "未发现安全隐患"}}}},
+		{reporter: "citizen-2", in: hazard.SubmitInput{Category: "electric_power", Description: "电线杆倾斜", Location: loc("古楼街道北街", 36.4580, 115.9800)},
+			steps: []demoStep{{user: "citizen-2", action: workflow.ActionWithdraw, in: hazard.ActInput{}}}},
+		{reporter: "citizen-1", in: hazard.SubmitInput{Category: "electric_power", Description: "配电箱门损坏，线路裸露", Location: loc("站前街31号", 36.4380, 115.9450)},
+			steps: []demoStep{dispatch("power"), accept("power-1"), resolve("power-1", "已加锁"),
+				{user: "reviewer-1", action: workflow.ActionReturn, in: hazard.ActInput{Note: "线路仍裸露，请重新整改"}}}},
+		{reporter: "citizen-3", in: hazard.SubmitInput{Category: "special_equipment", Description: "电梯检验合格证过期", Location: loc("龙山小区5号楼", 36.4750, 115.9650)},
+			steps: []demoStep{dispatch("market")}},
+		{reporter: "citizen-1", in: hazard.SubmitInput{Category: "hazardous_chemicals", Severity: hazard.SeverityMajor, Description: "居民区内违规存放大量危化品", Location: loc("工业路102号仓库", 36.4300, 116.0300)}},
+	}
+}
+
+// seedReport submits one demo report and takes its steps.
+func (s *Server) seedReport(ctx context.Context, i int, r demoReport) error {
+	rep, err := s.users.get(r.reporter)
+	if err != nil {
+		return err
+	}
+	in := r.in
+	if in.Severity == "" {
+		in.Severity = hazard.SeverityGeneral
+	}
+	ph, err := s.seedPhoto(ctx, rep.ID, i*8)
+	if err != nil {
+		return err
+	}
+	in.Photos = []hazard.Photo{ph}
+	in.Source = hazard.SourceCitizen
+	h, err := s.svc.Submit(ctx, rep.User(), in, fmt.Sprintf("demo-%d", i))
+	if err != nil {
+		return err
+	}
+	s.uploads.attach(h.ID, h.Photos)
+	for j, st := range r.steps {
+		u, err := s.users.get(st.user)
+		if err != nil {
+			return err
+		}
+		act := st.in
+		act.ExpectedVersion = h.Version
+		for k := 0; k < st.photos; k++ {
+			p, err := s.seedPhoto(ctx, u.ID, i*8+j+1)
+			if err != nil {
+				return err
+			}
+			act.Photos = append(act.Photos, p)
+		}
+		if h, err = s.svc.Act(ctx, u.User(), h.ID, st.action, act); err != nil {
+			return fmt.Errorf("%s by %s: %w", st.action, st.user, err)
+		}
+		s.uploads.attach(h.ID, h.Photos, h.Evidence, act.Photos)
+	}
+	return nil
+}
+
+// seedPhoto stores a small generated PNG as an upload of owner.
+func (s *Server) seedPhoto(ctx context.Context, owner string, n int) (hazard.Photo, error) {
+	img := image.NewRGBA(image.Rect(0, 0, 32, 24))
+	c := color.RGBA{R: uint8(40 + n*23), G: uint8(200 - n*11), B: uint8(90 + n*37), A: 255}
+	for y := 0; y < 24; y++ {
+		for x := 0; x < 32; x++ {
+			if (x/4+y/4)%2 == 0 {
+				img.Set(x, y, c)
+			} else {
+				img.Set(x, y, color.White)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return hazard.Photo{}, err
+	}
+	info, err := s.blobs.Put(ctx, &buf, hazard.TypePNG)
+	if err != nil {
+		return hazard.Photo{}, err
+	}
+	if err := s.uploads.add(owner, info, s.now()); err != nil {
+		return hazard.Photo{}, err
+	}
+	ps, _, err := s.uploads.reserve(owner, "photos", []string{info.Key}, s.now(), s.cfg.UploadTTL)
+	if err != nil {
+		return hazard.Photo{}, err
+	}
+	return ps[0], nil
+}
+
+type demoArticle struct {
+	in      ArticleInput
+	publish bool
+}
+
+func demoArticles() []demoArticle {
+	return []demoArticle{
+		{publish: true, in: ArticleInput{Kind: KindLaw, Title: "中华人民共和国安全生产法（节选）",
+			Source: "中华人民共和国安全生产法",
+			Body: "# 第七十四条\n任何单位或者个人对事故隐患或者安全生产违法行为，均有权向负有安全生产监督管理职责的部门报告或者举报。\n\n" +
+				"# 第七十六条\n县级以上各级人民政府及其有关部门对报告重大事故隐患或者举报安全生产违法行为的有功人员，给予奖励。"}},
+		{publish: true, in: ArticleInput{Kind: KindRule, Title: "安全生产领域举报奖励办法（要点）",
+			Source: "安监总财〔2018〕19号",
+			Body: "- 举报重大事故隐患和安全生产违法行为，经查证属实的，按行政处罚金额的15%给予奖励，最低3000元，最高30万元。\n" +
+				"- 多人举报同一事项的，由最先受理的实名举报人领取奖励。\n" +
+				"- 举报人应在接到奖励通知之日起60日内领取奖励，逾期视为放弃。\n" +
+				"- 举报人的身份信息予以保密。"}},
+		{publish: true, in: ArticleInput{Kind: KindKnowledge, Title: "家庭燃气安全小常识",
+			Body: "使用燃气时人不离火，用后关闭灶前阀门。\n\n" +
+				"- 定期检查燃气软管，发现老化、开裂及时更换。\n- 闻到燃气味时，不要开关电器，立即开窗通风并到室外拨打燃气抢修电话。"}},
+		{publish: false, in: ArticleInput{Kind: KindKnowledge, Title: "电动自行车充电安全（草稿）",
+			Body: "不要在楼道、安全出口充电或停放电动自行车。"}},
+	}
+}

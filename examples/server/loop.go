@@ -1,0 +1,186 @@
+package server
+
+import (
+	"context"
+	"strconv"
+	"sync"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/notify"
+)
+
+// Relay consumer names.
+const (
+	consumerNotify  = "notify"
+	consumerReward  = "reward"
+	consumerFigures = "figures"
+)
+
+// loop wires the after-commit effects of the closed loop: the relay feeds
+// the event log to the reward consumer, the notification router and the
+// programme figures.
+type loop struct {
+	s        *Server
+	notifier notify.Notifier
+	router   *notify.Router
+	rewards  *rewards
+	relay    *hazard.Relay
+}
+
+func newLoop(s *Server, hm *hazard.Metrics) (*loop, error) {
+	l := &loop{s: s}
+	templates, err := notify.NewTemplates(notify.DefaultTexts())
+	if err != nil {
+		return nil, err
+	}
+	l.notifier = s.cfg.Notifier
+	if l.notifier == nil {
+		l.notifier = notify.NewLog(s.log, templates)
+	}
+	nm, err := notify.NewMetrics(s.reg)
+	if err != nil {
+		return nil, err
+	}
+	l.router, err = notify.NewRouter(notify.RouterConfig{
+		Hazards:     s.store,
+		Directory:   directory{u: s.users},
+		Channels:    map[notify.Channel]notify.Notifier{notify.ChannelLog: l.notifier},
+		Order:       []notify.Channel{notify.ChannelLog},
+		Categories:  s.svc.Categories().All(),
+		Departments: s.svc.Departments(),
+		Metrics:     nm,
+		Logger:      s.log,
+		Clock:       s.now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if l.rewards, err = newRewards(s); err != nil {
+		return nil, err
+	}
+	l.relay, err = hazard.NewRelay(s.store, hazard.RelayConfig{
+		Consumers: []hazard.Consumer{
+			l.rewards.consumer(),
+			l.router.Consumer(consumerNotify),
+			{Name: consumerFigures, Handle: s.figures.handle},
+		},
+		PollInterval: s.cfg.RelayInterval,
+		Metrics:      hm,
+		Clock:        s.now,
+		Logger:       s.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// run runs the relay until ctx is done; it stops after its current batch.
+func (l *loop) run(ctx context.Context) {
+	if err := l.relay.Run(ctx); err != nil && ctx.Err() == nil {
+		l.s.log.Error("relay stopped", "error", err)
+	}
+}
+
+// flush delivers every event available now to every consumer: rewards are
+// issued and notifications sent before the process ends.
+func (l *loop) flush(ctx context.Context) error {
+	return l.relay.Drain(ctx)
+}
+
+// Drain delivers every event available now to every relay consumer (the
+// reward ledger, notifications, figures) and returns. Tests and tools call
+// it to see the effects of a change at once.
+func (s *Server) Drain(ctx context.Context) error { return s.loop.flush(ctx) }
+
+// sweep does the loop's periodic work: escalate overdue hazards and expire
+// unclaimed rewards.
+func (l *loop) sweep(ctx context.Context) {
+	if n, err := l.s.svc.Escalate(ctx); err != nil {
+		l.s.log.Error("escalating overdue hazards", "error", err)
+	} else if n > 0 {
+		l.s.log.Info("escalated overdue hazards", "count", n)
+	}
+	if err := l.s.svc.RefreshMetrics(ctx); err != nil {
+		l.s.log.Error("refreshing metrics", "error", err)
+	}
+	l.rewards.sweep(ctx)
+}
+
+// directory is notify's view of the user store.
+type directory struct{ u *users }
+
+func recipient(a Account) notify.Recipient {
+	r := notify.Recipient{UserID: a.ID, Addresses: map[notify.Channel]string{}}
+	if a.Phone != "" {
+		r.Addresses[notify.ChannelSMS] = a.Phone
+	}
+	return r
+}
+
+// User implements notify.Directory.
+func (d directory) User(_ context.Context, id string) (notify.Recipient, error) {
+	a, err := d.u.get(id)
+	if err != nil {
+		return notify.Recipient{}, err
+	}
+	return recipient(a), nil
+}
+
+// Users implements notify.Directory.
+func (d directory) Users(_ context.Context, role, department string) ([]notify.Recipient, error) {
+	as := d.u.withRole(role, department)
+	out := make([]notify.Recipient, len(as))
+	for i, a := range as {
+		out[i] = recipient(a)
+	}
+	return out, nil
+}
+
+// figures are the programme's public figures kept from the event log:
+// rewards issued and paid.
+type figures struct {
+	mu                         sync.Mutex
+	rewardsIssued, rewardsPaid int
+	issuedFen, paidFen         int64
+	reportsSeen, reportsClosed int
+	lastSeq                    int64
+}
+
+// handle is the figures' relay consumer; it skips events it already
+// counted, so a redelivery counts nothing twice.
+func (f *figures) handle(_ context.Context, e hazard.Event) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if e.Seq <= f.lastSeq {
+		return nil
+	}
+	f.lastSeq = e.Seq
+	amount, _ := strconv.ParseInt(e.Data[notify.DataAmountFen], 10, 64)
+	switch e.Type {
+	case hazard.EventSubmitted:
+		f.reportsSeen++
+	case hazard.EventRewardIssued:
+		f.rewardsIssued++
+		f.issuedFen += amount
+	case hazard.EventRewardClaimed:
+		f.rewardsPaid++
+		f.paidFen += amount
+	}
+	return nil
+}
+
+// ProgrammeFigures are the public figures of the programme.
+type ProgrammeFigures struct {
+	Citizens      int   `json:"citizens"`
+	Reports       int   `json:"reports"`
+	RewardsIssued int   `json:"rewards_issued"`
+	RewardsPaid   int   `json:"rewards_paid"`
+	PaidFen       int64 `json:"rewards_paid_fen"`
+}
+
+func (f *figures) snapshot() ProgrammeFigures {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return ProgrammeFigures{Reports: f.reportsSeen, RewardsIssued: f.rewardsIssued, RewardsPaid: f.rewardsPaid, PaidFen: f.paidFen}
+}

@@ -1,0 +1,352 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/hazardloop/hazardloop/hazard"
+)
+
+// MaxIdempotencyKeyLen is the longest Idempotency-Key header accepted.
+const MaxIdempotencyKeyLen = hazard.MaxIdempotencyKeyLen
+
+// UploadResponse answers an upload.
+type UploadResponse struct {
+	Key         string `json:"key"`
+	URL         string `json:"url"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request, c caller) error {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return hazard.Errorf(CodeUnsupportedMedia, "the body must be multipart/form-data with the photo in the field \"file\"")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadSize+maxUploadOverhead)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return hazard.Errorf(hazard.CodeInvalid, "the body is not valid multipart/form-data")
+	}
+	var data []byte
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return bodyError(err, "the body is not valid multipart/form-data")
+		}
+		if part.FormName() != "file" {
+			return &hazard.Error{Code: hazard.CodeInvalid, Field: part.FormName(), Message: "unknown field: send only the field \"file\""}
+		}
+		if data != nil {
+			return &hazard.Error{Code: hazard.CodeInvalid, Field: "file", Message: "one photo per request"}
+		}
+		data, err = io.ReadAll(io.LimitReader(part, MaxUploadSize+1))
+		if err != nil {
+			return bodyError(err, "the photo could not be read")
+		}
+		if len(data) > MaxUploadSize {
+			return &hazard.Error{Code: CodeTooLarge, Field: "file", Message: "the photo is larger than 10 MiB"}
+		}
+		if data == nil {
+			data = []byte{}
+		}
+	}
+	if len(data) == 0 {
+		return &hazard.Error{Code: hazard.CodeInvalid, Field: "file", Message: "a photo is required in the field \"file\""}
+	}
+	ct := sniffPhoto(data)
+	if ct == "" {
+		return &hazard.Error{Code: CodeUnsupportedMedia, Field: "file", Message: "the photo must be JPEG, PNG or WebP"}
+	}
+	if _, err := StripMetadata(ct, data); err != nil {
+		return err
+	}
+	info, err := s.blobs.Put(r.Context(), bytes.NewReader(data), ct)
+	if err != nil {
+		return err
+	}
+	if err := s.uploads.add(c.acct.ID, info, s.now()); err != nil {
+		return err
+	}
+	// A sweep may have deleted the same content between Put and add.
+	if _, err := s.blobs.Stat(r.Context(), info.Key); hazard.ErrorCode(err) == hazard.CodeNotFound {
+		if info, err = s.blobs.Put(r.Context(), bytes.NewReader(data), ct); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusCreated, UploadResponse{Key: info.Key, URL: photoPath + info.Key, ContentType: ct, Size: info.Size})
+	return nil
+}
+
+// bodyError tells a body over its limit (413) from a malformed one (400).
+func bodyError(err error, msg string) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return hazard.Errorf(CodeTooLarge, "the body is larger than %d bytes", mbe.Limit)
+	}
+	return hazard.Errorf(hazard.CodeInvalid, "%s", msg)
+}
+
+// sniffPhoto returns the photo type of data by its content, "" for
+// anything else.
+func sniffPhoto(data []byte) string {
+	switch http.DetectContentType(data) {
+	case hazard.TypeJPEG:
+		return hazard.TypeJPEG
+	case hazard.TypePNG:
+		return hazard.TypePNG
+	case hazard.TypeWebP:
+		if len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP" {
+			return hazard.TypeWebP
+		}
+	}
+	return ""
+}
+
+// ReportRequest is a new report.
+type ReportRequest struct {
+	Category    string             `json:"category"`
+	Severity    hazard.Severity    `json:"severity"`
+	Description string             `json:"description"`
+	Address     string             `json:"address"`
+	District    string             `json:"district"`
+	Latitude    *float64           `json:"latitude"`
+	Longitude   *float64           `json:"longitude"`
+	CoordSystem hazard.CoordSystem `json:"coord_system"`
+	Unit        string             `json:"unit"`
+	Photos      []string           `json:"photos"`
+	// ContactName and ContactPhone are how staff may reach the reporter;
+	// optional and never public.
+	ContactName  string `json:"contact_name"`
+	ContactPhone string `json:"contact_phone"`
+}
+
+func (s *Server) submit(w http.ResponseWriter, r *http.Request, c caller) error {
+	var in ReportRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > MaxIdempotencyKeyLen {
+		return &hazard.Error{Code: hazard.CodeInvalid, Field: "Idempotency-Key", Message: "must be at most " + strconv.Itoa(MaxIdempotencyKeyLen) + " bytes"}
+	}
+	loc := hazard.Location{Address: in.Address, District: in.District}
+	switch {
+	case in.Latitude != nil && in.Longitude != nil:
+		sys := in.CoordSystem
+		if sys == "" {
+			sys = hazard.GCJ02 // what Chinese map pickers return
+		}
+		loc.Point = &hazard.Point{Lat: *in.Latitude, Lng: *in.Longitude, System: sys}
+	case in.Latitude != nil || in.Longitude != nil:
+		return &hazard.Error{Code: hazard.CodeInvalid, Field: "latitude", Message: "latitude and longitude go together"}
+	}
+	if len(in.Photos) > hazard.MaxPhotos {
+		return &hazard.Error{Code: hazard.CodeInvalid, Field: "photos", Message: "takes at most " + strconv.Itoa(hazard.MaxPhotos) + " photos"}
+	}
+	photos, release, err := s.uploads.reserve(c.acct.ID, "photos", in.Photos, s.now(), s.cfg.UploadTTL)
+	if err != nil {
+		return err
+	}
+	u := c.user()
+	h, err := s.svc.Submit(r.Context(), u, hazard.SubmitInput{
+		Category: in.Category, Severity: in.Severity, Description: in.Description, Location: loc,
+		Photos: photos, Unit: in.Unit, Source: hazard.SourceCitizen,
+		Contact: hazard.Contact{Name: in.ContactName, Phone: in.ContactPhone},
+	}, key)
+	if err != nil {
+		release()
+		return err
+	}
+	s.uploads.attach(h.ID, h.Photos)
+	rv, err := s.svc.ReporterView(r.Context(), u, h.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, reporterView(rv))
+	return nil
+}
+
+func pathID(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return uuid.Nil, &hazard.Error{Code: hazard.CodeNotFound, Field: "id", Message: "no such report"}
+	}
+	return id, nil
+}
+
+// view returns the view the caller may have of the hazard.
+func (s *Server) view(r *http.Request, c caller, id uuid.UUID) (ReportView, error) {
+	if c.staff() {
+		sv, err := s.svc.StaffView(r.Context(), c.user(), id)
+		if err != nil {
+			return ReportView{}, err
+		}
+		return staffView(sv), nil
+	}
+	rv, err := s.svc.ReporterView(r.Context(), c.user(), id)
+	if err != nil {
+		return ReportView{}, err
+	}
+	return reporterView(rv), nil
+}
+
+func (s *Server) report(w http.ResponseWriter, r *http.Request, c caller) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.view(r, c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// page reads limit and cursor from the query.
+func page(r *http.Request) (hazard.Page, error) {
+	var p hazard.Page
+	q := r.URL.Query()
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > hazard.MaxPageLimit {
+			return p, &hazard.Error{Code: hazard.CodeInvalid, Field: "limit", Message: "must be 1 to " + strconv.Itoa(hazard.MaxPageLimit)}
+		}
+		p.Limit = n
+	}
+	p.Cursor = q.Get("cursor")
+	if len(p.Cursor) > maxCursorLen {
+		return p, &hazard.Error{Code: hazard.CodeInvalid, Field: "cursor", Message: "is not a cursor of this listing"}
+	}
+	return p, nil
+}
+
+// maxCursorLen bounds a cursor worth passing to the store.
+const maxCursorLen = 256
+
+func (s *Server) myReports(w http.ResponseWriter, r *http.Request, c caller) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	l, err := s.svc.Mine(r.Context(), c.user(), p)
+	if err != nil {
+		return err
+	}
+	out := ListResponse[ReportView]{Items: make([]ReportView, len(l.Items)), Next: l.Next}
+	for i := range l.Items {
+		out.Items[i] = viewOf(&l.Items[i], "reporter")
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) actions(w http.ResponseWriter, r *http.Request, c caller) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	acts, err := s.svc.Actions(r.Context(), c.user(), id)
+	if err != nil {
+		return err
+	}
+	if acts == nil {
+		acts = []hazard.ActionInfo{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"actions": acts})
+	return nil
+}
+
+// ActionRequest is the input of an action; which fields it needs depends
+// on the action (see GET /api/v1/reports/{id}/actions).
+type ActionRequest struct {
+	ExpectedVersion int64  `json:"expected_version"`
+	Note            string `json:"note"`
+	PrivateNote     string `json:"private_note"`
+	// NoteToReporter addresses the private note to the reporter.
+	NoteToReporter bool              `json:"note_to_reporter"`
+	Department     string            `json:"department"`
+	Photos         []string          `json:"photos"`
+	Verdict        string            `json:"verdict"`
+	FineFen        int64             `json:"fine_fen"`
+	BonusFen       int64             `json:"bonus_fen"`
+	Fields         map[string]string `json:"fields"`
+}
+
+// MaxActionFields bounds the extra fields of an action.
+const MaxActionFields = 16
+
+func (s *Server) act(w http.ResponseWriter, r *http.Request, c caller) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in ActionRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if len(in.Photos) > hazard.MaxPhotos {
+		return &hazard.Error{Code: hazard.CodeInvalid, Field: "photos", Message: "takes at most " + strconv.Itoa(hazard.MaxPhotos) + " photos"}
+	}
+	if len(in.Fields) > MaxActionFields {
+		return &hazard.Error{Code: hazard.CodeInvalid, Field: "fields", Message: "takes at most " + strconv.Itoa(MaxActionFields) + " fields"}
+	}
+	photos, release, err := s.uploads.reserve(c.acct.ID, "photos", in.Photos, s.now(), s.cfg.UploadTTL)
+	if err != nil {
+		return err
+	}
+	h, err := s.svc.Act(r.Context(), c.user(), id, r.PathValue("action"), hazard.ActInput{
+		ExpectedVersion: in.ExpectedVersion, Note: in.Note, PrivateNote: in.PrivateNote,
+		NoteToReporter: in.NoteToReporter, Department: in.Department, Photos: photos,
+		Verdict: in.Verdict, FineFen: in.FineFen, BonusFen: in.BonusFen, Fields: in.Fields,
+	})
+	if err != nil {
+		release()
+		return err
+	}
+	s.uploads.attach(h.ID, h.Photos, h.Evidence, photos)
+	v, err := s.view(r, c, id)
+	if err != nil {
+		// The action succeeded, yet the caller may no longer see the report
+		// (a reporter's withdrawal does not hide it; a handler's send back
+		// does): answer with the updated basics.
+		if hazard.ErrorCode(err) == hazard.CodeForbidden || hazard.ErrorCode(err) == hazard.CodeNotFound {
+			writeJSON(w, http.StatusOK, viewOf(&h, "summary"))
+			return nil
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) queue(w http.ResponseWriter, r *http.Request, c caller) error {
+	limit := 0
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > hazard.MaxQueueLimit {
+			return &hazard.Error{Code: hazard.CodeInvalid, Field: "limit", Message: "must be 1 to " + strconv.Itoa(hazard.MaxQueueLimit)}
+		}
+		limit = n
+	}
+	hs, err := s.svc.Queue(r.Context(), c.user(), limit)
+	if err != nil {
+		return err
+	}
+	out := ListResponse[ReportView]{Items: make([]ReportView, len(hs))}
+	for i := range hs {
+		out.Items[i] = viewOf(&hs[i], "queue")
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

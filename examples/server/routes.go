@@ -1,0 +1,146 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Route is one entry of the route table: the router, the access tests and
+// the OpenAPI description are all made from it.
+type Route struct {
+	// Method and Path form the net/http pattern "METHOD PATH".
+	Method string
+	Path   string
+	// Access says who may call the route.
+	Access Access
+	// Summary describes the route in the OpenAPI description.
+	Summary string
+	// Tag groups the route in the OpenAPI description.
+	Tag string
+	// Body names the request body: "" for none, "multipart" for an upload,
+	// else a schema name of the OpenAPI description.
+	Body string
+	// Status is the status of a successful answer.
+	Status int
+	// Query lists the query parameters.
+	Query []string
+	// DemoOnly routes exist only when Config.Demo is set.
+	DemoOnly bool
+	// Raw routes answer with something else than JSON (metrics, photos).
+	Raw bool
+
+	handle handlerFunc
+}
+
+// Pattern returns the net/http pattern of the route.
+func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
+
+// handlerFunc parses a request, calls one use case and encodes the answer;
+// an error is written by writeError.
+type handlerFunc func(s *Server, w http.ResponseWriter, r *http.Request, c caller) error
+
+// Routes returns the route table of a server, with the demo routes when
+// demo is set.
+func Routes(demo bool) []Route {
+	all := routeTable()
+	out := all[:0]
+	for _, rt := range all {
+		if !rt.DemoOnly || demo {
+			rt.handle = nil
+			out = append(out, rt)
+		}
+	}
+	return out
+}
+
+func routeTable() []Route {
+	return []Route{
+		{Method: "GET", Path: "/healthz", Access: AccessPublic, Tag: "ops", Summary: "Liveness: the process is up.", Status: 200, handle: (*Server).healthz},
+		{Method: "GET", Path: "/readyz", Access: AccessPublic, Tag: "ops", Summary: "Readiness: the store answers and the server is not shutting down.", Status: 200, handle: (*Server).readyz},
+		{Method: "GET", Path: "/metrics", Access: AccessPublic, Tag: "ops", Summary: "Prometheus metrics.", Status: 200, Raw: true, handle: (*Server).metrics},
+		{Method: "GET", Path: "/api/v1/openapi.json", Access: AccessPublic, Tag: "ops", Summary: "This OpenAPI 3 description.", Status: 200, handle: (*Server).openapi},
+
+		{Method: "POST", Path: "/api/v1/auth/code", Access: AccessPublic, Tag: "auth", Summary: "Send a one-time login code to a phone.", Body: "CodeRequest", Status: 202, handle: (*Server).sendCode},
+		{Method: "POST", Path: "/api/v1/auth/login", Access: AccessPublic, Tag: "auth", Summary: "Log in with phone and one-time code; returns a bearer token.", Body: "LoginRequest", Status: 200, handle: (*Server).login},
+		{Method: "POST", Path: "/api/v1/demo/login", Access: AccessPublic, Tag: "auth", Summary: "Demo mode only: a token for any seeded user.", Body: "DemoLoginRequest", Status: 200, DemoOnly: true, handle: (*Server).demoLogin},
+		{Method: "GET", Path: "/api/v1/me", Access: AccessUser, Tag: "auth", Summary: "The signed-in user.", Status: 200, handle: (*Server).me},
+		{Method: "POST", Path: "/api/v1/me/verify", Access: AccessReporter, Tag: "auth", Summary: "Real-name verification: name and resident ID number.", Body: "VerifyRequest", Status: 200, handle: (*Server).verify},
+
+		{Method: "POST", Path: "/api/v1/uploads", Access: AccessUser, Tag: "reports", Summary: "Upload one photo (multipart field file; JPEG, PNG or WebP; at most 10 MiB).", Body: "multipart", Status: 201, handle: (*Server).upload},
+		{Method: "POST", Path: "/api/v1/reports", Access: AccessReporter, Tag: "reports", Summary: "Submit a report with 1 to 9 of your uploads; Idempotency-Key makes retries safe.", Body: "ReportRequest", Status: 201, handle: (*Server).submit},
+		{Method: "GET", Path: "/api/v1/reports/{id}", Access: AccessUser, Tag: "reports", Summary: "A report: the reporter's view or the staff view, as the caller may.", Status: 200, handle: (*Server).report},
+		{Method: "GET", Path: "/api/v1/me/reports", Access: AccessReporter, Tag: "reports", Summary: "The caller's own reports, newest first.", Query: []string{"limit", "cursor"}, Status: 200, handle: (*Server).myReports},
+		{Method: "GET", Path: "/api/v1/reports/{id}/actions", Access: AccessUser, Tag: "reports", Summary: "The actions the caller may take now.", Status: 200, handle: (*Server).actions},
+		{Method: "POST", Path: "/api/v1/reports/{id}/actions/{action}", Access: AccessUser, Tag: "reports", Summary: "Take an action (dispatch, accept, resolve, approve, return, reject, send_back, withdraw).", Body: "ActionRequest", Status: 200, handle: (*Server).act},
+		{Method: "GET", Path: "/api/v1/queue", Access: AccessStaff, Tag: "reports", Summary: "The caller's work queue, oldest deadline first.", Query: []string{"limit"}, Status: 200, handle: (*Server).queue},
+
+		{Method: "GET", Path: "/api/v1/plaza", Access: AccessPublic, Tag: "plaza", Summary: "The report plaza: public reports, newest first, with their public timelines.", Query: []string{"category", "state", "limit", "cursor"}, Status: 200, handle: (*Server).plaza},
+		{Method: "GET", Path: "/api/v1/plaza/{ref}", Access: AccessPublic, Tag: "plaza", Summary: "One public report with its public timeline.", Status: 200, handle: (*Server).plazaReport},
+
+		{Method: "GET", Path: "/api/v1/me/rewards", Access: AccessReporter, Tag: "rewards", Summary: "The caller's rewards, by status.", Query: []string{"status", "limit", "cursor"}, Status: 200, handle: (*Server).myRewards},
+		{Method: "POST", Path: "/api/v1/me/rewards/{id}/claim", Access: AccessReporter, Tag: "rewards", Summary: "Claim a pending reward.", Status: 200, handle: (*Server).claim},
+
+		{Method: "GET", Path: "/api/v1/stats", Access: AccessPublic, Tag: "stats", Summary: "Programme figures; per-department closure and overdue figures for staff.", Status: 200, handle: (*Server).stats},
+
+		{Method: "GET", Path: "/api/v1/articles", Access: AccessPublic, Tag: "articles", Summary: "Published articles (laws, rules, safety knowledge); admins also see drafts.", Query: []string{"kind"}, Status: 200, handle: (*Server).listArticles},
+		{Method: "GET", Path: "/api/v1/articles/{id}", Access: AccessPublic, Tag: "articles", Summary: "One article.", Status: 200, handle: (*Server).getArticle},
+		{Method: "POST", Path: "/api/v1/articles", Access: AccessAdmin, Tag: "articles", Summary: "Create a draft article.", Body: "ArticleInput", Status: 201, handle: (*Server).createArticle},
+		{Method: "PUT", Path: "/api/v1/articles/{id}", Access: AccessAdmin, Tag: "articles", Summary: "Update an article (expected_version required).", Body: "ArticleInput", Status: 200, handle: (*Server).updateArticle},
+		{Method: "POST", Path: "/api/v1/articles/{id}/publish", Access: AccessAdmin, Tag: "articles", Summary: "Publish an article.", Status: 200, handle: (*Server).publishArticle},
+
+		{Method: "GET", Path: "/api/v1/categories", Access: AccessPublic, Tag: "reference", Summary: "Hazard categories.", Status: 200, handle: (*Server).categories},
+		{Method: "GET", Path: "/api/v1/departments", Access: AccessPublic, Tag: "reference", Summary: "Departments.", Status: 200, handle: (*Server).departments},
+
+		{Method: "GET", Path: "/photos/{key}", Access: AccessPublic, Tag: "reports", Summary: "A photo: the original to whoever may see its report, a copy without metadata to the public.", Status: 200, Raw: true, handle: (*Server).photo},
+	}
+}
+
+// routeHandler wraps a route's handler with access control and metrics.
+func (s *Server) routeHandler(rt Route) http.Handler {
+	obs := s.httpm.duration.WithLabelValues(rt.Pattern())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		c, err := s.authorize(&rt, r)
+		if err == nil {
+			err = rt.handle(s, sw, r, c)
+		}
+		if err != nil {
+			if sw.status != 0 {
+				// The answer is under way: nothing more can be said.
+				s.log.Error("request failed after the answer began", "route", rt.Pattern(), "error", err)
+			} else {
+				s.writeError(sw, r, err)
+			}
+		}
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		s.httpm.requests.WithLabelValues(rt.Pattern(), strconv.Itoa(sw.status)).Inc()
+		obs.Observe(time.Since(start).Seconds())
+	})
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

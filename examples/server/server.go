@@ -1,0 +1,427 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/fsblob"
+	"github.com/hazardloop/hazardloop/hazard/memstore"
+	"github.com/hazardloop/hazardloop/notify"
+)
+
+// Defaults of a Config.
+const (
+	DefaultAddr            = "localhost:8080"
+	DefaultRelayInterval   = 500 * time.Millisecond
+	DefaultSweepInterval   = 10 * time.Minute
+	DefaultShutdownTimeout = 10 * time.Second
+	// readHeaderTimeout bounds a slow client's request headers.
+	readHeaderTimeout = 10 * time.Second
+	// idleTimeout closes idle keep-alive connections.
+	idleTimeout = 2 * time.Minute
+	// MaxHeaderBytes caps request headers.
+	MaxHeaderBytes = 32 << 10
+)
+
+// Config configures a server. The zero value (with Addr) runs an in-memory
+// server without demo data; main fills it from flags and the environment.
+type Config struct {
+	// Addr is the TCP address to listen on; default DefaultAddr. Use
+	// "127.0.0.1:0" for a free port (tests).
+	Addr string
+	// PhotoDir is the directory of the filesystem photo store; empty means
+	// a new temporary directory, removed when the server stops.
+	PhotoDir string
+	// Demo seeds demo departments, users, reports and articles and enables
+	// POST /api/v1/demo/login.
+	Demo bool
+	// TokenSecret signs bearer tokens, at least MinTokenSecretLen bytes;
+	// empty means a random one (tokens then die with the process).
+	TokenSecret []byte
+	// TokenTTL is how long a token is valid; default DefaultTokenTTL.
+	TokenTTL time.Duration
+	// DatabaseURL selects PostgreSQL storage instead of memory.
+	DatabaseURL string
+	// Logger receives the server's logs; default slog.Default().
+	Logger *slog.Logger
+	// Clock returns the current time; default time.Now.
+	Clock func() time.Time
+	// Notifier receives every notification, login codes included; default
+	// the log notifier. Tests pass a *notify.Recorder.
+	Notifier notify.Notifier
+	// RelayInterval is how often the relay looks for new events; default
+	// DefaultRelayInterval.
+	RelayInterval time.Duration
+	// UploadTTL is how long an unused upload is kept; default
+	// DefaultUploadTTL.
+	UploadTTL time.Duration
+	// SweepInterval is how often unused uploads, expired login codes and
+	// expired rewards are swept; default DefaultSweepInterval.
+	SweepInterval time.Duration
+	// SubmitsPerDay limits each citizen's reports per 24 hours; 0 means the
+	// library's default, negative means no limit.
+	SubmitsPerDay int
+	// ShutdownTimeout bounds the graceful shutdown; default
+	// DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
+}
+
+// Server is the example server: the closed loop over HTTP. Make one with
+// New, serve it with Serve (or use Run), and Close it when done.
+type Server struct {
+	cfg  Config
+	log  *slog.Logger
+	now  func() time.Time
+	demo bool
+
+	svc        *hazard.Service
+	store      hazard.Store
+	blobs      hazard.BlobStore
+	users      *users
+	codes      *loginCodes
+	tokens     *tokens
+	uploads    *uploads
+	articles   *articles
+	loop       *loop
+	figures    *figures
+	statsCache statsCache
+
+	reg            *prometheus.Registry
+	httpm          *httpMetrics
+	metricsHandler http.Handler
+	mux            *http.ServeMux
+	routes         []Route
+	openapiDoc     []byte
+
+	shutting  atomic.Bool
+	cleanup   []func() error
+	closeOnce sync.Once
+}
+
+// New builds a server for cfg: stores, the library's services, the relay
+// and its consumers, and, with cfg.Demo, the demo data. It does not listen.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = DefaultTokenTTL
+	}
+	if cfg.RelayInterval <= 0 {
+		cfg.RelayInterval = DefaultRelayInterval
+	}
+	if cfg.UploadTTL <= 0 {
+		cfg.UploadTTL = DefaultUploadTTL
+	}
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = DefaultSweepInterval
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, demo: cfg.Demo}
+	s.now = func() time.Time { return cfg.Clock().UTC() }
+	if err := s.build(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) build(ctx context.Context) error {
+	cfg := s.cfg
+	secret := cfg.TokenSecret
+	switch {
+	case len(secret) == 0:
+		secret = make([]byte, MinTokenSecretLen)
+		if _, err := rand.Read(secret); err != nil {
+			return err
+		}
+		s.log.Warn("no token secret set (-token-secret or HAZARDLOOP_TOKEN_SECRET): generated one; tokens end with the process")
+	case len(secret) < MinTokenSecretLen:
+		return &hazard.Error{Code: hazard.CodeInvalid, Field: "token_secret",
+			Message: fmt.Sprintf("must be at least %d bytes", MinTokenSecretLen)}
+	}
+	s.tokens = &tokens{secret: secret, ttl: cfg.TokenTTL, now: s.now}
+	s.codes = newLoginCodes(secret, s.now)
+	s.users = newUsers()
+	s.uploads = newUploads()
+	s.articles = newArticles(s.now)
+
+	if err := s.openStore(ctx); err != nil {
+		return err
+	}
+	dir := cfg.PhotoDir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "hazardloop-photos-")
+		if err != nil {
+			return hazard.Wrap("photo dir", err)
+		}
+		dir = d
+		s.cleanup = append(s.cleanup, func() error { return os.RemoveAll(d) })
+	}
+	blobs, err := fsblob.New(dir)
+	if err != nil {
+		return err
+	}
+	s.blobs = blobs
+
+	s.reg = prometheus.NewRegistry()
+	if s.httpm, err = newHTTPMetrics(s.reg); err != nil {
+		return err
+	}
+	s.metricsHandler = newMetricsHandler(s.reg)
+	hm, err := hazard.NewMetrics(s.reg)
+	if err != nil {
+		return err
+	}
+	s.svc, err = hazard.NewService(hazard.ServiceConfig{
+		Store: s.store, Clock: s.now, SubmitsPerDay: cfg.SubmitsPerDay, Metrics: hm, Logger: s.log,
+	})
+	if err != nil {
+		return err
+	}
+	s.figures = &figures{}
+	if s.loop, err = newLoop(s, hm); err != nil {
+		return err
+	}
+	if err := s.indexPhotos(ctx); err != nil {
+		return err
+	}
+
+	s.mux = http.NewServeMux()
+	for _, rt := range routeTable() {
+		if rt.DemoOnly && !s.demo {
+			continue
+		}
+		s.mux.Handle(rt.Pattern(), s.routeHandler(rt))
+		h := rt
+		h.handle = nil
+		s.routes = append(s.routes, h)
+	}
+	if s.openapiDoc, err = openAPIDocument(s.routes); err != nil {
+		return err
+	}
+	if s.demo {
+		if err := s.seed(ctx); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	return nil
+}
+
+// openStore opens the hazard store: memory, or PostgreSQL with a database
+// URL.
+func (s *Server) openStore(ctx context.Context) error {
+	if s.cfg.DatabaseURL != "" {
+		st, closeFn, err := openPostgres(ctx, s.cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		s.store = st
+		s.cleanup = append(s.cleanup, closeFn)
+		return nil
+	}
+	s.store = memstore.New()
+	return nil
+}
+
+// indexPhotos records which hazards refer to which photos, for /photos
+// access, from the hazards already stored (a restart over PostgreSQL).
+func (s *Server) indexPhotos(ctx context.Context) error {
+	p := hazard.Page{Limit: hazard.MaxPageLimit}
+	for {
+		l, err := s.store.List(ctx, hazard.Filter{}, p)
+		if err != nil {
+			return err
+		}
+		for _, h := range l.Items {
+			s.uploads.attach(h.ID, h.Photos, h.Evidence)
+		}
+		if l.Next == "" {
+			return nil
+		}
+		p.Cursor = l.Next
+	}
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// Routes returns the server's route table.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+// Service returns the library's hazard service the server runs on.
+func (s *Server) Service() *hazard.Service { return s.svc }
+
+// Token returns a bearer token for a user; an unknown user is
+// CodeNotFound. It is what the demo login does, for tests and tools.
+func (s *Server) Token(userID string) (string, error) {
+	if _, err := s.users.get(userID); err != nil {
+		return "", err
+	}
+	return s.tokens.issue(userID), nil
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	// No route: let the mux tell 404 from 405, and say it in JSON.
+	cw := &captureWriter{header: http.Header{}}
+	s.mux.ServeHTTP(cw, r)
+	if allow := cw.header.Get("Allow"); allow != "" {
+		w.Header().Set("Allow", allow)
+	}
+	code, status := hazard.CodeNotFound, http.StatusNotFound
+	msg := "no such route"
+	if cw.status == http.StatusMethodNotAllowed {
+		code, status, msg = CodeMethodNotAllowed, http.StatusMethodNotAllowed, "method not allowed"
+	} else if cw.status >= 300 && cw.status < 400 {
+		for k, v := range cw.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(cw.status)
+		return
+	}
+	s.httpm.requests.WithLabelValues("unmatched", fmt.Sprint(status)).Inc()
+	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
+}
+
+// captureWriter records what the mux would answer to an unmatched request.
+type captureWriter struct {
+	header http.Header
+	status int
+}
+
+func (c *captureWriter) Header() http.Header { return c.header }
+func (c *captureWriter) WriteHeader(code int) {
+	if c.status == 0 {
+		c.status = code
+	}
+}
+func (c *captureWriter) Write(b []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	return len(b), nil
+}
+
+// Serve serves HTTP on ln and runs the background work (the relay, the
+// sweepers) until ctx is done, then shuts down gracefully: it stops
+// accepting, finishes the requests in flight, stops the relay after its
+// current batch and delivers the events left (flushing notifications). It
+// returns nil after a clean shutdown.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); s.loop.run(bg) }()
+	go func() { defer wg.Done(); s.sweepLoop(bg) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	var serveErr error
+	select {
+	case err := <-errc:
+		serveErr = err
+	case <-ctx.Done():
+	}
+	s.shutting.Store(true)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
+	defer cancel()
+	shutErr := srv.Shutdown(sctx)
+	stopBG()
+	wg.Wait()
+	flushErr := s.loop.flush(sctx)
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return errors.Join(serveErr, shutErr, flushErr)
+}
+
+// sweepLoop forgets unused uploads and expired login codes, and runs the
+// loop's periodic work, every SweepInterval.
+func (s *Server) sweepLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.Sweep(ctx)
+		}
+	}
+}
+
+// Sweep runs the periodic work once: forget uploads unused for UploadTTL
+// (deleting their photos), forget expired login codes, expire unclaimed
+// rewards and escalate overdue hazards. Serve calls it every SweepInterval.
+func (s *Server) Sweep(ctx context.Context) {
+	if n, err := s.uploads.sweep(ctx, s.blobs, s.now(), s.cfg.UploadTTL); err != nil {
+		s.log.Error("sweeping uploads", "error", err)
+	} else if n > 0 {
+		s.log.Info("swept unused uploads", "count", n)
+	}
+	s.codes.sweep()
+	s.loop.sweep(ctx)
+}
+
+// Close releases what New opened (the temporary photo directory, a
+// database pool). Call it after Serve returned.
+func (s *Server) Close() error {
+	var errs []error
+	s.closeOnce.Do(func() {
+		for i := len(s.cleanup) - 1; i >= 0; i-- {
+			errs = append(errs, s.cleanup[i]())
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// Run builds a server for cfg, listens on cfg.Addr, calls ready with the
+// address it listens on (its URL base is "http://"+addr), and serves until
+// ctx is done; then it shuts down gracefully and releases everything.
+func Run(ctx context.Context, cfg Config, ready func(addr string)) error {
+	s, err := New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	return s.Serve(ctx, ln)
+}

@@ -1,0 +1,98 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hazardloop/hazardloop/hazard"
+)
+
+// Stats settings.
+const (
+	// StatsWindow is the period of the figures: the last year.
+	StatsWindow = 365 * 24 * time.Hour
+	// StatsCacheTTL is how long computed figures are reused: computing them
+	// reads every hazard of the period.
+	StatsCacheTTL = 10 * time.Second
+)
+
+// StatsResponse is the answer of GET /api/v1/stats.
+type StatsResponse struct {
+	Programme ProgrammeFigures `json:"programme"`
+	// ByState, Closed and ClosureRate are public.
+	ByState     map[string]int `json:"by_state"`
+	Closed      int            `json:"closed"`
+	ClosureRate float64        `json:"closure_rate"`
+	// Departments is for staff only: per department, submitted, open and
+	// overdue.
+	Departments []DepartmentFigures `json:"departments,omitempty"`
+}
+
+// DepartmentFigures are one department's figures, for staff.
+type DepartmentFigures struct {
+	Department string `json:"department"`
+	Assigned   int    `json:"assigned"`
+	Open       int    `json:"open"`
+	Overdue    int    `json:"overdue"`
+}
+
+type statsCache struct {
+	mu    sync.Mutex
+	at    time.Time
+	stats hazard.Stats
+}
+
+func (s *Server) cachedStats(ctx context.Context) (hazard.Stats, error) {
+	c := &s.statsCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := s.now()
+	if !c.at.IsZero() && now.Sub(c.at) < StatsCacheTTL {
+		return c.stats, nil
+	}
+	st, err := s.svc.Stats(ctx, now.Add(-StatsWindow), now.Add(time.Second))
+	if err != nil {
+		return hazard.Stats{}, err
+	}
+	c.at, c.stats = now, st
+	return st, nil
+}
+
+func (s *Server) stats(w http.ResponseWriter, r *http.Request, c caller) error {
+	st, err := s.cachedStats(r.Context())
+	if err != nil {
+		return err
+	}
+	out := StatsResponse{Programme: s.figures.snapshot(), ByState: st.ByState, Closed: st.Closed, ClosureRate: st.ClosureRate}
+	out.Programme.Citizens, _ = s.users.count()
+	out.Programme.Reports = st.Total
+	if c.staff() {
+		byDept := map[string]*DepartmentFigures{}
+		get := func(code string) *DepartmentFigures {
+			d := byDept[code]
+			if d == nil {
+				d = &DepartmentFigures{Department: code}
+				byDept[code] = d
+			}
+			return d
+		}
+		for code, n := range st.ByDepartment {
+			get(code).Assigned = n
+		}
+		for _, l := range st.Ledger {
+			d := get(l.Department)
+			d.Open, d.Overdue = l.Open, l.Overdue
+		}
+		for _, d := range s.svc.Departments() {
+			out.Departments = append(out.Departments, *get(d.Code))
+			delete(byDept, d.Code)
+		}
+		if d, ok := byDept[hazard.NoDepartment]; ok {
+			out.Departments = append(out.Departments, *d)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
