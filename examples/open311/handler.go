@@ -33,8 +33,8 @@ const (
 	formatJSON
 )
 
-// Handler serves the Open311 API. Make one with NewHandler.
-type Handler struct {
+// handler serves the Open311 API; NewHandler makes one.
+type handler struct {
 	cfg       Config
 	changeset time.Time
 	media     *mediaFetcher
@@ -46,13 +46,13 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, changeset: cfg.Clock().UTC().Truncate(time.Second)}
+	h := &handler{cfg: cfg, changeset: cfg.Clock().UTC().Truncate(time.Second)}
 	h.media = newMediaFetcher(cfg)
 	return h, nil
 }
 
 // ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	if rest, ok := strings.CutPrefix(p, h.cfg.Prefix); ok && (rest == "" || rest[0] == '/') {
 		p = rest
@@ -114,7 +114,7 @@ func cutExt(p string) (name, ext string, ok bool) {
 }
 
 // get runs fn for GET and HEAD, and refuses other methods.
-func (h *Handler) get(w http.ResponseWriter, r *http.Request, f format, fn func(http.ResponseWriter, *http.Request, format)) {
+func (h *handler) get(w http.ResponseWriter, r *http.Request, f format, fn func(http.ResponseWriter, *http.Request, format)) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		h.fail(w, f, &apiError{status: http.StatusBadRequest, items: []wireError{{Code: http.StatusMethodNotAllowed, Description: "method: " + r.Method + " is not allowed here; use GET"}}})
@@ -125,7 +125,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, f format, fn func(
 
 // checkJurisdiction refuses a jurisdiction_id other than the configured
 // one. jurisdiction_id is optional.
-func (h *Handler) checkJurisdiction(id string) error {
+func (h *handler) checkJurisdiction(id string) error {
 	if id == "" || h.cfg.JurisdictionID == "" || id == h.cfg.JurisdictionID {
 		return nil
 	}
@@ -133,7 +133,7 @@ func (h *Handler) checkJurisdiction(id string) error {
 }
 
 // write encodes v in the format: XML with its declaration, or JSON.
-func (h *Handler) write(w http.ResponseWriter, f format, status int, xmlValue, jsonValue any) {
+func (h *handler) write(w http.ResponseWriter, f format, status int, xmlValue, jsonValue any) {
 	var buf bytes.Buffer
 	var err error
 	if f == formatJSON {
@@ -215,7 +215,7 @@ func (fe *fieldErrors) err() error {
 
 // fail writes err as the specification's error list. A domain error is
 // mapped by its code; its field problems become one error each.
-func (h *Handler) fail(w http.ResponseWriter, f format, err error) {
+func (h *handler) fail(w http.ResponseWriter, f format, err error) {
 	var ae *apiError
 	if !errors.As(err, &ae) {
 		ae = fromDomain(err)

@@ -370,14 +370,21 @@ func TestPostErrors(t *testing.T) {
 		{name: "lat without long", edit: func(f url.Values) { f.Del("long") }, status: 400, fields: []string{"long"}},
 		{name: "lat not a number", edit: func(f url.Values) { f.Set("lat", "north") }, status: 400, fields: []string{"lat"}},
 		{name: "lat out of range", edit: func(f url.Values) { f.Set("lat", "91") }, status: 400, fields: []string{"lat"}},
-		{name: "address_id alone", edit: func(f url.Values) { f.Del("lat"); f.Del("long"); f.Del("address_string"); f.Set("address_id", "545483") }, status: 400, fields: []string{"address_id"}},
+		{name: "address_id alone", edit: func(f url.Values) {
+			f.Del("lat")
+			f.Del("long")
+			f.Del("address_string")
+			f.Set("address_id", "545483")
+		}, status: 400, fields: []string{"address_id"}},
 		{name: "address too long", edit: func(f url.Values) { f.Set("address_string", strings.Repeat("路", hazard.MaxAddressLen+1)) }, status: 400, fields: []string{"address_string"}},
 		{name: "email malformed", edit: func(f url.Values) { f.Set("email", "nobody") }, status: 400, fields: []string{"email"}},
 		{name: "name too long", edit: func(f url.Values) { f.Set("first_name", strings.Repeat("n", open311.MaxNameLen+1)) }, status: 400, fields: []string{"first_name"}},
 		{name: "media host not allowed", edit: func(f url.Values) { f.Set("media_url", e.other.URL+"/photo.jpg") }, status: 400, fields: []string{"media_url"}},
 		{name: "media over plain http", edit: func(f url.Values) { f.Set("media_url", e.plain.URL+"/photo.jpg") }, status: 400, fields: []string{"media_url"}},
 		{name: "media not absolute", edit: func(f url.Values) { f.Set("media_url", "/photo.jpg") }, status: 400, fields: []string{"media_url"}},
-		{name: "media with credentials", edit: func(f url.Values) { f.Set("media_url", strings.Replace(e.media.URL, "https://", "https://u:p@", 1)+"/photo.jpg") }, status: 400, fields: []string{"media_url"}},
+		{name: "media with credentials", edit: func(f url.Values) {
+			f.Set("media_url", strings.Replace(e.media.URL, "https://", "https://u:p@", 1)+"/photo.jpg")
+		}, status: 400, fields: []string{"media_url"}},
 		{name: "media not an image", edit: func(f url.Values) { f.Set("media_url", e.media.URL+"/page.html") }, status: 400, fields: []string{"media_url"}},
 		{name: "media too large", edit: func(f url.Values) { f.Set("media_url", e.media.URL+"/huge.jpg") }, status: 400, fields: []string{"media_url"}},
 		{name: "media missing", edit: func(f url.Values) { f.Set("media_url", e.media.URL+"/gone.jpg") }, status: 400, fields: []string{"media_url"}},

@@ -17,7 +17,7 @@ import (
 
 // create serves POST requests: a citizen report from a partner
 // application.
-func (h *Handler) create(w http.ResponseWriter, r *http.Request, f format) {
+func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 	ctx := r.Context()
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/x-www-form-urlencoded" {
@@ -238,7 +238,7 @@ func parseReporter(form url.Values, partner Partner, fe *fieldErrors) Reporter {
 
 // parseMedia reads the media_url values: at least one (our reports need a
 // photo), at most MaxMediaURLs, each on an allowed host.
-func (h *Handler) parseMedia(form url.Values, fe *fieldErrors) []*url.URL {
+func (h *handler) parseMedia(form url.Values, fe *fieldErrors) []*url.URL {
 	var raws []string
 	for _, v := range form["media_url"] {
 		if v = strings.TrimSpace(v); v != "" {

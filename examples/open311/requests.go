@@ -12,7 +12,7 @@ import (
 )
 
 // request maps a public hazard (with its timeline when notes are wanted).
-func (h *Handler) request(p hazard.PublicHazard, notes bool) wireRequest {
+func (h *handler) request(p hazard.PublicHazard, notes bool) wireRequest {
 	r := wireRequest{
 		ServiceRequestID:  p.Ref,
 		Status:            "open",
@@ -70,7 +70,7 @@ func (h *Handler) request(p hazard.PublicHazard, notes bool) wireRequest {
 }
 
 // steps describes each event of p.Timeline, in order.
-func (h *Handler) steps(p hazard.PublicHazard) []step {
+func (h *handler) steps(p hazard.PublicHazard) []step {
 	cur := p.State
 	for _, e := range p.Timeline {
 		if e.Type == hazard.EventTransition {
@@ -93,10 +93,10 @@ func (h *Handler) steps(p hazard.PublicHazard) []step {
 }
 
 // photoURL is where the server serves a photo.
-func (h *Handler) photoURL(key string) string { return h.cfg.BaseURL + "/photos/" + key }
+func (h *handler) photoURL(key string) string { return h.cfg.BaseURL + "/photos/" + key }
 
 // view loads the public view of a hazard with its timeline.
-func (h *Handler) view(ctx context.Context, hz *hazard.Hazard) (hazard.PublicHazard, error) {
+func (h *handler) view(ctx context.Context, hz *hazard.Hazard) (hazard.PublicHazard, error) {
 	events, err := h.cfg.Service.Store().HazardEvents(ctx, hz.ID)
 	if err != nil {
 		return hazard.PublicHazard{}, err
@@ -107,7 +107,7 @@ func (h *Handler) view(ctx context.Context, hz *hazard.Hazard) (hazard.PublicHaz
 }
 
 // byRef loads the public view of the hazard with the reference number.
-func (h *Handler) byRef(ctx context.Context, ref string) (hazard.PublicHazard, error) {
+func (h *handler) byRef(ctx context.Context, ref string) (hazard.PublicHazard, error) {
 	hz, err := h.cfg.Service.Store().GetByRef(ctx, ref)
 	if err != nil {
 		return hazard.PublicHazard{}, err
@@ -116,7 +116,7 @@ func (h *Handler) byRef(ctx context.Context, ref string) (hazard.PublicHazard, e
 }
 
 // one serves GET requests/{id}.
-func (h *Handler) one(w http.ResponseWriter, r *http.Request, f format, ref string) {
+func (h *handler) one(w http.ResponseWriter, r *http.Request, f format, ref string) {
 	p, err := h.byRef(r.Context(), ref)
 	if hazard.ErrorCode(err) == hazard.CodeNotFound || hazard.ErrorCode(err) == hazard.CodeInvalid {
 		h.fail(w, f, notFoundField("service_request_id", fmt.Sprintf("%q is not a service request of this endpoint", ref)))
@@ -133,7 +133,7 @@ func (h *Handler) one(w http.ResponseWriter, r *http.Request, f format, ref stri
 // token serves GET tokens/{token}. Requests are created synchronously
 // (type realtime), so POST issues no token; a client that asks anyway with
 // a service_request_id gets it back as its own token.
-func (h *Handler) token(w http.ResponseWriter, r *http.Request, f format, token string) {
+func (h *handler) token(w http.ResponseWriter, r *http.Request, f format, token string) {
 	_, err := h.cfg.Service.Store().GetByRef(r.Context(), token)
 	if hazard.ErrorCode(err) == hazard.CodeNotFound || hazard.ErrorCode(err) == hazard.CodeInvalid {
 		h.fail(w, f, notFoundField("token", fmt.Sprintf("%q is not a token of this endpoint; requests are created at once (type realtime) and POST returns their service_request_id", token)))
@@ -165,7 +165,7 @@ type query struct {
 
 // parseWindow reads start_date and end_date: at most DefaultWindow apart,
 // the last DefaultWindow by default.
-func (h *Handler) parseWindow(r *http.Request, fe *fieldErrors) (since, until time.Time) {
+func (h *handler) parseWindow(r *http.Request, fe *fieldErrors) (since, until time.Time) {
 	now := h.cfg.Clock().UTC()
 	start, okS := parseW3C(r.Form.Get("start_date"), "start_date", fe)
 	end, okE := parseW3C(r.Form.Get("end_date"), "end_date", fe)
@@ -227,7 +227,7 @@ func values(r *http.Request, key string) []string {
 }
 
 // parseQuery reads the arguments of GET requests, reporting every problem.
-func (h *Handler) parseQuery(r *http.Request) (query, error) {
+func (h *handler) parseQuery(r *http.Request) (query, error) {
 	var q query
 	var fe fieldErrors
 	q.ids = values(r, "service_request_id")
@@ -264,7 +264,7 @@ func (h *Handler) parseQuery(r *http.Request) (query, error) {
 }
 
 // requests serves GET requests.
-func (h *Handler) requests(w http.ResponseWriter, r *http.Request, f format) {
+func (h *handler) requests(w http.ResponseWriter, r *http.Request, f format) {
 	q, err := h.parseQuery(r)
 	if err != nil {
 		h.fail(w, f, err)
@@ -291,7 +291,7 @@ func (h *Handler) requests(w http.ResponseWriter, r *http.Request, f format) {
 // listIDs returns the requests named by service_request_id, which
 // overrides every other argument but the pagination; unknown IDs are left
 // out.
-func (h *Handler) listIDs(ctx context.Context, q query) ([]hazard.PublicHazard, error) {
+func (h *handler) listIDs(ctx context.Context, q query) ([]hazard.PublicHazard, error) {
 	seen := map[string]bool{}
 	var out []hazard.PublicHazard
 	skip := (q.page - 1) * q.size
@@ -321,7 +321,7 @@ func (h *Handler) listIDs(ctx context.Context, q query) ([]hazard.PublicHazard, 
 }
 
 // list returns one page of the requests matching q, newest first.
-func (h *Handler) list(ctx context.Context, q query) ([]hazard.PublicHazard, error) {
+func (h *handler) list(ctx context.Context, q query) ([]hazard.PublicHazard, error) {
 	f := hazard.Filter{CreatedSince: q.since, CreatedUntil: q.until.Add(time.Nanosecond), Open: q.open}
 	if len(q.codes) == 1 {
 		for c := range q.codes {

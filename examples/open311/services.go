@@ -20,7 +20,7 @@ const (
 )
 
 // discovery serves the Service Discovery document.
-func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request, f format) {
+func (h *handler) discovery(w http.ResponseWriter, _ *http.Request, f format) {
 	typ := "production"
 	if h.cfg.Test {
 		typ = "test"
@@ -42,7 +42,7 @@ func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request, f format) {
 }
 
 // services serves the list of services: one per hazard category.
-func (h *Handler) services(w http.ResponseWriter, _ *http.Request, f format) {
+func (h *handler) services(w http.ResponseWriter, _ *http.Request, f format) {
 	cats := h.cfg.Service.Categories().All()
 	items := make([]wireService, 0, len(cats))
 	for _, c := range cats {
@@ -53,7 +53,7 @@ func (h *Handler) services(w http.ResponseWriter, _ *http.Request, f format) {
 
 // service maps a category: the name in the configured language, the other
 // language's name in the description, the industry as the group.
-func (h *Handler) service(c hazard.Category) wireService {
+func (h *handler) service(c hazard.Category) wireService {
 	name, other := c.NameEN, c.NameZH
 	if h.cfg.Language == Chinese {
 		name, other = c.NameZH, c.NameEN
@@ -97,7 +97,7 @@ func attributes() []wireAttribute {
 }
 
 // definition serves the service definition of a category.
-func (h *Handler) definition(w http.ResponseWriter, _ *http.Request, f format, code string) {
+func (h *handler) definition(w http.ResponseWriter, _ *http.Request, f format, code string) {
 	c, ok := h.cfg.Service.Categories().Lookup(code)
 	if !ok {
 		h.fail(w, f, notFoundField("service_code", fmt.Sprintf("%q is not a service of this endpoint", code)))

@@ -19,7 +19,7 @@ const ClockSkew = time.Minute
 
 // updates serves GET servicerequestupdates: the public steps of every
 // hazard whose time is in [start_date, end_date], oldest first.
-func (h *Handler) updates(w http.ResponseWriter, r *http.Request, f format) {
+func (h *handler) updates(w http.ResponseWriter, r *http.Request, f format) {
 	var fe fieldErrors
 	since, until := h.parseWindow(r, &fe)
 	page, size := parsePage(r, &fe)
@@ -45,7 +45,7 @@ type hazardSteps struct {
 }
 
 // stepsOf loads a hazard and its events.
-func (h *Handler) stepsOf(ctx context.Context, id uuid.UUID) (*hazardSteps, error) {
+func (h *handler) stepsOf(ctx context.Context, id uuid.UUID) (*hazardSteps, error) {
 	st := h.cfg.Service.Store()
 	hz, err := st.Get(ctx, id)
 	if err != nil {
@@ -76,7 +76,7 @@ func (h *Handler) stepsOf(ctx context.Context, id uuid.UUID) (*hazardSteps, erro
 // listUpdates returns one page of the updates in [since, until]. It finds
 // the window's first event by a binary search of the log on time, then
 // reads forward: the cost grows with the window, not with the log.
-func (h *Handler) listUpdates(ctx context.Context, since, until time.Time, page, size int) ([]wireUpdate, error) {
+func (h *handler) listUpdates(ctx context.Context, since, until time.Time, page, size int) ([]wireUpdate, error) {
 	st := h.cfg.Service.Store()
 	last, err := st.LastSeq(ctx)
 	if err != nil {
