@@ -24,4 +24,3 @@ func TestLenCountsContentOnce(t *testing.T) {
 	}
 	assert.Equal(t, 2, s.Len(), "Len after putting a, b, a")
 }
-

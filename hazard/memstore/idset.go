@@ -40,9 +40,7 @@ func (s *idset) chunkFor(id uuid.UUID) int {
 
 func (s *idset) insert(id uuid.UUID) {
 	if len(s.chunks) == 0 {
-		c := make([]uuid.UUID, 1, chunkMax)
-		c[0] = id
-		s.chunks = append(s.chunks, c)
+		s.chunks = append(s.chunks, []uuid.UUID{id}) // grows by append up to chunkMax
 		s.n = 1
 		return
 	}

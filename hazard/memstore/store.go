@@ -172,10 +172,7 @@ func (s *Store) index(h *hazard.Hazard, add bool) {
 			}
 			set.insert(h.ID)
 		} else if set != nil {
-			set.remove(h.ID)
-			if set.len() == 0 {
-				delete(d.m, d.k)
-			}
+			set.remove(h.ID) // an empty set stays, ready for the next insert
 		}
 	}
 	open := 0
@@ -317,7 +314,7 @@ func (s *Store) List(ctx context.Context, f hazard.Filter, p hazard.Page) (hazar
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	it := s.plan(&f, after, p.Cursor == "")
-	out := hazard.List{Items: make([]hazard.Hazard, 0, min(limit, 16))}
+	out := hazard.List{Items: make([]hazard.Hazard, 0, limit)}
 	for id, ok := it.next(); ok; id, ok = it.next() {
 		h := s.hazards[id]
 		if !match(&f, &box, h) {
