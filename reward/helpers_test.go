@@ -132,7 +132,7 @@ func (f *fixture) closed(reporter string, change func(h *hazard.Hazard)) hazard.
 	h := hazard.Hazard{
 		ID: uuid.Must(uuid.NewV7()), Ref: "LC-20260302-" + string(rune('A'+f.seq%26)),
 		Category: "industry_trade", Severity: hazard.SeverityGeneral, Source: hazard.SourceCitizen,
-		Reporter: hazard.Reporter{UserID: reporter, Verified: true},
+		Reporter:   hazard.Reporter{UserID: reporter, Verified: true},
 		Department: "emergency", State: "closed_valid", Workflow: "citizen_report", WorkflowVersion: 1, Version: 6,
 		CreatedAt: T0.Add(-72 * time.Hour),
 	}
