@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/jackc/pgx/v5"
@@ -67,7 +68,12 @@ func translate(op string, err error) error {
 	}
 	var he *hazard.Error
 	if errors.As(err, &he) {
-		return hazard.Wrap(op, err)
+		if he.Op == "" {
+			// Keep the value itself: it may be a sentinel callers match
+			// with errors.Is (reward.ErrBudgetExhausted, say).
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		return err
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &hazard.Error{Code: hazard.CodeNotFound, Op: op, Message: "not found", Err: err}

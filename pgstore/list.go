@@ -21,18 +21,22 @@ import (
 // refused rather than misread.
 const cursorPrefix = "h1."
 
-func cursorSum(id uuid.UUID) []byte {
-	s := sha256.Sum256(append([]byte("pgstore list cursor "), id[:]...))
+func cursorSum(prefix string, id uuid.UUID) []byte {
+	s := sha256.Sum256(append([]byte("pgstore cursor "+prefix), id[:]...))
 	return s[:6]
 }
 
-func makeCursor(id uuid.UUID) string {
-	return cursorPrefix + base64.RawURLEncoding.EncodeToString(append(id[:], cursorSum(id)...))
+func makeCursor(id uuid.UUID) string { return makeCursorWith(cursorPrefix, id) }
+
+func parseCursor(c string) (uuid.UUID, error) { return parseCursorWith("pgstore.List", cursorPrefix, c) }
+
+func makeCursorWith(prefix string, id uuid.UUID) string {
+	return prefix + base64.RawURLEncoding.EncodeToString(append(id[:], cursorSum(prefix, id)...))
 }
 
-func parseCursor(c string) (uuid.UUID, error) {
-	bad := &hazard.Error{Code: hazard.CodeInvalid, Op: "pgstore.List", Field: "cursor", Message: "is not a cursor of this listing"}
-	rest, ok := strings.CutPrefix(c, cursorPrefix)
+func parseCursorWith(op, prefix, c string) (uuid.UUID, error) {
+	bad := &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "cursor", Message: "is not a cursor of this listing"}
+	rest, ok := strings.CutPrefix(c, prefix)
 	if !ok {
 		return uuid.Nil, bad
 	}
@@ -41,7 +45,7 @@ func parseCursor(c string) (uuid.UUID, error) {
 		return uuid.Nil, bad
 	}
 	id := uuid.UUID(b[:16])
-	if !bytes.Equal(b[16:], cursorSum(id)) {
+	if !bytes.Equal(b[16:], cursorSum(prefix, id)) {
 		return uuid.Nil, bad
 	}
 	return id, nil
