@@ -34,5 +34,5 @@
 // The reporter's identity never appears in a response: requests are built
 // from hazard.PublicHazard, which cannot carry it.
 //
-// A Handler is safe for concurrent use.
+// The handler NewHandler returns is safe for concurrent use.
 package open311
