@@ -215,26 +215,33 @@ func (r *Relay) Drain(ctx context.Context) error {
 		return Wrap("drain", err)
 	}
 	errs := make([]error, len(r.consumers))
+	drain := func(i int) {
+		for {
+			res, err := r.deliver(ctx, i)
+			switch {
+			case err != nil:
+				errs[i] = err
+				return
+			case ctx.Err() != nil:
+				errs[i] = Wrap("drain", ctx.Err())
+				return
+			case res.busy:
+				sleep(ctx, r.poll)
+			case res.cursor >= target || res.handled == 0:
+				return
+			}
+		}
+	}
+	if len(r.consumers) == 1 { // no goroutine to start and wait for
+		drain(0)
+		return errs[0]
+	}
 	var wg sync.WaitGroup
 	for i := range r.consumers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				res, err := r.deliver(ctx, i)
-				switch {
-				case err != nil:
-					errs[i] = err
-					return
-				case ctx.Err() != nil:
-					errs[i] = Wrap("drain", ctx.Err())
-					return
-				case res.busy:
-					sleep(ctx, r.poll)
-				case res.cursor >= target || res.handled == 0:
-					return
-				}
-			}
+			drain(i)
 		}()
 	}
 	wg.Wait()
