@@ -230,3 +230,53 @@ func (s *testServer) submit(token string, photos []string, edit ...func(map[stri
 	require.Equal(s.t, http.StatusCreated, r.status, "submit: %s", r.body)
 	return r.obj(s.t)
 }
+
+// webpWithEXIF returns a minimal extended WebP (VP8X, a VP8 chunk and, when
+// exif is set, an EXIF chunk with a GPS marker and an XMP chunk).
+func webpWithEXIF(exif bool) []byte {
+	chunk := func(fourcc, data string) []byte {
+		n := len(data)
+		b := append([]byte(fourcc), byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
+		b = append(b, data...)
+		if n%2 == 1 {
+			b = append(b, 0)
+		}
+		return b
+	}
+	flags := byte(0)
+	if exif {
+		flags = 0x08 | 0x04
+	}
+	var body []byte
+	body = append(body, "WEBP"...)
+	body = append(body, chunk("VP8X", string([]byte{flags, 0, 0, 0, 0, 0, 0, 0, 0, 0}))...)
+	body = append(body, chunk("VP8 ", "\x30\x01\x00\x9d\x01\x2a\x01\x00\x01\x00\x02\x00")...)
+	if exif {
+		body = append(body, chunk("EXIF", "MM\x00*GPSLatitude=36N")...)
+		body = append(body, chunk("XMP ", "<x:xmpmeta>GPS</x:xmpmeta>")...)
+	}
+	n := len(body)
+	return append([]byte{'R', 'I', 'F', 'F', byte(n), byte(n >> 8), byte(n >> 16), byte(n >> 24)}, body...)
+}
+
+// phoneLogin logs a new citizen in with a phone and the code the recorder
+// caught, and returns the token.
+func (s *testServer) phoneLogin(phone string) string {
+	s.t.Helper()
+	r := s.do("POST", "/api/v1/auth/code", "", map[string]string{"phone": phone})
+	require.Equal(s.t, http.StatusAccepted, r.status, "code: %s", r.body)
+	var code string
+	for _, m := range s.recorder.Sent() {
+		if m.Message.Template == notify.KeyOTP && m.To.Addresses[notify.ChannelSMS] == phone {
+			code = m.Message.Data["code"]
+		}
+	}
+	require.NotEmpty(s.t, code, "a code sent to %s", phone)
+	r = s.do("POST", "/api/v1/auth/login", "", map[string]string{"phone": phone, "code": code})
+	require.Equal(s.t, http.StatusOK, r.status, "login: %s", r.body)
+	var out struct {
+		Token string `json:"token"`
+	}
+	r.json(s.t, &out)
+	return out.Token
+}

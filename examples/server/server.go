@@ -99,6 +99,7 @@ type Server struct {
 	statsCache statsCache
 
 	reg            *prometheus.Registry
+	hazardMetrics  *hazard.Metrics
 	httpm          *httpMetrics
 	metricsHandler http.Handler
 	mux            *http.ServeMux
@@ -193,6 +194,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.hazardMetrics = hm
 	s.svc, err = hazard.NewService(hazard.ServiceConfig{
 		Store: s.store, Clock: s.now, SubmitsPerDay: cfg.SubmitsPerDay, Metrics: hm, Logger: s.log,
 	})
