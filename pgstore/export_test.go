@@ -5,3 +5,11 @@ var ListQuery = listQuery
 
 // MakeCursor exposes the cursor encoding of List to the same tests.
 var MakeCursor = makeCursor
+
+// The statements of Create, Update and NextSeq, for the plain pgx baseline
+// of the benchmarks.
+const (
+	CreateSQL  = createSQL
+	UpdateSQL  = updateSQL
+	NextSeqSQL = nextSeqSQL
+)

@@ -251,6 +251,9 @@ func decodeHazard(doc []byte) (hazard.Hazard, error) {
 	return h, nil
 }
 
+const nextSeqSQL = `INSERT INTO counters (name, n) VALUES ($1, 1)
+    ON CONFLICT (name) DO UPDATE SET n = counters.n + 1 RETURNING n`
+
 // NextSeq implements hazard.Store.
 func (s *HazardStore) NextSeq(ctx context.Context, counter string) (int64, error) {
 	const op = "pgstore.NextSeq"
@@ -258,7 +261,6 @@ func (s *HazardStore) NextSeq(ctx context.Context, counter string) (int64, error
 		return 0, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "counter", Message: "is required"}
 	}
 	var n int64
-	err := s.db.pool.QueryRow(ctx, `INSERT INTO counters (name, n) VALUES ($1, 1)
-		ON CONFLICT (name) DO UPDATE SET n = counters.n + 1 RETURNING n`, counter).Scan(&n)
+	err := s.db.pool.QueryRow(ctx, nextSeqSQL, counter).Scan(&n)
 	return n, translate(op, err)
 }

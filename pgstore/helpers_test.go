@@ -28,8 +28,9 @@ func testURL(t testing.TB) string {
 }
 
 // newSchema creates a fresh schema in the test database, dropped when the
-// test ends, and returns a pool whose connections use it.
-func newSchema(t testing.TB) *pgxpool.Pool {
+// test ends, and returns a pool whose connections use it, configured by
+// opts.
+func newSchema(t testing.TB, opts ...func(*pgxpool.Config)) *pgxpool.Pool {
 	t.Helper()
 	url := testURL(t)
 	ctx := context.Background()
@@ -46,6 +47,9 @@ func newSchema(t testing.TB) *pgxpool.Pool {
 	cfg, err := pgxpool.ParseConfig(url)
 	require.NoError(t, err)
 	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	for _, o := range opts {
+		o(cfg)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() {

@@ -28,7 +28,9 @@ func cursorSum(prefix string, id uuid.UUID) []byte {
 
 func makeCursor(id uuid.UUID) string { return makeCursorWith(cursorPrefix, id) }
 
-func parseCursor(c string) (uuid.UUID, error) { return parseCursorWith("pgstore.List", cursorPrefix, c) }
+func parseCursor(c string) (uuid.UUID, error) {
+	return parseCursorWith("pgstore.List", cursorPrefix, c)
+}
 
 func makeCursorWith(prefix string, id uuid.UUID) string {
 	return prefix + base64.RawURLEncoding.EncodeToString(append(id[:], cursorSum(prefix, id)...))
