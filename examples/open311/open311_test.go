@@ -2,6 +2,7 @@ package open311_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -768,4 +769,67 @@ func updates(t *testing.T, e *env, ext, query string) []map[string]string {
 		out = append(out, m)
 	}
 	return out
+}
+
+func TestEscalationKeepsTheStatus(t *testing.T) {
+	e := newEnv(t)
+	id := e.submit(e.validForm())
+	e.clock.Add(25 * time.Hour) // past the one-day dispatch deadline
+	n, err := e.svc.Escalate(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "Escalate")
+	for _, ext := range formats {
+		q := checkRequests(t, ext, e.get("/open311/v2/requests/"+id+"."+ext+"?extensions=true"), true)[0]
+		assert.Equal(t, "submitted/OPEN escalated/OPEN", q["notes"], ext)
+		assert.Equal(t, "open", q["status"], ext)
+	}
+}
+
+// accountsFunc adapts a function to open311.Accounts.
+type accountsFunc func(ctx context.Context, r open311.Reporter) (hazard.User, error)
+
+func (f accountsFunc) Resolve(ctx context.Context, r open311.Reporter) (hazard.User, error) {
+	return f(ctx, r)
+}
+
+func TestAccountsErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		accounts accountsFunc
+		status   int
+		codes    []int
+		fields   []string
+	}{
+		{"account refused", func(context.Context, open311.Reporter) (hazard.User, error) {
+			return hazard.User{}, hazard.Errorf(hazard.CodeForbidden, "this account is suspended")
+		}, 403, []int{403}, []string{"this account is suspended"}},
+		{"account store down", func(context.Context, open311.Reporter) (hazard.User, error) {
+			return hazard.User{}, errors.New("dial tcp 10.0.0.9:5432: connection refused")
+		}, 400, []int{500}, []string{"internal error"}},
+		{"an ID the domain refuses", func(context.Context, open311.Reporter) (hazard.User, error) {
+			return hazard.User{ID: strings.Repeat("u", hazard.MaxUserIDLen+1), Role: "reporter"}, nil
+		}, 400, []int{400}, []string{"account_id"}},
+		{"the partner's own user", func(_ context.Context, r open311.Reporter) (hazard.User, error) {
+			return hazard.User{ID: "partner:" + r.Partner.Name + ":" + r.AccountID, Role: "reporter", Verified: true}, nil
+		}, 200, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, func(_ *hazard.ServiceConfig, c *open311.Config) { c.Accounts = tt.accounts })
+			form := e.validForm()
+			form.Set("account_id", "42")
+			r := e.post("json", form)
+			if tt.status == http.StatusOK {
+				require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+				h, err := e.store.GetByRef(context.Background(), jsonList(t, r)[0]["service_request_id"].(string))
+				require.NoError(t, err)
+				assert.Equal(t, hazard.Reporter{UserID: "partner:" + testPartner + ":42", Verified: true, Contact: hazard.Contact{Name: "Li Hua", Phone: "13800138000"}}, h.Reporter)
+				return
+			}
+			codes, descs := checkErrors(t, "json", r, tt.status)
+			assert.Equal(t, tt.codes, codes)
+			assert.Equal(t, tt.fields, fieldsOf(descs))
+			assert.NotContains(t, string(r.body), "10.0.0.9", "internal causes never show")
+		})
+	}
 }
