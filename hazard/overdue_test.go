@@ -16,7 +16,7 @@ import (
 func TestOverdue(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	sub := f.submit(t, citizen, fireReport())                                                                          // due in 1 day
+	sub := f.submit(t, citizen, fireReport())                                                                         // due in 1 day
 	fire := f.act(t, dispatcher, f.submit(t, citizen, fireReport()), "dispatch", hazard.ActInput{Department: "fire"}) // due in 1 day
 	gas := f.act(t, dispatcher, f.submit(t, citizen, fireReport()), "dispatch", hazard.ActInput{Department: "gas"})
 	gas = f.act(t, gasDept, gas, "accept", hazard.ActInput{}) // due in 5 days

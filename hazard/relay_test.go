@@ -121,7 +121,7 @@ func TestRelayRetriesThenSucceeds(t *testing.T) {
 func TestRelayParksPoisonAndRedrives(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, func(c *hazard.ServiceConfig) { c.DuplicateRadius = -1 })
-	hs := seed(t, f, 2) // seq 1,2 for hazard 0; 3,4 for hazard 1
+	hs := seed(t, f, 2)                                    // seq 1,2 for hazard 0; 3,4 for hazard 1
 	f.act(t, fireDept, hs[0], "accept", hazard.ActInput{}) // seq 5
 	var broken atomic.Bool
 	broken.Store(true)
