@@ -1,9 +1,6 @@
 package hazard
 
-import (
-	"encoding/hex"
-	"fmt"
-)
+import "fmt"
 
 // Limits of photos.
 const (
@@ -42,8 +39,7 @@ func ValidKey(k string) bool {
 			return false
 		}
 	}
-	_, err := hex.DecodeString(k)
-	return err == nil
+	return true
 }
 
 // Validate reports every problem with p.
@@ -70,13 +66,22 @@ func validatePhotos(p *Problems, field string, photos []Photo, min int) {
 	case len(photos) > MaxPhotos:
 		p.Add(field, "takes at most %d photos", MaxPhotos)
 	}
-	seen := make(map[string]bool, len(photos))
 	for i, ph := range photos {
+		err := ph.Validate()
+		dup := false
+		for _, q := range photos[:i] {
+			if q.SHA256 == ph.SHA256 {
+				dup = true
+				break
+			}
+		}
+		if err == nil && !dup {
+			continue
+		}
 		f := fmt.Sprintf("%s[%d]", field, i)
-		p.Merge(f, ph.Validate())
-		if seen[ph.SHA256] {
+		p.Merge(f, err)
+		if dup {
 			p.Add(f, "repeats an earlier photo")
 		}
-		seen[ph.SHA256] = true
 	}
 }
