@@ -45,5 +45,8 @@
 //
 //	cd examples/bench && ./run.sh
 //
-// The README of this package records the latest table.
+// which runs go test -run='^$' -bench=. -benchmem -count=5 and prints ns/op,
+// B/op, allocs/op and the ratio to the switch. The README of this package
+// records the latest table: Fire allocates nothing and is an order of
+// magnitude faster than both peers.
 package workflow
