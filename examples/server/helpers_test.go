@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -279,4 +280,23 @@ func (s *testServer) phoneLogin(phone string) string {
 	}
 	r.json(s.t, &out)
 	return out.Token
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// uploadRequest is an upload of data as the multipart field "file".
+func uploadRequest(t *testing.T, token string, data []byte) *http.Request {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile("file", "p")
+	require.NoError(t, err)
+	_, _ = fw.Write(data)
+	require.NoError(t, mw.Close())
+	req := httptest.NewRequest("POST", "/api/v1/uploads", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	return req
 }
