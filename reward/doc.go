@@ -17,7 +17,37 @@
 //     the conformance suite every adapter runs.
 //   - The [Payer] port pays a claimed reward with the reward ID as the
 //     idempotency key, possibly settling later (a WeChat Pay transfer the
-//     citizen confirms in the app).
+//     citizen confirms in the app). mempay is an in-memory payer for tests
+//     and demos; manualpay records payouts for finance to pay by hand and
+//     exports them as CSV.
+//   - The [Service] ties them together: its relay [Service.Consumer] turns
+//     "closed as valid" transitions into rewards ([Service.IssueFor]);
+//     [Service.Claim] runs BeginClaim → Payer.Pay → Settle (or FailClaim);
+//     [Service.Sync] records a payer's late answer (call it from a payment
+//     callback); [Service.Reconcile] and [Service.ExpireDue] are sweeps to
+//     run periodically.
+//
+// # Events
+//
+// The service appends hazard.EventRewardIssued, EventRewardClaimed and
+// EventRewardExpired to the hazard's event log, by the system actor, with
+// Data keys reward_id, amount_fen, claim_by (RFC 3339), reporter_id and
+// policy, for notify to tell the citizen. An issued event is never lost
+// nor doubled: when the consumer finds the reward already issued (a
+// redelivery after a failed append), it appends the event only if the
+// hazard's log does not hold it yet. Claimed and expired events are
+// appended after the ledger recorded the change; if that append fails the
+// change stands and the failure is logged.
+//
+// # Exactly-once payouts
+//
+// The ledger's conditional changes let one claim of a reward proceed; the
+// payer pays at most once per key (the reward ID). A payout whose answer
+// is lost leaves the reward pending; the next claim asks the payer again
+// with the same key and records the first payout; if nobody claims again,
+// ExpireDue asks the payer before expiring it. A payout recorded by the
+// ledger was always made by the payer; after the sweeps, the payouts
+// equal the claimed rewards (tested on randomised runs).
 //
 // # Conventions
 //

@@ -103,7 +103,7 @@ type fixture struct {
 // T0 is Monday 2026-03-02 09:00 in China.
 var T0 = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 
-func newFixture(t *testing.T, change func(c *reward.Config)) *fixture {
+func newFixture(t testing.TB, change func(c *reward.Config)) *fixture {
 	t.Helper()
 	f := &fixture{
 		ledger:  memledger.New(),

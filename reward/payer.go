@@ -60,6 +60,12 @@ type PayResult struct {
 // the same key (after a timeout, a lost answer, a crash) returns the state
 // of the first payout and never pays again. A Payer is safe for concurrent
 // use.
+//
+// A backend that refuses to reuse a key after a definite failure (WeChat
+// Pay's out_bill_no, once a transfer is closed) keeps its own bill numbers
+// per key: it answers with the existing payout while one succeeded or is
+// in flight, and opens a new bill only after the last one definitely
+// failed, so that the key stays the reward ID on this side.
 type Payer interface {
 	// Pay asks for the payout of req. An error means the outcome is
 	// unknown (a timeout, a lost answer): the payout may or may not have
