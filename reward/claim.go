@@ -85,6 +85,33 @@ func (s *Service) Claim(ctx context.Context, user hazard.User, id uuid.UUID) (Cl
 	return cr, nil
 }
 
+// Pending returns again what the reporter's app needs to confirm a payout
+// that waits for confirmation (the app was closed before the citizen
+// confirmed): the reward, still claiming, and the payer's package. A
+// reward of someone else is CodeNotFound; a reward not waiting for
+// confirmation is ErrNotClaimable.
+func (s *Service) Pending(ctx context.Context, user hazard.User, id uuid.UUID) (ClaimResult, error) {
+	const op = "reward.Pending"
+	if err := s.payer(op); err != nil {
+		return ClaimResult{}, err
+	}
+	r, err := s.Get(ctx, user, id)
+	if err != nil {
+		return ClaimResult{}, err
+	}
+	if r.Status != StatusClaiming {
+		return ClaimResult{}, ErrNotClaimable
+	}
+	res, err := s.cfg.Payer.Query(ctx, r.ID.String())
+	if err != nil {
+		return ClaimResult{}, wrap(op, err)
+	}
+	if res.Status != PayPending || res.Package == "" {
+		return ClaimResult{}, ErrNotClaimable
+	}
+	return ClaimResult{Reward: r, Package: res.Package}, nil
+}
+
 // record writes the payer's answer about the claiming reward r.
 func (s *Service) record(ctx context.Context, r Reward, res PayResult) (Reward, error) {
 	switch res.Status {

@@ -158,6 +158,15 @@ func TestClaimNeedsConfirmation(t *testing.T) {
 	assert.Equal(t, reward.StatusClaiming, res.Reward.Status)
 	assert.Equal(t, "package-"+r.ID.String(), res.Package)
 
+	// The app was closed: the citizen asks for the package again.
+	again, err := f.svc.Pending(ctx, citizen("alice"), r.ID)
+	require.NoError(t, err)
+	assert.Equal(t, res.Package, again.Package)
+	_, err = f.svc.Pending(ctx, citizen("bob"), r.ID)
+	assert.ErrorIs(t, err, hazard.ErrNotFound)
+	_, err = f.svc.Claim(ctx, citizen("alice"), r.ID)
+	assert.ErrorIs(t, err, reward.ErrNotClaimable, "a second claim while waiting")
+
 	// Not confirmed yet: Sync and Reconcile leave it claiming.
 	got, err := f.svc.Sync(ctx, r.ID)
 	require.NoError(t, err)
@@ -185,6 +194,8 @@ func TestClaimNeedsConfirmation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, reward.StatusClaimed, got.Status)
 	assert.Len(t, f.hazards.ofType(hazard.EventRewardClaimed), 1, "syncing again announces nothing new")
+	_, err = f.svc.Pending(ctx, citizen("alice"), r.ID)
+	assert.ErrorIs(t, err, reward.ErrNotClaimable, "nothing waits once claimed")
 }
 
 func TestClaimNotConfirmedInTime(t *testing.T) {

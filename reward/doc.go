@@ -23,8 +23,9 @@
 //   - The [Service] ties them together: its relay [Service.Consumer] turns
 //     "closed as valid" transitions into rewards ([Service.IssueFor]);
 //     [Service.Claim] runs BeginClaim → Payer.Pay → Settle (or FailClaim);
-//     [Service.Sync] records a payer's late answer (call it from a payment
-//     callback); [Service.Reconcile] and [Service.ExpireDue] are sweeps to
+//     [Service.Pending] gives the app the package of a payout waiting for
+//     the citizen's confirmation again; [Service.Sync] records a payer's
+//     late answer (call it from a payment callback); [Service.Reconcile] and [Service.ExpireDue] are sweeps to
 //     run periodically.
 //
 // # Events

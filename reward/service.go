@@ -290,6 +290,26 @@ func (s *Service) deny(policy string, d Decision) {
 	s.cfg.Metrics.deny(policy, rule)
 }
 
+// BudgetLeft returns what the named policy has issued in the current
+// budget period and what is left of its budget (left is -1 for a policy
+// without a budget). An unknown policy is CodeNotFound.
+func (s *Service) BudgetLeft(ctx context.Context, policy string) (spent Total, left Fen, err error) {
+	i := slices.IndexFunc(s.cfg.Policies, func(p Policy) bool { return p.Name == policy })
+	if i < 0 {
+		return Total{}, 0, &hazard.Error{Code: hazard.CodeNotFound, Op: "reward.BudgetLeft", Message: "no such policy"}
+	}
+	p := &s.cfg.Policies[i]
+	_, _, b := p.Caps.Windows(s.now())
+	spent, err = s.cfg.Ledger.Totals(ctx, p.Name, "", b[0], b[1])
+	if err != nil {
+		return Total{}, 0, wrap("reward.BudgetLeft", err)
+	}
+	if p.Caps.Budget <= 0 {
+		return spent, -1, nil
+	}
+	return spent, p.Caps.Budget - spent.Amount, nil
+}
+
 func (s *Service) updateBudget(ctx context.Context, p *Policy) {
 	if p.Caps.Budget <= 0 || s.cfg.Metrics == nil {
 		return

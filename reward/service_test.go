@@ -212,6 +212,12 @@ func TestBudgetUnderConcurrency(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, reward.Yuan(500), spent.Amount)
 	assert.Len(t, f.hazards.ofType(hazard.EventRewardIssued), 25)
+	spent, left, err := f.svc.BudgetLeft(ctx, "city")
+	require.NoError(t, err)
+	assert.Equal(t, reward.Total{Count: 25, Amount: reward.Yuan(500)}, spent)
+	assert.Equal(t, reward.Fen(0), left)
+	_, _, err = f.svc.BudgetLeft(ctx, "nope")
+	assert.ErrorIs(t, err, hazard.ErrNotFound)
 }
 
 func TestMetrics(t *testing.T) {
