@@ -280,3 +280,24 @@ func TestSweepRemovesUnusedUploads(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, get(unused), "swept upload")
 	assert.Equal(t, http.StatusOK, get(used), "used upload")
 }
+
+// TestPlazaCache: plaza answers carry an ETag of the event log's state; a
+// matching If-None-Match is 304, and any change gives a new answer.
+func TestPlazaCache(t *testing.T) {
+	s := startServer(t)
+	r := s.do("GET", "/api/v1/plaza?limit=100", "", nil)
+	require.Equal(t, http.StatusOK, r.status)
+	etag := r.header.Get("ETag")
+	require.NotEmpty(t, etag)
+	r2 := s.do("GET", "/api/v1/plaza?limit=100", "", nil, "If-None-Match", etag)
+	assert.Equal(t, http.StatusNotModified, r2.status)
+	other := s.do("GET", "/api/v1/plaza?limit=50", "", nil)
+	assert.NotEqual(t, etag, other.header.Get("ETag"), "another page has another ETag")
+
+	c := s.login("citizen-1")
+	v := s.submit(c, []string{s.upload(c, pngPhoto(t, 80))}, func(b map[string]any) { b["address"] = "缓存测试路1号" })
+	r3 := s.do("GET", "/api/v1/plaza?limit=100", "", nil, "If-None-Match", etag)
+	require.Equal(t, http.StatusOK, r3.status, "after a submission")
+	assert.NotEqual(t, etag, r3.header.Get("ETag"))
+	assert.Contains(t, string(r3.body), v["ref"].(string))
+}

@@ -97,6 +97,7 @@ type Server struct {
 	loop       *loop
 	figures    *figures
 	statsCache statsCache
+	plazaCache pageCache
 
 	reg            *prometheus.Registry
 	hazardMetrics  *hazard.Metrics
