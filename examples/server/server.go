@@ -76,6 +76,18 @@ type Config struct {
 	// ShutdownTimeout bounds the graceful shutdown; default
 	// DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// BaseURL is the server's public root URL, such as
+	// "https://hazards.example.gov.cn"; default "http://" plus the address
+	// it listens on. Open311 links photos and its endpoint with it.
+	BaseURL string
+	// Open311Keys lists the Open311 partner applications as
+	// "name:key,name:key"; empty means none, or in demo mode the partner
+	// "demo" with DemoOpen311Key.
+	Open311Keys string
+	// Open311MediaHosts are the hosts an Open311 media_url may name;
+	// Open311AllowHTTPMedia lets it use plain http (tests only).
+	Open311MediaHosts     []string
+	Open311AllowHTTPMedia bool
 }
 
 // Server is the example server: the closed loop over HTTP. Make one with
@@ -98,6 +110,7 @@ type Server struct {
 	figures    *figures
 	statsCache statsCache
 	plazaCache pageCache
+	open311    open311Handler
 
 	reg            *prometheus.Registry
 	hazardMetrics  *hazard.Metrics
@@ -220,6 +233,7 @@ func (s *Server) build(ctx context.Context) error {
 		h.handle = nil
 		s.routes = append(s.routes, h)
 	}
+	s.mountOpen311()
 	if s.openapiDoc, err = openAPIDocument(s.routes); err != nil {
 		return err
 	}
@@ -335,6 +349,13 @@ func (c *captureWriter) Write(b []byte) (int, error) {
 // current batch and delivers the events left (flushing notifications). It
 // returns nil after a clean shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	base := s.cfg.BaseURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	if err := s.startOpen311(base); err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/hazardloop/hazardloop/examples/server"
@@ -49,6 +50,9 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	demo := fs.Bool("demo", demoDefault, "seed demo data and enable the demo login (HAZARDLOOP_DEMO)")
 	secret := fs.String("token-secret", env("HAZARDLOOP_TOKEN_SECRET", ""), "secret signing bearer tokens, at least 32 bytes; generated when empty (HAZARDLOOP_TOKEN_SECRET)")
 	dbURL := fs.String("database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty for in-memory storage (DATABASE_URL)")
+	baseURL := fs.String("base-url", env("HAZARDLOOP_BASE_URL", ""), "public root URL; default http://<addr> (HAZARDLOOP_BASE_URL)")
+	o311 := fs.String("open311-keys", env("HAZARDLOOP_OPEN311_KEYS", ""), "Open311 partners as name:key,name:key (HAZARDLOOP_OPEN311_KEYS)")
+	o311Hosts := fs.String("open311-media-hosts", env("HAZARDLOOP_OPEN311_MEDIA_HOSTS", ""), "comma-separated hosts Open311 media_url may name (HAZARDLOOP_OPEN311_MEDIA_HOSTS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,13 +61,18 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	defer stop()
 	cfg := server.Config{
 		Addr: *addr, PhotoDir: *photos, Demo: *demo, TokenSecret: []byte(*secret),
-		DatabaseURL: *dbURL, Logger: logger,
+		DatabaseURL: *dbURL, Logger: logger, BaseURL: *baseURL, Open311Keys: *o311,
+	}
+	for _, h := range strings.Split(*o311Hosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			cfg.Open311MediaHosts = append(cfg.Open311MediaHosts, h)
+		}
 	}
 	return server.Run(ctx, cfg, func(a string) {
 		logger.Info("hazardloop example server ready", "url", "http://"+a+"/", "openapi", "http://"+a+"/api/v1/openapi.json", "demo", *demo)
 		fmt.Fprintf(stderr, "\nOpen http://%s/api/v1/plaza (API description: http://%s/api/v1/openapi.json)\n", a, a)
 		if *demo {
-			fmt.Fprintf(stderr, "Demo login: curl -X POST http://%s/api/v1/demo/login -d '{\"user\":\"citizen-1\"}'\n\n", a)
+			fmt.Fprintf(stderr, "Demo login: curl -X POST http://%s/api/v1/demo/login -H 'Content-Type: application/json' -d '{\"user\":\"citizen-1\"}'\n\n", a)
 		}
 	})
 }

@@ -1,0 +1,71 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hazardloop/hazardloop/examples/open311"
+	"github.com/hazardloop/hazardloop/hazard"
+)
+
+// Open311Prefix is where the Open311 GeoReport v2 endpoint is mounted.
+const Open311Prefix = open311.DefaultPrefix
+
+// DemoOpen311Key is the api_key of the partner "demo" a demo server
+// accepts when Config.Open311Keys is empty.
+const DemoOpen311Key = "demo-open311-key-0001"
+
+// mountOpen311 registers the Open311 endpoint. Its handler is built when
+// the server's public URL is known (see Serve); until then it answers 503.
+func (s *Server) mountOpen311() {
+	pattern := Open311Prefix + "/"
+	obs := s.httpm.duration.WithLabelValues(pattern)
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		if h := s.open311.Load(); h != nil {
+			(*h).ServeHTTP(sw, r)
+		} else {
+			s.writeError(sw, r, hazard.Errorf(CodeUnavailable, "the Open311 endpoint is not ready"))
+		}
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		s.httpm.requests.WithLabelValues(pattern, strconv.Itoa(sw.status)).Inc()
+		obs.Observe(time.Since(start).Seconds())
+	}))
+}
+
+// startOpen311 builds the Open311 handler for the public base URL.
+func (s *Server) startOpen311(base string) error {
+	keys := s.cfg.Open311Keys
+	if keys == "" && s.demo {
+		keys = "demo:" + DemoOpen311Key
+	}
+	partners, err := open311.ParsePartners(keys)
+	if err != nil {
+		return err
+	}
+	h, err := open311.NewHandler(open311.Config{
+		Service:           s.svc,
+		Blobs:             s.blobs,
+		Partners:          partners,
+		BaseURL:           strings.TrimRight(base, "/"),
+		AllowedMediaHosts: s.cfg.Open311MediaHosts,
+		AllowHTTPMedia:    s.cfg.Open311AllowHTTPMedia,
+		Test:              s.demo,
+		Clock:             s.now,
+		Logger:            s.log,
+	})
+	if err != nil {
+		return err
+	}
+	s.open311.Store(&h)
+	return nil
+}
+
+// open311Handler is the lazily built Open311 handler.
+type open311Handler = atomic.Pointer[http.Handler]

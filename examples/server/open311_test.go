@@ -1,0 +1,28 @@
+package server_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestOpen311Mounted: the Open311 GeoReport v2 endpoint answers under
+// /open311/v2/ with the demo reports and no reporter identity.
+func TestOpen311Mounted(t *testing.T) {
+	s := startServer(t)
+	r := s.do("GET", "/open311/v2/services.json", "", nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	assert.Contains(t, string(r.body), `"service_code":"gas"`)
+	r = s.do("GET", "/open311/v2/requests.json", "", nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	var reqs []map[string]any
+	r.json(t, &reqs)
+	assert.Len(t, reqs, 12)
+	for _, secret := range []string{"citizen-1", "13800000001", "张三"} {
+		assert.NotContains(t, string(r.body), secret)
+	}
+	m := s.do("GET", "/metrics", "", nil)
+	assert.Contains(t, string(m.body), `route="/open311/v2/"`)
+}
