@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,26 +106,37 @@ func TestPlazaQueryPlans(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				sql, args, _, err := pgstore.ListQuery(c.f, page)
 				require.NoError(t, err)
-				var plan []byte
-				require.NoError(t, db.Pool().QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+sql, args...).Scan(&plan))
-				var tree []struct{ Plan planNode }
-				require.NoError(t, json.Unmarshal(plan, &tree))
-				require.Len(t, tree, 1)
-				nodes := tree[0].Plan.walk(nil)
-				indexed := false
-				for _, n := range nodes {
-					indexed = indexed || n.NodeType == "Index Scan" || n.NodeType == "Index Only Scan"
-				}
-				assert.True(t, indexed, "plan of %s reads no index:\n%s", name, plan)
-				for _, n := range nodes {
-					assert.NotEqual(t, "Seq Scan", n.NodeType, "plan of %s:\n%s", name, plan)
-					if !c.sorts {
-						assert.NotEqual(t, "Sort", n.NodeType, "plan of %s sorts instead of reading an index in order:\n%s", name, plan)
-					}
-				}
+				requireIndexedPlan(t, db, name, sql, args, c.sorts)
 			})
 		}
 	}
+	t.Run("nearby", func(t *testing.T) {
+		sql, args := pgstore.NearbyQuery(hazard.NearbyQuery{Category: "cat7", RadiusMeters: 50,
+			Center: hazard.Point{Lat: 39.95, Lng: 116.45, System: hazard.WGS84}, Since: time.Unix(1700000000, 0)})
+		// The few candidates in the box are sorted by age.
+		requireIndexedPlan(t, db, "nearby", sql, args, true)
+	})
+}
+
+// requireIndexedPlan fails the test when the plan of sql has a Seq Scan or
+// reads no index.
+func requireIndexedPlan(t *testing.T, db *pgstore.DB, name, sql string, args []any, sorts bool) {
+	t.Helper()
+	var plan []byte
+	require.NoError(t, db.Pool().QueryRow(t.Context(), "EXPLAIN (FORMAT JSON) "+sql, args...).Scan(&plan))
+	var tree []struct{ Plan planNode }
+	require.NoError(t, json.Unmarshal(plan, &tree))
+	require.Len(t, tree, 1)
+	nodes := tree[0].Plan.walk(nil)
+	indexed := false
+	for _, n := range nodes {
+		indexed = indexed || strings.Contains(n.NodeType, "Index")
+		assert.NotEqual(t, "Seq Scan", n.NodeType, "plan of %s:\n%s", name, plan)
+		if !sorts {
+			assert.NotEqual(t, "Sort", n.NodeType, "plan of %s sorts instead of reading an index in order:\n%s", name, plan)
+		}
+	}
+	assert.True(t, indexed, "plan of %s reads no index:\n%s", name, plan)
 }
 
 type planNode struct {

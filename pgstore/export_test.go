@@ -13,3 +13,6 @@ const (
 	UpdateSQL  = updateSQL
 	NextSeqSQL = nextSeqSQL
 )
+
+// NearbyQuery exposes the prefilter statement of Nearby.
+var NearbyQuery = nearbyQuery

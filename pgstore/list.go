@@ -198,6 +198,23 @@ func (s *HazardStore) List(ctx context.Context, f hazard.Filter, p hazard.Page) 
 	return out, nil
 }
 
+// nearbyQuery returns the prefilter statement of Nearby and its arguments:
+// the open hazards of the category in the box around the circle, oldest
+// first.
+func nearbyQuery(q hazard.NearbyQuery) (string, []any) {
+	box := hazard.Around(q.Center, q.RadiusMeters)
+	var w where
+	w.add("open")
+	w.add("lat IS NOT NULL")
+	w.add("category = ?", q.Category)
+	w.add("lat BETWEEN ? AND ?", box.MinLat, box.MaxLat)
+	w.add("lng BETWEEN ? AND ?", box.MinLng, box.MaxLng)
+	if !q.Since.IsZero() {
+		w.add("created_ns >= ?", unixNanos(q.Since))
+	}
+	return `SELECT doc FROM hazards WHERE ` + w.sql() + ` ORDER BY created_ns, id`, w.args
+}
+
 // Nearby implements hazard.Store. Candidates come from the box around the
 // circle, by an index on the WGS-84 coordinates of open hazards per
 // category; the exact distance is then checked on each.
@@ -218,16 +235,8 @@ func (s *HazardStore) Nearby(ctx context.Context, q hazard.NearbyQuery) ([]hazar
 		return nil, err
 	}
 	limit, _ := pageLimit(op, q.Limit)
-	box := hazard.Around(q.Center, q.RadiusMeters)
-	var w where
-	w.add("open")
-	w.add("category = ?", q.Category)
-	w.add("lat BETWEEN ? AND ?", box.MinLat, box.MaxLat)
-	w.add("lng BETWEEN ? AND ?", box.MinLng, box.MaxLng)
-	if !q.Since.IsZero() {
-		w.add("created_ns >= ?", unixNanos(q.Since))
-	}
-	rows, err := s.db.pool.Query(ctx, `SELECT doc FROM hazards WHERE `+w.sql()+` ORDER BY created_ns, id`, w.args...)
+	sql, args := nearbyQuery(q)
+	rows, err := s.db.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, translate(op, err)
 	}
