@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/examples/server"
+	"github.com/hazardloop/hazardloop/hazard"
 )
 
 // TestOpenAPIListsEveryRoute: the description and the router list the
@@ -304,4 +305,12 @@ func TestPlazaCache(t *testing.T) {
 	require.Equal(t, http.StatusOK, r3.status, "after a submission")
 	assert.NotEqual(t, etag, r3.header.Get("ETag"))
 	assert.Contains(t, string(r3.body), v["ref"].(string))
+}
+
+// TestBadDatabaseURL: a malformed database URL stops the start with an
+// invalid-input error.
+func TestBadDatabaseURL(t *testing.T) {
+	_, err := server.New(context.Background(), server.Config{DatabaseURL: "postgres://%zz", Logger: quietLogger(),
+		TokenSecret: bytes.Repeat([]byte("k"), 32)})
+	require.ErrorIs(t, err, hazard.ErrInvalid)
 }

@@ -7,12 +7,11 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/reward"
-	"github.com/hazardloop/hazardloop/reward/memledger"
 	"github.com/hazardloop/hazardloop/reward/mempay"
 )
 
-// rewards wires the reward package: the city programme's policy over an
-// in-memory ledger and payer, with the reporter facts from the user store
+// rewards wires the reward package: the city programme's policy over the
+// server's ledger and an in-memory payer, with the reporter facts from the user store
 // (only verified reporters earn rewards).
 type rewards struct {
 	s      *Server
@@ -26,7 +25,7 @@ func newRewards(s *Server) (*rewards, error) {
 	if err != nil {
 		return nil, err
 	}
-	rw := &rewards{s: s, ledger: memledger.New(), payer: mempay.New()}
+	rw := &rewards{s: s, ledger: s.ledger, payer: mempay.New()}
 	rw.svc, err = reward.New(reward.Config{
 		Ledger:       rw.ledger,
 		Payer:        rw.payer,

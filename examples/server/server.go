@@ -19,6 +19,8 @@ import (
 	"github.com/hazardloop/hazardloop/hazard/fsblob"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 	"github.com/hazardloop/hazardloop/notify"
+	"github.com/hazardloop/hazardloop/reward"
+	"github.com/hazardloop/hazardloop/reward/memledger"
 )
 
 // Defaults of a Config.
@@ -52,7 +54,8 @@ type Config struct {
 	TokenSecret []byte
 	// TokenTTL is how long a token is valid; default DefaultTokenTTL.
 	TokenTTL time.Duration
-	// DatabaseURL selects PostgreSQL storage instead of memory.
+	// DatabaseURL selects PostgreSQL (package pgstore, migrated at start)
+	// for hazards, the event log and the reward ledger instead of memory.
 	DatabaseURL string
 	// Logger receives the server's logs; default slog.Default().
 	Logger *slog.Logger
@@ -100,6 +103,7 @@ type Server struct {
 
 	svc        *hazard.Service
 	store      hazard.Store
+	ledger     reward.Ledger
 	blobs      hazard.BlobStore
 	users      *users
 	codes      *loginCodes
@@ -249,15 +253,16 @@ func (s *Server) build(ctx context.Context) error {
 // URL.
 func (s *Server) openStore(ctx context.Context) error {
 	if s.cfg.DatabaseURL != "" {
-		st, closeFn, err := openPostgres(ctx, s.cfg.DatabaseURL)
+		st, ledger, closeFn, err := openPostgres(ctx, s.cfg.DatabaseURL)
 		if err != nil {
 			return err
 		}
-		s.store = st
+		s.store, s.ledger = st, ledger
 		s.cleanup = append(s.cleanup, closeFn)
 		return nil
 	}
 	s.store = memstore.New()
+	s.ledger = memledger.New()
 	return nil
 }
 
