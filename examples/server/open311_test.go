@@ -26,3 +26,13 @@ func TestOpen311Mounted(t *testing.T) {
 	m := s.do("GET", "/metrics", "", nil)
 	assert.Contains(t, string(m.body), `route="/open311/v2/"`)
 }
+
+// TestPagesMounted: the web pages are served beside the API.
+func TestPagesMounted(t *testing.T) {
+	s := startServer(t)
+	for _, path := range []string{"/", "/plaza", "/knowledge"} {
+		r := s.do("GET", path, "", nil)
+		assert.Equal(t, http.StatusOK, r.status, path)
+		assert.Contains(t, r.header.Get("Content-Type"), "text/html", path)
+	}
+}

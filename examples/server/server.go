@@ -238,6 +238,9 @@ func (s *Server) build(ctx context.Context) error {
 		s.routes = append(s.routes, h)
 	}
 	s.mountOpen311()
+	if err := s.mountPages(); err != nil {
+		return err
+	}
 	if s.openapiDoc, err = openAPIDocument(s.routes); err != nil {
 		return err
 	}

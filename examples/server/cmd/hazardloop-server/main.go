@@ -70,7 +70,7 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	}
 	return server.Run(ctx, cfg, func(a string) {
 		logger.Info("hazardloop example server ready", "url", "http://"+a+"/", "openapi", "http://"+a+"/api/v1/openapi.json", "demo", *demo)
-		fmt.Fprintf(stderr, "\nOpen http://%s/api/v1/plaza (API description: http://%s/api/v1/openapi.json)\n", a, a)
+		fmt.Fprintf(stderr, "\nOpen http://%s/ (the plaza API: http://%s/api/v1/plaza; its description: http://%s/api/v1/openapi.json)\n", a, a, a)
 		if *demo {
 			fmt.Fprintf(stderr, "Demo login: curl -X POST http://%s/api/v1/demo/login -H 'Content-Type: application/json' -d '{\"user\":\"citizen-1\"}'\n\n", a)
 		}
