@@ -150,3 +150,29 @@ func TestDepartmentScope(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status)
 	assert.NotContains(t, string(r.body), id)
 }
+
+// TestAccessRules pins the access of the routes that matter most, so that
+// a change of the route table is a deliberate one.
+func TestAccessRules(t *testing.T) {
+	want := map[string]server.Access{
+		"GET /api/v1/plaza":                          server.AccessPublic,
+		"GET /api/v1/plaza/{ref}":                    server.AccessPublic,
+		"POST /api/v1/reports":                       server.AccessReporter,
+		"POST /api/v1/reports/{id}/actions/{action}": server.AccessUser,
+		"GET /api/v1/queue":                          server.AccessStaff,
+		"GET /api/v1/me/rewards":                     server.AccessReporter,
+		"POST /api/v1/me/rewards/{id}/claim":         server.AccessReporter,
+		"POST /api/v1/articles":                      server.AccessAdmin,
+		"PUT /api/v1/articles/{id}":                  server.AccessAdmin,
+		"POST /api/v1/articles/{id}/publish":         server.AccessAdmin,
+		"POST /api/v1/uploads":                       server.AccessUser,
+		"POST /api/v1/me/verify":                     server.AccessReporter,
+	}
+	got := map[string]server.Access{}
+	for _, rt := range server.Routes(true) {
+		got[rt.Pattern()] = rt.Access
+	}
+	for p, a := range want {
+		assert.Equal(t, a, got[p], p)
+	}
+}

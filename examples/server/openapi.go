@@ -103,11 +103,11 @@ func operationID(rt Route) string {
 	return b.String()
 }
 
-func str() map[string]string     { return map[string]string{"type": "string"} }
-func integer() map[string]string { return map[string]string{"type": "integer", "format": "int64"} }
-func number() map[string]string  { return map[string]string{"type": "number"} }
-func boolean() map[string]string { return map[string]string{"type": "boolean"} }
-func strings_() map[string]any   { return map[string]any{"type": "array", "items": str()} }
+func str() map[string]string      { return map[string]string{"type": "string"} }
+func integer() map[string]string  { return map[string]string{"type": "integer", "format": "int64"} }
+func number() map[string]string   { return map[string]string{"type": "number"} }
+func boolean() map[string]string  { return map[string]string{"type": "boolean"} }
+func stringArray() map[string]any { return map[string]any{"type": "array", "items": str()} }
 func object(props map[string]any, required ...string) map[string]any {
 	o := map[string]any{"type": "object", "additionalProperties": false, "properties": props}
 	if len(required) > 0 {
@@ -137,7 +137,7 @@ func schemas() map[string]any {
 		}, "category", "description", "address", "photos"),
 		"ActionRequest": object(map[string]any{
 			"expected_version": integer(), "note": str(), "private_note": str(), "note_to_reporter": boolean(),
-			"department": str(), "photos": strings_(), "verdict": str(), "fine_fen": integer(), "bonus_fen": integer(),
+			"department": str(), "photos": stringArray(), "verdict": str(), "fine_fen": integer(), "bonus_fen": integer(),
 			"fields": map[string]any{"type": "object", "additionalProperties": str()},
 		}, "expected_version"),
 		"ArticleInput": object(map[string]any{

@@ -56,9 +56,6 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, c caller) error 
 		if len(data) > MaxUploadSize {
 			return &hazard.Error{Code: CodeTooLarge, Field: "file", Message: "the photo is larger than 10 MiB"}
 		}
-		if data == nil {
-			data = []byte{}
-		}
 	}
 	if len(data) == 0 {
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "file", Message: "a photo is required in the field \"file\""}
