@@ -23,8 +23,8 @@ const (
 
 // Label is a display name in Chinese and English.
 type Label struct {
-	ZH string
-	EN string
+	ZH string `json:"zh"`
+	EN string `json:"en"`
 }
 
 // StateKind tells whether a state starts, continues or ends the loop.
@@ -163,13 +163,17 @@ type Definition struct {
 	hooks   Hooks
 	initial int
 
-	stateNames []string       // state names, by index, for a compact scan
-	stateMap   map[string]int // only for large definitions; nil otherwise
+	stateNames []string  // state names, by index
+	stateIdx   nameIndex // state name -> index
 	// byState[s] has one slot per distinct action name: first the actions
 	// leaving state s in declaration order, then the others with their
-	// prepared conflict, so that one scan decides either way.
+	// prepared conflict.
 	byState [][]slot
-	names   []string // distinct action names, in declaration order
+	names   []string  // distinct action names, in declaration order
+	nameIdx nameIndex // action name -> index in names
+	// table[s*len(names)+a] is the slot of action name a in state s, so
+	// that Fire decides with two hash lookups and no scan.
+	table []*slot
 }
 
 // slot is an action name as seen from one state: the edge leaving the state
@@ -184,6 +188,7 @@ type slot struct {
 // that firing reads one compact record, and its refusals prepared.
 type edge struct {
 	name      string
+	from      string
 	action    *Action
 	to        string
 	deadline  DeadlineFunc // of the target state
@@ -193,10 +198,6 @@ type edge struct {
 	forbidden *Error
 	missing   []*Error // parallel to needs
 }
-
-// linearLimit is the number of states up to which lookups scan a slice,
-// which beats hashing for small definitions.
-const linearLimit = 16
 
 // MustNew is like [New] but panics on error. It suits definitions written in
 // code, such as package-level variables.
@@ -235,9 +236,7 @@ func New(spec Spec) (*Definition, error) {
 			d.initial = i
 		}
 	}
-	if len(d.states) > linearLimit {
-		d.stateMap = index
-	}
+	d.stateIdx = newNameIndex(d.stateNames)
 	nameIdx := map[string]int{}
 	for _, a := range d.actions {
 		if _, ok := nameIdx[a.Name]; !ok {
@@ -245,12 +244,13 @@ func New(spec Spec) (*Definition, error) {
 			d.names = append(d.names, a.Name)
 		}
 	}
+	d.nameIdx = newNameIndex(d.names)
 	edges := make([][]*edge, len(d.states))
 	for ai := range d.actions {
 		a := &d.actions[ai]
 		for _, from := range a.From {
 			e := &edge{
-				name: a.Name, action: a, to: a.To, deadline: d.states[index[a.To]].Deadline,
+				name: a.Name, from: from, action: a, to: a.To, deadline: d.states[index[a.To]].Deadline,
 				roles: a.Roles, needs: a.Needs, guards: a.Guards,
 			}
 			e.forbidden = &Error{
@@ -283,6 +283,12 @@ func New(spec Spec) (*Definition, error) {
 			}
 		}
 		d.byState[s] = slots
+	}
+	d.table = make([]*slot, len(d.states)*len(d.names))
+	for s, slots := range d.byState {
+		for i := range slots {
+			d.table[s*len(d.names)+nameIdx[slots[i].name]] = &slots[i]
+		}
 	}
 	return d, nil
 }
@@ -365,17 +371,4 @@ func (d *Definition) Deadline(state string, subject any) time.Duration {
 	return d.states[i].Deadline(subject)
 }
 
-func (d *Definition) stateIndex(name string) int {
-	if d.stateMap != nil {
-		if i, ok := d.stateMap[name]; ok {
-			return i
-		}
-		return -1
-	}
-	for i, n := range d.stateNames {
-		if n == name {
-			return i
-		}
-	}
-	return -1
-}
+func (d *Definition) stateIndex(name string) int { return d.stateIdx.lookup(name) }

@@ -25,22 +25,9 @@ import (
 // hooks. Fire takes no lock, and allocates nothing on success unless a
 // guard or a hook does.
 func (d *Definition) Fire(ctx context.Context, current, action string, actor Actor, in *Input) (Transition, error) {
-	s := d.stateIndex(current)
-	if s < 0 {
-		return Transition{}, unknownState(current, action)
-	}
-	var e *edge
-	slots := d.byState[s]
-	for i := range slots {
-		if slots[i].name == action {
-			if e = slots[i].edge; e == nil {
-				return Transition{}, slots[i].conflict
-			}
-			break
-		}
-	}
-	if e == nil {
-		return Transition{}, d.unknownAction(s, action)
+	e, err := d.find(current, action)
+	if err != nil {
+		return Transition{}, err
 	}
 	if !slices.Contains(e.roles, actor.Role) {
 		return Transition{}, e.forbidden
@@ -51,27 +38,45 @@ func (d *Definition) Fire(ctx context.Context, current, action string, actor Act
 		}
 	}
 	if len(e.guards) > 0 {
-		if err := d.guard(ctx, s, e, actor, in); err != nil {
+		if err := d.guard(ctx, e, actor, in); err != nil {
 			return Transition{}, err
 		}
 	}
-	var dl time.Duration
-	var due time.Time
+	t := Transition{From: e.from, To: e.to, Action: e.name, Actor: actor}
 	if e.deadline != nil {
-		dl, due = deadline(e.deadline, in)
+		t.DeadlineIn, t.Deadline = deadline(e.deadline, in)
 	}
 	if d.hooks.OnLeave != nil || d.hooks.OnEnter != nil || d.hooks.After != nil {
-		d.runHooks(ctx, Transition{From: d.stateNames[s], To: e.to, Action: e.name, Actor: actor, DeadlineIn: dl, Deadline: due})
+		d.runHooks(ctx, &t)
 	}
-	return Transition{From: d.stateNames[s], To: e.to, Action: e.name, Actor: actor, DeadlineIn: dl, Deadline: due}, nil
+	return t, nil
+}
+
+// find returns the edge leaving state current under action, or the
+// conflict to return. It is apart from Fire so that the refusal path stays
+// short.
+func (d *Definition) find(current, action string) (*edge, error) {
+	s := d.stateIndex(current)
+	if s < 0 {
+		return nil, unknownState(current, action)
+	}
+	a := d.nameIdx.lookup(action)
+	if a < 0 {
+		return nil, d.unknownAction(s, action)
+	}
+	sl := d.table[s*len(d.names)+a]
+	if sl.edge == nil {
+		return nil, sl.conflict
+	}
+	return sl.edge, nil
 }
 
 // guard runs e's guards in order and returns the first refusal.
-func (d *Definition) guard(ctx context.Context, s int, e *edge, actor Actor, in *Input) error {
-	r := Request{Definition: d, From: d.stateNames[s], Action: e.action, Actor: actor, Input: in}
+func (d *Definition) guard(ctx context.Context, e *edge, actor Actor, in *Input) error {
+	r := Request{Definition: d, From: e.from, Action: e.action, Actor: actor, Input: in}
 	for _, g := range e.guards {
 		if err := g(ctx, r); err != nil {
-			return refusal(e.name, d.stateNames[s], err)
+			return refusal(e.name, e.from, err)
 		}
 	}
 	return nil
@@ -98,16 +103,16 @@ func (d *Definition) unknownAction(s int, action string) error {
 	}
 }
 
-// runHooks calls the hooks in order.
-func (d *Definition) runHooks(ctx context.Context, t Transition) {
+// runHooks calls the hooks in order, each with its own copy of *t.
+func (d *Definition) runHooks(ctx context.Context, t *Transition) {
 	if h := d.hooks.OnLeave; h != nil {
-		h(ctx, t)
+		h(ctx, *t)
 	}
 	if h := d.hooks.OnEnter; h != nil {
-		h(ctx, t)
+		h(ctx, *t)
 	}
 	if h := d.hooks.After; h != nil {
-		h(ctx, t)
+		h(ctx, *t)
 	}
 }
 
@@ -181,10 +186,24 @@ func (d *Definition) Can(state, action string, role Role) bool {
 	if s < 0 {
 		return false
 	}
-	for _, sl := range d.byState[s] {
-		if sl.name == action {
-			return sl.edge != nil && slices.Contains(sl.edge.roles, role)
-		}
+	a := d.nameIdx.lookup(action)
+	if a < 0 {
+		return false
 	}
-	return false
+	e := d.table[s*len(d.names)+a].edge
+	return e != nil && slices.Contains(e.roles, role)
+}
+
+// Requires reports whether action, taken from state, requires input k (k
+// is in the action's Needs). It reports false for an unknown state or
+// action, or one that does not leave state. Unlike [Definition.Available]
+// it allocates nothing.
+func (d *Definition) Requires(state, action string, k InputKind) bool {
+	s := d.stateIndex(state)
+	a := d.nameIdx.lookup(action)
+	if s < 0 || a < 0 {
+		return false
+	}
+	e := d.table[s*len(d.names)+a].edge
+	return e != nil && slices.Contains(e.needs, k)
 }

@@ -3,7 +3,9 @@ package workflow_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -360,5 +362,84 @@ func TestFireRandomSequences(t *testing.T) {
 			}
 		}
 		require.Positive(t, reachedTerminal, "%s: no random walk reached a terminal state", d.Name())
+	}
+}
+
+// TestFireLookalikeNames checks that names alike in length, first and last
+// byte (which defeat the fast name lookup) still resolve exactly, in
+// definitions small and large.
+func TestFireLookalikeNames(t *testing.T) {
+	ctx := context.Background()
+	for _, n := range []int{2, 40} {
+		t.Run(fmt.Sprintf("%d states", n), func(t *testing.T) {
+			spec := workflow.Spec{Name: "lookalike", Version: 1}
+			for i := range n {
+				kind := workflow.KindIntermediate
+				switch i {
+				case 0:
+					kind = workflow.KindInitial
+				case n - 1:
+					kind = workflow.KindTerminal
+				}
+				// s_0x, s_1x, ...: the same length, first and last byte.
+				spec.States = append(spec.States, workflow.State{Name: fmt.Sprintf("s%03dx", i), Kind: kind})
+				if i > 0 {
+					spec.Actions = append(spec.Actions, workflow.Action{
+						Name: fmt.Sprintf("a%03dz", i), From: []string{spec.States[i-1].Name}, To: spec.States[i].Name,
+						Roles: []workflow.Role{"staff"},
+					})
+				}
+			}
+			d := workflow.MustNew(spec)
+			actor := workflow.Actor{Role: "staff"}
+			for i := 1; i < n; i++ {
+				from, action := spec.States[i-1].Name, spec.Actions[i-1].Name
+				got, err := d.Fire(ctx, from, action, actor, nil)
+				require.NoError(t, err, "Fire(%s, %s)", from, action)
+				require.Equal(t, spec.States[i].Name, got.To)
+				if i > 1 {
+					_, err = d.Fire(ctx, from, spec.Actions[i-2].Name, actor, nil)
+					require.ErrorIs(t, err, workflow.ErrConflict, "Fire(%s, %s)", from, spec.Actions[i-2].Name)
+				}
+			}
+			_, err := d.Fire(ctx, "s000x", "a999z", actor, nil)
+			require.ErrorIs(t, err, workflow.ErrConflict, "unknown action")
+			_, err = d.Fire(ctx, "s999x", "a001z", actor, nil)
+			require.ErrorIs(t, err, workflow.ErrConflict, "unknown state")
+			_, err = d.Fire(ctx, "", "", actor, nil)
+			require.ErrorIs(t, err, workflow.ErrConflict, "empty names")
+		})
+	}
+}
+
+func TestRequires(t *testing.T) {
+	c := workflow.CitizenReport()
+	tests := []struct {
+		name          string
+		state, action string
+		kind          workflow.InputKind
+		want          bool
+	}{
+		{"dispatch needs a department", "submitted", "dispatch", workflow.NeedDepartment, true},
+		{"dispatch needs no photos", "submitted", "dispatch", workflow.NeedPhotos, false},
+		{"resolve needs photos", "accepted", "resolve", workflow.NeedPhotos, true},
+		{"resolve needs a reason", "accepted", "resolve", workflow.NeedReason, true},
+		{"accept needs nothing", "dispatched", "accept", workflow.NeedReason, false},
+		{"not from this state", "submitted", "resolve", workflow.NeedPhotos, false},
+		{"unknown action", "accepted", "fly", workflow.NeedPhotos, false},
+		{"unknown state", "nowhere", "resolve", workflow.NeedPhotos, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.Requires(tt.state, tt.action, tt.kind)
+			require.Equal(t, tt.want, got, "Requires(%q, %q, %q)", tt.state, tt.action, tt.kind)
+			var avail bool
+			for _, a := range c.Available(tt.state, workflow.RoleAdmin) {
+				if a.Name == tt.action {
+					avail = slices.Contains(a.Needs, tt.kind)
+				}
+			}
+			require.Equal(t, avail, got, "Requires agrees with Available")
+		})
 	}
 }
