@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 )
 
 // Bar is one bar group of the department chart, in SVG user units.
@@ -28,25 +29,55 @@ const (
 	chartRowH   = 28
 )
 
-// departmentChart turns the staff figures of GET /api/v1/stats (a
-// "departments" list with "open" and "overdue" counts) into bars scaled to
-// the largest count.
-func departmentChart(lang Lang, stats map[string]any) Chart {
-	rows := asList(stats["departments"])
-	var max int64 = 1
-	bars := make([]Bar, 0, len(rows))
-	for _, r := range rows {
-		m, ok := r.(map[string]any)
+// DepartmentRow is one department's line on the board.
+type DepartmentRow struct {
+	Code, Name              string
+	Assigned, Open, Overdue int64
+}
+
+// namedDepartments gives the staff figures of GET /api/v1/stats (a
+// "departments" list with "department", "assigned", "open" and "overdue")
+// the departments' names from GET /api/v1/departments, overdue ones first
+// (对账销号: what is late comes first).
+func namedDepartments(lang Lang, figures, deps []any) []DepartmentRow {
+	names := map[string]string{}
+	for _, d := range deps {
+		if m, ok := d.(map[string]any); ok {
+			key := "name_zh"
+			if lang == LangEN {
+				key = "name_en"
+			}
+			names[fmt.Sprint(m["code"])] = fmt.Sprint(first(m, key, "code"))
+		}
+	}
+	rows := make([]DepartmentRow, 0, len(figures))
+	for _, f := range figures {
+		m, ok := f.(map[string]any)
 		if !ok {
 			continue
 		}
-		label := fmt.Sprint(first(m, "name", "department"))
-		if lang == LangEN {
-			if n, ok := m["name_en"].(string); ok && n != "" {
-				label = n
-			}
+		code := fmt.Sprint(m["department"])
+		name := names[code]
+		if name == "" {
+			name = code
 		}
-		b := Bar{Label: label, Open: num(m["open"]), Overdue: num(m["overdue"])}
+		rows = append(rows, DepartmentRow{Code: code, Name: name, Assigned: num(m["assigned"]), Open: num(m["open"]), Overdue: num(m["overdue"])})
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].Overdue != rows[j].Overdue {
+			return rows[i].Overdue > rows[j].Overdue
+		}
+		return rows[i].Open > rows[j].Open
+	})
+	return rows
+}
+
+// departmentChart draws the rows as bars scaled to the largest count.
+func departmentChart(rows []DepartmentRow) Chart {
+	var max int64 = 1
+	bars := make([]Bar, 0, len(rows))
+	for _, r := range rows {
+		b := Bar{Label: r.Name, Open: r.Open, Overdue: r.Overdue}
 		if b.Open > max {
 			max = b.Open
 		}

@@ -343,12 +343,18 @@ func (h *Handler) board(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var stats map[string]any
+	var deps any
 	if err := c.get(r.Context(), "/api/v1/stats", nil, &stats); err != nil {
 		h.fail(w, r, p, err)
 		return
 	}
-	p.Data["Stats"] = stats
-	p.Data["Chart"] = departmentChart(c.lang, stats)
+	if err := c.get(r.Context(), "/api/v1/departments", nil, &deps); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	rows := namedDepartments(c.lang, asList(stats["departments"]), asList(deps))
+	p.Data["Rows"] = rows
+	p.Data["Chart"] = departmentChart(rows)
 	h.render(w, r, "board", p)
 }
 
@@ -373,7 +379,7 @@ var funcs = template.FuncMap{
 	"state": func(l Lang, s any) string { return T(l, "state."+fmt.Sprint(s)) },
 	"money": money,
 	"when":  when,
-	"photo": func(k any) string { return "/photos/" + url.PathEscape(fmt.Sprint(k)) },
+	"photo": photoURL,
 	"list":  asList,
 	"str":   func(v any) string { return fmt.Sprint(v) },
 	"has": func(m any, k string) bool {
@@ -401,13 +407,25 @@ func asList(v any) []any {
 	case []any:
 		return x
 	case map[string]any:
-		for _, k := range []string{"items", "rewards", "reports", "articles", "queue"} {
+		for _, k := range []string{"items", "actions", "rewards", "reports", "articles", "queue"} {
 			if l, ok := x[k].([]any); ok {
 				return l
 			}
 		}
 	}
 	return nil
+}
+
+// photoURL returns the address of a photo given as a blob key or as a
+// link object with a "url" or a "key".
+func photoURL(v any) string {
+	if m, ok := v.(map[string]any); ok {
+		if u, ok := m["url"].(string); ok && strings.HasPrefix(u, "/") {
+			return u
+		}
+		v = m["key"]
+	}
+	return "/photos/" + url.PathEscape(fmt.Sprint(v))
 }
 
 // money formats integer fen as yuan without floating point.

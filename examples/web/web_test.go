@@ -38,20 +38,20 @@ func fakeAPI(t *testing.T) http.Handler {
 	evil := `<script>alert("x")</script><img src=x onerror=alert(1)>`
 	item := map[string]any{"ref": "LC-20261128-000001", "state": "dispatched", "description": evil, "address": "东昌路 1 号", "photos": []string{strings.Repeat("a", 64)}, "created_at": "2026-11-28T08:00:00Z",
 		"timeline": []any{map[string]any{"type": "submitted", "to": "submitted", "time": "2026-11-28T08:00:00Z"}, map[string]any{"type": "transition", "action": "dispatch", "to": "dispatched", "note": evil, "time": "2026-11-28T09:00:00Z"}}}
-	answer("GET /api/v1/stats", map[string]any{"users": 3, "reports": 12, "closed": 4, "rewards_paid_fen": 12345,
-		"departments": []any{map[string]any{"department": "fire", "name": "消防救援支队", "name_en": "Fire and Rescue", "open": 3, "overdue": 1, "closed": 2}}}, false)
+	answer("GET /api/v1/stats", map[string]any{"programme": map[string]any{"citizens": 3, "reports": 12, "rewards_paid_fen": 12345}, "closed": 4,
+		"departments": []any{map[string]any{"department": "gas", "assigned": 1, "open": 1, "overdue": 0}, map[string]any{"department": "fire", "assigned": 5, "open": 3, "overdue": 1}}}, false)
 	answer("GET /api/v1/plaza", map[string]any{"items": []any{item}, "next": "abc"}, false)
 	answer("GET /api/v1/plaza/{ref}", item, false)
 	answer("GET /api/v1/articles", map[string]any{"items": []any{map[string]any{"id": "a1", "title": evil, "kind": "law", "published": true}}}, false)
 	answer("GET /api/v1/articles/{id}", map[string]any{"id": "a1", "title": "安全生产法", "kind": "law", "body": evil}, false)
 	answer("GET /api/v1/categories", []any{map[string]any{"code": "fire", "name_zh": "消防", "name_en": "Fire safety"}}, false)
-	answer("GET /api/v1/departments", []any{map[string]any{"code": "fire", "name_zh": "消防救援支队", "name_en": "Fire and Rescue"}}, false)
+	answer("GET /api/v1/departments", []any{map[string]any{"code": "fire", "name_zh": "消防救援支队", "name_en": "Fire and Rescue"}, map[string]any{"code": "gas", "name_zh": "燃气管理处", "name_en": "Gas"}}, false)
 	answer("GET /api/v1/me", map[string]any{"id": "dispatcher-1", "role": "dispatcher"}, true)
 	answer("GET /api/v1/me/reports", map[string]any{"items": []any{item}}, true)
 	answer("GET /api/v1/me/rewards", map[string]any{"items": []any{map[string]any{"id": "r1", "status": "pending", "amount_fen": 5000, "hazard_ref": "LC-1"}}}, true)
 	answer("GET /api/v1/queue", map[string]any{"items": []any{map[string]any{"id": "h1", "ref": "LC-1", "state": "submitted", "description": evil}}}, true)
 	answer("GET /api/v1/reports/{id}", map[string]any{"id": "h1", "ref": "LC-1", "state": "submitted", "version": 1, "description": evil, "events": []any{}}, true)
-	answer("GET /api/v1/reports/{id}/actions", map[string]any{"items": []any{map[string]any{"name": "dispatch", "label": map[string]any{"zh": "转办", "en": "Dispatch"}, "needs": []string{"department"}}}}, true)
+	answer("GET /api/v1/reports/{id}/actions", map[string]any{"actions": []any{map[string]any{"name": "dispatch", "label": map[string]any{"zh": "转办", "en": "Dispatch"}, "needs": []string{"department"}}}}, true)
 	return mux
 }
 
@@ -131,6 +131,8 @@ func TestBoardDrawsChart(t *testing.T) {
 	_, body := get(t, srv, "/console/board", &http.Cookie{Name: "hl_token", Value: "good"})
 	assert.Contains(t, body, `<svg id="board-chart"`)
 	assert.Regexp(t, `<rect x="96" y="3" width="184"`, body, "the largest count spans the chart")
+	assert.Regexp(t, `(?s)data-department="fire".*data-department="gas"`, body, "overdue departments come first")
+	assert.Contains(t, body, "消防救援支队", "departments are shown by name")
 }
 
 // TestTemplateKeysExist checks that every text key a template asks for has

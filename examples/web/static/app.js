@@ -184,7 +184,7 @@
   var verify = document.getElementById("verify-form");
   if (verify) verify.addEventListener("submit", function (ev) {
     ev.preventDefault(); clearErrors(verify);
-    api("POST", "/api/v1/me/verify", { name: verify.name.value.trim(), id_number: verify.id_number.value.trim() })
+    api("POST", "/api/v1/me/verify", { name: verify.name.value.trim(), resident_id: verify.resident_id.value.trim() })
       .then(function () { location.reload(); }, function (e) { showError(verify, e); });
   });
 
