@@ -306,6 +306,7 @@ func (h *Handler) console(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data["Queue"] = queue
+	p.Data["CategoryNames"] = h.categoryNames(r, c)
 	h.render(w, r, "console", p)
 }
 
@@ -331,6 +332,7 @@ func (h *Handler) consoleReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data["Report"], p.Data["Actions"], p.Data["Departments"] = report, actions, deps
+	p.Data["CategoryNames"] = h.categoryNames(r, c)
 	p.Data["ID"] = r.PathValue("id")
 	h.render(w, r, "console_report", p)
 }
@@ -372,6 +374,27 @@ func (h *Handler) articlesAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Data["Articles"] = articles
 	h.render(w, r, "articles_admin", p)
+}
+
+// categoryNames maps category codes to their names in the page's
+// language; a code the API does not name shows as itself.
+func (h *Handler) categoryNames(r *http.Request, c client) map[string]string {
+	var cats any
+	names := map[string]string{}
+	if err := c.get(r.Context(), "/api/v1/categories", nil, &cats); err != nil {
+		h.log.Warn("categories for a page", "err", err)
+		return names
+	}
+	key := "name_zh"
+	if c.lang == LangEN {
+		key = "name_en"
+	}
+	for _, x := range asList(cats) {
+		if m, ok := x.(map[string]any); ok {
+			names[fmt.Sprint(m["code"])] = fmt.Sprint(first(m, key, "code"))
+		}
+	}
+	return names
 }
 
 var funcs = template.FuncMap{

@@ -153,3 +153,16 @@ func TestTemplateKeysExist(t *testing.T) {
 	}
 	assert.Greater(t, n, 50, "the key pattern found the templates' keys")
 }
+
+// TestDynamicKeysExist checks the text keys that templates build from API
+// values (states, severities, article kinds, reward statuses).
+func TestDynamicKeysExist(t *testing.T) {
+	for _, key := range []string{
+		"state.submitted", "state.dispatched", "state.accepted", "state.resolved", "state.closed_valid", "state.closed_invalid", "state.withdrawn",
+		"severity.general", "severity.major", "kind.law", "kind.rule", "kind.knowledge",
+		"reward.pending", "reward.claiming", "reward.claimed", "reward.expired", "reward.failed",
+	} {
+		assert.NotEqual(t, key, web.T(web.LangZH, key), "key %q has no Chinese text", key)
+		assert.NotEqual(t, key, web.T(web.LangEN, key), "key %q has no English text", key)
+	}
+}
