@@ -126,7 +126,7 @@ type proc struct {
 
 	mu     sync.Mutex
 	lines  []string
-	onLine func(string) // called by the reader for every line, under mu
+	onLine func(*proc, string) // called by the reader for every line, under mu
 
 	ready  chan string   // the address, once
 	logEOF chan struct{} // closed when its log is read to the end
@@ -140,7 +140,7 @@ var readyPattern = regexp.MustCompile(`msg="hazardloop example server ready" url
 // startProc starts a server process named name on 127.0.0.1 (a free port)
 // with the database URL, the shared token secret and demo data, and waits
 // until it listens. onLine, if not nil, sees every log line as it is read.
-func startProc(t *testing.T, name, dbURL string, onLine func(string)) *proc {
+func startProc(t *testing.T, name, dbURL string, onLine func(*proc, string)) *proc {
 	t.Helper()
 	p := prepareProc(t, name, dbURL, onLine)
 	p.waitReady(t)
@@ -148,7 +148,7 @@ func startProc(t *testing.T, name, dbURL string, onLine func(string)) *proc {
 }
 
 // prepareProc starts the process without waiting for it to listen.
-func prepareProc(t *testing.T, name, dbURL string, onLine func(string)) *proc {
+func prepareProc(t *testing.T, name, dbURL string, onLine func(*proc, string)) *proc {
 	t.Helper()
 	bin := serverBinary(t)
 	cmd := exec.Command(bin,
@@ -195,7 +195,7 @@ func (p *proc) read(r io.Reader) {
 		p.mu.Lock()
 		p.lines = append(p.lines, line)
 		if p.onLine != nil {
-			p.onLine(line)
+			p.onLine(p, line)
 		}
 		p.mu.Unlock()
 		if m := readyPattern.FindStringSubmatch(line); m != nil {
