@@ -125,13 +125,6 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 	if err != nil {
 		return Hazard{}, fromWorkflow(op, err)
 	}
-	var needs []workflow.InputKind
-	for _, a := range def.Available(t.From, workflow.Role(user.Role)) {
-		if a.Name == action {
-			needs = a.Needs
-			break
-		}
-	}
 
 	ev := Event{
 		HazardID: h.ID, Type: EventTransition, Actor: user.Actor(),
@@ -139,42 +132,46 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 		PublicNote: in.Note, PrivateNote: in.PrivateNote,
 		Attachments: clonePhotos(in.Photos), Time: now,
 	}
-	data := make(map[string]string, len(in.Fields)+4)
-	for k, v := range in.Fields {
+	var data map[string]string // made on the first key
+	set := func(k, v string) {
+		if data == nil {
+			data = make(map[string]string, len(in.Fields)+4)
+		}
 		data[k] = v
 	}
+	for k, v := range in.Fields {
+		set(k, v)
+	}
 	if in.Department != "" {
-		if !slices.Contains(needs, workflow.NeedDepartment) {
+		if !def.Requires(t.From, action, workflow.NeedDepartment) {
 			return Hazard{}, &Error{Code: CodeInvalid, Op: op, Field: "department", Message: "this action assigns no department"}
 		}
 		h.Department = in.Department
-		data[DataDepartment] = in.Department
+		set(DataDepartment, in.Department)
 	}
-	if slices.Contains(needs, workflow.NeedPhotos) {
+	if def.Requires(t.From, action, workflow.NeedPhotos) {
 		h.Resolution = in.Note
 		h.Evidence = clonePhotos(in.Photos)
 	}
 	if slices.Contains(verdictActions, action) {
 		h.Verdict, h.FineFen, h.BonusFen = in.Verdict, in.FineFen, in.BonusFen
 		if in.Verdict != "" {
-			data[DataVerdict] = in.Verdict
+			set(DataVerdict, in.Verdict)
 		}
 		if in.FineFen > 0 {
-			data[DataFineFen] = strconv.FormatInt(in.FineFen, 10)
+			set(DataFineFen, strconv.FormatInt(in.FineFen, 10))
 		}
 		if in.BonusFen > 0 {
-			data[DataBonusFen] = strconv.FormatInt(in.BonusFen, 10)
+			set(DataBonusFen, strconv.FormatInt(in.BonusFen, 10))
 		}
 	}
 	if !h.Deadline.IsZero() && now.After(h.Deadline) {
-		data[DataLate] = "true"
+		set(DataLate, "true")
 	}
 	if in.NoteToReporter && in.PrivateNote != "" {
-		data[DataPrivateNoteTo] = "reporter"
+		set(DataPrivateNoteTo, "reporter")
 	}
-	if len(data) > 0 {
-		ev.Data = data
-	}
+	ev.Data = data
 	if t.To != h.State {
 		h.Escalated = ""
 	}

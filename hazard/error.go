@@ -166,6 +166,9 @@ func (p *Problems) Add(field, format string, args ...any) {
 // Merge adds the field problems of err, if err is a CodeInvalid *Error,
 // under prefix. It reports whether err was absorbed.
 func (p *Problems) Merge(prefix string, err error) bool {
+	if err == nil {
+		return false
+	}
 	var e *Error
 	if !errors.As(err, &e) || e.Code != CodeInvalid {
 		return false

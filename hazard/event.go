@@ -1,6 +1,7 @@
 package hazard
 
 import (
+	"maps"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,11 +62,7 @@ type Event struct {
 func (e Event) Clone() Event {
 	e.Attachments = clonePhotos(e.Attachments)
 	if e.Data != nil {
-		d := make(map[string]string, len(e.Data))
-		for k, v := range e.Data {
-			d[k] = v
-		}
-		e.Data = d
+		e.Data = maps.Clone(e.Data)
 	}
 	return e
 }
@@ -97,7 +94,9 @@ func (e *Event) Validate() error {
 		p.Add("data", "takes at most %d keys", MaxEventDataKeys)
 	}
 	for k, v := range e.Data {
-		CheckText(&p, "data."+k, v, 0, MaxEventDataLen)
+		if !textOK(v, 0, MaxEventDataLen) {
+			CheckText(&p, "data."+k, v, 0, MaxEventDataLen)
+		}
 	}
 	if e.Time.IsZero() {
 		p.Add("time", "is required")

@@ -124,8 +124,21 @@ func (h *Hazard) Major() bool { return h.Severity == SeverityMajor }
 
 // Clone returns a deep copy of h: slices are not shared.
 func (h Hazard) Clone() Hazard {
-	h.Photos = clonePhotos(h.Photos)
-	h.Evidence = clonePhotos(h.Evidence)
+	// Photos and Evidence share one new array, each capped at its length
+	// so that an append to one never writes into the other.
+	n, m := len(h.Photos), len(h.Evidence)
+	if n+m > 0 {
+		buf := make([]Photo, n+m)
+		copy(buf, h.Photos)
+		copy(buf[n:], h.Evidence)
+		h.Photos, h.Evidence = buf[:n:n], buf[n:]
+	}
+	if n == 0 {
+		h.Photos = nil
+	}
+	if m == 0 {
+		h.Evidence = nil
+	}
 	if h.Location.Point != nil {
 		p := *h.Location.Point
 		h.Location.Point = &p

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -32,7 +33,11 @@ func (f RefFormat) Validate() error {
 
 // Counter returns the name of the store counter for refs made at t.
 func (f RefFormat) Counter(t time.Time) string {
-	return "ref:" + f.prefix() + ":" + t.UTC().Format("20060102")
+	var buf [32]byte
+	b := append(buf[:0], "ref:"...)
+	b = append(b, f.prefix()...)
+	b = append(b, ':')
+	return string(t.UTC().AppendFormat(b, "20060102"))
 }
 
 // Format returns the reference number for sequence n at t.
@@ -41,7 +46,20 @@ func (f RefFormat) Format(t time.Time, n int64) string {
 	if d == 0 {
 		d = 6
 	}
-	return fmt.Sprintf("%s-%s-%0*d", f.prefix(), t.UTC().Format("20060102"), d, n)
+	if n < 0 { // not made by a counter; keep the sign before the zeros
+		return fmt.Sprintf("%s-%s-%0*d", f.prefix(), t.UTC().Format("20060102"), d, n)
+	}
+	var buf [48]byte
+	b := append(buf[:0], f.prefix()...)
+	b = append(b, '-')
+	b = t.UTC().AppendFormat(b, "20060102")
+	b = append(b, '-')
+	var num [20]byte
+	digits := strconv.AppendInt(num[:0], n, 10)
+	for i := len(digits); i < d; i++ {
+		b = append(b, '0')
+	}
+	return string(append(b, digits...))
 }
 
 func (f RefFormat) prefix() string {

@@ -24,6 +24,7 @@ func TestRefFormat(t *testing.T) {
 		{"defaults", hazard.RefFormat{}, day, 1, "HZ-20261128-000001"},
 		{"wider", hazard.RefFormat{Prefix: "SZ2", Digits: 8}, day, 42, "SZ2-20261128-00000042"},
 		{"overflowing the width", hazard.RefFormat{Prefix: "LC", Digits: 3}, day, 12345, "LC-20261128-12345"},
+		{"negative, as fmt pads it", hazard.RefFormat{Prefix: "LC"}, day, -5, "LC-20261128--00005"},
 		{"UTC date", hazard.RefFormat{Prefix: "LC"}, time.Date(2026, 11, 29, 7, 0, 0, 0, time.FixedZone("CST", 8*3600)), 7, "LC-20261128-000007"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -180,6 +180,18 @@ func TestCloneDoesNotShare(t *testing.T) {
 	assert.NotEqual(t, int64(1), h.Evidence[0].Size)
 	assert.NotEqual(t, 1.0, h.Location.Point.Lat)
 
+	// Photos and Evidence of a clone do not overlap: appending to one
+	// leaves the other as it was.
+	c = h.Clone()
+	evidence := append([]hazard.Photo(nil), c.Evidence...)
+	c.Photos = append(c.Photos, hazardtest.NewPhoto("appended"))
+	assert.Equal(t, evidence, c.Evidence)
+	assert.Equal(t, h.Evidence, c.Evidence)
+
+	empty := hazard.Hazard{Photos: []hazard.Photo{}}.Clone()
+	assert.Nil(t, empty.Photos, "an empty slice clones to nil")
+	assert.Nil(t, empty.Evidence)
+
 	e := hazardtest.FullEvent(h)
 	ec := e.Clone()
 	ec.Data["department"] = "x"
@@ -194,5 +206,80 @@ func TestPhotoKeys(t *testing.T) {
 	assert.True(t, hazard.ValidKey(p.Key()))
 	for _, k := range []string{"", "../x", strings.Repeat("g", 64), strings.ToUpper(p.SHA256), p.SHA256[:63], p.SHA256 + "0"} {
 		assert.False(t, hazard.ValidKey(k), "ValidKey(%q)", k)
+	}
+}
+
+func TestCheckText(t *testing.T) {
+	tests := []struct {
+		name     string
+		s        string
+		min, max int
+		ok       bool
+	}{
+		{"empty allowed", "", 0, 5, true},
+		{"empty required", "", 1, 5, false},
+		{"ascii", "abc", 1, 5, true},
+		{"newline and tab", "a\nb\tc", 1, 5, true},
+		{"too long in runes", "隐患隐患隐患", 1, 5, false},
+		{"at most in runes", "隐患隐患隐", 1, 5, true},
+		{"too short", "ab", 3, 5, false},
+		{"nul", "a\x00b", 0, 5, false},
+		{"escape", "a\x1bb", 0, 5, false},
+		{"delete", "a\x7fb", 0, 5, false},
+		{"C1 control", "a\u0085b", 0, 5, false},
+		{"line separator", "a\u2028b", 0, 5, false},
+		{"paragraph separator", "a\u2029b", 0, 5, false},
+		{"invalid byte", "a\xffb", 0, 5, false},
+		{"truncated sequence", "a\xe9\x9a", 0, 5, false},
+		{"replacement character is valid", "a\ufffdb", 0, 5, true},
+		{"emoji", "🔥", 1, 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p hazard.Problems
+			hazard.CheckText(&p, "f", tt.s, tt.min, tt.max)
+			err := p.Err("test")
+			if tt.ok {
+				require.NoError(t, err, "CheckText(%q, %d, %d)", tt.s, tt.min, tt.max)
+				return
+			}
+			require.ErrorIs(t, err, hazard.ErrInvalid, "CheckText(%q, %d, %d)", tt.s, tt.min, tt.max)
+			require.Equal(t, []string{"f"}, fields(t, err))
+		})
+	}
+}
+
+func TestValidateChange(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(h *hazard.Hazard)
+		want   []string
+	}{
+		{"unchanged", func(*hazard.Hazard) {}, nil},
+		{"valid transition", func(h *hazard.Hazard) {
+			h.State, h.Version, h.Evidence = "resolved", h.Version+1, []hazard.Photo{hazardtest.NewPhoto("fix")}
+		}, nil},
+		{"description too long", func(h *hazard.Hazard) { h.Description = strings.Repeat("x", hazard.MaxDescriptionLen+1) }, []string{"description"}},
+		{"no photos", func(h *hazard.Hazard) { h.Photos = nil }, []string{"photos"}},
+		{"bad photo", func(h *hazard.Hazard) { h.Photos = []hazard.Photo{{SHA256: "x", ContentType: "image/gif"}} },
+			[]string{"photos[0].sha256", "photos[0].content_type", "photos[0].size"}},
+		{"repeated evidence", func(h *hazard.Hazard) { h.Evidence = append(h.Evidence, h.Evidence[0]) }, []string{"evidence[1]"}},
+		{"point moved out of range", func(h *hazard.Hazard) { h.Location.Point = &hazard.Point{Lat: 91, Lng: 0, System: hazard.WGS84} }, []string{"latitude"}},
+		{"address control character", func(h *hazard.Hazard) { h.Location.Address = "a\x00" }, []string{"address"}},
+		{"unit control character", func(h *hazard.Hazard) { h.Unit = "a\x00" }, []string{"unit"}},
+		{"no reporter", func(h *hazard.Hazard) { h.Reporter.UserID = "" }, []string{"reporter"}},
+		{"cheap fields always checked", func(h *hazard.Hazard) { h.State, h.Version, h.FineFen = "", 0, -1 }, []string{"state", "version", "fine_fen"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old := hazardtest.FullHazard()
+			require.NoError(t, old.Validate(nil), "the old version is valid")
+			h := old.Clone()
+			tt.change(&h)
+			got := fields(t, h.ValidateChange(&old))
+			assert.Equal(t, tt.want, got, "ValidateChange")
+			assert.Equal(t, fields(t, h.Validate(nil)), got, "ValidateChange agrees with Validate(nil)")
+			assert.Equal(t, got, fields(t, h.ValidateChange(nil)), "ValidateChange(nil) checks everything")
+		})
 	}
 }
