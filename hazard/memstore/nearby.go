@@ -117,3 +117,14 @@ func (s *Store) Nearby(ctx context.Context, q hazard.NearbyQuery) ([]hazard.Haza
 	s.mu.RUnlock()
 	return out, nil
 }
+
+// sameCell reports whether a and b have the same grid entry: both out of
+// the grid, or both in it in the same cell.
+func sameCell(a, b *hazard.Hazard) bool {
+	inA := a.Open() && a.Location.Point != nil
+	inB := b.Open() && b.Location.Point != nil
+	if !inA || !inB {
+		return inA == inB
+	}
+	return a.Category == b.Category && cellOf(a.Category, a.Location.Point.WGS84()) == cellOf(b.Category, b.Location.Point.WGS84())
+}

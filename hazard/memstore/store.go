@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"hash/crc32"
-	"regexp"
 	"slices"
 	"sort"
 	"sync"
@@ -34,7 +33,7 @@ type Store struct {
 	byOpen     [2]idset // [0] closed, [1] open
 	grid       map[cell]map[uuid.UUID]struct{}
 
-	events   []hazard.Event // events[i].Seq == i+1
+	events   eventLog
 	byHazard map[uuid.UUID][]int64
 
 	counters map[string]int64
@@ -188,6 +187,54 @@ func (s *Store) index(h *hazard.Hazard, add bool) {
 	}
 }
 
+// reindex moves a hazard from old's entries of the secondary indexes to
+// next's, touching only the indexes whose key changed (an action changes
+// the state, sometimes the department or whether it is open). The caller
+// holds the write lock.
+func (s *Store) reindex(old, next *hazard.Hazard) {
+	id := next.ID
+	for _, d := range []struct {
+		m        map[string]*idset
+		from, to string
+	}{
+		{s.byState, old.State, next.State},
+		{s.byCategory, old.Category, next.Category},
+		{s.byDept, old.Department, next.Department},
+		{s.byReporter, old.Reporter.UserID, next.Reporter.UserID},
+		{s.bySource, string(old.Source), string(next.Source)},
+	} {
+		if d.from == d.to {
+			continue
+		}
+		if set := d.m[d.from]; d.from != "" && set != nil {
+			set.remove(id)
+		}
+		if d.to != "" {
+			set := d.m[d.to]
+			if set == nil {
+				set = new(idset)
+				d.m[d.to] = set
+			}
+			set.insert(id)
+		}
+	}
+	if wasOpen, open := old.Open(), next.Open(); wasOpen != open {
+		s.byOpen[b2i(wasOpen)].remove(id)
+		s.byOpen[b2i(open)].insert(id)
+	}
+	if !sameCell(old, next) {
+		s.gridRemove(old)
+		s.gridAdd(next)
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // Get implements hazard.Store.
 func (s *Store) Get(ctx context.Context, id uuid.UUID) (hazard.Hazard, error) {
 	if err := ctx.Err(); err != nil {
@@ -223,17 +270,28 @@ func (s *Store) Update(ctx context.Context, h hazard.Hazard, expectedVersion int
 	}
 	next := h.Clone()
 	next.Version = expectedVersion + 1
-	var p hazard.Problems
-	p.Merge("", next.Validate(nil))
-	checkEvents(&p, events, h.ID)
-	if err := p.Err("memstore.update"); err != nil {
-		return hazard.Hazard{}, err
-	}
+	var evp hazard.Problems
+	checkEvents(&evp, events, h.ID)
 	evs := cloneEvents(events)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, ok := s.hazards[h.ID]
+	// Under the lock, only what changed from the stored (valid) version
+	// needs checking; an unknown hazard is checked in full, so that invalid
+	// input is reported as such either way.
+	var herr error
+	if ok {
+		herr = next.ValidateChange(old)
+	} else {
+		herr = next.Validate(nil)
+	}
+	if herr != nil || evp.Len() > 0 {
+		var p hazard.Problems
+		p.Merge("", herr)
+		p.Merge("", evp.Err("memstore.update"))
+		return hazard.Hazard{}, p.Err("memstore.update")
+	}
 	if !ok {
 		return hazard.Hazard{}, errorf(hazard.CodeNotFound, "update", "", "hazard not found")
 	}
@@ -250,9 +308,8 @@ func (s *Store) Update(ctx context.Context, h hazard.Hazard, expectedVersion int
 	case !next.CreatedAt.Equal(old.CreatedAt):
 		return hazard.Hazard{}, errorf(hazard.CodeInvalid, "update", "created_at", "cannot change")
 	}
-	s.index(old, false)
+	s.reindex(old, &next)
 	s.hazards[h.ID] = &next
-	s.index(&next, true)
 	s.appendLocked(evs)
 	return next.Clone(), nil
 }
@@ -449,13 +506,21 @@ func cloneEvents(es []hazard.Event) []hazard.Event {
 	return out
 }
 
+// eventsPerHazard is the room made for a hazard's event numbers at its
+// first event: a closed loop takes about this many.
+const eventsPerHazard = 8
+
 // appendLocked numbers and stores events, which the caller hands over.
 // The caller holds the write lock.
 func (s *Store) appendLocked(evs []hazard.Event) {
 	for i := range evs {
-		evs[i].Seq = int64(len(s.events)) + 1
-		s.events = append(s.events, evs[i])
-		s.byHazard[evs[i].HazardID] = append(s.byHazard[evs[i].HazardID], evs[i].Seq)
+		evs[i].Seq = s.events.len() + 1
+		s.events.append(evs[i])
+		seqs := s.byHazard[evs[i].HazardID]
+		if seqs == nil {
+			seqs = make([]int64, 0, eventsPerHazard)
+		}
+		s.byHazard[evs[i].HazardID] = append(seqs, evs[i].Seq)
 	}
 }
 
@@ -492,11 +557,15 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]hazard.Ev
 	after = max(after, 0)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if after >= int64(len(s.events)) {
+	if after >= s.events.len() {
 		return nil, nil
 	}
-	end := min(int64(len(s.events)), after+int64(limit))
-	return cloneEvents(s.events[after:end]), nil
+	end := min(s.events.len(), after+int64(limit))
+	out := make([]hazard.Event, 0, end-after)
+	for seq := after + 1; seq <= end; seq++ {
+		out = append(out, s.events.at(seq).Clone())
+	}
+	return out, nil
 }
 
 // HazardEvents implements hazard.EventLog. A hazard without events, or an
@@ -510,7 +579,7 @@ func (s *Store) HazardEvents(ctx context.Context, id uuid.UUID) ([]hazard.Event,
 	seqs := s.byHazard[id]
 	out := make([]hazard.Event, len(seqs))
 	for i, n := range seqs {
-		out[i] = s.events[n-1].Clone()
+		out[i] = s.events.at(n).Clone()
 	}
 	return out, nil
 }
@@ -522,13 +591,25 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return int64(len(s.events)), nil
+	return s.events.len(), nil
 }
 
-var consumerName = regexp.MustCompile(`^[a-z0-9_-]+$`)
+// validConsumer reports whether name is 1 to MaxConsumerNameLen lower-case
+// letters, digits, '_' or '-'.
+func validConsumer(name string) bool {
+	if len(name) == 0 || len(name) > hazard.MaxConsumerNameLen {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 func checkConsumer(op, name string) error {
-	if len(name) == 0 || len(name) > hazard.MaxConsumerNameLen || !consumerName.MatchString(name) {
+	if !validConsumer(name) {
 		return errorf(hazard.CodeInvalid, op, "consumer", "must be 1 to "+itoa(hazard.MaxConsumerNameLen)+" lower-case letters, digits, '_' or '-'")
 	}
 	return nil
