@@ -1,6 +1,8 @@
 package hazard
 
 import (
+	"github.com/google/uuid"
+
 	"context"
 	"slices"
 	"time"
@@ -56,6 +58,8 @@ type DepartmentLedger struct {
 
 // LedgerItem is one open hazard in a ledger: no reporter identity.
 type LedgerItem struct {
+	// ID lets staff open the hazard; it says nothing of the reporter.
+	ID        uuid.UUID `json:"id"`
 	Ref       string    `json:"ref"`
 	Category  string    `json:"category"`
 	State     string    `json:"state"`
@@ -183,7 +187,7 @@ func ledger(ctx context.Context, st Store, now time.Time) ([]DepartmentLedger, e
 			byDept[d] = l
 		}
 		l.Open++
-		item := LedgerItem{Ref: h.Ref, Category: h.Category, State: h.State, CreatedAt: h.CreatedAt, Deadline: h.Deadline,
+		item := LedgerItem{ID: h.ID, Ref: h.Ref, Category: h.Category, State: h.State, CreatedAt: h.CreatedAt, Deadline: h.Deadline,
 			Overdue: !h.Deadline.IsZero() && now.After(h.Deadline)}
 		if item.Overdue {
 			l.Overdue++

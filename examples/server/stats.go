@@ -36,6 +36,8 @@ type DepartmentFigures struct {
 	Assigned   int    `json:"assigned"`
 	Open       int    `json:"open"`
 	Overdue    int    `json:"overdue"`
+	// Oldest lists the department's oldest open hazards (对账销号).
+	Oldest []hazard.LedgerItem `json:"oldest,omitempty"`
 }
 
 type statsCache struct {
@@ -83,7 +85,7 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request, c caller) error {
 		}
 		for _, l := range st.Ledger {
 			d := get(l.Department)
-			d.Open, d.Overdue = l.Open, l.Overdue
+			d.Open, d.Overdue, d.Oldest = l.Open, l.Overdue, l.Oldest
 		}
 		for _, d := range s.svc.Departments() {
 			out.Departments = append(out.Departments, *get(d.Code))

@@ -33,6 +33,8 @@ const (
 type DepartmentRow struct {
 	Code, Name              string
 	Assigned, Open, Overdue int64
+	// Oldest are the department's oldest open hazards, overdue ones first.
+	Oldest []map[string]any
 }
 
 // namedDepartments gives the staff figures of GET /api/v1/stats (a
@@ -61,7 +63,19 @@ func namedDepartments(lang Lang, figures, deps []any) []DepartmentRow {
 		if name == "" {
 			name = code
 		}
-		rows = append(rows, DepartmentRow{Code: code, Name: name, Assigned: num(m["assigned"]), Open: num(m["open"]), Overdue: num(m["overdue"])})
+		if code == "unassigned" {
+			name = T(lang, "board.unassigned")
+		}
+		row := DepartmentRow{Code: code, Name: name, Assigned: num(m["assigned"]), Open: num(m["open"]), Overdue: num(m["overdue"])}
+		for _, o := range asList(m["oldest"]) {
+			if om, ok := o.(map[string]any); ok {
+				row.Oldest = append(row.Oldest, om)
+			}
+		}
+		sort.SliceStable(row.Oldest, func(i, j int) bool {
+			return row.Oldest[i]["overdue"] == true && row.Oldest[j]["overdue"] != true
+		})
+		rows = append(rows, row)
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		if rows[i].Overdue != rows[j].Overdue {

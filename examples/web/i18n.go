@@ -110,6 +110,7 @@ var messages = map[string][2]string{
 	"console.deadline":     {"期限", "Deadline"},
 	"console.overdue":      {"已超期", "Overdue"},
 	"board.open":           {"未办结", "Open"},
+	"board.unassigned":     {"未分派", "Not yet assigned"},
 	"board.assigned":       {"已分派", "Assigned"},
 	"board.overdue":        {"超期", "Overdue"},
 	"board.closed":         {"已办结", "Closed"},

@@ -39,7 +39,8 @@ func fakeAPI(t *testing.T) http.Handler {
 	item := map[string]any{"ref": "LC-20261128-000001", "state": "dispatched", "description": evil, "address": "东昌路 1 号", "photos": []string{strings.Repeat("a", 64)}, "created_at": "2026-11-28T08:00:00Z",
 		"timeline": []any{map[string]any{"type": "submitted", "to": "submitted", "time": "2026-11-28T08:00:00Z"}, map[string]any{"type": "transition", "action": "dispatch", "to": "dispatched", "note": evil, "time": "2026-11-28T09:00:00Z"}}}
 	answer("GET /api/v1/stats", map[string]any{"programme": map[string]any{"citizens": 3, "reports": 12, "rewards_paid_fen": 12345}, "closed": 4,
-		"departments": []any{map[string]any{"department": "gas", "assigned": 1, "open": 1, "overdue": 0}, map[string]any{"department": "fire", "assigned": 5, "open": 3, "overdue": 1}}}, false)
+		"departments": []any{map[string]any{"department": "gas", "assigned": 1, "open": 1, "overdue": 0}, map[string]any{"department": "fire", "assigned": 5, "open": 3, "overdue": 1,
+			"oldest": []any{map[string]any{"id": "h2", "ref": "LC-2", "state": "accepted"}, map[string]any{"id": "h3", "ref": "LC-3", "state": "dispatched", "overdue": true}}}}}, false)
 	answer("GET /api/v1/plaza", map[string]any{"items": []any{item}, "next": "abc"}, false)
 	answer("GET /api/v1/plaza/{ref}", item, false)
 	answer("GET /api/v1/articles", map[string]any{"items": []any{map[string]any{"id": "a1", "title": evil, "kind": "law", "published": true}}}, false)
@@ -133,6 +134,7 @@ func TestBoardDrawsChart(t *testing.T) {
 	assert.Regexp(t, `<rect x="96" y="3" width="184"`, body, "the largest count spans the chart")
 	assert.Regexp(t, `(?s)data-department="fire".*data-department="gas"`, body, "overdue departments come first")
 	assert.Contains(t, body, "消防救援支队", "departments are shown by name")
+	assert.Regexp(t, `(?s)LC-3.*LC-2`, body, "a department's overdue hazards come first")
 }
 
 // TestTemplateKeysExist checks that every text key a template asks for has
