@@ -21,6 +21,19 @@ func compareID(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
 type idset struct {
 	chunks [][]uuid.UUID // each non-empty and sorted; chunk i < chunk i+1
 	n      int
+	// spare is the array of the last chunk emptied, reused by the next new
+	// chunk: a set that hazards pass through (a state) empties and refills
+	// without allocating.
+	spare []uuid.UUID
+}
+
+// newChunk returns an empty chunk with room for chunkMax IDs.
+func (s *idset) newChunk() []uuid.UUID {
+	if c := s.spare; c != nil {
+		s.spare = nil
+		return c[:0]
+	}
+	return make([]uuid.UUID, 0, chunkMax)
 }
 
 func (s *idset) len() int { return s.n }
@@ -40,7 +53,9 @@ func (s *idset) chunkFor(id uuid.UUID) int {
 
 func (s *idset) insert(id uuid.UUID) {
 	if len(s.chunks) == 0 {
-		s.chunks = append(s.chunks, []uuid.UUID{id}) // grows by append up to chunkMax
+		first := s.spare[:0] // a small set grows by append up to chunkMax
+		s.spare = nil
+		s.chunks = append(s.chunks, append(first, id))
 		s.n = 1
 		return
 	}
@@ -49,9 +64,7 @@ func (s *idset) insert(id uuid.UUID) {
 		if len(c) < chunkMax {
 			s.chunks[last] = append(c, id)
 		} else {
-			nc := make([]uuid.UUID, 1, chunkMax)
-			nc[0] = id
-			s.chunks = append(s.chunks, nc)
+			s.chunks = append(s.chunks, append(s.newChunk(), id))
 		}
 		s.n++
 		return
@@ -65,8 +78,7 @@ func (s *idset) insert(id uuid.UUID) {
 	c = slices.Insert(c, j, id)
 	if len(c) > chunkMax {
 		half := len(c) / 2
-		right := make([]uuid.UUID, len(c)-half, chunkMax)
-		copy(right, c[half:])
+		right := append(s.newChunk(), c[half:]...)
 		s.chunks[ci] = c[:half]
 		s.chunks = slices.Insert(s.chunks, ci+1, right)
 	} else {
@@ -87,6 +99,7 @@ func (s *idset) remove(id uuid.UUID) {
 	}
 	c = slices.Delete(c, j, j+1)
 	if len(c) == 0 {
+		s.spare = c
 		s.chunks = slices.Delete(s.chunks, ci, ci+1)
 	} else {
 		s.chunks[ci] = c

@@ -79,3 +79,33 @@ func TestIDSetAgainstSortedSlice(t *testing.T) {
 	}
 	assert.Equal(t, rev, collect(newMerge([]*descIter{a.below(uuid.Nil, true), b.below(uuid.Nil, true)})), "merge")
 }
+
+// TestIDSetEmptiesAndRefills checks a set that hazards pass through: it
+// empties and refills (reusing the emptied chunk) and stays correct.
+func TestIDSetEmptiesAndRefills(t *testing.T) {
+	var s idset
+	ids := make([]uuid.UUID, 3*chunkMax)
+	for i := range ids {
+		ids[i] = uuid.UUID{byte(i >> 8), byte(i)}
+	}
+	for round := range 3 {
+		for _, u := range ids {
+			s.insert(u)
+		}
+		require.Equal(t, len(ids), s.len(), "round %d: len after inserts", round)
+		var got []uuid.UUID
+		it := s.below(uuid.Nil, true)
+		for u, ok := it.next(); ok; u, ok = it.next() {
+			got = append(got, u)
+		}
+		slices.Reverse(got)
+		require.Equal(t, ids, got, "round %d: contents", round)
+		for i := len(ids) - 1; i >= 0; i-- { // newest first, as hazards move on
+			s.remove(ids[i])
+		}
+		require.Zero(t, s.len(), "round %d: len after removals", round)
+		s.insert(ids[0])
+		s.remove(ids[0])
+	}
+	require.Zero(t, testing.AllocsPerRun(100, func() { s.insert(ids[5]); s.remove(ids[5]) }), "a set that empties and refills allocates nothing")
+}

@@ -75,9 +75,14 @@ func errorf(code hazard.Code, op, field, msg string) *hazard.Error {
 // hazard than id (when id is not Nil).
 func checkEvents(p *hazard.Problems, events []hazard.Event, id uuid.UUID) {
 	for i := range events {
+		err := events[i].Validate()
+		other := id != uuid.Nil && events[i].HazardID != id
+		if err == nil && !other {
+			continue // no field name to build
+		}
 		f := "events[" + itoa(i) + "]"
-		p.Merge(f, events[i].Validate())
-		if id != uuid.Nil && events[i].HazardID != id {
+		p.Merge(f, err)
+		if other {
 			p.Add(f+".hazard_id", "must be the hazard's ID")
 		}
 	}
@@ -184,6 +189,22 @@ func (s *Store) index(h *hazard.Hazard, add bool) {
 	} else {
 		s.byOpen[open].remove(h.ID)
 		s.gridRemove(h)
+	}
+}
+
+// shareUnchanged points next's photos, evidence and point at old's where
+// they are equal, dropping the copies Update made: stored versions are
+// never modified in place, so they may share them, and what callers get is
+// always a fresh copy.
+func shareUnchanged(next, old *hazard.Hazard) {
+	if slices.Equal(next.Photos, old.Photos) {
+		next.Photos = old.Photos
+	}
+	if slices.Equal(next.Evidence, old.Evidence) {
+		next.Evidence = old.Evidence
+	}
+	if p, q := next.Location.Point, old.Location.Point; p != nil && q != nil && *p == *q {
+		next.Location.Point = q
 	}
 }
 
@@ -308,6 +329,7 @@ func (s *Store) Update(ctx context.Context, h hazard.Hazard, expectedVersion int
 	case !next.CreatedAt.Equal(old.CreatedAt):
 		return hazard.Hazard{}, errorf(hazard.CodeInvalid, "update", "created_at", "cannot change")
 	}
+	shareUnchanged(&next, old)
 	s.reindex(old, &next)
 	s.hazards[h.ID] = &next
 	s.appendLocked(evs)
