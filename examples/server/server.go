@@ -181,7 +181,7 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	s.tokens = &tokens{secret: secret, ttl: cfg.TokenTTL, now: s.now}
 	s.codes = newLoginCodes(secret, s.now)
-	s.users = newUsers()
+	s.users = newUsers(secret)
 	s.uploads = newUploads()
 	s.articles = newArticles(s.now)
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -56,10 +57,22 @@ type users struct {
 	byPhone  map[string]string
 	resident map[string]string // resident ID hash -> account ID
 	next     int
+	// idKey derives a citizen's ID from their phone number, so that every
+	// process sharing the token secret gives one phone the same ID and two
+	// phones different IDs: a token then never names another person on
+	// another process.
+	idKey []byte
 }
 
-func newUsers() *users {
-	return &users{byID: map[string]Account{}, byPhone: map[string]string{}, resident: map[string]string{}}
+func newUsers(idKey []byte) *users {
+	return &users{byID: map[string]Account{}, byPhone: map[string]string{}, resident: map[string]string{}, idKey: idKey}
+}
+
+// citizenID is the ID a citizen logging in with the phone gets.
+func (u *users) citizenID(phone string) string {
+	m := hmac.New(sha256.New, u.idKey)
+	m.Write([]byte("citizen-id\x00" + phone))
+	return "citizen-" + hex.EncodeToString(m.Sum(nil))[:16]
 }
 
 // add stores a new account; a taken ID or phone is CodeConflict.
@@ -101,9 +114,8 @@ func (u *users) citizen(phone string, now time.Time) Account {
 	if id, ok := u.byPhone[phone]; ok {
 		return u.byID[id]
 	}
-	for {
+	for id := u.citizenID(phone); ; id = fmt.Sprintf("citizen-p%d", u.next) {
 		u.next++
-		id := fmt.Sprintf("citizen-p%d", u.next)
 		if _, taken := u.byID[id]; taken {
 			continue
 		}
