@@ -137,17 +137,10 @@ type proc struct {
 // readyPattern finds the address in the server's "ready" log line.
 var readyPattern = regexp.MustCompile(`msg="hazardloop example server ready" url=http://([0-9.]+:[0-9]+)/`)
 
-// startProc starts a server process named name on 127.0.0.1 (a free port)
-// with the database URL, the shared token secret and demo data, and waits
-// until it listens. onLine, if not nil, sees every log line as it is read.
-func startProc(t *testing.T, name, dbURL string, onLine func(*proc, string)) *proc {
-	t.Helper()
-	p := prepareProc(t, name, dbURL, onLine)
-	p.waitReady(t)
-	return p
-}
-
-// prepareProc starts the process without waiting for it to listen.
+// prepareProc starts a server process named name on 127.0.0.1 (a free
+// port) with the database URL, the shared token secret and demo data;
+// waitReady waits until it listens. onLine, if not nil, sees every log
+// line as it is read.
 func prepareProc(t *testing.T, name, dbURL string, onLine func(*proc, string)) *proc {
 	t.Helper()
 	bin := serverBinary(t)
