@@ -120,7 +120,6 @@ func (s *Store) Create(ctx context.Context, h hazard.Hazard, events []hazard.Eve
 		return hazard.Hazard{}, false, err
 	}
 	stored := h.Clone()
-	evs := cloneEvents(events)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -140,7 +139,7 @@ func (s *Store) Create(ctx context.Context, h hazard.Hazard, events []hazard.Eve
 	if idempotencyKey != "" {
 		s.idem[key] = h.ID
 	}
-	s.appendLocked(evs)
+	s.appendCopies(events)
 	return stored.Clone(), true, nil
 }
 
@@ -192,20 +191,33 @@ func (s *Store) index(h *hazard.Hazard, add bool) {
 	}
 }
 
-// shareUnchanged points next's photos, evidence and point at old's where
-// they are equal, dropping the copies Update made: stored versions are
-// never modified in place, so they may share them, and what callers get is
-// always a fresh copy.
-func shareUnchanged(next, old *hazard.Hazard) {
-	if slices.Equal(next.Photos, old.Photos) {
-		next.Photos = old.Photos
-	}
-	if slices.Equal(next.Evidence, old.Evidence) {
-		next.Evidence = old.Evidence
-	}
-	if p, q := next.Location.Point, old.Location.Point; p != nil && q != nil && *p == *q {
+// copyChanged makes next, which shares the caller's photos, evidence and
+// point, the store's own: it takes old's where they are equal (stored
+// versions are never modified in place, so they may share them; callers
+// always get a fresh copy) and copies the caller's otherwise.
+func copyChanged(next, old *hazard.Hazard) {
+	next.Photos = ownPhotos(next.Photos, old.Photos)
+	next.Evidence = ownPhotos(next.Evidence, old.Evidence)
+	switch p, q := next.Location.Point, old.Location.Point; {
+	case p == nil:
+	case q != nil && *p == *q:
 		next.Location.Point = q
+	default:
+		pt := *p
+		next.Location.Point = &pt
 	}
+}
+
+// ownPhotos returns stored when it equals p, else a copy of p (nil when
+// empty, as Hazard.Clone).
+func ownPhotos(p, stored []hazard.Photo) []hazard.Photo {
+	switch {
+	case len(p) == 0:
+		return nil
+	case slices.Equal(p, stored):
+		return stored
+	}
+	return slices.Clone(p)
 }
 
 // reindex moves a hazard from old's entries of the secondary indexes to
@@ -289,11 +301,10 @@ func (s *Store) Update(ctx context.Context, h hazard.Hazard, expectedVersion int
 	if err := ctx.Err(); err != nil {
 		return hazard.Hazard{}, hazard.Wrap("memstore.update", err)
 	}
-	next := h.Clone()
+	next := h // shares the caller's slices until copied below
 	next.Version = expectedVersion + 1
 	var evp hazard.Problems
 	checkEvents(&evp, events, h.ID)
-	evs := cloneEvents(events)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -329,11 +340,13 @@ func (s *Store) Update(ctx context.Context, h hazard.Hazard, expectedVersion int
 	case !next.CreatedAt.Equal(old.CreatedAt):
 		return hazard.Hazard{}, errorf(hazard.CodeInvalid, "update", "created_at", "cannot change")
 	}
-	shareUnchanged(&next, old)
-	s.reindex(old, &next)
-	s.hazards[h.ID] = &next
-	s.appendLocked(evs)
-	return next.Clone(), nil
+	stored := new(hazard.Hazard)
+	*stored = next
+	copyChanged(stored, old)
+	s.reindex(old, stored)
+	s.hazards[h.ID] = stored
+	s.appendCopies(events)
+	return stored.Clone(), nil
 }
 
 // Cursor format: base64url of a version byte, the last ID of the page and a
@@ -536,13 +549,28 @@ const eventsPerHazard = 8
 // The caller holds the write lock.
 func (s *Store) appendLocked(evs []hazard.Event) {
 	for i := range evs {
-		evs[i].Seq = s.events.len() + 1
-		s.events.append(evs[i])
-		seqs := s.byHazard[evs[i].HazardID]
-		if seqs == nil {
-			seqs = make([]int64, 0, eventsPerHazard)
-		}
-		s.byHazard[evs[i].HazardID] = append(seqs, evs[i].Seq)
+		evs[i].Seq = s.log(evs[i])
+	}
+}
+
+// log numbers e, stores it and returns its number. The caller holds the
+// write lock and hands e over.
+func (s *Store) log(e hazard.Event) int64 {
+	e.Seq = s.events.len() + 1
+	s.events.append(e)
+	seqs := s.byHazard[e.HazardID]
+	if seqs == nil {
+		seqs = make([]int64, 0, eventsPerHazard)
+	}
+	s.byHazard[e.HazardID] = append(seqs, e.Seq)
+	return e.Seq
+}
+
+// appendCopies numbers and stores copies of events. The caller holds the
+// write lock.
+func (s *Store) appendCopies(events []hazard.Event) {
+	for i := range events {
+		s.log(events[i].Clone())
 	}
 }
 
