@@ -130,7 +130,7 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 		HazardID: h.ID, Type: EventTransition, Actor: user.Actor(),
 		Action: t.Action, From: t.From, To: t.To,
 		PublicNote: in.Note, PrivateNote: in.PrivateNote,
-		Attachments: clonePhotos(in.Photos), Time: now,
+		Attachments: in.Photos, Time: now, // the store copies what it keeps
 	}
 	var data map[string]string // made on the first key
 	set := func(k, v string) {
@@ -151,7 +151,7 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 	}
 	if def.Requires(t.From, action, workflow.NeedPhotos) {
 		h.Resolution = in.Note
-		h.Evidence = clonePhotos(in.Photos)
+		h.Evidence = in.Photos // the store copies it
 	}
 	if slices.Contains(verdictActions, action) {
 		h.Verdict, h.FineFen, h.BonusFen = in.Verdict, in.FineFen, in.BonusFen

@@ -214,38 +214,38 @@ func (r *Relay) Drain(ctx context.Context) error {
 	if err != nil {
 		return Wrap("drain", err)
 	}
-	errs := make([]error, len(r.consumers))
-	drain := func(i int) {
-		for {
-			res, err := r.deliver(ctx, i)
-			switch {
-			case err != nil:
-				errs[i] = err
-				return
-			case ctx.Err() != nil:
-				errs[i] = Wrap("drain", ctx.Err())
-				return
-			case res.busy:
-				sleep(ctx, r.poll)
-			case res.cursor >= target || res.handled == 0:
-				return
-			}
-		}
-	}
 	if len(r.consumers) == 1 { // no goroutine to start and wait for
-		drain(0)
-		return errs[0]
+		return r.drain(ctx, 0, target)
 	}
+	errs := make([]error, len(r.consumers))
 	var wg sync.WaitGroup
 	for i := range r.consumers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			drain(i)
+			errs[i] = r.drain(ctx, i, target)
 		}()
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// drain delivers to consumer i until its cursor reaches target or there is
+// nothing more to deliver.
+func (r *Relay) drain(ctx context.Context, i int, target int64) error {
+	for {
+		res, err := r.deliver(ctx, i)
+		switch {
+		case err != nil:
+			return err
+		case ctx.Err() != nil:
+			return Wrap("drain", ctx.Err())
+		case res.busy:
+			sleep(ctx, r.poll)
+		case res.cursor >= target || res.handled == 0:
+			return nil
+		}
+	}
 }
 
 // batchResult is the outcome of one batch.
