@@ -192,9 +192,10 @@ func (s *Store) index(h *hazard.Hazard, add bool) {
 }
 
 // copyChanged makes next, which shares the caller's photos, evidence and
-// point, the store's own: it takes old's where they are equal (stored
-// versions are never modified in place, so they may share them; callers
-// always get a fresh copy) and copies the caller's otherwise.
+// point, the store's own: it takes old's where they are equal (the store
+// never writes into a photo array or a point it keeps, it only replaces
+// them, so versions may share them; callers always get a fresh copy) and
+// copies the caller's otherwise.
 func copyChanged(next, old *hazard.Hazard) {
 	next.Photos = ownPhotos(next.Photos, old.Photos)
 	next.Evidence = ownPhotos(next.Evidence, old.Evidence)
@@ -340,13 +341,11 @@ func (s *Store) Update(ctx context.Context, h hazard.Hazard, expectedVersion int
 	case !next.CreatedAt.Equal(old.CreatedAt):
 		return hazard.Hazard{}, errorf(hazard.CodeInvalid, "update", "created_at", "cannot change")
 	}
-	stored := new(hazard.Hazard)
-	*stored = next
-	copyChanged(stored, old)
-	s.reindex(old, stored)
-	s.hazards[h.ID] = stored
+	copyChanged(&next, old)
+	s.reindex(old, &next)
+	*old = next // in place: readers copy under the read lock, so none sees it change
 	s.appendCopies(events)
-	return stored.Clone(), nil
+	return old.Clone(), nil
 }
 
 // Cursor format: base64url of a version byte, the last ID of the page and a
