@@ -64,4 +64,5 @@ func ExampleMigrations() {
 	// Output:
 	// 1 0001_hazards.sql
 	// 2 0002_rewards.sql
+	// 3 0003_deliveries_blobs.sql
 }

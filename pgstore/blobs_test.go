@@ -1,0 +1,54 @@
+package pgstore_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
+	"github.com/hazardloop/hazardloop/pgstore"
+)
+
+func TestBlobStoreConformance(t *testing.T) {
+	hazardtest.TestBlobStore(t, func(t *testing.T) hazard.BlobStore { return newDB(t).Blobs() })
+}
+
+// twoProcesses returns two DBs on one fresh, migrated schema, each with a
+// pool of its own, as two server processes have.
+func twoProcesses(t *testing.T) (*pgstore.DB, *pgstore.DB) {
+	t.Helper()
+	pool := newSchema(t)
+	a := pgstore.New(pool)
+	_, err := a.Migrate(context.Background())
+	require.NoError(t, err)
+	other, err := pgxpool.NewWithConfig(context.Background(), pool.Config())
+	require.NoError(t, err)
+	t.Cleanup(other.Close)
+	return a, pgstore.New(other)
+}
+
+// TestBlobStoreSharedAcrossPools: a photo one process stores, another
+// reads, and a delete by either is seen by both.
+func TestBlobStoreSharedAcrossPools(t *testing.T) {
+	a, b := twoProcesses(t)
+	ctx := context.Background()
+	content := []byte("\x89PNG\r\n\x1a\n a photo taken on A")
+	info, err := a.Blobs().Put(ctx, bytes.NewReader(content), hazard.TypePNG)
+	require.NoError(t, err, "Put on A")
+	rc, got, err := b.Blobs().Open(ctx, info.Key)
+	require.NoError(t, err, "Open on B")
+	data, err := io.ReadAll(rc)
+	require.NoError(t, err)
+	require.NoError(t, rc.Close())
+	assert.Equal(t, content, data, "content read on B")
+	assert.Equal(t, info, got, "info read on B")
+	require.NoError(t, b.Blobs().Delete(ctx, info.Key), "Delete on B")
+	_, err = a.Blobs().Stat(ctx, info.Key)
+	require.ErrorIs(t, err, hazard.ErrNotFound, "Stat on A after Delete on B")
+}
