@@ -226,8 +226,15 @@ func TestBrowserCitizenLoop(t *testing.T) {
 	b.screenshot("plaza")
 	b.run("knowledge", chromedp.Navigate(base+"/knowledge"), chromedp.WaitVisible(chromedp.CSS(`#articles a`)))
 
-	// The citizen reports a hazard with a photo.
+	// The citizen reports a hazard with a photo. First without a photo and
+	// without an address: the page says what is wrong next to each field.
 	b.loginAs("citizen-1")
+	b.open("/report", "#report-form")
+	b.run("submit empty", chromedp.Click(chromedp.CSS(`#submit-report`)))
+	require.NotEmpty(t, b.text(`#photos-error`), "a report without photos is refused next to the photo field")
+	b.run("photo only", chromedp.SetUploadFiles(chromedp.CSS(`#photos`), []string{photo}), chromedp.Click(chromedp.CSS(`#submit-report`)))
+	b.waitFor("the API's field errors", `(() => document.getElementById("address-error").textContent ? "done" : "")()`)
+	require.NotEmpty(t, b.text(`#description-error`), "the API's error for the description is shown next to it")
 	desc := fmt.Sprintf("消防通道被杂物堵塞 <b>not bold</b> %d", time.Now().UnixNano())
 	b.run("report",
 		chromedp.Navigate(base+"/report"),
@@ -298,6 +305,25 @@ func TestBrowserCitizenLoop(t *testing.T) {
 	b.screenshot("mine")
 	b.run("claim", chromedp.Click(chromedp.CSS(claim)), chromedp.WaitVisible(chromedp.CSS(`span[data-status="claimed"]`)))
 	b.screenshot("mine-claimed")
+
+	// The administrator writes and publishes a knowledge article; the
+	// public sees it, its text escaped.
+	b.loginAs("admin-1")
+	title := fmt.Sprintf("电动车安全充电 %d", time.Now().UnixNano())
+	b.open("/console/articles", "#article-form")
+	b.run("write article",
+		chromedp.SendKeys(chromedp.CSS(`#atitle`), title),
+		chromedp.SetValue(chromedp.CSS(`#akind`), "knowledge"),
+		chromedp.SendKeys(chromedp.CSS(`#abody`), "不要在楼道内充电。<script>alert(1)</script>"),
+		chromedp.Click(chromedp.CSS(`#article-form button[type=submit]`)),
+	)
+	b.waitFor("draft saved", `(() => [...document.querySelectorAll("#admin-articles li")].some(li => li.textContent.includes("`+title+`")) ? "done" : "")()`)
+	b.run("publish", chromedp.Click(chromedp.Search(`//li[contains(., "`+title+`")]/button[contains(@class, "publish")]`)))
+	b.waitFor("published", `(() => [...document.querySelectorAll("#admin-articles li")].some(li => li.textContent.includes("`+title+`") && !li.querySelector("button.publish")) ? "done" : "")()`)
+	b.run("log out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#cta-report`)))
+	b.open("/knowledge", "#articles")
+	b.run("open article", chromedp.Click(chromedp.Search(`//a[contains(., "`+title+`")]`)), chromedp.WaitVisible(chromedp.CSS(`#article-body`)))
+	require.Contains(t, b.text(`#article-body`), "<script>alert(1)</script>", "the article's text shows as text")
 
 	b.run("plaza closed", chromedp.Navigate(base+"/plaza/"+ref), chromedp.WaitVisible(chromedp.CSS(`#timeline`)))
 	require.Equal(t, "已办结", b.text(`#item-state`))
