@@ -163,128 +163,111 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p *page, err erro
 	h.render(w, r, "error", p)
 }
 
-func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+// call is one JSON API call of a page; its answer goes into page.Data[key].
+type call struct {
+	key   string
+	path  string
+	query url.Values
+}
+
+// start makes the page of a request. A page for signed-in users redirects
+// anyone else to the login page and reports false.
+func (h *Handler) start(w http.ResponseWriter, r *http.Request, titleKey string, signedIn bool) (*page, client, bool) {
 	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "app.name"))
-	var stats, plaza, articles any
-	if err := c.get(r.Context(), "/api/v1/stats", nil, &stats); err != nil {
-		h.fail(w, r, p, err)
-		return
+	p := h.newPage(r, c, T(c.lang, titleKey))
+	if signedIn && !p.LoggedIn {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+		return nil, c, false
 	}
-	if err := c.get(r.Context(), "/api/v1/plaza", url.Values{"limit": {"5"}}, &plaza); err != nil {
-		h.fail(w, r, p, err)
-		return
+	return p, c, true
+}
+
+// load makes the page's API calls in order. On the first error it renders
+// the API's error and reports false.
+func (h *Handler) load(w http.ResponseWriter, r *http.Request, p *page, c client, calls ...call) bool {
+	for _, cl := range calls {
+		var v any
+		if err := c.get(r.Context(), cl.path, cl.query, &v); err != nil {
+			h.fail(w, r, p, err)
+			return false
+		}
+		p.Data[cl.key] = v
 	}
-	if err := c.get(r.Context(), "/api/v1/articles", nil, &articles); err != nil {
-		h.fail(w, r, p, err)
-		return
+	return true
+}
+
+var (
+	callCategories  = call{key: "Categories", path: "/api/v1/categories"}
+	callDepartments = call{key: "Departments", path: "/api/v1/departments"}
+	callArticles    = call{key: "Articles", path: "/api/v1/articles"}
+)
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	p, c, _ := h.start(w, r, "app.name", false)
+	if h.load(w, r, p, c, call{"Stats", "/api/v1/stats", nil}, call{"Plaza", "/api/v1/plaza", url.Values{"limit": {"5"}}}, callArticles) {
+		h.render(w, r, "home", p)
 	}
-	p.Data["Stats"], p.Data["Plaza"], p.Data["Articles"] = stats, plaza, articles
-	h.render(w, r, "home", p)
 }
 
 func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
-	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "report.title"))
-	var cats, deps any
-	if err := c.get(r.Context(), "/api/v1/categories", nil, &cats); err != nil {
-		h.fail(w, r, p, err)
-		return
+	p, c, _ := h.start(w, r, "report.title", false)
+	if h.load(w, r, p, c, callCategories, callDepartments) {
+		h.render(w, r, "report", p)
 	}
-	if err := c.get(r.Context(), "/api/v1/departments", nil, &deps); err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
-	p.Data["Categories"], p.Data["Departments"] = cats, deps
-	h.render(w, r, "report", p)
 }
 
 func (h *Handler) plaza(w http.ResponseWriter, r *http.Request) {
-	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "plaza.title"))
+	p, c, _ := h.start(w, r, "plaza.title", false)
 	q := url.Values{}
 	for _, k := range []string{"category", "state", "cursor"} {
 		if v := r.URL.Query().Get(k); v != "" {
 			q.Set(k, v)
 		}
 	}
-	var list, cats any
-	if err := c.get(r.Context(), "/api/v1/plaza", q, &list); err != nil {
-		h.fail(w, r, p, err)
+	if !h.load(w, r, p, c, call{"Plaza", "/api/v1/plaza", q}, callCategories) {
 		return
 	}
-	if err := c.get(r.Context(), "/api/v1/categories", nil, &cats); err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
-	p.Data["List"], p.Data["Plaza"], p.Data["Categories"] = list, list, cats
 	p.Data["Category"], p.Data["State"] = q.Get("category"), q.Get("state")
 	p.Data["States"] = []string{"submitted", "dispatched", "accepted", "resolved", "closed_valid", "closed_invalid", "withdrawn"}
 	h.render(w, r, "plaza", p)
 }
 
 func (h *Handler) plazaItem(w http.ResponseWriter, r *http.Request) {
-	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "plaza.title"))
-	var item any
-	if err := c.get(r.Context(), "/api/v1/plaza/"+url.PathEscape(r.PathValue("ref")), nil, &item); err != nil {
-		h.fail(w, r, p, err)
-		return
+	p, c, _ := h.start(w, r, "plaza.title", false)
+	if h.load(w, r, p, c, call{"Item", "/api/v1/plaza/" + url.PathEscape(r.PathValue("ref")), nil}) {
+		h.render(w, r, "plaza_item", p)
 	}
-	p.Data["Item"] = item
-	h.render(w, r, "plaza_item", p)
 }
 
 func (h *Handler) mine(w http.ResponseWriter, r *http.Request) {
-	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "mine.title"))
-	if !p.LoggedIn {
-		http.Redirect(w, r, "/login?next=/mine", http.StatusSeeOther)
-		return
+	p, c, ok := h.start(w, r, "mine.title", true)
+	if ok && h.load(w, r, p, c, call{"Reports", "/api/v1/me/reports", nil}, call{"Rewards", "/api/v1/me/rewards", nil}) {
+		h.render(w, r, "mine", p)
 	}
-	var reports, rewards any
-	if err := c.get(r.Context(), "/api/v1/me/reports", nil, &reports); err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
-	if err := c.get(r.Context(), "/api/v1/me/rewards", nil, &rewards); err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
-	p.Data["Reports"], p.Data["Rewards"] = reports, rewards
-	h.render(w, r, "mine", p)
 }
 
 func (h *Handler) knowledge(w http.ResponseWriter, r *http.Request) {
-	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "knowledge.title"))
-	var articles any
-	if err := c.get(r.Context(), "/api/v1/articles", nil, &articles); err != nil {
-		h.fail(w, r, p, err)
-		return
+	p, c, _ := h.start(w, r, "knowledge.title", false)
+	if h.load(w, r, p, c, callArticles) {
+		h.render(w, r, "knowledge", p)
 	}
-	p.Data["Articles"] = articles
-	h.render(w, r, "knowledge", p)
 }
 
 func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
-	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "knowledge.title"))
-	var a map[string]any
-	if err := c.get(r.Context(), "/api/v1/articles/"+url.PathEscape(r.PathValue("id")), nil, &a); err != nil {
-		h.fail(w, r, p, err)
+	p, c, _ := h.start(w, r, "knowledge.title", false)
+	if !h.load(w, r, p, c, call{"Article", "/api/v1/articles/" + url.PathEscape(r.PathValue("id")), nil}) {
 		return
 	}
-	p.Data["Article"] = a
-	if t, ok := a["title"].(string); ok {
-		p.Title = t
+	if a, ok := p.Data["Article"].(map[string]any); ok {
+		if t, ok := a["title"].(string); ok {
+			p.Title = t
+		}
 	}
 	h.render(w, r, "article", p)
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
-	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "login.title"))
+	p, _, _ := h.start(w, r, "login.title", false)
 	next := r.URL.Query().Get("next")
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		next = "/"
@@ -294,86 +277,44 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) console(w http.ResponseWriter, r *http.Request) {
-	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "console.title"))
-	if !p.LoggedIn {
-		http.Redirect(w, r, "/login?next=/console", http.StatusSeeOther)
-		return
+	p, c, ok := h.start(w, r, "console.title", true)
+	if ok && h.load(w, r, p, c, call{"Queue", "/api/v1/queue", nil}) {
+		p.Data["CategoryNames"] = h.categoryNames(r, c)
+		h.render(w, r, "console", p)
 	}
-	var queue any
-	if err := c.get(r.Context(), "/api/v1/queue", nil, &queue); err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
-	p.Data["Queue"] = queue
-	p.Data["CategoryNames"] = h.categoryNames(r, c)
-	h.render(w, r, "console", p)
 }
 
 func (h *Handler) consoleReport(w http.ResponseWriter, r *http.Request) {
-	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "console.detail"))
-	if !p.LoggedIn {
-		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
-		return
-	}
+	p, c, ok := h.start(w, r, "console.detail", true)
 	id := url.PathEscape(r.PathValue("id"))
-	var report, actions, deps any
-	if err := c.get(r.Context(), "/api/v1/reports/"+id, nil, &report); err != nil {
-		h.fail(w, r, p, err)
+	if !ok || !h.load(w, r, p, c, call{"Report", "/api/v1/reports/" + id, nil}, call{"Actions", "/api/v1/reports/" + id + "/actions", nil}, callDepartments) {
 		return
 	}
-	if err := c.get(r.Context(), "/api/v1/reports/"+id+"/actions", nil, &actions); err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
-	if err := c.get(r.Context(), "/api/v1/departments", nil, &deps); err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
-	p.Data["Report"], p.Data["Actions"], p.Data["Departments"] = report, actions, deps
-	p.Data["CategoryNames"] = h.categoryNames(r, c)
 	p.Data["ID"] = r.PathValue("id")
+	p.Data["CategoryNames"] = h.categoryNames(r, c)
 	h.render(w, r, "console_report", p)
 }
 
 func (h *Handler) board(w http.ResponseWriter, r *http.Request) {
-	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "console.board"))
-	if !p.LoggedIn {
-		http.Redirect(w, r, "/login?next=/console/board", http.StatusSeeOther)
+	p, c, ok := h.start(w, r, "console.board", true)
+	if !ok || !h.load(w, r, p, c, call{"Stats", "/api/v1/stats", nil}, callDepartments) {
 		return
 	}
-	var stats map[string]any
-	var deps any
-	if err := c.get(r.Context(), "/api/v1/stats", nil, &stats); err != nil {
-		h.fail(w, r, p, err)
-		return
+	var figures []any
+	if st, ok := p.Data["Stats"].(map[string]any); ok {
+		figures = asList(st["departments"])
 	}
-	if err := c.get(r.Context(), "/api/v1/departments", nil, &deps); err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
-	rows := namedDepartments(c.lang, asList(stats["departments"]), asList(deps))
+	rows := namedDepartments(c.lang, figures, asList(p.Data["Departments"]))
 	p.Data["Rows"] = rows
 	p.Data["Chart"] = departmentChart(rows)
 	h.render(w, r, "board", p)
 }
 
 func (h *Handler) articlesAdmin(w http.ResponseWriter, r *http.Request) {
-	c := h.clientFor(r)
-	p := h.newPage(r, c, T(c.lang, "console.articles"))
-	if !p.LoggedIn {
-		http.Redirect(w, r, "/login?next=/console/articles", http.StatusSeeOther)
-		return
+	p, c, ok := h.start(w, r, "console.articles", true)
+	if ok && h.load(w, r, p, c, callArticles) {
+		h.render(w, r, "articles_admin", p)
 	}
-	var articles any
-	if err := c.get(r.Context(), "/api/v1/articles", url.Values{"drafts": {"true"}}, &articles); err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
-	p.Data["Articles"] = articles
-	h.render(w, r, "articles_admin", p)
 }
 
 // categoryNames maps category codes to their names in the page's
