@@ -2,6 +2,31 @@
 // validation, the ports that store hazards, their event log and their
 // photos, and the use cases of the closed loop.
 //
+// # The closed loop
+//
+// Service holds the use cases: Submit validates and stores a report with its
+// first event (idempotent per reporter and key, rate-limited, flagging likely
+// duplicates nearby); Act runs an action of the hazard's workflow definition
+// (package workflow) and saves the new state and its event with the expected
+// version, so that of two concurrent actions exactly one wins; PublicView,
+// ReporterView and StaffView show a hazard to the plaza, its reporter and
+// staff; Queue, Overdue, Escalate and Stats serve dispatchers, departments
+// and supervisors.
+//
+// Every change appends events to one ordered log. The Relay feeds the log to
+// named Consumers (rewards, notifications, an integrator's own) at least once
+// and in order per hazard, each with a saved cursor; a failing event is
+// retried with backoff and, after too many attempts, parked until an
+// operator re-drives it. Metrics exports Prometheus collectors on a caller's
+// registerer.
+//
+// # Ports
+//
+// Store (with EventLog and Cursors) and BlobStore are implemented by
+// adapters: memstore, memblob and fsblob here, pgstore in its own module.
+// hazardtest.TestStore and hazardtest.TestBlobStore pin their promises.
+// Optional capabilities (Locker, StatsStore) are found by type assertion.
+//
 // # Conventions
 //
 // Errors are *Error values with a Code (invalid, not_found, conflict,
@@ -11,8 +36,8 @@
 // its field, in Error.Fields.
 //
 // Hazards and events are values: stores copy them in and out, so that no
-// caller shares memory with a store. Times are UTC. Money is integer fen.
-// Text limits are counted in runes.
+// caller shares memory with a store. Times are UTC from an injected clock.
+// Money is integer fen. Text limits are counted in runes.
 //
 // A Hazard carries its reporter; a PublicHazard cannot: the plaza's view is
 // redacted by construction.
