@@ -327,7 +327,10 @@ func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error)
 			res.handled++
 			continue
 		}
-		attempts, herr, stopped := r.try(ctx, c, e)
+		attempts, herr, stopped, serr := r.try(ctx, c, &e)
+		if serr != nil {
+			return res, serr
+		}
 		if stopped {
 			break
 		}
@@ -347,37 +350,67 @@ func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error)
 	return res, nil
 }
 
-// try hands e to c until it succeeds or MaxAttempts fail, waiting with
+// try hands *e to c until it succeeds or MaxAttempts fail, waiting with
 // backoff between attempts. stopped reports that ctx ended first, in which
 // case e counts as not handled.
-func (r *Relay) try(ctx context.Context, c Consumer, e Event) (attempts int, err error, stopped bool) {
+//
+// *e is the relay's own copy, read for this batch, and the first attempt
+// gets it as it is. A handler that fails may have changed it (its Data map,
+// say), so *e is then read again from the log, and every later attempt gets
+// a copy of that: retries and the parked record always see the event as
+// logged. A store error on that read is serr: the event counts as not
+// handled.
+func (r *Relay) try(ctx context.Context, c Consumer, e *Event) (attempts int, err error, stopped bool, serr error) {
 	for attempts = 1; ; attempts++ {
-		err = call(ctx, c, e)
+		if attempts == 1 {
+			err = call(ctx, c, *e)
+		} else {
+			err = call(ctx, c, e.Clone())
+		}
 		if err == nil {
 			r.metrics.delivered(c.Name, "ok")
-			return attempts, nil, false
+			return attempts, nil, false, nil
 		}
 		if ctx.Err() != nil {
-			return attempts, err, true
+			return attempts, err, true, nil
+		}
+		if attempts == 1 {
+			if serr = r.reread(ctx, e); serr != nil {
+				return attempts, err, false, serr
+			}
 		}
 		r.metrics.delivered(c.Name, "error")
 		if attempts >= r.maxAttempts {
-			return attempts, err, false
+			return attempts, err, false, nil
 		}
 		if !sleep(ctx, r.backoff(attempts)) {
-			return attempts, err, true
+			return attempts, err, true, nil
 		}
 	}
 }
 
-// call runs the handler, turning a panic into an error.
+// reread replaces *e by a fresh copy of the logged event e.Seq.
+func (r *Relay) reread(ctx context.Context, e *Event) error {
+	evs, err := r.log.Events(ctx, e.Seq-1, 1)
+	if err != nil {
+		return Wrap("relay events", err)
+	}
+	if len(evs) == 0 || evs[0].Seq != e.Seq {
+		return &Error{Code: CodeInternal, Op: "relay events", Message: "the event log lost event " + strconv.FormatInt(e.Seq, 10)}
+	}
+	*e = evs[0]
+	return nil
+}
+
+// call runs the handler with e, which it may keep, turning a panic into an
+// error.
 func call(ctx context.Context, c Consumer, e Event) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("handler panicked: %v", v)
 		}
 	}()
-	return c.Handle(ctx, e.Clone())
+	return c.Handle(ctx, e)
 }
 
 // backoff returns the wait after the n-th failed attempt: exponential, with
@@ -499,7 +532,7 @@ func (r *Relay) Redrive(ctx context.Context, consumer string, seq int64) error {
 		if p.Event.HazardID != hazard {
 			continue
 		}
-		if herr := call(ctx, c, p.Event); herr != nil {
+		if herr := call(ctx, c, p.Event.Clone()); herr != nil { // p.Event stays as logged
 			p.Attempts++
 			p.Error = truncate(herr.Error())
 			p.ParkedAt = r.clock().UTC()

@@ -411,3 +411,58 @@ func TestNewRelayInvalid(t *testing.T) {
 		})
 	}
 }
+
+// TestRelayHandlerChangesItsEvent checks that a handler that changes the
+// event it was given and fails changes nothing for its retries, the parked
+// record, a re-drive or the other consumers: each sees the event as logged.
+func TestRelayHandlerChangesItsEvent(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	seed(t, f, 1) // seq 1 submitted, seq 2 dispatch with data department=fire
+	logged, err := f.store.Events(ctx, 1, 1)
+	require.NoError(t, err)
+	require.Equal(t, "fire", logged[0].Data[hazard.DataDepartment], "the dispatch event carries its department")
+
+	var mu sync.Mutex
+	var seen []hazard.Event
+	vandal := func(_ context.Context, e hazard.Event) error {
+		if e.Seq != 2 {
+			return nil
+		}
+		mu.Lock()
+		seen = append(seen, e.Clone())
+		mu.Unlock()
+		e.Data[hazard.DataDepartment] = "changed"
+		e.Data["extra"] = "x"
+		e.PublicNote = "changed"
+		return errors.New("refused")
+	}
+	var rec recorder
+	other := func(ctx context.Context, e hazard.Event) error {
+		if e.Seq == 2 && e.Data[hazard.DataDepartment] != "fire" {
+			return errors.New("saw a changed event")
+		}
+		return rec.handle(ctx, e)
+	}
+	r := fastRelay(t, f.store, hazard.Consumer{Name: "vandal", Handle: vandal}, hazard.Consumer{Name: "other", Handle: other})
+	require.NoError(t, r.Drain(ctx))
+
+	require.Len(t, seen, 3, "MaxAttempts attempts")
+	for i, e := range seen {
+		assert.Equal(t, logged[0], e, "attempt %d got the event as logged", i+1)
+	}
+	assert.Equal(t, []int64{1, 2}, rec.got(), "the other consumer got both events unchanged")
+	parked, err := r.Parked(ctx, "vandal")
+	require.NoError(t, err)
+	require.Len(t, parked, 1)
+	assert.Equal(t, logged[0], parked[0].Event, "the parked record is the event as logged")
+
+	require.Error(t, r.Redrive(ctx, "vandal", 2), "the re-drive fails again")
+	parked, err = r.Parked(ctx, "vandal")
+	require.NoError(t, err)
+	require.Len(t, parked, 1)
+	assert.Equal(t, logged[0], parked[0].Event, "a failed re-drive keeps the event as logged")
+	again, err := f.store.Events(ctx, 1, 1)
+	require.NoError(t, err)
+	assert.Equal(t, logged, again, "the log is unchanged")
+}
