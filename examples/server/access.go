@@ -86,7 +86,7 @@ func (s *Server) authenticate(r *http.Request) (caller, error) {
 	if err != nil {
 		return caller{}, err
 	}
-	a, err := s.users.get(id)
+	a, err := s.users.get(r.Context(), id)
 	if err != nil {
 		return caller{}, errBadToken()
 	}

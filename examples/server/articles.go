@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"html"
 	"sort"
 	"strings"
@@ -121,90 +122,178 @@ func renderText(s string) string {
 	return b.String()
 }
 
-// articles is the in-memory knowledge section; safe for concurrent use.
+// articleContent is what an update of an article sets.
+type articleContent struct {
+	Kind                      ArticleKind
+	Title, Body, HTML, Source string
+}
+
+// articleStore keeps the knowledge section. The server uses memArticles,
+// or pgArticles over PostgreSQL so that an article published through one
+// process is seen through every other. Implementations are safe for
+// concurrent use and return copies.
+type articleStore interface {
+	// create stores a new article; a taken ID is CodeConflict.
+	create(ctx context.Context, x Article) error
+	// update sets the content of the article at version expected, adds one
+	// to its version and sets UpdatedAt to now. A missing article is
+	// CodeNotFound; another version is CodeConflict with the stored version
+	// (field expected_version).
+	update(ctx context.Context, id string, expected int64, c articleContent, now time.Time) (Article, error)
+	// publish publishes the article (a new version, PublishedAt now) and
+	// returns it; publishing a published article returns it unchanged. A
+	// missing article is CodeNotFound.
+	publish(ctx context.Context, id string, now time.Time) (Article, error)
+	// get returns the article, draft or not, or CodeNotFound.
+	get(ctx context.Context, id string) (Article, error)
+	// list returns the articles of the kind (any when empty), newest first
+	// (by CreatedAt, then ID); drafts only when drafts is true.
+	list(ctx context.Context, kind ArticleKind, drafts bool) ([]Article, error)
+}
+
+func errNoArticle() error { return hazard.Errorf(hazard.CodeNotFound, "no such article") }
+
+func errArticleVersion(stored int64) error {
+	return &hazard.Error{Code: hazard.CodeConflict, Field: "expected_version", Version: stored,
+		Message: "the article changed since you read it"}
+}
+
+// articles is the knowledge section: input checked and rendered here,
+// kept in an articleStore.
 type articles struct {
-	mu   sync.RWMutex
-	byID map[string]Article
-	now  func() time.Time
+	store articleStore
+	now   func() time.Time
 }
 
-func newArticles(now func() time.Time) *articles {
-	return &articles{byID: map[string]Article{}, now: now}
+func newArticles(store articleStore, now func() time.Time) *articles {
+	return &articles{store: store, now: now}
 }
 
-func (a *articles) create(in ArticleInput) (Article, error) {
+func (a *articles) create(ctx context.Context, in ArticleInput) (Article, error) {
+	return a.createWithID(ctx, uuid.Must(uuid.NewV7()).String(), in)
+}
+
+// createWithID creates the article with the ID; a taken ID is
+// CodeConflict (the demo seeds articles of fixed IDs in every process).
+func (a *articles) createWithID(ctx context.Context, id string, in ArticleInput) (Article, error) {
 	if err := in.validate(); err != nil {
 		return Article{}, err
 	}
 	now := a.now()
-	x := Article{ID: uuid.Must(uuid.NewV7()).String(), Kind: in.Kind, Title: in.Title, Body: in.Body,
+	x := Article{ID: id, Kind: in.Kind, Title: in.Title, Body: in.Body,
 		HTML: renderText(in.Body), Source: in.Source, Version: 1, CreatedAt: now, UpdatedAt: now}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.byID[x.ID] = x
+	if err := a.store.create(ctx, x); err != nil {
+		return Article{}, err
+	}
 	return x, nil
 }
 
-func (a *articles) update(id string, in ArticleInput) (Article, error) {
+func (a *articles) update(ctx context.Context, id string, in ArticleInput) (Article, error) {
 	if err := in.validate(); err != nil {
 		return Article{}, err
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	x, ok := a.byID[id]
-	if !ok {
-		return Article{}, hazard.Errorf(hazard.CodeNotFound, "no such article")
-	}
-	if in.ExpectedVersion != x.Version {
-		return Article{}, &hazard.Error{Code: hazard.CodeConflict, Field: "expected_version", Version: x.Version,
-			Message: "the article changed since you read it"}
-	}
-	x.Kind, x.Title, x.Body, x.Source = in.Kind, in.Title, in.Body, in.Source
-	x.HTML = renderText(in.Body)
-	x.Version++
-	x.UpdatedAt = a.now()
-	a.byID[id] = x
-	return x, nil
+	return a.store.update(ctx, id, in.ExpectedVersion,
+		articleContent{Kind: in.Kind, Title: in.Title, Body: in.Body, HTML: renderText(in.Body), Source: in.Source}, a.now())
 }
 
-func (a *articles) publish(id string) (Article, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	x, ok := a.byID[id]
-	if !ok {
-		return Article{}, hazard.Errorf(hazard.CodeNotFound, "no such article")
-	}
-	if !x.Published {
-		x.Published = true
-		x.Version++
-		x.UpdatedAt = a.now()
-		x.PublishedAt = x.UpdatedAt
-		a.byID[id] = x
-	}
-	return x, nil
+func (a *articles) publish(ctx context.Context, id string) (Article, error) {
+	return a.store.publish(ctx, id, a.now())
 }
 
 // get returns the article; drafts only when drafts is true.
-func (a *articles) get(id string, drafts bool) (Article, error) {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	x, ok := a.byID[id]
-	if !ok || (!x.Published && !drafts) {
-		return Article{}, hazard.Errorf(hazard.CodeNotFound, "no such article")
+func (a *articles) get(ctx context.Context, id string, drafts bool) (Article, error) {
+	x, err := a.store.get(ctx, id)
+	if err != nil {
+		return Article{}, err
+	}
+	if !x.Published && !drafts {
+		return Article{}, errNoArticle()
 	}
 	return x, nil
 }
 
 // list returns the articles, newest first; drafts only when drafts is true.
-func (a *articles) list(kind ArticleKind, drafts bool) []Article {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	out := make([]Article, 0, len(a.byID))
-	for _, x := range a.byID {
+func (a *articles) list(ctx context.Context, kind ArticleKind, drafts bool) ([]Article, error) {
+	return a.store.list(ctx, kind, drafts)
+}
+
+// memArticles is the in-memory articleStore.
+type memArticles struct {
+	mu   sync.RWMutex
+	byID map[string]Article
+}
+
+var _ articleStore = (*memArticles)(nil)
+
+func newMemArticles() *memArticles { return &memArticles{byID: map[string]Article{}} }
+
+func (m *memArticles) create(_ context.Context, x Article) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.byID[x.ID]; ok {
+		return hazard.Errorf(hazard.CodeConflict, "article %s already exists", x.ID)
+	}
+	m.byID[x.ID] = x
+	return nil
+}
+
+func (m *memArticles) update(_ context.Context, id string, expected int64, c articleContent, now time.Time) (Article, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	x, ok := m.byID[id]
+	if !ok {
+		return Article{}, errNoArticle()
+	}
+	if expected != x.Version {
+		return Article{}, errArticleVersion(x.Version)
+	}
+	x.Kind, x.Title, x.Body, x.HTML, x.Source = c.Kind, c.Title, c.Body, c.HTML, c.Source
+	x.Version++
+	x.UpdatedAt = now
+	m.byID[id] = x
+	return x, nil
+}
+
+func (m *memArticles) publish(_ context.Context, id string, now time.Time) (Article, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	x, ok := m.byID[id]
+	if !ok {
+		return Article{}, errNoArticle()
+	}
+	if !x.Published {
+		x.Published = true
+		x.Version++
+		x.UpdatedAt, x.PublishedAt = now, now
+		m.byID[id] = x
+	}
+	return x, nil
+}
+
+func (m *memArticles) get(_ context.Context, id string) (Article, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	x, ok := m.byID[id]
+	if !ok {
+		return Article{}, errNoArticle()
+	}
+	return x, nil
+}
+
+func (m *memArticles) list(_ context.Context, kind ArticleKind, drafts bool) ([]Article, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]Article, 0, len(m.byID))
+	for _, x := range m.byID {
 		if (x.Published || drafts) && (kind == "" || x.Kind == kind) {
 			out = append(out, x)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
-	return out
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.After(out[j].CreatedAt)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out, nil
 }

@@ -71,7 +71,7 @@ func (s *Server) sendCode(w http.ResponseWriter, r *http.Request, _ caller) erro
 	if err != nil {
 		return err
 	}
-	code, err := s.codes.issue(phone)
+	code, err := s.codes.issue(r.Context(), phone)
 	if err != nil {
 		return err
 	}
@@ -101,10 +101,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ caller) error {
 	if len(in.Code) != OTPDigits {
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "code", Message: "must be " + strconv.Itoa(OTPDigits) + " digits"}
 	}
-	if err := s.codes.check(phone, in.Code); err != nil {
+	if err := s.codes.check(r.Context(), phone, in.Code); err != nil {
 		return err
 	}
-	a := s.users.citizen(phone, s.now())
+	a, err := s.users.citizen(r.Context(), phone, s.now())
+	if err != nil {
+		return err
+	}
 	s.writeToken(w, a)
 	return nil
 }
@@ -119,7 +122,7 @@ func (s *Server) demoLogin(w http.ResponseWriter, r *http.Request, _ caller) err
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	a, err := s.users.get(in.User)
+	a, err := s.users.get(r.Context(), in.User)
 	if err != nil {
 		return &hazard.Error{Code: hazard.CodeNotFound, Field: "user", Message: "no such demo user"}
 	}
@@ -137,7 +140,11 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) error 
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	a, err := s.users.verify(c.acct.ID, in.Name, in.ResidentID, s.now())
+	v, err := checkVerification(in.Name, in.ResidentID, s.now())
+	if err != nil {
+		return err
+	}
+	a, err := s.users.verify(r.Context(), c.acct.ID, v)
 	if err != nil {
 		return err
 	}

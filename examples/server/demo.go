@@ -9,6 +9,8 @@ import (
 	"image/color"
 	"image/png"
 
+	"github.com/google/uuid"
+
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
@@ -71,22 +73,30 @@ func (s *Server) seed(ctx context.Context) error {
 	}
 	for _, d := range DemoUsers() {
 		a := Account{ID: d.ID, Role: d.Role, Department: d.Department, Name: d.Name, Phone: d.Phone, CreatedAt: now}
-		if err := s.users.add(a); err != nil {
+		// Over a shared database another process may have seeded the
+		// account: it is the same one.
+		if err := s.users.add(ctx, a); err != nil && !errors.Is(err, hazard.ErrConflict) {
 			return err
 		}
 		if d.ResidentID != "" {
-			if _, err := s.users.verify(d.ID, d.Name, d.ResidentID, now); err != nil {
+			v, err := checkVerification(d.Name, d.ResidentID, now)
+			if err != nil {
+				return err
+			}
+			if _, err := s.users.verify(ctx, d.ID, v); err != nil {
 				return err
 			}
 		}
 	}
 	for _, a := range demoArticles() {
-		x, err := s.articles.create(a.in)
-		if err != nil {
+		// A fixed ID per demo article: every process seeds the same ones,
+		// and over a shared database the first one stores them.
+		id := uuid.NewSHA1(demoArticleSpace, []byte(a.in.Title)).String()
+		if _, err := s.articles.createWithID(ctx, id, a.in); err != nil && !errors.Is(err, hazard.ErrConflict) {
 			return err
 		}
 		if a.publish {
-			if _, err := s.articles.publish(x.ID); err != nil {
+			if _, err := s.articles.publish(ctx, id); err != nil {
 				return err
 			}
 		}
@@ -158,7 +168,7 @@ func demoReports() []demoReport {
 
 // seedReport submits one demo report and takes its steps.
 func (s *Server) seedReport(ctx context.Context, svc *hazard.Service, i int, r demoReport) error {
-	rep, err := s.users.get(r.reporter)
+	rep, err := s.users.get(ctx, r.reporter)
 	if err != nil {
 		return err
 	}
@@ -176,7 +186,9 @@ func (s *Server) seedReport(ctx context.Context, svc *hazard.Service, i int, r d
 	if err != nil {
 		return err
 	}
-	s.uploads.attach(h.ID, h.Photos)
+	if err := s.uploads.attach(ctx, h.ID, h.Photos); err != nil {
+		return err
+	}
 	for j, st := range r.steps {
 		// Step j takes the report from version j+1 to j+2. Over a shared
 		// database another process may have seeded it already (the
@@ -184,7 +196,7 @@ func (s *Server) seedReport(ctx context.Context, svc *hazard.Service, i int, r d
 		if h.Version >= int64(j)+2 {
 			continue
 		}
-		u, err := s.users.get(st.user)
+		u, err := s.users.get(ctx, st.user)
 		if err != nil {
 			return err
 		}
@@ -209,7 +221,9 @@ func (s *Server) seedReport(ctx context.Context, svc *hazard.Service, i int, r d
 			return fmt.Errorf("%s by %s: %w", st.action, st.user, err)
 		}
 		h = next
-		s.uploads.attach(h.ID, h.Photos, h.Evidence, act.Photos)
+		if err := s.uploads.attach(ctx, h.ID, h.Photos, h.Evidence, act.Photos); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -235,15 +249,18 @@ func (s *Server) seedPhoto(ctx context.Context, owner string, n int) (hazard.Pho
 	if err != nil {
 		return hazard.Photo{}, err
 	}
-	if err := s.uploads.add(owner, info, s.now()); err != nil {
+	if err := s.uploads.add(ctx, owner, info, s.now()); err != nil {
 		return hazard.Photo{}, err
 	}
-	ps, _, err := s.uploads.reserve(owner, "photos", []string{info.Key}, s.now(), s.cfg.UploadTTL)
+	ps, _, err := s.uploads.reserve(ctx, owner, "photos", []string{info.Key}, s.now(), s.cfg.UploadTTL)
 	if err != nil {
 		return hazard.Photo{}, err
 	}
 	return ps[0], nil
 }
+
+// demoArticleSpace is the UUID namespace of the demo articles' IDs.
+var demoArticleSpace = uuid.MustParse("6f1c0b5e-2d4a-4e0f-9a51-3c7d2b8e4a10")
 
 type demoArticle struct {
 	in      ArticleInput

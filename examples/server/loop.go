@@ -7,6 +7,7 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/notify"
+	"github.com/hazardloop/hazardloop/reward"
 )
 
 // Relay consumer names.
@@ -48,6 +49,7 @@ func newLoop(s *Server, hm *hazard.Metrics) (*loop, error) {
 		Order:       []notify.Channel{notify.ChannelLog},
 		Categories:  s.svc.Categories().All(),
 		Departments: s.svc.Departments(),
+		Log:         s.deliveries,
 		Metrics:     nm,
 		Logger:      s.log,
 		Clock:       s.now,
@@ -58,12 +60,15 @@ func newLoop(s *Server, hm *hazard.Metrics) (*loop, error) {
 	if l.rewards, err = newRewards(s); err != nil {
 		return nil, err
 	}
+	consumers := []hazard.Consumer{l.rewards.consumer(), l.router.Consumer(consumerNotify)}
+	s.figures = &figures{}
+	if c, ok := s.ledger.(rewardCounter); ok {
+		s.figures.counter = c
+	} else {
+		consumers = append(consumers, hazard.Consumer{Name: consumerFigures, Handle: s.figures.handle})
+	}
 	l.relay, err = hazard.NewRelay(s.store, hazard.RelayConfig{
-		Consumers: []hazard.Consumer{
-			l.rewards.consumer(),
-			l.router.Consumer(consumerNotify),
-			{Name: consumerFigures, Handle: s.figures.handle},
-		},
+		Consumers:    consumers,
 		PollInterval: s.cfg.RelayInterval,
 		Metrics:      hm,
 		Clock:        s.now,
@@ -108,7 +113,7 @@ func (l *loop) sweep(ctx context.Context) {
 }
 
 // directory is notify's view of the user store.
-type directory struct{ u *users }
+type directory struct{ u userStore }
 
 func recipient(a Account) notify.Recipient {
 	r := notify.Recipient{UserID: a.ID, Addresses: map[notify.Channel]string{}}
@@ -119,8 +124,8 @@ func recipient(a Account) notify.Recipient {
 }
 
 // User implements notify.Directory.
-func (d directory) User(_ context.Context, id string) (notify.Recipient, error) {
-	a, err := d.u.get(id)
+func (d directory) User(ctx context.Context, id string) (notify.Recipient, error) {
+	a, err := d.u.get(ctx, id)
 	if err != nil {
 		return notify.Recipient{}, err
 	}
@@ -128,8 +133,11 @@ func (d directory) User(_ context.Context, id string) (notify.Recipient, error) 
 }
 
 // Users implements notify.Directory.
-func (d directory) Users(_ context.Context, role, department string) ([]notify.Recipient, error) {
-	as := d.u.withRole(role, department)
+func (d directory) Users(ctx context.Context, role, department string) ([]notify.Recipient, error) {
+	as, err := d.u.withRole(ctx, role, department)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]notify.Recipient, len(as))
 	for i, a := range as {
 		out[i] = recipient(a)
@@ -137,10 +145,20 @@ func (d directory) Users(_ context.Context, role, department string) ([]notify.R
 	return out, nil
 }
 
-// figures are the programme's public figures kept from the event log:
-// rewards issued and paid. They count the events this process relayed
-// (an in-memory demo's whole history).
+// rewardCounter is the optional capability of a reward ledger that
+// counts its rewards by status (pgstore's ledger does): the programme's
+// reward figures then come from the one ledger every process shares.
+type rewardCounter interface {
+	CountByStatus(ctx context.Context) (map[reward.Status]reward.Total, error)
+}
+
+// figures are the programme's reward figures: rewards issued and paid.
+// With a rewardCounter ledger they are counted in the ledger; otherwise
+// (the in-memory ledger, one process) they are counted from the event log
+// by the figures relay consumer.
 type figures struct {
+	counter rewardCounter
+
 	mu            sync.Mutex
 	rewardsIssued int
 	rewardsPaid   int
@@ -177,8 +195,23 @@ type ProgrammeFigures struct {
 	PaidFen       int64 `json:"rewards_paid_fen"`
 }
 
-func (f *figures) snapshot() ProgrammeFigures {
+// rewards returns the reward figures: issued (every reward, whatever its
+// status now), paid and the amount paid.
+func (f *figures) rewards(ctx context.Context) (ProgrammeFigures, error) {
+	if f.counter != nil {
+		byStatus, err := f.counter.CountByStatus(ctx)
+		if err != nil {
+			return ProgrammeFigures{}, err
+		}
+		var p ProgrammeFigures
+		for _, t := range byStatus {
+			p.RewardsIssued += t.Count
+		}
+		paid := byStatus[reward.StatusClaimed]
+		p.RewardsPaid, p.PaidFen = paid.Count, int64(paid.Amount)
+		return p, nil
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return ProgrammeFigures{RewardsIssued: f.rewardsIssued, RewardsPaid: f.rewardsPaid, PaidFen: f.paidFen}
+	return ProgrammeFigures{RewardsIssued: f.rewardsIssued, RewardsPaid: f.rewardsPaid, PaidFen: f.paidFen}, nil
 }

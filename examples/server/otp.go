@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -29,24 +30,43 @@ const (
 
 // loginCodes issues and checks one-time login codes per phone. Codes are
 // kept only as an HMAC, expire, allow a few attempts and are rate-limited
-// per phone. It is safe for concurrent use.
+// per phone. The rules are here; the state per phone lives in a
+// codeStore, in memory or in PostgreSQL (so that a code one process sent
+// is checked by any other). It is safe for concurrent use.
 type loginCodes struct {
-	key []byte
-	now func() time.Time
-
-	mu      sync.Mutex
-	pending map[string]*otpEntry
-	sent    map[string][]time.Time // per phone, within the last hour
+	key   []byte
+	now   func() time.Time
+	store codeStore
 }
 
-type otpEntry struct {
+// otpState is what is kept of one phone's login codes.
+type otpState struct {
+	// mac is the HMAC of the pending code; nil when there is none.
 	mac      []byte
 	expires  time.Time
 	attempts int
+	// sent are the times codes were sent within the last hour, oldest
+	// first.
+	sent []time.Time
 }
 
-func newLoginCodes(key []byte, now func() time.Time) *loginCodes {
-	return &loginCodes{key: key, now: now, pending: map[string]*otpEntry{}, sent: map[string][]time.Time{}}
+// empty reports whether the state holds nothing worth keeping.
+func (st *otpState) empty() bool { return st.mac == nil && len(st.sent) == 0 }
+
+// codeStore keeps the login code state per phone. Implementations are safe
+// for concurrent use.
+type codeStore interface {
+	// change calls fn with the phone's state (zero when there is none),
+	// atomically with respect to other changes of the phone, and keeps the
+	// state fn leaves, whatever fn returns; an empty state is removed. It
+	// returns fn's error. fn does no I/O.
+	change(ctx context.Context, phone string, fn func(*otpState) error) error
+	// sweep drops pending codes expired at now and send times an hour old.
+	sweep(ctx context.Context, now time.Time) error
+}
+
+func newLoginCodes(key []byte, now func() time.Time, store codeStore) *loginCodes {
+	return &loginCodes{key: key, now: now, store: store}
 }
 
 func (l *loginCodes) mac(phone, code string) []byte {
@@ -58,71 +78,105 @@ func (l *loginCodes) mac(phone, code string) []byte {
 // issue makes a new code for the phone, replacing any earlier one. It is
 // CodeRateLimited (with the wait) when the phone asked too recently or too
 // often.
-func (l *loginCodes) issue(phone string) (string, error) {
+func (l *loginCodes) issue(ctx context.Context, phone string) (string, error) {
 	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	recent := l.sent[phone][:0]
-	for _, t := range l.sent[phone] {
-		if now.Sub(t) < time.Hour {
-			recent = append(recent, t)
-		}
-	}
-	l.sent[phone] = recent
-	if n := len(recent); n > 0 {
-		if wait := OTPResendInterval - now.Sub(recent[n-1]); wait > 0 {
-			return "", withRetryAfter(hazard.Errorf(hazard.CodeRateLimited, "a code was sent less than %s ago", OTPResendInterval), wait)
-		}
-		if n >= MaxOTPPerHour {
-			return "", withRetryAfter(hazard.Errorf(hazard.CodeRateLimited, "at most %d codes an hour", MaxOTPPerHour), time.Hour-now.Sub(recent[0]))
-		}
-	}
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {
 		return "", hazard.Wrap("otp", err)
 	}
 	code := fmt.Sprintf("%0*d", OTPDigits, n.Int64())
-	l.pending[phone] = &otpEntry{mac: l.mac(phone, code), expires: now.Add(OTPTTL)}
-	l.sent[phone] = append(l.sent[phone], now)
+	mac := l.mac(phone, code)
+	err = l.store.change(ctx, phone, func(st *otpState) error {
+		recent := st.sent[:0]
+		for _, t := range st.sent {
+			if now.Sub(t) < time.Hour {
+				recent = append(recent, t)
+			}
+		}
+		st.sent = recent
+		if n := len(recent); n > 0 {
+			if wait := OTPResendInterval - now.Sub(recent[n-1]); wait > 0 {
+				return withRetryAfter(hazard.Errorf(hazard.CodeRateLimited, "a code was sent less than %s ago", OTPResendInterval), wait)
+			}
+			if n >= MaxOTPPerHour {
+				return withRetryAfter(hazard.Errorf(hazard.CodeRateLimited, "at most %d codes an hour", MaxOTPPerHour), time.Hour-now.Sub(recent[0]))
+			}
+		}
+		st.mac, st.expires, st.attempts = mac, now.Add(OTPTTL), 0
+		st.sent = append(st.sent, now)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
 	return code, nil
 }
 
 // check consumes the phone's code if code matches. A wrong code counts an
 // attempt; after MaxOTPAttempts the code is void.
-func (l *loginCodes) check(phone, code string) error {
+func (l *loginCodes) check(ctx context.Context, phone, code string) error {
 	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.pending[phone]
-	if !ok || now.After(e.expires) {
-		delete(l.pending, phone)
-		return hazard.Errorf(hazard.CodeUnauthenticated, "no valid code for this phone: ask for a new one")
-	}
-	if !hmac.Equal(e.mac, l.mac(phone, code)) {
-		e.attempts++
-		if e.attempts >= MaxOTPAttempts {
-			delete(l.pending, phone)
-			return withRetryAfter(hazard.Errorf(hazard.CodeRateLimited, "too many wrong codes: ask for a new one"), OTPResendInterval)
+	mac := l.mac(phone, code)
+	return l.store.change(ctx, phone, func(st *otpState) error {
+		if st.mac == nil || now.After(st.expires) {
+			st.mac, st.attempts = nil, 0
+			return hazard.Errorf(hazard.CodeUnauthenticated, "no valid code for this phone: ask for a new one")
 		}
-		return hazard.Errorf(hazard.CodeUnauthenticated, "the code is wrong")
-	}
-	delete(l.pending, phone)
-	return nil
+		if !hmac.Equal(st.mac, mac) {
+			st.attempts++
+			if st.attempts >= MaxOTPAttempts {
+				st.mac, st.attempts = nil, 0
+				return withRetryAfter(hazard.Errorf(hazard.CodeRateLimited, "too many wrong codes: ask for a new one"), OTPResendInterval)
+			}
+			return hazard.Errorf(hazard.CodeUnauthenticated, "the code is wrong")
+		}
+		st.mac, st.attempts = nil, 0
+		return nil
+	})
 }
 
 // sweep forgets expired codes and old send times.
-func (l *loginCodes) sweep() {
-	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for p, e := range l.pending {
-		if now.After(e.expires) {
-			delete(l.pending, p)
+func (l *loginCodes) sweep(ctx context.Context) error { return l.store.sweep(ctx, l.now()) }
+
+// memCodes is the in-memory codeStore.
+type memCodes struct {
+	mu     sync.Mutex
+	phones map[string]*otpState
+}
+
+var _ codeStore = (*memCodes)(nil)
+
+func newMemCodes() *memCodes { return &memCodes{phones: map[string]*otpState{}} }
+
+func (m *memCodes) change(_ context.Context, phone string, fn func(*otpState) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.phones[phone]
+	if st == nil {
+		st = &otpState{}
+	}
+	err := fn(st)
+	if st.empty() {
+		delete(m.phones, phone)
+	} else {
+		m.phones[phone] = st
+	}
+	return err
+}
+
+func (m *memCodes) sweep(_ context.Context, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for p, st := range m.phones {
+		if st.mac != nil && now.After(st.expires) {
+			st.mac, st.attempts = nil, 0
+		}
+		if n := len(st.sent); n > 0 && now.Sub(st.sent[n-1]) >= time.Hour {
+			st.sent = nil
+		}
+		if st.empty() {
+			delete(m.phones, p)
 		}
 	}
-	for p, ts := range l.sent {
-		if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= time.Hour {
-			delete(l.sent, p)
-		}
-	}
+	return nil
 }

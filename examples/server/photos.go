@@ -18,10 +18,18 @@ func (s *Server) photo(w http.ResponseWriter, r *http.Request, c caller) error {
 		return notFound
 	}
 	original, public := false, false
-	if c.signed && s.uploads.owns(c.acct.ID, key) {
-		original = true
+	if c.signed {
+		owns, err := s.uploads.owns(r.Context(), c.acct.ID, key)
+		if err != nil {
+			return err
+		}
+		original = owns
 	}
-	for _, id := range s.uploads.hazards(key) {
+	ids, err := s.uploads.hazards(r.Context(), key)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
 		if original {
 			break
 		}

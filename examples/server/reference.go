@@ -46,13 +46,16 @@ func (s *Server) listArticles(w http.ResponseWriter, r *http.Request, c caller) 
 	if kind != "" && !kind.Valid() {
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "kind", Message: "must be law, rule or knowledge"}
 	}
-	items := s.articles.list(kind, c.signed && c.acct.Role == "admin")
+	items, err := s.articles.list(r.Context(), kind, c.signed && c.acct.Role == "admin")
+	if err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, ListResponse[Article]{Items: items})
 	return nil
 }
 
 func (s *Server) getArticle(w http.ResponseWriter, r *http.Request, c caller) error {
-	a, err := s.articles.get(r.PathValue("id"), c.signed && c.acct.Role == "admin")
+	a, err := s.articles.get(r.Context(), r.PathValue("id"), c.signed && c.acct.Role == "admin")
 	if err != nil {
 		return err
 	}
@@ -65,7 +68,7 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, _ caller)
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	a, err := s.articles.create(in)
+	a, err := s.articles.create(r.Context(), in)
 	if err != nil {
 		return err
 	}
@@ -78,7 +81,7 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request, _ caller)
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	a, err := s.articles.update(r.PathValue("id"), in)
+	a, err := s.articles.update(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -87,7 +90,7 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request, _ caller)
 }
 
 func (s *Server) publishArticle(w http.ResponseWriter, r *http.Request, _ caller) error {
-	a, err := s.articles.publish(r.PathValue("id"))
+	a, err := s.articles.publish(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

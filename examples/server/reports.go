@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -71,7 +72,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, c caller) error 
 	if err != nil {
 		return err
 	}
-	if err := s.uploads.add(c.acct.ID, info, s.now()); err != nil {
+	if err := s.uploads.add(r.Context(), c.acct.ID, info, s.now()); err != nil {
 		return err
 	}
 	// A sweep may have deleted the same content between Put and add.
@@ -150,9 +151,14 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c caller) error 
 	if len(in.Photos) > hazard.MaxPhotos {
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "photos", Message: "takes at most " + strconv.Itoa(hazard.MaxPhotos) + " photos"}
 	}
-	photos, release, err := s.uploads.reserve(c.acct.ID, "photos", in.Photos, s.now(), s.cfg.UploadTTL)
+	photos, marked, err := s.uploads.reserve(r.Context(), c.acct.ID, "photos", in.Photos, s.now(), s.cfg.UploadTTL)
 	if err != nil {
 		return err
+	}
+	release := func() {
+		if err := s.uploads.release(context.WithoutCancel(r.Context()), c.acct.ID, marked, s.now()); err != nil {
+			s.log.Error("releasing uploads", "error", err)
+		}
 	}
 	u := c.user()
 	h, err := s.svc.Submit(r.Context(), u, hazard.SubmitInput{
@@ -164,7 +170,9 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c caller) error 
 		release()
 		return err
 	}
-	s.uploads.attach(h.ID, h.Photos)
+	if err := s.uploads.attach(r.Context(), h.ID, h.Photos); err != nil {
+		return err
+	}
 	rv, err := s.svc.ReporterView(r.Context(), u, h.ID)
 	if err != nil {
 		return err
@@ -298,9 +306,14 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, c caller) error {
 	if len(in.Fields) > MaxActionFields {
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "fields", Message: "takes at most " + strconv.Itoa(MaxActionFields) + " fields"}
 	}
-	photos, release, err := s.uploads.reserve(c.acct.ID, "photos", in.Photos, s.now(), s.cfg.UploadTTL)
+	photos, marked, err := s.uploads.reserve(r.Context(), c.acct.ID, "photos", in.Photos, s.now(), s.cfg.UploadTTL)
 	if err != nil {
 		return err
+	}
+	release := func() {
+		if err := s.uploads.release(context.WithoutCancel(r.Context()), c.acct.ID, marked, s.now()); err != nil {
+			s.log.Error("releasing uploads", "error", err)
+		}
 	}
 	h, err := s.svc.Act(r.Context(), c.user(), id, r.PathValue("action"), hazard.ActInput{
 		ExpectedVersion: in.ExpectedVersion, Note: in.Note, PrivateNote: in.PrivateNote,
@@ -311,7 +324,9 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, c caller) error {
 		release()
 		return err
 	}
-	s.uploads.attach(h.ID, h.Photos, h.Evidence, photos)
+	if err := s.uploads.attach(r.Context(), h.ID, h.Photos, h.Evidence, photos); err != nil {
+		return err
+	}
 	v, err := s.view(r, c, id)
 	if err != nil {
 		// The action succeeded, yet the caller may no longer see the report

@@ -68,11 +68,11 @@ func (rw *rewards) sweep(ctx context.Context) {
 
 // reporterFacts tells the reward rules what the user store knows: whether
 // the reporter passed real-name verification, and the department of staff.
-type reporterFacts struct{ u *users }
+type reporterFacts struct{ u userStore }
 
 // Reporter implements reward.Reporters.
-func (r reporterFacts) Reporter(_ context.Context, id string) (reward.ReporterFacts, error) {
-	a, err := r.u.get(id)
+func (r reporterFacts) Reporter(ctx context.Context, id string) (reward.ReporterFacts, error) {
+	a, err := r.u.get(ctx, id)
 	if err != nil {
 		return reward.ReporterFacts{}, err
 	}

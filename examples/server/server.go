@@ -19,6 +19,7 @@ import (
 	"github.com/hazardloop/hazardloop/hazard/fsblob"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 	"github.com/hazardloop/hazardloop/notify"
+	"github.com/hazardloop/hazardloop/pgstore"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/memledger"
 )
@@ -35,6 +36,10 @@ const (
 	idleTimeout = 2 * time.Minute
 	// MaxHeaderBytes caps request headers.
 	MaxHeaderBytes = 32 << 10
+	// DeliveryLogRetention is how long the shared delivery log keeps a
+	// notification's key over PostgreSQL: far longer than a relay may lag,
+	// so that a redelivery is always dropped.
+	DeliveryLogRetention = 90 * 24 * time.Hour
 )
 
 // Config configures a server. The zero value (with Addr) runs an in-memory
@@ -43,8 +48,10 @@ type Config struct {
 	// Addr is the TCP address to listen on; default DefaultAddr. Use
 	// "127.0.0.1:0" for a free port (tests).
 	Addr string
-	// PhotoDir is the directory of the filesystem photo store; empty means
-	// a new temporary directory, removed when the server stops.
+	// PhotoDir is the directory of the filesystem photo store, which every
+	// server process on one database must share; empty means PostgreSQL
+	// with DatabaseURL (photos in the database), else a new temporary
+	// directory, removed when the server stops.
 	PhotoDir string
 	// Demo seeds demo departments, users, reports and articles and enables
 	// POST /api/v1/demo/login.
@@ -54,8 +61,12 @@ type Config struct {
 	TokenSecret []byte
 	// TokenTTL is how long a token is valid; default DefaultTokenTTL.
 	TokenTTL time.Duration
-	// DatabaseURL selects PostgreSQL (package pgstore, migrated at start)
-	// for hazards, the event log and the reward ledger instead of memory.
+	// DatabaseURL selects PostgreSQL (package pgstore and the server's own
+	// tables, migrated at start) instead of memory for all the server's
+	// state: hazards, the event log and cursors, the reward ledger, the
+	// notification delivery log, users, login codes, uploads, articles and,
+	// without PhotoDir, photos. Any number of processes on one database
+	// then behave as one.
 	DatabaseURL string
 	// Logger receives the server's logs; default slog.Default().
 	Logger *slog.Logger
@@ -101,15 +112,20 @@ type Server struct {
 	now  func() time.Time
 	demo bool
 
-	svc        *hazard.Service
-	store      hazard.Store
-	ledger     reward.Ledger
-	blobs      hazard.BlobStore
-	users      *users
-	codes      *loginCodes
-	tokens     *tokens
-	uploads    *uploads
-	articles   *articles
+	svc      *hazard.Service
+	store    hazard.Store
+	ledger   reward.Ledger
+	blobs    hazard.BlobStore
+	users    userStore
+	codes    *loginCodes
+	tokens   *tokens
+	uploads  uploadStore
+	articles *articles
+	// db is the PostgreSQL database with DatabaseURL, else nil.
+	db *pgstore.DB
+	// deliveries is the notification delivery log shared by every
+	// process, with DatabaseURL; else the router keeps one in memory.
+	deliveries notify.DeliveryLog
 	loop       *loop
 	figures    *figures
 	statsCache statsCache
@@ -180,29 +196,14 @@ func (s *Server) build(ctx context.Context) error {
 			Message: fmt.Sprintf("must be at least %d bytes", MinTokenSecretLen)}
 	}
 	s.tokens = &tokens{secret: secret, ttl: cfg.TokenTTL, now: s.now}
-	s.codes = newLoginCodes(secret, s.now)
-	s.users = newUsers(secret)
-	s.uploads = newUploads()
-	s.articles = newArticles(s.now)
-
-	if err := s.openStore(ctx); err != nil {
+	if err := s.openStore(ctx, secret); err != nil {
 		return err
 	}
-	dir := cfg.PhotoDir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "hazardloop-photos-")
-		if err != nil {
-			return hazard.Wrap("photo dir", err)
-		}
-		dir = d
-		s.cleanup = append(s.cleanup, func() error { return os.RemoveAll(d) })
-	}
-	blobs, err := fsblob.New(dir)
-	if err != nil {
+	if err := s.openBlobs(); err != nil {
 		return err
 	}
-	s.blobs = blobs
 
+	var err error
 	s.reg = prometheus.NewRegistry()
 	if s.httpm, err = newHTTPMetrics(s.reg); err != nil {
 		return err
@@ -219,11 +220,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.figures = &figures{}
 	if s.loop, err = newLoop(s, hm); err != nil {
-		return err
-	}
-	if err := s.indexPhotos(ctx); err != nil {
 		return err
 	}
 
@@ -252,40 +249,59 @@ func (s *Server) build(ctx context.Context) error {
 	return nil
 }
 
-// openStore opens the hazard store: memory, or PostgreSQL with a database
-// URL.
-func (s *Server) openStore(ctx context.Context) error {
+// openStore opens the server's state: in memory, or with a database URL
+// in PostgreSQL, shared by every process on the database (hazards, event
+// log and cursors, reward ledger, notification delivery log, users, login
+// codes, uploads and articles). secret derives citizen IDs and login code
+// MACs.
+func (s *Server) openStore(ctx context.Context, secret []byte) error {
 	if s.cfg.DatabaseURL != "" {
-		st, ledger, closeFn, err := openPostgres(ctx, s.cfg.DatabaseURL)
+		db, err := openPostgres(ctx, s.cfg.DatabaseURL)
 		if err != nil {
 			return err
 		}
-		s.store, s.ledger = st, ledger
-		s.cleanup = append(s.cleanup, closeFn)
+		s.db = db
+		s.cleanup = append(s.cleanup, func() error { db.Close(); return nil })
+		pool := db.Pool()
+		s.store, s.ledger, s.deliveries = db.Hazards(), db.Ledger(), db.DeliveryLog()
+		s.users = &pgUsers{pool: pool, idKey: secret}
+		s.codes = newLoginCodes(secret, s.now, &pgCodes{pool: pool})
+		s.uploads = &pgUploads{pool: pool}
+		s.articles = newArticles(&pgArticles{pool: pool}, s.now)
 		return nil
 	}
 	s.store = memstore.New()
 	s.ledger = memledger.New()
+	s.users = newMemUsers(secret)
+	s.codes = newLoginCodes(secret, s.now, newMemCodes())
+	s.uploads = newMemUploads()
+	s.articles = newArticles(newMemArticles(), s.now)
 	return nil
 }
 
-// indexPhotos records which hazards refer to which photos, for /photos
-// access, from the hazards already stored (a restart over PostgreSQL).
-func (s *Server) indexPhotos(ctx context.Context) error {
-	p := hazard.Page{Limit: hazard.MaxPageLimit}
-	for {
-		l, err := s.store.List(ctx, hazard.Filter{}, p)
-		if err != nil {
-			return err
-		}
-		for _, h := range l.Items {
-			s.uploads.attach(h.ID, h.Photos, h.Evidence)
-		}
-		if l.Next == "" {
-			return nil
-		}
-		p.Cursor = l.Next
+// openBlobs opens the photo store: the directory PhotoDir (which every
+// process must share); without it, PostgreSQL with a database URL, else a
+// new temporary directory.
+func (s *Server) openBlobs() error {
+	dir := s.cfg.PhotoDir
+	if dir == "" && s.db != nil {
+		s.blobs = s.db.Blobs()
+		return nil
 	}
+	if dir == "" {
+		d, err := os.MkdirTemp("", "hazardloop-photos-")
+		if err != nil {
+			return hazard.Wrap("photo dir", err)
+		}
+		dir = d
+		s.cleanup = append(s.cleanup, func() error { return os.RemoveAll(d) })
+	}
+	blobs, err := fsblob.New(dir)
+	if err != nil {
+		return err
+	}
+	s.blobs = blobs
+	return nil
 }
 
 // Handler returns the server's HTTP handler.
@@ -300,7 +316,7 @@ func (s *Server) Service() *hazard.Service { return s.svc }
 // Token returns a bearer token for a user; an unknown user is
 // CodeNotFound. It is what the demo login does, for tests and tools.
 func (s *Server) Token(userID string) (string, error) {
-	if _, err := s.users.get(userID); err != nil {
+	if _, err := s.users.get(context.Background(), userID); err != nil {
 		return "", err
 	}
 	return s.tokens.issue(userID), nil
@@ -416,15 +432,24 @@ func (s *Server) sweepLoop(ctx context.Context) {
 
 // Sweep runs the periodic work once: forget uploads unused for UploadTTL
 // (deleting their photos), forget expired login codes, expire unclaimed
-// rewards and escalate overdue hazards. Serve calls it every SweepInterval.
+// rewards, escalate overdue hazards and, over PostgreSQL, forget
+// deliveries older than DeliveryLogRetention. Any number of processes may
+// sweep one database at once. Serve calls it every SweepInterval.
 func (s *Server) Sweep(ctx context.Context) {
 	if n, err := s.uploads.sweep(ctx, s.blobs, s.now(), s.cfg.UploadTTL); err != nil {
 		s.log.Error("sweeping uploads", "error", err)
 	} else if n > 0 {
 		s.log.Info("swept unused uploads", "count", n)
 	}
-	s.codes.sweep()
+	if err := s.codes.sweep(ctx); err != nil {
+		s.log.Error("sweeping login codes", "error", err)
+	}
 	s.loop.sweep(ctx)
+	if s.db != nil {
+		if _, err := s.db.DeliveryLog().Forget(ctx, s.now().Add(-DeliveryLogRetention)); err != nil {
+			s.log.Error("forgetting old deliveries", "error", err)
+		}
+	}
 }
 
 // Close releases what New opened (the temporary photo directory, a

@@ -41,35 +41,45 @@ type DepartmentFigures struct {
 }
 
 type statsCache struct {
-	mu    sync.Mutex
-	at    time.Time
-	stats hazard.Stats
+	mu        sync.Mutex
+	at        time.Time
+	stats     hazard.Stats
+	programme ProgrammeFigures
 }
 
-func (s *Server) cachedStats(ctx context.Context) (hazard.Stats, error) {
+// cachedStats returns the hazard figures and the programme's figures,
+// computed at most every StatsCacheTTL: from the store, the user store and
+// the ledger, which every process shares over PostgreSQL.
+func (s *Server) cachedStats(ctx context.Context) (hazard.Stats, ProgrammeFigures, error) {
 	c := &s.statsCache
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := s.now()
 	if !c.at.IsZero() && now.Sub(c.at) < StatsCacheTTL {
-		return c.stats, nil
+		return c.stats, c.programme, nil
 	}
 	st, err := s.svc.Stats(ctx, now.Add(-StatsWindow), now.Add(time.Second))
 	if err != nil {
-		return hazard.Stats{}, err
+		return hazard.Stats{}, ProgrammeFigures{}, err
 	}
-	c.at, c.stats = now, st
-	return st, nil
+	p, err := s.figures.rewards(ctx)
+	if err != nil {
+		return hazard.Stats{}, ProgrammeFigures{}, err
+	}
+	if p.Citizens, err = s.users.countCitizens(ctx); err != nil {
+		return hazard.Stats{}, ProgrammeFigures{}, err
+	}
+	p.Reports = st.Total
+	c.at, c.stats, c.programme = now, st, p
+	return st, p, nil
 }
 
 func (s *Server) stats(w http.ResponseWriter, r *http.Request, c caller) error {
-	st, err := s.cachedStats(r.Context())
+	st, prog, err := s.cachedStats(r.Context())
 	if err != nil {
 		return err
 	}
-	out := StatsResponse{Programme: s.figures.snapshot(), ByState: st.ByState, Closed: st.Closed, ClosureRate: st.ClosureRate}
-	out.Programme.Citizens, _ = s.users.count()
-	out.Programme.Reports = st.Total
+	out := StatsResponse{Programme: prog, ByState: st.ByState, Closed: st.Closed, ClosureRate: st.ClosureRate}
 	if c.staff() {
 		byDept := map[string]*DepartmentFigures{}
 		get := func(code string) *DepartmentFigures {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -49,86 +50,47 @@ func (a Account) User() hazard.User {
 // Staff reports whether the account is a staff account.
 func (a Account) Staff() bool { return a.Role != string(workflow.RoleReporter) }
 
-// users is the in-memory user store: accounts by ID and citizens by phone.
-// It is safe for concurrent use.
-type users struct {
-	mu       sync.RWMutex
-	byID     map[string]Account
-	byPhone  map[string]string
-	resident map[string]string // resident ID hash -> account ID
-	next     int
-	// idKey derives a citizen's ID from their phone number, so that every
-	// process sharing the token secret gives one phone the same ID and two
-	// phones different IDs: a token then never names another person on
-	// another process.
-	idKey []byte
+// userStore keeps the accounts. The server uses memUsers, or pgUsers over
+// PostgreSQL so that every process knows every account. Implementations
+// are safe for concurrent use.
+type userStore interface {
+	// add stores a new account; a taken ID, phone or resident ID is
+	// CodeConflict.
+	add(ctx context.Context, a Account) error
+	// get returns the account with the ID, or CodeNotFound.
+	get(ctx context.Context, id string) (Account, error)
+	// citizen returns the citizen with the phone, creating the account (ID
+	// citizenID) on first login.
+	citizen(ctx context.Context, phone string, now time.Time) (Account, error)
+	// verify records v on the account: see applyVerification. A resident
+	// ID bound to another account is CodeConflict (field resident_id).
+	verify(ctx context.Context, id string, v verification) (Account, error)
+	// withRole returns the accounts with the role (and department, when
+	// not empty), sorted by ID.
+	withRole(ctx context.Context, role, department string) ([]Account, error)
+	// countCitizens returns the number of citizens.
+	countCitizens(ctx context.Context) (int, error)
 }
 
-func newUsers(idKey []byte) *users {
-	return &users{byID: map[string]Account{}, byPhone: map[string]string{}, resident: map[string]string{}, idKey: idKey}
-}
-
-// citizenID is the ID a citizen logging in with the phone gets.
-func (u *users) citizenID(phone string) string {
-	m := hmac.New(sha256.New, u.idKey)
+// citizenID is the ID a citizen logging in with the phone gets: derived
+// from the phone with key (the token secret), so that every process
+// sharing the secret gives one phone the same ID and two phones different
+// IDs.
+func citizenID(key []byte, phone string) string {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte("citizen-id\x00" + phone))
 	return "citizen-" + hex.EncodeToString(m.Sum(nil))[:16]
 }
 
-// add stores a new account; a taken ID or phone is CodeConflict.
-func (u *users) add(a Account) error {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if _, ok := u.byID[a.ID]; ok {
-		return hazard.Errorf(hazard.CodeConflict, "user %s already exists", a.ID)
-	}
-	if a.Phone != "" {
-		if _, ok := u.byPhone[a.Phone]; ok {
-			return hazard.Errorf(hazard.CodeConflict, "the phone number is taken")
-		}
-		u.byPhone[a.Phone] = a.ID
-	}
-	if a.residentHash != "" {
-		u.resident[a.residentHash] = a.ID
-	}
-	u.byID[a.ID] = a
-	return nil
+// verification is a checked real-name verification.
+type verification struct {
+	name, residentHash, residentMasked string
+	at                                 time.Time
 }
 
-// get returns the account with the ID, or CodeNotFound.
-func (u *users) get(id string) (Account, error) {
-	u.mu.RLock()
-	defer u.mu.RUnlock()
-	a, ok := u.byID[id]
-	if !ok {
-		return Account{}, hazard.Errorf(hazard.CodeNotFound, "no such user")
-	}
-	return a, nil
-}
-
-// citizen returns the citizen with the phone, creating the account on first
-// login.
-func (u *users) citizen(phone string, now time.Time) Account {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if id, ok := u.byPhone[phone]; ok {
-		return u.byID[id]
-	}
-	for id := u.citizenID(phone); ; id = fmt.Sprintf("citizen-p%d", u.next) {
-		u.next++
-		if _, taken := u.byID[id]; taken {
-			continue
-		}
-		a := Account{ID: id, Role: string(workflow.RoleReporter), Phone: phone, CreatedAt: now}
-		u.byID[id] = a
-		u.byPhone[phone] = id
-		return a
-	}
-}
-
-// verify records the real name and resident ID of a citizen. A number
-// already used by another account is CodeConflict.
-func (u *users) verify(id, name, residentID string, now time.Time) (Account, error) {
+// checkVerification checks a real name and resident ID number
+// (CodeInvalid with the fields at fault) and returns what is kept of them.
+func checkVerification(name, residentID string, now time.Time) (verification, error) {
 	var p hazard.Problems
 	name = strings.TrimSpace(name)
 	switch n := utf8.RuneCountInString(name); {
@@ -142,35 +104,122 @@ func (u *users) verify(id, name, residentID string, now time.Time) (Account, err
 	residentID = strings.ToUpper(strings.TrimSpace(residentID))
 	p.Merge("", CheckResidentID(residentID, now))
 	if err := p.Err("verify"); err != nil {
-		return Account{}, err
+		return verification{}, err
 	}
 	sum := sha256.Sum256([]byte(residentID))
-	h := hex.EncodeToString(sum[:])
+	return verification{name: name, residentHash: hex.EncodeToString(sum[:]),
+		residentMasked: maskResidentID(residentID), at: now}, nil
+}
+
+// applyVerification returns a verified with v: staff are verified by
+// their organisation (CodeForbidden), and an account verified with another
+// number stays so (CodeConflict). Verifying again with the same number
+// updates the name.
+func applyVerification(a Account, v verification) (Account, error) {
+	if a.Staff() {
+		return Account{}, hazard.Errorf(hazard.CodeForbidden, "staff accounts are verified by their organisation")
+	}
+	if a.residentHash != "" && a.residentHash != v.residentHash {
+		return Account{}, &hazard.Error{Code: hazard.CodeConflict, Field: "resident_id", Message: "the account is already verified with another ID number"}
+	}
+	a.Name, a.Verified, a.VerifiedAt = v.name, true, v.at
+	a.residentHash, a.residentMasked = v.residentHash, v.residentMasked
+	return a, nil
+}
+
+// errResidentTaken is the conflict of a resident ID bound to another
+// account.
+func errResidentTaken() error {
+	return &hazard.Error{Code: hazard.CodeConflict, Field: "resident_id", Message: "the ID number is bound to another account"}
+}
+
+// memUsers is the in-memory user store: accounts by ID and citizens by
+// phone. It is safe for concurrent use.
+type memUsers struct {
+	mu       sync.RWMutex
+	byID     map[string]Account
+	byPhone  map[string]string
+	resident map[string]string // resident ID hash -> account ID
+	next     int
+	idKey    []byte
+}
+
+var _ userStore = (*memUsers)(nil)
+
+func newMemUsers(idKey []byte) *memUsers {
+	return &memUsers{byID: map[string]Account{}, byPhone: map[string]string{}, resident: map[string]string{}, idKey: idKey}
+}
+
+func (u *memUsers) add(_ context.Context, a Account) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if _, ok := u.byID[a.ID]; ok {
+		return hazard.Errorf(hazard.CodeConflict, "user %s already exists", a.ID)
+	}
+	if _, ok := u.byPhone[a.Phone]; ok && a.Phone != "" {
+		return hazard.Errorf(hazard.CodeConflict, "the phone number is taken")
+	}
+	if _, ok := u.resident[a.residentHash]; ok && a.residentHash != "" {
+		return errResidentTaken()
+	}
+	if a.Phone != "" {
+		u.byPhone[a.Phone] = a.ID
+	}
+	if a.residentHash != "" {
+		u.resident[a.residentHash] = a.ID
+	}
+	u.byID[a.ID] = a
+	return nil
+}
+
+func (u *memUsers) get(_ context.Context, id string) (Account, error) {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	a, ok := u.byID[id]
+	if !ok {
+		return Account{}, hazard.Errorf(hazard.CodeNotFound, "no such user")
+	}
+	return a, nil
+}
+
+func (u *memUsers) citizen(_ context.Context, phone string, now time.Time) (Account, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if id, ok := u.byPhone[phone]; ok {
+		return u.byID[id], nil
+	}
+	for id := citizenID(u.idKey, phone); ; id = fmt.Sprintf("citizen-p%d", u.next) {
+		u.next++
+		if _, taken := u.byID[id]; taken {
+			continue
+		}
+		a := Account{ID: id, Role: string(workflow.RoleReporter), Phone: phone, CreatedAt: now}
+		u.byID[id] = a
+		u.byPhone[phone] = id
+		return a, nil
+	}
+}
+
+func (u *memUsers) verify(_ context.Context, id string, v verification) (Account, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	a, ok := u.byID[id]
 	if !ok {
 		return Account{}, hazard.Errorf(hazard.CodeNotFound, "no such user")
 	}
-	if a.Staff() {
-		return Account{}, hazard.Errorf(hazard.CodeForbidden, "staff accounts are verified by their organisation")
+	if other, ok := u.resident[v.residentHash]; ok && other != id {
+		return Account{}, errResidentTaken()
 	}
-	if other, ok := u.resident[h]; ok && other != id {
-		return Account{}, &hazard.Error{Code: hazard.CodeConflict, Field: "resident_id", Message: "the ID number is bound to another account"}
+	a, err := applyVerification(a, v)
+	if err != nil {
+		return Account{}, err
 	}
-	if a.residentHash != "" && a.residentHash != h {
-		return Account{}, &hazard.Error{Code: hazard.CodeConflict, Field: "resident_id", Message: "the account is already verified with another ID number"}
-	}
-	a.Name, a.Verified, a.VerifiedAt = name, true, now
-	a.residentHash, a.residentMasked = h, maskResidentID(residentID)
 	u.byID[id] = a
-	u.resident[h] = id
+	u.resident[v.residentHash] = id
 	return a, nil
 }
 
-// withRole returns the accounts with the role (and department, when not
-// empty), sorted by ID.
-func (u *users) withRole(role, department string) []Account {
+func (u *memUsers) withRole(_ context.Context, role, department string) ([]Account, error) {
 	u.mu.RLock()
 	defer u.mu.RUnlock()
 	var out []Account
@@ -180,21 +229,19 @@ func (u *users) withRole(role, department string) []Account {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return out, nil
 }
 
-// count returns the number of citizens and of staff.
-func (u *users) count() (citizens, staff int) {
+func (u *memUsers) countCitizens(_ context.Context) (int, error) {
 	u.mu.RLock()
 	defer u.mu.RUnlock()
+	n := 0
 	for _, a := range u.byID {
-		if a.Staff() {
-			staff++
-		} else {
-			citizens++
+		if !a.Staff() {
+			n++
 		}
 	}
-	return citizens, staff
+	return n, nil
 }
 
 // maskPhone keeps the first three and last four digits of a phone number.

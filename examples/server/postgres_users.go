@@ -1,0 +1,148 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/workflow"
+)
+
+// pgUsers is the userStore in PostgreSQL (table server_users): every
+// process on the database knows every account. Unique constraints keep one
+// account per ID, per phone and per resident ID number.
+type pgUsers struct {
+	pool  *pgxpool.Pool
+	idKey []byte
+}
+
+var _ userStore = (*pgUsers)(nil)
+
+const userColumns = `id, role, department, name, coalesce(phone, ''), verified, coalesce(verified_ns, 0),
+	coalesce(resident_hash, ''), resident_masked, created_ns`
+
+func scanUser(row pgx.Row) (Account, error) {
+	var a Account
+	var verifiedNS, createdNS int64
+	err := row.Scan(&a.ID, &a.Role, &a.Department, &a.Name, &a.Phone, &a.Verified, &verifiedNS,
+		&a.residentHash, &a.residentMasked, &createdNS)
+	a.VerifiedAt, a.CreatedAt = nsTime(verifiedNS), nsTime(createdNS)
+	return a, err
+}
+
+// nullText is NULL for "" (unique columns where empty means none).
+func nullText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (u *pgUsers) add(ctx context.Context, a Account) error {
+	var verifiedNS *int64
+	if !a.VerifiedAt.IsZero() {
+		ns := a.VerifiedAt.UnixNano()
+		verifiedNS = &ns
+	}
+	_, err := u.pool.Exec(ctx, `INSERT INTO server_users (id, role, department, name, phone, verified, verified_ns,
+		resident_hash, resident_masked, created_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		a.ID, a.Role, a.Department, a.Name, nullText(a.Phone), a.Verified, verifiedNS,
+		nullText(a.residentHash), a.residentMasked, timeNS(a.CreatedAt))
+	switch uniqueViolation(err) {
+	case "":
+	case "server_users_pkey":
+		return hazard.Errorf(hazard.CodeConflict, "user %s already exists", a.ID)
+	case "server_users_phone_key":
+		return hazard.Errorf(hazard.CodeConflict, "the phone number is taken")
+	default:
+		return errResidentTaken()
+	}
+	return pgError("users.add", err)
+}
+
+func (u *pgUsers) get(ctx context.Context, id string) (Account, error) {
+	a, err := scanUser(u.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM server_users WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Account{}, hazard.Errorf(hazard.CodeNotFound, "no such user")
+	}
+	return a, pgError("users.get", err)
+}
+
+// citizen inserts the account unless the phone has one (ON CONFLICT on the
+// phone does nothing), then reads the phone's account: of two processes
+// logging one phone in at once, both read the one account. An ID taken by
+// another phone (a 64-bit HMAC collision) gets a random suffix.
+func (u *pgUsers) citizen(ctx context.Context, phone string, now time.Time) (Account, error) {
+	id := citizenID(u.idKey, phone)
+	for range maxCitizenIDTries {
+		_, err := u.pool.Exec(ctx, `INSERT INTO server_users (id, role, phone, created_ns) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (phone) DO NOTHING`, id, string(workflow.RoleReporter), phone, now.UnixNano())
+		if uniqueViolation(err) == "server_users_pkey" {
+			b := make([]byte, 4)
+			_, _ = rand.Read(b)
+			id = citizenID(u.idKey, phone) + "-" + hex.EncodeToString(b)
+			continue
+		}
+		if err != nil {
+			return Account{}, pgError("users.citizen", err)
+		}
+		a, err := scanUser(u.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM server_users WHERE phone = $1`, phone))
+		return a, pgError("users.citizen", err)
+	}
+	return Account{}, hazard.Errorf(hazard.CodeInternal, "no free citizen ID")
+}
+
+// maxCitizenIDTries bounds the attempts at a free citizen ID.
+const maxCitizenIDTries = 4
+
+// verify locks the account's row, applies the verification and writes it
+// in one short transaction; the unique resident_hash refuses a number bound
+// to another account.
+func (u *pgUsers) verify(ctx context.Context, id string, v verification) (Account, error) {
+	var out Account
+	err := pgx.BeginFunc(ctx, u.pool, func(tx pgx.Tx) error {
+		a, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM server_users WHERE id = $1 FOR UPDATE`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return hazard.Errorf(hazard.CodeNotFound, "no such user")
+		}
+		if err != nil {
+			return err
+		}
+		if out, err = applyVerification(a, v); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE server_users SET name = $2, verified = true, verified_ns = $3,
+			resident_hash = $4, resident_masked = $5 WHERE id = $1`,
+			id, out.Name, out.VerifiedAt.UnixNano(), out.residentHash, out.residentMasked)
+		if uniqueViolation(err) != "" {
+			return errResidentTaken()
+		}
+		return err
+	})
+	if err != nil {
+		return Account{}, pgError("users.verify", err)
+	}
+	return out, nil
+}
+
+func (u *pgUsers) withRole(ctx context.Context, role, department string) ([]Account, error) {
+	rows, err := u.pool.Query(ctx, `SELECT `+userColumns+` FROM server_users
+		WHERE role = $1 AND ($2 = '' OR department = $2) ORDER BY id`, role, department)
+	if err != nil {
+		return nil, pgError("users.withRole", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Account, error) { return scanUser(r) })
+	return out, pgError("users.withRole", err)
+}
+
+func (u *pgUsers) countCitizens(ctx context.Context) (int, error) {
+	var n int
+	err := u.pool.QueryRow(ctx, `SELECT count(*) FROM server_users WHERE role = $1`, string(workflow.RoleReporter)).Scan(&n)
+	return n, pgError("users.countCitizens", err)
+}
