@@ -56,8 +56,10 @@ func TestJSONLimits(t *testing.T) {
 
 // TestUploadLimits: one JPEG, PNG or WebP photo of at most 10 MiB per
 // request, sniffed by content.
-func TestUploadLimits(t *testing.T) {
-	s := startServer(t)
+func TestUploadLimits(t *testing.T) { forEachBackend(t, testUploadLimits) }
+
+func testUploadLimits(t *testing.T, backend func(*server.Config)) {
+	s := startServer(t, backend)
 	tok := s.login("citizen-1")
 	webp := webpWithEXIF(false)
 	big := append(pngPhoto(t, 1), bytes.Repeat([]byte{0}, server.MaxUploadSize)...)
@@ -118,9 +120,11 @@ func TestUploadLimits(t *testing.T) {
 
 // TestReportLimits: a report names 1 to 9 of the caller's own live
 // uploads; anything else stores nothing.
-func TestReportLimits(t *testing.T) {
+func TestReportLimits(t *testing.T) { forEachBackend(t, testReportLimits) }
+
+func testReportLimits(t *testing.T, backend func(*server.Config)) {
 	clk := newClock()
-	s := startServer(t, func(c *server.Config) { c.Clock = clk.now; c.SubmitsPerDay = 3 })
+	s := startServer(t, backend, func(c *server.Config) { c.Clock = clk.now; c.SubmitsPerDay = 3 })
 	c1, c2 := s.phoneLogin("13600000001"), s.phoneLogin("13600000002")
 	mine := s.upload(c1, pngPhoto(t, 1))
 	theirs := s.upload(c2, pngPhoto(t, 2))
@@ -232,9 +236,11 @@ func TestQueryLimits(t *testing.T) {
 
 // TestLoginCodes: phone login with a one-time code sent through notify;
 // codes expire, allow few attempts and are rate-limited per phone.
-func TestLoginCodes(t *testing.T) {
+func TestLoginCodes(t *testing.T) { forEachBackend(t, testLoginCodes) }
+
+func testLoginCodes(t *testing.T, backend func(*server.Config)) {
 	clk := newClock()
-	s := startServer(t, func(c *server.Config) { c.Clock = clk.now })
+	s := startServer(t, backend, func(c *server.Config) { c.Clock = clk.now })
 	codeFor := func(phone string) string {
 		t.Helper()
 		sent := s.recorder.Sent()

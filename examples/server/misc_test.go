@@ -80,8 +80,10 @@ func TestDemoLoginOnlyInDemoMode(t *testing.T) {
 
 // TestDemoData: the demo seeds a dozen reports over the states, articles
 // with a draft, departments and categories.
-func TestDemoData(t *testing.T) {
-	s := startServer(t)
+func TestDemoData(t *testing.T) { forEachBackend(t, testDemoData) }
+
+func testDemoData(t *testing.T, backend func(*server.Config)) {
+	s := startServer(t, backend)
 	r := s.do("GET", "/api/v1/plaza?limit=100", "", nil)
 	var l struct {
 		Items []struct {
@@ -119,8 +121,10 @@ func TestDemoData(t *testing.T) {
 // TestArticles: admins write drafts, publish them, update them with the
 // version they read; the public sees published ones only; text is never
 // rendered as HTML.
-func TestArticles(t *testing.T) {
-	s := startServer(t)
+func TestArticles(t *testing.T) { forEachBackend(t, testArticles) }
+
+func testArticles(t *testing.T, backend func(*server.Config)) {
+	s := startServer(t, backend)
 	admin := s.login("admin-1")
 	r := s.do("POST", "/api/v1/articles", admin, map[string]any{
 		"kind": "knowledge", "title": "<b>火灾</b>逃生", "body": "# 要点\n- 低姿<script>alert(1)</script>\n\n用湿毛巾捂住口鼻"})
@@ -149,8 +153,10 @@ func TestArticles(t *testing.T) {
 
 // TestVerification: real-name verification checks the resident ID's check
 // digit and birth date; only verified reporters earn rewards.
-func TestVerification(t *testing.T) {
-	s := startServer(t)
+func TestVerification(t *testing.T) { forEachBackend(t, testVerification) }
+
+func testVerification(t *testing.T, backend func(*server.Config)) {
+	s := startServer(t, backend)
 	tok := s.login("citizen-2")
 	valid := "11010519491231002X"
 	for _, tc := range []struct{ name, id, field string }{
@@ -193,8 +199,10 @@ func withCheck(first17 string) string {
 
 // TestUnverifiedEarnsNothing: a report of an unverified citizen closed as
 // valid earns no reward.
-func TestUnverifiedEarnsNothing(t *testing.T) {
-	s := startServer(t)
+func TestUnverifiedEarnsNothing(t *testing.T) { forEachBackend(t, testUnverifiedEarnsNothing) }
+
+func testUnverifiedEarnsNothing(t *testing.T, backend func(*server.Config)) {
+	s := startServer(t, backend)
 	c2 := s.login("citizen-2")
 	v := s.submit(c2, []string{s.upload(c2, pngPhoto(t, 60))}, func(b map[string]any) { b["address"] = "未实名测试路9号" })
 	id := v["id"].(string)
@@ -219,8 +227,10 @@ func TestUnverifiedEarnsNothing(t *testing.T) {
 }
 
 // TestStats: public figures for everyone, department figures for staff.
-func TestStats(t *testing.T) {
-	s := startServer(t)
+func TestStats(t *testing.T) { forEachBackend(t, testStats) }
+
+func testStats(t *testing.T, backend func(*server.Config)) {
+	s := startServer(t, backend)
 	r := s.do("GET", "/api/v1/stats", "", nil)
 	require.Equal(t, http.StatusOK, r.status)
 	var st server.StatsResponse
@@ -243,10 +253,14 @@ func TestHealth(t *testing.T) {
 
 // TestSweepRemovesUnusedUploads: an upload no report used is gone after a
 // day, photo included; a used one stays.
-func TestSweepRemovesUnusedUploads(t *testing.T) {
+func TestSweepRemovesUnusedUploads(t *testing.T) { forEachBackend(t, testSweepRemovesUnusedUploads) }
+
+func testSweepRemovesUnusedUploads(t *testing.T, backend func(*server.Config)) {
 	clk := newClock()
-	srv, err := server.New(context.Background(), server.Config{Demo: true, PhotoDir: t.TempDir(), Clock: clk.now,
-		TokenSecret: bytes.Repeat([]byte("k"), 32), Logger: quietLogger()})
+	cfg := server.Config{Demo: true, PhotoDir: t.TempDir(), Clock: clk.now,
+		TokenSecret: bytes.Repeat([]byte("k"), 32), Logger: quietLogger()}
+	backend(&cfg)
+	srv, err := server.New(context.Background(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	h := srv.Handler()
