@@ -5,8 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"strconv"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/hazardloop/hazardloop/hazard"
 )
@@ -21,6 +24,10 @@ type BlobStore struct {
 }
 
 var _ hazard.BlobStore = (*BlobStore)(nil)
+
+// maxPutTries bounds Put's attempts when concurrent Puts and Deletes of
+// one content interleave.
+const maxPutTries = 3
 
 // Blobs returns the database's blob store.
 func (db *DB) Blobs() *BlobStore { return &BlobStore{db: db} }
@@ -40,14 +47,25 @@ func (s *BlobStore) Put(ctx context.Context, r io.Reader, contentType string) (h
 	}
 	sum := sha256.Sum256(data)
 	info := hazard.BlobInfo{Key: hex.EncodeToString(sum[:]), ContentType: contentType, Size: int64(len(data))}
-	// One statement: insert, or read the row a concurrent or earlier Put
-	// stored.
-	err = s.db.pool.QueryRow(ctx, `WITH ins AS (
-			INSERT INTO blobs (key, content_type, size, content) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (key) DO NOTHING RETURNING content_type, size)
-		SELECT content_type, size FROM ins
-		UNION ALL SELECT content_type, size FROM blobs WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM ins)`,
-		info.Key, contentType, info.Size, data).Scan(&info.ContentType, &info.Size)
+	// Insert, or read the row an earlier Put stored. A concurrent Put of
+	// the same content that commits while the INSERT waits is not seen by
+	// the statement's snapshot: a second statement reads it then, and a
+	// Delete in between makes the loop insert again.
+	for range maxPutTries {
+		err = s.db.pool.QueryRow(ctx, `WITH ins AS (
+				INSERT INTO blobs (key, content_type, size, content) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (key) DO NOTHING RETURNING content_type, size)
+			SELECT content_type, size FROM ins
+			UNION ALL SELECT content_type, size FROM blobs WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM ins)`,
+			info.Key, contentType, info.Size, data).Scan(&info.ContentType, &info.Size)
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = s.db.pool.QueryRow(ctx, `SELECT content_type, size FROM blobs WHERE key = $1`, info.Key).
+				Scan(&info.ContentType, &info.Size)
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			break
+		}
+	}
 	if err != nil {
 		return hazard.BlobInfo{}, translate(op, err)
 	}

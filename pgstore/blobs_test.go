@@ -3,7 +3,9 @@ package pgstore_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -51,4 +53,31 @@ func TestBlobStoreSharedAcrossPools(t *testing.T) {
 	require.NoError(t, b.Blobs().Delete(ctx, info.Key), "Delete on B")
 	_, err = a.Blobs().Stat(ctx, info.Key)
 	require.ErrorIs(t, err, hazard.ErrNotFound, "Stat on A after Delete on B")
+}
+
+// TestBlobStoreConcurrentPutsAcrossPools: processes putting the same
+// content at once all succeed with the same info (the INSERT of one waits
+// for another's commit and must then read what it stored).
+func TestBlobStoreConcurrentPutsAcrossPools(t *testing.T) {
+	a, b := twoProcesses(t)
+	ctx := context.Background()
+	for round := range 20 {
+		content := []byte(fmt.Sprintf("photo %d, put by both at once", round))
+		errs := make(chan error, 8)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			bs := []*pgstore.DB{a, b}[i%2].Blobs()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := bs.Put(ctx, bytes.NewReader(content), hazard.TypePNG)
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err, "round %d: Put", round)
+		}
+	}
 }
