@@ -160,11 +160,16 @@ func (c *client) submit(base, token string, n int, lat, lng float64) (view, bool
 	if key == "" {
 		return view{}, false
 	}
+	return c.submitWith(base, token, n, lat, lng, []string{key})
+}
+
+// submitWith submits report n with the photo keys already uploaded.
+func (c *client) submitWith(base, token string, n int, lat, lng float64, keys []string) (view, bool) {
 	body := map[string]any{
 		"category": "fire", "severity": "general",
 		"description": fmt.Sprintf("集群测试：%d号楼道堆放杂物堵塞消防通道", n),
 		"address":     fmt.Sprintf("集群测试路%d号", n), "latitude": lat, "longitude": lng, "coord_system": "GCJ02",
-		"photos": []string{key},
+		"photos": keys,
 	}
 	r := c.do("POST", base+"/api/v1/reports", token, body, "Idempotency-Key", fmt.Sprintf("cluster-%d", n))
 	if r.status != http.StatusCreated {

@@ -22,8 +22,8 @@ const (
 	maxDrivers = 12
 )
 
-// citizens are the demo citizens; the test verifies citizen-2 on every
-// process, so all three earn rewards.
+// citizens are the demo citizens; the test verifies citizen-2 (on one
+// process: users are shared), so all three earn rewards.
 var citizens = []string{"citizen-1", "citizen-2", "citizen-3"}
 
 // residentID returns a well-formed resident ID number (ISO 7064 MOD 11-2
@@ -116,12 +116,17 @@ func TestTwoProcesses(t *testing.T) {
 			require.Equal(t, http.StatusOK, r.status, "%s's token on %s: %s", u, p.name, r.body)
 		}
 	}
-	// Users live in each process's memory: verify citizen-2 on both.
-	for _, p := range procs {
-		r := c.do("POST", p.base+"/api/v1/me/verify", tokens["citizen-2"],
-			map[string]string{"name": "王五", "resident_id": residentID("11010119850101123")})
-		require.Equal(t, http.StatusOK, r.status, "verify on %s: %s", p.name, r.body)
+	// Users are shared: citizen-2 verifies on B, and A knows it at once.
+	r := c.do("POST", b.base+"/api/v1/me/verify", tokens["citizen-2"],
+		map[string]string{"name": "王五", "resident_id": residentID("11010119850101123")})
+	require.Equal(t, http.StatusOK, r.status, "verify on B: %s", r.body)
+	r = c.do("GET", a.base+"/api/v1/me", tokens["citizen-2"], nil)
+	require.Equal(t, http.StatusOK, r.status, "citizen-2 on A: %s", r.body)
+	var me struct {
+		Verified bool `json:"verified"`
 	}
+	require.True(t, r.decode(t, &me))
+	require.True(t, me.Verified, "citizen-2 verified on B is verified on A")
 
 	// Citizens submit at once, each alternating processes. Reports are
 	// 1.1 km apart: none is a duplicate of another.
@@ -181,7 +186,20 @@ func TestTwoProcesses(t *testing.T) {
 			}
 		}
 		assert.Equal(t, ids[0], ids[1], "%s's rewards on A and on B", cit)
+		// Each citizen claims one reward through B, whichever process's
+		// relay issued it.
+		require.NotEmpty(t, ids[1], "%s's rewards", cit)
+		r := c.do("POST", b.base+"/api/v1/me/rewards/"+ids[1][0]+"/claim", tokens[cit], nil)
+		require.Equal(t, http.StatusOK, r.status, "%s claims on B: %s", cit, r.body)
 	}
+	last = settle(t, db)
+	// The programme's figures are the shared state's: the same on both.
+	var figs [2]programme
+	for i, p := range procs {
+		figs[i] = programmeFigures(t, c, p)
+	}
+	assert.Equal(t, figs[0], figs[1], "programme figures on A and on B")
+	assert.Equal(t, len(citizens), figs[0].RewardsPaid, "rewards paid")
 
 	a.stop(t)
 	b.stop(t)
@@ -282,4 +300,25 @@ func drive(t *testing.T, c *client, procs [2]*proc, tokens map[string]string, n 
 	if r.status != http.StatusConflict || !r.decode(t, &e) || e.Error.Version != v.Version {
 		t.Errorf("%s: a stale approval: want 409 at version %d, got %d %s", ref, v.Version, r.status, r.body)
 	}
+}
+
+// programme is the public programme section of /api/v1/stats.
+type programme struct {
+	Citizens      int   `json:"citizens"`
+	Reports       int   `json:"reports"`
+	RewardsIssued int   `json:"rewards_issued"`
+	RewardsPaid   int   `json:"rewards_paid"`
+	PaidFen       int64 `json:"rewards_paid_fen"`
+}
+
+// programmeFigures reads the programme figures from the process.
+func programmeFigures(t *testing.T, c *client, p *proc) programme {
+	t.Helper()
+	r := c.do("GET", p.base+"/api/v1/stats", "", nil)
+	require.Equal(t, http.StatusOK, r.status, "stats on %s: %s", p.name, r.body)
+	var st struct {
+		Programme programme `json:"programme"`
+	}
+	require.True(t, r.decode(t, &st))
+	return st.Programme
 }

@@ -9,14 +9,23 @@
 //     the current version), that every hazard's event log is a gapless
 //     chain of transitions, that every event reaches every relay consumer
 //     (cursors at the last sequence, nothing parked), that every planned
-//     notification is sent exactly once, and that every reward is issued
-//     once, to the right hazards under the programme's caps.
+//     notification is sent exactly once, that every reward is issued
+//     once, to the right hazards under the programme's caps, that a
+//     citizen verified on one process is verified on the other, that
+//     rewards are claimed through either, and that both give the same
+//     programme figures.
 //   - TestCrashMidDelivery kills a server process (SIGKILL) in the middle
 //     of a relay batch and starts it again beside a second process. It
 //     checks that nothing is lost: every event is delivered after the
 //     restart, every reward due is issued once with one reward event, and
-//     every notification is sent, twice only for the events the killed
-//     process had sent but not yet acknowledged.
+//     every notification is sent; the shared delivery log drops the
+//     redelivery of every notification the killed process had recorded,
+//     so that only one sent in the instant before its record goes twice.
+//   - TestCitizenAcrossProcesses sends each request of one citizen to the
+//     other process, as a load balancer may: the login code sent by one is
+//     checked by the other, the verification, the upload and its photo,
+//     the report, the reward and its claim, and an article published by
+//     an admin are all seen by both.
 //
 // The tests need PostgreSQL: they read its URL from
 // HAZARDLOOP_TEST_DATABASE_URL and skip without it, for example

@@ -138,7 +138,9 @@ type proc struct {
 var readyPattern = regexp.MustCompile(`msg="hazardloop example server ready" url=http://([0-9.]+:[0-9]+)/`)
 
 // prepareProc starts a server process named name on 127.0.0.1 (a free
-// port) with the database URL, the shared token secret and demo data;
+// port) with the database URL, the shared token secret and demo data, and
+// no photo directory: every process keeps its state, photos included, in
+// the one database;
 // waitReady waits until it listens. onLine, if not nil, sees every log
 // line as it is read.
 func prepareProc(t *testing.T, name, dbURL string, onLine func(*proc, string)) *proc {
@@ -147,7 +149,6 @@ func prepareProc(t *testing.T, name, dbURL string, onLine func(*proc, string)) *
 	cmd := exec.Command(bin,
 		"-addr", "127.0.0.1:0",
 		"-demo=true",
-		"-photos", t.TempDir(),
 		"-token-secret", tokenSecret,
 		"-database-url", dbURL,
 	)
