@@ -167,7 +167,7 @@ func TestTwoProcesses(t *testing.T) {
 	wg.Wait()
 	require.False(t, t.Failed(), "driving the loop")
 
-	last := settle(t, db)
+	settle(t, db)
 
 	// The ledger is one: both processes list the same rewards.
 	for _, cit := range citizens {
@@ -192,7 +192,7 @@ func TestTwoProcesses(t *testing.T) {
 		r := c.do("POST", b.base+"/api/v1/me/rewards/"+ids[1][0]+"/claim", tokens[cit], nil)
 		require.Equal(t, http.StatusOK, r.status, "%s claims on B: %s", cit, r.body)
 	}
-	last = settle(t, db)
+	last := settle(t, db)
 	// The programme's figures are the shared state's: the same on both.
 	var figs [2]programme
 	for i, p := range procs {
