@@ -194,6 +194,7 @@ type edge struct {
 	deadline  DeadlineFunc // of the target state
 	roles     []Role
 	needs     []InputKind
+	checks    []need // parallel to needs: how Fire checks each
 	guards    []Guard
 	forbidden *Error
 	missing   []*Error // parallel to needs
@@ -258,6 +259,7 @@ func New(spec Spec) (*Definition, error) {
 				Message: "your role may not " + quote(a.Name) + " in state " + quote(from),
 			}
 			for _, k := range a.Needs {
+				e.checks = append(e.checks, needOf(k))
 				e.missing = append(e.missing, &Error{
 					Code: CodeInvalid, Action: a.Name, State: from, Field: string(k),
 					Message: quote(a.Name) + " needs " + needText(k),
@@ -291,6 +293,28 @@ func New(spec Spec) (*Definition, error) {
 		}
 	}
 	return d, nil
+}
+
+// need is how Fire checks an InputKind, decided once by New.
+type need uint8
+
+const (
+	needField need = iota // a key of Input.Fields
+	needReason
+	needDepartment
+	needPhotos
+)
+
+func needOf(k InputKind) need {
+	switch k {
+	case NeedReason:
+		return needReason
+	case NeedDepartment:
+		return needDepartment
+	case NeedPhotos:
+		return needPhotos
+	}
+	return needField
 }
 
 func needText(k InputKind) string {

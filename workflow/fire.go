@@ -25,15 +25,29 @@ import (
 // hooks. Fire takes no lock, and allocates nothing on success unless a
 // guard or a hook does.
 func (d *Definition) Fire(ctx context.Context, current, action string, actor Actor, in *Input) (Transition, error) {
-	e, err := d.find(current, action)
-	if err != nil {
-		return Transition{}, err
+	// d.stateIdx.lookup and d.nameIdx.lookup, written out: both slots
+	// first, then the comparisons, with no call on the way.
+	ss, as := d.stateIdx.slot(current), d.nameIdx.slot(action)
+	s, a := ss.i, as.i
+	if ss.name != current {
+		s = d.stateIdx.miss(current)
+	}
+	if as.name != action {
+		a = d.nameIdx.miss(action)
+	}
+	if s < 0 || a < 0 {
+		return Transition{}, d.unknown(s, current, action)
+	}
+	sl := d.table[s*len(d.names)+a]
+	e := sl.edge
+	if e == nil {
+		return Transition{}, sl.conflict
 	}
 	if !slices.Contains(e.roles, actor.Role) {
 		return Transition{}, e.forbidden
 	}
-	for i, k := range e.needs {
-		if !has(in, k) {
+	for i, k := range e.checks {
+		if !has(in, k, e.needs[i]) {
 			return Transition{}, e.missing[i]
 		}
 	}
@@ -42,33 +56,26 @@ func (d *Definition) Fire(ctx context.Context, current, action string, actor Act
 			return Transition{}, err
 		}
 	}
-	t := Transition{From: e.from, To: e.to, Action: e.name, Actor: actor}
+	var dl time.Duration
+	var due time.Time
 	if e.deadline != nil {
-		t.DeadlineIn, t.Deadline = deadline(e.deadline, in)
+		dl, due = deadline(e.deadline, in)
 	}
 	if d.hooks.OnLeave != nil || d.hooks.OnEnter != nil || d.hooks.After != nil {
-		d.runHooks(ctx, &t)
+		d.runHooks(ctx, e, actor, dl, due)
 	}
-	return t, nil
+	// No Transition variable: one whose address is taken is zeroed on every
+	// call, refusals included.
+	return Transition{From: e.from, To: e.to, Action: e.name, Actor: actor, DeadlineIn: dl, Deadline: due}, nil
 }
 
-// find returns the edge leaving state current under action, or the
-// conflict to return. It is apart from Fire so that the refusal path stays
-// short.
-func (d *Definition) find(current, action string) (*edge, error) {
-	s := d.stateIndex(current)
+// unknown returns the conflict for a state or an action d does not
+// declare (s or a is -1).
+func (d *Definition) unknown(s int, current, action string) error {
 	if s < 0 {
-		return nil, unknownState(current, action)
+		return unknownState(current, action)
 	}
-	a := d.nameIdx.lookup(action)
-	if a < 0 {
-		return nil, d.unknownAction(s, action)
-	}
-	sl := d.table[s*len(d.names)+a]
-	if sl.edge == nil {
-		return nil, sl.conflict
-	}
-	return sl.edge, nil
+	return d.unknownAction(s, action)
 }
 
 // guard runs e's guards in order and returns the first refusal.
@@ -103,16 +110,17 @@ func (d *Definition) unknownAction(s int, action string) error {
 	}
 }
 
-// runHooks calls the hooks in order, each with its own copy of *t.
-func (d *Definition) runHooks(ctx context.Context, t *Transition) {
+// runHooks calls the hooks in order with the transition along e.
+func (d *Definition) runHooks(ctx context.Context, e *edge, actor Actor, dl time.Duration, due time.Time) {
+	t := Transition{From: e.from, To: e.to, Action: e.name, Actor: actor, DeadlineIn: dl, Deadline: due}
 	if h := d.hooks.OnLeave; h != nil {
-		h(ctx, *t)
+		h(ctx, t)
 	}
 	if h := d.hooks.OnEnter; h != nil {
-		h(ctx, *t)
+		h(ctx, t)
 	}
 	if h := d.hooks.After; h != nil {
-		h(ctx, *t)
+		h(ctx, t)
 	}
 }
 
@@ -145,20 +153,32 @@ func refusal(action, state string, err error) error {
 	return &Error{Code: CodeInvalid, Action: action, State: state, Message: err.Error(), Err: err}
 }
 
-// has reports whether in carries input k.
-func has(in *Input, k InputKind) bool {
+// has reports whether in carries the input kind, checked as k.
+func has(in *Input, k need, kind InputKind) bool {
 	if in == nil {
 		return false
 	}
 	switch k {
-	case NeedReason:
-		return strings.TrimSpace(in.Reason) != ""
-	case NeedDepartment:
-		return strings.TrimSpace(in.Department) != ""
-	case NeedPhotos:
+	case needReason:
+		return !blank(in.Reason)
+	case needDepartment:
+		return !blank(in.Department)
+	case needPhotos:
 		return len(in.Photos) > 0
 	}
-	return strings.TrimSpace(in.Fields[string(k)]) != ""
+	return !blank(in.Fields[string(kind)])
+}
+
+// blank reports whether s is empty or only white space, without a call
+// for the usual case of a first byte that is printable ASCII.
+func blank(s string) bool {
+	if s == "" {
+		return true
+	}
+	if c := s[0]; c > ' ' && c < 0x7f {
+		return false
+	}
+	return strings.TrimSpace(s) == ""
 }
 
 // Available returns copies of the actions that role may take from state, in

@@ -91,18 +91,24 @@ func fallback(names []string) nameIndex {
 	return x
 }
 
-// lookup returns the position of name, or -1 when it is not in the set. It
-// is small enough to be inlined.
+// lookup returns the position of name, or -1 when it is not in the set.
 func (x *nameIndex) lookup(name string) int {
-	s := &x.slots[(nameKey(name)*x.mul)>>(x.shift&31)]
-	if s.name == name {
+	if s := x.slot(name); s.name == name {
 		return s.i
 	}
 	return x.miss(name)
 }
 
-// miss is lookup's slow path: a map lookup when the index has no perfect
-// hash, else -1.
+// slot returns the slot name hashes to: the one to compare with name. It
+// is small enough to be inlined.
+func (x *nameIndex) slot(name string) *nameSlot {
+	return &x.slots[(nameKey(name)*x.mul)>>(x.shift&31)]
+}
+
+// miss is lookup's slow path, when name is not in its slot: a map lookup
+// when the index has no perfect hash, else -1.
+//
+//go:noinline
 func (x *nameIndex) miss(name string) int {
 	if i, ok := x.m[name]; ok {
 		return i
