@@ -3,6 +3,8 @@ package notify
 import (
 	"context"
 	"slices"
+
+	"github.com/hazardloop/hazardloop/hazard"
 )
 
 // Channel names a way to reach someone.
@@ -20,7 +22,9 @@ const (
 const (
 	// MaxIdempotencyKeyLen is the longest idempotency key, in bytes.
 	MaxIdempotencyKeyLen = 200
-	// MaxDataKeys is the most data entries a message carries.
+	// MaxDataKeys is the most data entries a message carries; rendering or
+	// sending one with more is a KindPermanent error wrapping
+	// hazard.ErrInvalid.
 	MaxDataKeys = 32
 )
 
@@ -107,6 +111,15 @@ type Message struct {
 	IdempotencyKey string
 	// Locale is the language to render in; empty means the recipient's.
 	Locale string
+}
+
+// checkData returns a KindPermanent error wrapping hazard.ErrInvalid when
+// data has more than MaxDataKeys entries.
+func checkData(ch Channel, op string, data map[string]string) error {
+	if len(data) <= MaxDataKeys {
+		return nil
+	}
+	return Permanent(ch, op, "too much message data", hazard.Errorf(hazard.CodeInvalid, "message data has %d entries, more than %d", len(data), MaxDataKeys))
 }
 
 // locale returns the locale m is rendered in for to.

@@ -96,6 +96,9 @@ func (s *SMS) Notify(ctx context.Context, to Recipient, m Message) error {
 	if m.IdempotencyKey != "" {
 		h.Set(HeaderIdempotencyKey, m.IdempotencyKey)
 	}
+	if err := checkData(ChannelSMS, op, m.Data); err != nil {
+		return err
+	}
 	params := m.Data
 	if params == nil {
 		params = map[string]string{}

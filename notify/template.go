@@ -191,9 +191,13 @@ func MustTemplates(texts Texts) *Templates {
 func (t *Templates) Locales() []string { return slices.Sorted(maps.Keys(t.sets)) }
 
 // Render renders the template key in locale with data. An unknown locale
-// renders in DefaultLocale. An unknown key or data the template needs but
-// lacks is a KindPermanent *Error wrapping hazard.ErrInvalid.
+// renders in DefaultLocale. An unknown key, data the template needs but
+// lacks, or more than MaxDataKeys entries of data is a KindPermanent *Error
+// wrapping hazard.ErrInvalid.
 func (t *Templates) Render(locale, key string, data map[string]string) (string, error) {
+	if err := checkData("", "notify.render", data); err != nil {
+		return "", err
+	}
 	set, ok := t.sets[locale]
 	if !ok {
 		set = t.sets[DefaultLocale]

@@ -338,6 +338,9 @@ func (w *WeChat) Notify(ctx context.Context, to Recipient, m Message) error {
 	if !ok {
 		return Permanent(ChannelWeChat, op, "no subscribe template for "+m.Template, hazard.ErrInvalid)
 	}
+	if err := checkData(ChannelWeChat, op, m.Data); err != nil {
+		return err
+	}
 	data := m.Data
 	if data == nil {
 		data = map[string]string{}
