@@ -31,44 +31,44 @@ func TestMaxDataKeys(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name string
-		// send renders or sends m and returns its error and how many
-		// messages went out.
-		send func(t *testing.T, m notify.Message) (error, int)
+		// send renders or sends m and returns how many messages went out
+		// and its error.
+		send func(t *testing.T, m notify.Message) (int, error)
 	}{
-		{"Templates.Render", func(t *testing.T, m notify.Message) (error, int) {
+		{"Templates.Render", func(t *testing.T, m notify.Message) (int, error) {
 			_, err := notify.MustTemplates(notify.DefaultTexts()).Render("zh-CN", m.Template, m.Data)
-			return err, 0
+			return 0, err
 		}},
-		{"SMS", func(t *testing.T, m notify.Message) (error, int) {
+		{"SMS", func(t *testing.T, m notify.Message) (int, error) {
 			g := &smsGateway{}
 			srv := httptest.NewServer(g)
 			defer srv.Close()
 			s, err := notify.NewSMS(notify.SMSConfig{URL: srv.URL, APIKey: "key-1", Sign: "隐患随手拍", Templates: map[string]string{notify.KeyReceived: "SMS_1001"}})
 			require.NoError(t, err)
 			err = s.Notify(ctx, alice, m)
-			return err, len(g.got)
+			return len(g.got), err
 		}},
-		{"WeChat", func(t *testing.T, m notify.Message) (error, int) {
+		{"WeChat", func(t *testing.T, m notify.Message) (int, error) {
 			f := &fakeWeChat{}
 			err := newWeChat(t, f, newClock()).Notify(ctx, to("oUser1"), m)
-			return err, f.sends
+			return f.sends, err
 		}},
-		{"Webhook", func(t *testing.T, m notify.Message) (error, int) {
+		{"Webhook", func(t *testing.T, m notify.Message) (int, error) {
 			rcv := &webhookReceiver{}
 			srv := httptest.NewServer(rcv)
 			defer srv.Close()
 			err := newWebhook(t, srv.URL, time.Second).Notify(ctx, alice, m)
 			rcv.mu.Lock()
 			defer rcv.mu.Unlock()
-			return err, len(rcv.got)
+			return len(rcv.got), err
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err, _ := tt.send(t, withData(notify.MaxDataKeys))
+			_, err := tt.send(t, withData(notify.MaxDataKeys))
 			require.NoError(t, err, "%d data entries", notify.MaxDataKeys)
 
-			err, sent := tt.send(t, withData(notify.MaxDataKeys+1))
+			sent, err := tt.send(t, withData(notify.MaxDataKeys+1))
 			require.ErrorIs(t, err, notify.ErrPermanent, "%d data entries", notify.MaxDataKeys+1)
 			require.ErrorIs(t, err, hazard.ErrInvalid)
 			assert.Zero(t, sent, "nothing was sent")
