@@ -29,10 +29,10 @@ func (d *Definition) Fire(ctx context.Context, current, action string, actor Act
 	// first, then the comparisons, with no call on the way.
 	ss, as := d.stateIdx.slot(current), d.nameIdx.slot(action)
 	s, a := ss.i, as.i
-	if ss.name != current {
+	if !same(ss.name, current) {
 		s = d.stateIdx.miss(current)
 	}
-	if as.name != action {
+	if !same(as.name, action) {
 		a = d.nameIdx.miss(action)
 	}
 	if s < 0 || a < 0 {

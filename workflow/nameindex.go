@@ -1,5 +1,7 @@
 package workflow
 
+import "unsafe"
+
 // nameIndex finds the position of a name among a fixed set of names with a
 // perfect hash of a cheap key (the length and the first and last bytes of
 // the name), confirmed by one string comparison. It is built once, by New,
@@ -93,7 +95,7 @@ func fallback(names []string) nameIndex {
 
 // lookup returns the position of name, or -1 when it is not in the set.
 func (x *nameIndex) lookup(name string) int {
-	if s := x.slot(name); s.name == name {
+	if s := x.slot(name); same(s.name, name) {
 		return s.i
 	}
 	return x.miss(name)
@@ -103,6 +105,14 @@ func (x *nameIndex) lookup(name string) int {
 // is small enough to be inlined.
 func (x *nameIndex) slot(name string) *nameSlot {
 	return &x.slots[(nameKey(name)*x.mul)>>(x.shift&31)]
+}
+
+// same reports whether a == b, without comparing bytes when both share
+// them: a name Fire handed back (Transition.To, say, stored and passed in
+// again) or a constant of this package is the definition's own string, so
+// the usual case costs two comparisons and no call.
+func same(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
 // miss is lookup's slow path, when name is not in its slot: a map lookup
