@@ -2,6 +2,7 @@ package hazard
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,6 +38,34 @@ type Filter struct {
 	CreatedUntil time.Time
 	// Box keeps hazards with a point inside the WGS-84 box.
 	Box *BBox
+}
+
+// Matches reports whether h passes every condition of f: the meaning of a
+// Filter, which every Store's List keeps (adapters that filter elsewhere,
+// in SQL say, are checked against it by hazardtest).
+func (f *Filter) Matches(h *Hazard) bool {
+	if len(f.States) > 0 && !slices.Contains(f.States, h.State) {
+		return false
+	}
+	if f.Category != "" && h.Category != f.Category ||
+		f.Department != "" && h.Department != f.Department ||
+		f.Reporter != "" && h.Reporter.UserID != f.Reporter ||
+		f.Source != "" && h.Source != f.Source {
+		return false
+	}
+	if f.Open != nil && *f.Open != h.Open() {
+		return false
+	}
+	if !f.CreatedSince.IsZero() && h.CreatedAt.Before(f.CreatedSince) {
+		return false
+	}
+	if !f.CreatedUntil.IsZero() && !h.CreatedAt.Before(f.CreatedUntil) {
+		return false
+	}
+	if f.Box != nil && (h.Location.Point == nil || !f.Box.Contains(*h.Location.Point)) {
+		return false
+	}
+	return true
 }
 
 // Page asks for one page of a listing.

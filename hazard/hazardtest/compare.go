@@ -81,32 +81,6 @@ func newestFirst(in []uuid.UUID) []uuid.UUID {
 	return out
 }
 
-// matches is the reference meaning of a Filter, from its doc comment.
-func matches(f hazard.Filter, h hazard.Hazard) bool {
-	if len(f.States) > 0 && !slices.Contains(f.States, h.State) {
-		return false
-	}
-	if f.Category != "" && h.Category != f.Category ||
-		f.Department != "" && h.Department != f.Department ||
-		f.Reporter != "" && h.Reporter.UserID != f.Reporter ||
-		f.Source != "" && h.Source != f.Source {
-		return false
-	}
-	if f.Open != nil && *f.Open != h.Open() {
-		return false
-	}
-	if !f.CreatedSince.IsZero() && h.CreatedAt.Before(f.CreatedSince) {
-		return false
-	}
-	if !f.CreatedUntil.IsZero() && !h.CreatedAt.Before(f.CreatedUntil) {
-		return false
-	}
-	if f.Box != nil && (h.Location.Point == nil || !f.Box.Contains(*h.Location.Point)) {
-		return false
-	}
-	return true
-}
-
 // requireAllSet fails the test when a field of v (a struct, recursively,
 // times being leaves) has its zero value: round-trip fixtures must exercise
 // every field, including those added after this suite was written.

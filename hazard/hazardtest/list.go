@@ -110,7 +110,7 @@ func (s *suite) listFilters(t *testing.T, st hazard.Store) {
 		t.Run(c.name, func(t *testing.T) {
 			var want []uuid.UUID
 			for _, h := range all {
-				if matches(c.f, h) {
+				if c.f.Matches(&h) {
 					want = append(want, h.ID)
 				}
 			}

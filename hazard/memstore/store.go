@@ -397,18 +397,13 @@ func (s *Store) List(ctx context.Context, f hazard.Filter, p hazard.Page) (hazar
 			return hazard.List{}, errorf(hazard.CodeInvalid, "list", "cursor", "is not a cursor of this store")
 		}
 	}
-	var box hazard.BBox
-	if f.Box != nil {
-		box = *f.Box
-	}
-
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	it := s.plan(&f, after, p.Cursor == "")
 	out := hazard.List{Items: make([]hazard.Hazard, 0, limit)}
 	for id, ok := it.next(); ok; id, ok = it.next() {
 		h := s.hazards[id]
-		if !match(&f, &box, h) {
+		if !f.Matches(h) {
 			continue
 		}
 		if len(out.Items) == limit { // one more exists: there is a next page
@@ -487,32 +482,6 @@ func (s *Store) plan(f *hazard.Filter, before uuid.UUID, all bool) iterator {
 		}
 	}
 	return best.below(before, all)
-}
-
-// match reports whether h passes every condition of f.
-func match(f *hazard.Filter, box *hazard.BBox, h *hazard.Hazard) bool {
-	if len(f.States) > 0 && !slices.Contains(f.States, h.State) {
-		return false
-	}
-	if f.Category != "" && h.Category != f.Category ||
-		f.Department != "" && h.Department != f.Department ||
-		f.Reporter != "" && h.Reporter.UserID != f.Reporter ||
-		f.Source != "" && h.Source != f.Source {
-		return false
-	}
-	if f.Open != nil && *f.Open != h.Open() {
-		return false
-	}
-	if !f.CreatedSince.IsZero() && h.CreatedAt.Before(f.CreatedSince) {
-		return false
-	}
-	if !f.CreatedUntil.IsZero() && !h.CreatedAt.Before(f.CreatedUntil) {
-		return false
-	}
-	if f.Box != nil && (h.Location.Point == nil || !box.Contains(*h.Location.Point)) {
-		return false
-	}
-	return true
 }
 
 // NextSeq implements hazard.Store.
