@@ -28,6 +28,11 @@ const (
 	DataPrivateNoteTo = "private_note_to" // "reporter" when the private note is addressed to the reporter
 )
 
+// actDataKeys are the data keys Act writes itself: ActInput.Fields may not
+// set them, so that a field cannot pass for an assignment, a verdict, a
+// late action or a note addressed to the reporter.
+var actDataKeys = []string{DataDepartment, DataVerdict, DataFineFen, DataBonusFen, DataLate, DataPrivateNoteTo}
+
 // verdictActions are the actions that record a reviewer's verdict, fine and
 // bonus: the ones that sign a hazard off as fixed.
 var verdictActions = []string{workflow.ActionApprove, workflow.ActionPass, workflow.ActionPassMajor, workflow.ActionSignOff}
@@ -58,7 +63,9 @@ type ActInput struct {
 	Verdict  string
 	FineFen  int64
 	BonusFen int64
-	// Fields carries other inputs a custom workflow action needs, by key.
+	// Fields carries other inputs a custom workflow action needs, by key;
+	// the keys Act writes itself (DataDepartment, DataVerdict, DataFineFen,
+	// DataBonusFen, DataLate, DataPrivateNoteTo) are CodeInvalid.
 	Fields map[string]string
 }
 
@@ -224,8 +231,11 @@ func (s *Service) checkActInput(action string, in *ActInput) error {
 		p.Add("fields", "takes at most %d keys", MaxEventDataKeys-8)
 	}
 	for k, v := range in.Fields {
-		if !codePattern.MatchString(k) || len(k) > MaxCategoryCodeLen {
+		switch {
+		case !codePattern.MatchString(k) || len(k) > MaxCategoryCodeLen:
 			p.Add("fields", "key %q must be lower_snake_case", k)
+		case slices.Contains(actDataKeys, k):
+			p.Add("fields", "key %q is set by the action itself", k)
 		}
 		CheckText(&p, "fields."+k, v, 0, MaxEventDataLen)
 	}

@@ -103,6 +103,7 @@ func TestActErrors(t *testing.T) {
 		{"resolve without photos", fireDept, accepted, uuid.Nil, "resolve", hazard.ActInput{Note: "done"}, hazard.ErrInvalid, "photos"},
 		{"note too long", fireDept, accepted, uuid.Nil, "resolve", hazard.ActInput{Note: strings.Repeat("x", hazard.MaxNoteLen+1), Photos: []hazard.Photo{photo("x")}}, hazard.ErrInvalid, "note"},
 		{"verdict outside a sign-off", fireDept, accepted, uuid.Nil, "resolve", hazard.ActInput{Note: "done", Photos: []hazard.Photo{photo("x")}, BonusFen: 100}, hazard.ErrInvalid, "verdict"},
+		{"field key the action writes", dispatcher, submitted, uuid.Nil, "dispatch", hazard.ActInput{Department: "fire", PrivateNote: "staff only", Fields: map[string]string{hazard.DataPrivateNoteTo: "reporter"}}, hazard.ErrInvalid, "fields"},
 		{"negative fine", reviewer, accepted, uuid.Nil, "approve", hazard.ActInput{FineFen: -1}, hazard.ErrInvalid, "fine_fen"},
 		{"fine too large", reviewer, accepted, uuid.Nil, "approve", hazard.ActInput{FineFen: hazard.MaxAmountFen + 1}, hazard.ErrInvalid, "fine_fen"},
 		{"handler of another department", gasDept, dispatched, uuid.Nil, "accept", hazard.ActInput{}, hazard.ErrForbidden, ""},
