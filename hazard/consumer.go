@@ -14,3 +14,18 @@ type Consumer struct {
 	// Handle handles one event.
 	Handle func(ctx context.Context, e Event) error
 }
+
+// ValidConsumerName reports whether name is a valid Consumer.Name: 1 to
+// MaxConsumerNameLen bytes of lower-case letters, digits, '_' and '-'. The
+// relay and every Cursors implementation check names with it.
+func ValidConsumerName(name string) bool {
+	if len(name) == 0 || len(name) > MaxConsumerNameLen {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"regexp"
 	"strconv"
 	"sync"
 	"time"
@@ -109,8 +108,6 @@ type Relay struct {
 	logger      *slog.Logger
 }
 
-var consumerName = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
-
 // NewRelay returns a relay over log for cfg, or CodeInvalid when cfg is not
 // usable. It uses log's Locker capability when log has one.
 func NewRelay(log EventLogAndCursors, cfg RelayConfig) (*Relay, error) {
@@ -128,7 +125,7 @@ func NewRelay(log EventLogAndCursors, cfg RelayConfig) (*Relay, error) {
 	}
 	for i, c := range r.consumers {
 		f := fmt.Sprintf("consumers[%d]", i)
-		if !consumerName.MatchString(c.Name) {
+		if !ValidConsumerName(c.Name) {
 			p.Add(f+".name", "must be 1 to %d lower-case letters, digits, '_' or '-'", MaxConsumerNameLen)
 		} else if _, dup := r.byName[c.Name]; dup {
 			p.Add(f+".name", "repeats %q", c.Name)

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/google/uuid"
@@ -80,26 +81,12 @@ func checkEvents(p *hazard.Problems, events []hazard.Event, id uuid.UUID) {
 		if err == nil && !other {
 			continue // no field name to build
 		}
-		f := "events[" + itoa(i) + "]"
+		f := "events[" + strconv.Itoa(i) + "]"
 		p.Merge(f, err)
 		if other {
 			p.Add(f+".hazard_id", "must be the hazard's ID")
 		}
 	}
-}
-
-func itoa(i int) string {
-	var b [20]byte
-	n := len(b)
-	if i == 0 {
-		return "0"
-	}
-	for i > 0 {
-		n--
-		b[n] = byte('0' + i%10)
-		i /= 10
-	}
-	return string(b[n:])
 }
 
 // Create implements hazard.Store.
@@ -612,23 +599,9 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	return s.events.len(), nil
 }
 
-// validConsumer reports whether name is 1 to MaxConsumerNameLen lower-case
-// letters, digits, '_' or '-'.
-func validConsumer(name string) bool {
-	if len(name) == 0 || len(name) > hazard.MaxConsumerNameLen {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 func checkConsumer(op, name string) error {
-	if !validConsumer(name) {
-		return errorf(hazard.CodeInvalid, op, "consumer", "must be 1 to "+itoa(hazard.MaxConsumerNameLen)+" lower-case letters, digits, '_' or '-'")
+	if !hazard.ValidConsumerName(name) {
+		return errorf(hazard.CodeInvalid, op, "consumer", "must be 1 to "+strconv.Itoa(hazard.MaxConsumerNameLen)+" lower-case letters, digits, '_' or '-'")
 	}
 	return nil
 }
