@@ -128,6 +128,16 @@ func TestWebhookTimeoutAndCancel(t *testing.T) {
 	assert.False(t, notify.Retryable(err))
 }
 
+func TestWebhookTransportErrorHidesURL(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	hook := srv.URL + "/hook?token=s3cret-token"
+	srv.Close() // every request now fails in the transport
+	bob := notify.Recipient{UserID: "u-bob", Addresses: map[notify.Channel]string{notify.ChannelWebhook: hook}}
+	err := newWebhook(t, "", time.Second).Notify(context.Background(), bob, msg)
+	require.ErrorIs(t, err, notify.ErrTemporary)
+	assert.NotContains(t, err.Error(), "s3cret-token", "Notify error: the URL's token must not reach logs or parked events")
+}
+
 func TestWebhookConfig(t *testing.T) {
 	_, err := notify.NewWebhook(notify.WebhookConfig{Secret: []byte("short"), URL: "ftp://x"})
 	require.ErrorIs(t, err, hazard.ErrInvalid)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -35,12 +36,15 @@ func postJSON(ctx context.Context, client *http.Client, timeout time.Duration, c
 	return postBytes(ctx, client, timeout, ch, op, url, b, header)
 }
 
-func postBytes(ctx context.Context, client *http.Client, timeout time.Duration, ch Channel, op, url string, b []byte, header http.Header) (httpResult, error) {
+// postBytes posts b as JSON to target. A transport failure is
+// KindTemporary, and its cause leaves the URL out: a URL may carry an access
+// token (WeChat) or be the recipient's own webhook address.
+func postBytes(ctx context.Context, client *http.Client, timeout time.Duration, ch Channel, op, target string, b []byte, header http.Header) (httpResult, error) {
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodPost, url, bytes.NewReader(b))
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, target, bytes.NewReader(b))
 	if err != nil {
-		return httpResult{}, Permanent(ch, op, "bad URL", err)
+		return httpResult{}, Permanent(ch, op, "bad URL", nil)
 	}
 	for k, v := range header {
 		req.Header[k] = v
@@ -48,6 +52,10 @@ func postBytes(ctx context.Context, client *http.Client, timeout time.Duration, 
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text quotes the URL
+		}
 		if ctx.Err() != nil {
 			return httpResult{}, ctx.Err()
 		}
