@@ -320,7 +320,7 @@ func (r *Router) category(code, loc string) string {
 // audiences maps an event to its templates and recipients.
 func (r *Router) audiences(e hazard.Event, h hazard.Hazard) []audience {
 	dept := h.Department
-	if v := e.Data["department"]; v != "" {
+	if v := e.Data[hazard.DataDepartment]; v != "" {
 		dept = v
 	}
 	reason := e.PublicNote
@@ -349,11 +349,11 @@ func (r *Router) audiences(e hazard.Event, h hazard.Hazard) []audience {
 	case hazard.EventSubmitted:
 		out = append(out, reporter(KeyReceived, base(nil)))
 	case hazard.EventEscalated:
-		state := e.Data["state"]
+		state := e.Data[hazard.DataState]
 		if state == "" {
 			state = h.State
 		}
-		deadline := e.Data["deadline"]
+		deadline := e.Data[hazard.DataDeadline]
 		data := base(func(loc string, d map[string]string) {
 			d["state"], d["deadline"] = state, deadline
 		})
