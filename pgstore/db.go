@@ -56,12 +56,16 @@ func (db *DB) Close() {
 const (
 	pgUniqueViolation     = "23505"
 	pgForeignKeyViolation = "23503"
+	// pgBadEncoding and pgUntranslatable are text PostgreSQL cannot hold
+	// (a NUL byte, invalid UTF-8): the caller's input, not a failure.
+	pgBadEncoding    = "22021"
+	pgUntranslatable = "22P05"
 )
 
 // translate turns a driver error into a *hazard.Error for op: no rows is
 // CodeNotFound, a unique violation CodeConflict, a foreign key violation
-// CodeNotFound, a cancelled context keeps its cause, anything else
-// CodeInternal.
+// CodeNotFound, text the database cannot hold CodeInvalid, a cancelled
+// context keeps its cause, anything else CodeInternal.
 func translate(op string, err error) error {
 	if err == nil {
 		return nil
@@ -85,6 +89,8 @@ func translate(op string, err error) error {
 			return &hazard.Error{Code: hazard.CodeConflict, Op: op, Message: "already exists", Err: err}
 		case pgForeignKeyViolation:
 			return &hazard.Error{Code: hazard.CodeNotFound, Op: op, Message: "refers to a missing item", Err: err}
+		case pgBadEncoding, pgUntranslatable:
+			return &hazard.Error{Code: hazard.CodeInvalid, Op: op, Message: "text holds a NUL byte or invalid UTF-8", Err: err}
 		}
 	}
 	return hazard.Wrap(op, err)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/hazardloop/hazardloop/hazard"
@@ -229,8 +231,12 @@ func (s *HazardStore) Get(ctx context.Context, id uuid.UUID) (hazard.Hazard, err
 	return h, translate("pgstore.Get", err)
 }
 
-// GetByRef implements hazard.Store.
+// GetByRef implements hazard.Store. A ref PostgreSQL cannot hold (a NUL
+// byte, invalid UTF-8) names no hazard: not found, as in every store.
 func (s *HazardStore) GetByRef(ctx context.Context, ref string) (hazard.Hazard, error) {
+	if strings.IndexByte(ref, 0) >= 0 || !utf8.ValidString(ref) {
+		return hazard.Hazard{}, &hazard.Error{Code: hazard.CodeNotFound, Op: "pgstore.GetByRef", Message: "not found"}
+	}
 	h, err := s.scanOne(ctx, `SELECT doc FROM hazards WHERE ref = $1`, ref)
 	return h, translate("pgstore.GetByRef", err)
 }

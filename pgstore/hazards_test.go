@@ -1,7 +1,10 @@
 package pgstore_test
 
 import (
+	"context"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
@@ -10,4 +13,20 @@ import (
 func TestHazardStoreConformance(t *testing.T) {
 	testURL(t)
 	hazardtest.TestStore(t, func(t *testing.T) hazard.Store { return newDB(t).Hazards() })
+}
+
+func TestHazardStoreTextItCannotHold(t *testing.T) {
+	testURL(t)
+	s := newDB(t).Hazards()
+	for _, tc := range []struct{ name, text string }{
+		{"nul byte", "HL-\x00"},
+		{"invalid utf-8", "HL-\xff"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.GetByRef(context.Background(), tc.text)
+			require.ErrorIs(t, err, hazard.ErrNotFound, "GetByRef(%q)", tc.text)
+			_, err = s.List(context.Background(), hazard.Filter{Category: tc.text}, hazard.Page{})
+			require.ErrorIs(t, err, hazard.ErrInvalid, "List with category %q", tc.text)
+		})
+	}
 }
