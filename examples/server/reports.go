@@ -148,17 +148,9 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c caller) error 
 	case in.Latitude != nil || in.Longitude != nil:
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "latitude", Message: "latitude and longitude go together"}
 	}
-	if len(in.Photos) > hazard.MaxPhotos {
-		return &hazard.Error{Code: hazard.CodeInvalid, Field: "photos", Message: "takes at most " + strconv.Itoa(hazard.MaxPhotos) + " photos"}
-	}
-	photos, marked, err := s.uploads.reserve(r.Context(), c.acct.ID, "photos", in.Photos, s.now(), s.cfg.UploadTTL)
+	photos, release, err := s.reservePhotos(r, c, in.Photos)
 	if err != nil {
 		return err
-	}
-	release := func() {
-		if err := s.uploads.release(context.WithoutCancel(r.Context()), c.acct.ID, marked, s.now()); err != nil {
-			s.log.Error("releasing uploads", "error", err)
-		}
 	}
 	u := c.user()
 	h, err := s.svc.Submit(r.Context(), u, hazard.SubmitInput{
@@ -179,6 +171,25 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c caller) error 
 	}
 	writeJSON(w, http.StatusCreated, reporterView(rv))
 	return nil
+}
+
+// reservePhotos turns the caller's upload keys (at most hazard.MaxPhotos)
+// into photos reserved for one use case, and returns the release to call
+// when that use case fails.
+func (s *Server) reservePhotos(r *http.Request, c caller, keys []string) ([]hazard.Photo, func(), error) {
+	if len(keys) > hazard.MaxPhotos {
+		return nil, nil, &hazard.Error{Code: hazard.CodeInvalid, Field: "photos", Message: "takes at most " + strconv.Itoa(hazard.MaxPhotos) + " photos"}
+	}
+	photos, marked, err := s.uploads.reserve(r.Context(), c.acct.ID, "photos", keys, s.now(), s.cfg.UploadTTL)
+	if err != nil {
+		return nil, nil, err
+	}
+	release := func() {
+		if err := s.uploads.release(context.WithoutCancel(r.Context()), c.acct.ID, marked, s.now()); err != nil {
+			s.log.Error("releasing uploads", "error", err)
+		}
+	}
+	return photos, release, nil
 }
 
 func pathID(r *http.Request) (uuid.UUID, error) {
@@ -300,20 +311,12 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, c caller) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if len(in.Photos) > hazard.MaxPhotos {
-		return &hazard.Error{Code: hazard.CodeInvalid, Field: "photos", Message: "takes at most " + strconv.Itoa(hazard.MaxPhotos) + " photos"}
-	}
 	if len(in.Fields) > MaxActionFields {
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "fields", Message: "takes at most " + strconv.Itoa(MaxActionFields) + " fields"}
 	}
-	photos, marked, err := s.uploads.reserve(r.Context(), c.acct.ID, "photos", in.Photos, s.now(), s.cfg.UploadTTL)
+	photos, release, err := s.reservePhotos(r, c, in.Photos)
 	if err != nil {
 		return err
-	}
-	release := func() {
-		if err := s.uploads.release(context.WithoutCancel(r.Context()), c.acct.ID, marked, s.now()); err != nil {
-			s.log.Error("releasing uploads", "error", err)
-		}
 	}
 	h, err := s.svc.Act(r.Context(), c.user(), id, r.PathValue("action"), hazard.ActInput{
 		ExpectedVersion: in.ExpectedVersion, Note: in.Note, PrivateNote: in.PrivateNote,
