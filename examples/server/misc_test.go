@@ -52,6 +52,31 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 	assert.Equal(t, routed, described)
 }
 
+// TestOpenAPILimits: the description states the limits the server
+// enforces.
+func TestOpenAPILimits(t *testing.T) {
+	s := startServer(t)
+	r := s.do("GET", "/api/v1/openapi.json", "", nil)
+	require.Equal(t, http.StatusOK, r.status)
+	type prop struct {
+		MinItems      int `json:"minItems"`
+		MaxItems      int `json:"maxItems"`
+		MaxProperties int `json:"maxProperties"`
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]prop `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	r.json(t, &doc)
+	sc := doc.Components.Schemas
+	assert.Equal(t, prop{MinItems: hazard.MinPhotos, MaxItems: hazard.MaxPhotos}, sc["ReportRequest"].Properties["photos"], "ReportRequest.photos")
+	assert.Equal(t, prop{MaxItems: hazard.MaxPhotos}, sc["ActionRequest"].Properties["photos"], "ActionRequest.photos")
+	assert.Equal(t, prop{MaxProperties: server.MaxActionFields}, sc["ActionRequest"].Properties["fields"], "ActionRequest.fields")
+}
+
 // TestUnknownRoutes answer in the one error shape.
 func TestUnknownRoutes(t *testing.T) {
 	s := startServer(t)

@@ -3,6 +3,8 @@ package server
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/hazardloop/hazardloop/hazard"
 )
 
 // openAPIDocument describes the routes as an OpenAPI 3.0 document.
@@ -103,11 +105,10 @@ func operationID(rt Route) string {
 	return b.String()
 }
 
-func str() map[string]string      { return map[string]string{"type": "string"} }
-func integer() map[string]string  { return map[string]string{"type": "integer", "format": "int64"} }
-func number() map[string]string   { return map[string]string{"type": "number"} }
-func boolean() map[string]string  { return map[string]string{"type": "boolean"} }
-func stringArray() map[string]any { return map[string]any{"type": "array", "items": str()} }
+func str() map[string]string     { return map[string]string{"type": "string"} }
+func integer() map[string]string { return map[string]string{"type": "integer", "format": "int64"} }
+func number() map[string]string  { return map[string]string{"type": "number"} }
+func boolean() map[string]string { return map[string]string{"type": "boolean"} }
 func object(props map[string]any, required ...string) map[string]any {
 	o := map[string]any{"type": "object", "additionalProperties": false, "properties": props}
 	if len(required) > 0 {
@@ -132,13 +133,14 @@ func schemas() map[string]any {
 			"category": str(), "severity": map[string]any{"type": "string", "enum": []string{"general", "major"}},
 			"description": str(), "address": str(), "district": str(), "latitude": number(), "longitude": number(),
 			"coord_system": map[string]any{"type": "string", "enum": []string{"WGS84", "GCJ02"}},
-			"unit":         str(), "photos": map[string]any{"type": "array", "items": str(), "minItems": 1, "maxItems": 9},
+			"unit":         str(), "photos": map[string]any{"type": "array", "items": str(), "minItems": hazard.MinPhotos, "maxItems": hazard.MaxPhotos},
 			"contact_name": str(), "contact_phone": str(),
 		}, "category", "description", "address", "photos"),
 		"ActionRequest": object(map[string]any{
 			"expected_version": integer(), "note": str(), "private_note": str(), "note_to_reporter": boolean(),
-			"department": str(), "photos": stringArray(), "verdict": str(), "fine_fen": integer(), "bonus_fen": integer(),
-			"fields": map[string]any{"type": "object", "additionalProperties": str()},
+			"department": str(), "photos": map[string]any{"type": "array", "items": str(), "maxItems": hazard.MaxPhotos},
+			"verdict": str(), "fine_fen": integer(), "bonus_fen": integer(),
+			"fields": map[string]any{"type": "object", "additionalProperties": str(), "maxProperties": MaxActionFields},
 		}, "expected_version"),
 		"ArticleInput": object(map[string]any{
 			"kind":  map[string]any{"type": "string", "enum": []string{"law", "rule", "knowledge"}},
