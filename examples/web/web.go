@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -133,15 +134,26 @@ func (h *Handler) newPage(r *http.Request, c client, title string) *page {
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, p *page) {
+	h.renderStatus(w, r, name, p, http.StatusOK)
+}
+
+// renderStatus renders the page into a buffer before writing anything, so
+// that a template failure is a clean 500 rather than half a page.
+func (h *Handler) renderStatus(w http.ResponseWriter, r *http.Request, name string, p *page, status int) {
+	var buf bytes.Buffer
+	if err := h.pages[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		h.log.Error("render page", "page", name, "err", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
 	if r.URL.Query().Has("lang") {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(p.L), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if err := h.pages[name].ExecuteTemplate(w, "layout.html", p); err != nil {
-		h.log.Error("render page", "page", name, "err", err)
-	}
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // fail renders the error page with the API's status and message.
@@ -159,8 +171,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p *page, err erro
 	p.Title = T(p.L, "error.title")
 	p.Data["Status"] = status
 	p.Data["Message"] = msg
-	w.WriteHeader(status)
-	h.render(w, r, "error", p)
+	h.renderStatus(w, r, "error", p, status)
 }
 
 // call is one JSON API call of a page; its answer goes into page.Data[key].
