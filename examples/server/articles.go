@@ -153,6 +153,10 @@ type articleStore interface {
 
 func errNoArticle() error { return hazard.Errorf(hazard.CodeNotFound, "no such article") }
 
+// namesNoArticle reports whether id cannot name an article: it holds a NUL
+// byte or invalid UTF-8, which no store keeps (PostgreSQL refuses it).
+func namesNoArticle(id string) bool { return strings.IndexByte(id, 0) >= 0 || !utf8.ValidString(id) }
+
 func errArticleVersion(stored int64) error {
 	return &hazard.Error{Code: hazard.CodeConflict, Field: "expected_version", Version: stored,
 		Message: "the article changed since you read it"}
@@ -192,16 +196,25 @@ func (a *articles) update(ctx context.Context, id string, in ArticleInput) (Arti
 	if err := in.validate(); err != nil {
 		return Article{}, err
 	}
+	if namesNoArticle(id) {
+		return Article{}, errNoArticle()
+	}
 	return a.store.update(ctx, id, in.ExpectedVersion,
 		articleContent{Kind: in.Kind, Title: in.Title, Body: in.Body, HTML: renderText(in.Body), Source: in.Source}, a.now())
 }
 
 func (a *articles) publish(ctx context.Context, id string) (Article, error) {
+	if namesNoArticle(id) {
+		return Article{}, errNoArticle()
+	}
 	return a.store.publish(ctx, id, a.now())
 }
 
 // get returns the article; drafts only when drafts is true.
 func (a *articles) get(ctx context.Context, id string, drafts bool) (Article, error) {
+	if namesNoArticle(id) {
+		return Article{}, errNoArticle()
+	}
 	x, err := a.store.get(ctx, id)
 	if err != nil {
 		return Article{}, err

@@ -174,6 +174,20 @@ func testArticles(t *testing.T, backend func(*server.Config)) {
 	r.json(t, &a)
 	assert.Equal(t, "火灾逃生", a.Title)
 	assert.True(t, a.Published)
+
+	for _, id := range []string{"%00", "%FF"} {
+		body := map[string]any{"kind": "knowledge", "title": "t", "body": "b", "expected_version": 1}
+		for _, req := range []struct{ method, path string }{
+			{"GET", "/api/v1/articles/" + id}, {"PUT", "/api/v1/articles/" + id}, {"POST", "/api/v1/articles/" + id + "/publish"},
+		} {
+			var b any
+			if req.method == "PUT" {
+				b = body
+			}
+			r := s.do(req.method, req.path, admin, b)
+			assert.Equal(t, http.StatusNotFound, r.status, "%s %s: %s", req.method, req.path, r.body)
+		}
+	}
 }
 
 // TestVerification: real-name verification checks the resident ID's check
