@@ -149,6 +149,7 @@ func testReportLimits(t *testing.T, backend func(*server.Config)) {
 		{"someone else's upload", func(b map[string]any) { b["photos"] = []string{mine, theirs} }, nil, "photos[1]"},
 		{"unknown upload", func(b map[string]any) { b["photos"] = []string{strings.Repeat("0", 64)} }, nil, "photos[0]"},
 		{"malformed key", func(b map[string]any) { b["photos"] = []string{"../etc/passwd"} }, nil, "photos[0]"},
+		{"key with a NUL byte", func(b map[string]any) { b["photos"] = []string{mine, "\x00"} }, nil, "photos[1]"},
 		{"no photo", func(b map[string]any) { b["photos"] = []string{} }, nil, ""},
 		{"ten photos", func(b map[string]any) { b["photos"] = ten }, nil, "photos"},
 		{"description too long", func(b map[string]any) { b["description"] = strings.Repeat("长", hazard.MaxDescriptionLen+1) }, nil, ""},

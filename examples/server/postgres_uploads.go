@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,9 +65,12 @@ func (u *pgUploads) add(ctx context.Context, owner string, info hazard.BlobInfo,
 func (u *pgUploads) reserve(ctx context.Context, owner, field string, keys []string, now time.Time, ttl time.Duration) ([]hazard.Photo, []string, error) {
 	var photos []hazard.Photo
 	var mark []string
+	// Only well-formed keys reach the query (PostgreSQL refuses a NUL
+	// byte); checkReserve reports the others.
+	valid := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return !hazard.ValidKey(k) })
 	err := pgx.BeginFunc(ctx, u.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT key, content_type, size, created_ns, used FROM server_uploads
-			WHERE owner = $1 AND key = ANY($2) ORDER BY key FOR UPDATE`, owner, keys)
+			WHERE owner = $1 AND key = ANY($2) ORDER BY key FOR UPDATE`, owner, valid)
 		if err != nil {
 			return err
 		}
