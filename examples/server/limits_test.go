@@ -214,7 +214,17 @@ func TestQueryLimits(t *testing.T) {
 		r := s.do("GET", path, "", nil)
 		assert.Equal(t, http.StatusBadRequest, r.status, "%s: %s", path, r.body)
 	}
-	r := s.do("GET", "/api/v1/plaza?limit=5", "", nil)
+	staff := s.login("dispatcher-1")
+	for _, path := range []string{
+		"/api/v1/queue?limit=0", "/api/v1/queue?limit=" + strconv.Itoa(hazard.MaxQueueLimit+1), "/api/v1/queue?limit=x",
+	} {
+		r := s.do("GET", path, staff, nil)
+		assert.Equal(t, http.StatusBadRequest, r.status, "%s: %s", path, r.body)
+		assert.Equal(t, "invalid", r.errCode(t), path)
+	}
+	r := s.do("GET", "/api/v1/queue?limit="+strconv.Itoa(hazard.MaxQueueLimit), staff, nil)
+	assert.Equal(t, http.StatusOK, r.status, "queue at its limit: %s", r.body)
+	r = s.do("GET", "/api/v1/plaza?limit=5", "", nil)
 	require.Equal(t, http.StatusOK, r.status)
 	var page struct {
 		Items []map[string]any `json:"items"`

@@ -232,19 +232,29 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, c caller) error 
 // page reads limit and cursor from the query.
 func page(r *http.Request) (hazard.Page, error) {
 	var p hazard.Page
-	q := r.URL.Query()
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > hazard.MaxPageLimit {
-			return p, &hazard.Error{Code: hazard.CodeInvalid, Field: "limit", Message: "must be 1 to " + strconv.Itoa(hazard.MaxPageLimit)}
-		}
-		p.Limit = n
+	n, err := queryLimit(r, hazard.MaxPageLimit)
+	if err != nil {
+		return p, err
 	}
-	p.Cursor = q.Get("cursor")
+	p.Limit = n
+	p.Cursor = r.URL.Query().Get("cursor")
 	if len(p.Cursor) > maxCursorLen {
 		return p, &hazard.Error{Code: hazard.CodeInvalid, Field: "cursor", Message: "is not a cursor of this listing"}
 	}
 	return p, nil
+}
+
+// queryLimit reads the query parameter limit, 1 to most; 0 when absent.
+func queryLimit(r *http.Request, most int) (int, error) {
+	l := r.URL.Query().Get("limit")
+	if l == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(l)
+	if err != nil || n < 1 || n > most {
+		return 0, &hazard.Error{Code: hazard.CodeInvalid, Field: "limit", Message: "must be 1 to " + strconv.Itoa(most)}
+	}
+	return n, nil
 }
 
 // maxCursorLen bounds a cursor worth passing to the store.
@@ -346,13 +356,9 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, c caller) error {
 }
 
 func (s *Server) queue(w http.ResponseWriter, r *http.Request, c caller) error {
-	limit := 0
-	if l := r.URL.Query().Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > hazard.MaxQueueLimit {
-			return &hazard.Error{Code: hazard.CodeInvalid, Field: "limit", Message: "must be 1 to " + strconv.Itoa(hazard.MaxQueueLimit)}
-		}
-		limit = n
+	limit, err := queryLimit(r, hazard.MaxQueueLimit)
+	if err != nil {
+		return err
 	}
 	hs, err := s.svc.Queue(r.Context(), c.user(), limit)
 	if err != nil {
