@@ -280,7 +280,9 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	p, _, _ := h.start(w, r, "login.title", false)
 	next := r.URL.Query().Get("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+	// Only a path of this site: browsers read "//host" and "/\host" as
+	// another host.
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		next = "/"
 	}
 	p.Data["Next"] = next

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -96,6 +97,25 @@ func TestPagesRenderAndEscape(t *testing.T) {
 	}
 	_, body := get(t, srv, "/plaza/LC-20261128-000001")
 	assert.Contains(t, body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;", "the description shows as text")
+}
+
+// TestLoginNextStaysOnSite: the page after login is a path of this site,
+// never another host.
+func TestLoginNextStaysOnSite(t *testing.T) {
+	srv := newServer(t)
+	for _, tc := range []struct{ name, next, want string }{
+		{"path", "/console", `data-next="/console"`},
+		{"absolute URL", "https://evil.example/", `data-next="/"`},
+		{"scheme-relative", "//evil.example/", `data-next="/"`},
+		{"backslash", "/\\evil.example/", `data-next="/"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := get(t, srv, "/login?next="+url.QueryEscape(tc.next))
+			require.Equal(t, http.StatusOK, status, body)
+			assert.Contains(t, body, tc.want, "GET /login?next=%s", tc.next)
+			assert.NotContains(t, body, "evil.example", "GET /login?next=%s", tc.next)
+		})
+	}
 }
 
 func TestStaffPagesNeedLogin(t *testing.T) {
