@@ -68,6 +68,24 @@ func (f *Filter) Matches(h *Hazard) bool {
 	return true
 }
 
+// CheckUnchanged returns a CodeInvalid error naming the first field that an
+// update from old to next may not change (ref, reporter, created_at), or nil.
+// Stores call it so that every adapter refuses the same changes the same way.
+func CheckUnchanged(old, next *Hazard) error {
+	field := ""
+	switch {
+	case next.Ref != old.Ref:
+		field = "ref"
+	case next.Reporter != old.Reporter:
+		field = "reporter"
+	case !next.CreatedAt.Equal(old.CreatedAt):
+		field = "created_at"
+	default:
+		return nil
+	}
+	return &Error{Code: CodeInvalid, Op: "update", Field: field, Message: "cannot change"}
+}
+
 // Page asks for one page of a listing.
 type Page struct {
 	// Limit is the most items wanted; 0 means DefaultPageLimit and values

@@ -320,13 +320,8 @@ func (s *Store) Update(ctx context.Context, h hazard.Hazard, expectedVersion int
 		e.Version = old.Version
 		return hazard.Hazard{}, e
 	}
-	switch {
-	case next.Ref != old.Ref:
-		return hazard.Hazard{}, errorf(hazard.CodeInvalid, "update", "ref", "cannot change")
-	case next.Reporter != old.Reporter:
-		return hazard.Hazard{}, errorf(hazard.CodeInvalid, "update", "reporter", "cannot change")
-	case !next.CreatedAt.Equal(old.CreatedAt):
-		return hazard.Hazard{}, errorf(hazard.CodeInvalid, "update", "created_at", "cannot change")
+	if err := hazard.CheckUnchanged(old, &next); err != nil {
+		return hazard.Hazard{}, err
 	}
 	copyChanged(&next, old)
 	s.reindex(old, &next)
