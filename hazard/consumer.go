@@ -1,6 +1,9 @@
 package hazard
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Consumer is a named reader of the event log, fed by the relay at least
 // once and in order per hazard. Handle must be idempotent: after a crash the
@@ -28,4 +31,15 @@ func ValidConsumerName(name string) bool {
 		}
 	}
 	return true
+}
+
+// CheckConsumerName returns nil for a valid consumer name, else a
+// CodeInvalid error on the field "consumer" for op, as every Cursors
+// implementation reports it.
+func CheckConsumerName(op, name string) error {
+	if ValidConsumerName(name) {
+		return nil
+	}
+	return &Error{Code: CodeInvalid, Op: op, Field: "consumer",
+		Message: fmt.Sprintf("must be 1 to %d lower-case letters, digits, '_' or '-'", MaxConsumerNameLen)}
 }

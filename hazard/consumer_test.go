@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
 )
@@ -29,4 +30,13 @@ func TestValidConsumerName(t *testing.T) {
 			assert.Equal(t, tt.want, hazard.ValidConsumerName(tt.in), "ValidConsumerName(%q)", tt.in)
 		})
 	}
+}
+
+func TestCheckConsumerName(t *testing.T) {
+	require.NoError(t, hazard.CheckConsumerName("op", "reward"))
+	err := hazard.CheckConsumerName("op", "Bad Name")
+	require.ErrorIs(t, err, hazard.ErrInvalid)
+	var e *hazard.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "consumer", e.Field, "CheckConsumerName field")
 }

@@ -9,20 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// checkConsumer validates a consumer name: 1 to hazard.MaxConsumerNameLen
-// bytes of lower-case letters, digits, '_' and '-'.
-func checkConsumer(op, name string) error {
-	ok := name != "" && len(name) <= hazard.MaxConsumerNameLen
-	for i := 0; ok && i < len(name); i++ {
-		c := name[i]
-		ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-'
-	}
-	if !ok {
-		return &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "consumer",
-			Message: fmt.Sprintf("must be 1 to %d lower-case letters, digits, '_' or '-'", hazard.MaxConsumerNameLen)}
-	}
-	return nil
-}
+// checkConsumer validates a consumer name as every Cursors does.
+func checkConsumer(op, name string) error { return hazard.CheckConsumerName(op, name) }
 
 // Cursor implements hazard.Cursors.
 func (s *HazardStore) Cursor(ctx context.Context, consumer string) (int64, error) {

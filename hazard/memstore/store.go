@@ -594,12 +594,7 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	return s.events.len(), nil
 }
 
-func checkConsumer(op, name string) error {
-	if !hazard.ValidConsumerName(name) {
-		return errorf(hazard.CodeInvalid, op, "consumer", "must be 1 to "+strconv.Itoa(hazard.MaxConsumerNameLen)+" lower-case letters, digits, '_' or '-'")
-	}
-	return nil
-}
+func checkConsumer(op, name string) error { return hazard.CheckConsumerName("memstore."+op, name) }
 
 // Cursor implements hazard.Cursors.
 func (s *Store) Cursor(ctx context.Context, consumer string) (int64, error) {
@@ -681,6 +676,9 @@ func (s *Store) Parked(ctx context.Context, consumer string) ([]hazard.ParkedEve
 func (s *Store) Unpark(ctx context.Context, consumer string, seq int64) error {
 	if err := ctx.Err(); err != nil {
 		return hazard.Wrap("memstore.unpark", err)
+	}
+	if err := checkConsumer("unpark", consumer); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
