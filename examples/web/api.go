@@ -20,6 +20,7 @@ type APIError struct {
 	Field   string `json:"field"`
 }
 
+// Error implements error.
 func (e *APIError) Error() string {
 	return fmt.Sprintf("api %d %s: %s", e.Status, e.Code, e.Message)
 }
