@@ -22,6 +22,17 @@ const (
 	EventRewardExpired EventType = "reward_expired" // a reward was not claimed in time
 )
 
+// Keys of the Data of reward events (EventRewardIssued, EventRewardClaimed,
+// EventRewardExpired), written by package reward and read by package notify
+// and other consumers.
+const (
+	DataRewardID   = "reward_id"
+	DataAmountFen  = "amount_fen"
+	DataClaimBy    = "claim_by" // RFC 3339, UTC
+	DataReporterID = "reporter_id"
+	DataPolicy     = "policy"
+)
+
 // Actor is who did something: a user and the role they acted in, or the
 // system.
 type Actor struct {

@@ -34,14 +34,6 @@ type HazardGetter interface {
 	Get(ctx context.Context, id uuid.UUID) (hazard.Hazard, error)
 }
 
-// Data keys of reward events, as the reward package writes them.
-const (
-	DataRewardID   = "reward_id"
-	DataAmountFen  = "amount_fen"
-	DataClaimBy    = "claim_by" // RFC 3339
-	DataReporterID = "reporter_id"
-)
-
 // RouterConfig configures a Router.
 type RouterConfig struct {
 	// Hazards and Directory are required.
@@ -248,7 +240,7 @@ func keyPart(id string) string {
 
 func (r *Router) reporter(ctx context.Context, e hazard.Event, h hazard.Hazard) (Recipient, error) {
 	id := h.Reporter.UserID
-	if v := e.Data[DataReporterID]; v != "" {
+	if v := e.Data[hazard.DataReporterID]; v != "" {
 		id = v
 	}
 	if id == "" {
@@ -365,14 +357,14 @@ func (r *Router) audiences(e hazard.Event, h hazard.Hazard) []audience {
 		})))
 	case hazard.EventRewardIssued:
 		out = append(out, reporter(KeyRewardPending, base(func(_ string, d map[string]string) {
-			d["amount_fen"], d["claim_by"] = e.Data[DataAmountFen], e.Data[DataClaimBy]
+			d["amount_fen"], d["claim_by"] = e.Data[hazard.DataAmountFen], e.Data[hazard.DataClaimBy]
 		})))
 	case hazard.EventRewardClaimed, hazard.EventRewardExpired:
 		key := KeyRewardClaimed
 		if e.Type == hazard.EventRewardExpired {
 			key = KeyRewardExpired
 		}
-		out = append(out, reporter(key, base(func(_ string, d map[string]string) { d["amount_fen"] = e.Data[DataAmountFen] })))
+		out = append(out, reporter(key, base(func(_ string, d map[string]string) { d["amount_fen"] = e.Data[hazard.DataAmountFen] })))
 	case hazard.EventTransition:
 		switch {
 		case e.Action == "dispatch":

@@ -8,13 +8,14 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
-// Keys of the Data of reward events, for notify and other readers.
+// Keys of the Data of reward events, for notify and other readers: the
+// ones package hazard defines beside the reward event types.
 const (
-	DataRewardID   = "reward_id"
-	DataAmountFen  = "amount_fen"
-	DataClaimBy    = "claim_by" // RFC 3339, UTC
-	DataReporterID = "reporter_id"
-	DataPolicy     = "policy"
+	DataRewardID   = hazard.DataRewardID
+	DataAmountFen  = hazard.DataAmountFen
+	DataClaimBy    = hazard.DataClaimBy
+	DataReporterID = hazard.DataReporterID
+	DataPolicy     = hazard.DataPolicy
 )
 
 // Event returns the event of type typ (hazard.EventRewardIssued,

@@ -175,7 +175,7 @@ func (f *figures) handle(_ context.Context, e hazard.Event) error {
 		return nil
 	}
 	f.lastSeq = e.Seq
-	amount, _ := strconv.ParseInt(e.Data[notify.DataAmountFen], 10, 64)
+	amount, _ := strconv.ParseInt(e.Data[hazard.DataAmountFen], 10, 64)
 	switch e.Type {
 	case hazard.EventRewardIssued:
 		f.rewardsIssued++
