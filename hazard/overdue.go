@@ -99,6 +99,7 @@ func (s *Service) Escalate(ctx context.Context) (int, error) {
 		}
 		n++
 		s.metrics.escalated()
+		s.log.InfoContext(ctx, "hazard escalated as overdue (督办)", "ref", h.Ref, "state", h.State, "department", dept, "deadline", h.Deadline)
 	}
 	return n, nil
 }

@@ -1,7 +1,9 @@
 package hazard_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -112,4 +114,18 @@ func TestEscalateConcurrent(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 5, escalations)
+}
+
+// TestEscalateLogs checks that an escalation is logged with the hazard's
+// reference and never the reporter.
+func TestEscalateLogs(t *testing.T) {
+	var buf bytes.Buffer
+	f := newFixture(t, func(c *hazard.ServiceConfig) { c.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
+	h := f.submit(t, citizen, fireReport())
+	f.clock.Advance(workflow.Day + time.Minute)
+	_, err := f.svc.Escalate(context.Background())
+	require.NoError(t, err)
+	assert.Contains(t, buf.String(), "escalated", "Escalate logs the escalation")
+	assert.Contains(t, buf.String(), h.Ref, "the log names the hazard by its reference")
+	assert.NotContains(t, buf.String(), citizen.ID, "the log never names the reporter")
 }

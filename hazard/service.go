@@ -62,7 +62,7 @@ type ServiceConfig struct {
 	SubmitsPerDay int
 	// Metrics receives the service's measurements; nil for none.
 	Metrics *Metrics
-	// Logger logs failures of background work, without personal data;
+	// Logger records background work (escalations) without personal data;
 	// default: discard.
 	Logger *slog.Logger
 }
