@@ -260,31 +260,22 @@ func checkErrText(op, s string) error {
 
 // FailClaim implements reward.Ledger.
 func (l *Ledger) FailClaim(ctx context.Context, id uuid.UUID, errText string, claimBy time.Time) (reward.Reward, error) {
-	const op = "memledger.FailClaim"
-	if err := checkErrText(op, errText); err != nil {
-		return reward.Reward{}, err
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	r, err := l.find(op, id)
-	if err != nil {
-		return reward.Reward{}, err
-	}
-	if r.Status != reward.StatusClaiming {
-		return reward.Reward{}, reward.ErrNotClaimable
-	}
-	r.Status = reward.StatusPending
-	r.LastError = errText
-	if claimBy.After(r.ClaimBy) {
-		r.ClaimBy = claimBy.UTC()
-	}
-	r.Version++
-	return r.Clone(), nil
+	return l.endClaim("memledger.FailClaim", id, errText, func(r *reward.Reward) {
+		r.Status = reward.StatusPending
+		if claimBy.After(r.ClaimBy) {
+			r.ClaimBy = claimBy.UTC()
+		}
+	})
 }
 
 // MarkFailed implements reward.Ledger.
 func (l *Ledger) MarkFailed(ctx context.Context, id uuid.UUID, errText string) (reward.Reward, error) {
-	const op = "memledger.MarkFailed"
+	return l.endClaim("memledger.MarkFailed", id, errText, func(r *reward.Reward) { r.Status = reward.StatusFailed })
+}
+
+// endClaim ends a claim that did not pay: the reward must be claiming; it
+// records errText, applies set and bumps the version, atomically.
+func (l *Ledger) endClaim(op string, id uuid.UUID, errText string, set func(r *reward.Reward)) (reward.Reward, error) {
 	if err := checkErrText(op, errText); err != nil {
 		return reward.Reward{}, err
 	}
@@ -297,7 +288,7 @@ func (l *Ledger) MarkFailed(ctx context.Context, id uuid.UUID, errText string) (
 	if r.Status != reward.StatusClaiming {
 		return reward.Reward{}, reward.ErrNotClaimable
 	}
-	r.Status = reward.StatusFailed
+	set(r)
 	r.LastError = errText
 	r.Version++
 	return r.Clone(), nil
