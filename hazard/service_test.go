@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 	"github.com/hazardloop/hazardloop/workflow"
 )
@@ -19,31 +19,13 @@ import (
 // t0 is the time tests start at.
 var t0 = time.Date(2026, 11, 28, 8, 30, 0, 0, time.UTC)
 
-// testClock is a settable clock, safe for concurrent use.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *testClock { return &testClock{now: t0} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock() *hazardtest.Clock { return hazardtest.NewClock(t0) }
 
 // fixture is a service on a fresh memstore with a test clock.
 type fixture struct {
 	svc   *hazard.Service
 	store *memstore.Store
-	clock *testClock
+	clock *hazardtest.Clock
 }
 
 func newFixture(t testing.TB, configure ...func(*hazard.ServiceConfig)) *fixture {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/notify"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -186,23 +187,8 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 	assert.Equal(t, int32(1), calls.Load())
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+func newClock() *hazardtest.Clock {
+	return hazardtest.NewClock(time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC))
 }
 
 func TestRateLimit(t *testing.T) {
@@ -218,7 +204,7 @@ func TestRateLimit(t *testing.T) {
 	require.ErrorIs(t, err, notify.ErrRateLimited)
 	assert.InDelta(t, float64(500*time.Millisecond), float64(notify.RetryAfter(err)), float64(time.Millisecond))
 	assert.Equal(t, int32(2), calls.Load(), "a limited message is not sent")
-	c.Add(500 * time.Millisecond)
+	c.Advance(500 * time.Millisecond)
 	require.NoError(t, rl.Notify(ctx, alice, msg))
 	assert.Equal(t, int32(3), calls.Load())
 

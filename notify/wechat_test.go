@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/notify"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -82,7 +83,7 @@ var wechatTemplates = map[string]notify.WeChatTemplate{
 		Fields: map[string]string{"character_string1": "{{.ref}}", "amount2": "{{yuan .amount_fen}}", "date3": "{{date .claim_by}}"}},
 }
 
-func newWeChat(t *testing.T, f *fakeWeChat, c *clock) *notify.WeChat {
+func newWeChat(t *testing.T, f *fakeWeChat, c *hazardtest.Clock) *notify.WeChat {
 	t.Helper()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
@@ -111,10 +112,10 @@ func TestWeChatSendsAndCachesToken(t *testing.T) {
 	assert.Equal(t, map[string]any{"character_string1": map[string]any{"value": "LC-1"},
 		"phrase2": map[string]any{"value": "已受理"}, "thing3": map[string]any{"value": "您的隐患报告已收到"}}, f.got[0]["data"])
 
-	c.Add(7200*time.Second - notify.DefaultTokenMargin - time.Second)
+	c.Advance(7200*time.Second - notify.DefaultTokenMargin - time.Second)
 	require.NoError(t, w.Notify(ctx, to("oUser1"), msg))
 	assert.Equal(t, 1, f.fetches, "still cached just before the margin")
-	c.Add(2 * time.Second)
+	c.Advance(2 * time.Second)
 	require.NoError(t, w.Notify(ctx, to("oUser1"), msg))
 	assert.Equal(t, 2, f.fetches, "refreshed shortly before expiry")
 }

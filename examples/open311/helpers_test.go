@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 
 	"github.com/hazardloop/hazardloop/examples/open311"
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/hazard/memblob"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 )
@@ -35,29 +35,11 @@ const (
 	baseURL     = "https://hazards.example.gov.cn"
 )
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is a server with the Open311 handler over a real service on
 // memstore, and media hosts.
 type env struct {
 	t       *testing.T
-	clock   *clock
+	clock   *hazardtest.Clock
 	svc     *hazard.Service
 	store   *memstore.Store
 	blobs   *memblob.Store
@@ -73,7 +55,7 @@ type envOption func(*hazard.ServiceConfig, *open311.Config)
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	e := &env{t: t, clock: &clock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, clock: hazardtest.NewClock(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))}
 	e.jpeg = encodeJPEG(t)
 	e.pngData = encodePNG(t)
 	e.store = memstore.New()

@@ -521,20 +521,20 @@ func TestTokens(t *testing.T) {
 func TestGetRequestsFilters(t *testing.T) {
 	e := newEnv(t)
 	old := e.submit(e.validForm()) // 2026-03-01
-	e.clock.Add(100 * 24 * time.Hour)
+	e.clock.Advance(100 * 24 * time.Hour)
 	form := e.validForm()
 	form.Set("email", "b@example.org")
 	fire := e.submit(form) // 2026-06-09
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	form.Set("service_code", "gas")
 	form.Set("lat", "36.6")
 	gas := e.submit(form)
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	form.Set("service_code", "construction")
 	form.Set("lat", "36.7")
 	closed := e.submit(form)
 	e.act(closed, "withdraw", mustUser(t, e, closed), hazard.ActInput{})
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 
 	ids := func(t *testing.T, ext, query string) []string {
 		t.Helper()
@@ -612,16 +612,16 @@ func TestProgressTimeline(t *testing.T) {
 	id := e.submit(e.validForm())
 	evidence, err := e.blobs.Put(ctx, strings.NewReader(string(e.pngData)), hazard.TypePNG)
 	require.NoError(t, err)
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	e.act(id, "dispatch", dispatcher, hazard.ActInput{Department: "fire"})
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	e.act(id, "accept", fireDept, hazard.ActInput{})
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	e.act(id, "resolve", fireDept, hazard.ActInput{Note: "Crates removed, lane clear.", PrivateNote: "owner fined", Photos: []hazard.Photo{{SHA256: evidence.Key, ContentType: evidence.ContentType, Size: evidence.Size}}})
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	e.act(id, "approve", reviewer, hazard.ActInput{Verdict: "fixed"})
 	closedAt := e.clock.Now()
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 
 	wantNotes := "submitted/OPEN forwarded/ACTION_SCHEDULED accepted/IN_PROGRESS handled/IN_PROGRESS reviewed/FIXED"
 	for _, ext := range formats {
@@ -774,7 +774,7 @@ func updates(t *testing.T, e *env, ext, query string) []map[string]string {
 func TestEscalationKeepsTheStatus(t *testing.T) {
 	e := newEnv(t)
 	id := e.submit(e.validForm())
-	e.clock.Add(25 * time.Hour) // past the one-day dispatch deadline
+	e.clock.Advance(25 * time.Hour) // past the one-day dispatch deadline
 	n, err := e.svc.Escalate(context.Background())
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "Escalate")

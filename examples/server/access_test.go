@@ -107,10 +107,10 @@ func TestBadTokens(t *testing.T) {
 // TestTokenExpiry: a token stops working after its TTL.
 func TestTokenExpiry(t *testing.T) {
 	clk := newClock()
-	s := startServer(t, func(c *server.Config) { c.Clock = clk.now })
+	s := startServer(t, func(c *server.Config) { c.Clock = clk.Now })
 	tok := s.login("admin-1")
 	require.Equal(t, http.StatusOK, s.do("GET", "/api/v1/me", tok, nil).status)
-	clk.advance(server.DefaultTokenTTL)
+	clk.Advance(server.DefaultTokenTTL)
 	r := s.do("GET", "/api/v1/me", tok, nil)
 	assert.Equal(t, http.StatusUnauthorized, r.status, "%s", r.body)
 }

@@ -1,29 +1,13 @@
 package server_test
 
 import (
-	"sync"
 	"time"
+
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 )
 
-// clock is a settable clock for tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now().UTC()} }
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newClock returns a manual clock reading the present.
+func newClock() *hazardtest.Clock { return hazardtest.NewClock(time.Now()) }
 
 func mustTime(t interface {
 	Helper()

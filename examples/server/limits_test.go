@@ -124,7 +124,7 @@ func TestReportLimits(t *testing.T) { forEachBackend(t, testReportLimits) }
 
 func testReportLimits(t *testing.T, backend func(*server.Config)) {
 	clk := newClock()
-	s := startServer(t, backend, func(c *server.Config) { c.Clock = clk.now; c.SubmitsPerDay = 3 })
+	s := startServer(t, backend, func(c *server.Config) { c.Clock = clk.Now; c.SubmitsPerDay = 3 })
 	c1, c2 := s.phoneLogin("13600000001"), s.phoneLogin("13600000002")
 	mine := s.upload(c1, pngPhoto(t, 1))
 	theirs := s.upload(c2, pngPhoto(t, 2))
@@ -194,7 +194,7 @@ func testReportLimits(t *testing.T, backend func(*server.Config)) {
 
 	// An upload unused for a day expires.
 	late := s.upload(c2, pngPhoto(t, 50))
-	clk.advance(server.DefaultUploadTTL)
+	clk.Advance(server.DefaultUploadTTL)
 	c2 = s.phoneLogin("13600000002") // the old token expired too
 	r = s.do("POST", "/api/v1/reports", c2, map[string]any{"category": "fire", "description": "d", "address": "a", "photos": []string{late}})
 	require.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
@@ -251,7 +251,7 @@ func TestLoginCodes(t *testing.T) { forEachBackend(t, testLoginCodes) }
 
 func testLoginCodes(t *testing.T, backend func(*server.Config)) {
 	clk := newClock()
-	s := startServer(t, backend, func(c *server.Config) { c.Clock = clk.now })
+	s := startServer(t, backend, func(c *server.Config) { c.Clock = clk.Now })
 	codeFor := func(phone string) string {
 		t.Helper()
 		sent := s.recorder.Sent()
@@ -287,10 +287,10 @@ func testLoginCodes(t *testing.T, backend func(*server.Config)) {
 	assert.Equal(t, http.StatusUnauthorized, r.status, "a code works once: %s", r.body)
 
 	// Expiry.
-	clk.advance(server.OTPResendInterval)
+	clk.Advance(server.OTPResendInterval)
 	require.Equal(t, http.StatusAccepted, s.do("POST", "/api/v1/auth/code", "", map[string]string{"phone": phone}).status)
 	code = codeFor(phone)
-	clk.advance(server.OTPTTL + time.Second)
+	clk.Advance(server.OTPTTL + time.Second)
 	r = s.do("POST", "/api/v1/auth/login", "", map[string]string{"phone": phone, "code": code})
 	assert.Equal(t, http.StatusUnauthorized, r.status, "expired code: %s", r.body)
 
@@ -308,10 +308,10 @@ func testLoginCodes(t *testing.T, backend func(*server.Config)) {
 	assert.Equal(t, http.StatusUnauthorized, r.status, "the right code after too many wrong ones: %s", r.body)
 
 	// Hourly cap.
-	clk.advance(time.Hour)
+	clk.Advance(time.Hour)
 	for i := 0; i < server.MaxOTPPerHour; i++ {
 		require.Equal(t, http.StatusAccepted, s.do("POST", "/api/v1/auth/code", "", map[string]string{"phone": "13700000007"}).status, "code %d", i)
-		clk.advance(server.OTPResendInterval)
+		clk.Advance(server.OTPResendInterval)
 	}
 	r = s.do("POST", "/api/v1/auth/code", "", map[string]string{"phone": "13700000007"})
 	assert.Equal(t, http.StatusTooManyRequests, r.status, "over the hourly cap: %s", r.body)

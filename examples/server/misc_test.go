@@ -296,7 +296,7 @@ func TestSweepRemovesUnusedUploads(t *testing.T) { forEachBackend(t, testSweepRe
 
 func testSweepRemovesUnusedUploads(t *testing.T, backend func(*server.Config)) {
 	clk := newClock()
-	cfg := server.Config{Demo: true, PhotoDir: t.TempDir(), Clock: clk.now,
+	cfg := server.Config{Demo: true, PhotoDir: t.TempDir(), Clock: clk.Now,
 		TokenSecret: bytes.Repeat([]byte("k"), 32), Logger: quietLogger()}
 	backend(&cfg)
 	srv, err := server.New(context.Background(), cfg)
@@ -323,7 +323,7 @@ func testSweepRemovesUnusedUploads(t *testing.T, backend func(*server.Config)) {
 	req.Header.Set("Authorization", "Bearer "+tok)
 	require.Equal(t, http.StatusCreated, call(req).StatusCode)
 
-	clk.advance(server.DefaultUploadTTL)
+	clk.Advance(server.DefaultUploadTTL)
 	srv.Sweep(context.Background())
 	tok, _ = srv.Token("citizen-1")
 	get := func(k string) int {
