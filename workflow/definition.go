@@ -171,9 +171,17 @@ type Definition struct {
 	byState [][]slot
 	names   []string  // distinct action names, in declaration order
 	nameIdx nameIndex // action name -> index in names
-	// table[s*len(names)+a] is the slot of action name a in state s, so
-	// that Fire decides with two hash lookups and no scan.
-	table []*slot
+	// table[s*width+a] is what action name a does in state s, so that
+	// Fire decides with two hash lookups and no scan; width is len(names).
+	table []cell
+	width int
+}
+
+// cell is one entry of Definition.table: the edge, or the conflict when
+// the action does not leave the state.
+type cell struct {
+	edge     *edge
+	conflict *Error
 }
 
 // slot is an action name as seen from one state: the edge leaving the state
@@ -237,7 +245,6 @@ func New(spec Spec) (*Definition, error) {
 			d.initial = i
 		}
 	}
-	d.stateIdx = newNameIndex(d.stateNames)
 	nameIdx := map[string]int{}
 	for _, a := range d.actions {
 		if _, ok := nameIdx[a.Name]; !ok {
@@ -245,7 +252,14 @@ func New(spec Spec) (*Definition, error) {
 			d.names = append(d.names, a.Name)
 		}
 	}
-	d.nameIdx = newNameIndex(d.names)
+	d.width = len(d.names)
+	var err error
+	if d.stateIdx, err = newNameIndex(d.stateNames, d.width); err != nil {
+		return nil, err
+	}
+	if d.nameIdx, err = newNameIndex(d.names, 1); err != nil {
+		return nil, err
+	}
 	edges := make([][]*edge, len(d.states))
 	for ai := range d.actions {
 		a := &d.actions[ai]
@@ -286,10 +300,10 @@ func New(spec Spec) (*Definition, error) {
 		}
 		d.byState[s] = slots
 	}
-	d.table = make([]*slot, len(d.states)*len(d.names))
+	d.table = make([]cell, len(d.states)*d.width)
 	for s, slots := range d.byState {
-		for i := range slots {
-			d.table[s*len(d.names)+nameIdx[slots[i].name]] = &slots[i]
+		for _, sl := range slots {
+			d.table[s*d.width+nameIdx[sl.name]] = cell{edge: sl.edge, conflict: sl.conflict}
 		}
 	}
 	return d, nil

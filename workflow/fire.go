@@ -25,23 +25,18 @@ import (
 // hooks. Fire takes no lock, and allocates nothing on success unless a
 // guard or a hook does.
 func (d *Definition) Fire(ctx context.Context, current, action string, actor Actor, in *Input) (Transition, error) {
-	// d.stateIdx.lookup and d.nameIdx.lookup, written out: both slots
-	// first, then the comparisons, with no call on the way.
-	ss, as := d.stateIdx.slot(current), d.nameIdx.slot(action)
-	s, a := ss.i, as.i
-	if !same(ss.name, current) {
-		s = d.stateIdx.miss(current)
+	// The fast path: both names are the definition's own strings (see
+	// nameIndex), found by address, with no call before the state and role
+	// checks. Other strings take fireSlow, which comes back here with the
+	// definition's own.
+	ss, as := d.stateIdx.ownSlot(current), d.nameIdx.ownSlot(action)
+	if !ours(ss.name, current) || !ours(as.name, action) {
+		return d.fireSlow(ctx, current, action, actor, in)
 	}
-	if !same(as.name, action) {
-		a = d.nameIdx.miss(action)
-	}
-	if s < 0 || a < 0 {
-		return Transition{}, d.unknown(s, current, action)
-	}
-	sl := d.table[s*len(d.names)+a]
-	e := sl.edge
+	c := &d.table[ss.at+as.at]
+	e := c.edge
 	if e == nil {
-		return Transition{}, sl.conflict
+		return Transition{}, c.conflict
 	}
 	if !slices.Contains(e.roles, actor.Role) {
 		return Transition{}, e.forbidden
@@ -69,13 +64,21 @@ func (d *Definition) Fire(ctx context.Context, current, action string, actor Act
 	return Transition{From: e.from, To: e.to, Action: e.name, Actor: actor, DeadlineIn: dl, Deadline: due}, nil
 }
 
-// unknown returns the conflict for a state or an action d does not
-// declare (s or a is -1).
-func (d *Definition) unknown(s int, current, action string) error {
+// fireSlow is Fire for names that are not the definition's own strings: it
+// finds them by their bytes and fires again with the definition's own,
+// which Fire's fast path always recognises, so it recurses once at most.
+//
+//go:noinline
+func (d *Definition) fireSlow(ctx context.Context, current, action string, actor Actor, in *Input) (Transition, error) {
+	s := d.stateIdx.lookup(current)
 	if s < 0 {
-		return unknownState(current, action)
+		return Transition{}, unknownState(current, action)
 	}
-	return d.unknownAction(s, action)
+	a := d.nameIdx.lookup(action)
+	if a < 0 {
+		return Transition{}, d.unknownAction(s, action)
+	}
+	return d.Fire(ctx, d.stateNames[s], d.names[a], actor, in)
 }
 
 // guard runs e's guards in order and returns the first refusal.
@@ -210,7 +213,7 @@ func (d *Definition) Can(state, action string, role Role) bool {
 	if a < 0 {
 		return false
 	}
-	e := d.table[s*len(d.names)+a].edge
+	e := d.table[s*d.width+a].edge
 	return e != nil && slices.Contains(e.roles, role)
 }
 
@@ -224,6 +227,6 @@ func (d *Definition) Requires(state, action string, k InputKind) bool {
 	if s < 0 || a < 0 {
 		return false
 	}
-	e := d.table[s*len(d.names)+a].edge
+	e := d.table[s*d.width+a].edge
 	return e != nil && slices.Contains(e.needs, k)
 }

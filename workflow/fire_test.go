@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -442,4 +443,60 @@ func TestRequires(t *testing.T) {
 			require.Equal(t, avail, got, "Requires agrees with Available")
 		})
 	}
+}
+
+// TestFireCopiedNames checks that Fire answers the same for names that are
+// the definition's own strings and for equal strings elsewhere in memory
+// (read from a database, say), which take a different path.
+func TestFireCopiedNames(t *testing.T) {
+	ctx := context.Background()
+	for _, d := range []*workflow.Definition{workflow.CitizenReport(), workflow.Rectification()} {
+		t.Run(d.Name(), func(t *testing.T) {
+			states := append(stateNames(d), "nowhere", "")
+			actions := append(actionNames(d), "fly", "")
+			for _, state := range states {
+				for _, action := range actions {
+					for _, role := range []workflow.Role{workflow.RoleAdmin, workflow.RoleReporter, workflow.RoleEnterprise} {
+						actor := workflow.Actor{ID: "u1", Role: role}
+						for _, in := range []*workflow.Input{nil, fullInput(major)} {
+							want, wantErr := d.Fire(ctx, state, action, actor, in)
+							got, gotErr := d.Fire(ctx, strings.Clone(state), strings.Clone(action), actor, in)
+							require.Equal(t, want, got, "Fire(%q, %q) as %s", state, action, role)
+							require.Equal(t, wantErr, gotErr, "Fire(%q, %q) as %s", state, action, role)
+							mixed, mixedErr := d.Fire(ctx, state, strings.Clone(action), actor, in)
+							require.Equal(t, want, mixed, "Fire(%q, copied %q) as %s", state, action, role)
+							require.Equal(t, wantErr, mixedErr, "Fire(%q, copied %q) as %s", state, action, role)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestFireSharedBytes checks names that share bytes in memory: a state that
+// is a prefix of an action name, sliced from one string, must not be taken
+// for it.
+func TestFireSharedBytes(t *testing.T) {
+	base := strings.Clone("openclose_now")
+	open, closed, closeNow, closeAct := base[:4], strings.Clone("closed"), base[4:13], base[4:9]
+	d := workflow.MustNew(workflow.Spec{
+		Name: "shared", Version: 1,
+		States: []workflow.State{{Name: open, Kind: workflow.KindInitial}, {Name: closed, Kind: workflow.KindTerminal}},
+		Actions: []workflow.Action{
+			{Name: closeAct, From: []string{open}, To: closed, Roles: []workflow.Role{"staff"}},
+			{Name: closeNow, From: []string{open}, To: closed, Roles: []workflow.Role{"boss"}},
+		},
+	})
+	ctx := context.Background()
+	got, err := d.Fire(ctx, open, closeAct, workflow.Actor{Role: "staff"}, nil)
+	require.NoError(t, err)
+	require.Equal(t, "close", got.Action)
+	_, err = d.Fire(ctx, open, closeNow, workflow.Actor{Role: "staff"}, nil)
+	require.ErrorIs(t, err, workflow.ErrForbidden, "close_now is the boss's")
+	got, err = d.Fire(ctx, open, base[4:13], workflow.Actor{Role: "boss"}, nil)
+	require.NoError(t, err)
+	require.Equal(t, "close_now", got.Action)
+	_, err = d.Fire(ctx, base[:5], closeAct, workflow.Actor{Role: "staff"}, nil)
+	require.ErrorIs(t, err, workflow.ErrConflict, "%q is no state", base[:5])
 }

@@ -2,24 +2,70 @@ package workflow
 
 import "unsafe"
 
-// nameIndex finds the position of a name among a fixed set of names with a
-// perfect hash of a cheap key (the length and the first and last bytes of
-// the name), confirmed by one string comparison. It is built once, by New,
-// and read without a lock. When no perfect hash is found for the set (two
-// names with the same key), it falls back to a map.
+// nameIndex finds the position of a name among a fixed set of names. It is
+// built once, by New, and read without a lock. It has two tables:
+//
+//   - own, a perfect hash of each name's address (its data pointer and
+//     length), answers for the very strings the definition holds: names it
+//     handed out (Transition.To, stored and passed in again) and string
+//     constants equal to the spec's (the linker keeps one copy of equal
+//     constants). It needs no byte comparison and no call, which is what
+//     makes [Definition.Fire]'s fast path.
+//   - byKey, a perfect hash of a cheap key of the bytes (the length and the
+//     first and last bytes), confirmed by one string comparison, answers
+//     for any other string with the same bytes (read from a database, say).
+//     When two names share a key it gives way to a map.
 type nameIndex struct {
-	// slots[h] holds the name whose hash is h and its position; an empty
-	// slot holds "" and -1, which is also the right answer for "" when ""
-	// is not in the set.
-	slots []nameSlot
-	mul   uint32 // odd multiplier of the hash
-	shift uint32 // 32 - log2(len(slots))
-	m     map[string]int
+	names []string
+	scale int32
+
+	own      []nameSlot
+	ownMul   uint64
+	ownShift uint32 // 64 - log2(len(own))
+
+	// byKey[h] holds the name whose key hashes to h and its position; an
+	// empty slot holds "" and -1, the right answer for "" (never a name).
+	byKey    []nameSlot
+	keyMul   uint32
+	keyShift uint32 // 32 - log2(len(byKey))
+	m        map[string]int
 }
 
 type nameSlot struct {
 	name string
-	i    int
+	i    int32 // the name's position
+	at   int32 // i times the index's scale: a row or column of Definition.table
+}
+
+// maxHashTries bounds the multipliers tried per table size when building.
+const maxHashTries = 256
+
+// maxIndexBits bounds a table's size at 1<<maxIndexBits slots. With at most
+// [MaxStates] or [MaxActions] names, a perfect hash of their addresses is
+// found well below it.
+const maxIndexBits = 18
+
+// errIndex is returned by newNameIndex when it finds no perfect hash of the
+// names' addresses. Distinct names have distinct addresses, and with at
+// most 256 names the chance that every multiplier of every size fails is
+// far below one in 10^20; it is reported rather than assumed away.
+var errIndex = &Error{Code: CodeInternal, Message: "cannot index the names; please report this as a bug"}
+
+// newNameIndex returns the index of names, which must be distinct and not
+// empty; its slots hold each position times scale as well.
+func newNameIndex(names []string, scale int) (nameIndex, error) {
+	x := nameIndex{names: names, scale: int32(scale)}
+	if !x.buildOwn() {
+		return nameIndex{}, errIndex
+	}
+	x.buildByKey()
+	return x, nil
+}
+
+// ownKey mixes the address and length of s, so that two names sharing
+// bytes (one a prefix of the other) still differ.
+func ownKey(s string) uint64 {
+	return uint64(uintptr(unsafe.Pointer(unsafe.StringData(s)))) ^ uint64(len(s))*0x9e3779b97f4a7c15
 }
 
 // nameKey packs the length and the first and last bytes of s.
@@ -30,45 +76,92 @@ func nameKey(s string) uint32 {
 	return uint32(len(s)) | uint32(s[0])<<8 | uint32(s[len(s)-1])<<16
 }
 
-// maxHashTries bounds the multipliers tried per table size when building.
-const maxHashTries = 256
+// buildOwn finds a perfect hash of the names' addresses.
+func (x *nameIndex) buildOwn() bool {
+	keys := make([]uint64, len(x.names))
+	for i, n := range x.names {
+		keys[i] = ownKey(n)
+	}
+	rng := uint64(0x9e3779b97f4a7c15)
+	return perfect(len(keys), func(bits uint32) bool {
+		for range maxHashTries {
+			rng = rng*6364136223846793005 + 1442695040888963407
+			mul := rng | 1
+			if slots, ok := x.place(bits, func(i int) uint64 { return (keys[i] * mul) >> (64 - bits) }); ok {
+				x.own, x.ownMul, x.ownShift = slots, mul, 64-bits
+				return true
+			}
+		}
+		return false
+	})
+}
 
-// newNameIndex returns the index of names, which must be distinct.
-func newNameIndex(names []string) nameIndex {
-	keys := make([]uint32, len(names))
-	seen := make(map[uint32]bool, len(names))
-	for i, n := range names {
+// buildByKey finds a perfect hash of the names' keys, or falls back to a
+// map when two names share a key.
+func (x *nameIndex) buildByKey() {
+	keys := make([]uint32, len(x.names))
+	seen := make(map[uint32]bool, len(x.names))
+	for i, n := range x.names {
 		keys[i] = nameKey(n)
 		if seen[keys[i]] {
-			return fallback(names)
+			x.mapOnly()
+			return
 		}
 		seen[keys[i]] = true
 	}
-	bits := bitsFor(2 * len(names))
 	rng := uint32(0x9e3779b9)
-	for ; bits <= 16 && bits < 4+bitsFor(2*len(names)); bits++ {
-		slots := make([]nameSlot, 1<<bits)
-		for try := 0; try < maxHashTries; try++ {
+	found := perfect(len(keys), func(bits uint32) bool {
+		for range maxHashTries {
 			rng = rng*1664525 + 1013904223
 			mul := rng | 1
-			for i := range slots {
-				slots[i] = nameSlot{i: -1}
-			}
-			ok := true
-			for i, k := range keys {
-				h := (k * mul) >> (32 - bits)
-				if slots[h].i >= 0 {
-					ok = false
-					break
-				}
-				slots[h] = nameSlot{name: names[i], i: i}
-			}
-			if ok {
-				return nameIndex{slots: slots, mul: mul, shift: 32 - bits}
+			if slots, ok := x.place(bits, func(i int) uint64 { return uint64((keys[i] * mul) >> (32 - bits)) }); ok {
+				x.byKey, x.keyMul, x.keyShift = slots, mul, 32-bits
+				return true
 			}
 		}
+		return false
+	})
+	if !found {
+		x.mapOnly()
 	}
-	return fallback(names)
+}
+
+// perfect calls try with growing table sizes, from about twice n slots, until
+// it succeeds or the size reaches 1<<maxIndexBits.
+func perfect(n int, try func(bits uint32) bool) bool {
+	for bits := bitsFor(2 * n); bits <= maxIndexBits; bits++ {
+		if try(bits) {
+			return true
+		}
+	}
+	return false
+}
+
+// place puts every name in the slot hash(i) of a table of 1<<bits slots,
+// and reports false if two names share a slot.
+func (x *nameIndex) place(bits uint32, hash func(i int) uint64) ([]nameSlot, bool) {
+	slots := make([]nameSlot, 1<<bits)
+	for i := range slots {
+		slots[i].i = -1
+	}
+	for i, n := range x.names {
+		h := hash(i)
+		if slots[h].i >= 0 {
+			return nil, false
+		}
+		slots[h] = nameSlot{name: n, i: int32(i), at: int32(i) * x.scale}
+	}
+	return slots, true
+}
+
+// mapOnly makes byKey a map: every name hashes to the one slot, which
+// answers only "".
+func (x *nameIndex) mapOnly() {
+	x.byKey, x.keyMul, x.keyShift = []nameSlot{{i: -1}}, 0, 31
+	x.m = make(map[string]int, len(x.names))
+	for i, n := range x.names {
+		x.m[n] = i
+	}
 }
 
 // bitsFor returns the number of bits to count to n, at least 1.
@@ -80,43 +173,32 @@ func bitsFor(n int) uint32 {
 	return b
 }
 
-// fallback returns a map-backed index: every name hashes to the one slot,
-// which answers only "".
-func fallback(names []string) nameIndex {
-	x := nameIndex{slots: []nameSlot{{i: -1}}, shift: 31, m: make(map[string]int, len(names))}
-	for i, n := range names {
-		x.m[n] = i
-		if n == "" {
-			x.slots[0].i = i
-		}
-	}
-	return x
-}
-
 // lookup returns the position of name, or -1 when it is not in the set.
 func (x *nameIndex) lookup(name string) int {
-	if s := x.slot(name); same(s.name, name) {
-		return s.i
+	if s := x.ownSlot(name); ours(s.name, name) {
+		return int(s.i)
+	}
+	if s := &x.byKey[(nameKey(name)*x.keyMul)>>(x.keyShift&31)]; s.name == name {
+		return int(s.i)
 	}
 	return x.miss(name)
 }
 
-// slot returns the slot name hashes to: the one to compare with name. It
-// is small enough to be inlined.
-func (x *nameIndex) slot(name string) *nameSlot {
-	return &x.slots[(nameKey(name)*x.mul)>>(x.shift&31)]
+// ownSlot returns the slot of own that name's address hashes to: the one
+// to compare with name using ours. It is small enough to be inlined.
+func (x *nameIndex) ownSlot(name string) *nameSlot {
+	return &x.own[(ownKey(name)*x.ownMul)>>(x.ownShift&63)]
 }
 
-// same reports whether a == b, without comparing bytes when both share
-// them: a name Fire handed back (Transition.To, say, stored and passed in
-// again) or a constant of this package is the definition's own string, so
-// the usual case costs two comparisons and no call.
-func same(a, b string) bool {
-	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
+// ours reports whether name is the very string s (the same bytes at the same
+// address), comparing two words and making no call. It is false for "",
+// which is never a name (an empty slot holds "").
+func ours(s, name string) bool {
+	return len(s) == len(name) && len(s) != 0 && unsafe.StringData(s) == unsafe.StringData(name)
 }
 
-// miss is lookup's slow path, when name is not in its slot: a map lookup
-// when the index has no perfect hash, else -1.
+// miss is lookup's slow path: a map lookup when byKey gave way to a map,
+// else -1.
 //
 //go:noinline
 func (x *nameIndex) miss(name string) int {

@@ -25,6 +25,16 @@ const (
 	DefectUnreachable     DefectKind = "unreachable"      // a state cannot be reached from the initial state
 	DefectDeadEnd         DefectKind = "dead_end"         // a non-terminal state has no way out
 	DefectNoTerminalPath  DefectKind = "no_terminal_path" // a state with a way out from which no terminal state can be reached
+	DefectTooMany         DefectKind = "too_many"         // more than MaxStates states or MaxActions actions
+)
+
+// Limits on the size of a definition, checked by [New]. They keep its
+// tables small ([Definition.Fire] keeps one entry per state and action
+// name) and quick to build; a real closed-loop process has a few dozen
+// states at most.
+const (
+	MaxStates  = 256 // states in a definition
+	MaxActions = 256 // actions in a definition, counting each declared Action
 )
 
 // Defect is one problem found in a [Spec]. State and Action name the state
@@ -89,6 +99,12 @@ func validate(spec Spec) []Defect {
 	}
 	if spec.Version < 1 {
 		add(DefectBadVersion, "", "", "version %d is below 1", spec.Version)
+	}
+	if len(spec.States) > MaxStates {
+		add(DefectTooMany, "", "", "%d states, more than the %d allowed", len(spec.States), MaxStates)
+	}
+	if len(spec.Actions) > MaxActions {
+		add(DefectTooMany, "", "", "%d actions, more than the %d allowed", len(spec.Actions), MaxActions)
 	}
 
 	index := map[string]int{}

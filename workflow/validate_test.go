@@ -1,6 +1,8 @@
 package workflow_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -187,4 +189,67 @@ func TestLargeDefinition(t *testing.T) {
 	require.Equal(t, name(n-1), state)
 	_, err := d.Fire(t.Context(), "nope", "next", workflow.Actor{Role: "r"}, nil)
 	require.ErrorIs(t, err, workflow.ErrConflict)
+}
+
+// chain returns a valid spec of n states in a line, s0 (initial) to s<n-1>
+// (terminal), joined by actions a1..a<n-1>.
+func chain(n int) workflow.Spec {
+	spec := workflow.Spec{Name: "chain", Version: 1}
+	for i := range n {
+		kind := workflow.KindIntermediate
+		switch i {
+		case 0:
+			kind = workflow.KindInitial
+		case n - 1:
+			kind = workflow.KindTerminal
+		}
+		spec.States = append(spec.States, workflow.State{Name: fmt.Sprintf("s%d", i), Kind: kind})
+		if i > 0 {
+			spec.Actions = append(spec.Actions, workflow.Action{
+				Name: fmt.Sprintf("a%d", i), From: []string{spec.States[i-1].Name}, To: spec.States[i].Name,
+				Roles: []workflow.Role{"r"},
+			})
+		}
+	}
+	return spec
+}
+
+func TestLimits(t *testing.T) {
+	t.Run("at the limit", func(t *testing.T) {
+		spec := chain(workflow.MaxStates)
+		d, err := workflow.New(spec)
+		require.NoError(t, err)
+		actor := workflow.Actor{Role: "r"}
+		state := d.Initial()
+		for i, a := range spec.Actions {
+			// Every other step with copies of the names, which Fire looks up
+			// by their bytes.
+			s, name := state, a.Name
+			if i%2 == 1 {
+				s, name = strings.Clone(s), strings.Clone(name)
+			}
+			tr, err := d.Fire(t.Context(), s, name, actor, nil)
+			require.NoError(t, err, "step %d", i+1)
+			if i > 0 {
+				_, err = d.Fire(t.Context(), tr.To, spec.Actions[i-1].Name, actor, nil)
+				require.ErrorIs(t, err, workflow.ErrConflict, "step %d backwards", i+1)
+			}
+			state = tr.To
+		}
+		require.True(t, d.IsTerminal(state))
+	})
+	t.Run("too many states", func(t *testing.T) {
+		_, err := workflow.New(chain(workflow.MaxStates + 1))
+		require.Equal(t, []workflow.DefectKind{workflow.DefectTooMany}, defectKinds(t, err))
+	})
+	t.Run("too many actions", func(t *testing.T) {
+		spec := tiny(t)
+		for i := range workflow.MaxActions {
+			spec.Actions = append(spec.Actions, workflow.Action{
+				Name: fmt.Sprintf("close%d", i), From: []string{"open"}, To: "done", Roles: []workflow.Role{"staff"},
+			})
+		}
+		_, err := workflow.New(spec)
+		require.Equal(t, []workflow.DefectKind{workflow.DefectTooMany}, defectKinds(t, err))
+	})
 }
