@@ -129,6 +129,15 @@ type Transition struct {
 	Deadline time.Time
 }
 
+// Status is what a subject keeps of its process: its state and that
+// state's deadline. Embed it in a stored record and advance it with
+// [Definition.Apply].
+type Status struct {
+	State      string
+	DeadlineIn time.Duration // the state's deadline for the subject, 0 if none
+	Deadline   time.Time     // when it falls (UTC), zero if none or Input.Now was zero
+}
+
 // Hooks let callers attach effects to transitions. Each hook is optional and
 // is called only after every check passed, synchronously, in this order:
 // OnLeave, OnEnter, After. They see the same Transition and cannot veto it;

@@ -104,6 +104,29 @@ func ExampleDefinition_Fire_deadline() {
 	// accepted 48h0m0s 2025-03-03T09:00:00Z <nil>
 }
 
+// A subject stored by the caller keeps a Status; Apply advances it in place
+// and leaves it as it was when the action is refused.
+func ExampleDefinition_Apply() {
+	type ticket struct {
+		ID string
+		workflow.Status
+	}
+	c := workflow.CitizenReport()
+	ctx := context.Background()
+	tk := ticket{ID: "HZ-1", Status: workflow.Status{State: c.Initial()}}
+	now := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+
+	dispatcher := workflow.Actor{ID: "d-7", Role: workflow.RoleDispatcher}
+	err := c.Apply(ctx, &tk.Status, "dispatch", dispatcher, &workflow.Input{Department: "fire", Now: now})
+	fmt.Println(tk.State, tk.DeadlineIn, tk.Deadline.Format(time.RFC3339), err)
+
+	err = c.Apply(ctx, &tk.Status, "approve", workflow.Actor{ID: "r-1", Role: workflow.RoleReviewer}, nil)
+	fmt.Println(tk.State, workflow.CodeOf(err))
+	// Output:
+	// dispatched 24h0m0s 2025-03-02T08:00:00Z <nil>
+	// dispatched conflict
+}
+
 func ExampleDefinition_Available() {
 	c := workflow.CitizenReport()
 	for _, a := range c.Available("dispatched", workflow.RoleHandler) {

@@ -209,6 +209,14 @@ func TestFireHooks(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"leave:open->done:close", "enter:open->done:close", "after:open->done:close"}, calls)
 
+	// Apply runs the same hooks, with the same transition.
+	calls = nil
+	st := workflow.Status{State: "open"}
+	require.Error(t, d.Apply(ctx, &st, "close", workflow.Actor{Role: "x"}, nil))
+	require.Empty(t, calls, "hooks run only on success")
+	require.NoError(t, d.Apply(ctx, &st, "close", staff, nil))
+	require.Equal(t, []string{"leave:open->done:close", "enter:open->done:close", "after:open->done:close"}, calls)
+
 	// WithHooks attaches hooks to a copy; the original keeps its own.
 	calls = nil
 	c := workflow.CitizenReport()
@@ -274,6 +282,24 @@ func TestFireAllocs(t *testing.T) {
 		}
 	})
 	require.Zero(t, allocs, "allocs per guarded Fire")
+
+	// Apply neither, on success or on refusal.
+	var st workflow.Status
+	allocs = testing.AllocsPerRun(1000, func() {
+		st = workflow.Status{State: "submitted"}
+		err1 := c.Apply(ctx, &st, "dispatch", dispatcher, dispatch)
+		err2 := c.Apply(ctx, &st, "accept", handler, plain)
+		err3 := c.Apply(ctx, &st, "resolve", handler, resolve)
+		err4 := c.Apply(ctx, &st, "approve", reviewer, plain)
+		if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+			panic("cycle failed")
+		}
+		if c.Apply(ctx, &st, "dispatch", dispatcher, dispatch) == nil {
+			panic("refusal expected")
+		}
+	})
+	require.Zero(t, allocs, "allocs per cycle of 4 Apply calls and a refusal")
+	require.Equal(t, "closed_valid", st.State)
 }
 
 // TestFireConcurrent fires on one shared definition from many goroutines;
@@ -309,11 +335,21 @@ func TestFireConcurrent(t *testing.T) {
 					t.Errorf("cycle ended in %q, want closed_valid", state)
 				}
 				_ = c.Available(state, workflow.RoleAdmin)
+				st := workflow.Status{State: strings.Clone(c.Initial())}
+				for _, a := range []string{"dispatch", "accept", "resolve", "approve"} {
+					if err := c.Apply(ctx, &st, a, actors[a], in); err != nil {
+						t.Errorf("Apply(%s, %s): %v", st.State, a, err)
+						return
+					}
+				}
+				if st.State != "closed_valid" {
+					t.Errorf("Apply cycle ended in %q, want closed_valid", st.State)
+				}
 			}
 		}()
 	}
 	wg.Wait()
-	require.Equal(t, int64(goroutines*cycles*4), after.Load())
+	require.Equal(t, int64(goroutines*cycles*8), after.Load())
 }
 
 // TestFireRandomSequences fires random actions, roles, inputs and subjects at
@@ -499,4 +535,42 @@ func TestFireSharedBytes(t *testing.T) {
 	require.Equal(t, "close_now", got.Action)
 	_, err = d.Fire(ctx, base[:5], closeAct, workflow.Actor{Role: "staff"}, nil)
 	require.ErrorIs(t, err, workflow.ErrConflict, "%q is no state", base[:5])
+}
+
+// TestApplyAgreesWithFire checks Apply against Fire for every state, action,
+// role and input of both presets, with the definition's own names and with
+// copies: the same error, or a status holding the transition's target and
+// deadline; on error the status is left as it was.
+func TestApplyAgreesWithFire(t *testing.T) {
+	ctx := context.Background()
+	for _, d := range []*workflow.Definition{workflow.CitizenReport(), workflow.Rectification()} {
+		t.Run(d.Name(), func(t *testing.T) {
+			for _, state := range append(stateNames(d), "nowhere") {
+				for _, action := range append(actionNames(d), "fly") {
+					for _, role := range allRoles {
+						actor := workflow.Actor{ID: "u1", Role: role}
+						for _, in := range []*workflow.Input{nil, fullInput(general), fullInput(major)} {
+							tr, fireErr := d.Fire(ctx, state, action, actor, in)
+							for _, copied := range []bool{false, true} {
+								s, a := state, action
+								if copied {
+									s, a = strings.Clone(s), strings.Clone(a)
+								}
+								before := workflow.Status{State: s, DeadlineIn: time.Minute, Deadline: now}
+								st := before
+								err := d.Apply(ctx, &st, a, actor, in)
+								where := fmt.Sprintf("Apply(%q, %q) as %q, copied %v", state, action, role, copied)
+								require.Equal(t, fireErr, err, where)
+								if err != nil {
+									require.Equal(t, before, st, "%s: status changed on error", where)
+									continue
+								}
+								require.Equal(t, workflow.Status{State: tr.To, DeadlineIn: tr.DeadlineIn, Deadline: tr.Deadline}, st, where)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
 }

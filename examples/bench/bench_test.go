@@ -21,6 +21,7 @@ func impls() []impl {
 	sl := NewStateless()
 	return []impl{
 		{"hazardloop", func(ctx context.Context, _ *Hazard) (Firer, context.Context) { return hl, ctx }},
+		{"hazardloop_fire", func(ctx context.Context, _ *Hazard) (Firer, context.Context) { return HazardloopFire(hl), ctx }},
 		{"stateless", func(ctx context.Context, h *Hazard) (Firer, context.Context) { return sl, WithHazard(ctx, h) }},
 		{"looplab", func(ctx context.Context, h *Hazard) (Firer, context.Context) { return NewLooplab(h), ctx }},
 		{"switch", func(ctx context.Context, _ *Hazard) (Firer, context.Context) { return Switch{}, ctx }},
@@ -29,7 +30,7 @@ func impls() []impl {
 
 // cycle takes a new hazard through the four steps.
 func cycle(ctx context.Context, im impl, h *Hazard, steps []Step) error {
-	h.State, h.DeadlineIn, h.Due = "submitted", 0, time.Time{}
+	h.State, h.DeadlineIn, h.Deadline = "submitted", 0, time.Time{}
 	f, ctx := im.start(ctx, h)
 	for _, s := range steps {
 		if err := f.Fire(ctx, h, s); err != nil {
@@ -59,14 +60,14 @@ func TestImplementationsAgree(t *testing.T) {
 					t.Fatalf("cycle[:3]: %v", err)
 				}
 				wantDue := steps[2].Input.Now.Add(deadline("resolved", major))
-				if h.State != "resolved" || h.DeadlineIn != deadline("resolved", major) || !h.Due.Equal(wantDue) || h.Due.Location() != time.UTC {
+				if h.State != "resolved" || h.DeadlineIn != deadline("resolved", major) || !h.Deadline.Equal(wantDue) || h.Deadline.Location() != time.UTC {
 					t.Errorf("after resolve: %q %v, want resolved %v", h.State, h.DeadlineIn, deadline("resolved", major))
 				}
 				if err := cycle(ctx, im, h, steps[:2]); err != nil || h.DeadlineIn != deadline("accepted", major) {
 					t.Errorf("after accept: %v %v, want %v", err, h.DeadlineIn, deadline("accepted", major))
 				}
 			}
-			h := &Hazard{State: "submitted"}
+			h := &Hazard{Status: workflow.Status{State: "submitted"}}
 			f, fctx := im.start(ctx, h)
 			if err := f.Fire(fctx, h, NotAllowed(h)); err == nil {
 				t.Errorf("approve from submitted: no error")
@@ -156,7 +157,7 @@ func BenchmarkNotAllowed(b *testing.B) {
 	ctx := context.Background()
 	for _, im := range impls() {
 		b.Run(im.name, func(b *testing.B) {
-			h := &Hazard{State: "submitted"}
+			h := &Hazard{Status: workflow.Status{State: "submitted"}}
 			f, fctx := im.start(ctx, h)
 			s := NotAllowed(h)
 			b.ReportAllocs()

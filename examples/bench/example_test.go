@@ -13,8 +13,9 @@ import (
 // state with the same deadline, as every implementation must.
 func Example() {
 	ctx := context.Background()
-	for _, f := range []bench.Firer{bench.Hazardloop{Def: workflow.CitizenReport()}, bench.Switch{}} {
-		h := &bench.Hazard{State: "submitted"}
+	def := workflow.CitizenReport()
+	for _, f := range []bench.Firer{bench.Hazardloop{Def: def}, bench.HazardloopFire{Def: def}, bench.Switch{}} {
+		h := &bench.Hazard{Status: workflow.Status{State: "submitted"}}
 		steps := bench.Cycle(h)
 		for _, s := range steps[:3] {
 			if err := f.Fire(ctx, h, s); err != nil {
@@ -26,5 +27,6 @@ func Example() {
 	}
 	// Output:
 	// bench.Hazardloop: resolved, due in 72h0m0s
+	// bench.HazardloopFire: resolved, due in 72h0m0s
 	// bench.Switch: resolved, due in 72h0m0s
 }

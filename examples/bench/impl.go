@@ -9,16 +9,26 @@ import (
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
-// Hazardloop fires with the citizen preset.
+// Hazardloop advances the hazard's status in place with the citizen
+// preset's Apply, as the workflow package recommends for stored subjects.
 type Hazardloop struct{ Def *workflow.Definition }
 
 // Fire implements Firer.
 func (w Hazardloop) Fire(ctx context.Context, h *Hazard, s Step) error {
+	return w.Def.Apply(ctx, &h.Status, s.Action, s.Actor, s.Input)
+}
+
+// HazardloopFire fires with the citizen preset's Fire, which returns the
+// transition by value, and stores its outcome on the hazard.
+type HazardloopFire struct{ Def *workflow.Definition }
+
+// Fire implements Firer.
+func (w HazardloopFire) Fire(ctx context.Context, h *Hazard, s Step) error {
 	t, err := w.Def.Fire(ctx, h.State, s.Action, s.Actor, s.Input)
 	if err != nil {
 		return err
 	}
-	h.State, h.DeadlineIn, h.Due = t.To, t.DeadlineIn, t.Deadline
+	h.State, h.DeadlineIn, h.Deadline = t.To, t.DeadlineIn, t.Deadline
 	return nil
 }
 

@@ -9,21 +9,21 @@ import (
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
-// Hazard is the stored entity: its state, how long it may stay there and
-// when that time is up (UTC), as hazard.Service stores them.
+// Hazard is the stored entity. It keeps its state, how long it may stay
+// there and when that time is up (UTC) in a workflow.Status, as the
+// workflow package recommends for stored subjects; every implementation
+// reads and writes the same fields.
 type Hazard struct {
-	State      string
-	DeadlineIn time.Duration
-	Due        time.Time
-	major      bool
+	workflow.Status
+	major bool
 }
 
 // setDeadline stores the deadline of h's new state, from the input's time:
 // the work workflow.Definition.Fire does for the other implementations.
 func setDeadline(h *Hazard, in *workflow.Input) {
-	h.DeadlineIn, h.Due = deadline(h.State, h.major), time.Time{}
+	h.DeadlineIn, h.Deadline = deadline(h.State, h.major), time.Time{}
 	if h.DeadlineIn > 0 && in != nil && !in.Now.IsZero() {
-		h.Due = in.Now.UTC().Add(h.DeadlineIn)
+		h.Deadline = in.Now.UTC().Add(h.DeadlineIn)
 	}
 }
 
