@@ -409,24 +409,8 @@ func TestFireLookalikeNames(t *testing.T) {
 	ctx := context.Background()
 	for _, n := range []int{2, 40} {
 		t.Run(fmt.Sprintf("%d states", n), func(t *testing.T) {
-			spec := workflow.Spec{Name: "lookalike", Version: 1}
-			for i := range n {
-				kind := workflow.KindIntermediate
-				switch i {
-				case 0:
-					kind = workflow.KindInitial
-				case n - 1:
-					kind = workflow.KindTerminal
-				}
-				// s_0x, s_1x, ...: the same length, first and last byte.
-				spec.States = append(spec.States, workflow.State{Name: fmt.Sprintf("s%03dx", i), Kind: kind})
-				if i > 0 {
-					spec.Actions = append(spec.Actions, workflow.Action{
-						Name: fmt.Sprintf("a%03dz", i), From: []string{spec.States[i-1].Name}, To: spec.States[i].Name,
-						Roles: []workflow.Role{"staff"},
-					})
-				}
-			}
+			// s000x, s001x, ...: the same length, first and last byte.
+			spec := chain(n, numbered("s%03dx"), numbered("a%03dz"), "staff")
 			d := workflow.MustNew(spec)
 			actor := workflow.Actor{Role: "staff"}
 			for i := 1; i < n; i++ {

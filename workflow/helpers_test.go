@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -71,4 +72,32 @@ func tiny(t *testing.T) workflow.Spec {
 			{Name: "close", From: []string{"open"}, To: "done", Roles: []workflow.Role{"staff"}},
 		},
 	}
+}
+
+// chain returns a valid spec of n states in a line, named by state(i) (the
+// first initial, the last terminal), joined by the actions action(i), from
+// state i-1 to state i, which role may take.
+func chain(n int, state, action func(i int) string, role workflow.Role) workflow.Spec {
+	spec := workflow.Spec{Name: "chain", Version: 1}
+	for i := range n {
+		kind := workflow.KindIntermediate
+		switch i {
+		case 0:
+			kind = workflow.KindInitial
+		case n - 1:
+			kind = workflow.KindTerminal
+		}
+		spec.States = append(spec.States, workflow.State{Name: state(i), Kind: kind})
+		if i > 0 {
+			spec.Actions = append(spec.Actions, workflow.Action{
+				Name: action(i), From: []string{state(i - 1)}, To: state(i), Roles: []workflow.Role{role},
+			})
+		}
+	}
+	return spec
+}
+
+// numbered returns a name function for chain: format applied to i.
+func numbered(format string) func(i int) string {
+	return func(i int) string { return fmt.Sprintf(format, i) }
 }

@@ -163,22 +163,9 @@ func TestNewCopiesSpec(t *testing.T) {
 
 // TestLargeDefinition exercises the hashed state lookup used beyond 16 states.
 func TestLargeDefinition(t *testing.T) {
-	spec := workflow.Spec{Name: "chain", Version: 1}
 	const n = 40
 	name := func(i int) string { return "s" + string(rune('A'+i/26)) + string(rune('a'+i%26)) }
-	for i := range n {
-		kind := workflow.KindIntermediate
-		switch i {
-		case 0:
-			kind = workflow.KindInitial
-		case n - 1:
-			kind = workflow.KindTerminal
-		}
-		spec.States = append(spec.States, workflow.State{Name: name(i), Kind: kind})
-		if i > 0 {
-			spec.Actions = append(spec.Actions, workflow.Action{Name: "next", From: []string{name(i - 1)}, To: name(i), Roles: []workflow.Role{"r"}})
-		}
-	}
+	spec := chain(n, name, func(int) string { return "next" }, "r")
 	d := workflow.MustNew(spec)
 	state := d.Initial()
 	for !d.IsTerminal(state) {
@@ -191,32 +178,9 @@ func TestLargeDefinition(t *testing.T) {
 	require.ErrorIs(t, err, workflow.ErrConflict)
 }
 
-// chain returns a valid spec of n states in a line, s0 (initial) to s<n-1>
-// (terminal), joined by actions a1..a<n-1>.
-func chain(n int) workflow.Spec {
-	spec := workflow.Spec{Name: "chain", Version: 1}
-	for i := range n {
-		kind := workflow.KindIntermediate
-		switch i {
-		case 0:
-			kind = workflow.KindInitial
-		case n - 1:
-			kind = workflow.KindTerminal
-		}
-		spec.States = append(spec.States, workflow.State{Name: fmt.Sprintf("s%d", i), Kind: kind})
-		if i > 0 {
-			spec.Actions = append(spec.Actions, workflow.Action{
-				Name: fmt.Sprintf("a%d", i), From: []string{spec.States[i-1].Name}, To: spec.States[i].Name,
-				Roles: []workflow.Role{"r"},
-			})
-		}
-	}
-	return spec
-}
-
 func TestLimits(t *testing.T) {
 	t.Run("at the limit", func(t *testing.T) {
-		spec := chain(workflow.MaxStates)
+		spec := chain(workflow.MaxStates, numbered("s%d"), numbered("a%d"), "r")
 		d, err := workflow.New(spec)
 		require.NoError(t, err)
 		actor := workflow.Actor{Role: "r"}
@@ -239,7 +203,7 @@ func TestLimits(t *testing.T) {
 		require.True(t, d.IsTerminal(state))
 	})
 	t.Run("too many states", func(t *testing.T) {
-		_, err := workflow.New(chain(workflow.MaxStates + 1))
+		_, err := workflow.New(chain(workflow.MaxStates+1, numbered("s%d"), numbered("a%d"), "r"))
 		require.Equal(t, []workflow.DefectKind{workflow.DefectTooMany}, defectKinds(t, err))
 	})
 	t.Run("too many actions", func(t *testing.T) {
