@@ -24,10 +24,12 @@
 // Datetimes are W3C (RFC 3339) in UTC with the zone "Z". Coordinates are
 // WGS-84, converted from GCJ-02 where a hazard was stored in it.
 //
-// Errors are the specification's list of {code, description} with HTTP
-// status 400, 403 or 404; the body code is the HTTP status, or 429 for a
-// rate limit and 500 for an internal failure (still sent with status 400, as
-// the specification asks). Every field problem of a request is reported at
+// Errors are the specification's list of {code, description} with the
+// HTTP status the specification names (400, 403 or 404), or 500 for an
+// internal failure (the specification lists no status for it; 500 tells
+// clients and monitoring that the fault is the server's). The body code is
+// the HTTP status, or 429 for a rate limit and 409 for a conflict, which are
+// sent with status 400. Every field problem of a request is reported at
 // once, each description starting with the name of the field at fault and
 // ": ".
 //

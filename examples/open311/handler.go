@@ -149,7 +149,7 @@ func (h *handler) write(w http.ResponseWriter, f format, status int, xmlValue, j
 	}
 	if err != nil {
 		h.cfg.Logger.Error("open311: encode", "err", err)
-		status = http.StatusBadRequest
+		status = http.StatusInternalServerError
 		buf.Reset()
 		if f == formatJSON {
 			buf.WriteString(`[{"code":500,"description":"internal error"}]` + "\n")
@@ -227,9 +227,10 @@ func (h *handler) fail(w http.ResponseWriter, f format, err error) {
 }
 
 // fromDomain maps a domain error to the wire: forbidden and
-// unauthenticated are 403, not_found 404, everything else 400 (the body
-// code says 429 for a rate limit, 409 for a conflict, 500 for an internal
-// failure).
+// unauthenticated are 403, not_found 404, an internal failure 500 (so that
+// clients and monitoring see the fault is the server's, and may retry),
+// everything else 400 (the body code says 429 for a rate limit and 409 for
+// a conflict).
 func fromDomain(err error) *apiError {
 	code := hazard.ErrorCode(err)
 	msg := hazard.ErrorMessage(err)
@@ -257,7 +258,7 @@ func fromDomain(err error) *apiError {
 		}
 		return badRequest(field, msg)
 	}
-	return &apiError{status: http.StatusBadRequest, items: []wireError{{Code: http.StatusInternalServerError, Description: "internal error"}}}
+	return &apiError{status: http.StatusInternalServerError, items: []wireError{{Code: http.StatusInternalServerError, Description: "internal error"}}}
 }
 
 // wireField names a domain field as the POST parameter that carries it.

@@ -805,7 +805,7 @@ func TestAccountsErrors(t *testing.T) {
 		}, 403, []int{403}, []string{"this account is suspended"}},
 		{"account store down", func(context.Context, open311.Reporter) (hazard.User, error) {
 			return hazard.User{}, errors.New("dial tcp 10.0.0.9:5432: connection refused")
-		}, 400, []int{500}, []string{"internal error"}},
+		}, 500, []int{500}, []string{"internal error"}},
 		{"an ID the domain refuses", func(context.Context, open311.Reporter) (hazard.User, error) {
 			return hazard.User{ID: strings.Repeat("u", hazard.MaxUserIDLen+1), Role: "reporter"}, nil
 		}, 400, []int{400}, []string{"account_id"}},
