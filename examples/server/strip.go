@@ -11,8 +11,13 @@ import (
 // metadata: EXIF (with GPS positions), XMP, comments and text chunks. It
 // parses the container only and never decodes or re-encodes the pixels.
 //
-//   - JPEG: every APPn segment but JFIF (APP0) and Adobe (APP14, which
-//     tells how colours are coded) and every comment (COM) is dropped.
+//   - JPEG: every APPn segment but JFIF (APP0), the ICC colour profile
+//     (APP2, which holds no personal data and without which wide-gamut
+//     phone photos look washed out) and Adobe (APP14, which tells how
+//     colours are coded) and every comment (COM) is dropped. An EXIF
+//     segment (APP1) that turns the image (Orientation 2 to 8, as phones
+//     write for a photo taken upright) is replaced by a minimal one that
+//     holds the orientation alone, so that the photo still shows upright.
 //   - PNG: the ancillary chunks tEXt, zTXt, iTXt, eXIf and tIME are dropped.
 //   - WebP: the EXIF and XMP chunks are dropped and the VP8X flags that
 //     announce them cleared.
@@ -76,6 +81,13 @@ func stripJPEG(b []byte) ([]byte, error) {
 		switch {
 		case m == 0xE0:
 			keep = bytes.HasPrefix(seg[2:], []byte("JFIF\x00"))
+		case m == 0xE1:
+			keep = false
+			if o, order, ok := exifOrientation(seg[2:]); ok && o != 1 {
+				out = append(out, orientationSegment(o, order)...)
+			}
+		case m == 0xE2:
+			keep = bytes.HasPrefix(seg[2:], []byte("ICC_PROFILE\x00"))
 		case m == 0xEE:
 			keep = bytes.HasPrefix(seg[2:], []byte("Adobe"))
 		case m > 0xE0 && m <= 0xEF, m == 0xFE:
@@ -87,6 +99,89 @@ func stripJPEG(b []byte) ([]byte, error) {
 		}
 		i += n
 	}
+}
+
+// exifHeader starts the payload of a JPEG EXIF segment, before the TIFF
+// structure.
+const exifHeader = "Exif\x00\x00"
+
+// tagOrientation is the EXIF (TIFF) tag of the image's orientation.
+const tagOrientation = 0x0112
+
+// byteOrder reads and appends: binary.LittleEndian or binary.BigEndian.
+type byteOrder interface {
+	binary.ByteOrder
+	binary.AppendByteOrder
+}
+
+// exifOrientation returns the Orientation (1 to 8) in IFD0 of an APP1
+// payload and the TIFF byte order, and reports false when the payload is
+// not EXIF, is malformed or has no valid orientation.
+func exifOrientation(p []byte) (int, byteOrder, bool) {
+	if !bytes.HasPrefix(p, []byte(exifHeader)) {
+		return 0, nil, false
+	}
+	tiff := p[len(exifHeader):]
+	if len(tiff) < 8 {
+		return 0, nil, false
+	}
+	var order byteOrder
+	switch string(tiff[:2]) {
+	case "II":
+		order = binary.LittleEndian
+	case "MM":
+		order = binary.BigEndian
+	default:
+		return 0, nil, false
+	}
+	if order.Uint16(tiff[2:]) != 42 {
+		return 0, nil, false
+	}
+	ifd := int64(order.Uint32(tiff[4:]))
+	if ifd < 8 || ifd+2 > int64(len(tiff)) {
+		return 0, nil, false
+	}
+	count := int64(order.Uint16(tiff[ifd:]))
+	entries := tiff[ifd+2:]
+	if count*12 > int64(len(entries)) {
+		return 0, nil, false
+	}
+	for e := int64(0); e < count; e++ {
+		entry := entries[e*12 : e*12+12]
+		// Type 3 is SHORT; one value sits in the first bytes of the value field.
+		if order.Uint16(entry) != tagOrientation || order.Uint16(entry[2:]) != 3 || order.Uint32(entry[4:]) != 1 {
+			continue
+		}
+		if o := int(order.Uint16(entry[8:])); o >= 1 && o <= 8 {
+			return o, order, true
+		}
+		return 0, nil, false
+	}
+	return 0, nil, false
+}
+
+// orientationSegment returns a JPEG APP1 segment (marker included) whose
+// EXIF holds one tag: the orientation o, in the given byte order.
+func orientationSegment(o int, order byteOrder) []byte {
+	tiff := make([]byte, 0, 26)
+	if order == binary.LittleEndian {
+		tiff = append(tiff, "II"...)
+	} else {
+		tiff = append(tiff, "MM"...)
+	}
+	tiff = order.AppendUint16(tiff, 42)
+	tiff = order.AppendUint32(tiff, 8) // IFD0 right after the header
+	tiff = order.AppendUint16(tiff, 1) // one entry
+	tiff = order.AppendUint16(tiff, tagOrientation)
+	tiff = order.AppendUint16(tiff, 3) // SHORT
+	tiff = order.AppendUint32(tiff, 1) // one value
+	tiff = order.AppendUint16(tiff, uint16(o))
+	tiff = append(tiff, 0, 0)          // the value field's padding
+	tiff = order.AppendUint32(tiff, 0) // no next IFD
+	seg := []byte{0xFF, 0xE1}
+	seg = binary.BigEndian.AppendUint16(seg, uint16(2+len(exifHeader)+len(tiff)))
+	seg = append(seg, exifHeader...)
+	return append(seg, tiff...)
 }
 
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"image"
+	"image/jpeg"
 	"image/png"
 	"testing"
 
@@ -94,5 +96,112 @@ func TestCheckResidentID(t *testing.T) {
 	require.NoError(t, server.CheckResidentID("11010519491231002x", now))
 	for _, id := range []string{"110105194912310021", "11010519491231002", "11010519491231002XX", "1101051949123100 X", withCheck("11010518991231002"), withCheck("11010520260102002")} {
 		require.ErrorIs(t, server.CheckResidentID(id, now), hazard.ErrInvalid, id)
+	}
+}
+
+// jpegSegment makes a JPEG segment: marker, length and payload.
+func jpegSegment(marker byte, payload []byte) []byte {
+	return append([]byte{0xFF, marker, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}, payload...)
+}
+
+// exifPayload makes an APP1 EXIF payload in the byte order ("II" or "MM")
+// with two IFD0 entries: an ImageDescription naming a GPS position and, if
+// orientation is not 0, the Orientation.
+func exifPayload(byteOrder string, orientation uint16) []byte {
+	var order binary.AppendByteOrder = binary.BigEndian
+	if byteOrder == "II" {
+		order = binary.LittleEndian
+	}
+	desc := "GPS 36.4560N 115.9850E\x00"
+	entries := uint16(1)
+	if orientation != 0 {
+		entries = 2
+	}
+	descAt := uint32(8 + 2 + 12*int(entries) + 4)
+	t := []byte(byteOrder)
+	t = order.AppendUint16(t, 42)
+	t = order.AppendUint32(t, 8)
+	t = order.AppendUint16(t, entries)
+	t = order.AppendUint16(t, 0x010E) // ImageDescription, ASCII
+	t = order.AppendUint16(t, 2)
+	t = order.AppendUint32(t, uint32(len(desc)))
+	t = order.AppendUint32(t, descAt)
+	if orientation != 0 {
+		t = order.AppendUint16(t, 0x0112) // Orientation, SHORT
+		t = order.AppendUint16(t, 3)
+		t = order.AppendUint32(t, 1)
+		t = order.AppendUint16(t, orientation)
+		t = append(t, 0, 0)
+	}
+	t = order.AppendUint32(t, 0)
+	t = append(t, desc...)
+	return append([]byte("Exif\x00\x00"), t...)
+}
+
+// jpegSegments lists the payloads of a JPEG's segments before the scan, by
+// marker.
+func jpegSegments(t *testing.T, b []byte) map[byte][][]byte {
+	t.Helper()
+	segs := map[byte][][]byte{}
+	for i := 2; i+4 <= len(b) && b[i+1] != 0xDA; {
+		require.Equal(t, byte(0xFF), b[i], "marker at %d", i)
+		n := int(binary.BigEndian.Uint16(b[i+2:]))
+		segs[b[i+1]] = append(segs[b[i+1]], b[i+4:i+2+n])
+		i += 2 + n
+	}
+	return segs
+}
+
+// TestStripKeepsOrientationAndColour checks that a real JPEG keeps what it
+// needs to show right (its orientation and colour profile) and nothing
+// else, and still decodes.
+func TestStripKeepsOrientationAndColour(t *testing.T) {
+	var enc bytes.Buffer
+	require.NoError(t, jpeg.Encode(&enc, image.NewGray(image.Rect(0, 0, 8, 4)), nil))
+	plain := enc.Bytes()
+	icc := append([]byte("ICC_PROFILE\x00\x01\x01"), bytes.Repeat([]byte{0x42}, 64)...)
+	with := func(app1 []byte) []byte {
+		var b []byte
+		b = append(b, plain[:2]...)
+		if app1 != nil {
+			b = append(b, jpegSegment(0xE1, app1)...)
+		}
+		b = append(b, jpegSegment(0xE2, icc)...)
+		b = append(b, jpegSegment(0xE2, []byte("MPF\x00GPS in a second picture"))...)
+		b = append(b, jpegSegment(0xFE, []byte("GPS comment"))...)
+		return append(b, plain[2:]...)
+	}
+	for _, tc := range []struct {
+		name string
+		app1 []byte
+		want []byte // the APP1 payload kept, nil for none
+	}{
+		{"turned, big-endian", exifPayload("MM", 6), []byte("Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00")},
+		{"mirrored, little-endian", exifPayload("II", 2), []byte("Exif\x00\x00II\x2a\x00\x08\x00\x00\x00\x01\x00\x12\x01\x03\x00\x01\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00")},
+		{"upright", exifPayload("MM", 1), nil},
+		{"no orientation", exifPayload("II", 0), nil},
+		{"orientation out of range", exifPayload("MM", 9), nil},
+		{"IFD beyond the segment", append(exifPayload("MM", 6)[:10], 0x00, 0x2a, 0x7f, 0xff, 0xff, 0xff), nil},
+		{"not EXIF", []byte("http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta>GPS</x:xmpmeta>"), nil},
+		{"no APP1", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := with(tc.app1)
+			out, err := server.StripMetadata(hazard.TypeJPEG, in)
+			require.NoError(t, err)
+			assert.NotContains(t, string(out), "GPS")
+			segs := jpegSegments(t, out)
+			if tc.want == nil {
+				assert.Empty(t, segs[0xE1], "no EXIF left")
+			} else {
+				assert.Equal(t, [][]byte{tc.want}, segs[0xE1], "only the orientation")
+			}
+			assert.Equal(t, [][]byte{icc}, segs[0xE2], "the colour profile, and no other APP2")
+			_, err = jpeg.Decode(bytes.NewReader(out))
+			require.NoError(t, err, "still a JPEG")
+			again, err := server.StripMetadata(hazard.TypeJPEG, out)
+			require.NoError(t, err)
+			assert.Equal(t, out, again, "stripping is idempotent")
+		})
 	}
 }
