@@ -235,6 +235,19 @@ func authenticated(op string, u User) error {
 	return nil
 }
 
+// staffOnly returns nil for a signed-in user who is staff (any role but
+// reporter), CodeUnauthenticated for no user and CodeForbidden for a
+// reporter.
+func staffOnly(op string, u User) error {
+	if err := authenticated(op, u); err != nil {
+		return err
+	}
+	if u.Role == string(workflow.RoleReporter) {
+		return &Error{Code: CodeForbidden, Op: op, Message: "staff only"}
+	}
+	return nil
+}
+
 // inScope reports whether u may see and act on h, by role: a reporter on
 // their own reports; a handler or an inspector on their department's; an
 // enterprise on the hazards it reported or whose Unit is its code (given in

@@ -68,6 +68,60 @@ type LedgerItem struct {
 	Overdue   bool      `json:"overdue,omitempty"`
 }
 
+// DepartmentFigures are one department's figures, for staff: how many of
+// the period's hazards it was assigned (Stats.ByDepartment) and its ledger
+// now (Stats.Ledger).
+type DepartmentFigures struct {
+	Department string       `json:"department"`
+	Assigned   int          `json:"assigned"`
+	Open       int          `json:"open"`
+	Overdue    int          `json:"overdue"`
+	Oldest     []LedgerItem `json:"oldest,omitempty"`
+}
+
+// DepartmentFigures returns st's figures per department for user, who must
+// be staff (a reporter is CodeForbidden, no user CodeUnauthenticated): one
+// entry for each of the service's departments in their configured order,
+// zeros included, then one for every other code that has hazards (hazards
+// not yet assigned, under NoDepartment, or assigned to a department since
+// removed from the configuration), sorted by code, so that no hazard is
+// left out.
+func (s *Service) DepartmentFigures(user User, st Stats) ([]DepartmentFigures, error) {
+	if err := staffOnly("department figures", user); err != nil {
+		return nil, err
+	}
+	byCode := map[string]*DepartmentFigures{}
+	get := func(code string) *DepartmentFigures {
+		d := byCode[code]
+		if d == nil {
+			d = &DepartmentFigures{Department: code}
+			byCode[code] = d
+		}
+		return d
+	}
+	for code, n := range st.ByDepartment {
+		get(code).Assigned = n
+	}
+	for _, l := range st.Ledger {
+		d := get(l.Department)
+		d.Open, d.Overdue, d.Oldest = l.Open, l.Overdue, l.Oldest
+	}
+	out := make([]DepartmentFigures, 0, len(s.depts)+len(byCode))
+	for _, d := range s.depts {
+		out = append(out, *get(d.Code))
+		delete(byCode, d.Code)
+	}
+	rest := make([]string, 0, len(byCode))
+	for code := range byCode {
+		rest = append(rest, code)
+	}
+	slices.Sort(rest)
+	for _, code := range rest {
+		out = append(out, *byCode[code])
+	}
+	return out, nil
+}
+
 // StatsStore is an optional capability of a Store that computes Stats
 // natively (with SQL aggregates, say). Service.Stats uses it when the store
 // has it, and ComputeStats otherwise; an implementation must return what

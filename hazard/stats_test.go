@@ -101,3 +101,34 @@ func TestStatsUsesCapability(t *testing.T) {
 	assert.Equal(t, 42, st.Total)
 	assert.Equal(t, 1, ss.calls)
 }
+
+func TestDepartmentFigures(t *testing.T) {
+	f := newFixture(t, func(c *hazard.ServiceConfig) {
+		c.Departments = []hazard.Department{{Code: "fire"}, {Code: "gas"}, {Code: "emergency"}}
+	})
+	oldest := []hazard.LedgerItem{{Ref: "LC-1"}}
+	st := hazard.Stats{
+		ByDepartment: map[string]int{"fire": 6, "gas": 1, hazard.NoDepartment: 3, "old-dept": 2},
+		Ledger: []hazard.DepartmentLedger{
+			{Department: "gas", Open: 1, Oldest: oldest},
+			{Department: "old-dept", Open: 2, Overdue: 1},
+			{Department: hazard.NoDepartment, Open: 2, Overdue: 2},
+		},
+	}
+	got, err := f.svc.DepartmentFigures(dispatcher, st)
+	require.NoError(t, err)
+	assert.Equal(t, []hazard.DepartmentFigures{
+		{Department: "fire", Assigned: 6},
+		{Department: "gas", Assigned: 1, Open: 1, Oldest: oldest},
+		{Department: "emergency"},
+		// Then every other code with hazards, sorted: a department since
+		// removed from the configuration is not left out.
+		{Department: "old-dept", Assigned: 2, Open: 2, Overdue: 1},
+		{Department: hazard.NoDepartment, Assigned: 3, Open: 2, Overdue: 2},
+	}, got)
+
+	_, err = f.svc.DepartmentFigures(citizen, st)
+	require.ErrorIs(t, err, hazard.ErrForbidden, "a reporter")
+	_, err = f.svc.DepartmentFigures(hazard.User{}, st)
+	require.ErrorIs(t, err, hazard.ErrUnauthenticated, "no user")
+}

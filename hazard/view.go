@@ -133,11 +133,8 @@ func (s *Service) ReporterView(ctx context.Context, user User, id uuid.UUID) (Re
 // department) does not cover the hazard; a missing hazard is CodeNotFound.
 func (s *Service) StaffView(ctx context.Context, user User, id uuid.UUID) (StaffView, error) {
 	const op = "staff view"
-	if err := authenticated(op, user); err != nil {
+	if err := staffOnly(op, user); err != nil {
 		return StaffView{}, err
-	}
-	if user.Role == string(workflow.RoleReporter) {
-		return StaffView{}, &Error{Code: CodeForbidden, Op: op, Message: "staff only"}
 	}
 	h, err := s.store.Get(ctx, id)
 	if err != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -25,19 +26,10 @@ type StatsResponse struct {
 	ByState     map[string]int `json:"by_state"`
 	Closed      int            `json:"closed"`
 	ClosureRate float64        `json:"closure_rate"`
-	// Departments is for staff only: per department, submitted, open and
-	// overdue.
-	Departments []DepartmentFigures `json:"departments,omitempty"`
-}
-
-// DepartmentFigures are one department's figures, for staff.
-type DepartmentFigures struct {
-	Department string `json:"department"`
-	Assigned   int    `json:"assigned"`
-	Open       int    `json:"open"`
-	Overdue    int    `json:"overdue"`
-	// Oldest lists the department's oldest open hazards (对账销号).
-	Oldest []hazard.LedgerItem `json:"oldest,omitempty"`
+	// Departments is for staff only (hazard.Service.DepartmentFigures):
+	// per department, assigned, open and overdue, with the oldest open
+	// hazards (对账销号).
+	Departments []hazard.DepartmentFigures `json:"departments,omitempty"`
 }
 
 type statsCache struct {
@@ -80,29 +72,13 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request, c caller) error {
 		return err
 	}
 	out := StatsResponse{Programme: prog, ByState: st.ByState, Closed: st.Closed, ClosureRate: st.ClosureRate}
-	if c.staff() {
-		byDept := map[string]*DepartmentFigures{}
-		get := func(code string) *DepartmentFigures {
-			d := byDept[code]
-			if d == nil {
-				d = &DepartmentFigures{Department: code}
-				byDept[code] = d
-			}
-			return d
-		}
-		for code, n := range st.ByDepartment {
-			get(code).Assigned = n
-		}
-		for _, l := range st.Ledger {
-			d := get(l.Department)
-			d.Open, d.Overdue, d.Oldest = l.Open, l.Overdue, l.Oldest
-		}
-		for _, d := range s.svc.Departments() {
-			out.Departments = append(out.Departments, *get(d.Code))
-			delete(byDept, d.Code)
-		}
-		if d, ok := byDept[hazard.NoDepartment]; ok {
-			out.Departments = append(out.Departments, *d)
+	if c.signed {
+		depts, err := s.svc.DepartmentFigures(c.user(), st)
+		switch {
+		case err == nil:
+			out.Departments = depts
+		case !errors.Is(err, hazard.ErrForbidden):
+			return err
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
