@@ -188,6 +188,40 @@ type EventLog interface {
 	LastSeq(ctx context.Context) (int64, error)
 }
 
+// MaxEventsBatch is the most hazards [EventsBatcher.EventsOf] reads in one
+// call: a page of the largest size.
+const MaxEventsBatch = MaxPageLimit
+
+// EventsBatcher is an optional capability of a Store that reads the events
+// of several hazards in one round trip, such as the timelines of a page of
+// the plaza. EventsOf returns, for each ID that has events, its events in
+// Seq order, exactly as HazardEvents would; an ID without events (or
+// unknown) is absent from the map, and a repeated ID counts once. More than
+// MaxEventsBatch IDs is CodeInvalid. Without the capability the service
+// calls HazardEvents once per hazard.
+type EventsBatcher interface {
+	EventsOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]Event, error)
+}
+
+// eventsOf reads the events of the hazards ids from st: in one call when st
+// is an EventsBatcher, else one HazardEvents call each.
+func eventsOf(ctx context.Context, st Store, ids []uuid.UUID) (map[uuid.UUID][]Event, error) {
+	if b, ok := st.(EventsBatcher); ok {
+		return b.EventsOf(ctx, ids)
+	}
+	out := make(map[uuid.UUID][]Event, len(ids))
+	for _, id := range ids {
+		evs, err := st.HazardEvents(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if len(evs) > 0 {
+			out[id] = evs
+		}
+	}
+	return out, nil
+}
+
 // ParkedEvent is an event a consumer failed to handle too many times, kept
 // aside with its error until an operator re-drives it.
 type ParkedEvent struct {

@@ -67,8 +67,9 @@ func (s *Service) PublicView(ctx context.Context, ref string) (PublicHazard, err
 	return p, nil
 }
 
-// PublicList returns one page of the plaza, newest first, without
-// timelines.
+// PublicList returns one page of the plaza, newest first, each hazard with
+// its public timeline as PublicView gives it. The timelines are read in one
+// call when the store is an EventsBatcher.
 func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (PublicList, error) {
 	sf := Filter{Category: f.Category}
 	if f.State != "" {
@@ -78,9 +79,18 @@ func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (Publi
 	if err != nil {
 		return PublicList{}, Wrap("public list", err)
 	}
+	ids := make([]uuid.UUID, len(l.Items))
+	for i := range l.Items {
+		ids[i] = l.Items[i].ID
+	}
+	events, err := eventsOf(ctx, s.store, ids)
+	if err != nil {
+		return PublicList{}, Wrap("public list", err)
+	}
 	out := PublicList{Items: make([]PublicHazard, len(l.Items)), Next: l.Next}
 	for i := range l.Items {
 		out.Items[i] = l.Items[i].Public()
+		out.Items[i].Timeline = PublicTimeline(events[l.Items[i].ID])
 	}
 	return out, nil
 }

@@ -2,13 +2,16 @@ package hazard_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/memstore"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
@@ -54,6 +57,76 @@ func TestPublicList(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, l2.Items, 1)
 	assert.Equal(t, a.Ref, l2.Items[0].Ref)
+}
+
+// plainStore hides the store's optional capabilities and counts the
+// HazardEvents calls.
+type plainStore struct {
+	hazard.Store
+	hazardEvents int
+}
+
+func (s *plainStore) HazardEvents(ctx context.Context, id uuid.UUID) ([]hazard.Event, error) {
+	s.hazardEvents++
+	return s.Store.HazardEvents(ctx, id)
+}
+
+// batchingStore keeps memstore's EventsBatcher and counts the HazardEvents
+// calls.
+type batchingStore struct {
+	*memstore.Store
+	hazardEvents int
+}
+
+func (s *batchingStore) HazardEvents(ctx context.Context, id uuid.UUID) ([]hazard.Event, error) {
+	s.hazardEvents++
+	return s.Store.HazardEvents(ctx, id)
+}
+
+// TestPublicListTimelines checks that each item of the plaza comes with the
+// timeline PublicView gives it, read in one call from a store that batches
+// and hazard by hazard from one that does not.
+func TestPublicListTimelines(t *testing.T) {
+	ctx := context.Background()
+	for _, batch := range []bool{true, false} {
+		t.Run(fmt.Sprintf("batch %v", batch), func(t *testing.T) {
+			var plain *plainStore
+			var batching *batchingStore
+			f := newFixture(t, func(c *hazard.ServiceConfig) {
+				if batch {
+					batching = &batchingStore{Store: c.Store.(*memstore.Store)}
+					c.Store = batching
+				} else {
+					plain = &plainStore{Store: c.Store}
+					c.Store = plain
+				}
+			})
+			a := f.submit(t, citizen, fireReport())
+			f.clock.Advance(time.Minute)
+			b := f.submit(t, citizen, fireReport())
+			a = f.act(t, dispatcher, a, "dispatch", hazard.ActInput{Department: "fire", Note: "to the fire brigade"})
+			f.act(t, fireDept, a, "accept", hazard.ActInput{})
+			if plain != nil {
+				plain.hazardEvents = 0
+			} else {
+				batching.hazardEvents = 0
+			}
+			l, err := f.svc.PublicList(ctx, hazard.PublicFilter{}, hazard.Page{})
+			require.NoError(t, err)
+			require.Len(t, l.Items, 2)
+			if plain != nil {
+				assert.Equal(t, 2, plain.hazardEvents, "without the capability, one HazardEvents per item")
+			} else {
+				assert.Zero(t, batching.hazardEvents, "with it, EventsOf alone")
+			}
+			for i, ref := range []string{b.Ref, a.Ref} {
+				want, err := f.svc.PublicView(ctx, ref)
+				require.NoError(t, err)
+				assert.Equal(t, want, l.Items[i], "item %d is what PublicView gives", i)
+			}
+			assert.Len(t, l.Items[1].Timeline, 3, "submitted, dispatched, accepted")
+		})
+	}
 }
 
 func TestReporterView(t *testing.T) {

@@ -51,6 +51,25 @@ func (s *HazardStore) HazardEvents(ctx context.Context, id uuid.UUID) ([]hazard.
 	return evs, translate("pgstore.HazardEvents", err)
 }
 
+// EventsOf implements hazard.EventsBatcher: one query for every hazard.
+func (s *HazardStore) EventsOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]hazard.Event, error) {
+	if len(ids) > hazard.MaxEventsBatch {
+		return nil, hazard.Errorf(hazard.CodeInvalid, "at most %d hazards at once, not %d", hazard.MaxEventsBatch, len(ids))
+	}
+	out := make(map[uuid.UUID][]hazard.Event, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	evs, err := s.queryEvents(ctx, `SELECT seq, doc FROM events WHERE hazard_id = ANY($1) ORDER BY seq`, ids)
+	if err != nil {
+		return nil, translate("pgstore.EventsOf", err)
+	}
+	for _, e := range evs {
+		out[e.HazardID] = append(out[e.HazardID], e)
+	}
+	return out, nil
+}
+
 func (s *HazardStore) queryEvents(ctx context.Context, sql string, args ...any) ([]hazard.Event, error) {
 	rows, err := s.db.pool.Query(ctx, sql, args...)
 	if err != nil {

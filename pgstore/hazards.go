@@ -32,7 +32,10 @@ type HazardStore struct {
 	db *DB
 }
 
-var _ hazard.Store = (*HazardStore)(nil)
+var (
+	_ hazard.Store         = (*HazardStore)(nil)
+	_ hazard.EventsBatcher = (*HazardStore)(nil)
+)
 
 // Hazards returns the hazard.Store over db.
 func (db *DB) Hazards() *HazardStore { return &HazardStore{db: db} }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -109,6 +110,44 @@ func (s *suite) hazardEvents(t *testing.T, st hazard.Store) {
 	evs, err = st.HazardEvents(t.Context(), b.ID)
 	require.NoError(t, err, "HazardEvents")
 	assert.Equal(t, []int64{2, 3}, seqs(evs), "HazardEvents of b")
+}
+
+func (s *suite) eventsOf(t *testing.T, st hazard.Store) {
+	b, ok := st.(hazard.EventsBatcher)
+	if !ok {
+		t.Skip("the store is not a hazard.EventsBatcher")
+	}
+	a := create(t, st, NewHazard())
+	c := create(t, st, NewHazard())
+	quiet := create(t, st, NewHazard()) // only its submitted event
+	_, err := st.Append(t.Context(), NewEvent(c, hazard.EventNote), NewEvent(a, hazard.EventNote), NewEvent(c, hazard.EventNote))
+	require.NoError(t, err, "Append (setup)")
+	unknown := uuid.New()
+
+	got, err := b.EventsOf(t.Context(), []uuid.UUID{c.ID, unknown, a.ID, c.ID, quiet.ID})
+	require.NoError(t, err, "EventsOf")
+	require.Len(t, got, 3, "EventsOf: one entry per hazard with events, none for an unknown ID")
+	for _, h := range []hazard.Hazard{a, c, quiet} {
+		want, err := st.HazardEvents(t.Context(), h.ID)
+		require.NoError(t, err, "HazardEvents")
+		assert.Equal(t, want, got[h.ID], "EventsOf: what HazardEvents returns, in Seq order")
+	}
+	assert.NotContains(t, got, unknown, "EventsOf: an unknown ID")
+
+	got, err = b.EventsOf(t.Context(), nil)
+	require.NoError(t, err, "EventsOf(nil)")
+	assert.Empty(t, got, "EventsOf(nil)")
+
+	ids := make([]uuid.UUID, hazard.MaxEventsBatch)
+	for i := range ids {
+		ids[i] = uuid.New()
+	}
+	ids[0] = a.ID
+	got, err = b.EventsOf(t.Context(), ids)
+	require.NoError(t, err, "EventsOf with MaxEventsBatch IDs")
+	assert.Len(t, got, 1, "EventsOf with MaxEventsBatch IDs")
+	_, err = b.EventsOf(t.Context(), append(ids, uuid.New()))
+	require.ErrorIs(t, err, hazard.ErrInvalid, "EventsOf with more than MaxEventsBatch IDs")
 }
 
 func (s *suite) lastSeq(t *testing.T, st hazard.Store) {

@@ -14,7 +14,8 @@ import (
 )
 
 // TestStore runs the conformance suite of hazard.Store (with its EventLog
-// and Cursors) against the stores open returns. open is called once per
+// and Cursors, and hazard.EventsBatcher when the store has it) against the
+// stores open returns. open is called once per
 // subtest and must return a fresh, empty store; it may register clean-up
 // with t.Cleanup. An adapter's test is one line:
 //
@@ -61,6 +62,7 @@ func TestStore(t *testing.T, open func(t *testing.T) hazard.Store) {
 		{"Events/GaplessUnderConcurrentWriters", s.eventsGapless},
 		{"Events/HazardEvents", s.hazardEvents},
 		{"Events/LastSeq", s.lastSeq},
+		{"Events/EventsOf", s.eventsOf},
 		{"Append/RoundTrip", s.appendRoundTrip},
 		{"Append/UnknownHazard", s.appendUnknown},
 		{"Append/Invalid", s.appendInvalid},

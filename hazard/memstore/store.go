@@ -15,7 +15,10 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
-var _ hazard.Store = (*Store)(nil)
+var (
+	_ hazard.Store         = (*Store)(nil)
+	_ hazard.EventsBatcher = (*Store)(nil)
+)
 
 // Store is an in-memory hazard.Store. The zero value is not usable; call New.
 type Store struct {
@@ -580,6 +583,31 @@ func (s *Store) HazardEvents(ctx context.Context, id uuid.UUID) ([]hazard.Event,
 	out := make([]hazard.Event, len(seqs))
 	for i, n := range seqs {
 		out[i] = s.events.at(n).Clone()
+	}
+	return out, nil
+}
+
+// EventsOf implements hazard.EventsBatcher.
+func (s *Store) EventsOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]hazard.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, hazard.Wrap("memstore.events_of", err)
+	}
+	if len(ids) > hazard.MaxEventsBatch {
+		return nil, hazard.Errorf(hazard.CodeInvalid, "at most %d hazards at once, not %d", hazard.MaxEventsBatch, len(ids))
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[uuid.UUID][]hazard.Event, len(ids))
+	for _, id := range ids {
+		seqs := s.byHazard[id]
+		if len(seqs) == 0 || out[id] != nil {
+			continue
+		}
+		evs := make([]hazard.Event, len(seqs))
+		for i, n := range seqs {
+			evs[i] = s.events.at(n).Clone()
+		}
+		out[id] = evs
 	}
 	return out, nil
 }
