@@ -29,6 +29,8 @@ type nameIndex struct {
 	keyMul   uint32
 	keyShift uint32 // 32 - log2(len(byKey))
 	m        map[string]int
+
+	scratch []nameSlot // while building: the table place reuses
 }
 
 type nameSlot struct {
@@ -40,10 +42,14 @@ type nameSlot struct {
 // maxHashTries bounds the multipliers tried per table size when building.
 const maxHashTries = 256
 
-// maxIndexBits bounds a table's size at 1<<maxIndexBits slots. With at most
+// maxOwnBits bounds the address table at 1<<maxOwnBits slots. With at most
 // [MaxStates] or [MaxActions] names, a perfect hash of their addresses is
 // found well below it.
-const maxIndexBits = 18
+const maxOwnBits = 18
+
+// keyBitsSlack is how many sizes past the first the byte-key table tries
+// before it gives way to a map, which only the slow path uses.
+const keyBitsSlack = 4
 
 // errIndex is returned by newNameIndex when it finds no perfect hash of the
 // names' addresses. Distinct names have distinct addresses, and with at
@@ -83,7 +89,7 @@ func (x *nameIndex) buildOwn() bool {
 		keys[i] = ownKey(n)
 	}
 	rng := uint64(0x9e3779b97f4a7c15)
-	return perfect(len(keys), func(bits uint32) bool {
+	return x.perfect(maxOwnBits, func(bits uint32) bool {
 		for range maxHashTries {
 			rng = rng*6364136223846793005 + 1442695040888963407
 			mul := rng | 1
@@ -110,7 +116,7 @@ func (x *nameIndex) buildByKey() {
 		seen[keys[i]] = true
 	}
 	rng := uint32(0x9e3779b9)
-	found := perfect(len(keys), func(bits uint32) bool {
+	found := x.perfect(min(bitsFor(2*len(keys))+keyBitsSlack, 16), func(bits uint32) bool {
 		for range maxHashTries {
 			rng = rng*1664525 + 1013904223
 			mul := rng | 1
@@ -126,23 +132,29 @@ func (x *nameIndex) buildByKey() {
 	}
 }
 
-// perfect calls try with growing table sizes, from about twice n slots, until
-// it succeeds or the size reaches 1<<maxIndexBits.
-func perfect(n int, try func(bits uint32) bool) bool {
-	for bits := bitsFor(2 * n); bits <= maxIndexBits; bits++ {
+// perfect calls try with growing table sizes, from about twice as many
+// slots as names, until it succeeds or the size passes 1<<maxBits.
+func (x *nameIndex) perfect(maxBits uint32, try func(bits uint32) bool) bool {
+	for bits := bitsFor(2 * len(x.names)); bits <= maxBits; bits++ {
+		x.scratch = nil
 		if try(bits) {
 			return true
 		}
 	}
+	x.scratch = nil
 	return false
 }
 
 // place puts every name in the slot hash(i) of a table of 1<<bits slots,
-// and reports false if two names share a slot.
+// and reports false if two names share a slot. The table of a failed try is
+// reused by the next try of the same size.
 func (x *nameIndex) place(bits uint32, hash func(i int) uint64) ([]nameSlot, bool) {
-	slots := make([]nameSlot, 1<<bits)
+	if len(x.scratch) != 1<<bits {
+		x.scratch = make([]nameSlot, 1<<bits)
+	}
+	slots := x.scratch
 	for i := range slots {
-		slots[i].i = -1
+		slots[i] = nameSlot{i: -1}
 	}
 	for i, n := range x.names {
 		h := hash(i)
@@ -151,6 +163,7 @@ func (x *nameIndex) place(bits uint32, hash func(i int) uint64) ([]nameSlot, boo
 		}
 		slots[h] = nameSlot{name: n, i: int32(i), at: int32(i) * x.scale}
 	}
+	x.scratch = nil // the table is kept: the next place makes a new one
 	return slots, true
 }
 
