@@ -26,8 +26,8 @@
 // Store (with EventLog and Cursors) and BlobStore are implemented by
 // adapters: memstore, memblob and fsblob here, pgstore in its own module.
 // hazardtest.TestStore and hazardtest.TestBlobStore pin their promises.
-// Optional capabilities (Locker, StatsStore, EventsBatcher) are found by
-// type assertion.
+// Optional capabilities (Locker, StatsStore, EventsBatcher, LimitedCreator)
+// are found by type assertion.
 //
 // # Conventions
 //

@@ -9,6 +9,27 @@ import (
 // rateWindow is the sliding window of ServiceConfig.SubmitsPerDay.
 const rateWindow = 24 * time.Hour
 
+// LimitedCreator is an optional capability of a Store that applies the
+// per-reporter rate limit in the same atomic step as the insert, so that
+// the limit is exact even when several processes share the store (a
+// PostgreSQL transaction holding an advisory lock on the reporter, say).
+//
+// CreateLimited is Create, except that a new hazard is refused with
+// CodeRateLimited when its reporter (h.Reporter.UserID) already has limit
+// hazards or more created at or after since. As with Create, a non-empty
+// idempotencyKey the reporter already used returns that hazard and false,
+// whatever the count. limit must be at least 1.
+//
+// Service.Submit uses it for reporters when the store has it; without it
+// the limit is exact within one process only.
+type LimitedCreator interface {
+	CreateLimited(ctx context.Context, h Hazard, events []Event, idempotencyKey string, since time.Time, limit int) (Hazard, bool, error)
+}
+
+// RateLimitedMessage is the message of the CodeRateLimited error a
+// reporter gets at the limit, for LimitedCreator implementations to reuse.
+const RateLimitedMessage = "too many reports today: try again tomorrow"
+
 // errRateFull stops the count once the limit is reached.
 var errRateFull = errors.New("limit reached")
 
@@ -27,7 +48,7 @@ func (s *Service) checkRate(ctx context.Context, reporter string, now time.Time)
 	})
 	switch {
 	case errors.Is(err, errRateFull):
-		return &Error{Code: CodeRateLimited, Op: "submit", Message: "too many reports today: try again tomorrow"}
+		return &Error{Code: CodeRateLimited, Op: "submit", Message: RateLimitedMessage}
 	case err != nil:
 		return Wrap("submit", err)
 	}

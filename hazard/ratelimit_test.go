@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/memstore"
 )
 
 func TestSubmitRateLimit(t *testing.T) {
@@ -99,4 +100,59 @@ func TestSubmitRateLimitAcrossServices(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.svc.Submit(ctx, citizen, fireReport(), "")
 	require.ErrorIs(t, err, hazard.ErrRateLimited)
+}
+
+// limitedCounter counts the CreateLimited calls of a memstore.
+type limitedCounter struct {
+	*memstore.Store
+	calls atomic.Int64
+}
+
+func (s *limitedCounter) CreateLimited(ctx context.Context, h hazard.Hazard, events []hazard.Event, key string, since time.Time, limit int) (hazard.Hazard, bool, error) {
+	s.calls.Add(1)
+	return s.Store.CreateLimited(ctx, h, events, key, since, limit)
+}
+
+// TestSubmitRateLimitExactAcrossServices: with a store that is a
+// hazard.LimitedCreator, services racing on one store (processes on one
+// database) let exactly the limit through; staff go through Create.
+func TestSubmitRateLimitExactAcrossServices(t *testing.T) {
+	ctx := context.Background()
+	const limit, services, each = 3, 4, 8
+	store := &limitedCounter{Store: memstore.New()}
+	clock := newClock()
+	var svcs []*hazard.Service
+	for range services {
+		svc, err := hazard.NewService(hazard.ServiceConfig{Store: store, Clock: clock.Now, SubmitsPerDay: limit, DuplicateRadius: -1})
+		require.NoError(t, err)
+		svcs = append(svcs, svc)
+	}
+	var ok, limited atomic.Int64
+	var wg sync.WaitGroup
+	for _, svc := range svcs {
+		for range each {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := svc.Submit(ctx, citizen, fireReport(), "")
+				switch {
+				case err == nil:
+					ok.Add(1)
+				case hazard.ErrorCode(err) == hazard.CodeRateLimited:
+					limited.Add(1)
+				default:
+					t.Errorf("Submit: %v", err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	assert.Equal(t, int64(limit), ok.Load(), "accepted")
+	assert.Equal(t, int64(services*each-limit), limited.Load(), "rate limited")
+	assert.Positive(t, store.calls.Load(), "the store's CreateLimited decides")
+
+	calls := store.calls.Load()
+	_, err := svcs[0].Submit(ctx, dispatcher, fireReport(), "")
+	require.NoError(t, err, "staff are not limited")
+	assert.Equal(t, calls, store.calls.Load(), "staff submissions use Create")
 }

@@ -67,9 +67,11 @@ const (
 // A user of role "reporter" may submit at most SubmitsPerDay reports in any
 // 24 hours; one more is CodeRateLimited (a retry with the key of a report
 // accepted within those 24 hours still returns that report). The count is
-// read from the store, so the limit holds across processes; it is exact
-// within one process, and across processes two submissions racing at the
-// limit may both pass.
+// read from the store, so the limit holds across processes. It is exact
+// within one process, and across processes too when the store is a
+// LimitedCreator (pgstore is): the store then counts and inserts in one
+// atomic step. Without it, two processes racing at the limit may both let a
+// report through.
 func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempotencyKey string) (Hazard, error) {
 	const op = "submit"
 	if err := authenticated(op, user); err != nil {
@@ -145,7 +147,8 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		return Hazard{}, err
 	}
 
-	if user.Role == string(workflow.RoleReporter) && s.perDay > 0 {
+	limited := user.Role == string(workflow.RoleReporter) && s.perDay > 0
+	if limited {
 		mu := s.lockFor(user.ID)
 		mu.Lock()
 		defer mu.Unlock()
@@ -178,7 +181,13 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 			Time: now,
 		})
 	}
-	stored, created, err := s.store.Create(ctx, h, events, idempotencyKey)
+	var stored Hazard
+	var created bool
+	if lc, ok := s.store.(LimitedCreator); ok && limited {
+		stored, created, err = lc.CreateLimited(ctx, h, events, idempotencyKey, now.Add(-rateWindow), s.perDay)
+	} else {
+		stored, created, err = s.store.Create(ctx, h, events, idempotencyKey)
+	}
 	if err != nil {
 		return Hazard{}, Wrap(op, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -33,8 +34,9 @@ type HazardStore struct {
 }
 
 var (
-	_ hazard.Store         = (*HazardStore)(nil)
-	_ hazard.EventsBatcher = (*HazardStore)(nil)
+	_ hazard.Store          = (*HazardStore)(nil)
+	_ hazard.EventsBatcher  = (*HazardStore)(nil)
+	_ hazard.LimitedCreator = (*HazardStore)(nil)
 )
 
 // Hazards returns the hazard.Store over db.
@@ -123,7 +125,27 @@ func numberEvents(events []hazard.Event, last int64) []hazard.Event {
 
 // Create implements hazard.Store.
 func (s *HazardStore) Create(ctx context.Context, h hazard.Hazard, events []hazard.Event, idempotencyKey string) (hazard.Hazard, bool, error) {
-	const op = "pgstore.Create"
+	return s.create(ctx, "pgstore.Create", h, events, idempotencyKey, time.Time{}, 0)
+}
+
+// CreateLimited implements hazard.LimitedCreator: in one transaction it
+// takes an advisory lock on the reporter (so that every process's
+// submissions of that reporter queue there), counts the reporter's hazards
+// since the time and inserts, so the limit is exact across processes.
+func (s *HazardStore) CreateLimited(ctx context.Context, h hazard.Hazard, events []hazard.Event, idempotencyKey string, since time.Time, limit int) (hazard.Hazard, bool, error) {
+	const op = "pgstore.CreateLimited"
+	if limit < 1 {
+		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "limit", Message: "must be at least 1"}
+	}
+	return s.create(ctx, op, h, events, idempotencyKey, since, limit)
+}
+
+// reporterLockSQL takes the transaction's advisory lock on a reporter's
+// submissions, in the key space of TryLock.
+const reporterLockSQL = `SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || $1, 0))`
+
+// create is Create, and CreateLimited when limit > 0.
+func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, events []hazard.Event, idempotencyKey string, since time.Time, limit int) (hazard.Hazard, bool, error) {
 	if h.Version != 1 {
 		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "a new hazard's version must be 1"}
 	}
@@ -152,23 +174,58 @@ func (s *HazardStore) Create(ctx context.Context, h hazard.Hazard, events []haza
 		"reporter": c.reporter, "source": c.source, "open": c.open, "created_ns": c.createdNS,
 		"lat": c.lat, "lng": c.lng, "idem_key": key, "doc": doc, "events": evs,
 	}
-	var inserted bool
-	var last *int64
-	if err := s.db.pool.QueryRow(ctx, createSQL, args).Scan(&inserted, &last); err != nil {
+	insert := func(q querier) (hazard.Hazard, bool, error) {
+		var inserted bool
+		var last *int64
+		if err := q.QueryRow(ctx, createSQL, args).Scan(&inserted, &last); err != nil {
+			return hazard.Hazard{}, false, err
+		}
+		if inserted && len(events) > 0 && last == nil {
+			return hazard.Hazard{}, false, errors.New("events were not numbered")
+		}
+		if !inserted {
+			// The reporter already used the key: return that hazard.
+			existing, err := scanHazard(ctx, q, `SELECT doc FROM hazards WHERE reporter = $1 AND idem_key = $2`, c.reporter, idempotencyKey)
+			return existing, false, err
+		}
+		return h.Clone(), true, nil
+	}
+	if limit == 0 {
+		out, created, err := insert(s.db.pool)
+		return out, created, translate(op, err)
+	}
+	var out hazard.Hazard
+	var created bool
+	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, reporterLockSQL, "submit:"+c.reporter); err != nil {
+			return err
+		}
+		if key != nil {
+			existing, err := scanHazard(ctx, tx, `SELECT doc FROM hazards WHERE reporter = $1 AND idem_key = $2`, c.reporter, idempotencyKey)
+			if err == nil {
+				out = existing
+				return nil
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM hazards WHERE reporter = $1 AND created_ns >= $2`,
+			c.reporter, unixNanos(since)).Scan(&n); err != nil {
+			return err
+		}
+		if n >= limit {
+			return &hazard.Error{Code: hazard.CodeRateLimited, Op: op, Message: hazard.RateLimitedMessage}
+		}
+		var err error
+		out, created, err = insert(tx)
+		return err
+	})
+	if err != nil {
 		return hazard.Hazard{}, false, translate(op, err)
 	}
-	if inserted && len(events) > 0 && last == nil {
-		return hazard.Hazard{}, false, hazard.Wrap(op, errors.New("events were not numbered"))
-	}
-	if !inserted {
-		// The reporter already used the key: return that hazard.
-		existing, err := s.scanOne(ctx, `SELECT doc FROM hazards WHERE reporter = $1 AND idem_key = $2`, c.reporter, idempotencyKey)
-		if err != nil {
-			return hazard.Hazard{}, false, translate(op, err)
-		}
-		return existing, false, nil
-	}
-	return h.Clone(), true, nil
+	return out, created, nil
 }
 
 const updateSQL = `WITH gate AS (
@@ -248,8 +305,13 @@ func (s *HazardStore) GetByRef(ctx context.Context, ref string) (hazard.Hazard, 
 }
 
 func (s *HazardStore) scanOne(ctx context.Context, sql string, args ...any) (hazard.Hazard, error) {
+	return scanHazard(ctx, s.db.pool, sql, args...)
+}
+
+// scanHazard reads the one hazard document sql selects through q.
+func scanHazard(ctx context.Context, q querier, sql string, args ...any) (hazard.Hazard, error) {
 	var doc []byte
-	if err := s.db.pool.QueryRow(ctx, sql, args...).Scan(&doc); err != nil {
+	if err := q.QueryRow(ctx, sql, args...).Scan(&doc); err != nil {
 		return hazard.Hazard{}, err
 	}
 	return decodeHazard(doc)

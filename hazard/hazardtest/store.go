@@ -14,8 +14,8 @@ import (
 )
 
 // TestStore runs the conformance suite of hazard.Store (with its EventLog
-// and Cursors, and hazard.EventsBatcher when the store has it) against the
-// stores open returns. open is called once per
+// and Cursors, and hazard.EventsBatcher and hazard.LimitedCreator when the
+// store has them) against the stores open returns. open is called once per
 // subtest and must return a fresh, empty store; it may register clean-up
 // with t.Cleanup. An adapter's test is one line:
 //
@@ -36,6 +36,8 @@ func TestStore(t *testing.T, open func(t *testing.T) hazard.Store) {
 		{"Create/DuplicateIDConflict", s.createDuplicateID},
 		{"Create/DuplicateRefConflict", s.createDuplicateRef},
 		{"Create/InvalidChangesNothing", s.createInvalid},
+		{"CreateLimited/Counts", s.createLimited},
+		{"CreateLimited/ParallelExact", s.createLimitedParallel},
 		{"Get/NotFound", s.getNotFound},
 		{"Update/RoundTrip", s.updateRoundTrip},
 		{"Update/CopiesInAndOut", s.updateCopies},

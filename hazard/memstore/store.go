@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -16,8 +17,9 @@ import (
 )
 
 var (
-	_ hazard.Store         = (*Store)(nil)
-	_ hazard.EventsBatcher = (*Store)(nil)
+	_ hazard.Store          = (*Store)(nil)
+	_ hazard.EventsBatcher  = (*Store)(nil)
+	_ hazard.LimitedCreator = (*Store)(nil)
 )
 
 // Store is an in-memory hazard.Store. The zero value is not usable; call New.
@@ -94,6 +96,20 @@ func checkEvents(p *hazard.Problems, events []hazard.Event, id uuid.UUID) {
 
 // Create implements hazard.Store.
 func (s *Store) Create(ctx context.Context, h hazard.Hazard, events []hazard.Event, idempotencyKey string) (hazard.Hazard, bool, error) {
+	return s.create(ctx, h, events, idempotencyKey, time.Time{}, 0)
+}
+
+// CreateLimited implements hazard.LimitedCreator: the count and the insert
+// happen under the store's lock.
+func (s *Store) CreateLimited(ctx context.Context, h hazard.Hazard, events []hazard.Event, idempotencyKey string, since time.Time, limit int) (hazard.Hazard, bool, error) {
+	if limit < 1 {
+		return hazard.Hazard{}, false, errorf(hazard.CodeInvalid, "create", "limit", "must be at least 1")
+	}
+	return s.create(ctx, h, events, idempotencyKey, since, limit)
+}
+
+// create is Create, and CreateLimited when limit > 0.
+func (s *Store) create(ctx context.Context, h hazard.Hazard, events []hazard.Event, idempotencyKey string, since time.Time, limit int) (hazard.Hazard, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return hazard.Hazard{}, false, hazard.Wrap("memstore.create", err)
 	}
@@ -125,12 +141,33 @@ func (s *Store) Create(ctx context.Context, h hazard.Hazard, events []hazard.Eve
 	if _, ok := s.byRef[h.Ref]; ok {
 		return hazard.Hazard{}, false, errorf(hazard.CodeConflict, "create", "ref", "a hazard with this reference number exists")
 	}
+	if limit > 0 && s.createdSince(h.Reporter.UserID, since) >= limit {
+		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeRateLimited, Op: "memstore.create", Message: hazard.RateLimitedMessage}
+	}
 	s.insert(&stored)
 	if idempotencyKey != "" {
 		s.idem[key] = h.ID
 	}
 	s.appendCopies(events)
 	return stored.Clone(), true, nil
+}
+
+// createdSince counts the reporter's hazards created at or after since. The
+// caller holds the lock.
+func (s *Store) createdSince(reporter string, since time.Time) int {
+	set := s.byReporter[reporter]
+	if set == nil {
+		return 0
+	}
+	n := 0
+	for _, c := range set.chunks {
+		for _, id := range c {
+			if !s.hazards[id].CreatedAt.Before(since) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // insert adds a new hazard to the maps and indexes. The caller holds the
