@@ -3,6 +3,7 @@ package hazard_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -61,30 +62,37 @@ func TestSubmitRateLimitOff(t *testing.T) {
 	}
 }
 
-func TestSubmitRateLimitConcurrent(t *testing.T) {
-	ctx := context.Background()
-	const limit, n = 5, 30
-	f := newFixture(t, func(c *hazard.ServiceConfig) { c.SubmitsPerDay = limit })
-	var ok, limited atomic.Int64
+// racingSubmits runs one citizen Submit per service in svcs, all at once,
+// and returns how many were accepted and how many rate-limited.
+func racingSubmits(t *testing.T, svcs []*hazard.Service) (ok, limited int64) {
+	t.Helper()
+	var okN, limitedN atomic.Int64
 	var wg sync.WaitGroup
-	for range n {
+	for _, svc := range svcs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.svc.Submit(ctx, citizen, fireReport(), "")
+			_, err := svc.Submit(context.Background(), citizen, fireReport(), "")
 			switch {
 			case err == nil:
-				ok.Add(1)
+				okN.Add(1)
 			case hazard.ErrorCode(err) == hazard.CodeRateLimited:
-				limited.Add(1)
+				limitedN.Add(1)
 			default:
 				t.Errorf("Submit: %v", err)
 			}
 		}()
 	}
 	wg.Wait()
-	assert.Equal(t, int64(limit), ok.Load(), "accepted")
-	assert.Equal(t, int64(n-limit), limited.Load(), "rate limited")
+	return okN.Load(), limitedN.Load()
+}
+
+func TestSubmitRateLimitConcurrent(t *testing.T) {
+	const limit, n = 5, 30
+	f := newFixture(t, func(c *hazard.ServiceConfig) { c.SubmitsPerDay = limit })
+	ok, limited := racingSubmits(t, slices.Repeat([]*hazard.Service{f.svc}, n))
+	assert.Equal(t, int64(limit), ok, "accepted")
+	assert.Equal(t, int64(n-limit), limited, "rate limited")
 }
 
 func TestSubmitRateLimitAcrossServices(t *testing.T) {
@@ -127,28 +135,13 @@ func TestSubmitRateLimitExactAcrossServices(t *testing.T) {
 		require.NoError(t, err)
 		svcs = append(svcs, svc)
 	}
-	var ok, limited atomic.Int64
-	var wg sync.WaitGroup
+	var racers []*hazard.Service
 	for _, svc := range svcs {
-		for range each {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := svc.Submit(ctx, citizen, fireReport(), "")
-				switch {
-				case err == nil:
-					ok.Add(1)
-				case hazard.ErrorCode(err) == hazard.CodeRateLimited:
-					limited.Add(1)
-				default:
-					t.Errorf("Submit: %v", err)
-				}
-			}()
-		}
+		racers = append(racers, slices.Repeat([]*hazard.Service{svc}, each)...)
 	}
-	wg.Wait()
-	assert.Equal(t, int64(limit), ok.Load(), "accepted")
-	assert.Equal(t, int64(services*each-limit), limited.Load(), "rate limited")
+	ok, limited := racingSubmits(t, racers)
+	assert.Equal(t, int64(limit), ok, "accepted")
+	assert.Equal(t, int64(services*each-limit), limited, "rate limited")
 	assert.Positive(t, store.calls.Load(), "the store's CreateLimited decides")
 
 	calls := store.calls.Load()
