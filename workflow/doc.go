@@ -31,8 +31,8 @@
 // definition cannot change after it is built.
 //
 // Concurrency: a Definition is immutable and safe for concurrent use; Fire
-// takes no lock and, on success, allocates nothing unless a guard or a hook
-// does. A [Registry] is safe for concurrent use. Guards, hooks and deadline
+// and Apply take no lock and, on success, allocate nothing unless a guard or
+// a hook does. A [Registry] is safe for concurrent use. Guards, hooks and deadline
 // functions must be safe for concurrent use too.
 //
 // Time: Transition.Deadline is in UTC.
