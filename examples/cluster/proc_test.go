@@ -142,16 +142,16 @@ var readyPattern = regexp.MustCompile(`msg="hazardloop example server ready" url
 // no photo directory: every process keeps its state, photos included, in
 // the one database;
 // waitReady waits until it listens. onLine, if not nil, sees every log
-// line as it is read.
-func prepareProc(t *testing.T, name, dbURL string, onLine func(*proc, string)) *proc {
+// line as it is read; flags are added to the command line.
+func prepareProc(t *testing.T, name, dbURL string, onLine func(*proc, string), flags ...string) *proc {
 	t.Helper()
 	bin := serverBinary(t)
-	cmd := exec.Command(bin,
+	cmd := exec.Command(bin, append([]string{
 		"-addr", "127.0.0.1:0",
 		"-demo=true",
 		"-token-secret", tokenSecret,
 		"-database-url", dbURL,
-	)
+	}, flags...)...)
 	// Only the flags configure it: drop the settings of the caller's
 	// environment.
 	for _, kv := range os.Environ() {

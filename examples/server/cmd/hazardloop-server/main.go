@@ -45,6 +45,10 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	if err != nil {
 		return fmt.Errorf("HAZARDLOOP_DEMO: %w", err)
 	}
+	perDayDefault, err := strconv.Atoi(env("HAZARDLOOP_SUBMITS_PER_DAY", "0"))
+	if err != nil {
+		return fmt.Errorf("HAZARDLOOP_SUBMITS_PER_DAY: %w", err)
+	}
 	addr := fs.String("addr", env("HAZARDLOOP_ADDR", server.DefaultAddr), "address to listen on (HAZARDLOOP_ADDR)")
 	photos := fs.String("photos", env("HAZARDLOOP_PHOTO_DIR", ""), "photo directory; empty for a temporary one (HAZARDLOOP_PHOTO_DIR)")
 	demo := fs.Bool("demo", demoDefault, "seed demo data and enable the demo login (HAZARDLOOP_DEMO)")
@@ -52,6 +56,7 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	dbURL := fs.String("database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty for in-memory storage (DATABASE_URL)")
 	baseURL := fs.String("base-url", env("HAZARDLOOP_BASE_URL", ""), "public root URL; default http://<addr> (HAZARDLOOP_BASE_URL)")
 	o311 := fs.String("open311-keys", env("HAZARDLOOP_OPEN311_KEYS", ""), "Open311 partners as name:key,name:key (HAZARDLOOP_OPEN311_KEYS)")
+	perDay := fs.Int("submits-per-day", perDayDefault, "reports one citizen may submit in any 24 hours; 0 for the library's default (20), negative for no limit (HAZARDLOOP_SUBMITS_PER_DAY)")
 	o311Hosts := fs.String("open311-media-hosts", env("HAZARDLOOP_OPEN311_MEDIA_HOSTS", ""), "comma-separated hosts Open311 media_url may name (HAZARDLOOP_OPEN311_MEDIA_HOSTS)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -62,6 +67,7 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	cfg := server.Config{
 		Addr: *addr, PhotoDir: *photos, Demo: *demo, TokenSecret: []byte(*secret),
 		DatabaseURL: *dbURL, Logger: logger, BaseURL: *baseURL, Open311Keys: *o311,
+		SubmitsPerDay: *perDay,
 	}
 	for _, h := range strings.Split(*o311Hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
