@@ -152,7 +152,10 @@ func (b *browser) act(id, action string, fill ...chromedp.Action[chromedp.Void])
 	steps = append(steps, fill...)
 	steps = append(steps, chromedp.Click(chromedp.CSS(`button[data-submit="`+action+`"]`)))
 	b.run("action "+action, steps...)
+	// Done once the page has reloaded without the action's form: a page
+	// still loading has no form yet either, so wait for it to be complete.
 	b.waitFor("action "+action+" done", `(() => {
+		if (document.readyState !== "complete") return "";
 		const f = document.querySelector('form[data-action="`+action+`"]');
 		if (!f) return "done";
 		return [...f.querySelectorAll(".error")].map(e => e.textContent).join(" ").trim();
