@@ -230,7 +230,8 @@ func MustNew(spec Spec) *Definition {
 // New validates spec and builds a definition. When spec has defects, New
 // returns a nil definition and a [*DefinitionError] listing every defect.
 // The spec's slices are copied: changing them later does not change the
-// definition.
+// definition. In theory (the odds are below one in 10^20) New may also fail
+// to build its name index; it then returns an [*Error] with code internal.
 func New(spec Spec) (*Definition, error) {
 	if defects := validate(spec); len(defects) > 0 {
 		return nil, &DefinitionError{Name: spec.Name, Version: spec.Version, Defects: defects}
@@ -272,9 +273,12 @@ func New(spec Spec) (*Definition, error) {
 	edges := make([][]*edge, len(d.states))
 	for ai := range d.actions {
 		a := &d.actions[ai]
-		for _, from := range a.From {
+		for _, src := range a.From {
+			// The definition's own strings, which Fire recognises by address
+			// when a caller passes them back (Transition.To, Status.State).
+			from, to := d.stateNames[index[src]], d.stateNames[index[a.To]]
 			e := &edge{
-				name: a.Name, from: from, action: a, to: a.To, deadline: d.states[index[a.To]].Deadline,
+				name: d.names[nameIdx[a.Name]], from: from, action: a, to: to, deadline: d.states[index[a.To]].Deadline,
 				roles: a.Roles, needs: a.Needs, guards: a.Guards,
 			}
 			e.forbidden = &Error{

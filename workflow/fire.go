@@ -29,8 +29,8 @@ import (
 // does the same and updates the status in place.
 func (d *Definition) Fire(ctx context.Context, current, action string, actor Actor, in *Input) (Transition, error) {
 	// The fast path: both names are d's own strings, found by address (see
-	// nameIndex) with no call. Any other string takes fireSlow, which comes
-	// back with d's own.
+	// nameIndex) with no call. Any other string takes fireSlow, which finds
+	// them by their bytes.
 	ss, as := d.stateIdx.ownSlot(current), d.nameIdx.ownSlot(action)
 	if !ours(ss.name, current) || !ours(as.name, action) {
 		return d.fireSlow(ctx, current, action, actor, in)
@@ -113,45 +113,60 @@ func (d *Definition) finish(ctx context.Context, e *edge, actor Actor, in *Input
 	return dl, due, nil
 }
 
-// resolve returns d's own strings for current and action, found by their
-// bytes, or the conflict for a state or action d does not declare.
-func (d *Definition) resolve(current, action string) (string, string, error) {
-	s := d.stateIdx.lookup(current)
+// cellOf returns the cell of action in state current, finding both names
+// by their bytes, or the conflict for a state or action d does not declare.
+func (d *Definition) cellOf(current, action string) (*cell, error) {
+	s := d.stateIdx.find(current)
 	if s < 0 {
-		return "", "", unknownState(current, action)
+		return nil, unknownState(current, action)
 	}
-	a := d.nameIdx.lookup(action)
+	a := d.nameIdx.find(action)
 	if a < 0 {
-		return "", "", d.unknownAction(s, action)
+		return nil, d.unknownAction(s, action)
 	}
-	return d.stateNames[s], d.names[a], nil
+	return &d.table[s*d.width+a], nil
 }
 
-// fireSlow is Fire for names that are not d's own strings: it fires again
-// with d's own, which cell always recognises, so it recurses once at most.
+// through takes the cell c for actor and finishes the transition: take and
+// finish, for the slow paths (Fire and Apply write them out).
+func (d *Definition) through(ctx context.Context, c *cell, actor Actor, in *Input) (*edge, time.Duration, time.Time, error) {
+	e, err := c.take(actor.Role)
+	if err != nil {
+		return nil, 0, time.Time{}, err
+	}
+	dl, due, err := d.finish(ctx, e, actor, in)
+	return e, dl, due, err
+}
+
+// fireSlow is Fire for names that are not d's own strings (read from a
+// database, say): the same steps with the names found by their bytes.
 //
 //go:noinline
 func (d *Definition) fireSlow(ctx context.Context, current, action string, actor Actor, in *Input) (Transition, error) {
-	current, action, err := d.resolve(current, action)
+	c, err := d.cellOf(current, action)
 	if err != nil {
 		return Transition{}, err
 	}
-	return d.Fire(ctx, current, action, actor, in)
+	e, dl, due, err := d.through(ctx, c, actor, in)
+	if err != nil {
+		return Transition{}, err
+	}
+	return Transition{From: e.from, To: e.to, Action: e.name, Actor: actor, DeadlineIn: dl, Deadline: due}, nil
 }
 
 // applySlow is Apply for names that are not d's own strings, as fireSlow.
 //
 //go:noinline
 func (d *Definition) applySlow(ctx context.Context, s *Status, action string, actor Actor, in *Input) error {
-	current, action, err := d.resolve(s.State, action)
+	c, err := d.cellOf(s.State, action)
 	if err != nil {
 		return err
 	}
-	own := Status{State: current}
-	if err := d.Apply(ctx, &own, action, actor, in); err != nil {
+	e, dl, due, err := d.through(ctx, c, actor, in)
+	if err != nil {
 		return err
 	}
-	*s = own
+	*s = Status{State: e.to, DeadlineIn: dl, Deadline: due}
 	return nil
 }
 

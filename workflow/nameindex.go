@@ -7,10 +7,11 @@ import "unsafe"
 //
 //   - own, a perfect hash of each name's address (its data pointer and
 //     length), answers for the very strings the definition holds: names it
-//     handed out (Transition.To, stored and passed in again) and string
-//     constants equal to the spec's (the linker keeps one copy of equal
-//     constants). It needs no byte comparison and no call, which is what
-//     makes [Definition.Fire]'s fast path.
+//     handed out (Transition.To or Status.State, stored and passed in
+//     again) and, with the gc toolchain, whose linker keeps one copy of
+//     equal string constants, constants equal to the spec's. It needs no
+//     byte comparison and no call, which is what makes the fast path of
+//     [Definition.Fire] and [Definition.Apply].
 //   - byKey, a perfect hash of a cheap key of the bytes (the length and the
 //     first and last bytes), confirmed by one string comparison, answers
 //     for any other string with the same bytes (read from a database, say).
@@ -186,11 +187,17 @@ func bitsFor(n int) uint32 {
 	return b
 }
 
-// lookup returns the position of name, or -1 when it is not in the set.
+// lookup returns the position of name, or -1 when it is not in the set:
+// by address when name is one of the set's own strings, else by its bytes.
 func (x *nameIndex) lookup(name string) int {
 	if s := x.ownSlot(name); ours(s.name, name) {
 		return int(s.i)
 	}
+	return x.find(name)
+}
+
+// find is lookup by the bytes only.
+func (x *nameIndex) find(name string) int {
 	if s := &x.byKey[(nameKey(name)*x.keyMul)>>(x.keyShift&31)]; s.name == name {
 		return int(s.i)
 	}
