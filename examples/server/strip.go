@@ -11,7 +11,10 @@ import (
 // metadata: EXIF (with GPS positions), XMP, comments and text chunks. It
 // parses the container only and never decodes or re-encodes the pixels.
 //
-//   - JPEG: every APPn segment but JFIF (APP0), the ICC colour profile
+//   - JPEG: the image ends at its end-of-image marker (whatever follows, a
+//     second picture or a video with its own metadata, is dropped), and
+//     every APPn segment, before or between scans, but JFIF (APP0), the ICC
+//     colour profile
 //     (APP2, which holds no personal data and without which wide-gamut
 //     phone photos look washed out) and Adobe (APP14, which tells how
 //     colours are coded) and every comment (COM) is dropped. An EXIF
@@ -45,6 +48,7 @@ func stripJPEG(b []byte) ([]byte, error) {
 	}
 	out := make([]byte, 0, len(b))
 	out = append(out, 0xFF, 0xD8)
+	oriented := false // one orientation segment at most
 	i := 2
 	for {
 		if i >= len(b) || b[i] != 0xFF {
@@ -73,9 +77,15 @@ func stripJPEG(b []byte) ([]byte, error) {
 			return nil, malformed("JPEG")
 		}
 		seg := b[i : i+n]
-		if m == 0xDA { // start of scan: the rest is entropy-coded data
+		if m == 0xDA { // start of scan: its header, then entropy-coded data
+			end := scanEnd(b, i+n)
 			out = append(out, 0xFF, m)
-			return append(out, b[i:]...), nil
+			out = append(out, b[i:end]...)
+			if end == len(b) { // no end-of-image marker: end the image here
+				return append(out, 0xFF, 0xD9), nil
+			}
+			i = end // the next marker: another scan's tables, another scan or the end
+			continue
 		}
 		keep := true
 		switch {
@@ -83,8 +93,9 @@ func stripJPEG(b []byte) ([]byte, error) {
 			keep = bytes.HasPrefix(seg[2:], []byte("JFIF\x00"))
 		case m == 0xE1:
 			keep = false
-			if o, order, ok := exifOrientation(seg[2:]); ok && o != 1 {
+			if o, order, ok := exifOrientation(seg[2:]); ok && o != 1 && !oriented {
 				out = append(out, orientationSegment(o, order)...)
+				oriented = true
 			}
 		case m == 0xE2:
 			keep = bytes.HasPrefix(seg[2:], []byte("ICC_PROFILE\x00"))
@@ -99,6 +110,22 @@ func stripJPEG(b []byte) ([]byte, error) {
 		}
 		i += n
 	}
+}
+
+// scanEnd returns the index of the marker that ends the entropy-coded data
+// starting at i: the first 0xFF not followed by 0x00 (a stuffed byte) or by
+// a restart marker (0xD0 to 0xD7), which are part of the data; len(b) when
+// there is none.
+func scanEnd(b []byte, i int) int {
+	for ; i+1 < len(b); i++ {
+		if b[i] != 0xFF {
+			continue
+		}
+		if m := b[i+1]; m != 0x00 && (m < 0xD0 || m > 0xD7) && m != 0xFF {
+			return i
+		}
+	}
+	return len(b)
 }
 
 // exifHeader starts the payload of a JPEG EXIF segment, before the TIFF
@@ -233,16 +260,17 @@ func stripWebP(b []byte) ([]byte, error) {
 			return nil, malformed("WebP")
 		}
 		fourcc := string(b[i : i+4])
-		n := int(binary.LittleEndian.Uint32(b[i+4:]))
-		padded := n + n&1
-		if n < 0 || padded > len(b)-i-8 {
-			if padded == len(b)-i-8+1 { // a final odd chunk without its pad byte
+		// In 64 bits, so that a length near 4 GiB cannot overflow an int.
+		n := int64(binary.LittleEndian.Uint32(b[i+4:]))
+		padded, room := n+n&1, int64(len(b)-i-8)
+		if padded > room {
+			if padded == room+1 { // a final odd chunk without its pad byte
 				padded = n
 			} else {
 				return nil, malformed("WebP")
 			}
 		}
-		chunk := b[i : i+8+padded]
+		chunk := b[i : i+8+int(padded)]
 		switch fourcc {
 		case "EXIF", "XMP ":
 		case "VP8X":
@@ -254,7 +282,7 @@ func stripWebP(b []byte) ([]byte, error) {
 		default:
 			out = append(out, chunk...)
 		}
-		i += 8 + padded
+		i += 8 + int(padded)
 	}
 	binary.LittleEndian.PutUint32(out[4:], uint32(len(out)-8))
 	return out, nil

@@ -81,6 +81,7 @@ func TestStripMetadata(t *testing.T) {
 		{"png truncated", hazard.TypePNG, pngPhoto(t, 1)[:40]},
 		{"png huge chunk length", hazard.TypePNG, append(append([]byte(nil), pngPhoto(t, 1)[:8]...), 0xFF, 0xFF, 0xFF, 0xFF, 'I', 'H', 'D', 'R')},
 		{"webp bad size", hazard.TypeWebP, []byte("RIFF\xff\xff\xff\x7fWEBPVP8 ")},
+		{"webp huge chunk length", hazard.TypeWebP, []byte("RIFF\x14\x00\x00\x00WEBPVP8 \xff\xff\xff\x7f\x00\x00\x00\x00")},
 		{"gif", "image/gif", []byte("GIF89a")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -204,4 +205,70 @@ func TestStripKeepsOrientationAndColour(t *testing.T) {
 			assert.Equal(t, out, again, "stripping is idempotent")
 		})
 	}
+}
+
+// TestStripJPEGBeyondTheFirstScan checks what follows the entropy-coded
+// data: segments between or after scans are stripped by the same rules,
+// whatever follows the end of the image (a second picture with its own
+// EXIF, a motion photo's video) is dropped, and an image cut short before
+// its end marker is ended.
+func TestStripJPEGBeyondTheFirstScan(t *testing.T) {
+	var enc bytes.Buffer
+	require.NoError(t, jpeg.Encode(&enc, image.NewGray(image.Rect(0, 0, 16, 8)), nil))
+	plain := enc.Bytes()
+	require.True(t, bytes.HasSuffix(plain, []byte{0xFF, 0xD9}))
+	body := plain[:len(plain)-2] // everything up to the end marker
+	second := append(append([]byte{0xFF, 0xD8}, jpegSegment(0xE1, exifPayload("II", 3))...), plain[2:]...)
+	for _, tc := range []struct {
+		name string
+		in   []byte
+	}{
+		{"a comment after the scan", append(append(append([]byte(nil), body...), jpegSegment(0xFE, []byte("GPS 36.45N"))...), 0xFF, 0xD9)},
+		{"an APP1 after the scan", append(append(append([]byte(nil), body...), jpegSegment(0xE1, exifPayload("MM", 6))...), 0xFF, 0xD9)},
+		{"a second picture after the end", append(append([]byte(nil), plain...), second...)},
+		{"a video after the end", append(append([]byte(nil), plain...), []byte("\x00\x00\x00\x18ftypmp42....GPS+036.45")...)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Contains(t, string(tc.in), "GPS", "the input has metadata")
+			out, err := server.StripMetadata(hazard.TypeJPEG, tc.in)
+			require.NoError(t, err)
+			assert.NotContains(t, string(out), "GPS")
+			assert.True(t, bytes.HasSuffix(out, []byte{0xFF, 0xD9}), "ends with the end-of-image marker")
+			_, err = jpeg.Decode(bytes.NewReader(out))
+			require.NoError(t, err, "still a JPEG")
+		})
+	}
+	t.Run("cut short", func(t *testing.T) {
+		out, err := server.StripMetadata(hazard.TypeJPEG, body)
+		require.NoError(t, err)
+		assert.Equal(t, plain, out, "the end marker is added")
+	})
+	t.Run("one orientation", func(t *testing.T) {
+		in := append(append(append([]byte{0xFF, 0xD8}, jpegSegment(0xE1, exifPayload("MM", 6))...), jpegSegment(0xE1, exifPayload("II", 8))...), plain[2:]...)
+		out, err := server.StripMetadata(hazard.TypeJPEG, in)
+		require.NoError(t, err)
+		require.Len(t, jpegSegments(t, out)[0xE1], 1, "the first orientation only")
+	})
+}
+
+// FuzzStripMetadata: any input gives an image or a CodeInvalid error, never
+// a panic, and stripping what was stripped changes nothing.
+func FuzzStripMetadata(f *testing.F) {
+	var enc bytes.Buffer
+	require.NoError(f, jpeg.Encode(&enc, image.NewGray(image.Rect(0, 0, 8, 8)), nil))
+	f.Add(hazard.TypeJPEG, enc.Bytes())
+	f.Add(hazard.TypeJPEG, jpegWithGPS())
+	f.Add(hazard.TypeJPEG, append(append([]byte{0xFF, 0xD8}, jpegSegment(0xE1, exifPayload("MM", 6))...), enc.Bytes()[2:]...))
+	f.Add(hazard.TypeWebP, webpWithEXIF(true))
+	f.Add(hazard.TypeWebP, []byte("RIFF\x14\x00\x00\x00WEBPVP8 \xff\xff\xff\x7f\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, ct string, in []byte) {
+		out, err := server.StripMetadata(ct, in)
+		if err != nil {
+			require.ErrorIs(t, err, hazard.ErrInvalid)
+			return
+		}
+		again, err := server.StripMetadata(ct, out)
+		require.NoError(t, err, "stripping a stripped image")
+		require.Equal(t, out, again, "stripping is idempotent")
+	})
 }
