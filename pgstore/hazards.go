@@ -196,7 +196,10 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 	}
 	var out hazard.Hazard
 	var created bool
-	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+	// Read committed, whatever the database's default: the advisory lock
+	// orders the reporter's transactions, and each must see the rows the
+	// one before it committed.
+	err = pgx.BeginTxFunc(ctx, s.db.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, reporterLockSQL, "submit:"+c.reporter); err != nil {
 			return err
 		}
@@ -211,8 +214,9 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 			}
 		}
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM hazards WHERE reporter = $1 AND created_ns >= $2`,
-			c.reporter, unixNanos(since)).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM hazards
+			WHERE reporter = $1 AND created_ns >= $2 LIMIT $3) AS recent`,
+			c.reporter, unixNanos(since), limit).Scan(&n); err != nil {
 			return err
 		}
 		if n >= limit {

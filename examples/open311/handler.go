@@ -227,10 +227,11 @@ func (h *handler) fail(w http.ResponseWriter, f format, err error) {
 }
 
 // fromDomain maps a domain error to the wire: forbidden and
-// unauthenticated are 403, not_found 404, an internal failure 500 (so that
-// clients and monitoring see the fault is the server's, and may retry),
-// everything else 400 (the body code says 429 for a rate limit and 409 for
-// a conflict).
+// unauthenticated are 403, not_found 404, invalid, rate_limited and
+// conflict 400 (the body code says 429 for a rate limit and 409 for a
+// conflict), and any other code, an internal failure first of all, 500 (so
+// that clients and monitoring see the fault is the server's, and may
+// retry).
 func fromDomain(err error) *apiError {
 	code := hazard.ErrorCode(err)
 	msg := hazard.ErrorMessage(err)

@@ -135,14 +135,15 @@ func (s *Store) create(ctx context.Context, h hazard.Hazard, events []hazard.Eve
 			return s.hazards[id].Clone(), false, nil
 		}
 	}
+	// The limit before the uniqueness checks, in the order pgstore decides.
+	if limit > 0 && s.createdSince(h.Reporter.UserID, since) >= limit {
+		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeRateLimited, Op: "memstore.create", Message: hazard.RateLimitedMessage}
+	}
 	if _, ok := s.hazards[h.ID]; ok {
 		return hazard.Hazard{}, false, errorf(hazard.CodeConflict, "create", "id", "a hazard with this ID exists")
 	}
 	if _, ok := s.byRef[h.Ref]; ok {
 		return hazard.Hazard{}, false, errorf(hazard.CodeConflict, "create", "ref", "a hazard with this reference number exists")
-	}
-	if limit > 0 && s.createdSince(h.Reporter.UserID, since) >= limit {
-		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeRateLimited, Op: "memstore.create", Message: hazard.RateLimitedMessage}
 	}
 	s.insert(&stored)
 	if idempotencyKey != "" {
