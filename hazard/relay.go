@@ -252,22 +252,34 @@ type batchResult struct {
 	busy    bool  // another process holds the consumer's lock
 }
 
+// lockConsumer takes consumer i for one batch or re-drive: its mutex in this
+// process and, with a Locker, its lock across processes ("relay:" plus its
+// name). ok is false when another process holds it; unlock releases both.
+func (r *Relay) lockConsumer(ctx context.Context, i int) (unlock func(), ok bool, err error) {
+	r.locks[i].Lock()
+	if r.locker == nil {
+		return r.locks[i].Unlock, true, nil
+	}
+	release, ok, err := r.locker.TryLock(ctx, "relay:"+r.consumers[i].Name)
+	if err != nil || !ok {
+		r.locks[i].Unlock()
+		return nil, ok, err
+	}
+	return func() { release(); r.locks[i].Unlock() }, true, nil
+}
+
 // deliver hands the consumer i one batch of events after its cursor.
 func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error) {
 	c := r.consumers[i]
-	r.locks[i].Lock()
-	defer r.locks[i].Unlock()
-	if r.locker != nil {
-		unlock, ok, err := r.locker.TryLock(ctx, "relay:"+c.Name)
-		if err != nil {
-			return res, Wrap("relay lock", err)
-		}
-		if !ok {
-			res.busy = true
-			return res, nil
-		}
-		defer unlock()
+	unlock, ok, err := r.lockConsumer(ctx, i)
+	if err != nil {
+		return res, Wrap("relay lock", err)
 	}
+	if !ok {
+		res.busy = true
+		return res, nil
+	}
+	defer unlock()
 	cur, err := r.log.Cursor(ctx, c.Name)
 	if err != nil {
 		return res, Wrap("relay cursor", err)
@@ -490,18 +502,14 @@ func (r *Relay) Redrive(ctx context.Context, consumer string, seq int64) error {
 		return &Error{Code: CodeNotFound, Op: op, Field: "consumer", Message: "no such consumer"}
 	}
 	c := r.consumers[i]
-	r.locks[i].Lock()
-	defer r.locks[i].Unlock()
-	if r.locker != nil {
-		unlock, ok, err := r.locker.TryLock(ctx, "relay:"+c.Name)
-		if err != nil {
-			return Wrap(op, err)
-		}
-		if !ok {
-			return &Error{Code: CodeConflict, Op: op, Message: "another process is delivering to this consumer: try again"}
-		}
-		defer unlock()
+	unlock, ok, err := r.lockConsumer(ctx, i)
+	if err != nil {
+		return Wrap(op, err)
 	}
+	if !ok {
+		return &Error{Code: CodeConflict, Op: op, Message: "another process is delivering to this consumer: try again"}
+	}
+	defer unlock()
 	parked, err := r.log.Parked(ctx, consumer)
 	if err != nil {
 		return Wrap(op, err)
