@@ -30,8 +30,6 @@ type nameIndex struct {
 	keyMul   uint32
 	keyShift uint32 // 32 - log2(len(byKey))
 	m        map[string]int
-
-	scratch []nameSlot // while building: the table place reuses
 }
 
 type nameSlot struct {
@@ -90,17 +88,14 @@ func (x *nameIndex) buildOwn() bool {
 		keys[i] = ownKey(n)
 	}
 	rng := uint64(0x9e3779b97f4a7c15)
-	return x.perfect(maxOwnBits, func(bits uint32) bool {
-		for range maxHashTries {
-			rng = rng*6364136223846793005 + 1442695040888963407
-			mul := rng | 1
-			if slots, ok := x.place(bits, func(i int) uint64 { return (keys[i] * mul) >> (64 - bits) }); ok {
-				x.own, x.ownMul, x.ownShift = slots, mul, 64-bits
-				return true
-			}
-		}
-		return false
+	next := func() uint64 { rng = rng*6364136223846793005 + 1442695040888963407; return rng }
+	slots, mul, bits, ok := x.perfect(maxOwnBits, next, func(i int, mul uint64, bits uint32) uint64 {
+		return (keys[i] * mul) >> (64 - bits)
 	})
+	if ok {
+		x.own, x.ownMul, x.ownShift = slots, mul, 64-bits
+	}
+	return ok
 }
 
 // buildByKey finds a perfect hash of the names' keys, or falls back to a
@@ -117,55 +112,48 @@ func (x *nameIndex) buildByKey() {
 		seen[keys[i]] = true
 	}
 	rng := uint32(0x9e3779b9)
-	found := x.perfect(min(bitsFor(2*len(keys))+keyBitsSlack, 16), func(bits uint32) bool {
+	next := func() uint64 { rng = rng*1664525 + 1013904223; return uint64(rng) }
+	slots, mul, bits, ok := x.perfect(min(bitsFor(2*len(keys))+keyBitsSlack, 16), next, func(i int, mul uint64, bits uint32) uint64 {
+		return uint64((keys[i] * uint32(mul)) >> (32 - bits))
+	})
+	if !ok {
+		x.mapOnly()
+		return
+	}
+	x.byKey, x.keyMul, x.keyShift = slots, uint32(mul), 32-bits
+}
+
+// perfect looks for a table in which hash puts every name in a slot of its
+// own: for sizes from about twice as many slots as names up to
+// 1<<maxBits, it tries maxHashTries odd multipliers drawn from next. It
+// returns the table, the multiplier and the size in bits.
+func (x *nameIndex) perfect(maxBits uint32, next func() uint64, hash func(i int, mul uint64, bits uint32) uint64) ([]nameSlot, uint64, uint32, bool) {
+	for bits := bitsFor(2 * len(x.names)); bits <= maxBits; bits++ {
+		slots := make([]nameSlot, 1<<bits) // reused by every try of this size
 		for range maxHashTries {
-			rng = rng*1664525 + 1013904223
-			mul := rng | 1
-			if slots, ok := x.place(bits, func(i int) uint64 { return uint64((keys[i] * mul) >> (32 - bits)) }); ok {
-				x.byKey, x.keyMul, x.keyShift = slots, mul, 32-bits
-				return true
+			mul := next() | 1
+			if x.place(slots, func(i int) uint64 { return hash(i, mul, bits) }) {
+				return slots, mul, bits, true
 			}
 		}
-		return false
-	})
-	if !found {
-		x.mapOnly()
 	}
+	return nil, 0, 0, false
 }
 
-// perfect calls try with growing table sizes, from about twice as many
-// slots as names, until it succeeds or the size passes 1<<maxBits.
-func (x *nameIndex) perfect(maxBits uint32, try func(bits uint32) bool) bool {
-	for bits := bitsFor(2 * len(x.names)); bits <= maxBits; bits++ {
-		x.scratch = nil
-		if try(bits) {
-			return true
-		}
-	}
-	x.scratch = nil
-	return false
-}
-
-// place puts every name in the slot hash(i) of a table of 1<<bits slots,
-// and reports false if two names share a slot. The table of a failed try is
-// reused by the next try of the same size.
-func (x *nameIndex) place(bits uint32, hash func(i int) uint64) ([]nameSlot, bool) {
-	if len(x.scratch) != 1<<bits {
-		x.scratch = make([]nameSlot, 1<<bits)
-	}
-	slots := x.scratch
+// place empties slots and puts every name in the slot hash(i), and reports
+// false if two names share a slot.
+func (x *nameIndex) place(slots []nameSlot, hash func(i int) uint64) bool {
 	for i := range slots {
 		slots[i] = nameSlot{i: -1}
 	}
 	for i, n := range x.names {
 		h := hash(i)
 		if slots[h].i >= 0 {
-			return nil, false
+			return false
 		}
 		slots[h] = nameSlot{name: n, i: int32(i), at: int32(i) * x.scale}
 	}
-	x.scratch = nil // the table is kept: the next place makes a new one
-	return slots, true
+	return true
 }
 
 // mapOnly makes byKey a map: every name hashes to the one slot, which
