@@ -3,7 +3,6 @@ package hazard_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
@@ -172,22 +172,13 @@ func TestActConcurrentOneWins(t *testing.T) {
 	h := f.submit(t, citizen, fireReport())
 	const n = 20
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			dept := "fire"
-			if i%2 == 1 {
-				dept = "gas"
-			}
-			_, errs[i] = f.svc.Act(ctx, dispatcher, h.ID, "dispatch", hazard.ActInput{ExpectedVersion: h.Version, Department: dept})
-		}()
-	}
-	close(start)
-	wg.Wait()
+	hazardtest.Together(n, func(i int) {
+		dept := "fire"
+		if i%2 == 1 {
+			dept = "gas"
+		}
+		_, errs[i] = f.svc.Act(ctx, dispatcher, h.ID, "dispatch", hazard.ActInput{ExpectedVersion: h.Version, Department: dept})
+	})
 	wins := 0
 	for i, err := range errs {
 		if err == nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 )
 
@@ -67,23 +67,17 @@ func TestSubmitRateLimitOff(t *testing.T) {
 func racingSubmits(t *testing.T, svcs []*hazard.Service) (ok, limited int64) {
 	t.Helper()
 	var okN, limitedN atomic.Int64
-	var wg sync.WaitGroup
-	for _, svc := range svcs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := svc.Submit(context.Background(), citizen, fireReport(), "")
-			switch {
-			case err == nil:
-				okN.Add(1)
-			case hazard.ErrorCode(err) == hazard.CodeRateLimited:
-				limitedN.Add(1)
-			default:
-				t.Errorf("Submit: %v", err)
-			}
-		}()
-	}
-	wg.Wait()
+	hazardtest.Together(len(svcs), func(i int) {
+		_, err := svcs[i].Submit(context.Background(), citizen, fireReport(), "")
+		switch {
+		case err == nil:
+			okN.Add(1)
+		case hazard.ErrorCode(err) == hazard.CodeRateLimited:
+			limitedN.Add(1)
+		default:
+			t.Errorf("Submit: %v", err)
+		}
+	})
 	return okN.Load(), limitedN.Load()
 }
 

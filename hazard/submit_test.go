@@ -3,7 +3,6 @@ package hazard_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
@@ -188,19 +188,10 @@ func TestSubmitIdempotentConcurrent(t *testing.T) {
 	const n = 20
 	ids := make([]uuid.UUID, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			h, err := f.svc.Submit(ctx, citizen, fireReport(), "double-tap")
-			ids[i], errs[i] = h.ID, err
-		}()
-	}
-	close(start)
-	wg.Wait()
+	hazardtest.Together(n, func(i int) {
+		h, err := f.svc.Submit(ctx, citizen, fireReport(), "double-tap")
+		ids[i], errs[i] = h.ID, err
+	})
 	for i := range n {
 		require.NoError(t, errs[i], "Submit %d", i)
 		assert.Equal(t, ids[0], ids[i], "Submit %d returned another hazard", i)

@@ -1,7 +1,6 @@
 package pgstore_test
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -23,19 +22,10 @@ func TestCreateSameKeyConcurrently(t *testing.T) {
 	got := make([]hazard.Hazard, callers)
 	created := make([]bool, callers)
 	errs := make([]error, callers)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			h := hazardtest.NewHazard(hazardtest.WithReporter("citizen-retry"))
-			<-start
-			got[i], created[i], errs[i] = st.Create(ctx, h, []hazard.Event{hazardtest.NewEvent(h, hazard.EventSubmitted)}, "submit-42")
-		}()
-	}
-	close(start)
-	wg.Wait()
+	hazardtest.Together(callers, func(i int) {
+		h := hazardtest.NewHazard(hazardtest.WithReporter("citizen-retry"))
+		got[i], created[i], errs[i] = st.Create(ctx, h, []hazard.Event{hazardtest.NewEvent(h, hazard.EventSubmitted)}, "submit-42")
+	})
 	n := 0
 	var id uuid.UUID
 	for i := range callers {

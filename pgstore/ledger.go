@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -400,20 +401,8 @@ func byTimeThenID(at func(reward.Reward) time.Time) func(a, b reward.Reward) int
 		if c := at(a).Compare(at(b)); c != 0 {
 			return c
 		}
-		return compareUUID(a.ID, b.ID)
+		return bytes.Compare(a.ID[:], b.ID[:])
 	}
-}
-
-func compareUUID(a, b uuid.UUID) int {
-	for i := range a {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
 }
 
 // Expire implements reward.Ledger. It locks its batch with FOR UPDATE SKIP

@@ -2,10 +2,10 @@ package pgstore_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/pgstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,18 +47,9 @@ func TestMigrateConcurrently(t *testing.T) {
 	// Each "process" has its own DB value over the shared schema.
 	results := make([][]int, processes)
 	errs := make([]error, processes)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range processes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			results[i], errs[i] = pgstore.New(pool).Migrate(ctx)
-		}()
-	}
-	close(start)
-	wg.Wait()
+	hazardtest.Together(processes, func(i int) {
+		results[i], errs[i] = pgstore.New(pool).Migrate(ctx)
+	})
 	total := 0
 	for i := range processes {
 		require.NoError(t, errs[i], "Migrate #%d", i)

@@ -229,7 +229,7 @@ func blobConcurrent(t *testing.T, bs hazard.BlobStore) {
 	var failures atomic.Int64
 	var mu sync.Mutex
 	var infos []hazard.BlobInfo
-	together(n, func(int) {
+	Together(n, func(int) {
 		info, err := bs.Put(t.Context(), bytes.NewReader(content), hazard.TypeJPEG)
 		if err != nil {
 			failures.Add(1)

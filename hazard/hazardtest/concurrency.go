@@ -15,8 +15,9 @@ import (
 // parallel is how many goroutines contend in the concurrency tests.
 const parallel = 20
 
-// together runs fn(i) for i in [0, n) in n goroutines released at once.
-func together(n int, fn func(i int)) {
+// Together runs fn(i) for i in [0, n) in n goroutines released at once,
+// and returns when all have returned: the start of a race test.
+func Together(n int, fn func(i int)) {
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
@@ -36,7 +37,7 @@ func (s *suite) updateParallelOneWins(t *testing.T, st hazard.Store) {
 	seq := lastSeq(t, st)
 	var wins, conflicts, others atomic.Int64
 	var winner atomic.Int64
-	together(parallel, func(i int) {
+	Together(parallel, func(i int) {
 		u := first.Clone()
 		u.BonusFen = int64(i + 1)
 		_, err := st.Update(t.Context(), u, 1, []hazard.Event{NewEvent(u, hazard.EventNote)})
@@ -66,7 +67,7 @@ func (s *suite) updateParallelOneWins(t *testing.T, st hazard.Store) {
 func (s *suite) updateParallelRetries(t *testing.T, st hazard.Store) {
 	first := create(t, st, NewHazard())
 	var failures atomic.Int64
-	together(parallel, func(int) {
+	Together(parallel, func(int) {
 		for attempt := 0; attempt < 100*parallel; attempt++ {
 			h, err := st.Get(t.Context(), first.ID)
 			if err != nil {
@@ -125,7 +126,7 @@ func (s *suite) eventsGapless(t *testing.T, st hazard.Store) {
 		}
 	}()
 	var failures atomic.Int64
-	together(writers, func(int) {
+	Together(writers, func(int) {
 		for range rounds {
 			h := NewHazard()
 			stored, _, err := st.Create(t.Context(), h, []hazard.Event{NewEvent(h, hazard.EventSubmitted)}, "")
@@ -175,7 +176,7 @@ func (s *suite) nextSeqConcurrent(t *testing.T, st hazard.Store) {
 	var mu sync.Mutex
 	got := make(map[int64]int)
 	var failures atomic.Int64
-	together(parallel, func(int) {
+	Together(parallel, func(int) {
 		for range per {
 			n, err := st.NextSeq(t.Context(), "concurrent")
 			if err != nil {

@@ -75,7 +75,7 @@ func (s *suite) createLimitedParallel(t *testing.T, st hazard.Store) {
 	lc := limited(t, st)
 	const limit = 5
 	var ok, refused, others atomic.Int64
-	together(parallel, func(int) {
+	Together(parallel, func(int) {
 		h := NewHazard(WithReporter("carol"))
 		_, created, err := lc.CreateLimited(t.Context(), h, []hazard.Event{NewEvent(h, hazard.EventSubmitted)}, "", Epoch, limit)
 		switch {
