@@ -117,7 +117,7 @@ func cutExt(p string) (name, ext string, ok bool) {
 func (h *handler) get(w http.ResponseWriter, r *http.Request, f format, fn func(http.ResponseWriter, *http.Request, format)) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		h.fail(w, f, &apiError{status: http.StatusBadRequest, items: []wireError{{Code: http.StatusMethodNotAllowed, Description: "method: " + r.Method + " is not allowed here; use GET"}}})
+		h.fail(w, f, newAPIError(http.StatusBadRequest, http.StatusMethodNotAllowed, "method: "+r.Method+" is not allowed here; use GET"))
 		return
 	}
 	fn(w, r, f)
@@ -180,16 +180,27 @@ func (e *apiError) Error() string {
 	return e.items[0].Description
 }
 
-func badRequest(field, msg string) *apiError {
-	return &apiError{status: http.StatusBadRequest, items: []wireError{{Code: http.StatusBadRequest, Description: describe(field, msg)}}}
+// newAPIError is a list of one error: the HTTP status to send, and the code
+// the body gives (which differs for a rate limit, a conflict or a refused
+// method, sent as 400).
+func newAPIError(status, code int, msg string) *apiError {
+	return &apiError{status: status, items: []wireError{{Code: code, Description: msg}}}
 }
 
-func notFound(msg string) *apiError {
-	return &apiError{status: http.StatusNotFound, items: []wireError{{Code: http.StatusNotFound, Description: msg}}}
+func badRequest(field, msg string) *apiError {
+	return newAPIError(http.StatusBadRequest, http.StatusBadRequest, describe(field, msg))
 }
+
+func notFound(msg string) *apiError { return notFoundField("", msg) }
 
 func notFoundField(field, msg string) *apiError {
-	return &apiError{status: http.StatusNotFound, items: []wireError{{Code: http.StatusNotFound, Description: describe(field, msg)}}}
+	return newAPIError(http.StatusNotFound, http.StatusNotFound, describe(field, msg))
+}
+
+// forbidden is the answer to a missing or unknown api_key, and to a domain
+// refusal.
+func forbidden(msg string) *apiError {
+	return newAPIError(http.StatusForbidden, http.StatusForbidden, msg)
 }
 
 func describe(field, msg string) string {
@@ -237,29 +248,35 @@ func fromDomain(err error) *apiError {
 	msg := hazard.ErrorMessage(err)
 	switch code {
 	case hazard.CodeForbidden, hazard.CodeUnauthenticated:
-		return &apiError{status: http.StatusForbidden, items: []wireError{{Code: http.StatusForbidden, Description: msg}}}
+		return forbidden(msg)
 	case hazard.CodeNotFound:
 		return notFound(msg)
 	case hazard.CodeRateLimited:
-		return &apiError{status: http.StatusBadRequest, items: []wireError{{Code: http.StatusTooManyRequests, Description: msg}}}
+		return newAPIError(http.StatusBadRequest, http.StatusTooManyRequests, msg)
 	case hazard.CodeConflict:
-		return &apiError{status: http.StatusBadRequest, items: []wireError{{Code: http.StatusConflict, Description: msg}}}
+		return newAPIError(http.StatusBadRequest, http.StatusConflict, msg)
 	case hazard.CodeInvalid:
 		var e *hazard.Error
-		if errors.As(err, &e) && len(e.Fields) > 0 {
-			var fe fieldErrors
-			for _, f := range e.Fields {
-				fe.add(wireField(f.Field), f.Message)
-			}
-			return fe.err().(*apiError)
+		if !errors.As(err, &e) {
+			return badRequest("", msg)
 		}
-		var field string
-		if errors.As(err, &e) {
-			field = wireField(e.Field)
+		if len(e.Fields) == 0 {
+			return badRequest(wireField(e.Field), msg)
 		}
-		return badRequest(field, msg)
+		var fe fieldErrors
+		for _, f := range e.Fields {
+			fe.add(wireField(f.Field), f.Message)
+		}
+		return fe.err().(*apiError)
 	}
-	return &apiError{status: http.StatusInternalServerError, items: []wireError{{Code: http.StatusInternalServerError, Description: "internal error"}}}
+	return newAPIError(http.StatusInternalServerError, http.StatusInternalServerError, "internal error")
+}
+
+// unknownRef reports whether err says that a service_request_id names no
+// request: not found, or not even a reference.
+func unknownRef(err error) bool {
+	code := hazard.ErrorCode(err)
+	return code == hazard.CodeNotFound || code == hazard.CodeInvalid
 }
 
 // wireField names a domain field as the POST parameter that carries it.

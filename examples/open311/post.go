@@ -26,13 +26,13 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 	}
 	key := r.Form.Get("api_key")
 	if key == "" {
-		h.fail(w, f, &apiError{status: http.StatusForbidden, items: []wireError{{Code: http.StatusForbidden, Description: "api_key: is missing; a partner application needs an api_key to create requests"}}})
+		h.fail(w, f, forbidden("api_key: is missing; a partner application needs an api_key to create requests"))
 		return
 	}
 	partner, err := h.cfg.Partners.Partner(ctx, key)
 	if err != nil {
 		if errors.Is(err, hazard.ErrForbidden) || errors.Is(err, hazard.ErrNotFound) || errors.Is(err, hazard.ErrUnauthenticated) {
-			err = &apiError{status: http.StatusForbidden, items: []wireError{{Code: http.StatusForbidden, Description: "api_key: is not the key of a registered partner application"}}}
+			err = forbidden("api_key: is not the key of a registered partner application")
 		}
 		h.fail(w, f, err)
 		return

@@ -30,16 +30,10 @@ func (h *handler) request(p hazard.PublicHazard, notes bool) wireRequest {
 		r.ExpectedDatetime = w3c{}
 	}
 	if c, ok := h.cfg.Service.Categories().Lookup(p.Category); ok {
-		r.ServiceName = some(c.NameEN)
-		if h.cfg.Language == Chinese {
-			r.ServiceName = some(c.NameZH)
-		}
+		r.ServiceName = some(h.name(c.NameEN, c.NameZH))
 	}
 	if d, ok := h.cfg.Service.Department(p.Department); ok {
-		r.AgencyResponsible = some(d.NameEN)
-		if h.cfg.Language == Chinese {
-			r.AgencyResponsible = some(d.NameZH)
-		}
+		r.AgencyResponsible = some(h.name(d.NameEN, d.NameZH))
 	}
 	if p.Point != nil {
 		w := p.Point.WGS84()
@@ -69,25 +63,22 @@ func (h *handler) request(p hazard.PublicHazard, notes bool) wireRequest {
 	return r
 }
 
+// name is the name in the configured language.
+func (h *handler) name(en, zh string) string {
+	if h.cfg.Language == Chinese {
+		return zh
+	}
+	return en
+}
+
 // steps describes each event of p.Timeline, in order.
 func (h *handler) steps(p hazard.PublicHazard) []step {
-	cur := p.State
-	for _, e := range p.Timeline {
-		if e.Type == hazard.EventTransition {
-			cur = e.From
-			break
-		}
-	}
+	states, open := statesAfter(p.Timeline, p.State, !p.ClosedAt.IsZero(), func(e hazard.PublicEvent) (from, to string, ok bool) {
+		return e.From, e.To, e.Type == hazard.EventTransition
+	})
 	out := make([]step, len(p.Timeline))
 	for i, e := range p.Timeline {
-		if e.Type == hazard.EventTransition {
-			cur = e.To
-		}
-		open := true
-		if cur == p.State {
-			open = p.ClosedAt.IsZero()
-		}
-		out[i] = stepOf(e, cur, open, p.Duplicate)
+		out[i] = stepOf(e, states[i], open[i], p.Duplicate)
 	}
 	return out
 }
@@ -118,7 +109,7 @@ func (h *handler) byRef(ctx context.Context, ref string) (hazard.PublicHazard, e
 // one serves GET requests/{id}.
 func (h *handler) one(w http.ResponseWriter, r *http.Request, f format, ref string) {
 	p, err := h.byRef(r.Context(), ref)
-	if hazard.ErrorCode(err) == hazard.CodeNotFound || hazard.ErrorCode(err) == hazard.CodeInvalid {
+	if unknownRef(err) {
 		h.fail(w, f, notFoundField("service_request_id", fmt.Sprintf("%q is not a service request of this endpoint", ref)))
 		return
 	}
@@ -135,7 +126,7 @@ func (h *handler) one(w http.ResponseWriter, r *http.Request, f format, ref stri
 // a service_request_id gets it back as its own token.
 func (h *handler) token(w http.ResponseWriter, r *http.Request, f format, token string) {
 	_, err := h.cfg.Service.Store().GetByRef(r.Context(), token)
-	if hazard.ErrorCode(err) == hazard.CodeNotFound || hazard.ErrorCode(err) == hazard.CodeInvalid {
+	if unknownRef(err) {
 		h.fail(w, f, notFoundField("token", fmt.Sprintf("%q is not a token of this endpoint; requests are created at once (type realtime) and POST returns their service_request_id", token)))
 		return
 	}
@@ -301,11 +292,10 @@ func (h *handler) listIDs(ctx context.Context, q query) ([]hazard.PublicHazard, 
 		}
 		seen[id] = true
 		p, err := h.byRef(ctx, id)
-		switch hazard.ErrorCode(err) {
-		case "":
-		case hazard.CodeNotFound, hazard.CodeInvalid:
+		if unknownRef(err) {
 			continue
-		default:
+		}
+		if err != nil {
 			return nil, err
 		}
 		if skip > 0 {

@@ -131,6 +131,29 @@ var notices = map[string]string{
 	workflow.StateWithdrawn:     "Withdrawn by the reporter.",
 }
 
+// statesAfter replays a hazard's timeline: the state after each event, and
+// whether the hazard was open then. The hazard starts in the From of its
+// first transition (in final without one), each transition moves it to its
+// To, and it is closed only in its final state, once closed. transition
+// reports the From and To of an event that is a transition.
+func statesAfter[E any](events []E, final string, closed bool, transition func(E) (from, to string, ok bool)) (states []string, open []bool) {
+	cur := final
+	for _, e := range events {
+		if from, _, ok := transition(e); ok {
+			cur = from
+			break
+		}
+	}
+	states, open = make([]string, len(events)), make([]bool, len(events))
+	for i, e := range events {
+		if _, to, ok := transition(e); ok {
+			cur = to
+		}
+		states[i], open[i] = cur, cur != final || !closed
+	}
+	return states, open
+}
+
 // step is one public step of a hazard's timeline, ready for the wire.
 type step struct {
 	noteType    string

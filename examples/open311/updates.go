@@ -56,19 +56,11 @@ func (h *handler) stepsOf(ctx context.Context, id uuid.UUID) (*hazardSteps, erro
 		return nil, err
 	}
 	s := &hazardSteps{ref: hz.Ref, duplicate: hz.DuplicateOf != uuid.Nil, state: map[int64]string{}, open: map[int64]bool{}}
-	cur := hz.State
-	for _, e := range events {
-		if e.Type == hazard.EventTransition {
-			cur = e.From
-			break
-		}
-	}
-	for _, e := range events {
-		if e.Type == hazard.EventTransition {
-			cur = e.To
-		}
-		s.state[e.Seq] = cur
-		s.open[e.Seq] = cur != hz.State || hz.ClosedAt.IsZero()
+	states, open := statesAfter(events, hz.State, !hz.ClosedAt.IsZero(), func(e hazard.Event) (from, to string, ok bool) {
+		return e.From, e.To, e.Type == hazard.EventTransition
+	})
+	for i, e := range events {
+		s.state[e.Seq], s.open[e.Seq] = states[i], open[i]
 	}
 	return s, nil
 }

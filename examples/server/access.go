@@ -71,6 +71,10 @@ func (c caller) user() hazard.User {
 
 func (c caller) staff() bool { return c.signed && c.acct.Staff() }
 
+// admin reports whether the caller is an admin (who also sees draft
+// articles).
+func (c caller) admin() bool { return c.signed && AccessAdmin.Allows(c.acct.Role) }
+
 // authenticate returns the caller of r: nobody without an Authorization
 // header, the account of a valid bearer token, or CodeUnauthenticated.
 func (s *Server) authenticate(r *http.Request) (caller, error) {

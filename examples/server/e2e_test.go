@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/hazardloop/hazardloop/examples/server"
 	"github.com/hazardloop/hazardloop/notify"
-	"github.com/hazardloop/hazardloop/pgstore"
 )
 
 // act takes an action on a report and returns the updated view.
@@ -36,24 +33,8 @@ func TestCitizenLoop(t *testing.T) {
 // TestCitizenLoopPostgres runs the loop with hazards, events and rewards
 // in PostgreSQL (HAZARDLOOP_TEST_DATABASE_URL), in a fresh schema.
 func TestCitizenLoopPostgres(t *testing.T) {
-	url := os.Getenv("HAZARDLOOP_TEST_DATABASE_URL")
-	if url == "" {
-		t.Skip("HAZARDLOOP_TEST_DATABASE_URL is not set; e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	}
-	ctx := context.Background()
-	db, err := pgstore.Open(ctx, url)
-	require.NoError(t, err)
-	t.Cleanup(db.Close)
-	schema := fmt.Sprintf("server_e2e_%d", time.Now().UnixNano())
-	_, err = db.Pool().Exec(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = db.Pool().Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	s := startServer(t, func(c *server.Config) { c.DatabaseURL = url + sep + "search_path=" + schema })
-	citizenLoop(t, s)
+	dbURL := testSchema(t)
+	citizenLoop(t, startServer(t, func(c *server.Config) { c.DatabaseURL = dbURL }))
 }
 
 func citizenLoop(t *testing.T, s *testServer) {

@@ -22,13 +22,11 @@ import (
 // route").
 func TestOpenAPIListsEveryRoute(t *testing.T) {
 	s := startServer(t)
-	r := s.do("GET", "/api/v1/openapi.json", "", nil)
-	require.Equal(t, http.StatusOK, r.status)
 	var doc struct {
 		OpenAPI string                               `json:"openapi"`
 		Paths   map[string]map[string]map[string]any `json:"paths"`
 	}
-	r.json(t, &doc)
+	s.openAPI(&doc)
 	require.True(t, strings.HasPrefix(doc.OpenAPI, "3."), "openapi version %q", doc.OpenAPI)
 	var described, routed []string
 	for path, ops := range doc.Paths {
@@ -56,8 +54,6 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 // enforces.
 func TestOpenAPILimits(t *testing.T) {
 	s := startServer(t)
-	r := s.do("GET", "/api/v1/openapi.json", "", nil)
-	require.Equal(t, http.StatusOK, r.status)
 	type prop struct {
 		MinItems      int `json:"minItems"`
 		MaxItems      int `json:"maxItems"`
@@ -70,11 +66,19 @@ func TestOpenAPILimits(t *testing.T) {
 			} `json:"schemas"`
 		} `json:"components"`
 	}
-	r.json(t, &doc)
+	s.openAPI(&doc)
 	sc := doc.Components.Schemas
 	assert.Equal(t, prop{MinItems: hazard.MinPhotos, MaxItems: hazard.MaxPhotos}, sc["ReportRequest"].Properties["photos"], "ReportRequest.photos")
 	assert.Equal(t, prop{MaxItems: hazard.MaxPhotos}, sc["ActionRequest"].Properties["photos"], "ActionRequest.photos")
 	assert.Equal(t, prop{MaxProperties: server.MaxActionFields}, sc["ActionRequest"].Properties["fields"], "ActionRequest.fields")
+}
+
+// openAPI decodes the server's OpenAPI description into doc.
+func (s *testServer) openAPI(doc any) {
+	s.t.Helper()
+	r := s.do("GET", "/api/v1/openapi.json", "", nil)
+	require.Equal(s.t, http.StatusOK, r.status, "GET openapi.json")
+	r.json(s.t, doc)
 }
 
 // TestUnknownRoutes answer in the one error shape.

@@ -2,10 +2,8 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/hazardloop/hazardloop/examples/open311"
 	"github.com/hazardloop/hazardloop/hazard"
@@ -22,20 +20,12 @@ const DemoOpen311Key = "demo-open311-key-0001"
 // the server's public URL is known (see Serve); until then it answers 503.
 func (s *Server) mountOpen311() {
 	pattern := Open311Prefix + "/"
-	obs := s.httpm.duration.WithLabelValues(pattern)
-	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+	s.mux.Handle(pattern, s.instrument(pattern, func(sw *statusWriter, r *http.Request) {
 		if h := s.open311.Load(); h != nil {
 			(*h).ServeHTTP(sw, r)
 		} else {
 			s.writeError(sw, r, hazard.Errorf(CodeUnavailable, "the Open311 endpoint is not ready"))
 		}
-		if sw.status == 0 {
-			sw.status = http.StatusOK
-		}
-		s.httpm.requests.WithLabelValues(pattern, strconv.Itoa(sw.status)).Inc()
-		obs.Observe(time.Since(start).Seconds())
 	}))
 }
 

@@ -98,10 +98,8 @@ func routeTable() []Route {
 
 // routeHandler wraps a route's handler with access control and metrics.
 func (s *Server) routeHandler(rt Route) http.Handler {
-	obs := s.httpm.duration.WithLabelValues(rt.Pattern())
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+	pattern := rt.Pattern()
+	return s.instrument(pattern, func(sw *statusWriter, r *http.Request) {
 		c, err := s.authorize(&rt, r)
 		if err == nil {
 			err = rt.handle(s, sw, r, c)
@@ -109,15 +107,26 @@ func (s *Server) routeHandler(rt Route) http.Handler {
 		if err != nil {
 			if sw.status != 0 {
 				// The answer is under way: nothing more can be said.
-				s.log.Error("request failed after the answer began", "route", rt.Pattern(), "error", err)
+				s.log.Error("request failed after the answer began", "route", pattern, "error", err)
 			} else {
 				s.writeError(sw, r, err)
 			}
 		}
+	})
+}
+
+// instrument counts the answers of serve by route and status, and times
+// them by route, under the label route.
+func (s *Server) instrument(route string, serve func(sw *statusWriter, r *http.Request)) http.Handler {
+	obs := s.httpm.duration.WithLabelValues(route)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		serve(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		s.httpm.requests.WithLabelValues(rt.Pattern(), strconv.Itoa(sw.status)).Inc()
+		s.httpm.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		obs.Observe(time.Since(start).Seconds())
 	})
 }

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-
 	"strings"
 	"time"
 )
@@ -83,31 +82,48 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
+// pageRoute is a route of the pages: its method-and-path pattern and its
+// handler.
+type pageRoute struct {
+	pattern string
+	handler http.Handler
+}
+
+// routeTable is the one list of the page routes, which Routes and Register
+// read.
+func (h *Handler) routeTable() []pageRoute {
+	return []pageRoute{
+		{"GET /{$}", http.HandlerFunc(h.home)},
+		{"GET /report", http.HandlerFunc(h.report)},
+		{"GET /plaza", http.HandlerFunc(h.plaza)},
+		{"GET /plaza/{ref}", http.HandlerFunc(h.plazaItem)},
+		{"GET /mine", http.HandlerFunc(h.mine)},
+		{"GET /knowledge", http.HandlerFunc(h.knowledge)},
+		{"GET /knowledge/{id}", http.HandlerFunc(h.article)},
+		{"GET /login", http.HandlerFunc(h.login)},
+		{"GET /console", http.HandlerFunc(h.console)},
+		{"GET /console/reports/{id}", http.HandlerFunc(h.consoleReport)},
+		{"GET /console/board", http.HandlerFunc(h.board)},
+		{"GET /console/articles", http.HandlerFunc(h.articlesAdmin)},
+		{"GET /static/", h.static},
+	}
+}
+
 // Routes lists the page routes as method-and-path patterns.
 func (h *Handler) Routes() []string {
-	return []string{
-		"GET /{$}", "GET /report", "GET /plaza", "GET /plaza/{ref}", "GET /mine",
-		"GET /knowledge", "GET /knowledge/{id}", "GET /login",
-		"GET /console", "GET /console/reports/{id}", "GET /console/board", "GET /console/articles",
-		"GET /static/",
+	table := h.routeTable()
+	out := make([]string, len(table))
+	for i, rt := range table {
+		out[i] = rt.pattern
 	}
+	return out
 }
 
 // Register adds the page routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", h.home)
-	mux.HandleFunc("GET /report", h.report)
-	mux.HandleFunc("GET /plaza", h.plaza)
-	mux.HandleFunc("GET /plaza/{ref}", h.plazaItem)
-	mux.HandleFunc("GET /mine", h.mine)
-	mux.HandleFunc("GET /knowledge", h.knowledge)
-	mux.HandleFunc("GET /knowledge/{id}", h.article)
-	mux.HandleFunc("GET /login", h.login)
-	mux.HandleFunc("GET /console", h.console)
-	mux.HandleFunc("GET /console/reports/{id}", h.consoleReport)
-	mux.HandleFunc("GET /console/board", h.board)
-	mux.HandleFunc("GET /console/articles", h.articlesAdmin)
-	mux.Handle("GET /static/", h.static)
+	for _, rt := range h.routeTable() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
 }
 
 // page is what every template receives.
