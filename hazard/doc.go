@@ -10,7 +10,7 @@
 // (package workflow) and saves the new state and its event with the expected
 // version, so that of two concurrent actions exactly one wins; PublicView,
 // ReporterView and StaffView show a hazard to the plaza, its reporter and
-// staff; Queue, Overdue, Escalate, Stats and DepartmentFigures (the
+// staff, and SightOf says which of them a user may have; Queue, Overdue, Escalate, Stats and DepartmentFigures (the
 // per-department 对账 view, staff only) serve dispatchers, departments
 // and supervisors.
 //

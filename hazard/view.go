@@ -2,6 +2,7 @@ package hazard
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 
@@ -136,6 +137,36 @@ func (s *Service) ReporterView(ctx context.Context, user User, id uuid.UUID) (Re
 		return ReporterView{}, err
 	}
 	return v, nil
+}
+
+// Sight is how much of a hazard a user may see.
+type Sight int
+
+// The sights, from least to most.
+const (
+	SightNone   Sight = iota // the hazard does not exist
+	SightPublic              // its public view only, as on the plaza
+	SightFull                // all of it: its reporter, or staff whose scope covers it
+)
+
+// SightOf returns how much of the hazard id user may see: SightFull for
+// the users ReporterView or StaffView answer (its reporter, staff whose
+// role and department cover it), SightPublic for anyone else (every hazard
+// is on the plaza) and SightNone when there is no such hazard. user may be
+// the zero User (nobody signed in). It reads the hazard only, so callers
+// deciding access (who gets a photo's original) need not build a view.
+func (s *Service) SightOf(ctx context.Context, user User, id uuid.UUID) (Sight, error) {
+	h, err := s.store.Get(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return SightNone, nil
+	case err != nil:
+		return SightNone, Wrap("sight", err)
+	}
+	if authenticated("sight", user) == nil && inScope(user, &h) {
+		return SightFull, nil
+	}
+	return SightPublic, nil
 }
 
 // StaffView returns the hazard with every event and the user's actions.

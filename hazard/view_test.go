@@ -211,3 +211,39 @@ func TestMine(t *testing.T) {
 	_, err = f.svc.Mine(ctx, hazard.User{}, hazard.Page{})
 	require.ErrorIs(t, err, hazard.ErrUnauthenticated)
 }
+
+func TestSightOf(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	h := f.submit(t, citizen, fireReport())
+	h = f.act(t, dispatcher, h, "dispatch", hazard.ActInput{Department: "fire"})
+	for _, tc := range []struct {
+		name string
+		user hazard.User
+		want hazard.Sight
+	}{
+		{"its reporter", citizen, hazard.SightFull},
+		{"another citizen", otherCit, hazard.SightPublic},
+		{"nobody signed in", hazard.User{}, hazard.SightPublic},
+		{"the dispatcher", dispatcher, hazard.SightFull},
+		{"the department it was sent to", fireDept, hazard.SightFull},
+		{"another department", gasDept, hazard.SightPublic},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := f.svc.SightOf(ctx, tc.user, h.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+			// The same answer as the views give.
+			var viewErr error
+			if tc.user.Role == "reporter" {
+				_, viewErr = f.svc.ReporterView(ctx, tc.user, h.ID)
+			} else {
+				_, viewErr = f.svc.StaffView(ctx, tc.user, h.ID)
+			}
+			assert.Equal(t, tc.want == hazard.SightFull, viewErr == nil, "a view agrees: %v", viewErr)
+		})
+	}
+	got, err := f.svc.SightOf(ctx, citizen, uuid.New())
+	require.NoError(t, err)
+	assert.Equal(t, hazard.SightNone, got, "no such hazard")
+}

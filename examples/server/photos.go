@@ -33,19 +33,12 @@ func (s *Server) photo(w http.ResponseWriter, r *http.Request, c caller) error {
 		if original {
 			break
 		}
-		if c.signed {
-			if _, err := s.view(r, c, id); err == nil {
-				original = true
-				break
-			}
+		sight, err := s.svc.SightOf(r.Context(), c.user(), id)
+		if err != nil {
+			return err
 		}
-		if !public {
-			h, err := s.store.Get(r.Context(), id)
-			if err == nil {
-				_, err = s.svc.PublicView(r.Context(), h.Ref)
-			}
-			public = err == nil
-		}
+		original = sight == hazard.SightFull
+		public = public || sight >= hazard.SightPublic
 	}
 	if !original && !public {
 		return notFound
