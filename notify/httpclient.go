@@ -113,9 +113,17 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-func defaultClient(c *http.Client) *http.Client {
-	if c == nil {
-		return &http.Client{}
+// httpDefaults fills in what an HTTP adapter's configuration leaves unset:
+// a new http.Client, DefaultHTTPTimeout for a timeout not positive, and
+// time.Now as the clock.
+func httpDefaults(client **http.Client, timeout *time.Duration, clock *func() time.Time) {
+	if *client == nil {
+		*client = &http.Client{}
 	}
-	return c
+	if *timeout <= 0 {
+		*timeout = DefaultHTTPTimeout
+	}
+	if *clock == nil {
+		*clock = time.Now
+	}
 }

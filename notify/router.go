@@ -285,13 +285,18 @@ func (r *Router) channels(rec Recipient, key string) []Channel {
 	return out
 }
 
+// localName returns en for an English locale ("en", "en-GB"), else zh.
+func localName(loc, zh, en string) string {
+	if strings.HasPrefix(loc, "en") {
+		return en
+	}
+	return zh
+}
+
 func (r *Router) department(code, loc string) string {
 	for _, d := range r.cfg.Departments {
 		if d.Code == code {
-			if strings.HasPrefix(loc, "en") {
-				return d.NameEN
-			}
-			return d.NameZH
+			return localName(loc, d.NameZH, d.NameEN)
 		}
 	}
 	return code
@@ -300,10 +305,7 @@ func (r *Router) department(code, loc string) string {
 func (r *Router) category(code, loc string) string {
 	for _, c := range r.cfg.Categories {
 		if c.Code == code {
-			if strings.HasPrefix(loc, "en") {
-				return c.NameEN
-			}
-			return c.NameZH
+			return localName(loc, c.NameZH, c.NameEN)
 		}
 	}
 	return code

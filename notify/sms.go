@@ -62,13 +62,7 @@ func NewSMS(cfg SMSConfig) (*SMS, error) {
 	if err := p.Err("notify.sms"); err != nil {
 		return nil, err
 	}
-	cfg.Client = defaultClient(cfg.Client)
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultHTTPTimeout
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
-	}
+	httpDefaults(&cfg.Client, &cfg.Timeout, &cfg.Clock)
 	return &SMS{cfg: cfg}, nil
 }
 

@@ -79,13 +79,7 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if err := p.Err("notify.webhook"); err != nil {
 		return nil, err
 	}
-	cfg.Client = defaultClient(cfg.Client)
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultHTTPTimeout
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
-	}
+	httpDefaults(&cfg.Client, &cfg.Timeout, &cfg.Clock)
 	return &Webhook{cfg: cfg}, nil
 }
 

@@ -179,13 +179,7 @@ func NewWeChat(cfg WeChatConfig) (*WeChat, error) {
 	if cfg.TokenMargin <= 0 {
 		cfg.TokenMargin = DefaultTokenMargin
 	}
-	cfg.Client = defaultClient(cfg.Client)
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultHTTPTimeout
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = time.Now
-	}
+	httpDefaults(&cfg.Client, &cfg.Timeout, &cfg.Clock)
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	w.cfg = cfg
 	return w, nil
@@ -320,12 +314,7 @@ type wxSend struct {
 }
 
 // wxLang maps a locale to WeChat's lang parameter.
-func wxLang(locale string) string {
-	if strings.HasPrefix(locale, "en") {
-		return "en_US"
-	}
-	return "zh_CN"
-}
+func wxLang(locale string) string { return localName(locale, "zh_CN", "en_US") }
 
 // Notify implements Notifier.
 func (w *WeChat) Notify(ctx context.Context, to Recipient, m Message) error {
