@@ -118,14 +118,12 @@ func (p *Payer) MarkPaid(key, ref string) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	e, ok := p.entries[key]
-	switch {
-	case !ok:
-		return notFound(op)
-	case e.Status == StatusPaid && e.Ref == ref:
+	if e, ok := p.entries[key]; ok && e.Status == StatusPaid && e.Ref == ref {
 		return nil
-	case e.Status != StatusPending:
-		return &hazard.Error{Code: hazard.CodeConflict, Op: op, Message: "the payout is " + string(e.Status)}
+	}
+	e, err := p.pending(op, key)
+	if err != nil {
+		return err
 	}
 	e.Status, e.Ref, e.PaidAt = StatusPaid, ref, p.clock().UTC()
 	return nil
@@ -138,15 +136,25 @@ func (p *Payer) Cancel(key, reason string) error {
 	const op = "manualpay.Cancel"
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	e, ok := p.entries[key]
-	switch {
-	case !ok:
-		return notFound(op)
-	case e.Status != StatusPending:
-		return &hazard.Error{Code: hazard.CodeConflict, Op: op, Message: "the payout is " + string(e.Status)}
+	e, err := p.pending(op, key)
+	if err != nil {
+		return err
 	}
 	e.Status, e.Reason = StatusCancelled, reason
 	return nil
+}
+
+// pending returns the entry with the key if it is pending: a missing key is
+// CodeNotFound, another status CodeConflict. p.mu must be held.
+func (p *Payer) pending(op, key string) (*Entry, error) {
+	e, ok := p.entries[key]
+	switch {
+	case !ok:
+		return nil, notFound(op)
+	case e.Status != StatusPending:
+		return nil, &hazard.Error{Code: hazard.CodeConflict, Op: op, Message: "the payout is " + string(e.Status)}
+	}
+	return e, nil
 }
 
 // Entries returns the payout requests with the status (all when empty), in

@@ -1,6 +1,7 @@
 package memledger
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"sort"
@@ -55,10 +56,10 @@ func (l *Ledger) Issue(ctx context.Context, r reward.Reward, limits reward.Limit
 		return reward.Reward{}, false, &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "id", Message: "a reward with this ID exists"}
 	}
 	for _, c := range limits.Reporter {
-		t := l.totals(r.Policy, r.ReporterID, c.Since, c.Until)
-		if !inWindow(r.IssuedAt, c.Since, c.Until) {
-			continue
+		if (c.MaxCount <= 0 && c.MaxAmount <= 0) || !inWindow(r.IssuedAt, c.Since, c.Until) {
+			continue // counting would not change the answer
 		}
+		t := l.totals(r.Policy, r.ReporterID, c.Since, c.Until)
 		if (c.MaxCount > 0 && t.Count+1 > c.MaxCount) || (c.MaxAmount > 0 && t.Amount+r.Amount > c.MaxAmount) {
 			return reward.Reward{}, false, reward.ErrCapReached
 		}
@@ -131,7 +132,7 @@ func (l *Ledger) ByHazard(ctx context.Context, hazardID uuid.UUID) ([]reward.Rew
 		if !out[i].IssuedAt.Equal(out[j].IssuedAt) {
 			return out[i].IssuedAt.Before(out[j].IssuedAt)
 		}
-		return out[i].ID.String() < out[j].ID.String()
+		return compareID(out[i].ID, out[j].ID) < 0
 	})
 	return out, nil
 }
@@ -179,17 +180,7 @@ func (l *Ledger) ListByReporter(ctx context.Context, reporterID string, status r
 	return reward.List{Items: items, Next: next}, nil
 }
 
-func compareID(a, b uuid.UUID) int {
-	for i := range a {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
-}
+func compareID(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
 
 // Totals implements reward.Ledger.
 func (l *Ledger) Totals(ctx context.Context, policy, reporterID string, since, until time.Time) (reward.Total, error) {

@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/reward"
 )
 
@@ -133,30 +134,29 @@ func claiming(t *testing.T, l reward.Ledger, r reward.Reward) reward.Reward {
 func diff(got, want reward.Reward) string {
 	var d string
 	add := func(name string, g, w any) { d += fmt.Sprintf("\n  %s: got %v, want %v", name, g, w) }
-	if got.ID != want.ID {
-		add("ID", got.ID, want.ID)
+	// Fields compared with ==; Policy and its version are one field here.
+	for _, f := range []struct {
+		name string
+		g, w any
+	}{
+		{"ID", got.ID, want.ID},
+		{"HazardID", got.HazardID, want.HazardID},
+		{"HazardRef", got.HazardRef, want.HazardRef},
+		{"ReporterID", got.ReporterID, want.ReporterID},
+		{"Policy", fmt.Sprint(got.Policy, got.PolicyVersion), fmt.Sprint(want.Policy, want.PolicyVersion)},
+		{"Amount", got.Amount, want.Amount},
+		{"Status", got.Status, want.Status},
+		{"Explanation", fmt.Sprint(got.Explanation), fmt.Sprint(want.Explanation)},
+		{"PaymentRef", got.PaymentRef, want.PaymentRef},
+		{"LastError", got.LastError, want.LastError},
+		{"Attempts", got.Attempts, want.Attempts},
+		{"Version", got.Version, want.Version},
+	} {
+		if f.g != f.w {
+			add(f.name, f.g, f.w)
+		}
 	}
-	if got.HazardID != want.HazardID {
-		add("HazardID", got.HazardID, want.HazardID)
-	}
-	if got.HazardRef != want.HazardRef {
-		add("HazardRef", got.HazardRef, want.HazardRef)
-	}
-	if got.ReporterID != want.ReporterID {
-		add("ReporterID", got.ReporterID, want.ReporterID)
-	}
-	if got.Policy != want.Policy || got.PolicyVersion != want.PolicyVersion {
-		add("Policy", fmt.Sprint(got.Policy, got.PolicyVersion), fmt.Sprint(want.Policy, want.PolicyVersion))
-	}
-	if got.Amount != want.Amount {
-		add("Amount", got.Amount, want.Amount)
-	}
-	if got.Status != want.Status {
-		add("Status", got.Status, want.Status)
-	}
-	if fmt.Sprint(got.Explanation) != fmt.Sprint(want.Explanation) {
-		add("Explanation", got.Explanation, want.Explanation)
-	}
+	// Times compared with Equal.
 	for _, p := range []struct {
 		name string
 		g, w time.Time
@@ -170,18 +170,6 @@ func diff(got, want reward.Reward) string {
 		if !p.g.Equal(p.w) {
 			add(p.name, p.g, p.w)
 		}
-	}
-	if got.PaymentRef != want.PaymentRef {
-		add("PaymentRef", got.PaymentRef, want.PaymentRef)
-	}
-	if got.LastError != want.LastError {
-		add("LastError", got.LastError, want.LastError)
-	}
-	if got.Attempts != want.Attempts {
-		add("Attempts", got.Attempts, want.Attempts)
-	}
-	if got.Version != want.Version {
-		add("Version", got.Version, want.Version)
 	}
 	return d
 }
@@ -395,27 +383,19 @@ const Goroutines = 50
 func testBudgetConcurrent(t *testing.T, l reward.Ledger) {
 	policy := "budget-" + uuid.NewString()[:8]
 	b := reward.Limits{Budget: reward.Budget{Since: T0.Add(-time.Hour), Until: T0.Add(time.Hour), Amount: 1000}}
-	var wg sync.WaitGroup
-	var ok, refused atomic.Int64
+	var ok atomic.Int64
 	errs := make(chan error, Goroutines)
-	for range Goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := NewReward(reporter(), 70)
-			r.Policy = policy
-			_, _, err := l.Issue(ctx, r, b)
-			switch {
-			case err == nil:
-				ok.Add(1)
-			case errors.Is(err, reward.ErrBudgetExhausted):
-				refused.Add(1)
-			default:
-				errs <- err
-			}
-		}()
-	}
-	wg.Wait()
+	hazardtest.Together(Goroutines, func(int) {
+		r := NewReward(reporter(), 70)
+		r.Policy = policy
+		_, _, err := l.Issue(ctx, r, b)
+		switch {
+		case err == nil:
+			ok.Add(1)
+		case !errors.Is(err, reward.ErrBudgetExhausted):
+			errs <- err
+		}
+	})
 	close(errs)
 	for err := range errs {
 		t.Errorf("concurrent Issue: %v, want nil or ErrBudgetExhausted", err)
@@ -433,21 +413,15 @@ func testCapConcurrent(t *testing.T, l reward.Ledger) {
 	who := reporter()
 	c := day()
 	c.MaxCount = 3
-	var wg sync.WaitGroup
 	var ok atomic.Int64
-	for range Goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, _, err := l.Issue(ctx, NewReward(who, 100), reward.Limits{Reporter: []reward.Cap{c}})
-			if err == nil {
-				ok.Add(1)
-			} else if !errors.Is(err, reward.ErrCapReached) {
-				t.Errorf("concurrent Issue: %v, want nil or ErrCapReached", err)
-			}
-		}()
-	}
-	wg.Wait()
+	hazardtest.Together(Goroutines, func(int) {
+		_, _, err := l.Issue(ctx, NewReward(who, 100), reward.Limits{Reporter: []reward.Cap{c}})
+		if err == nil {
+			ok.Add(1)
+		} else if !errors.Is(err, reward.ErrCapReached) {
+			t.Errorf("concurrent Issue: %v, want nil or ErrCapReached", err)
+		}
+	})
 	if ok.Load() != 3 {
 		t.Errorf("%d concurrent rewards issued to one reporter under a cap of 3, want 3", ok.Load())
 	}
@@ -456,27 +430,21 @@ func testCapConcurrent(t *testing.T, l reward.Ledger) {
 func testIssueSameHazardConcurrent(t *testing.T, l reward.Ledger) {
 	hz := uuid.Must(uuid.NewV7())
 	who := reporter()
-	var wg sync.WaitGroup
 	var created atomic.Int64
 	ids := make(chan uuid.UUID, Goroutines)
-	for range Goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := NewReward(who, 100)
-			r.HazardID = hz
-			s, c, err := l.Issue(ctx, r, reward.Limits{})
-			if err != nil {
-				t.Errorf("concurrent Issue for one hazard: %v, want nil", err)
-				return
-			}
-			if c {
-				created.Add(1)
-			}
-			ids <- s.ID
-		}()
-	}
-	wg.Wait()
+	hazardtest.Together(Goroutines, func(int) {
+		r := NewReward(who, 100)
+		r.HazardID = hz
+		s, c, err := l.Issue(ctx, r, reward.Limits{})
+		if err != nil {
+			t.Errorf("concurrent Issue for one hazard: %v, want nil", err)
+			return
+		}
+		if c {
+			created.Add(1)
+		}
+		ids <- s.ID
+	})
 	close(ids)
 	if created.Load() != 1 {
 		t.Errorf("%d of %d concurrent Issue calls for one hazard created a reward, want 1", created.Load(), Goroutines)
@@ -668,21 +636,15 @@ func testBeginClaimRefusals(t *testing.T, l reward.Ledger) {
 
 func testBeginClaimConcurrent(t *testing.T, l reward.Ledger) {
 	r := issue(t, l, NewReward(reporter(), 100))
-	var wg sync.WaitGroup
 	var ok atomic.Int64
-	for range Goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := l.BeginClaim(ctx, r.ID, r.ReporterID, T0.Add(time.Hour))
-			if err == nil {
-				ok.Add(1)
-			} else if !errors.Is(err, reward.ErrNotClaimable) {
-				t.Errorf("concurrent BeginClaim: %v, want nil or ErrNotClaimable", err)
-			}
-		}()
-	}
-	wg.Wait()
+	hazardtest.Together(Goroutines, func(int) {
+		_, err := l.BeginClaim(ctx, r.ID, r.ReporterID, T0.Add(time.Hour))
+		if err == nil {
+			ok.Add(1)
+		} else if !errors.Is(err, reward.ErrNotClaimable) {
+			t.Errorf("concurrent BeginClaim: %v, want nil or ErrNotClaimable", err)
+		}
+	})
 	if ok.Load() != 1 {
 		t.Errorf("%d of %d concurrent BeginClaim calls succeeded, want 1", ok.Load(), Goroutines)
 	}
@@ -896,24 +858,18 @@ func testExpireConcurrent(t *testing.T, l reward.Ledger) {
 	}
 	var mu sync.Mutex
 	seen := map[uuid.UUID]int{}
-	var wg sync.WaitGroup
-	for range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got, err := l.Expire(ctx, base.Add(time.Hour), 0)
-			if err != nil {
-				t.Errorf("concurrent Expire: %v", err)
-				return
-			}
-			mu.Lock()
-			for _, r := range got {
-				seen[r.ID]++
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	hazardtest.Together(10, func(int) {
+		got, err := l.Expire(ctx, base.Add(time.Hour), 0)
+		if err != nil {
+			t.Errorf("concurrent Expire: %v", err)
+			return
+		}
+		mu.Lock()
+		for _, r := range got {
+			seen[r.ID]++
+		}
+		mu.Unlock()
+	})
 	for id := range want {
 		if seen[id] != 1 {
 			t.Errorf("reward %s returned by %d concurrent Expire calls, want 1", id, seen[id])
