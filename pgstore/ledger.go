@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/hazardloop/hazardloop/hazard"
@@ -302,20 +301,8 @@ func (l *Ledger) change(ctx context.Context, op string, id uuid.UUID, fn func(r 
 
 // BeginClaim implements reward.Ledger.
 func (l *Ledger) BeginClaim(ctx context.Context, id uuid.UUID, reporterID string, now time.Time) (reward.Reward, error) {
-	const op = "pgstore.Ledger.BeginClaim"
-	r, _, err := l.change(ctx, op, id, func(r *reward.Reward) error {
-		switch {
-		case r.ReporterID != reporterID:
-			return &hazard.Error{Code: hazard.CodeForbidden, Message: "only the reporter may claim the reward"}
-		case r.Status != reward.StatusPending:
-			return reward.ErrNotClaimable
-		case !now.Before(r.ClaimBy):
-			return reward.ErrClaimWindowClosed
-		}
-		r.Status = reward.StatusClaiming
-		r.ClaimStartedAt = now.UTC()
-		r.Attempts++
-		return nil
+	r, _, err := l.change(ctx, "pgstore.Ledger.BeginClaim", id, func(r *reward.Reward) error {
+		return r.BeginClaim(reporterID, now)
 	})
 	return r, err
 }
@@ -323,69 +310,34 @@ func (l *Ledger) BeginClaim(ctx context.Context, id uuid.UUID, reporterID string
 // Settle implements reward.Ledger.
 func (l *Ledger) Settle(ctx context.Context, id uuid.UUID, paymentRef string, now time.Time) (reward.Reward, bool, error) {
 	const op = "pgstore.Ledger.Settle"
-	if paymentRef == "" || len(paymentRef) > reward.MaxPaymentRefLen {
-		return reward.Reward{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "payment_ref",
-			Message: fmt.Sprintf("must be 1 to %d bytes", reward.MaxPaymentRefLen)}
+	if err := reward.CheckPaymentRef(paymentRef); err != nil {
+		return reward.Reward{}, false, hazard.Wrap(op, err)
 	}
 	return l.change(ctx, op, id, func(r *reward.Reward) error {
-		if r.Status == reward.StatusClaimed {
-			if r.PaymentRef == paymentRef {
-				return errUnchanged
-			}
-			return &hazard.Error{Code: hazard.CodeConflict, Field: "payment_ref",
-				Message: "the reward was paid under another payment reference"}
+		if changed, err := r.Settle(paymentRef, now); err != nil || changed {
+			return err
 		}
-		r.Status = reward.StatusClaimed
-		r.PaymentRef = paymentRef
-		r.ClaimedAt = now.UTC()
-		r.ExpiredAt = time.Time{}
-		r.LastError = ""
-		return nil
+		return errUnchanged
 	})
-}
-
-func checkErrText(op, s string) error {
-	if utf8.RuneCountInString(s) > reward.MaxErrorLen {
-		return &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "error",
-			Message: fmt.Sprintf("must be at most %d characters", reward.MaxErrorLen)}
-	}
-	return nil
 }
 
 // FailClaim implements reward.Ledger.
 func (l *Ledger) FailClaim(ctx context.Context, id uuid.UUID, errText string, claimBy time.Time) (reward.Reward, error) {
-	const op = "pgstore.Ledger.FailClaim"
-	if err := checkErrText(op, errText); err != nil {
-		return reward.Reward{}, err
-	}
-	r, _, err := l.change(ctx, op, id, func(r *reward.Reward) error {
-		if r.Status != reward.StatusClaiming {
-			return reward.ErrNotClaimable
-		}
-		r.Status = reward.StatusPending
-		r.LastError = errText
-		if claimBy.After(r.ClaimBy) {
-			r.ClaimBy = claimBy.UTC()
-		}
-		return nil
-	})
-	return r, err
+	return l.endClaim(ctx, "pgstore.Ledger.FailClaim", id, errText, func(r *reward.Reward) error { return r.FailClaim(errText, claimBy) })
 }
 
 // MarkFailed implements reward.Ledger.
 func (l *Ledger) MarkFailed(ctx context.Context, id uuid.UUID, errText string) (reward.Reward, error) {
-	const op = "pgstore.Ledger.MarkFailed"
-	if err := checkErrText(op, errText); err != nil {
-		return reward.Reward{}, err
+	return l.endClaim(ctx, "pgstore.Ledger.MarkFailed", id, errText, func(r *reward.Reward) error { return r.MarkFailed(errText) })
+}
+
+// endClaim ends a claim that did not pay with end, after checking errText
+// before any I/O.
+func (l *Ledger) endClaim(ctx context.Context, op string, id uuid.UUID, errText string, end func(r *reward.Reward) error) (reward.Reward, error) {
+	if err := reward.CheckErrorText(errText); err != nil {
+		return reward.Reward{}, hazard.Wrap(op, err)
 	}
-	r, _, err := l.change(ctx, op, id, func(r *reward.Reward) error {
-		if r.Status != reward.StatusClaiming {
-			return reward.ErrNotClaimable
-		}
-		r.Status = reward.StatusFailed
-		r.LastError = errText
-		return nil
-	})
+	r, _, err := l.change(ctx, op, id, end)
 	return r, err
 }
 

@@ -3,6 +3,7 @@ package manualpay
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -114,7 +115,7 @@ func (p *Payer) Query(ctx context.Context, key string) (reward.PayResult, error)
 func (p *Payer) MarkPaid(key, ref string) error {
 	const op = "manualpay.MarkPaid"
 	if ref == "" || len(ref) > reward.MaxPaymentRefLen {
-		return &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "ref", Message: "must be 1 to 128 bytes"}
+		return &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "ref", Message: fmt.Sprintf("must be 1 to %d bytes", reward.MaxPaymentRefLen)}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -3,11 +3,11 @@ package memledger
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -191,98 +191,63 @@ func (l *Ledger) Totals(ctx context.Context, policy, reporterID string, since, u
 
 // BeginClaim implements reward.Ledger.
 func (l *Ledger) BeginClaim(ctx context.Context, id uuid.UUID, reporterID string, now time.Time) (reward.Reward, error) {
-	const op = "memledger.BeginClaim"
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	r, err := l.find(op, id)
-	if err != nil {
-		return reward.Reward{}, err
-	}
-	switch {
-	case r.ReporterID != reporterID:
-		return reward.Reward{}, &hazard.Error{Code: hazard.CodeForbidden, Op: op, Message: "only the reporter may claim the reward"}
-	case r.Status != reward.StatusPending:
-		return reward.Reward{}, reward.ErrNotClaimable
-	case !now.Before(r.ClaimBy):
-		return reward.Reward{}, reward.ErrClaimWindowClosed
-	}
-	r.Status = reward.StatusClaiming
-	r.ClaimStartedAt = now.UTC()
-	r.Attempts++
-	r.Version++
-	return r.Clone(), nil
+	r, _, err := l.change("memledger.BeginClaim", id, func(r *reward.Reward) (bool, error) {
+		return true, r.BeginClaim(reporterID, now)
+	})
+	return r, err
 }
 
 // Settle implements reward.Ledger.
 func (l *Ledger) Settle(ctx context.Context, id uuid.UUID, paymentRef string, now time.Time) (reward.Reward, bool, error) {
 	const op = "memledger.Settle"
-	if paymentRef == "" || len(paymentRef) > reward.MaxPaymentRefLen {
-		return reward.Reward{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "payment_ref",
-			Message: "must be 1 to 128 bytes"}
+	if err := reward.CheckPaymentRef(paymentRef); err != nil {
+		return reward.Reward{}, false, hazard.Wrap(op, err)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	r, err := l.find(op, id)
-	if err != nil {
-		return reward.Reward{}, false, err
-	}
-	if r.Status == reward.StatusClaimed {
-		if r.PaymentRef == paymentRef {
-			return r.Clone(), false, nil
-		}
-		return reward.Reward{}, false, &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "payment_ref",
-			Message: "the reward was paid under another payment reference"}
-	}
-	r.Status = reward.StatusClaimed
-	r.PaymentRef = paymentRef
-	r.ClaimedAt = now.UTC()
-	r.ExpiredAt = time.Time{}
-	r.LastError = ""
-	r.Version++
-	return r.Clone(), true, nil
-}
-
-func checkErrText(op, s string) error {
-	if utf8.RuneCountInString(s) > reward.MaxErrorLen {
-		return &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "error", Message: "is too long"}
-	}
-	return nil
+	return l.change(op, id, func(r *reward.Reward) (bool, error) { return r.Settle(paymentRef, now) })
 }
 
 // FailClaim implements reward.Ledger.
 func (l *Ledger) FailClaim(ctx context.Context, id uuid.UUID, errText string, claimBy time.Time) (reward.Reward, error) {
-	return l.endClaim("memledger.FailClaim", id, errText, func(r *reward.Reward) {
-		r.Status = reward.StatusPending
-		if claimBy.After(r.ClaimBy) {
-			r.ClaimBy = claimBy.UTC()
-		}
-	})
+	return l.endClaim("memledger.FailClaim", id, errText, func(r *reward.Reward) error { return r.FailClaim(errText, claimBy) })
 }
 
 // MarkFailed implements reward.Ledger.
 func (l *Ledger) MarkFailed(ctx context.Context, id uuid.UUID, errText string) (reward.Reward, error) {
-	return l.endClaim("memledger.MarkFailed", id, errText, func(r *reward.Reward) { r.Status = reward.StatusFailed })
+	return l.endClaim("memledger.MarkFailed", id, errText, func(r *reward.Reward) error { return r.MarkFailed(errText) })
 }
 
-// endClaim ends a claim that did not pay: the reward must be claiming; it
-// records errText, applies set and bumps the version, atomically.
-func (l *Ledger) endClaim(op string, id uuid.UUID, errText string, set func(r *reward.Reward)) (reward.Reward, error) {
-	if err := checkErrText(op, errText); err != nil {
-		return reward.Reward{}, err
+// endClaim ends a claim that did not pay with end, after checking errText
+// before anything else.
+func (l *Ledger) endClaim(op string, id uuid.UUID, errText string, end func(r *reward.Reward) error) (reward.Reward, error) {
+	if err := reward.CheckErrorText(errText); err != nil {
+		return reward.Reward{}, hazard.Wrap(op, err)
 	}
+	r, _, err := l.change(op, id, func(r *reward.Reward) (bool, error) { return true, end(r) })
+	return r, err
+}
+
+// change applies fn to a copy of the reward id under the lock and, when fn
+// succeeds and reports a change, stores it with the next version.
+func (l *Ledger) change(op string, id uuid.UUID, fn func(r *reward.Reward) (bool, error)) (reward.Reward, bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r, err := l.find(op, id)
+	stored, err := l.find(op, id)
 	if err != nil {
-		return reward.Reward{}, err
+		return reward.Reward{}, false, err
 	}
-	if r.Status != reward.StatusClaiming {
-		return reward.Reward{}, reward.ErrNotClaimable
+	r := stored.Clone()
+	changed, err := fn(&r)
+	if err != nil {
+		// Not hazard.Wrap, which copies: the error may be a sentinel
+		// callers match with errors.Is (reward.ErrNotClaimable).
+		return reward.Reward{}, false, fmt.Errorf("%s: %w", op, err)
 	}
-	set(r)
-	r.LastError = errText
+	if !changed {
+		return stored.Clone(), false, nil
+	}
 	r.Version++
-	return r.Clone(), nil
+	*stored = r
+	return r.Clone(), true, nil
 }
 
 func batch(limit int) int {
