@@ -56,11 +56,6 @@ func nsOrNil(t time.Time) *int64 {
 	return &n
 }
 
-// inWindow reports whether t is in [since, until), a zero until being open.
-func inWindow(t, since, until time.Time) bool {
-	return !t.Before(since) && (until.IsZero() || t.Before(until))
-}
-
 // Issue implements reward.Ledger.
 func (l *Ledger) Issue(ctx context.Context, r reward.Reward, limits reward.Limits) (reward.Reward, bool, error) {
 	const op = "pgstore.Ledger.Issue"
@@ -119,12 +114,12 @@ func (l *Ledger) checkLimits(ctx context.Context, tx pgx.Tx, r *reward.Reward, l
 	const lock = `SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':reward:' || $1, 0))`
 	var caps []reward.Cap
 	for _, c := range limits.Reporter {
-		if (c.MaxCount > 0 || c.MaxAmount > 0) && inWindow(r.IssuedAt, c.Since, c.Until) {
+		if c.Applies(r.IssuedAt) {
 			caps = append(caps, c)
 		}
 	}
 	b := limits.Budget
-	budget := b.Amount > 0 && inWindow(r.IssuedAt, b.Since, b.Until)
+	budget := b.Applies(r.IssuedAt)
 	// Locks are always taken reporter first, then budget: no deadlock.
 	if len(caps) > 0 {
 		if _, err := tx.Exec(ctx, lock, fmt.Sprintf("cap:%d:%s:%s", len(r.Policy), r.Policy, r.ReporterID)); err != nil {
@@ -141,7 +136,7 @@ func (l *Ledger) checkLimits(ctx context.Context, tx pgx.Tx, r *reward.Reward, l
 		if err != nil {
 			return err
 		}
-		if c.MaxCount > 0 && t.Count+1 > c.MaxCount || c.MaxAmount > 0 && t.Amount+r.Amount > c.MaxAmount {
+		if !c.Admits(t, r.Amount) {
 			return reward.ErrCapReached
 		}
 	}
@@ -150,7 +145,7 @@ func (l *Ledger) checkLimits(ctx context.Context, tx pgx.Tx, r *reward.Reward, l
 		if err != nil {
 			return err
 		}
-		if t.Amount+r.Amount > b.Amount {
+		if !b.Admits(t, r.Amount) {
 			return reward.ErrBudgetExhausted
 		}
 	}
@@ -341,13 +336,6 @@ func (l *Ledger) endClaim(ctx context.Context, op string, id uuid.UUID, errText 
 	return r, err
 }
 
-func sweepBatch(limit int) int {
-	if limit <= 0 || limit > reward.MaxExpireBatch {
-		return reward.MaxExpireBatch
-	}
-	return limit
-}
-
 func byTimeThenID(at func(reward.Reward) time.Time) func(a, b reward.Reward) int {
 	return func(a, b reward.Reward) int {
 		if c := at(a).Compare(at(b)); c != 0 {
@@ -372,7 +360,7 @@ func (l *Ledger) Expire(ctx context.Context, now time.Time, limit int) ([]reward
 		UPDATE rewards r SET status = 'expired', version = r.version + 1,
 			doc = r.doc || jsonb_build_object('status', 'expired', 'expired_at', $3::jsonb, 'version', r.version + 1)
 		FROM due WHERE r.id = due.id AND r.status = 'pending'
-		RETURNING r.doc`, unixNanos(now), sweepBatch(limit), at)
+		RETURNING r.doc`, unixNanos(now), reward.ExpireBatch(limit), at)
 	if err != nil {
 		return nil, translate(op, err)
 	}
@@ -383,6 +371,6 @@ func (l *Ledger) Expire(ctx context.Context, now time.Time, limit int) ([]reward
 // StuckClaims implements reward.Ledger.
 func (l *Ledger) StuckClaims(ctx context.Context, startedBefore time.Time, limit int) ([]reward.Reward, error) {
 	rs, err := l.scanMany(ctx, `SELECT doc FROM rewards WHERE status = 'claiming' AND claim_started_ns < $1
-		ORDER BY claim_started_ns, id LIMIT $2`, unixNanos(startedBefore), sweepBatch(limit))
+		ORDER BY claim_started_ns, id LIMIT $2`, unixNanos(startedBefore), reward.ExpireBatch(limit))
 	return rs, translate("pgstore.Ledger.StuckClaims", err)
 }

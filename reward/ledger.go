@@ -39,12 +39,40 @@ type Cap struct {
 	MaxAmount    Fen
 }
 
+// Applies reports whether the cap limits a reward issued at: it sets a
+// count or an amount and at falls in [Since, Until) (a zero Until is open).
+func (c Cap) Applies(at time.Time) bool {
+	return (c.MaxCount > 0 || c.MaxAmount > 0) && InWindow(at, c.Since, c.Until)
+}
+
+// Admits reports whether one more reward of amount fits under the cap,
+// given the total t already issued in its window.
+func (c Cap) Admits(t Total, amount Fen) bool {
+	return (c.MaxCount <= 0 || t.Count+1 <= c.MaxCount) && (c.MaxAmount <= 0 || t.Amount+amount <= c.MaxAmount)
+}
+
 // Budget limits what a policy may issue to everyone within a period: the
 // amounts of its rewards with IssuedAt in [Since, Until) add up to at most
 // Amount. A zero Amount does not limit.
 type Budget struct {
 	Since, Until time.Time
 	Amount       Fen
+}
+
+// Applies reports whether the budget limits a reward issued at: it sets an
+// Amount and at falls in [Since, Until) (a zero Until is open).
+func (b Budget) Applies(at time.Time) bool {
+	return b.Amount > 0 && InWindow(at, b.Since, b.Until)
+}
+
+// Admits reports whether a reward of amount fits in the budget, given the
+// total t already issued in its period.
+func (b Budget) Admits(t Total, amount Fen) bool { return t.Amount+amount <= b.Amount }
+
+// InWindow reports whether t falls in [since, until); a zero until is open.
+// It is the period rule of caps, budgets and Ledger.Totals.
+func InWindow(t, since, until time.Time) bool {
+	return !t.Before(since) && (until.IsZero() || t.Before(until))
 }
 
 // Limits are what Ledger.Issue checks again, atomically, before it issues.
@@ -164,3 +192,12 @@ type Ledger interface {
 
 // MaxExpireBatch is the most rewards Expire and StuckClaims return at once.
 const MaxExpireBatch = 1000
+
+// ExpireBatch returns the batch size Expire and StuckClaims use for limit:
+// MaxExpireBatch for limit <= 0 or above it, else limit.
+func ExpireBatch(limit int) int {
+	if limit <= 0 || limit > MaxExpireBatch {
+		return MaxExpireBatch
+	}
+	return limit
+}

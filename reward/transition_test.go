@@ -48,3 +48,23 @@ func TestClaimTransitions(t *testing.T) {
 	_, err = r.Settle("", now)
 	require.ErrorIs(t, err, hazard.ErrInvalid, "no reference")
 }
+
+// TestLimitsApplyAndAdmit checks the limit rules every ledger applies.
+func TestLimitsApplyAndAdmit(t *testing.T) {
+	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	c := reward.Cap{Since: day, Until: day.Add(24 * time.Hour), MaxCount: 2, MaxAmount: reward.Yuan(100)}
+	assert.True(t, c.Applies(day), "from Since")
+	assert.False(t, c.Applies(day.Add(24*time.Hour)), "not at Until")
+	assert.False(t, reward.Cap{Since: day}.Applies(day), "a cap that sets nothing")
+	assert.True(t, c.Admits(reward.Total{Count: 1, Amount: reward.Yuan(50)}, reward.Yuan(50)), "the last that fits")
+	assert.False(t, c.Admits(reward.Total{Count: 2}, reward.Yuan(1)), "one count too many")
+	assert.False(t, c.Admits(reward.Total{Count: 1, Amount: reward.Yuan(60)}, reward.Yuan(50)), "over the amount")
+	b := reward.Budget{Since: day, Amount: reward.Yuan(1000)}
+	assert.True(t, b.Applies(day.AddDate(1, 0, 0)), "a zero Until is open")
+	assert.False(t, reward.Budget{Since: day}.Applies(day), "no amount, no budget")
+	assert.True(t, b.Admits(reward.Total{Amount: reward.Yuan(900)}, reward.Yuan(100)))
+	assert.False(t, b.Admits(reward.Total{Amount: reward.Yuan(901)}, reward.Yuan(100)))
+	assert.Equal(t, reward.MaxExpireBatch, reward.ExpireBatch(0))
+	assert.Equal(t, reward.MaxExpireBatch, reward.ExpireBatch(reward.MaxExpireBatch+1))
+	assert.Equal(t, 7, reward.ExpireBatch(7))
+}

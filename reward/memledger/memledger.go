@@ -56,18 +56,15 @@ func (l *Ledger) Issue(ctx context.Context, r reward.Reward, limits reward.Limit
 		return reward.Reward{}, false, &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "id", Message: "a reward with this ID exists"}
 	}
 	for _, c := range limits.Reporter {
-		if (c.MaxCount <= 0 && c.MaxAmount <= 0) || !inWindow(r.IssuedAt, c.Since, c.Until) {
+		if !c.Applies(r.IssuedAt) {
 			continue // counting would not change the answer
 		}
-		t := l.totals(r.Policy, r.ReporterID, c.Since, c.Until)
-		if (c.MaxCount > 0 && t.Count+1 > c.MaxCount) || (c.MaxAmount > 0 && t.Amount+r.Amount > c.MaxAmount) {
+		if !c.Admits(l.totals(r.Policy, r.ReporterID, c.Since, c.Until), r.Amount) {
 			return reward.Reward{}, false, reward.ErrCapReached
 		}
 	}
-	if b := limits.Budget; b.Amount > 0 && inWindow(r.IssuedAt, b.Since, b.Until) {
-		if t := l.totals(r.Policy, "", b.Since, b.Until); t.Amount+r.Amount > b.Amount {
-			return reward.Reward{}, false, reward.ErrBudgetExhausted
-		}
+	if b := limits.Budget; b.Applies(r.IssuedAt) && !b.Admits(l.totals(r.Policy, "", b.Since, b.Until), r.Amount) {
+		return reward.Reward{}, false, reward.ErrBudgetExhausted
 	}
 	s := r.Clone()
 	s.Version = 1
@@ -75,10 +72,6 @@ func (l *Ledger) Issue(ctx context.Context, r reward.Reward, limits reward.Limit
 	l.byID[s.ID] = &s
 	l.byHazard[hazardPolicy{s.HazardID, s.Policy}] = s.ID
 	return s.Clone(), true, nil
-}
-
-func inWindow(t, since, until time.Time) bool {
-	return !t.Before(since) && (until.IsZero() || t.Before(until))
 }
 
 func (l *Ledger) totals(policy, reporterID string, since, until time.Time) reward.Total {
@@ -90,7 +83,7 @@ func (l *Ledger) totals(policy, reporterID string, since, until time.Time) rewar
 		if reporterID != "" && r.ReporterID != reporterID {
 			continue
 		}
-		if !inWindow(r.IssuedAt, since, until) {
+		if !reward.InWindow(r.IssuedAt, since, until) {
 			continue
 		}
 		t.Count++
@@ -250,13 +243,6 @@ func (l *Ledger) change(op string, id uuid.UUID, fn func(r *reward.Reward) (bool
 	return r.Clone(), true, nil
 }
 
-func batch(limit int) int {
-	if limit <= 0 || limit > reward.MaxExpireBatch {
-		return reward.MaxExpireBatch
-	}
-	return limit
-}
-
 // Expire implements reward.Ledger.
 func (l *Ledger) Expire(ctx context.Context, now time.Time, limit int) ([]reward.Reward, error) {
 	l.mu.Lock()
@@ -274,7 +260,7 @@ func (l *Ledger) Expire(ctx context.Context, now time.Time, limit int) ([]reward
 		return compareID(due[i].ID, due[j].ID) < 0
 	})
 	out := []reward.Reward{}
-	for _, r := range due[:min(len(due), batch(limit))] {
+	for _, r := range due[:min(len(due), reward.ExpireBatch(limit))] {
 		r.Status = reward.StatusExpired
 		r.ExpiredAt = now.UTC()
 		r.Version++
@@ -299,5 +285,5 @@ func (l *Ledger) StuckClaims(ctx context.Context, startedBefore time.Time, limit
 		}
 		return compareID(out[i].ID, out[j].ID) < 0
 	})
-	return out[:min(len(out), batch(limit))], nil
+	return out[:min(len(out), reward.ExpireBatch(limit))], nil
 }
