@@ -35,7 +35,7 @@ var actDataKeys = []string{DataDepartment, DataVerdict, DataFineFen, DataBonusFe
 
 // verdictActions are the actions that record a reviewer's verdict, fine and
 // bonus: the ones that sign a hazard off as fixed.
-var verdictActions = []string{workflow.ActionApprove, workflow.ActionPass, workflow.ActionPassMajor, workflow.ActionSignOff}
+var verdictActions = []string{ActionApprove, ActionPass, ActionPassMajor, ActionSignOff}
 
 // ActInput is what an actor supplies with an action.
 type ActInput struct {

@@ -50,9 +50,9 @@ func (s *Service) Queue(ctx context.Context, user User, limit int) ([]Hazard, er
 	open := true
 	f := Filter{States: states, Open: &open}
 	switch role {
-	case workflow.RoleReporter:
+	case RoleReporter:
 		f.Reporter = user.ID
-	case workflow.RoleHandler, workflow.RoleInspector:
+	case RoleHandler, RoleInspector:
 		if user.Department == "" {
 			return []Hazard{}, nil
 		}

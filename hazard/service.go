@@ -34,7 +34,7 @@ type ServiceConfig struct {
 	// Workflows holds the process definitions. A citizen's report starts the
 	// latest "citizen_report"; an inspection, a self-check or a supervision
 	// visit starts the latest "rectification". Default: the presets
-	// workflow.CitizenReport() and workflow.Rectification().
+	// CitizenReport() and Rectification().
 	Workflows *workflow.Registry
 	// Categories is the registry of accepted categories; default
 	// DefaultRegistry().
@@ -116,13 +116,13 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		seed:       maphash.MakeSeed(),
 	}
 	if s.workflows == nil {
-		r, err := workflow.NewRegistry(workflow.CitizenReport(), workflow.Rectification())
+		r, err := workflow.NewRegistry(CitizenReport(), Rectification())
 		if err != nil {
 			return nil, Wrap("new service", err)
 		}
 		s.workflows = r
 	}
-	for _, name := range []string{workflow.CitizenReportName, workflow.RectificationName} {
+	for _, name := range []string{CitizenReportName, RectificationName} {
 		if _, err := s.workflows.Latest(name); err != nil {
 			p.Add("workflows", "must hold a definition named %q", name)
 		}
@@ -242,7 +242,7 @@ func staffOnly(op string, u User) error {
 	if err := authenticated(op, u); err != nil {
 		return err
 	}
-	if u.Role == string(workflow.RoleReporter) {
+	if u.Role == string(RoleReporter) {
 		return &Error{Code: CodeForbidden, Op: op, Message: "staff only"}
 	}
 	return nil
@@ -256,13 +256,13 @@ func staffOnly(op string, u User) error {
 // one. Whether the role may take a given action is the workflow's decision.
 func inScope(u User, h *Hazard) bool {
 	switch workflow.Role(u.Role) {
-	case workflow.RoleReporter:
+	case RoleReporter:
 		return h.Reporter.UserID == u.ID
-	case workflow.RoleHandler, workflow.RoleInspector:
+	case RoleHandler, RoleInspector:
 		return u.Department != "" && h.Department == u.Department
-	case workflow.RoleEnterprise:
+	case RoleEnterprise:
 		return h.Reporter.UserID == u.ID || (u.Department != "" && h.Unit == u.Department)
-	case workflow.RoleDispatcher, workflow.RoleReviewer, workflow.RoleAdmin:
+	case RoleDispatcher, RoleReviewer, RoleAdmin:
 		return true
 	}
 	return u.Department == "" || h.Department == u.Department

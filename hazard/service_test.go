@@ -105,7 +105,7 @@ func (f *fixture) events(t testing.TB, id uuid.UUID) []hazard.Event {
 }
 
 func TestNewService(t *testing.T) {
-	onlyCitizen, err := workflow.NewRegistry(workflow.CitizenReport())
+	onlyCitizen, err := workflow.NewRegistry(hazard.CitizenReport())
 	require.NoError(t, err)
 	tests := []struct {
 		name string

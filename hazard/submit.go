@@ -3,8 +3,6 @@ package hazard
 import (
 	"context"
 	"strconv"
-
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // Limits of a reporter's contact data, in runes.
@@ -83,7 +81,7 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 	if in.Severity == "" {
 		in.Severity = SeverityGeneral
 	}
-	if user.Role == string(workflow.RoleReporter) && in.Source != SourceCitizen {
+	if user.Role == string(RoleReporter) && in.Source != SourceCitizen {
 		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "source", Message: "citizens submit citizen reports only"}
 	}
 	now := s.now()
@@ -113,9 +111,9 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		pt := *in.Location.Point
 		h.Location.Point = &pt
 	}
-	name := workflow.RectificationName
+	name := RectificationName
 	if h.Source == SourceCitizen {
-		name = workflow.CitizenReportName
+		name = CitizenReportName
 	}
 	def, err := s.workflows.Latest(name)
 	if err != nil {
@@ -125,13 +123,13 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 	if d := def.Deadline(h.State, &h); d > 0 {
 		h.Deadline = now.Add(d)
 	}
-	if name == workflow.RectificationName {
+	if name == RectificationName {
 		if _, ok := s.deptByCode[user.Department]; ok {
 			h.Department = user.Department
 		} else if c, ok := s.categories.Lookup(h.Category); ok {
 			h.Department = c.Department
 		}
-		if h.Unit == "" && user.Role == string(workflow.RoleEnterprise) {
+		if h.Unit == "" && user.Role == string(RoleEnterprise) {
 			h.Unit = user.Department // an enterprise's self-check is about itself
 		}
 	}
@@ -147,7 +145,7 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		return Hazard{}, err
 	}
 
-	limited := user.Role == string(workflow.RoleReporter) && s.perDay > 0
+	limited := user.Role == string(RoleReporter) && s.perDay > 0
 	if limited {
 		mu := s.lockFor(user.ID)
 		mu.Lock()

@@ -5,8 +5,6 @@ import (
 	"errors"
 
 	"github.com/google/uuid"
-
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // PublicFilter selects hazards on the report plaza. Zero fields do not
@@ -132,7 +130,7 @@ func (s *Service) ReporterView(ctx context.Context, user User, id uuid.UUID) (Re
 		v.Timeline = append(v.Timeline, re)
 	}
 	u := user
-	u.Role = string(workflow.RoleReporter) // the reporter acts as such on their own report
+	u.Role = string(RoleReporter) // the reporter acts as such on their own report
 	if v.Actions, err = s.actionsFor(u, &h); err != nil {
 		return ReporterView{}, err
 	}

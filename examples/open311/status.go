@@ -2,7 +2,6 @@ package open311
 
 import (
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // UpdateStatus is a status of mySociety's servicerequestupdates extension
@@ -55,22 +54,22 @@ func (s UpdateStatus) Closes() bool {
 // report on INTERNAL_REFERRAL.
 func StatusOf(state string, open, duplicate bool) UpdateStatus {
 	switch state {
-	case workflow.StateSubmitted, workflow.StateFound, workflow.StateListed:
+	case hazard.StateSubmitted, hazard.StateFound, hazard.StateListed:
 		return StatusOpen
-	case workflow.StateDispatched:
+	case hazard.StateDispatched:
 		return StatusActionScheduled
-	case workflow.StateAccepted, workflow.StateResolved, workflow.StateRectifying:
+	case hazard.StateAccepted, hazard.StateResolved, hazard.StateRectifying:
 		return StatusInProgress
-	case workflow.StateRectified, workflow.StateAwaitingSignOff:
+	case hazard.StateRectified, hazard.StateAwaitingSignOff:
 		return StatusInvestigating
-	case workflow.StateClosedValid, workflow.StateClosedOut:
+	case hazard.StateClosedValid, hazard.StateClosedOut:
 		return StatusFixed
-	case workflow.StateClosedInvalid, workflow.StateDismissed:
+	case hazard.StateClosedInvalid, hazard.StateDismissed:
 		if duplicate {
 			return StatusDuplicate
 		}
 		return StatusNoFurtherAction
-	case workflow.StateWithdrawn:
+	case hazard.StateWithdrawn:
 		return StatusClosed
 	}
 	if open {
@@ -82,22 +81,22 @@ func StatusOf(state string, open, duplicate bool) UpdateStatus {
 // noteTypes names the steps of the timeline in the notes extension, by
 // workflow action.
 var noteTypes = map[string]string{
-	workflow.ActionDispatch:  "forwarded",
-	workflow.ActionAccept:    "accepted",
-	workflow.ActionSendBack:  "sent_back",
-	workflow.ActionResolve:   "handled",
-	workflow.ActionReturn:    "returned",
-	workflow.ActionApprove:   "reviewed",
-	workflow.ActionReject:    "rejected",
-	workflow.ActionWithdraw:  "withdrawn",
-	workflow.ActionList:      "listed",
-	workflow.ActionOrder:     "ordered",
-	workflow.ActionDismiss:   "dismissed",
-	workflow.ActionRectify:   "handled",
-	workflow.ActionPass:      "reviewed",
-	workflow.ActionPassMajor: "reviewed",
-	workflow.ActionFail:      "returned",
-	workflow.ActionSignOff:   "signed_off",
+	hazard.ActionDispatch:  "forwarded",
+	hazard.ActionAccept:    "accepted",
+	hazard.ActionSendBack:  "sent_back",
+	hazard.ActionResolve:   "handled",
+	hazard.ActionReturn:    "returned",
+	hazard.ActionApprove:   "reviewed",
+	hazard.ActionReject:    "rejected",
+	hazard.ActionWithdraw:  "withdrawn",
+	hazard.ActionList:      "listed",
+	hazard.ActionOrder:     "ordered",
+	hazard.ActionDismiss:   "dismissed",
+	hazard.ActionRectify:   "handled",
+	hazard.ActionPass:      "reviewed",
+	hazard.ActionPassMajor: "reviewed",
+	hazard.ActionFail:      "returned",
+	hazard.ActionSignOff:   "signed_off",
 }
 
 // labels describe a step that carries no public note.
@@ -122,13 +121,13 @@ var labels = map[string]string{
 
 // notices are the service_notice of each state: what happens next.
 var notices = map[string]string{
-	workflow.StateSubmitted:     "Received: the platform will forward it to the supervising department.",
-	workflow.StateDispatched:    "Forwarded to the supervising department, which will accept and handle it.",
-	workflow.StateAccepted:      "Being handled by the supervising department.",
-	workflow.StateResolved:      "Handled: the city safety committee office will review the fix.",
-	workflow.StateClosedValid:   "Fixed and verified by the city safety committee office.",
-	workflow.StateClosedInvalid: "Not accepted; the reason is in status_notes.",
-	workflow.StateWithdrawn:     "Withdrawn by the reporter.",
+	hazard.StateSubmitted:     "Received: the platform will forward it to the supervising department.",
+	hazard.StateDispatched:    "Forwarded to the supervising department, which will accept and handle it.",
+	hazard.StateAccepted:      "Being handled by the supervising department.",
+	hazard.StateResolved:      "Handled: the city safety committee office will review the fix.",
+	hazard.StateClosedValid:   "Fixed and verified by the city safety committee office.",
+	hazard.StateClosedInvalid: "Not accepted; the reason is in status_notes.",
+	hazard.StateWithdrawn:     "Withdrawn by the reporter.",
 }
 
 // statesAfter replays a hazard's timeline: the state after each event, and

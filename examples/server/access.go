@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // Access says who may call a route. The router enforces it before a
@@ -30,11 +29,11 @@ const (
 
 // staffRoles are the roles AccessStaff admits.
 var staffRoles = map[string]bool{
-	string(workflow.RoleDispatcher): true,
-	string(workflow.RoleHandler):    true,
-	string(workflow.RoleReviewer):   true,
-	string(workflow.RoleAdmin):      true,
-	string(workflow.RoleInspector):  true,
+	string(hazard.RoleDispatcher): true,
+	string(hazard.RoleHandler):    true,
+	string(hazard.RoleReviewer):   true,
+	string(hazard.RoleAdmin):      true,
+	string(hazard.RoleInspector):  true,
 }
 
 // Allows reports whether a caller with the role may call a route of this
@@ -46,11 +45,11 @@ func (a Access) Allows(role string) bool {
 	case AccessUser:
 		return role != ""
 	case AccessReporter:
-		return role == string(workflow.RoleReporter)
+		return role == string(hazard.RoleReporter)
 	case AccessStaff:
 		return staffRoles[role]
 	case AccessAdmin:
-		return role == string(workflow.RoleAdmin)
+		return role == string(hazard.RoleAdmin)
 	}
 	return false
 }

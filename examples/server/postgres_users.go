@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // pgUsers is the userStore in PostgreSQL (table server_users): every
@@ -82,7 +81,7 @@ func (u *pgUsers) citizen(ctx context.Context, phone string, now time.Time) (Acc
 	id := citizenID(u.idKey, phone)
 	for range maxCitizenIDTries {
 		_, err := u.pool.Exec(ctx, `INSERT INTO server_users (id, role, phone, created_ns) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (phone) DO NOTHING`, id, string(workflow.RoleReporter), phone, now.UnixNano())
+			ON CONFLICT (phone) DO NOTHING`, id, string(hazard.RoleReporter), phone, now.UnixNano())
 		if uniqueViolation(err) == "server_users_pkey" {
 			b := make([]byte, 4)
 			_, _ = rand.Read(b)
@@ -143,6 +142,6 @@ func (u *pgUsers) withRole(ctx context.Context, role, department string) ([]Acco
 
 func (u *pgUsers) countCitizens(ctx context.Context) (int, error) {
 	var n int
-	err := u.pool.QueryRow(ctx, `SELECT count(*) FROM server_users WHERE role = $1`, string(workflow.RoleReporter)).Scan(&n)
+	err := u.pool.QueryRow(ctx, `SELECT count(*) FROM server_users WHERE role = $1`, string(hazard.RoleReporter)).Scan(&n)
 	return n, pgError("users.countCitizens", err)
 }

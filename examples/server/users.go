@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // Limits of accounts.
@@ -48,7 +47,7 @@ func (a Account) User() hazard.User {
 }
 
 // Staff reports whether the account is a staff account.
-func (a Account) Staff() bool { return a.Role != string(workflow.RoleReporter) }
+func (a Account) Staff() bool { return a.Role != string(hazard.RoleReporter) }
 
 // userStore keeps the accounts. The server uses memUsers, or pgUsers over
 // PostgreSQL so that every process knows every account. Implementations
@@ -193,7 +192,7 @@ func (u *memUsers) citizen(_ context.Context, phone string, now time.Time) (Acco
 		if _, taken := u.byID[id]; taken {
 			continue
 		}
-		a := Account{ID: id, Role: string(workflow.RoleReporter), Phone: phone, CreatedAt: now}
+		a := Account{ID: id, Role: string(hazard.RoleReporter), Phone: phone, CreatedAt: now}
 		u.byID[id] = a
 		u.byPhone[phone] = id
 		return a, nil
