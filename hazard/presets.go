@@ -272,15 +272,27 @@ func RectificationSpec(dl RectificationDeadlines) workflow.Spec {
 }
 
 var (
-	citizenReport = sync.OnceValue(func() *workflow.Definition { return workflow.MustNew(CitizenReportSpec(DefaultCitizenDeadlines())) })
-	rectification = sync.OnceValue(func() *workflow.Definition {
-		return workflow.MustNew(RectificationSpec(DefaultRectificationDeadlines()))
+	citizenReport = sync.OnceValue(func() *Process {
+		return MustProcess(CitizenReportDeclarations(workflow.MustNew(CitizenReportSpec(DefaultCitizenDeadlines()))))
+	})
+	rectification = sync.OnceValue(func() *Process {
+		return MustProcess(RectificationDeclarations(workflow.MustNew(RectificationSpec(DefaultRectificationDeadlines()))))
 	})
 )
 
+// DefaultProcesses returns the set of the two presets, CitizenReport and
+// Rectification.
+func DefaultProcesses() *Processes {
+	ps, err := NewProcesses(CitizenReport(), Rectification())
+	if err != nil {
+		panic(err) // the presets are valid: a test pins it
+	}
+	return ps
+}
+
 // CitizenReport returns the citizen report preset (随手拍), version 1, with
-// [DefaultCitizenDeadlines] and no hooks. Every call returns the same
-// immutable definition.
+// [DefaultCitizenDeadlines] and [CitizenReportDeclarations]. Every call
+// returns the same immutable process.
 //
 // States: submitted (initial), dispatched, accepted, resolved, and the
 // terminals closed_valid, closed_invalid and withdrawn. Actions (roles):
@@ -290,11 +302,12 @@ var (
 // return (reviewer, needs reason). RoleAdmin may take every action but
 // withdraw. That the reporter withdrawing is the one who reported is the
 // caller's check: the definition knows roles, not subjects.
-func CitizenReport() *workflow.Definition { return citizenReport() }
+func CitizenReport() *Process { return citizenReport() }
 
 // Rectification returns the enterprise rectification preset (隐患整改),
-// version 1, with [DefaultRectificationDeadlines] and no hooks. Every call
-// returns the same immutable definition.
+// version 1, with [DefaultRectificationDeadlines] and
+// [RectificationDeclarations]. Every call returns the same immutable
+// process.
 //
 // A general hazard goes found → order (inspector) → rectifying → rectify
 // (enterprise, needs reason and photos) → rectified → pass (inspector) →
@@ -305,4 +318,123 @@ func CitizenReport() *workflow.Definition { return citizenReport() }
 // sends it back to rectifying. Guards keep each hazard on its path. An
 // inspector may also dismiss a found report that is not a hazard. RoleAdmin
 // may take every action but rectify.
-func Rectification() *workflow.Definition { return rectification() }
+func Rectification() *Process { return rectification() }
+
+// Template keys of the presets' notices: one per kind of message. Package
+// notify ships texts for each in Chinese and English.
+const (
+	TemplateReceived          = "report_received"       // reporter: the report was received
+	TemplateDispatched        = "report_dispatched"     // reporter: forwarded to a department
+	TemplateAssigned          = "task_assigned"         // department handlers: a report was assigned to them
+	TemplateResolved          = "report_resolved"       // reporter: the department resolved it, review pending
+	TemplateReviewNeeded      = "review_needed"         // reviewers: a resolution awaits review
+	TemplateClosedValid       = "report_closed_valid"   // reporter: closed as valid
+	TemplateClosedInvalid     = "report_closed_invalid" // reporter: closed as invalid, with the reason
+	TemplateReturned          = "report_returned"       // department handlers: the reviewer returned it, with the reason
+	TemplateSentBack          = "report_sent_back"      // dispatchers: a department sent it back, with the reason
+	TemplateWithdrawn         = "report_withdrawn"      // reporter and department handlers: the reporter withdrew it
+	TemplateOverdueDepartment = "overdue_department"    // the department's handlers or inspectors: overdue (督办)
+	TemplateOverdueSupervisor = "overdue_supervisor"    // supervisors: a department's hazard is overdue
+
+	TemplateRectificationOrdered  = "rectification_ordered"    // enterprise: rectification was ordered, with the requirement and deadline
+	TemplateRectificationReported = "rectification_reported"   // department inspectors: the enterprise reports it rectified
+	TemplateRectificationRejected = "rectification_rejected"   // enterprise: re-inspection failed or sign-off returned, with the reason
+	TemplateClosedOut             = "rectification_closed_out" // enterprise: the hazard was closed out (销号)
+	TemplateListed                = "hazard_listed"            // supervisors: a major hazard was listed for supervision (挂牌督办)
+)
+
+// CitizenReportDeclarations returns what the steps of a citizen report
+// definition mean (def is CitizenReport's definition or your own version
+// of CitizenReportSpec): the outcomes, public and Open311 statuses of the
+// domain's table, approve as the verdict action, and the notices of the
+// programme. Pass it to NewProcess.
+//
+//	state           public status               Open311 update
+//	submitted       received (已上报)            OPEN
+//	dispatched      forwarded to a department   ACTION_SCHEDULED
+//	accepted        being handled (办理中)        IN_PROGRESS
+//	resolved        awaiting review (待审核)      IN_PROGRESS
+//	closed_valid    fixed (已办结), valid         FIXED
+//	closed_invalid  not accepted, invalid       NO_FURTHER_ACTION
+//	withdrawn       withdrawn, invalid          CLOSED
+//
+// Notices: submitted, the reporter; dispatch, the reporter and the
+// department's handlers; send_back, the dispatchers; resolve, the reporter
+// and the reviewers; return, the department's handlers; withdraw, the
+// reporter and the department's handlers; closed as valid or invalid, the
+// reporter; overdue, the department's handlers and the supervisors.
+func CitizenReportDeclarations(def *workflow.Definition) ProcessSpec {
+	return ProcessSpec{
+		Definition: def,
+		States: map[string]StateMeaning{
+			StateSubmitted:     {Public: workflow.Label{ZH: "已上报", EN: "Received"}, Open311: Open311Open},
+			StateDispatched:    {Public: workflow.Label{ZH: "已转办", EN: "Forwarded to a department"}, Open311: Open311ActionScheduled},
+			StateAccepted:      {Public: workflow.Label{ZH: "办理中", EN: "Being handled"}, Open311: Open311InProgress},
+			StateResolved:      {Public: workflow.Label{ZH: "待审核", EN: "Awaiting review"}, Open311: Open311InProgress},
+			StateClosedValid:   {Closes: OutcomeValid, Public: workflow.Label{ZH: "已办结", EN: "Fixed"}, Open311: Open311Fixed},
+			StateClosedInvalid: {Closes: OutcomeInvalid, Public: workflow.Label{ZH: "不予受理", EN: "Not accepted"}, Open311: Open311NoFurtherAction},
+			StateWithdrawn:     {Closes: OutcomeInvalid, Public: workflow.Label{ZH: "已撤回", EN: "Withdrawn"}, Open311: Open311Closed},
+		},
+		Verdicts: []string{ActionApprove},
+		Notices: []Notice{
+			{On: EventSubmitted, Audience: AudienceReporter, Template: TemplateReceived},
+			{Action: ActionDispatch, Audience: AudienceReporter, Template: TemplateDispatched},
+			{Action: ActionDispatch, Audience: AudienceHandlers, Template: TemplateAssigned},
+			{Action: ActionSendBack, Audience: AudienceDispatchers, Template: TemplateSentBack},
+			{Action: ActionResolve, Audience: AudienceReporter, Template: TemplateResolved},
+			{Action: ActionResolve, Audience: AudienceReviewers, Template: TemplateReviewNeeded},
+			{Action: ActionReturn, Audience: AudienceHandlers, Template: TemplateReturned},
+			{To: StateWithdrawn, Audience: AudienceReporter, Template: TemplateWithdrawn},
+			{To: StateWithdrawn, Audience: AudienceHandlers, Template: TemplateWithdrawn},
+			{To: StateClosedValid, Audience: AudienceReporter, Template: TemplateClosedValid},
+			{To: StateClosedInvalid, Audience: AudienceReporter, Template: TemplateClosedInvalid},
+			{On: EventEscalated, Audience: AudienceHandlers, Template: TemplateOverdueDepartment},
+			{On: EventEscalated, Audience: AudienceSupervisors, Template: TemplateOverdueSupervisor},
+		},
+	}
+}
+
+// RectificationDeclarations returns what the steps of a rectification
+// definition mean (def is Rectification's definition or your own version
+// of RectificationSpec):
+//
+//	state             public status                    Open311 update
+//	found             found (已发现)                     OPEN
+//	listed            listed for supervision (挂牌督办)   OPEN
+//	rectifying        being rectified (整改中)           IN_PROGRESS
+//	rectified         awaiting re-inspection (待复查)    INVESTIGATING
+//	awaiting_signoff  awaiting sign-off (待审核销号)      INVESTIGATING
+//	closed_out        closed out (已销号), valid         FIXED
+//	dismissed         not a hazard (不予认定), invalid    NO_FURTHER_ACTION
+//
+// pass, pass_major and sign_off record the verdict. Notices: the enterprise
+// (the unit the hazard was found at) when rectification is ordered, sent
+// back (fail, return) or closed out; the department's inspectors when the
+// enterprise reports it rectified; the supervisors when a major hazard is
+// listed (挂牌督办); overdue, the department's inspectors and the
+// supervisors.
+func RectificationDeclarations(def *workflow.Definition) ProcessSpec {
+	return ProcessSpec{
+		Definition: def,
+		States: map[string]StateMeaning{
+			StateFound:           {Open311: Open311Open},
+			StateListed:          {Open311: Open311Open},
+			StateRectifying:      {Open311: Open311InProgress},
+			StateRectified:       {Open311: Open311Investigating},
+			StateAwaitingSignOff: {Open311: Open311Investigating},
+			StateClosedOut:       {Closes: OutcomeValid, Open311: Open311Fixed},
+			StateDismissed:       {Closes: OutcomeInvalid, Open311: Open311NoFurtherAction},
+		},
+		Verdicts: []string{ActionPass, ActionPassMajor, ActionSignOff},
+		Notices: []Notice{
+			{Action: ActionOrder, Audience: AudienceEnterprise, Template: TemplateRectificationOrdered},
+			{Action: ActionRectify, Audience: AudienceInspectors, Template: TemplateRectificationReported},
+			{Action: ActionFail, Audience: AudienceEnterprise, Template: TemplateRectificationRejected},
+			{Action: ActionReturn, Audience: AudienceEnterprise, Template: TemplateRectificationRejected},
+			{To: StateClosedOut, Audience: AudienceEnterprise, Template: TemplateClosedOut},
+			{Action: ActionList, Major: true, Audience: AudienceSupervisors, Template: TemplateListed},
+			{On: EventEscalated, Audience: AudienceInspectors, Template: TemplateOverdueDepartment},
+			{On: EventEscalated, Audience: AudienceSupervisors, Template: TemplateOverdueSupervisor},
+		},
+	}
+}

@@ -108,15 +108,15 @@ type presetCase struct {
 
 func presetCases() []presetCase {
 	return []presetCase{
-		{"citizen/general", hazard.CitizenReport(), general, citizenTargets, citizenRoles, citizenNeeds},
-		{"citizen/major", hazard.CitizenReport(), major, citizenTargets, citizenRoles, citizenNeeds},
-		{"rectification/general", hazard.Rectification(), general, rectificationTargets[false], rectificationRoles, rectificationNeeds},
-		{"rectification/major", hazard.Rectification(), major, rectificationTargets[true], rectificationRoles, rectificationNeeds},
+		{"citizen/general", hazard.CitizenReport().Definition(), general, citizenTargets, citizenRoles, citizenNeeds},
+		{"citizen/major", hazard.CitizenReport().Definition(), major, citizenTargets, citizenRoles, citizenNeeds},
+		{"rectification/general", hazard.Rectification().Definition(), general, rectificationTargets[false], rectificationRoles, rectificationNeeds},
+		{"rectification/major", hazard.Rectification().Definition(), major, rectificationTargets[true], rectificationRoles, rectificationNeeds},
 	}
 }
 
 func TestPresetNamesAndStates(t *testing.T) {
-	c := hazard.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	require.Equal(t, hazard.CitizenReportName, c.Name())
 	require.Equal(t, 1, c.Version())
 	require.Equal(t, "submitted", c.Initial())
@@ -128,7 +128,7 @@ func TestPresetNamesAndStates(t *testing.T) {
 	require.False(t, c.IsTerminal("resolved"))
 	require.False(t, c.IsTerminal("nope"))
 
-	r := hazard.Rectification()
+	r := hazard.Rectification().Definition()
 	require.Equal(t, hazard.RectificationName, r.Name())
 	require.Equal(t, 1, r.Version())
 	require.Equal(t, "found", r.Initial())
@@ -251,7 +251,7 @@ func TestPresetNeeds(t *testing.T) {
 }
 
 func TestPresetAvailable(t *testing.T) {
-	c := hazard.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	names := func(as []workflow.Action) []string {
 		var out []string
 		for _, a := range as {
@@ -268,7 +268,7 @@ func TestPresetAvailable(t *testing.T) {
 	require.Empty(t, c.Available("closed_valid", hazard.RoleAdmin))
 	require.Nil(t, c.Available("nope", hazard.RoleAdmin))
 
-	r := hazard.Rectification()
+	r := hazard.Rectification().Definition()
 	require.Equal(t, []string{"order", "dismiss"}, names(r.Available("found", hazard.RoleInspector)))
 	require.Equal(t, []string{"pass", "pass_major", "fail"}, names(r.Available("rectified", hazard.RoleInspector)))
 	require.Equal(t, []string{"rectify"}, names(r.Available("rectifying", hazard.RoleEnterprise)))
@@ -282,7 +282,7 @@ func TestPresetAvailable(t *testing.T) {
 }
 
 func TestPresetDeadlines(t *testing.T) {
-	c := hazard.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	day := 24 * time.Hour
 	for _, tc := range []struct {
 		state   string
@@ -300,7 +300,7 @@ func TestPresetDeadlines(t *testing.T) {
 	} {
 		require.Equal(t, tc.want, c.Deadline(tc.state, tc.subject), "citizen Deadline(%s, %v)", tc.state, tc.subject)
 	}
-	r := hazard.Rectification()
+	r := hazard.Rectification().Definition()
 	for _, tc := range []struct {
 		state   string
 		subject any
@@ -330,7 +330,7 @@ func TestPresetDeadlines(t *testing.T) {
 // TestRectificationPaths walks both paths end to end.
 func TestRectificationPaths(t *testing.T) {
 	ctx := context.Background()
-	r := hazard.Rectification()
+	r := hazard.Rectification().Definition()
 	inspector := workflow.Actor{ID: "i", Role: hazard.RoleInspector}
 	reviewer := workflow.Actor{ID: "r", Role: hazard.RoleReviewer}
 	enterprise := workflow.Actor{ID: "e", Role: hazard.RoleEnterprise}

@@ -37,7 +37,8 @@ func (s *Service) Queue(ctx context.Context, user User, limit int) ([]Hazard, er
 	}
 	role := workflow.Role(user.Role)
 	var states []string
-	for _, d := range s.workflows.Definitions() {
+	for _, pr := range s.processes.all {
+		d := pr.Definition()
 		for _, st := range d.States() {
 			if st.Kind != workflow.KindTerminal && len(d.Available(st.Name, role)) > 0 && !slices.Contains(states, st.Name) {
 				states = append(states, st.Name)
@@ -63,11 +64,11 @@ func (s *Service) Queue(ctx context.Context, user User, limit int) ([]Hazard, er
 		if !inScope(user, h) {
 			return nil
 		}
-		def, err := s.definition(h)
+		pr, err := s.process(h)
 		if err != nil {
 			return err
 		}
-		if len(def.Available(h.State, role)) > 0 {
+		if len(pr.Definition().Available(h.State, role)) > 0 {
 			out = append(out, *h)
 		}
 		return nil

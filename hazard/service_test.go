@@ -13,7 +13,6 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // t0 is the time tests start at.
@@ -105,7 +104,7 @@ func (f *fixture) events(t testing.TB, id uuid.UUID) []hazard.Event {
 }
 
 func TestNewService(t *testing.T) {
-	onlyCitizen, err := workflow.NewRegistry(hazard.CitizenReport())
+	onlyCitizen, err := hazard.NewProcesses(hazard.CitizenReport())
 	require.NoError(t, err)
 	tests := []struct {
 		name string
@@ -114,7 +113,11 @@ func TestNewService(t *testing.T) {
 	}{
 		{"defaults", hazard.ServiceConfig{Store: memstore.New()}, true},
 		{"no store", hazard.ServiceConfig{}, false},
-		{"missing rectification workflow", hazard.ServiceConfig{Store: memstore.New(), Workflows: onlyCitizen}, false},
+		{"missing rectification process", hazard.ServiceConfig{Store: memstore.New(), Processes: onlyCitizen}, false},
+		{"own process for self-checks", hazard.ServiceConfig{Store: memstore.New(), Processes: onlyCitizen,
+			Starts: map[hazard.Source]string{hazard.SourceSelfCheck: "citizen_report", hazard.SourceInspection: "citizen_report", hazard.SourceSupervision: "citizen_report"}}, true},
+		{"start of an unknown source", hazard.ServiceConfig{Store: memstore.New(), Starts: map[hazard.Source]string{"phone": "citizen_report"}}, false},
+		{"start of an unknown process", hazard.ServiceConfig{Store: memstore.New(), Starts: map[hazard.Source]string{hazard.SourceCitizen: "nope"}}, false},
 		{"repeated department", hazard.ServiceConfig{Store: memstore.New(), Departments: []hazard.Department{{Code: "fire"}, {Code: "fire"}}}, false},
 		{"department without code", hazard.ServiceConfig{Store: memstore.New(), Departments: []hazard.Department{{NameEN: "x"}}}, false},
 		{"bad ref prefix", hazard.ServiceConfig{Store: memstore.New(), Refs: hazard.RefFormat{Prefix: "lc"}}, false},

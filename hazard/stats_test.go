@@ -39,6 +39,7 @@ func TestStats(t *testing.T) {
 	assert.Equal(t, 7, st.Closed)
 	assert.InDelta(t, 0.7, st.ClosureRate, 1e-9)
 	assert.Equal(t, map[string]int{"closed_valid": 6, "closed_invalid": 1, "dispatched": 1, "submitted": 2}, st.ByState)
+	assert.Equal(t, map[hazard.Outcome]int{hazard.OutcomeValid: 6, hazard.OutcomeInvalid: 1}, st.ByOutcome)
 	assert.Equal(t, map[string]int{"fire": 6, "gas": 1, hazard.NoDepartment: 3}, st.ByDepartment)
 	assert.Equal(t, 10, st.BySource[hazard.SourceCitizen])
 	assert.Equal(t, 10, st.ByCategory["fire"])
@@ -85,7 +86,7 @@ type statsStore struct {
 	calls int
 }
 
-func (s *statsStore) Stats(_ context.Context, since, until, _ time.Time) (hazard.Stats, error) {
+func (s *statsStore) Stats(_ context.Context, _ *hazard.Processes, since, until, _ time.Time) (hazard.Stats, error) {
 	s.calls++
 	return hazard.Stats{Since: since, Until: until, Total: 42}, nil
 }

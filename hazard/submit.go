@@ -111,19 +111,14 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		pt := *in.Location.Point
 		h.Location.Point = &pt
 	}
-	name := RectificationName
-	if h.Source == SourceCitizen {
-		name = CitizenReportName
-	}
-	def, err := s.workflows.Latest(name)
-	if err != nil {
-		return Hazard{}, &Error{Code: CodeInternal, Op: op, Message: "no workflow for the source", Err: err}
-	}
+	def := s.starts[h.Source].Definition()
 	h.Workflow, h.WorkflowVersion, h.State = def.Name(), def.Version(), def.Initial()
 	if d := def.Deadline(h.State, &h); d > 0 {
 		h.Deadline = now.Add(d)
 	}
-	if name == RectificationName {
+	// A hazard found by staff or a unit belongs to a department from the
+	// start; a citizen's report waits for a dispatcher.
+	if h.Source != SourceCitizen {
 		if _, ok := s.deptByCode[user.Department]; ok {
 			h.Department = user.Department
 		} else if c, ok := s.categories.Lookup(h.Category); ok {
@@ -158,6 +153,7 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		}
 	}
 
+	var err error
 	if h.Ref, err = s.refs.Next(ctx, s.store, now); err != nil {
 		return Hazard{}, Wrap(op, err)
 	}

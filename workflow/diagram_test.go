@@ -29,7 +29,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestDiagramGolden(t *testing.T) {
-	for _, d := range []*workflow.Definition{hazard.CitizenReport(), hazard.Rectification()} {
+	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
 		golden(t, d.Name()+".mmd", d.Mermaid())
 		golden(t, d.Name()+".dot", d.DOT())
 		require.Equal(t, d.Mermaid(), d.Mermaid(), "Mermaid is deterministic")
@@ -62,7 +62,7 @@ func TestReadmeDiagrams(t *testing.T) {
 	raw, err := os.ReadFile("README.md")
 	require.NoError(t, err)
 	readme := string(raw)
-	for _, d := range []*workflow.Definition{hazard.CitizenReport(), hazard.Rectification()} {
+	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
 		for _, f := range []struct{ kind, fence, body string }{
 			{"mermaid", "mermaid", d.Mermaid()},
 			{"dot", "dot", d.DOT()},

@@ -95,7 +95,7 @@ func ExampleDefinition_Mermaid() {
 }
 
 func ExampleDefinition_Fire_deadline() {
-	c := hazard.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	t, err := c.Fire(context.Background(), "dispatched", "accept",
 		workflow.Actor{ID: "dept-fire", Role: hazard.RoleHandler},
@@ -112,7 +112,7 @@ func ExampleDefinition_Apply() {
 		ID string
 		workflow.Status
 	}
-	c := hazard.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	ctx := context.Background()
 	tk := ticket{ID: "HZ-1", Status: workflow.Status{State: c.Initial()}}
 	now := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
@@ -129,7 +129,7 @@ func ExampleDefinition_Apply() {
 }
 
 func ExampleDefinition_Available() {
-	c := hazard.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	for _, a := range c.Available("dispatched", hazard.RoleHandler) {
 		fmt.Println(a.Name, a.Label.ZH, a.Label.EN, a.Needs)
 	}
@@ -139,7 +139,7 @@ func ExampleDefinition_Available() {
 }
 
 func ExampleRegistry() {
-	reg, err := workflow.NewRegistry(hazard.CitizenReport())
+	reg, err := workflow.NewRegistry(hazard.CitizenReport().Definition())
 	if err != nil {
 		panic(err)
 	}

@@ -20,7 +20,7 @@ import (
 
 func TestFireErrorCodes(t *testing.T) {
 	ctx := context.Background()
-	c := hazard.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	dispatcher := workflow.Actor{ID: "d", Role: hazard.RoleDispatcher}
 	for _, tc := range []struct {
 		name   string
@@ -164,7 +164,7 @@ func TestFireFieldInputs(t *testing.T) {
 
 func TestFireDeadline(t *testing.T) {
 	ctx := context.Background()
-	c := hazard.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	handler := workflow.Actor{Role: hazard.RoleHandler}
 
 	got, err := c.Fire(ctx, "dispatched", "accept", handler, &workflow.Input{Subject: major, Now: now})
@@ -220,7 +220,7 @@ func TestFireHooks(t *testing.T) {
 
 	// WithHooks attaches hooks to a copy; the original keeps its own.
 	calls = nil
-	c := hazard.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	withHooks := c.WithHooks(hooks)
 	_, err = c.Fire(ctx, "submitted", "withdraw", workflow.Actor{Role: hazard.RoleReporter}, nil)
 	require.NoError(t, err)
@@ -238,7 +238,7 @@ func TestFireAllocs(t *testing.T) {
 		t.Skip("the race detector allocates")
 	}
 	ctx := context.Background()
-	c := hazard.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	dispatch := &workflow.Input{Department: "fire", Subject: general, Now: now}
 	resolve := &workflow.Input{Reason: "fixed", Photos: []string{"p1"}, Subject: major, Now: now}
 	plain := &workflow.Input{Subject: general, Now: now}
@@ -271,7 +271,7 @@ func TestFireAllocs(t *testing.T) {
 	require.Zero(t, allocs, "allocs per refusal (conflict, forbidden, invalid input)")
 
 	// Rectification's guards do not allocate either.
-	r := hazard.Rectification()
+	r := hazard.Rectification().Definition()
 	inspector := workflow.Actor{Role: hazard.RoleInspector}
 	order := &workflow.Input{Reason: "fix the exit", Subject: general, Now: now}
 	allocs = testing.AllocsPerRun(1000, func() {
@@ -308,7 +308,7 @@ func TestFireAllocs(t *testing.T) {
 func TestFireConcurrent(t *testing.T) {
 	ctx := context.Background()
 	var after atomic.Int64
-	c := hazard.CitizenReport().WithHooks(workflow.Hooks{After: func(context.Context, workflow.Transition) { after.Add(1) }})
+	c := hazard.CitizenReport().Definition().WithHooks(workflow.Hooks{After: func(context.Context, workflow.Transition) { after.Add(1) }})
 	actors := map[string]workflow.Actor{
 		"dispatch": {Role: hazard.RoleDispatcher},
 		"accept":   {Role: hazard.RoleHandler},
@@ -360,7 +360,7 @@ func TestFireRandomSequences(t *testing.T) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(2025, 3))
 	codes := map[workflow.Code]bool{workflow.CodeConflict: true, workflow.CodeForbidden: true, workflow.CodeInvalid: true}
-	for _, d := range []*workflow.Definition{hazard.CitizenReport(), hazard.Rectification()} {
+	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
 		names := append(actionNames(d), "bogus")
 		declared := map[string]bool{}
 		for _, s := range stateNames(d) {
@@ -435,7 +435,7 @@ func TestFireLookalikeNames(t *testing.T) {
 }
 
 func TestRequires(t *testing.T) {
-	c := hazard.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	tests := []struct {
 		name          string
 		state, action string
@@ -471,7 +471,7 @@ func TestRequires(t *testing.T) {
 // (read from a database, say), which take a different path.
 func TestFireCopiedNames(t *testing.T) {
 	ctx := context.Background()
-	for _, d := range []*workflow.Definition{hazard.CitizenReport(), hazard.Rectification()} {
+	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
 		t.Run(d.Name(), func(t *testing.T) {
 			states := append(stateNames(d), "nowhere", "")
 			actions := append(actionNames(d), "fly", "")
@@ -528,7 +528,7 @@ func TestFireSharedBytes(t *testing.T) {
 // deadline; on error the status is left as it was.
 func TestApplyAgreesWithFire(t *testing.T) {
 	ctx := context.Background()
-	for _, d := range []*workflow.Definition{hazard.CitizenReport(), hazard.Rectification()} {
+	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
 		t.Run(d.Name(), func(t *testing.T) {
 			for _, state := range append(stateNames(d), "nowhere") {
 				for _, action := range append(actionNames(d), "fly") {

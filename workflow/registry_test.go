@@ -13,7 +13,7 @@ import (
 // TestRegistryVersions: a subject that started on v1 keeps firing on v1
 // after v2 is registered; new subjects start on the latest version.
 func TestRegistryVersions(t *testing.T) {
-	v1 := hazard.CitizenReport()
+	v1 := hazard.CitizenReport().Definition()
 	spec := hazard.CitizenReportSpec(hazard.DefaultCitizenDeadlines())
 	spec.Version = 2
 	// v2 drops withdraw: a reporter can no longer withdraw.
@@ -49,11 +49,11 @@ func TestRegistryVersions(t *testing.T) {
 }
 
 func TestRegistryErrors(t *testing.T) {
-	reg, err := workflow.NewRegistry(hazard.CitizenReport(), hazard.Rectification())
+	reg, err := workflow.NewRegistry(hazard.CitizenReport().Definition(), hazard.Rectification().Definition())
 	require.NoError(t, err)
 
-	require.ErrorIs(t, reg.Register(hazard.CitizenReport()), workflow.ErrConflict)
-	require.ErrorIs(t, reg.Register(hazard.CitizenReport().WithHooks(workflow.Hooks{})), workflow.ErrConflict, "same name and version")
+	require.ErrorIs(t, reg.Register(hazard.CitizenReport().Definition()), workflow.ErrConflict)
+	require.ErrorIs(t, reg.Register(hazard.CitizenReport().Definition().WithHooks(workflow.Hooks{})), workflow.ErrConflict, "same name and version")
 	require.ErrorIs(t, reg.Register(nil), workflow.ErrInvalid)
 
 	_, err = reg.Get(hazard.CitizenReportName, 9)
@@ -63,16 +63,16 @@ func TestRegistryErrors(t *testing.T) {
 	_, err = reg.Latest("nope")
 	require.ErrorIs(t, err, workflow.ErrNotFound)
 
-	_, err = workflow.NewRegistry(hazard.CitizenReport(), hazard.CitizenReport())
+	_, err = workflow.NewRegistry(hazard.CitizenReport().Definition(), hazard.CitizenReport().Definition())
 	require.ErrorIs(t, err, workflow.ErrConflict)
 
 	var zero workflow.Registry
 	_, err = zero.Latest(hazard.RectificationName)
 	require.ErrorIs(t, err, workflow.ErrNotFound)
-	require.NoError(t, zero.Register(hazard.Rectification()))
+	require.NoError(t, zero.Register(hazard.Rectification().Definition()))
 	got, err := zero.Latest(hazard.RectificationName)
 	require.NoError(t, err)
-	require.Same(t, hazard.Rectification(), got)
+	require.Same(t, hazard.Rectification().Definition(), got)
 }
 
 // TestRegistryConcurrent registers and reads from many goroutines; run it

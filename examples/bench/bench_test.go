@@ -18,7 +18,7 @@ type impl struct {
 }
 
 func impls() []impl {
-	hl := Hazardloop{Def: hazard.CitizenReport()}
+	hl := Hazardloop{Def: hazard.CitizenReport().Definition()}
 	sl := NewStateless()
 	return []impl{
 		{"hazardloop", func(ctx context.Context, _ *Hazard) (Firer, context.Context) { return hl, ctx }},

@@ -14,7 +14,7 @@ import (
 // state with the same deadline, as every implementation must.
 func Example() {
 	ctx := context.Background()
-	def := hazard.CitizenReport()
+	def := hazard.CitizenReport().Definition()
 	for _, f := range []bench.Firer{bench.Hazardloop{Def: def}, bench.HazardloopFire{Def: def}, bench.Switch{}} {
 		h := &bench.Hazard{Status: workflow.Status{State: "submitted"}}
 		steps := bench.Cycle(h)
