@@ -74,6 +74,9 @@ type Hazard struct {
 	Reporter Reporter `json:"reporter"`
 	// Unit is the receiving unit the reporter chose (free text or a code).
 	Unit string `json:"unit,omitempty"`
+	// UnitID is the unit (enterprise) the hazard was found at, set only by
+	// inspections, self-checks or staff, never from a citizen's input.
+	UnitID string `json:"unit_id,omitempty"`
 	// Department is the code of the department the hazard is assigned to;
 	// empty until it is dispatched.
 	Department string `json:"department,omitempty"`

@@ -102,7 +102,7 @@ func NewHazard(opts ...Option) hazard.Hazard {
 		Reporter:        hazard.Reporter{UserID: "citizen-1", Verified: true},
 		Source:          hazard.SourceCitizen,
 		State:           "submitted",
-		Workflow:        "citizen",
+		Workflow:        hazard.CitizenReportName,
 		WorkflowVersion: 1,
 		Version:         1,
 		CreatedAt:       Epoch,
@@ -130,6 +130,7 @@ func FullHazard(opts ...Option) hazard.Hazard {
 	h.Location.Point = &hazard.Point{Lat: 39.915, Lng: 116.404, System: hazard.GCJ02}
 	h.Reporter = hazard.Reporter{UserID: "citizen-full", Verified: true, Contact: hazard.Contact{Name: "张三", Phone: "13800000000"}}
 	h.Unit = "东城区应急管理局"
+	h.UnitID = "unit-0001"
 	h.Department = "gas"
 	h.Source = hazard.SourceInspection
 	h.State = "closed"
