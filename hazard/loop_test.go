@@ -114,7 +114,7 @@ func TestRectificationLoop(t *testing.T) {
 	in.Category = "hazardous_chemicals"
 	in.Severity = hazard.SeverityMajor
 	in.Source = hazard.SourceInspection
-	in.Unit = enterprise.Department
+	in.UnitID = enterprise.UnitID
 	in.Description = "储罐区未设置可燃气体报警装置"
 	h := f.submit(t, inspector, in)
 	require.Equal(t, hazard.StateFound, h.State)
@@ -127,7 +127,7 @@ func TestRectificationLoop(t *testing.T) {
 	h = f.act(t, inspector, h, "order", hazard.ActInput{Note: "限期90日整改"})
 	assert.Equal(t, f.clock.Now().Add(hazard.DefaultRectificationDeadlines().RectifyMajor), h.Deadline)
 	step()
-	_, err := f.svc.Act(ctx, hazard.User{ID: "ent-2", Role: "enterprise", Department: "other-co"}, h.ID, "rectify",
+	_, err := f.svc.Act(ctx, hazard.User{ID: "ent-2", Role: "enterprise", UnitID: "other-co"}, h.ID, "rectify",
 		hazard.ActInput{ExpectedVersion: h.Version, Note: "done", Photos: []hazard.Photo{photo("x")}})
 	require.ErrorIs(t, err, hazard.ErrForbidden, "another enterprise may not report the rectification")
 	h = f.act(t, enterprise, h, "rectify", hazard.ActInput{Note: "已安装报警装置", Photos: []hazard.Photo{photo("alarm")}})

@@ -439,6 +439,18 @@ func (s *Processes) Latest(name string) (*Process, error) {
 	return nil, &Error{Code: CodeNotFound, Op: "process", Message: fmt.Sprintf("no process %q", name)}
 }
 
+// MayClose reports whether some process of s declares a state named state
+// that closes a hazard with outcome o: a cheap filter for consumers, which
+// then check the hazard's own process.
+func (s *Processes) MayClose(state string, o Outcome) bool {
+	for _, pr := range s.all {
+		if pr.Outcome(state) == o {
+			return true
+		}
+	}
+	return false
+}
+
 // All returns the processes in the order given to NewProcesses.
 func (s *Processes) All() []*Process { return slices.Clone(s.all) }
 

@@ -76,12 +76,13 @@ func (h *Hazard) Public() PublicHazard {
 
 // PublicTimeline returns the public steps of events, in order. Events that
 // are not about the hazard's progress (reward events, which concern the
-// reporter) are left out; private notes never appear.
+// reporter, and staff linking it to a unit) are left out; private notes
+// never appear.
 func PublicTimeline(events []Event) []PublicEvent {
 	out := make([]PublicEvent, 0, len(events))
 	for _, e := range events {
 		switch e.Type {
-		case EventRewardIssued, EventRewardClaimed, EventRewardExpired:
+		case EventRewardIssued, EventRewardClaimed, EventRewardExpired, EventUnitLinked:
 			continue
 		}
 		role := e.Actor.Role

@@ -48,17 +48,12 @@ func (s *Service) Queue(ctx context.Context, user User, limit int) ([]Hazard, er
 	if len(states) == 0 {
 		return []Hazard{}, nil
 	}
-	open := true
-	f := Filter{States: states, Open: &open}
-	switch role {
-	case RoleReporter:
-		f.Reporter = user.ID
-	case RoleHandler, RoleInspector:
-		if user.Department == "" {
-			return []Hazard{}, nil
-		}
-		f.Department = user.Department
+	f, ok := scopeFilter(user)
+	if !ok {
+		return []Hazard{}, nil
 	}
+	open := true
+	f.States, f.Open = states, &open
 	var out []Hazard
 	err := forEach(ctx, s.store, f, func(h *Hazard) error {
 		if !inScope(user, h) {

@@ -252,39 +252,6 @@ func authenticated(op string, u User) error {
 	return nil
 }
 
-// staffOnly returns nil for a signed-in user who is staff (any role but
-// reporter), CodeUnauthenticated for no user and CodeForbidden for a
-// reporter.
-func staffOnly(op string, u User) error {
-	if err := authenticated(op, u); err != nil {
-		return err
-	}
-	if u.Role == string(RoleReporter) {
-		return &Error{Code: CodeForbidden, Op: op, Message: "staff only"}
-	}
-	return nil
-}
-
-// inScope reports whether u may see and act on h, by role: a reporter on
-// their own reports; a handler or an inspector on their department's; an
-// enterprise on the hazards it reported or whose Unit is its code (given in
-// User.Department); a dispatcher, a reviewer or an admin on every hazard. A
-// role the library does not know is scoped by department when the user has
-// one. Whether the role may take a given action is the workflow's decision.
-func inScope(u User, h *Hazard) bool {
-	switch workflow.Role(u.Role) {
-	case RoleReporter:
-		return h.Reporter.UserID == u.ID
-	case RoleHandler, RoleInspector:
-		return u.Department != "" && h.Department == u.Department
-	case RoleEnterprise:
-		return h.Reporter.UserID == u.ID || (u.Department != "" && h.Unit == u.Department)
-	case RoleDispatcher, RoleReviewer, RoleAdmin:
-		return true
-	}
-	return u.Department == "" || h.Department == u.Department
-}
-
 // forEach calls fn for every hazard matching f, page by page, newest first.
 // It stops at fn's first error.
 func forEach(ctx context.Context, st Store, f Filter, fn func(h *Hazard) error) error {

@@ -50,7 +50,7 @@ var (
 	reviewer   = hazard.User{ID: "rev-1", Role: "reviewer"}
 	admin      = hazard.User{ID: "admin-1", Role: "admin"}
 	inspector  = hazard.User{ID: "insp-1", Role: "inspector", Department: "emergency"}
-	enterprise = hazard.User{ID: "ent-1", Role: "enterprise", Department: "acme-chem"}
+	enterprise = hazard.User{ID: "ent-1", Role: "enterprise", UnitID: "acme-chem"}
 )
 
 // Private data of the citizen that must never reach the public.

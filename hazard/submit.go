@@ -21,9 +21,14 @@ type SubmitInput struct {
 	Description string
 	Location    Location
 	Photos      []Photo
-	// Unit is the receiving unit the reporter chose, or for an inspection
-	// the enterprise inspected; optional.
+	// Unit is the receiving unit the reporter chose (free text); optional.
 	Unit string
+	// UnitID is the unit (enterprise) the hazard was found at. Only staff
+	// set it (an inspection, a supervision visit); an enterprise's
+	// self-check is at its own unit (User.UnitID) whatever is given, and a
+	// reporter may not set it (CodeForbidden): a citizen naming a company
+	// in Unit gives that company no access to the report.
+	UnitID string
 	// Source defaults to SourceCitizen when empty. A user of role
 	// "reporter" may only submit citizen reports.
 	Source Source
@@ -49,7 +54,8 @@ const (
 // supervision visit, in its initial state with that state's deadline. A
 // rectification hazard is assigned to the submitter's department when it is
 // a configured one, or else to its category's; an enterprise's self-check
-// names the enterprise (User.Department) as its Unit unless in.Unit does.
+// is found at the enterprise's unit (User.UnitID; a user of role
+// enterprise without one is CodeForbidden).
 //
 // When an open hazard of the same category lies within the duplicate radius
 // and window, the new hazard is linked to the earliest such one
@@ -84,6 +90,14 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 	if user.Role == string(RoleReporter) && in.Source != SourceCitizen {
 		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "source", Message: "citizens submit citizen reports only"}
 	}
+	switch {
+	case user.Role == string(RoleEnterprise) && user.UnitID == "":
+		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "your account belongs to no unit"}
+	case user.Role == string(RoleEnterprise):
+		in.UnitID = user.UnitID // a self-check is at the unit itself
+	case in.UnitID != "" && !user.Staff():
+		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "only staff name the unit a hazard was found at"}
+	}
 	now := s.now()
 	h := Hazard{
 		ID:          s.newID(),
@@ -102,6 +116,7 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 			Contact:  Contact{Name: NormalizeText(in.Contact.Name), Phone: NormalizeText(in.Contact.Phone)},
 		},
 		Unit:      NormalizeText(in.Unit),
+		UnitID:    NormalizeText(in.UnitID),
 		Source:    in.Source,
 		Version:   1,
 		CreatedAt: now,
@@ -123,9 +138,6 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 			h.Department = user.Department
 		} else if c, ok := s.categories.Lookup(h.Category); ok {
 			h.Department = c.Department
-		}
-		if h.Unit == "" && user.Role == string(RoleEnterprise) {
-			h.Unit = user.Department // an enterprise's self-check is about itself
 		}
 	}
 

@@ -16,6 +16,7 @@ const (
 	MaxUnitLen        = 100
 	MaxNoteLen        = 1000
 	MaxUserIDLen      = 128
+	MaxUnitIDLen      = 64 // a unit's ID (Hazard.UnitID)
 	MaxRefLen         = 64
 )
 
@@ -139,6 +140,9 @@ func (h *Hazard) validate(cats *Categories, old *Hazard) error {
 	}
 	if all || h.Unit != old.Unit {
 		CheckText(&p, "unit", h.Unit, 0, MaxUnitLen)
+	}
+	if all || h.UnitID != old.UnitID {
+		CheckText(&p, "unit_id", h.UnitID, 0, MaxUnitIDLen)
 	}
 	if !h.Source.Valid() {
 		p.Add("source", "must be citizen, self_check, inspection or supervision")

@@ -40,7 +40,10 @@ type ReporterView struct {
 	Actions []ActionInfo `json:"actions"`
 }
 
-// StaffView is what staff see of a hazard in their scope: everything.
+// StaffView is what staff see of a hazard in their scope: everything. A
+// unit's safety manager (role enterprise) gets it without the reporter's
+// identity and contact, private notes or reward events (see
+// Hazard.ForUnit and EventsForUnit).
 type StaffView struct {
 	Hazard Hazard  `json:"hazard"`
 	Events []Event `json:"events"`
@@ -148,11 +151,14 @@ const (
 )
 
 // SightOf returns how much of the hazard id user may see: SightFull for
-// the users ReporterView or StaffView answer (its reporter, staff whose
-// role and department cover it), SightPublic for anyone else (every hazard
-// is on the plaza) and SightNone when there is no such hazard. user may be
-// the zero User (nobody signed in). It reads the hazard only, so callers
-// deciding access (who gets a photo's original) need not build a view.
+// its reporter and for staff whose role and department cover it,
+// SightPublic for anyone else (every hazard is on the plaza; an enterprise
+// sees its unit's hazards through StaffView, but never a reporter's
+// originals, which may carry who took them) and SightNone when there is no
+// such hazard. user may be the zero User (nobody signed in). It reads the
+// hazard only, so callers deciding access (who gets a photo's original)
+// need not build a view.
+
 func (s *Service) SightOf(ctx context.Context, user User, id uuid.UUID) (Sight, error) {
 	h, err := s.store.Get(ctx, id)
 	switch {
@@ -161,18 +167,20 @@ func (s *Service) SightOf(ctx context.Context, user User, id uuid.UUID) (Sight, 
 	case err != nil:
 		return SightNone, Wrap("sight", err)
 	}
-	if authenticated("sight", user) == nil && inScope(user, &h) {
+	if authenticated("sight", user) == nil && seesReporter(user) && inScope(user, &h) {
 		return SightFull, nil
 	}
 	return SightPublic, nil
 }
 
 // StaffView returns the hazard with every event and the user's actions.
-// Reporters are CodeForbidden, and so is staff whose scope (role and
-// department) does not cover the hazard; a missing hazard is CodeNotFound.
+// Reporters are CodeForbidden, and so is a user whose scope (role,
+// department, unit) does not cover the hazard; a missing hazard is
+// CodeNotFound. An enterprise user gets the view without the reporter (see
+// StaffView).
 func (s *Service) StaffView(ctx context.Context, user User, id uuid.UUID) (StaffView, error) {
 	const op = "staff view"
-	if err := staffOnly(op, user); err != nil {
+	if err := workOnly(op, user); err != nil {
 		return StaffView{}, err
 	}
 	h, err := s.store.Get(ctx, id)
@@ -189,6 +197,9 @@ func (s *Service) StaffView(ctx context.Context, user User, id uuid.UUID) (Staff
 	acts, err := s.actionsFor(user, &h)
 	if err != nil {
 		return StaffView{}, err
+	}
+	if !seesReporter(user) {
+		return StaffView{Hazard: h.ForUnit(), Events: EventsForUnit(events), Actions: acts}, nil
 	}
 	return StaffView{Hazard: h, Events: events, Actions: acts}, nil
 }

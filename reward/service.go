@@ -65,9 +65,11 @@ type Config struct {
 	Reporters Reporters
 	// Events, when set, receives reward events (issued, claimed, expired).
 	Events EventLog
-	// ValidStates are the workflow states that close a hazard as valid;
-	// default {"closed_valid"}.
-	ValidStates []string
+	// Processes declare which states close a hazard as valid
+	// (hazard.OutcomeValid): only those earn rewards. Default
+	// hazard.DefaultProcesses(); give the service the processes the hazard
+	// service runs.
+	Processes *hazard.Processes
 	// ConsumerName is the relay consumer's name; default "reward".
 	ConsumerName string
 	// PayTimeout bounds one Pay call; RetryGrace is how long a reporter
@@ -125,8 +127,8 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	cfg.Policies = slices.Clone(cfg.Policies)
-	if len(cfg.ValidStates) == 0 {
-		cfg.ValidStates = []string{"closed_valid"}
+	if cfg.Processes == nil {
+		cfg.Processes = hazard.DefaultProcesses()
 	}
 	if cfg.ConsumerName == "" {
 		cfg.ConsumerName = DefaultConsumerName
@@ -163,12 +165,12 @@ func (s *Service) Policies() []Policy { return slices.Clone(s.cfg.Policies) }
 func (s *Service) Ledger() Ledger { return s.cfg.Ledger }
 
 // Facts reads what policy needs to decide about h: the reporter's facts and
-// the ledger's totals now. h.State decides Facts.ClosedValid (one of
-// Config.ValidStates).
+// the ledger's totals now. Facts.ClosedValid is whether h's process declares
+// h.State to close it as valid.
 func (s *Service) Facts(ctx context.Context, h hazard.Hazard, p *Policy) (Facts, error) {
 	f := Facts{
 		HazardID: h.ID, HazardRef: h.Ref, Category: h.Category, Severity: h.Severity, Source: h.Source,
-		State: h.State, ClosedValid: slices.Contains(s.cfg.ValidStates, h.State),
+		State: h.State, ClosedValid: s.closesValid(&h, h.State),
 		DuplicateOf: h.DuplicateOf, Department: h.Department,
 		ReporterID: h.Reporter.UserID, ReporterVerified: h.Reporter.Verified,
 		Fine: Fen(h.FineFen), Bonus: Fen(h.BonusFen),
@@ -323,13 +325,22 @@ func (s *Service) updateBudget(ctx context.Context, p *Policy) {
 	s.cfg.Metrics.budget(p.Name, p.Caps.Budget-t.Amount)
 }
 
-// Consumer returns the relay consumer that turns transitions into a valid
-// closed state (ValidStates) into issued rewards. Handle reads the hazard
-// and calls IssueFor; it is idempotent under redelivery. An error (reading
-// the hazard, the ledger, the event log) makes the relay retry.
+// closesValid reports whether state closes h as valid in h's process; a
+// hazard of a process the service does not know is never rewarded.
+func (s *Service) closesValid(h *hazard.Hazard, state string) bool {
+	pr, err := s.cfg.Processes.Of(h)
+	return err == nil && pr.Outcome(state) == hazard.OutcomeValid
+}
+
+// Consumer returns the relay consumer that turns transitions into a state
+// that closes a hazard as valid (its process's declaration) into issued
+// rewards. Handle reads the hazard and calls IssueFor; it is idempotent
+// under redelivery, and a hazard reopened and closed as valid again gets no
+// second reward (the ledger issues once per hazard and policy). An error
+// (reading the hazard, the ledger, the event log) makes the relay retry.
 func (s *Service) Consumer() hazard.Consumer {
 	return hazard.Consumer{Name: s.cfg.ConsumerName, Handle: func(ctx context.Context, e hazard.Event) error {
-		if e.Type != hazard.EventTransition || !slices.Contains(s.cfg.ValidStates, e.To) {
+		if e.Type != hazard.EventTransition || !s.cfg.Processes.MayClose(e.To, hazard.OutcomeValid) {
 			return nil
 		}
 		if s.cfg.Hazards == nil {
@@ -339,8 +350,11 @@ func (s *Service) Consumer() hazard.Consumer {
 		if err != nil {
 			return wrap("reward.Consumer", err)
 		}
-		// The event, not the hazard's current state, says it closed valid;
-		// closed states are terminal, so they agree.
+		// The event, not the hazard's current state (it may have been
+		// reopened since), says it closed valid.
+		if !s.closesValid(&h, e.To) {
+			return nil
+		}
 		h.State = e.To
 		_, err = s.IssueFor(ctx, h)
 		return err
