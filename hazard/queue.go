@@ -64,6 +64,9 @@ func (s *Service) Queue(ctx context.Context, user User, limit int) ([]Hazard, er
 			return err
 		}
 		if len(pr.Definition().Available(h.State, role)) > 0 {
+			if !seesReporter(user) {
+				*h = h.ForUnit()
+			}
 			out = append(out, *h)
 		}
 		return nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // Access says who may call a route. The router enforces it before a
@@ -20,21 +21,17 @@ const (
 	AccessUser Access = "user"
 	// AccessReporter routes need a citizen (role reporter).
 	AccessReporter Access = "reporter"
-	// AccessStaff routes need a staff role: dispatcher, handler, reviewer,
-	// admin or inspector.
+	// AccessStaff routes need a staff role (hazard.StaffRole): dispatcher,
+	// handler, reviewer, admin or inspector; not a reporter or an
+	// enterprise.
 	AccessStaff Access = "staff"
+	// AccessWork routes need a user who works on hazards: staff, or a
+	// unit's safety manager (role enterprise), whom the library shows only
+	// their unit's hazards and never a reporter.
+	AccessWork Access = "work"
 	// AccessAdmin routes need an admin.
 	AccessAdmin Access = "admin"
 )
-
-// staffRoles are the roles AccessStaff admits.
-var staffRoles = map[string]bool{
-	string(hazard.RoleDispatcher): true,
-	string(hazard.RoleHandler):    true,
-	string(hazard.RoleReviewer):   true,
-	string(hazard.RoleAdmin):      true,
-	string(hazard.RoleInspector):  true,
-}
 
 // Allows reports whether a caller with the role may call a route of this
 // access; role "" is an anonymous caller.
@@ -47,7 +44,9 @@ func (a Access) Allows(role string) bool {
 	case AccessReporter:
 		return role == string(hazard.RoleReporter)
 	case AccessStaff:
-		return staffRoles[role]
+		return hazard.StaffRole(workflow.Role(role))
+	case AccessWork:
+		return hazard.StaffRole(workflow.Role(role)) || role == string(hazard.RoleEnterprise)
 	case AccessAdmin:
 		return role == string(hazard.RoleAdmin)
 	}

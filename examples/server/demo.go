@@ -19,8 +19,10 @@ type DemoUser struct {
 	ID         string
 	Role       string
 	Department string
-	Name       string
-	Phone      string
+	// Unit is the unit an enterprise account works for.
+	Unit  string
+	Name  string
+	Phone string
 	// ResidentID is set for verified citizens.
 	ResidentID string
 }
@@ -28,7 +30,10 @@ type DemoUser struct {
 // DemoUsers returns the accounts a demo server seeds: citizens (citizen-1
 // and citizen-3 verified, citizen-2 not), a dispatcher, one handler per
 // department (fire-1, gas-1, market-1, transport-1, power-1, housing-1,
-// emergency-1), a reviewer and an admin.
+// emergency-1), a reviewer, an admin, inspectors (inspector-1 and
+// inspector-2 of emergency management, fire-inspector-1 of fire and
+// rescue) and the safety managers of two units (unit-1 at the unit
+// "unit-1", unit-2 at "unit-2", role enterprise).
 func DemoUsers() []DemoUser {
 	return []DemoUser{
 		{ID: "citizen-1", Role: "reporter", Name: "张三", Phone: "13800000001", ResidentID: withCheckDigit("11010519900307123")},
@@ -44,6 +49,11 @@ func DemoUsers() []DemoUser {
 		{ID: "emergency-1", Role: "handler", Department: "emergency", Name: "冯应急"},
 		{ID: "reviewer-1", Role: "reviewer", Name: "陈审核"},
 		{ID: "admin-1", Role: "admin", Name: "管理员"},
+		{ID: "inspector-1", Role: "inspector", Department: "emergency", Name: "褚检查"},
+		{ID: "inspector-2", Role: "inspector", Department: "emergency", Name: "卫检查"},
+		{ID: "fire-inspector-1", Role: "inspector", Department: "fire", Name: "蒋消防监督"},
+		{ID: "unit-1", Role: "enterprise", Unit: "unit-1", Name: "沈安全员"},
+		{ID: "unit-2", Role: "enterprise", Unit: "unit-2", Name: "韩安全员"},
 	}
 }
 
@@ -71,7 +81,7 @@ func (s *Server) seed(ctx context.Context) error {
 		return err
 	}
 	for _, d := range DemoUsers() {
-		a := Account{ID: d.ID, Role: d.Role, Department: d.Department, Name: d.Name, Phone: d.Phone, CreatedAt: now}
+		a := Account{ID: d.ID, Role: d.Role, Department: d.Department, Unit: d.Unit, Name: d.Name, Phone: d.Phone, CreatedAt: now}
 		// Over a shared database another process may have seeded the
 		// account: it is the same one.
 		if err := s.users.add(ctx, a); err != nil && !errors.Is(err, hazard.ErrConflict) {
