@@ -19,8 +19,10 @@ const (
 	// MaxLimitPer is the longest Limit.Per: a limiter keeps a key's state
 	// this long at most.
 	MaxLimitPer = 31 * 24 * time.Hour
-	// MaxLimitKeyLen is the longest limiter key, in bytes.
-	MaxLimitKeyLen = 200
+	// MaxLimitKeyLen is the longest limiter key, in bytes: room for a
+	// namespace of up to 128 bytes and a user ID (MaxUserIDLen runes of up
+	// to 4 bytes).
+	MaxLimitKeyLen = 128 + 4*MaxUserIDLen
 )
 
 // Limit is a rate limit: at most Max units in any window of length Per (a
