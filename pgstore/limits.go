@@ -43,7 +43,6 @@ func (l *Limiter) Take(ctx context.Context, key string, rule hazard.Limit, n int
 	if err := rule.CheckTake(key, n); err != nil {
 		return hazard.Decision{}, err
 	}
-	now := l.clock().UTC()
 	var d hazard.Decision
 	err := pgx.BeginFunc(ctx, l.db.pool, func(tx pgx.Tx) error {
 		var ns []int64
@@ -52,6 +51,9 @@ func (l *Limiter) Take(ctx context.Context, key string, rule hazard.Limit, n int
 			RETURNING hits_ns`, key).Scan(&ns); err != nil {
 			return err
 		}
+		// The time is read with the key's row locked, so that the takes of
+		// a key are in the order of their times.
+		now := l.clock().UTC()
 		hits := make([]time.Time, len(ns), len(ns)+n)
 		for i, v := range ns {
 			hits[i] = time.Unix(0, v).UTC()

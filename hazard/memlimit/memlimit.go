@@ -75,9 +75,9 @@ func (l *Limiter) Take(_ context.Context, key string, rule hazard.Limit, n int) 
 	if err := rule.CheckTake(key, n); err != nil {
 		return hazard.Decision{}, err
 	}
-	now := l.clock().UTC()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := l.clock().UTC() // under the lock: takes are in the order of their times
 	l.takes++
 	if l.takes >= len(l.keys) {
 		l.sweep(now)
