@@ -29,6 +29,25 @@
 // Optional capabilities (Locker, StatsStore, EventsBatcher, LimitedCreator)
 // are found by type assertion.
 //
+// # Rate limits
+//
+// Limits have one home, the Limiter port: Take(ctx, key, rule, n) takes n
+// units under a Limit (at most Max units in any window of length Per, a
+// sliding window) and returns a Decision (Allowed, Remaining, RetryAfter,
+// the real wait). The window rule itself is Limit.Admit, which every
+// adapter applies atomically per key; Limit.CheckTake refuses bad keys,
+// limits and counts (CodeInvalid) against named bounds (MaxLimitMax,
+// MinLimitPer, MaxLimitPer, MaxLimitKeyLen), and Decision.Err turns a
+// refusal into CodeRateLimited with Error.RetryAfter. memlimit holds limits
+// in one process with bounded memory; pgstore's limiter holds them in the
+// database, exactly across every process sharing it. hazardtest.TestLimiter
+// pins the promises.
+//
+// Submit's daily limit is exact where the store is a LimitedCreator (it
+// counts and inserts in one atomic step); otherwise ServiceConfig.Limiter
+// applies it. Login codes, anonymous reports and partners' quotas take from
+// the same port. No use case holds a lock across a store call.
+//
 // # Conventions
 //
 // Errors are *Error values with a Code (invalid, not_found, conflict,
