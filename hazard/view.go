@@ -64,9 +64,19 @@ func (s *Service) PublicView(ctx context.Context, ref string) (PublicHazard, err
 	if err != nil {
 		return PublicHazard{}, Wrap("public view", err)
 	}
+	return s.publicOf(&h, events), nil
+}
+
+// publicOf returns the public view of h with its public status and the
+// public timeline of its events.
+func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
 	p := h.Public()
+	if pr, err := s.processes.Of(h); err == nil {
+		m, _ := pr.Meaning(h.State)
+		p.Status = m.Public
+	}
 	p.Timeline = PublicTimeline(events)
-	return p, nil
+	return p
 }
 
 // PublicList returns one page of the plaza, newest first, each hazard with
@@ -91,8 +101,7 @@ func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (Publi
 	}
 	out := PublicList{Items: make([]PublicHazard, len(l.Items)), Next: l.Next}
 	for i := range l.Items {
-		out.Items[i] = l.Items[i].Public()
-		out.Items[i].Timeline = PublicTimeline(events[l.Items[i].ID])
+		out.Items[i] = s.publicOf(&l.Items[i], events[l.Items[i].ID])
 	}
 	return out, nil
 }

@@ -15,6 +15,7 @@ type Service interface {
 	Submit(ctx context.Context, user hazard.User, in hazard.SubmitInput, idempotencyKey string) (hazard.Hazard, error)
 	Categories() *hazard.Categories
 	Department(code string) (hazard.Department, bool)
+	Processes() *hazard.Processes
 	Store() hazard.Store
 }
 

@@ -18,7 +18,7 @@ func (h *handler) request(p hazard.PublicHazard, notes bool) wireRequest {
 		Status:            "open",
 		ServiceCode:       p.Category,
 		Description:       some(p.Description),
-		ServiceNotice:     some(notices[p.State]),
+		ServiceNotice:     some(h.notice(h.process(&p), p.State, p.ClosedAt.IsZero())),
 		RequestedDatetime: w3c(p.CreatedAt),
 		UpdatedDatetime:   w3c(p.UpdatedAt),
 		ExpectedDatetime:  w3c(p.Deadline),
@@ -76,9 +76,10 @@ func (h *handler) steps(p hazard.PublicHazard) []step {
 	states, open := statesAfter(p.Timeline, p.State, !p.ClosedAt.IsZero(), func(e hazard.PublicEvent) (from, to string, ok bool) {
 		return e.From, e.To, e.Type == hazard.EventTransition
 	})
+	pr := h.process(&p)
 	out := make([]step, len(p.Timeline))
 	for i, e := range p.Timeline {
-		out[i] = stepOf(e, states[i], open[i], p.Duplicate)
+		out[i] = h.stepOf(pr, e, states[i], open[i], p.Duplicate)
 	}
 	return out
 }

@@ -39,6 +39,7 @@ func (h *handler) updates(w http.ResponseWriter, r *http.Request, f format) {
 // its state after each of its events.
 type hazardSteps struct {
 	ref       string
+	pr        *hazard.Process // nil for a process the service does not know
 	duplicate bool
 	state     map[int64]string
 	open      map[int64]bool
@@ -56,6 +57,9 @@ func (h *handler) stepsOf(ctx context.Context, id uuid.UUID) (*hazardSteps, erro
 		return nil, err
 	}
 	s := &hazardSteps{ref: hz.Ref, duplicate: hz.DuplicateOf != uuid.Nil, state: map[int64]string{}, open: map[int64]bool{}}
+	if pr, err := h.cfg.Service.Processes().Of(&hz); err == nil {
+		s.pr = pr
+	}
 	states, open := statesAfter(events, hz.State, !hz.ClosedAt.IsZero(), func(e hazard.Event) (from, to string, ok bool) {
 		return e.From, e.To, e.Type == hazard.EventTransition
 	})
@@ -124,7 +128,7 @@ func (h *handler) listUpdates(ctx context.Context, since, until time.Time, page,
 				}
 				cache[e.HazardID] = s
 			}
-			step := stepOf(pub[0], s.state[e.Seq], s.open[e.Seq], s.duplicate)
+			step := h.stepOf(s.pr, pub[0], s.state[e.Seq], s.open[e.Seq], s.duplicate)
 			u := wireUpdate{
 				UpdateID:         strconv.FormatInt(e.Seq, 10),
 				ServiceRequestID: s.ref,
