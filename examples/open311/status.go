@@ -55,11 +55,11 @@ func StatusOf(m hazard.StateMeaning, duplicate bool) UpdateStatus {
 
 // labels describe a step that is no action of a process and carries no
 // public note.
-var labels = map[string]string{
-	"submitted": "Received.",
-	"escalated": "Overdue: escalated to supervisors (督办).",
-	"duplicate": "Flagged as a likely duplicate of an earlier report nearby.",
-	"note":      "Note.",
+var labels = map[hazard.EventType]string{
+	hazard.EventSubmitted: "Received.",
+	hazard.EventEscalated: "Overdue: escalated to supervisors (督办).",
+	hazard.EventDuplicate: "Flagged as a likely duplicate of an earlier report nearby.",
+	hazard.EventNote:      "Note.",
 }
 
 // process returns the process a public hazard runs, or nil when the
@@ -140,7 +140,7 @@ func (h *handler) stepOf(pr *hazard.Process, e hazard.PublicEvent, state string,
 		}
 	default:
 		t = string(e.Type)
-		d = labels[t]
+		d = labels[e.Type]
 	}
 	if e.Note != "" {
 		d = e.Note
