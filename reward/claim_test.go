@@ -220,7 +220,8 @@ func TestReconcileStuckClaimWithoutPayout(t *testing.T) {
 	// the claim. Reconcile makes the reward claimable again.
 	f := newFixture(t, nil)
 	r := f.issue(t, f.closed("alice", nil))
-	_, err := f.ledger.BeginClaim(ctx, r.ID, "alice", f.clock.Now())
+	now := f.clock.Now()
+	_, err := f.ledger.Update(ctx, r.ID, func(r *reward.Reward) error { return r.BeginClaim("alice", now) })
 	require.NoError(t, err)
 	n, err := f.svc.Reconcile(ctx)
 	require.NoError(t, err)
