@@ -123,6 +123,13 @@ func (r *Reward) endClaim(errText string) error {
 var errNotDue error = &hazard.Error{Code: hazard.CodeConflict, Field: "claim_by",
 	Message: "the claim window of the reward has not ended"}
 
+// Due reports whether r is pending with its claim window ended at now
+// (ClaimBy at or before now): what Ledger.UpdateDue selects and Expire
+// accepts.
+func (r *Reward) Due(now time.Time) bool {
+	return r.Status == StatusPending && !r.ClaimBy.After(now)
+}
+
 // Expire moves a pending r whose ClaimBy is at or before now to expired,
 // final, with ExpiredAt now. A reward not pending is ErrNotClaimable; one
 // whose window is still open is CodeConflict.
@@ -130,7 +137,7 @@ func (r *Reward) Expire(now time.Time) error {
 	switch {
 	case r.Status != StatusPending:
 		return ErrNotClaimable
-	case r.ClaimBy.After(now):
+	case !r.Due(now):
 		return errNotDue
 	}
 	r.Status = StatusExpired

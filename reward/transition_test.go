@@ -156,10 +156,13 @@ func TestTallyCounts(t *testing.T) {
 func TestExpire(t *testing.T) {
 	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	pending := reward.Reward{Status: reward.StatusPending, ClaimBy: now}
+	assert.True(t, pending.Due(now), "due at ClaimBy")
+	assert.False(t, pending.Due(now.Add(-time.Nanosecond)), "not due before ClaimBy")
 	early := pending
 	require.ErrorIs(t, early.Expire(now.Add(-time.Nanosecond)), hazard.ErrConflict, "before ClaimBy")
 	assert.Equal(t, reward.StatusPending, early.Status, "a refused expiry changes nothing")
 	claiming := reward.Reward{Status: reward.StatusClaiming, ClaimBy: now}
+	assert.False(t, claiming.Due(now), "only a pending reward is due")
 	require.True(t, errors.Is(claiming.Expire(now), reward.ErrNotClaimable), "only a pending reward expires")
 	r := pending
 	require.NoError(t, r.Expire(now.In(reward.ChinaTime)), "at ClaimBy")

@@ -196,7 +196,7 @@ func (l *Ledger) UpdateDue(ctx context.Context, now time.Time, change func(r *re
 	defer l.mu.Unlock()
 	var due []*reward.Reward
 	for _, r := range l.byID {
-		if r.Status == reward.StatusPending && !r.ClaimBy.After(now) {
+		if r.Due(now) {
 			due = append(due, r)
 		}
 	}

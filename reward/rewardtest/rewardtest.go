@@ -1,12 +1,21 @@
-// Package rewardtest is the conformance suite of reward.Ledger: any adapter
-// proves it keeps the port's promises with one call,
+// Package rewardtest holds the conformance suites of package reward's
+// ports: TestLedger for reward.Ledger and TestPayer for reward.Payer. Any
+// adapter proves it keeps the port's promises with one call,
 //
 //	rewardtest.TestLedger(t, func(t *testing.T) reward.Ledger { return memledger.New() })
+//	rewardtest.TestPayer(t, func(t *testing.T) (reward.Payer, func(string) error) { return mempay.New(), nil })
 //
-// open is called once per subtest and must return an empty ledger: the
-// expiry and reconciliation tests count every due reward. Subtests run one
-// after another; several of them run Goroutines goroutines against one
-// ledger, so run the suite with -race.
+// open is called once per subtest and must return an empty ledger or a
+// payer with no payouts: the expiry and reconciliation tests count every
+// due reward. Subtests run one after another; several of them run
+// Goroutines goroutines against one ledger or payer, so run the suites
+// with -race. A broken promise is reported with t.Error; t.Fatal stops a
+// subtest only when its setup fails.
+//
+// The ledger's suite applies package reward's rules (Limits.Admit, the
+// Reward methods) through the port, as reward.Service does, and checks
+// what only the ledger can keep: atomic steps, exact totals under
+// concurrency, copies, and every field stored.
 package rewardtest
 
 import (
