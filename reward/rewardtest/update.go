@@ -168,16 +168,20 @@ func testUpdateCopies(t *testing.T, l reward.Ledger) {
 
 func testUpdateRefusal(t *testing.T, l reward.Ledger) {
 	r := issue(t, l, NewReward(reporter(), 100))
-	_, err := l.Update(ctx, r.ID, func(x *reward.Reward) error {
-		x.Status = reward.StatusFailed
-		x.Attempts = 3
-		return errRefused
-	})
-	if !errors.Is(err, errRefused) {
-		t.Errorf("Update with a refusing change = %v, want change's error", err)
-	}
-	if d := diff(get(t, l, r.ID), r); d != "" {
-		t.Errorf("Get after a refused Update (nothing may be stored):%s", d)
+	// A coded error (a sentinel such as reward.ErrNotClaimable) and a
+	// plain one both reach the caller, matched with errors.Is.
+	for _, refusal := range []error{errRefused, errors.New("a plain refusal")} {
+		_, err := l.Update(ctx, r.ID, func(x *reward.Reward) error {
+			x.Status = reward.StatusFailed
+			x.Attempts = 3
+			return refusal
+		})
+		if !errors.Is(err, refusal) {
+			t.Errorf("Update with a change refusing with %q = %v, want change's error", refusal, err)
+		}
+		if d := diff(get(t, l, r.ID), r); d != "" {
+			t.Errorf("Get after a refused Update (nothing may be stored):%s", d)
+		}
 	}
 }
 
