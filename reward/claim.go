@@ -132,15 +132,15 @@ func (s *Service) record(ctx context.Context, r Reward, res PayResult) (Reward, 
 	}
 }
 
-// errSettled tells settle's change that the reward was claimed under the
-// reference already: nothing is stored.
+// errSettled is what settle's change returns when the reward was claimed
+// under the reference already, so that Ledger.Update stores nothing.
 var errSettled = errors.New("settled already")
 
 // settle records the payout of r under ref, once: a reward claimed under
 // ref already is returned as it is.
 func (s *Service) settle(ctx context.Context, r Reward, ref string) (Reward, error) {
 	if err := CheckPaymentRef(ref); err != nil {
-		return r, err
+		return Reward{}, err
 	}
 	now := s.now()
 	var was Reward
