@@ -34,7 +34,11 @@ const MinKeys = 2 * Goroutines
 // T0 is the time of the suite's deliveries.
 var T0 = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 
-// TestDeliveryLog runs the conformance suite against the logs open returns.
+// TestDeliveryLog runs the conformance suite of notify.DeliveryLog against
+// the logs open returns, each empty. An adapter's test runs it with one
+// call:
+//
+//	notifytest.TestDeliveryLog(t, func(t *testing.T) notify.DeliveryLog { return notify.NewMemoryLog(0) })
 func TestDeliveryLog(t *testing.T, open func(t *testing.T) notify.DeliveryLog) {
 	for _, tc := range []struct {
 		name string

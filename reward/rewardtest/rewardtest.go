@@ -64,7 +64,19 @@ func reporter() string {
 	return fmt.Sprintf("rt-%s-%d", uuid.NewString()[:8], reporterSeq.Add(1))
 }
 
-// TestLedger runs the conformance suite against the ledgers open returns.
+// TestLedger runs the conformance suite of reward.Ledger against the
+// ledgers open returns, each empty. An adapter's test runs it with one
+// call:
+//
+//	rewardtest.TestLedger(t, func(t *testing.T) reward.Ledger { return memledger.New() })
+//
+// It checks what only a ledger can keep: every field stored and copied,
+// Issue idempotent per hazard and policy and atomic with its admit
+// function's totals (caps and budgets exact under concurrency), Update
+// and UpdateDue atomic (a refused change stores nothing, no concurrent
+// change is lost, each due reward is handed to one sweep), and the
+// listings' order and paging. The rules applied through it are package
+// reward's: Limits.Admit and the Reward methods.
 func TestLedger(t *testing.T, open func(t *testing.T) reward.Ledger) {
 	for _, tc := range []struct {
 		name string
