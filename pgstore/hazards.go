@@ -285,7 +285,7 @@ func (s *HazardStore) Update(ctx context.Context, h hazard.Hazard, expectedVersi
 		return hazard.Hazard{}, &hazard.Error{Code: hazard.CodeConflict, Op: op, Version: stored.Version,
 			Message: fmt.Sprintf("the hazard is at version %d, not %d", stored.Version, expectedVersion)}
 	}
-	if err := hazard.CheckUnchanged(&stored, &h); err != nil {
+	if err := stored.CheckUpdate(&h); err != nil {
 		return hazard.Hazard{}, err
 	}
 	return hazard.Hazard{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op,

@@ -361,7 +361,7 @@ func (s *Store) Update(ctx context.Context, h hazard.Hazard, expectedVersion int
 		e.Version = old.Version
 		return hazard.Hazard{}, e
 	}
-	if err := hazard.CheckUnchanged(old, &next); err != nil {
+	if err := old.CheckUpdate(&next); err != nil {
 		return hazard.Hazard{}, err
 	}
 	copyChanged(&next, old)
