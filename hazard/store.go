@@ -31,7 +31,9 @@ type Filter struct {
 	Category   string
 	Department string
 	Reporter   string // a reporter's user ID
-	Source     Source
+	// UnitID keeps the hazards found at the unit (Hazard.UnitID).
+	UnitID string
+	Source Source
 	// Open, when non-nil, keeps only open (true) or closed (false) hazards.
 	Open *bool
 	// CreatedSince and CreatedUntil bound CreatedAt: since <= t < until.
@@ -51,6 +53,7 @@ func (f *Filter) Matches(h *Hazard) bool {
 	if f.Category != "" && h.Category != f.Category ||
 		f.Department != "" && h.Department != f.Department ||
 		f.Reporter != "" && h.Reporter.UserID != f.Reporter ||
+		f.UnitID != "" && h.UnitID != f.UnitID ||
 		f.Source != "" && h.Source != f.Source {
 		return false
 	}

@@ -132,6 +132,9 @@ func listQuery(f hazard.Filter, p hazard.Page) (string, []any, int, error) {
 	if f.Reporter != "" {
 		w.add("reporter = ?", f.Reporter)
 	}
+	if f.UnitID != "" {
+		w.add("unit_id = ?", f.UnitID)
+	}
 	if f.Source != "" {
 		w.add("source = ?", string(f.Source))
 	}
