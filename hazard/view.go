@@ -3,6 +3,7 @@ package hazard
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,10 +11,16 @@ import (
 )
 
 // PublicFilter selects hazards on the report plaza. Zero fields do not
-// filter.
+// filter; all set fields must match.
 type PublicFilter struct {
 	Category string
 	State    string
+	// Open, when non-nil, keeps only open (true) or closed (false) hazards.
+	Open *bool
+	// CreatedSince and CreatedUntil bound the creation time:
+	// since <= created_at < until.
+	CreatedSince time.Time
+	CreatedUntil time.Time
 }
 
 // PublicList is one page of the plaza, newest first.
@@ -72,7 +79,7 @@ func (s *Service) PublicView(ctx context.Context, ref string) (PublicHazard, err
 // its public timeline as PublicView gives it. The timelines are read in one
 // call when the store is an EventsBatcher.
 func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (PublicList, error) {
-	sf := Filter{Category: f.Category}
+	sf := Filter{Category: f.Category, Open: f.Open, CreatedSince: f.CreatedSince, CreatedUntil: f.CreatedUntil}
 	if f.State != "" {
 		sf.States = []string{f.State}
 	}
