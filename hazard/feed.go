@@ -42,7 +42,8 @@ type UpdatesQuery struct {
 // PublicUpdates returns the public steps (as PublicTimeline gives them: no
 // reward event, no actor, no private note) of every hazard whose time is
 // in [q.Since, q.Until], in log order, after q.After, at most q.Limit. A
-// page shorter than the limit is the last.
+// page shorter than the limit is the last. Events of no hazard are left
+// out.
 //
 // The log is ordered by commit, not by time: the window's first event is
 // found by a binary search of the log on time, starting MaxClockSkew before
@@ -99,8 +100,8 @@ func (s *Service) PublicUpdates(ctx context.Context, q UpdatesQuery) ([]PublicSt
 			if e.Time.After(stop) {
 				return out, nil
 			}
-			if e.Time.Before(q.Since) || e.Time.After(q.Until) {
-				continue
+			if e.HazardID == uuid.Nil || e.Time.Before(q.Since) || e.Time.After(q.Until) {
+				continue // an event of no hazard is no hazard's step
 			}
 			pub := PublicTimeline([]Event{e})
 			if len(pub) == 0 {
