@@ -3,15 +3,22 @@ package hazard
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 )
 
 // PublicFilter selects hazards on the report plaza. Zero fields do not
-// filter.
+// filter; all set fields must match.
 type PublicFilter struct {
 	Category string
 	State    string
+	// Open, when non-nil, keeps only open (true) or closed (false) hazards.
+	Open *bool
+	// CreatedSince and CreatedUntil bound the creation time:
+	// since <= created_at < until.
+	CreatedSince time.Time
+	CreatedUntil time.Time
 }
 
 // PublicList is one page of the plaza, newest first.
@@ -75,7 +82,9 @@ func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
 		m, _ := pr.Meaning(h.State)
 		p.Status = m.Public
 	}
-	p.Timeline = PublicTimeline(events)
+	if events != nil {
+		p.Timeline = PublicTimeline(events)
+	}
 	return p
 }
 
@@ -83,7 +92,7 @@ func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
 // its public timeline as PublicView gives it. The timelines are read in one
 // call when the store is an EventsBatcher.
 func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (PublicList, error) {
-	sf := Filter{Category: f.Category}
+	sf := Filter{Category: f.Category, Open: f.Open, CreatedSince: f.CreatedSince, CreatedUntil: f.CreatedUntil}
 	if f.State != "" {
 		sf.States = []string{f.State}
 	}
