@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 )
 
 // Hazards reads hazards; hazard.Store satisfies it.
@@ -323,13 +324,14 @@ func (s *Service) updateBudget(ctx context.Context, p *Policy) {
 	s.cfg.Metrics.budget(p.Name, p.Caps.Budget-t.Amount)
 }
 
-// Consumer returns the relay consumer that turns transitions into a valid
-// closed state (ValidStates) into issued rewards. Handle reads the hazard
-// and calls IssueFor; it is idempotent under redelivery. An error (reading
-// the hazard, the ledger, the event log) makes the relay retry.
-func (s *Service) Consumer() hazard.Consumer {
-	return hazard.Consumer{Name: s.cfg.ConsumerName, Handle: func(ctx context.Context, e hazard.Event) error {
-		if e.Type != hazard.EventTransition || !slices.Contains(s.cfg.ValidStates, e.To) {
+// Consumer returns the relay consumer that turns a hazard's transitions
+// into a valid closed state (ValidStates) into issued rewards; events of
+// other subjects than hazards pass. Handle reads the hazard and calls
+// IssueFor; it is idempotent under redelivery. An error (reading the
+// hazard, the ledger, the event log) makes the relay retry.
+func (s *Service) Consumer() relay.Consumer {
+	return relay.Consumer{Name: s.cfg.ConsumerName, Handle: func(ctx context.Context, e hazard.Event) error {
+		if e.HazardID == uuid.Nil || e.Type != hazard.EventTransition || !slices.Contains(s.cfg.ValidStates, e.To) {
 			return nil
 		}
 		if s.cfg.Hazards == nil {
