@@ -106,8 +106,8 @@ func (h *handler) listUpdates(ctx context.Context, since, until time.Time, page,
 			if e.Time.After(stop) {
 				return out, nil
 			}
-			if e.Time.Before(since) || e.Time.After(until) {
-				continue
+			if e.HazardID == uuid.Nil || e.Time.Before(since) || e.Time.After(until) {
+				continue // events of other subjects than hazards are no service request's
 			}
 			pub := hazard.PublicTimeline([]hazard.Event{e})
 			if len(pub) == 0 || (e.Type == hazard.EventNote && e.PublicNote == "") {
