@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
@@ -286,10 +288,10 @@ func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error)
 		return res, hazard.Wrap("relay parked", err)
 	}
 	// held maps each subject with a parked event to its first one.
-	held := make(map[hazard.Subject]int64, len(parked))
+	held := make(map[subjectKey]int64, len(parked))
 	for _, p := range parked {
-		if s := p.Event.SubjectOf(); !hasKey(held, s) {
-			held[s] = p.Event.Seq
+		if k := keyOf(&p.Event); !hasKey(held, k) {
+			held[k] = p.Event.Seq
 		}
 	}
 	nParked := len(parked)
@@ -314,7 +316,7 @@ func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error)
 		if ctx.Err() != nil {
 			break
 		}
-		subject := e.SubjectOf()
+		subject := keyOf(&e)
 		if first, ok := held[subject]; ok {
 			p := ParkedEvent{Consumer: c.Name, Event: e, Error: "held behind parked event " + strconv.FormatInt(first, 10) + " of the same subject", ParkedAt: r.clock().UTC()}
 			if err := r.cursors.Park(ctx, p); err != nil {
@@ -436,8 +438,17 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-func hasKey(m map[hazard.Subject]int64, s hazard.Subject) bool {
-	_, ok := m[s]
+// subjectKey identifies an event's subject as SubjectOf does, without
+// formatting a hazard's ID: an event sets exactly one of the two fields.
+type subjectKey struct {
+	hazard uuid.UUID
+	other  hazard.Subject
+}
+
+func keyOf(e *hazard.Event) subjectKey { return subjectKey{e.HazardID, e.Subject} }
+
+func hasKey(m map[subjectKey]int64, k subjectKey) bool {
+	_, ok := m[k]
 	return ok
 }
 
@@ -523,14 +534,14 @@ func (r *Relay) Redrive(ctx context.Context, consumer string, seq int64) error {
 	if at < 0 {
 		return &hazard.Error{Code: hazard.CodeNotFound, Op: op, Field: "seq", Message: "no such parked event"}
 	}
-	subject := parked[at].Event.SubjectOf()
+	subject := keyOf(&parked[at].Event)
 	for _, p := range parked[:at] {
-		if p.Event.SubjectOf() == subject {
+		if keyOf(&p.Event) == subject {
 			return &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "seq", Message: "re-drive the earlier parked event " + strconv.FormatInt(p.Event.Seq, 10) + " of this subject first"}
 		}
 	}
 	for _, p := range parked[at:] {
-		if p.Event.SubjectOf() != subject {
+		if keyOf(&p.Event) != subject {
 			continue
 		}
 		if herr := call(ctx, c, p.Event.Clone()); herr != nil { // p.Event stays as logged
