@@ -1,6 +1,10 @@
 package hazard
 
 import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
 	"github.com/google/uuid"
 )
 
@@ -56,7 +60,8 @@ func (s Subject) HazardID() (uuid.UUID, bool) {
 
 // Validate reports every problem with s as one CodeInvalid error on the
 // fields "kind" and "id": the kind must be well-formed (see SubjectKind),
-// the ID 1 to MaxSubjectIDLen bytes of UTF-8 without control characters,
+// the ID 1 to MaxSubjectIDLen bytes of UTF-8 without control characters
+// (not even a newline or a tab),
 // and a hazard subject's ID a canonical, non-nil UUID.
 func (s Subject) Validate() error {
 	var p Problems
@@ -69,14 +74,14 @@ func (s Subject) check(p *Problems) {
 	if !validKind(s.Kind) {
 		p.Add("kind", "must be 1 to %d lower-case letters, digits or '_', starting with a letter", MaxSubjectKindLen)
 	}
-	switch n, valid, control := scanText(s.ID); {
-	case n == 0:
+	switch {
+	case s.ID == "":
 		p.Add("id", "is required")
 	case len(s.ID) > MaxSubjectIDLen:
 		p.Add("id", "must be at most %d bytes", MaxSubjectIDLen)
-	case !valid:
+	case !utf8.ValidString(s.ID):
 		p.Add("id", "is not valid UTF-8")
-	case control:
+	case strings.ContainsFunc(s.ID, unicode.IsControl):
 		p.Add("id", "contains control characters")
 	case s.Kind == SubjectHazard:
 		if _, ok := s.HazardID(); !ok {
