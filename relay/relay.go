@@ -42,7 +42,7 @@ type Config struct {
 	// a consumer is caught up; 0 means DefaultPollInterval.
 	PollInterval time.Duration
 	// MaxAttempts is how many times an event is tried before it is parked;
-	// 0 means DefaultMaxAttempts; at most MaxAttempts.
+	// 0 means DefaultMaxAttempts; at most the constant MaxAttempts.
 	MaxAttempts int
 	// BackoffBase and BackoffMax shape the wait between attempts: the n-th
 	// retry waits a random time between half and all of
