@@ -30,20 +30,22 @@
 // such field); Filter.UnitID lists a unit's hazards and every Store indexes
 // it.
 //
-// Every change appends events to one ordered log. The Relay feeds the log to
-// named Consumers (rewards, notifications, an integrator's own) at least once
-// and in order per hazard, each with a saved cursor; a failing event is
-// retried with backoff and, after too many attempts, parked until an
-// operator re-drives it. Metrics exports Prometheus collectors on a caller's
-// registerer.
+// Every change appends events to one ordered log, the EventLog: the events
+// of hazards and of any other subject (a Subject: a kind and an ID, such as
+// a unit, an inspection or an account) share one gapless sequence, so that
+// every change travels the same road. A hazard's event names its hazard in
+// HazardID; Event.SubjectOf gives any event's subject. Package relay feeds
+// the log to named consumers (rewards, notifications, an integrator's own)
+// at least once and in order per subject. Metrics exports Prometheus
+// collectors on a caller's registerer.
 //
 // # Ports
 //
-// Store (with EventLog and Cursors) and BlobStore are implemented by
+// Store (hazards and the EventLog) and BlobStore are implemented by
 // adapters: memstore, memblob and fsblob here, pgstore in its own module.
 // hazardtest.TestStore and hazardtest.TestBlobStore pin their promises.
-// Optional capabilities (Locker, StatsStore, EventsBatcher, LimitedCreator)
-// are found by type assertion.
+// Optional capabilities (StatsStore, EventsBatcher, LimitedCreator) are
+// found by type assertion. The relay's cursors are a port of package relay.
 //
 // The rules a store must apply are methods of the types they check, so
 // that every adapter applies them the same way: Hazard.Validate and

@@ -65,42 +65,6 @@ func ExampleService() {
 	// 09:00 transition submitted->dispatched by "dispatcher"
 }
 
-// A relay feeds the event log to a consumer, which sees each event at least
-// once, in order.
-func ExampleRelay() {
-	ctx := context.Background()
-	store := memstore.New()
-	svc, err := hazard.NewService(hazard.ServiceConfig{Store: store})
-	if err != nil {
-		panic(err)
-	}
-	_, err = svc.Submit(ctx, hazard.User{ID: "u-1", Role: "reporter"}, hazard.SubmitInput{
-		Category: "gas", Description: "燃气管道锈蚀", Location: hazard.Location{Address: "幸福小区3号楼"},
-		Photos: []hazard.Photo{{SHA256: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752", ContentType: hazard.TypePNG, Size: 1024}},
-	}, "")
-	if err != nil {
-		panic(err)
-	}
-	relay, err := hazard.NewRelay(store, hazard.RelayConfig{Consumers: []hazard.Consumer{{
-		Name: "notify",
-		Handle: func(_ context.Context, e hazard.Event) error {
-			fmt.Println("event", e.Seq, e.Type)
-			return nil
-		},
-	}}})
-	if err != nil {
-		panic(err)
-	}
-	if err := relay.Drain(ctx); err != nil {
-		panic(err)
-	}
-	cursor, _ := store.Cursor(ctx, "notify")
-	fmt.Println("cursor", cursor)
-	// Output:
-	// event 1 submitted
-	// cursor 1
-}
-
 // A feed of changes (Open311's service request updates) reads the public
 // steps of every hazard in a window of time, page by page.
 func ExampleService_PublicUpdates() {

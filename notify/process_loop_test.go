@@ -16,6 +16,7 @@ import (
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 	"github.com/hazardloop/hazardloop/notify"
+	"github.com/hazardloop/hazardloop/relay"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/memledger"
 	"github.com/hazardloop/hazardloop/reward/mempay"
@@ -155,8 +156,8 @@ func TestAnIntegratorsOwnProcess(t *testing.T) {
 		Hazards: store, Events: store, Processes: ps, Clock: clock.Now,
 	})
 	require.NoError(t, err)
-	relay, err := hazard.NewRelay(store, hazard.RelayConfig{
-		Consumers: []hazard.Consumer{rewards.Consumer(), router.Consumer("notify")}, Clock: clock.Now,
+	rl, err := relay.New(store, store, relay.Config{
+		Consumers: []relay.Consumer{rewards.Consumer(), router.Consumer("notify")}, Clock: clock.Now,
 	})
 	require.NoError(t, err)
 	// drain delivers every event, including those the consumers append
@@ -164,7 +165,7 @@ func TestAnIntegratorsOwnProcess(t *testing.T) {
 	drain := func() {
 		t.Helper()
 		for range 2 {
-			require.NoError(t, relay.Drain(ctx))
+			require.NoError(t, rl.Drain(ctx))
 		}
 	}
 

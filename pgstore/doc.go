@@ -1,6 +1,7 @@
 // Package pgstore keeps hazardloop's data in PostgreSQL: a hazard.Store
-// (hazards, the event log, consumer cursors and parked events) and a
-// reward.Ledger, over one pgx connection pool.
+// (hazards and the event log of every subject) that is also a relay's
+// relay.Cursors (consumer cursors and parked events), and a reward.Ledger,
+// over one pgx connection pool.
 //
 // Open connects and Migrate applies the embedded schema migrations, in
 // order, under an advisory lock, so that several server processes may start

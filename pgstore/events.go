@@ -11,8 +11,9 @@ import (
 
 const appendSQL = `WITH gate AS (SELECT 1)` + insertEvents
 
-// Append implements hazard.EventLog. An event of a missing hazard is
-// CodeNotFound and nothing is appended.
+// Append implements hazard.EventLog. A hazard's event whose hazard is
+// missing is CodeNotFound and nothing is appended; events of other subjects
+// need no row to exist.
 func (s *HazardStore) Append(ctx context.Context, events ...hazard.Event) ([]hazard.Event, error) {
 	const op = "pgstore.Append"
 	if len(events) == 0 {
@@ -47,6 +48,27 @@ func (s *HazardStore) Events(ctx context.Context, after int64, limit int) ([]haz
 func (s *HazardStore) HazardEvents(ctx context.Context, id uuid.UUID) ([]hazard.Event, error) {
 	evs, err := s.queryEvents(ctx, `SELECT seq, doc FROM events WHERE hazard_id = $1 ORDER BY seq`, id)
 	return evs, translate("pgstore.HazardEvents", err)
+}
+
+// SubjectEvents implements hazard.EventLog: a hazard subject's events by
+// the hazard_id index, another subject's by the subject index.
+func (s *HazardStore) SubjectEvents(ctx context.Context, sub hazard.Subject, after int64, limit int) ([]hazard.Event, error) {
+	const op = "pgstore.SubjectEvents"
+	if err := sub.Validate(); err != nil {
+		return nil, hazard.Wrap(op, err)
+	}
+	if limit <= 0 || limit > hazard.MaxEventBatch {
+		limit = hazard.MaxEventBatch
+	}
+	var evs []hazard.Event
+	var err error
+	if id, ok := sub.HazardID(); ok {
+		evs, err = s.queryEvents(ctx, `SELECT seq, doc FROM events WHERE hazard_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, id, after, limit)
+	} else {
+		evs, err = s.queryEvents(ctx, `SELECT seq, doc FROM events
+			WHERE subject_kind = $1 AND subject_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`, string(sub.Kind), sub.ID, after, limit)
+	}
+	return evs, translate(op, err)
 }
 
 // EventsOf implements hazard.EventsBatcher: one query for every hazard.

@@ -65,5 +65,6 @@ func ExampleMigrations() {
 	// 1 0001_hazards.sql
 	// 2 0002_rewards.sql
 	// 3 0003_deliveries_blobs.sql
+	// 4 0004_event_subjects.sql
 	// 5 0005_hazard_rows.sql
 }

@@ -11,11 +11,13 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 	"github.com/jackc/pgx/v5"
 )
 
-// HazardStore is the PostgreSQL hazard.Store: hazards, the event log,
-// consumer cursors and parked events.
+// HazardStore is the PostgreSQL hazard.Store (hazards and the event log of
+// every subject) and the relay.Cursors of a relay reading that log
+// (consumer cursors and parked events, with the relay.Locker capability).
 //
 // Each hazard is kept whole as a JSONB document of pgstore's own shape
 // (see rows.go), so that it reads back exactly as written (times to the
@@ -37,6 +39,7 @@ type HazardStore struct {
 
 var (
 	_ hazard.Store          = (*HazardStore)(nil)
+	_ relay.Cursors         = (*HazardStore)(nil)
 	_ hazard.EventsBatcher  = (*HazardStore)(nil)
 	_ hazard.LimitedCreator = (*HazardStore)(nil)
 )
@@ -93,7 +96,9 @@ func eventDocs(events []hazard.Event, id uuid.UUID) ([]byte, error) {
 
 // insertEvents is the tail of a writing statement: it takes len(events)
 // sequence numbers from the counter when the CTE named by gate produced a
-// row, and inserts the events (parameter $events, a JSON array) with them.
+// row, and inserts the events (parameter $events, a JSON array) with them:
+// a hazard's event with its hazard_id, an event of another subject with its
+// subject_kind and subject_id (the JSON omits what is zero).
 // The statement then returns whether gate produced a row and the last
 // sequence number taken (NULL when none).
 const insertEvents = `,
@@ -102,8 +107,9 @@ s AS (
     WHERE jsonb_array_length(@events::jsonb) > 0 AND EXISTS (SELECT FROM gate)
     RETURNING n),
 e AS (
-    INSERT INTO events (seq, hazard_id, doc)
-    SELECT s.n - jsonb_array_length(@events::jsonb) + x.ord, (x.doc->>'hazard_id')::uuid, x.doc
+    INSERT INTO events (seq, hazard_id, subject_kind, subject_id, doc)
+    SELECT s.n - jsonb_array_length(@events::jsonb) + x.ord, (x.doc->>'hazard_id')::uuid,
+        x.doc->'subject'->>'kind', x.doc->'subject'->>'id', x.doc
     FROM s, jsonb_array_elements(@events::jsonb) WITH ORDINALITY AS x(doc, ord))
 SELECT EXISTS (SELECT FROM gate), (SELECT n FROM s)`
 

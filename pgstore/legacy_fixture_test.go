@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 )
 
 // The legacy fixture: hazards, events and a parked event with fixed values,
@@ -108,9 +109,9 @@ func legacyEvents() []hazard.Event {
 
 // legacyParked returns the parked event of the fixture: the third event
 // (sequence number 3) parked by a consumer.
-func legacyParked() hazard.ParkedEvent {
+func legacyParked() relay.ParkedEvent {
 	e := legacyEvents()[2]
 	e.Seq = 3
-	return hazard.ParkedEvent{Consumer: "notify", Event: e, Attempts: 7,
+	return relay.ParkedEvent{Consumer: "notify", Event: e, Attempts: 7,
 		Error: "sms gateway: 503 Service Unavailable", ParkedAt: legacyT0.Add(4 * time.Hour).In(legacyZone)}
 }

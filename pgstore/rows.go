@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 )
 
 // The JSON documents of the doc columns are pgstore's own types, not the
@@ -86,8 +87,12 @@ type contactDoc struct {
 // document keeps a zero "seq", as the first rows did. The statements read
 // hazard_id from the document.
 type eventDoc struct {
-	Seq         int64             `json:"seq"`
-	HazardID    uuid.UUID         `json:"hazard_id"`
+	Seq int64 `json:"seq"`
+	// HazardID names a hazard's event; an event of another subject has
+	// none and names its Subject (the statement that inserts events reads
+	// both from the document).
+	HazardID    uuid.UUID         `json:"hazard_id,omitzero"`
+	Subject     *subjectDoc       `json:"subject,omitempty"`
 	Type        string            `json:"type"`
 	Actor       actorDoc          `json:"actor"`
 	Action      string            `json:"action,omitempty"`
@@ -98,6 +103,11 @@ type eventDoc struct {
 	Attachments []photoDoc        `json:"attachments,omitempty"`
 	Data        map[string]string `json:"data,omitempty"`
 	Time        time.Time         `json:"time"`
+}
+
+type subjectDoc struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
 }
 
 type actorDoc struct {
@@ -216,7 +226,12 @@ func (d *hazardDoc) hazard() hazard.Hazard {
 }
 
 func eventDocOf(e *hazard.Event) eventDoc {
+	var sub *subjectDoc
+	if !e.Subject.IsZero() {
+		sub = &subjectDoc{Kind: string(e.Subject.Kind), ID: e.Subject.ID}
+	}
 	return eventDoc{
+		Subject:     sub,
 		Seq:         e.Seq,
 		HazardID:    e.HazardID,
 		Type:        string(e.Type),
@@ -233,7 +248,12 @@ func eventDocOf(e *hazard.Event) eventDoc {
 }
 
 func (d *eventDoc) event() hazard.Event {
+	var sub hazard.Subject
+	if d.Subject != nil {
+		sub = hazard.Subject{Kind: hazard.SubjectKind(d.Subject.Kind), ID: d.Subject.ID}
+	}
 	return hazard.Event{
+		Subject:     sub,
 		Seq:         d.Seq,
 		HazardID:    d.HazardID,
 		Type:        hazard.EventType(d.Type),
@@ -275,16 +295,16 @@ func decodeEvent(seq int64, doc []byte) (hazard.Event, error) {
 	return e, nil
 }
 
-func encodeParked(p *hazard.ParkedEvent) ([]byte, error) {
+func encodeParked(p *relay.ParkedEvent) ([]byte, error) {
 	return json.Marshal(parkedDoc{Consumer: p.Consumer, Event: eventDocOf(&p.Event), Attempts: p.Attempts,
 		Error: p.Error, ParkedAt: p.ParkedAt})
 }
 
-func decodeParked(doc []byte) (hazard.ParkedEvent, error) {
+func decodeParked(doc []byte) (relay.ParkedEvent, error) {
 	var d parkedDoc
 	if err := json.Unmarshal(doc, &d); err != nil {
-		return hazard.ParkedEvent{}, fmt.Errorf("decode parked event: %w", err)
+		return relay.ParkedEvent{}, fmt.Errorf("decode parked event: %w", err)
 	}
-	return hazard.ParkedEvent{Consumer: d.Consumer, Event: d.Event.event(), Attempts: d.Attempts,
+	return relay.ParkedEvent{Consumer: d.Consumer, Event: d.Event.event(), Attempts: d.Attempts,
 		Error: d.Error, ParkedAt: d.ParkedAt}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 )
 
 // Hazards reads hazards; hazard.Store satisfies it.
@@ -333,15 +334,16 @@ func (s *Service) closesValid(h *hazard.Hazard, state string) bool {
 	return err == nil && pr.Outcome(state) == hazard.OutcomeValid
 }
 
-// Consumer returns the relay consumer that turns transitions into a state
-// that closes a hazard as valid (its process's declaration) into issued
-// rewards. Handle reads the hazard and calls IssueFor; it is idempotent
-// under redelivery, and a hazard reopened and closed as valid again gets no
-// second reward (the ledger issues once per hazard and policy). An error
-// (reading the hazard, the ledger, the event log) makes the relay retry.
-func (s *Service) Consumer() hazard.Consumer {
-	return hazard.Consumer{Name: s.cfg.ConsumerName, Handle: func(ctx context.Context, e hazard.Event) error {
-		if e.Type != hazard.EventTransition || !s.cfg.Processes.MayClose(e.To, hazard.OutcomeValid) {
+// Consumer returns the relay consumer that turns a hazard's transitions
+// into a state that closes it as valid (its process's declaration) into
+// issued rewards; events of other subjects than hazards pass. Handle reads
+// the hazard and calls IssueFor; it is idempotent under redelivery, and a
+// hazard reopened and closed as valid again gets no second reward (the
+// ledger issues once per hazard and policy). An error (reading the hazard,
+// the ledger, the event log) makes the relay retry.
+func (s *Service) Consumer() relay.Consumer {
+	return relay.Consumer{Name: s.cfg.ConsumerName, Handle: func(ctx context.Context, e hazard.Event) error {
+		if e.HazardID == uuid.Nil || e.Type != hazard.EventTransition || !s.cfg.Processes.MayClose(e.To, hazard.OutcomeValid) {
 			return nil
 		}
 		if s.cfg.Hazards == nil {

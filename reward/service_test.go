@@ -102,6 +102,9 @@ func TestConsumerIgnoresOtherEvents(t *testing.T) {
 		{HazardID: h.ID, Type: hazard.EventTransition, To: "closed_invalid"},
 		{HazardID: h.ID, Type: hazard.EventTransition, To: "withdrawn"},
 		{HazardID: h.ID, Type: hazard.EventNote, To: "closed_valid"},
+		// An event of another subject, even a transition to a valid closed
+		// state (a unit's own process), issues nothing and fails nothing.
+		{Subject: hazard.Subject{Kind: "unit", ID: h.ID.String()}, Type: hazard.EventTransition, To: "closed_valid"},
 	} {
 		require.NoError(t, f.svc.Consumer().Handle(ctx, e))
 	}

@@ -840,3 +840,19 @@ func TestAccountsErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdatesSkipOtherSubjects appends an event of another subject than a
+// hazard (a unit's note, public) to the log: servicerequestupdates lists
+// only the hazards' updates, and does not fail on it.
+func TestUpdatesSkipOtherSubjects(t *testing.T) {
+	e := newEnv(t)
+	id := e.submit(e.validForm())
+	_, err := e.store.Append(context.Background(), hazard.Event{
+		Subject: hazard.Subject{Kind: "unit", ID: "unit-1"}, Type: hazard.EventNote, PublicNote: "unit inspected",
+		Actor: hazard.Actor{ID: "inspector-1", Role: "inspector"}, Time: e.clock.Now(),
+	})
+	require.NoError(t, err)
+	ups := updates(t, e, "json", "")
+	require.Len(t, ups, 1, "the hazard's submission only")
+	assert.Equal(t, id, ups[0]["service_request_id"])
+}

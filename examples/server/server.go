@@ -20,6 +20,7 @@ import (
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 	"github.com/hazardloop/hazardloop/notify"
 	"github.com/hazardloop/hazardloop/pgstore"
+	"github.com/hazardloop/hazardloop/relay"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/memledger"
 )
@@ -114,6 +115,7 @@ type Server struct {
 
 	svc      *hazard.Service
 	store    hazard.Store
+	cursors  relay.Cursors // the relay's, beside store
 	ledger   reward.Ledger
 	blobs    hazard.BlobStore
 	users    userStore
@@ -220,7 +222,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.loop, err = newLoop(s, hm); err != nil {
+	if s.loop, err = newLoop(s); err != nil {
 		return err
 	}
 
@@ -263,14 +265,16 @@ func (s *Server) openStore(ctx context.Context, secret []byte) error {
 		s.db = db
 		s.cleanup = append(s.cleanup, func() error { db.Close(); return nil })
 		pool := db.Pool()
-		s.store, s.ledger, s.deliveries = db.Hazards(), db.Ledger(), db.DeliveryLog()
+		hz := db.Hazards()
+		s.store, s.cursors, s.ledger, s.deliveries = hz, hz, db.Ledger(), db.DeliveryLog()
 		s.users = &pgUsers{pool: pool, idKey: secret}
 		s.codes = newLoginCodes(secret, s.now, &pgCodes{pool: pool})
 		s.uploads = &pgUploads{pool: pool}
 		s.articles = newArticles(&pgArticles{pool: pool}, s.now)
 		return nil
 	}
-	s.store = memstore.New()
+	mem := memstore.New()
+	s.store, s.cursors = mem, mem
 	s.ledger = memledger.New()
 	s.users = newMemUsers(secret)
 	s.codes = newLoginCodes(secret, s.now, newMemCodes())

@@ -191,3 +191,35 @@ func FullEvent(h hazard.Hazard) hazard.Event {
 		Time:        Epoch.Add(time.Duration(n) * time.Microsecond),
 	}
 }
+
+// NewSubjectEvent returns a valid event of the type about sub, a subject
+// other than a hazard (a unit, an account), by an inspector at Epoch. Its
+// HazardID is zero and its Seq 0.
+func NewSubjectEvent(sub hazard.Subject, typ hazard.EventType) hazard.Event {
+	return hazard.Event{
+		Subject: sub,
+		Type:    typ,
+		Actor:   hazard.Actor{ID: "inspector-1", Role: "inspector", Department: "safety"},
+		Time:    Epoch,
+	}
+}
+
+// FullSubjectEvent returns a valid event about sub, a subject other than a
+// hazard, in which every field but Seq and HazardID is set to a value other
+// than its zero value, for round-trip tests.
+func FullSubjectEvent(sub hazard.Subject) hazard.Event {
+	n := serial.Add(1)
+	return hazard.Event{
+		Subject:     sub,
+		Type:        "unit_rectified",
+		Actor:       hazard.Actor{ID: "inspector-7", Role: "inspector", Department: "safety"},
+		Action:      "verify",
+		From:        "rectifying",
+		To:          "verified",
+		PublicNote:  "整改完成",
+		PrivateNote: "负责人电话 13900000000",
+		Attachments: []hazard.Photo{NewPhoto(fmt.Sprintf("unit-attachment-%d", n))},
+		Data:        map[string]string{"grade": "b", "score": "87"},
+		Time:        Epoch.Add(time.Duration(n) * time.Microsecond),
+	}
+}
