@@ -205,7 +205,7 @@ func (s *HazardStore) List(ctx context.Context, f hazard.Filter, p hazard.Page) 
 // the open hazards of the category in the box around the circle, oldest
 // first.
 func nearbyQuery(q hazard.NearbyQuery) (string, []any) {
-	box := hazard.Around(q.Center, q.RadiusMeters)
+	box := q.Center.Around(q.RadiusMeters)
 	var w where
 	w.add("open")
 	w.add("lat IS NOT NULL")

@@ -64,7 +64,7 @@ func (s *Store) Nearby(ctx context.Context, q hazard.NearbyQuery) ([]hazard.Haza
 	}
 	limit := pageLimit(q.Limit)
 	center := q.Center.WGS84()
-	box := hazard.Around(center, q.RadiusMeters)
+	box := center.Around(q.RadiusMeters)
 
 	s.mu.RLock()
 	var found []*hazard.Hazard
