@@ -6,8 +6,8 @@
 //
 // Service holds the use cases: Submit validates and stores a report with its
 // first event (idempotent per reporter and key, rate-limited, flagging likely
-// duplicates nearby); Act runs an action of the hazard's workflow definition
-// (package workflow) and saves the new state and its event with the expected
+// duplicates nearby); Act runs an action of the hazard's process (a workflow
+// definition of package workflow, see below) and saves the new state and its event with the expected
 // version, so that of two concurrent actions exactly one wins; PublicView,
 // ReporterView and StaffView show a hazard to the plaza, its reporter and
 // staff, and SightOf says which of them a user may have; Queue, Overdue, Escalate, Stats and DepartmentFigures (the
@@ -21,14 +21,37 @@
 // of every hazard in a window of time, in log order). Integrations such as
 // Open311 are built on these; the Service does not hand out its Store.
 //
+// # Processes as data
+//
+// A Process is a workflow definition with what its steps mean, declared as
+// data (ProcessSpec) that integrators set for their own processes: which
+// terminal states close a hazard as valid or invalid (Outcome: rewards and
+// figures read it), which actions record a verdict, fine and bonus, which
+// audiences (a role in a scope: the reporter, the department, the unit,
+// everyone) are told of which steps with which message template (Notice:
+// package notify reads them), and each state's public status and Open311
+// status and each action's public step (the plaza and Open311 read them).
+// An action leaving a terminal state reopens the hazard; its latest closure
+// counts, and a reward already issued is never issued twice. The city's two
+// processes, CitizenReport (随手拍) and Rectification (隐患整改), are built
+// this way with workflow's public API; ServiceConfig.Processes and Starts
+// take an integrator's own, and no package outside hazard names a state or
+// an action of the presets.
+//
+// Who may see and act on a hazard is decided here, once: staff (StaffRole:
+// any role but reporter and enterprise) within their role's scope, a
+// reporter on their own reports, and a unit's safety manager (role
+// enterprise) on the hazards found at their unit, never seeing who reported
+// them.
+//
 // # Units
 //
 // A hazard has two unit fields. Unit is the receiving unit the reporter
 // chose: free text a citizen typed, which grants nobody anything. UnitID is
 // the unit (enterprise) the hazard was found at, set only by inspections,
-// self-checks or staff, never from a citizen's input (SubmitInput has no
-// such field); Filter.UnitID lists a unit's hazards and every Store indexes
-// it.
+// self-checks or staff (Submit refuses it from a reporter; LinkUnit links a
+// report to a unit), never from a citizen's input; Filter.UnitID lists a
+// unit's hazards and every Store indexes it.
 //
 // Every change appends events to one ordered log, the EventLog: the events
 // of hazards and of any other subject (a Subject: a kind and an ID, such as

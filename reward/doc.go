@@ -29,7 +29,10 @@
 //     exports them as CSV; rewardtest.TestPayer is the conformance suite
 //     both run.
 //   - The [Service] ties them together: its relay [Service.Consumer] turns
-//     "closed as valid" transitions into rewards ([Service.IssueFor]);
+//     transitions into a state that the hazard's process declares to close
+//     it as valid (hazard.OutcomeValid, read through Config.Processes) into
+//     rewards ([Service.IssueFor]), once per hazard and policy even when a
+//     hazard is reopened and closed again;
 //     [Service.Claim] runs BeginClaim → Payer.Pay → Settle (or FailClaim),
 //     each step a Ledger.Update;
 //     [Service.Pending] gives the app the package of a payout waiting for
