@@ -18,8 +18,9 @@ import (
 	"github.com/hazardloop/hazardloop/pgstore"
 )
 
-// The server's own tables (users, login codes, uploads, photo references,
-// articles) are migrated beside pgstore's, recorded in their own table.
+// The server's own tables (users, login codes, articles) are migrated
+// beside pgstore's, after them, recorded in their own table. Uploads and
+// photo references, once the server's, are pgstore's since 0002.
 //
 //go:embed migrations/*.sql
 var serverMigrations embed.FS
