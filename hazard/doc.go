@@ -14,6 +14,21 @@
 // per-department 对账 view, staff only) serve dispatchers, departments
 // and supervisors.
 //
+// Photos holds the use cases of photo uploads: Upload reads one photo (at
+// most MaxPhotoSize bytes), sniffs its type from the content (SniffPhoto),
+// makes its public copy without metadata (StripMetadata: EXIF with GPS,
+// XMP, comments and text chunks go; a JPEG keeps its orientation and colour
+// profile), reserves it within the user's cap of pending uploads
+// (MaxPendingUploads) before it stores any blob, then stores the original
+// and the public copy. Photos.Submit and Photos.Act are Submit and Act with
+// photos named by upload keys: the user's own, unexpired uploads are held
+// while the use case runs, attached to the hazard when it succeeds and
+// released when it fails. Photos.Open gives the original to its uploader and
+// to whoever sees the hazard in full (SightOf), the public copy to anyone
+// else once a hazard refers to it. Photos.Sweep forgets uploads unused for
+// the time to live (DefaultUploadTTL) and deletes their blobs unless another
+// upload or a hazard still holds them.
+//
 // Every change appends events to one ordered log. The Relay feeds the log to
 // named Consumers (rewards, notifications, an integrator's own) at least once
 // and in order per hazard, each with a saved cursor; a failing event is
@@ -23,9 +38,12 @@
 //
 // # Ports
 //
-// Store (with EventLog and Cursors) and BlobStore are implemented by
-// adapters: memstore, memblob and fsblob here, pgstore in its own module.
-// hazardtest.TestStore and hazardtest.TestBlobStore pin their promises.
+// Store (with EventLog and Cursors), BlobStore and Uploads (pending
+// uploads: reserve within a cap, hold, release, attach to a hazard, expire
+// and look up) are implemented by adapters: memstore (with
+// memstore.Uploads), memblob and fsblob here, pgstore in its own module.
+// hazardtest.TestStore, hazardtest.TestBlobStore and hazardtest.TestUploads
+// pin their promises.
 // Optional capabilities (Locker, StatsStore, EventsBatcher, LimitedCreator)
 // are found by type assertion.
 //

@@ -2,8 +2,8 @@
 // and a set of fixtures to build valid hazards and events in tests.
 //
 // An adapter proves that it keeps every promise written in the doc comments
-// of hazard.Store, hazard.EventLog, hazard.Cursors and hazard.BlobStore with
-// one call from its own tests:
+// of hazard.Store, hazard.EventLog, hazard.Cursors, hazard.BlobStore and
+// hazard.Uploads with one call from its own tests:
 //
 //	func TestStore(t *testing.T) {
 //		hazardtest.TestStore(t, func(t *testing.T) hazard.Store { return memstore.New() })
@@ -16,5 +16,6 @@
 //
 // The fixtures (NewHazard, FullHazard, NewEvent, NewPhoto) make valid values
 // with fresh identities, for this suite and for the tests of packages that
-// build on a Store.
+// build on a Store; PNGPhoto, JPEGWithGPS and WebPWithEXIF make small
+// images, with metadata where their names say so, for tests of uploads.
 package hazardtest

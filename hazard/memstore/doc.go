@@ -15,4 +15,7 @@
 // holding open hazards only. See BENCHMARKS.md for figures.
 //
 // It passes hazardtest.TestStore under the race detector.
+//
+// Uploads (NewUploads) is the in-memory hazard.Uploads, for the same uses;
+// it passes hazardtest.TestUploads.
 package memstore
