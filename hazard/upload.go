@@ -151,7 +151,8 @@ type Uploads interface {
 
 	// Lookup returns what the uploads know of the blob key: whether owner
 	// (may be "", owning nothing) uploaded it, its public copy's key and
-	// the hazards attached to it. A key no upload and no hazard refers to
-	// is CodeNotFound; a malformed one CodeInvalid.
+	// the hazards attached to it. A key that is no upload's Key (a public
+	// copy's alone is not) and has no hazard attached is CodeNotFound; a
+	// malformed one CodeInvalid. The Hazards slice is the caller's.
 	Lookup(ctx context.Context, owner, key string) (UploadRefs, error)
 }
