@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -33,10 +34,6 @@ const (
 // late action or a note addressed to the reporter.
 var actDataKeys = []string{DataDepartment, DataVerdict, DataFineFen, DataBonusFen, DataLate, DataPrivateNoteTo}
 
-// verdictActions are the actions that record a reviewer's verdict, fine and
-// bonus: the ones that sign a hazard off as fixed.
-var verdictActions = []string{workflow.ActionApprove, workflow.ActionPass, workflow.ActionPassMajor, workflow.ActionSignOff}
-
 // ActInput is what an actor supplies with an action.
 type ActInput struct {
 	// ExpectedVersion is the Version of the hazard the actor saw; required.
@@ -58,8 +55,9 @@ type ActInput struct {
 	// photos (resolve, rectify) they become the hazard's Evidence and Note
 	// its Resolution.
 	Photos []Photo
-	// Verdict, FineFen and BonusFen are taken by the actions that sign a
-	// hazard off (approve, pass, pass_major, sign_off) and refused by others.
+	// Verdict, FineFen and BonusFen are taken by the actions that record a
+	// verdict (the process's Verdicts: approve, pass, pass_major and
+	// sign_off in the presets) and refused by others.
 	Verdict  string
 	FineFen  int64
 	BonusFen int64
@@ -91,8 +89,10 @@ type ActionInfo struct {
 //
 // The action's effects: one that needs a department assigns in.Department;
 // one that needs photos records in.Note as the Resolution and in.Photos as
-// the Evidence; a sign-off records the Verdict, FineFen and BonusFen; a
-// terminal state sets ClosedAt. The hazard takes the new state's deadline;
+// the Evidence; a verdict action records the Verdict, FineFen and BonusFen;
+// a terminal state sets ClosedAt, and an action leaving a terminal state
+// reopens the hazard (ClosedAt is cleared; the next closure is the one that
+// counts). The hazard takes the new state's deadline;
 // a change of state clears Escalated. The hazard and one EventTransition
 // are saved in one atomic step with in.ExpectedVersion: of concurrent
 // actions on one hazard exactly one wins and the others get CodeConflict
@@ -119,10 +119,14 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 	if h.Version != in.ExpectedVersion {
 		return Hazard{}, &Error{Code: CodeConflict, Op: op, Field: "expected_version", Message: "the hazard changed: reload it", Version: h.Version}
 	}
-	def, err := s.definition(&h)
+	pr, err := s.process(&h)
 	if err != nil {
 		return Hazard{}, err
 	}
+	if (in.Verdict != "" || in.FineFen != 0 || in.BonusFen != 0) && !pr.RecordsVerdict(action) {
+		return Hazard{}, &Error{Code: CodeInvalid, Op: op, Field: "verdict", Message: "is taken only by an action that records a verdict"}
+	}
+	def := pr.Definition()
 	now := s.now()
 	wi := workflow.Input{
 		Reason: in.Note, Department: in.Department, Photos: keys(in.Photos),
@@ -160,7 +164,7 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 		h.Resolution = in.Note
 		h.Evidence = in.Photos // the store copies it
 	}
-	if slices.Contains(verdictActions, action) {
+	if pr.RecordsVerdict(action) {
 		h.Verdict, h.FineFen, h.BonusFen = in.Verdict, in.FineFen, in.BonusFen
 		if in.Verdict != "" {
 			set(DataVerdict, in.Verdict)
@@ -185,8 +189,11 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 	h.State = t.To
 	h.Deadline = t.Deadline
 	h.UpdatedAt = now
-	if def.IsTerminal(t.To) && h.ClosedAt.IsZero() {
+	switch {
+	case def.IsTerminal(t.To) && h.ClosedAt.IsZero():
 		h.ClosedAt = now
+	case !def.IsTerminal(t.To) && pr.Reopens(t.From):
+		h.ClosedAt = time.Time{} // reopened: a later closure counts
 	}
 	stored, err := s.store.Update(ctx, h, in.ExpectedVersion, []Event{ev})
 	if err != nil {
@@ -224,9 +231,6 @@ func (s *Service) checkActInput(action string, in *ActInput) error {
 	if in.BonusFen < 0 || in.BonusFen > MaxAmountFen {
 		p.Add("bonus_fen", "must be 0 to %d fen", int64(MaxAmountFen))
 	}
-	if (in.Verdict != "" || in.FineFen != 0 || in.BonusFen != 0) && !slices.Contains(verdictActions, action) {
-		p.Add("verdict", "is taken only when signing a hazard off")
-	}
 	if len(in.Fields) > MaxEventDataKeys-8 {
 		p.Add("fields", "takes at most %d keys", MaxEventDataKeys-8)
 	}
@@ -262,11 +266,11 @@ func (s *Service) actionsFor(user User, h *Hazard) ([]ActionInfo, error) {
 	if !inScope(user, h) {
 		return nil, nil
 	}
-	def, err := s.definition(h)
+	pr, err := s.process(h)
 	if err != nil {
 		return nil, err
 	}
-	acts := def.Available(h.State, workflow.Role(user.Role))
+	acts := pr.Definition().Available(h.State, workflow.Role(user.Role))
 	out := make([]ActionInfo, 0, len(acts))
 	for _, a := range acts {
 		info := ActionInfo{Name: a.Name, Label: a.Label}

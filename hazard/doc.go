@@ -14,6 +14,13 @@
 // per-department 对账 view, staff only) serve dispatchers, departments
 // and supervisors.
 //
+// The public reads need no user: PublicList (the plaza, filtered by
+// category, state, open or closed and a creation window, paged by cursor),
+// PublicView and PublicHistory (one hazard by reference number, its
+// timeline as steps numbered in the log) and PublicUpdates (the public steps
+// of every hazard in a window of time, in log order). Integrations such as
+// Open311 are built on these; the Service does not hand out its Store.
+//
 // Photos holds the use cases of photo uploads: Upload reads one photo (at
 // most MaxPhotoSize bytes), sniffs its type from the content (SniffPhoto),
 // makes its public copy without metadata (StripMetadata: EXIF with GPS,
@@ -28,6 +35,15 @@
 // else once a hazard refers to it. Photos.Sweep forgets uploads unused for
 // the time to live (DefaultUploadTTL) and deletes their blobs unless another
 // upload or a hazard still holds them.
+//
+// # Units
+//
+// A hazard has two unit fields. Unit is the receiving unit the reporter
+// chose: free text a citizen typed, which grants nobody anything. UnitID is
+// the unit (enterprise) the hazard was found at, set only by inspections,
+// self-checks or staff, never from a citizen's input (SubmitInput has no
+// such field); Filter.UnitID lists a unit's hazards and every Store indexes
+// it.
 //
 // Every change appends events to one ordered log. The Relay feeds the log to
 // named Consumers (rewards, notifications, an integrator's own) at least once
@@ -46,6 +62,15 @@
 // pin their promises.
 // Optional capabilities (Locker, StatsStore, EventsBatcher, LimitedCreator)
 // are found by type assertion.
+//
+// The rules a store must apply are methods of the types they check, so
+// that every adapter applies them the same way: Hazard.Validate and
+// ValidateChange, Event.Validate, Filter.Matches (the meaning of a
+// listing), NearbyQuery.Validate, and Hazard.CheckUpdate (the fields an
+// update may not change). An adapter stores; it decides nothing of its own.
+// The json tags of Hazard and Event are the HTTP API's: an adapter that
+// keeps documents keeps its own types (pgstore does), so that renaming an
+// API field never breaks stored data.
 //
 // # Conventions
 //

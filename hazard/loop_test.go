@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // runCitizenLoop drives one report through the whole citizen loop (submit,
@@ -40,7 +39,7 @@ func TestCitizenLoop(t *testing.T) {
 	f := newFixture(t)
 	h := runCitizenLoop(t, f)
 
-	assert.Equal(t, workflow.StateClosedValid, h.State)
+	assert.Equal(t, hazard.StateClosedValid, h.State)
 	assert.Equal(t, int64(7), h.Version)
 	assert.Equal(t, t0.Add(3*time.Hour), h.ClosedAt)
 	assert.Equal(t, "已清理并加装标识", h.Resolution)
@@ -68,7 +67,7 @@ func TestCitizenLoop(t *testing.T) {
 	// The public view: the whole story, nothing of the reporter.
 	p, err := f.svc.PublicView(ctx, h.Ref)
 	require.NoError(t, err)
-	assert.Equal(t, workflow.StateClosedValid, p.State)
+	assert.Equal(t, hazard.StateClosedValid, p.State)
 	assert.Equal(t, "fire", p.Department)
 	require.Len(t, p.Timeline, 7)
 	assert.Equal(t, "照片不清晰 photo unclear", p.Timeline[4].Note, "a return's reason is public")
@@ -101,7 +100,7 @@ func TestCitizenLoop(t *testing.T) {
 	assert.Equal(t, 1.0, st.ClosureRate)
 	assert.Equal(t, 3*time.Hour, st.MedianTimeToClose)
 	assert.Equal(t, 3*time.Hour, st.P90TimeToClose)
-	assert.Equal(t, 1, st.ByState[workflow.StateClosedValid])
+	assert.Equal(t, 1, st.ByState[hazard.StateClosedValid])
 	assert.Equal(t, 1, st.ByDepartment["fire"])
 	assert.Equal(t, 1, st.Rectified)
 	assert.Equal(t, 1.0, st.RectifiedOnTimeRate)
@@ -115,10 +114,10 @@ func TestRectificationLoop(t *testing.T) {
 	in.Category = "hazardous_chemicals"
 	in.Severity = hazard.SeverityMajor
 	in.Source = hazard.SourceInspection
-	in.Unit = enterprise.Department
+	in.UnitID = enterprise.UnitID
 	in.Description = "储罐区未设置可燃气体报警装置"
 	h := f.submit(t, inspector, in)
-	require.Equal(t, workflow.StateFound, h.State)
+	require.Equal(t, hazard.StateFound, h.State)
 	require.Equal(t, "emergency", h.Department)
 
 	step := func() { f.clock.Advance(24 * time.Hour) }
@@ -126,9 +125,9 @@ func TestRectificationLoop(t *testing.T) {
 	h = f.act(t, reviewer, h, "list", hazard.ActInput{Note: "重大隐患挂牌督办"})
 	step()
 	h = f.act(t, inspector, h, "order", hazard.ActInput{Note: "限期90日整改"})
-	assert.Equal(t, f.clock.Now().Add(workflow.DefaultRectificationDeadlines().RectifyMajor), h.Deadline)
+	assert.Equal(t, f.clock.Now().Add(hazard.DefaultRectificationDeadlines().RectifyMajor), h.Deadline)
 	step()
-	_, err := f.svc.Act(ctx, hazard.User{ID: "ent-2", Role: "enterprise", Department: "other-co"}, h.ID, "rectify",
+	_, err := f.svc.Act(ctx, hazard.User{ID: "ent-2", Role: "enterprise", UnitID: "other-co"}, h.ID, "rectify",
 		hazard.ActInput{ExpectedVersion: h.Version, Note: "done", Photos: []hazard.Photo{photo("x")}})
 	require.ErrorIs(t, err, hazard.ErrForbidden, "another enterprise may not report the rectification")
 	h = f.act(t, enterprise, h, "rectify", hazard.ActInput{Note: "已安装报警装置", Photos: []hazard.Photo{photo("alarm")}})
@@ -136,7 +135,7 @@ func TestRectificationLoop(t *testing.T) {
 	h = f.act(t, inspector, h, "pass_major", hazard.ActInput{Verdict: "复查合格", FineFen: 3_000_000})
 	step()
 	h = f.act(t, reviewer, h, "sign_off", hazard.ActInput{Verdict: "准予销号"})
-	assert.Equal(t, workflow.StateClosedOut, h.State)
+	assert.Equal(t, hazard.StateClosedOut, h.State)
 	assert.Equal(t, "准予销号", h.Verdict)
 	assert.Equal(t, t0.Add(5*24*time.Hour), h.ClosedAt)
 

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 func newRegistry(t testing.TB) *prometheus.Registry {
@@ -85,7 +84,7 @@ func TestMetricsLint(t *testing.T) {
 	// Give every collector a series, so that the linter sees them all.
 	runCitizenLoop(t, f)
 	f.submit(t, otherCit, fireReport())
-	f.clock.Advance(30 * workflow.Day)
+	f.clock.Advance(30 * hazard.Day)
 	_, err = f.svc.Escalate(context.Background())
 	require.NoError(t, err)
 	require.NoError(t, f.svc.RefreshMetrics(context.Background()))
@@ -129,7 +128,7 @@ func TestMetricsValues(t *testing.T) {
 	assert.Equal(t, uint64(1), ttc.count)
 	assert.Equal(t, h.ClosedAt.Sub(h.CreatedAt).Seconds(), ttc.sum)
 
-	f.clock.Advance(workflow.DefaultCitizenDeadlines().Dispatch + time.Hour)
+	f.clock.Advance(hazard.DefaultCitizenDeadlines().Dispatch + time.Hour)
 	require.NoError(t, f.svc.RefreshMetrics(ctx))
 	assert.Equal(t, 2.0, gaugeValue(t, reg, "hazardloop_open_hazards", "submitted"))
 	assert.Equal(t, 2.0, gaugeValue(t, reg, "hazardloop_overdue_hazards", hazard.NoDepartment))

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 func TestOverdue(t *testing.T) {
@@ -28,16 +27,16 @@ func TestOverdue(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, list, "nothing due yet")
 
-	f.clock.Advance(2 * workflow.Day)
+	f.clock.Advance(2 * hazard.Day)
 	list, err = f.svc.Overdue(ctx)
 	require.NoError(t, err)
 	require.Len(t, list, 2)
 	assert.Equal(t, sub.ID, list[0].Hazard.ID, "unassigned first")
 	assert.Equal(t, fire.ID, list[1].Hazard.ID)
-	assert.Equal(t, workflow.Day, list[1].By)
+	assert.Equal(t, hazard.Day, list[1].By)
 	assert.Equal(t, map[string]int{hazard.NoDepartment: 1, "fire": 1}, hazard.OverdueByDepartment(list))
 
-	f.clock.Advance(4 * workflow.Day)
+	f.clock.Advance(4 * hazard.Day)
 	list, err = f.svc.Overdue(ctx)
 	require.NoError(t, err)
 	assert.Len(t, list, 3)
@@ -48,7 +47,7 @@ func TestEscalateOncePerState(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	h := f.submit(t, citizen, fireReport())
-	f.clock.Advance(workflow.Day + time.Minute)
+	f.clock.Advance(hazard.Day + time.Minute)
 
 	n, err := f.svc.Escalate(ctx)
 	require.NoError(t, err)
@@ -61,13 +60,13 @@ func TestEscalateOncePerState(t *testing.T) {
 	require.Len(t, ev, 2)
 	assert.Equal(t, hazard.EventEscalated, ev[1].Type)
 	assert.Equal(t, hazard.System, ev[1].Actor)
-	assert.Equal(t, workflow.StateSubmitted, ev[1].Data[hazard.DataState])
+	assert.Equal(t, hazard.StateSubmitted, ev[1].Data[hazard.DataState])
 
 	// A new state, overdue again: escalated again.
 	h, err = f.store.Get(ctx, h.ID)
 	require.NoError(t, err)
 	f.act(t, dispatcher, h, "dispatch", hazard.ActInput{Department: "fire"})
-	f.clock.Advance(workflow.Day + time.Minute)
+	f.clock.Advance(hazard.Day + time.Minute)
 	n, err = f.svc.Escalate(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
@@ -81,7 +80,7 @@ func TestEscalateConcurrent(t *testing.T) {
 	for range 5 {
 		f.submit(t, otherCit, fireReport())
 	}
-	f.clock.Advance(2 * workflow.Day)
+	f.clock.Advance(2 * hazard.Day)
 	// Several scanners (processes) at once: each hazard escalated once.
 	other, err := hazard.NewService(hazard.ServiceConfig{Store: f.store, Clock: f.clock.Now})
 	require.NoError(t, err)
@@ -122,7 +121,7 @@ func TestEscalateLogs(t *testing.T) {
 	var buf bytes.Buffer
 	f := newFixture(t, func(c *hazard.ServiceConfig) { c.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
 	h := f.submit(t, citizen, fireReport())
-	f.clock.Advance(workflow.Day + time.Minute)
+	f.clock.Advance(hazard.Day + time.Minute)
 	_, err := f.svc.Escalate(context.Background())
 	require.NoError(t, err)
 	assert.Contains(t, buf.String(), "escalated", "Escalate logs the escalation")

@@ -37,7 +37,8 @@ func (s *Service) Queue(ctx context.Context, user User, limit int) ([]Hazard, er
 	}
 	role := workflow.Role(user.Role)
 	var states []string
-	for _, d := range s.workflows.Definitions() {
+	for _, pr := range s.processes.all {
+		d := pr.Definition()
 		for _, st := range d.States() {
 			if st.Kind != workflow.KindTerminal && len(d.Available(st.Name, role)) > 0 && !slices.Contains(states, st.Name) {
 				states = append(states, st.Name)
@@ -47,27 +48,25 @@ func (s *Service) Queue(ctx context.Context, user User, limit int) ([]Hazard, er
 	if len(states) == 0 {
 		return []Hazard{}, nil
 	}
-	open := true
-	f := Filter{States: states, Open: &open}
-	switch role {
-	case workflow.RoleReporter:
-		f.Reporter = user.ID
-	case workflow.RoleHandler, workflow.RoleInspector:
-		if user.Department == "" {
-			return []Hazard{}, nil
-		}
-		f.Department = user.Department
+	f, ok := scopeFilter(user)
+	if !ok {
+		return []Hazard{}, nil
 	}
+	open := true
+	f.States, f.Open = states, &open
 	var out []Hazard
 	err := forEach(ctx, s.store, f, func(h *Hazard) error {
 		if !inScope(user, h) {
 			return nil
 		}
-		def, err := s.definition(h)
+		pr, err := s.process(h)
 		if err != nil {
 			return err
 		}
-		if len(def.Available(h.State, role)) > 0 {
+		if len(pr.Definition().Available(h.State, role)) > 0 {
+			if !seesReporter(user) {
+				*h = h.ForUnit()
+			}
 			out = append(out, *h)
 		}
 		return nil

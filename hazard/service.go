@@ -31,11 +31,15 @@ const (
 type ServiceConfig struct {
 	// Store keeps hazards and their events; required.
 	Store Store
-	// Workflows holds the process definitions. A citizen's report starts the
-	// latest "citizen_report"; an inspection, a self-check or a supervision
-	// visit starts the latest "rectification". Default: the presets
-	// workflow.CitizenReport() and workflow.Rectification().
-	Workflows *workflow.Registry
+	// Processes are the processes hazards run, each a workflow definition
+	// with the meaning of its steps; default DefaultProcesses(), the two
+	// presets. A hazard keeps the name and version it started with.
+	Processes *Processes
+	// Starts names, per source, the process (its latest version) a new
+	// hazard starts. Default: a citizen's report starts "citizen_report";
+	// an inspection, a self-check or a supervision visit starts
+	// "rectification". Sources left out take the default.
+	Starts map[Source]string
 	// Categories is the registry of accepted categories; default
 	// DefaultRegistry().
 	Categories *Categories
@@ -75,7 +79,8 @@ type ServiceConfig struct {
 // several processes may serve the same store. It is safe for concurrent use.
 type Service struct {
 	store      Store
-	workflows  *workflow.Registry
+	processes  *Processes
+	starts     map[Source]*Process
 	categories *Categories
 	depts      []Department
 	deptByCode map[string]Department
@@ -103,7 +108,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	}
 	s := &Service{
 		store:      cfg.Store,
-		workflows:  cfg.Workflows,
+		processes:  cfg.Processes,
 		categories: cfg.Categories,
 		refs:       cfg.Refs,
 		clock:      cfg.Clock,
@@ -115,16 +120,28 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		log:        cfg.Logger,
 		seed:       maphash.MakeSeed(),
 	}
-	if s.workflows == nil {
-		r, err := workflow.NewRegistry(workflow.CitizenReport(), workflow.Rectification())
-		if err != nil {
-			return nil, Wrap("new service", err)
-		}
-		s.workflows = r
+	if s.processes == nil {
+		s.processes = DefaultProcesses()
 	}
-	for _, name := range []string{workflow.CitizenReportName, workflow.RectificationName} {
-		if _, err := s.workflows.Latest(name); err != nil {
-			p.Add("workflows", "must hold a definition named %q", name)
+	s.starts = make(map[Source]*Process, 4)
+	for _, src := range []Source{SourceCitizen, SourceSelfCheck, SourceInspection, SourceSupervision} {
+		name := cfg.Starts[src]
+		if name == "" {
+			name = RectificationName
+			if src == SourceCitizen {
+				name = CitizenReportName
+			}
+		}
+		pr, err := s.processes.Latest(name)
+		if err != nil {
+			p.Add("starts."+string(src), "names no process: %q", name)
+			continue
+		}
+		s.starts[src] = pr
+	}
+	for src := range cfg.Starts {
+		if !src.Valid() {
+			p.Add("starts", "%q is not a source", src)
 		}
 	}
 	if s.categories == nil {
@@ -176,14 +193,11 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	return s, nil
 }
 
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
-
 // Categories returns the registry of accepted categories.
 func (s *Service) Categories() *Categories { return s.categories }
 
-// Workflows returns the registry of process definitions.
-func (s *Service) Workflows() *workflow.Registry { return s.workflows }
+// Processes returns the processes hazards run.
+func (s *Service) Processes() *Processes { return s.processes }
 
 // Departments returns a copy of the departments, in configuration order.
 func (s *Service) Departments() []Department { return append([]Department(nil), s.depts...) }
@@ -197,13 +211,13 @@ func (s *Service) Department(code string) (Department, bool) {
 // now returns the current time in UTC.
 func (s *Service) now() time.Time { return s.clock().UTC() }
 
-// definition returns the workflow definition a hazard was started with.
-func (s *Service) definition(h *Hazard) (*workflow.Definition, error) {
-	d, err := s.workflows.Get(h.Workflow, h.WorkflowVersion)
+// process returns the process a hazard was started with.
+func (s *Service) process(h *Hazard) (*Process, error) {
+	pr, err := s.processes.Of(h)
 	if err != nil {
-		return nil, &Error{Code: CodeInternal, Op: "workflow", Message: "the hazard's workflow is not registered", Err: err}
+		return nil, &Error{Code: CodeInternal, Op: "workflow", Message: "the hazard's process is not registered", Err: err}
 	}
-	return d, nil
+	return pr, nil
 }
 
 // fromWorkflow translates a workflow error into an *Error with the same
@@ -233,39 +247,6 @@ func authenticated(op string, u User) error {
 		return &Error{Code: CodeUnauthenticated, Op: op, Message: "sign in first"}
 	}
 	return nil
-}
-
-// staffOnly returns nil for a signed-in user who is staff (any role but
-// reporter), CodeUnauthenticated for no user and CodeForbidden for a
-// reporter.
-func staffOnly(op string, u User) error {
-	if err := authenticated(op, u); err != nil {
-		return err
-	}
-	if u.Role == string(workflow.RoleReporter) {
-		return &Error{Code: CodeForbidden, Op: op, Message: "staff only"}
-	}
-	return nil
-}
-
-// inScope reports whether u may see and act on h, by role: a reporter on
-// their own reports; a handler or an inspector on their department's; an
-// enterprise on the hazards it reported or whose Unit is its code (given in
-// User.Department); a dispatcher, a reviewer or an admin on every hazard. A
-// role the library does not know is scoped by department when the user has
-// one. Whether the role may take a given action is the workflow's decision.
-func inScope(u User, h *Hazard) bool {
-	switch workflow.Role(u.Role) {
-	case workflow.RoleReporter:
-		return h.Reporter.UserID == u.ID
-	case workflow.RoleHandler, workflow.RoleInspector:
-		return u.Department != "" && h.Department == u.Department
-	case workflow.RoleEnterprise:
-		return h.Reporter.UserID == u.ID || (u.Department != "" && h.Unit == u.Department)
-	case workflow.RoleDispatcher, workflow.RoleReviewer, workflow.RoleAdmin:
-		return true
-	}
-	return u.Department == "" || h.Department == u.Department
 }
 
 // forEach calls fn for every hazard matching f, page by page, newest first.

@@ -13,7 +13,6 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // t0 is the time tests start at.
@@ -51,7 +50,7 @@ var (
 	reviewer   = hazard.User{ID: "rev-1", Role: "reviewer"}
 	admin      = hazard.User{ID: "admin-1", Role: "admin"}
 	inspector  = hazard.User{ID: "insp-1", Role: "inspector", Department: "emergency"}
-	enterprise = hazard.User{ID: "ent-1", Role: "enterprise", Department: "acme-chem"}
+	enterprise = hazard.User{ID: "ent-1", Role: "enterprise", UnitID: "acme-chem"}
 )
 
 // Private data of the citizen that must never reach the public.
@@ -105,7 +104,7 @@ func (f *fixture) events(t testing.TB, id uuid.UUID) []hazard.Event {
 }
 
 func TestNewService(t *testing.T) {
-	onlyCitizen, err := workflow.NewRegistry(workflow.CitizenReport())
+	onlyCitizen, err := hazard.NewProcesses(hazard.CitizenReport())
 	require.NoError(t, err)
 	tests := []struct {
 		name string
@@ -114,7 +113,11 @@ func TestNewService(t *testing.T) {
 	}{
 		{"defaults", hazard.ServiceConfig{Store: memstore.New()}, true},
 		{"no store", hazard.ServiceConfig{}, false},
-		{"missing rectification workflow", hazard.ServiceConfig{Store: memstore.New(), Workflows: onlyCitizen}, false},
+		{"missing rectification process", hazard.ServiceConfig{Store: memstore.New(), Processes: onlyCitizen}, false},
+		{"own process for self-checks", hazard.ServiceConfig{Store: memstore.New(), Processes: onlyCitizen,
+			Starts: map[hazard.Source]string{hazard.SourceSelfCheck: "citizen_report", hazard.SourceInspection: "citizen_report", hazard.SourceSupervision: "citizen_report"}}, true},
+		{"start of an unknown source", hazard.ServiceConfig{Store: memstore.New(), Starts: map[hazard.Source]string{"phone": "citizen_report"}}, false},
+		{"start of an unknown process", hazard.ServiceConfig{Store: memstore.New(), Starts: map[hazard.Source]string{hazard.SourceCitizen: "nope"}}, false},
 		{"repeated department", hazard.ServiceConfig{Store: memstore.New(), Departments: []hazard.Department{{Code: "fire"}, {Code: "fire"}}}, false},
 		{"department without code", hazard.ServiceConfig{Store: memstore.New(), Departments: []hazard.Department{{NameEN: "x"}}}, false},
 		{"bad ref prefix", hazard.ServiceConfig{Store: memstore.New(), Refs: hazard.RefFormat{Prefix: "lc"}}, false},
@@ -146,5 +149,4 @@ func TestServiceDepartments(t *testing.T) {
 	all[0].Code = "changed"
 	require.Equal(t, hazard.DefaultDepartments()[0].Code, f.svc.Departments()[0].Code, "Departments must return a copy")
 	require.NotNil(t, f.svc.Categories())
-	require.Same(t, f.store, f.svc.Store())
 }

@@ -26,9 +26,13 @@ type Stats struct {
 	ByDepartment map[string]int `json:"by_department"`
 	BySource     map[Source]int `json:"by_source"`
 	// Closed counts those now in a terminal state; ClosureRate is
-	// Closed/Total (0 when Total is 0).
-	Closed      int     `json:"closed"`
-	ClosureRate float64 `json:"closure_rate"`
+	// Closed/Total (0 when Total is 0). A reopened hazard counts by its
+	// latest closure, or as open while it is open again.
+	Closed int `json:"closed"`
+	// ByOutcome counts the closed ones by how their process declares their
+	// state closes them (valid, invalid).
+	ByOutcome   map[Outcome]int `json:"by_outcome"`
+	ClosureRate float64         `json:"closure_rate"`
 	// MedianTimeToClose and P90TimeToClose are the nearest-rank 50th and
 	// 90th percentiles of ClosedAt-CreatedAt over the closed hazards.
 	MedianTimeToClose time.Duration `json:"median_time_to_close"`
@@ -125,9 +129,10 @@ func (s *Service) DepartmentFigures(user User, st Stats) ([]DepartmentFigures, e
 // StatsStore is an optional capability of a Store that computes Stats
 // natively (with SQL aggregates, say). Service.Stats uses it when the store
 // has it, and ComputeStats otherwise; an implementation must return what
-// ComputeStats would.
+// ComputeStats would (it is given the processes, whose declarations decide
+// ByOutcome).
 type StatsStore interface {
-	Stats(ctx context.Context, since, until time.Time, now time.Time) (Stats, error)
+	Stats(ctx context.Context, ps *Processes, since, until time.Time, now time.Time) (Stats, error)
 }
 
 // Stats returns the figures of the hazards submitted in [since, until) and
@@ -138,13 +143,14 @@ func (s *Service) Stats(ctx context.Context, since, until time.Time) (Stats, err
 		return Stats{}, &Error{Code: CodeInvalid, Op: "stats", Field: "until", Message: "must be after since"}
 	}
 	if ss, ok := s.store.(StatsStore); ok {
-		st, err := ss.Stats(ctx, since.UTC(), until.UTC(), s.now())
+		st, err := ss.Stats(ctx, s.processes, since.UTC(), until.UTC(), s.now())
 		return st, Wrap("stats", err)
 	}
-	return ComputeStats(ctx, s.store, since, until, s.now())
+	return ComputeStats(ctx, s.store, s.processes, since, until, s.now())
 }
 
-// ComputeStats computes Stats from any Store: it pages through the hazards
+// ComputeStats computes Stats from any Store, with the outcomes that the
+// hazards' processes in ps declare: it pages through the hazards
 // submitted in the period (Store.List with CreatedSince and CreatedUntil),
 // reads the events of each rectified one (Store.HazardEvents, to tell
 // whether it was rectified on time), and pages through every open hazard
@@ -152,11 +158,12 @@ func (s *Service) Stats(ctx context.Context, since, until time.Time) (Stats, err
 // period and of the open ones, plus one HazardEvents per rectified hazard:
 // fine for a monthly report of a city, not for every page view. A store
 // that can do better implements StatsStore.
-func ComputeStats(ctx context.Context, st Store, since, until, now time.Time) (Stats, error) {
+func ComputeStats(ctx context.Context, st Store, ps *Processes, since, until, now time.Time) (Stats, error) {
 	const op = "stats"
 	out := Stats{
 		Since: since.UTC(), Until: until.UTC(),
 		ByState: map[string]int{}, ByCategory: map[string]int{}, ByDepartment: map[string]int{}, BySource: map[Source]int{},
+		ByOutcome: map[Outcome]int{},
 	}
 	var durations []time.Duration
 	var rectified []Hazard
@@ -172,6 +179,11 @@ func ComputeStats(ctx context.Context, st Store, since, until, now time.Time) (S
 		out.BySource[h.Source]++
 		if !h.Open() {
 			out.Closed++
+			if pr, err := ps.Of(h); err == nil {
+				if o := pr.Outcome(h.State); o != "" {
+					out.ByOutcome[o]++
+				}
+			}
 			durations = append(durations, h.ClosedAt.Sub(h.CreatedAt))
 			if len(h.Evidence) > 0 {
 				rectified = append(rectified, *h)

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 func TestStats(t *testing.T) {
@@ -26,7 +25,7 @@ func TestStats(t *testing.T) {
 		h := f.act(t, dispatcher, hs[i], "dispatch", hazard.ActInput{Department: "fire"})
 		h = f.act(t, fireDept, h, "accept", hazard.ActInput{})
 		if i == 4 {
-			f.clock.Advance(6 * workflow.Day)
+			f.clock.Advance(6 * hazard.Day)
 		}
 		h = f.act(t, fireDept, h, "resolve", resolution("r"))
 		f.act(t, reviewer, h, "approve", hazard.ActInput{})
@@ -40,6 +39,7 @@ func TestStats(t *testing.T) {
 	assert.Equal(t, 7, st.Closed)
 	assert.InDelta(t, 0.7, st.ClosureRate, 1e-9)
 	assert.Equal(t, map[string]int{"closed_valid": 6, "closed_invalid": 1, "dispatched": 1, "submitted": 2}, st.ByState)
+	assert.Equal(t, map[hazard.Outcome]int{hazard.OutcomeValid: 6, hazard.OutcomeInvalid: 1}, st.ByOutcome)
 	assert.Equal(t, map[string]int{"fire": 6, "gas": 1, hazard.NoDepartment: 3}, st.ByDepartment)
 	assert.Equal(t, 10, st.BySource[hazard.SourceCitizen])
 	assert.Equal(t, 10, st.ByCategory["fire"])
@@ -49,7 +49,7 @@ func TestStats(t *testing.T) {
 	// Times to close, sorted: 7h, 8h, 9h, 10h, then 6d+4h (the rejection),
 	// 6d+5h and 6d+6h: the nearest-rank median is the 4th, the p90 the 7th.
 	assert.Equal(t, 10*time.Hour, st.MedianTimeToClose)
-	assert.Equal(t, 6*workflow.Day+6*time.Hour, st.P90TimeToClose)
+	assert.Equal(t, 6*hazard.Day+6*time.Hour, st.P90TimeToClose)
 
 	// The ledger: open now, per department, oldest first.
 	require.Len(t, st.Ledger, 2)
@@ -86,7 +86,7 @@ type statsStore struct {
 	calls int
 }
 
-func (s *statsStore) Stats(_ context.Context, since, until, _ time.Time) (hazard.Stats, error) {
+func (s *statsStore) Stats(_ context.Context, _ *hazard.Processes, since, until, _ time.Time) (hazard.Stats, error) {
 	s.calls++
 	return hazard.Stats{Since: since, Until: until, Total: 42}, nil
 }

@@ -2,6 +2,7 @@ package hazard
 
 import (
 	"context"
+	"math"
 	"slices"
 	"time"
 
@@ -30,7 +31,9 @@ type Filter struct {
 	Category   string
 	Department string
 	Reporter   string // a reporter's user ID
-	Source     Source
+	// UnitID keeps the hazards found at the unit (Hazard.UnitID).
+	UnitID string
+	Source Source
 	// Open, when non-nil, keeps only open (true) or closed (false) hazards.
 	Open *bool
 	// CreatedSince and CreatedUntil bound CreatedAt: since <= t < until.
@@ -50,6 +53,7 @@ func (f *Filter) Matches(h *Hazard) bool {
 	if f.Category != "" && h.Category != f.Category ||
 		f.Department != "" && h.Department != f.Department ||
 		f.Reporter != "" && h.Reporter.UserID != f.Reporter ||
+		f.UnitID != "" && h.UnitID != f.UnitID ||
 		f.Source != "" && h.Source != f.Source {
 		return false
 	}
@@ -68,17 +72,18 @@ func (f *Filter) Matches(h *Hazard) bool {
 	return true
 }
 
-// CheckUnchanged returns a CodeInvalid error naming the first field that an
-// update from old to next may not change (ref, reporter, created_at), or nil.
-// Stores call it so that every adapter refuses the same changes the same way.
-func CheckUnchanged(old, next *Hazard) error {
+// CheckUpdate returns a CodeInvalid error naming the first field that an
+// update from h to next may not change (ref, reporter, created_at), or nil.
+// Stores call it on the stored hazard before they replace it, so that every
+// adapter refuses the same changes the same way.
+func (h *Hazard) CheckUpdate(next *Hazard) error {
 	field := ""
 	switch {
-	case next.Ref != old.Ref:
+	case next.Ref != h.Ref:
 		field = "ref"
-	case next.Reporter != old.Reporter:
+	case next.Reporter != h.Reporter:
 		field = "reporter"
-	case !next.CreatedAt.Equal(old.CreatedAt):
+	case !next.CreatedAt.Equal(h.CreatedAt):
 		field = "created_at"
 	default:
 		return nil
@@ -113,6 +118,25 @@ type NearbyQuery struct {
 	Since time.Time
 	// Limit caps the result (0: DefaultPageLimit; at most MaxPageLimit).
 	Limit int
+}
+
+// Validate reports every problem with q as one CodeInvalid error: a
+// category is required, the radius must be a positive finite number of
+// metres, the center a valid point and the limit not negative. Stores call
+// it before they search, so that every adapter refuses the same queries.
+func (q *NearbyQuery) Validate() error {
+	var p Problems
+	if q.Category == "" {
+		p.Add("category", "is required")
+	}
+	if !(q.RadiusMeters > 0) || math.IsInf(q.RadiusMeters, 1) {
+		p.Add("radius", "must be a positive number of metres")
+	}
+	p.Merge("center", Location{Address: "-", Point: &q.Center}.Validate())
+	if q.Limit < 0 {
+		p.Add("limit", "must not be negative")
+	}
+	return p.Err("nearby")
 }
 
 // Store keeps hazards and their event log. It is the port that storage

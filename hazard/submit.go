@@ -3,8 +3,6 @@ package hazard
 import (
 	"context"
 	"strconv"
-
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // Limits of a reporter's contact data, in runes.
@@ -23,9 +21,14 @@ type SubmitInput struct {
 	Description string
 	Location    Location
 	Photos      []Photo
-	// Unit is the receiving unit the reporter chose, or for an inspection
-	// the enterprise inspected; optional.
+	// Unit is the receiving unit the reporter chose (free text); optional.
 	Unit string
+	// UnitID is the unit (enterprise) the hazard was found at. Only staff
+	// set it (an inspection, a supervision visit); an enterprise's
+	// self-check is at its own unit (User.UnitID) whatever is given, and a
+	// reporter may not set it (CodeForbidden): a citizen naming a company
+	// in Unit gives that company no access to the report.
+	UnitID string
 	// Source defaults to SourceCitizen when empty. A user of role
 	// "reporter" may only submit citizen reports.
 	Source Source
@@ -51,7 +54,8 @@ const (
 // supervision visit, in its initial state with that state's deadline. A
 // rectification hazard is assigned to the submitter's department when it is
 // a configured one, or else to its category's; an enterprise's self-check
-// names the enterprise (User.Department) as its Unit unless in.Unit does.
+// is found at the enterprise's unit (User.UnitID; a user of role
+// enterprise without one is CodeForbidden).
 //
 // When an open hazard of the same category lies within the duplicate radius
 // and window, the new hazard is linked to the earliest such one
@@ -83,8 +87,16 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 	if in.Severity == "" {
 		in.Severity = SeverityGeneral
 	}
-	if user.Role == string(workflow.RoleReporter) && in.Source != SourceCitizen {
+	if user.Role == string(RoleReporter) && in.Source != SourceCitizen {
 		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "source", Message: "citizens submit citizen reports only"}
+	}
+	switch {
+	case user.Role == string(RoleEnterprise) && user.UnitID == "":
+		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "your account belongs to no unit"}
+	case user.Role == string(RoleEnterprise):
+		in.UnitID = user.UnitID // a self-check is at the unit itself
+	case in.UnitID != "" && !user.Staff():
+		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "only staff name the unit a hazard was found at"}
 	}
 	now := s.now()
 	h := Hazard{
@@ -104,6 +116,7 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 			Contact:  Contact{Name: NormalizeText(in.Contact.Name), Phone: NormalizeText(in.Contact.Phone)},
 		},
 		Unit:      NormalizeText(in.Unit),
+		UnitID:    NormalizeText(in.UnitID),
 		Source:    in.Source,
 		Version:   1,
 		CreatedAt: now,
@@ -113,26 +126,18 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		pt := *in.Location.Point
 		h.Location.Point = &pt
 	}
-	name := workflow.RectificationName
-	if h.Source == SourceCitizen {
-		name = workflow.CitizenReportName
-	}
-	def, err := s.workflows.Latest(name)
-	if err != nil {
-		return Hazard{}, &Error{Code: CodeInternal, Op: op, Message: "no workflow for the source", Err: err}
-	}
+	def := s.starts[h.Source].Definition()
 	h.Workflow, h.WorkflowVersion, h.State = def.Name(), def.Version(), def.Initial()
 	if d := def.Deadline(h.State, &h); d > 0 {
 		h.Deadline = now.Add(d)
 	}
-	if name == workflow.RectificationName {
+	// A hazard found by staff or a unit belongs to a department from the
+	// start; a citizen's report waits for a dispatcher.
+	if h.Source != SourceCitizen {
 		if _, ok := s.deptByCode[user.Department]; ok {
 			h.Department = user.Department
 		} else if c, ok := s.categories.Lookup(h.Category); ok {
 			h.Department = c.Department
-		}
-		if h.Unit == "" && user.Role == string(workflow.RoleEnterprise) {
-			h.Unit = user.Department // an enterprise's self-check is about itself
 		}
 	}
 
@@ -147,7 +152,7 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		return Hazard{}, err
 	}
 
-	limited := user.Role == string(workflow.RoleReporter) && s.perDay > 0
+	limited := user.Role == string(RoleReporter) && s.perDay > 0
 	if limited {
 		mu := s.lockFor(user.ID)
 		mu.Lock()
@@ -160,6 +165,7 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		}
 	}
 
+	var err error
 	if h.Ref, err = s.refs.Next(ctx, s.store, now); err != nil {
 		return Hazard{}, Wrap(op, err)
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 func TestSubmit(t *testing.T) {
@@ -24,10 +23,10 @@ func TestSubmit(t *testing.T) {
 	assert.Equal(t, "安全出口被杂物堵塞\nFire exit blocked", h.Description, "text is normalised")
 	assert.Equal(t, hazard.SeverityGeneral, h.Severity, "severity defaults to general")
 	assert.Equal(t, hazard.SourceCitizen, h.Source, "source defaults to citizen")
-	assert.Equal(t, workflow.CitizenReportName, h.Workflow)
+	assert.Equal(t, hazard.CitizenReportName, h.Workflow)
 	assert.Equal(t, 1, h.WorkflowVersion)
-	assert.Equal(t, workflow.StateSubmitted, h.State)
-	assert.Equal(t, t0.Add(workflow.DefaultCitizenDeadlines().Dispatch), h.Deadline)
+	assert.Equal(t, hazard.StateSubmitted, h.State)
+	assert.Equal(t, t0.Add(hazard.DefaultCitizenDeadlines().Dispatch), h.Deadline)
 	assert.Equal(t, int64(1), h.Version)
 	assert.Equal(t, citizen.ID, h.Reporter.UserID)
 	assert.True(t, h.Reporter.Verified)
@@ -61,9 +60,9 @@ func TestSubmitMajorDeadline(t *testing.T) {
 	in.Severity = hazard.SeverityMajor
 	in.Source = hazard.SourceInspection
 	h := f.submit(t, inspector, in)
-	assert.Equal(t, workflow.RectificationName, h.Workflow)
-	assert.Equal(t, workflow.StateFound, h.State)
-	assert.Equal(t, t0.Add(workflow.DefaultRectificationDeadlines().List), h.Deadline, "a major hazard takes the major deadline (the workflow sees Major())")
+	assert.Equal(t, hazard.RectificationName, h.Workflow)
+	assert.Equal(t, hazard.StateFound, h.State)
+	assert.Equal(t, t0.Add(hazard.DefaultRectificationDeadlines().List), h.Deadline, "a major hazard takes the major deadline (the workflow sees Major())")
 	assert.Equal(t, "emergency", h.Department, "an inspection is assigned to the inspector's department")
 }
 
@@ -75,10 +74,10 @@ func TestSubmitWorkflowBySource(t *testing.T) {
 		workflow string
 		dept     string
 	}{
-		{"citizen", citizen, hazard.SourceCitizen, workflow.CitizenReportName, ""},
-		{"inspection", inspector, hazard.SourceInspection, workflow.RectificationName, "emergency"},
-		{"self check takes the category's department", enterprise, hazard.SourceSelfCheck, workflow.RectificationName, "fire"},
-		{"supervision", reviewer, hazard.SourceSupervision, workflow.RectificationName, "fire"},
+		{"citizen", citizen, hazard.SourceCitizen, hazard.CitizenReportName, ""},
+		{"inspection", inspector, hazard.SourceInspection, hazard.RectificationName, "emergency"},
+		{"self check takes the category's department", enterprise, hazard.SourceSelfCheck, hazard.RectificationName, "fire"},
+		{"supervision", reviewer, hazard.SourceSupervision, hazard.RectificationName, "fire"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -286,4 +285,19 @@ func TestSubmitDuplicateRadiusConfigured(t *testing.T) {
 	in.Location.Point = &p
 	second := f.submit(t, otherCit, in)
 	assert.Equal(t, first.ID, second.DuplicateOf)
+}
+
+// A citizen may name a company as the receiving unit: it stays free text
+// (Unit) and never becomes the unit the hazard was found at (UnitID), which
+// SubmitInput cannot carry.
+func TestSubmitNeverSetsUnitID(t *testing.T) {
+	f := newFixture(t)
+	in := fireReport()
+	in.Unit = "91110101MA00000001 某某化工有限公司"
+	h := f.submit(t, citizen, in)
+	assert.Equal(t, in.Unit, h.Unit, "Unit keeps the citizen's text")
+	assert.Empty(t, h.UnitID, "UnitID after a citizen's Submit")
+	got, err := f.store.Get(t.Context(), h.ID)
+	require.NoError(t, err, "Get")
+	assert.Empty(t, got.UnitID, "stored UnitID after a citizen's Submit")
 }

@@ -1,5 +1,7 @@
 package hazard
 
+import "github.com/hazardloop/hazardloop/workflow"
+
 // User is the acting user of a use case, as the integrator's identity
 // system knows them. It is passed explicitly, never hidden in a context.
 type User struct {
@@ -10,9 +12,27 @@ type User struct {
 	Role string `json:"role"`
 	// Department is the department code of a handler or inspector.
 	Department string `json:"department,omitempty"`
+	// UnitID is the unit (enterprise) a user of role enterprise works for:
+	// their scope is the hazards found at it (Hazard.UnitID).
+	UnitID string `json:"unit_id,omitempty"`
 	// Verified is true when the user passed real-name authentication.
 	Verified bool `json:"verified"`
 }
+
+// StaffRole reports whether a role acts for the administration: any role
+// but reporter (a citizen) and enterprise (a unit's safety manager), so the
+// presets' dispatcher, handler, reviewer, inspector and admin, and an
+// integrator's own staff roles. It is the one definition of staff: the
+// library's views and the example server's access table use it.
+func StaffRole(r workflow.Role) bool {
+	return r != "" && r != RoleReporter && r != RoleEnterprise
+}
+
+// Staff reports whether u is signed in with a staff role (StaffRole).
+// Staff see the hazards in their scope in full; a reporter sees their own
+// reports and an enterprise its unit's hazards, never a reporter's
+// identity.
+func (u User) Staff() bool { return u.ID != "" && StaffRole(workflow.Role(u.Role)) }
 
 // Actor returns the actor recorded in events for u.
 func (u User) Actor() Actor { return Actor{ID: u.ID, Role: u.Role, Department: u.Department} }

@@ -14,9 +14,12 @@ const (
 	MinDescriptionLen = 1
 	MaxDescriptionLen = 1000
 	MaxUnitLen        = 100
-	MaxNoteLen        = 1000
-	MaxUserIDLen      = 128
-	MaxRefLen         = 64
+	// MaxUnitIDLen bounds Hazard.UnitID, an identifier in a register of
+	// units (a unified social credit code has 18 characters).
+	MaxUnitIDLen = 64
+	MaxNoteLen   = 1000
+	MaxUserIDLen = 128
+	MaxRefLen    = 64
 )
 
 // NormalizeText trims surrounding white space and Unicode-normalises line
@@ -139,6 +142,9 @@ func (h *Hazard) validate(cats *Categories, old *Hazard) error {
 	}
 	if all || h.Unit != old.Unit {
 		CheckText(&p, "unit", h.Unit, 0, MaxUnitLen)
+	}
+	if all || h.UnitID != old.UnitID {
+		CheckText(&p, "unit_id", h.UnitID, 0, MaxUnitIDLen)
 	}
 	if !h.Source.Valid() {
 		p.Add("source", "must be citizen, self_check, inspection or supervision")

@@ -3,17 +3,22 @@ package hazard
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // PublicFilter selects hazards on the report plaza. Zero fields do not
-// filter.
+// filter; all set fields must match.
 type PublicFilter struct {
 	Category string
 	State    string
+	// Open, when non-nil, keeps only open (true) or closed (false) hazards.
+	Open *bool
+	// CreatedSince and CreatedUntil bound the creation time:
+	// since <= created_at < until.
+	CreatedSince time.Time
+	CreatedUntil time.Time
 }
 
 // PublicList is one page of the plaza, newest first.
@@ -42,7 +47,10 @@ type ReporterView struct {
 	Actions []ActionInfo `json:"actions"`
 }
 
-// StaffView is what staff see of a hazard in their scope: everything.
+// StaffView is what staff see of a hazard in their scope: everything. A
+// unit's safety manager (role enterprise) gets it without the reporter's
+// identity and contact, private notes or reward events (see
+// Hazard.ForUnit and EventsForUnit).
 type StaffView struct {
 	Hazard Hazard  `json:"hazard"`
 	Events []Event `json:"events"`
@@ -63,16 +71,28 @@ func (s *Service) PublicView(ctx context.Context, ref string) (PublicHazard, err
 	if err != nil {
 		return PublicHazard{}, Wrap("public view", err)
 	}
+	return s.publicOf(&h, events), nil
+}
+
+// publicOf returns the public view of h with its public status and the
+// public timeline of its events.
+func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
 	p := h.Public()
-	p.Timeline = PublicTimeline(events)
-	return p, nil
+	if pr, err := s.processes.Of(h); err == nil {
+		m, _ := pr.Meaning(h.State)
+		p.Status = m.Public
+	}
+	if events != nil {
+		p.Timeline = PublicTimeline(events)
+	}
+	return p
 }
 
 // PublicList returns one page of the plaza, newest first, each hazard with
 // its public timeline as PublicView gives it. The timelines are read in one
 // call when the store is an EventsBatcher.
 func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (PublicList, error) {
-	sf := Filter{Category: f.Category}
+	sf := Filter{Category: f.Category, Open: f.Open, CreatedSince: f.CreatedSince, CreatedUntil: f.CreatedUntil}
 	if f.State != "" {
 		sf.States = []string{f.State}
 	}
@@ -90,8 +110,7 @@ func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (Publi
 	}
 	out := PublicList{Items: make([]PublicHazard, len(l.Items)), Next: l.Next}
 	for i := range l.Items {
-		out.Items[i] = l.Items[i].Public()
-		out.Items[i].Timeline = PublicTimeline(events[l.Items[i].ID])
+		out.Items[i] = s.publicOf(&l.Items[i], events[l.Items[i].ID])
 	}
 	return out, nil
 }
@@ -132,7 +151,7 @@ func (s *Service) ReporterView(ctx context.Context, user User, id uuid.UUID) (Re
 		v.Timeline = append(v.Timeline, re)
 	}
 	u := user
-	u.Role = string(workflow.RoleReporter) // the reporter acts as such on their own report
+	u.Role = string(RoleReporter) // the reporter acts as such on their own report
 	if v.Actions, err = s.actionsFor(u, &h); err != nil {
 		return ReporterView{}, err
 	}
@@ -150,11 +169,14 @@ const (
 )
 
 // SightOf returns how much of the hazard id user may see: SightFull for
-// the users ReporterView or StaffView answer (its reporter, staff whose
-// role and department cover it), SightPublic for anyone else (every hazard
-// is on the plaza) and SightNone when there is no such hazard. user may be
-// the zero User (nobody signed in). It reads the hazard only, so callers
-// deciding access (who gets a photo's original) need not build a view.
+// its reporter and for staff whose role and department cover it,
+// SightPublic for anyone else (every hazard is on the plaza; an enterprise
+// sees its unit's hazards through StaffView, but never a reporter's
+// originals, which may carry who took them) and SightNone when there is no
+// such hazard. user may be the zero User (nobody signed in). It reads the
+// hazard only, so callers deciding access (who gets a photo's original)
+// need not build a view.
+
 func (s *Service) SightOf(ctx context.Context, user User, id uuid.UUID) (Sight, error) {
 	h, err := s.store.Get(ctx, id)
 	switch {
@@ -163,18 +185,20 @@ func (s *Service) SightOf(ctx context.Context, user User, id uuid.UUID) (Sight, 
 	case err != nil:
 		return SightNone, Wrap("sight", err)
 	}
-	if authenticated("sight", user) == nil && inScope(user, &h) {
+	if authenticated("sight", user) == nil && seesReporter(user) && inScope(user, &h) {
 		return SightFull, nil
 	}
 	return SightPublic, nil
 }
 
 // StaffView returns the hazard with every event and the user's actions.
-// Reporters are CodeForbidden, and so is staff whose scope (role and
-// department) does not cover the hazard; a missing hazard is CodeNotFound.
+// Reporters are CodeForbidden, and so is a user whose scope (role,
+// department, unit) does not cover the hazard; a missing hazard is
+// CodeNotFound. An enterprise user gets the view without the reporter (see
+// StaffView).
 func (s *Service) StaffView(ctx context.Context, user User, id uuid.UUID) (StaffView, error) {
 	const op = "staff view"
-	if err := staffOnly(op, user); err != nil {
+	if err := workOnly(op, user); err != nil {
 		return StaffView{}, err
 	}
 	h, err := s.store.Get(ctx, id)
@@ -191,6 +215,9 @@ func (s *Service) StaffView(ctx context.Context, user User, id uuid.UUID) (Staff
 	acts, err := s.actionsFor(user, &h)
 	if err != nil {
 		return StaffView{}, err
+	}
+	if !seesReporter(user) {
+		return StaffView{Hazard: h.ForUnit(), Events: EventsForUnit(events), Actions: acts}, nil
 	}
 	return StaffView{Hazard: h, Events: events, Actions: acts}, nil
 }

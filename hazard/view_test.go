@@ -12,7 +12,6 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 func TestPublicViewNotFound(t *testing.T) {
@@ -37,7 +36,7 @@ func TestPublicList(t *testing.T) {
 	}{
 		{"all, newest first", hazard.PublicFilter{}, []string{b.Ref, a.Ref}},
 		{"by category", hazard.PublicFilter{Category: "gas"}, []string{b.Ref}},
-		{"by state", hazard.PublicFilter{State: workflow.StateDispatched}, []string{a.Ref}},
+		{"by state", hazard.PublicFilter{State: hazard.StateDispatched}, []string{a.Ref}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,10 +23,17 @@ type Directory interface {
 	// User returns the user with the ID, or an error matching
 	// hazard.ErrNotFound when there is none.
 	User(ctx context.Context, id string) (Recipient, error)
-	// Users returns the users with a workflow role ("handler", "reviewer",
-	// "dispatcher", "admin"...); a non-empty department keeps only that
-	// department's users.
-	Users(ctx context.Context, role, department string) ([]Recipient, error)
+	// Users returns the users q selects.
+	Users(ctx context.Context, q UserQuery) ([]Recipient, error)
+}
+
+// UserQuery selects users for a message: those with Role and, when set,
+// those of Department or those of Unit (the unit ID an enterprise user
+// works for).
+type UserQuery struct {
+	Role       string
+	Department string
+	Unit       string
 }
 
 // HazardGetter reads a hazard by ID (hazard.Store has this method): the
@@ -49,9 +57,10 @@ type RouterConfig struct {
 	// Log drops messages already delivered; default NewMemoryLog(0). Use a
 	// durable one across restarts.
 	Log DeliveryLog
-	// Roles of the recipients; defaults "handler", "reviewer", "dispatcher"
-	// and "admin" (supervisors, who get escalations).
-	HandlerRole, ReviewerRole, DispatcherRole, SupervisorRole string
+	// Processes declare who is told of which step of each process, and
+	// with which template; default hazard.DefaultProcesses(). Give the
+	// router the processes the hazard service runs.
+	Processes *hazard.Processes
 	// Categories and Departments name categories and departments in
 	// messages; defaults hazard.DefaultCategories and DefaultDepartments.
 	Categories  []hazard.Category
@@ -66,24 +75,21 @@ type RouterConfig struct {
 // Router turns hazard and reward events into messages, chooses their
 // recipients and channels and delivers them: it is a relay consumer.
 //
-// Events and their messages:
-//   - submitted: the reporter, KeyReceived.
-//   - transition dispatch: the reporter, KeyDispatched; the department's
-//     handlers, KeyAssigned.
-//   - send_back: the dispatchers, KeySentBack.
-//   - resolve: the reporter, KeyResolved; the reviewers, KeyReviewNeeded.
-//   - approve (or any move to closed_valid): the reporter, KeyClosedValid.
-//   - reject (or any move to closed_invalid): the reporter, KeyClosedInvalid
-//     with the public note as reason.
-//   - return: the department's handlers, KeyReturned.
-//   - withdraw: the reporter and, when assigned, the department's handlers,
-//     KeyWithdrawn.
-//   - escalated: the department's handlers, KeyOverdueDepartment; the
-//     supervisors, KeyOverdueSupervisor.
-//   - reward_issued, reward_claimed, reward_expired: the reporter,
-//     KeyRewardPending (amount and claim deadline), KeyRewardClaimed,
-//     KeyRewardExpired.
-//   - other transitions (accept...), notes and duplicates send nothing.
+// Who is told of a hazard's submission, transitions and escalations, with
+// which template, is what the hazard's process declares (hazard.Notice,
+// read through RouterConfig.Processes): the Router names no state or action.
+// Each message's data are the same for every such template: ref, category
+// and department (names in the recipient's language), severity, state (the
+// label of the state the hazard entered, or was overdue in), action (the
+// action's label), reason and deadline (RFC 3339, or empty). The reason is
+// the action's public note; staff are given the private note when there is
+// no public one. The department is the one the event concerns: the one an
+// action assigned, else the acting user's, else the hazard's.
+//
+// Reward events go to the hazard's reporter: reward_issued as
+// KeyRewardPending (amount and claim deadline), reward_claimed as
+// KeyRewardClaimed, reward_expired as KeyRewardExpired. Other events (notes,
+// duplicates, an integrator's own types) send nothing.
 //
 // Messages to staff carry the reference number, category, department,
 // state and reasons, never the reporter's identity or contact.
@@ -129,15 +135,9 @@ func NewRouter(cfg RouterConfig) (*Router, error) {
 	if cfg.Log == nil {
 		cfg.Log = NewMemoryLog(0)
 	}
-	def := func(s *string, v string) {
-		if *s == "" {
-			*s = v
-		}
+	if cfg.Processes == nil {
+		cfg.Processes = hazard.DefaultProcesses()
 	}
-	def(&cfg.HandlerRole, "handler")
-	def(&cfg.ReviewerRole, "reviewer")
-	def(&cfg.DispatcherRole, "dispatcher")
-	def(&cfg.SupervisorRole, "admin")
 	if cfg.Categories == nil {
 		cfg.Categories = hazard.DefaultCategories()
 	}
@@ -168,18 +168,20 @@ type Planned struct {
 	Channels []Channel
 }
 
-// audience is who gets which template.
+// audience is who gets which template, with which data.
 type audience struct {
 	key     string
-	who     string // "reporter", or a role
-	dept    string // for roles: the department, "" for all
+	who     hazard.Audience
+	dept    string // the department a ScopeDepartment audience is of
 	dataFor func(loc string) map[string]string
 }
 
 // Plan returns the messages an event calls for, without sending them. A
 // recipient who wants none of the configured channels (or has no address on
 // them), or muted the template, is left out; a reporter or hazard that cannot be found gives no
-// message (a hazard lookup failing otherwise is returned).
+// message (a hazard lookup failing otherwise is returned). An event of a
+// hazard whose process is not among RouterConfig.Processes is an internal
+// error, so that the relay retries and parks it rather than drop it.
 func (r *Router) Plan(ctx context.Context, e hazard.Event) ([]Planned, error) {
 	switch e.Type {
 	case hazard.EventSubmitted, hazard.EventTransition, hazard.EventEscalated,
@@ -194,11 +196,15 @@ func (r *Router) Plan(ctx context.Context, e hazard.Event) ([]Planned, error) {
 	if err != nil {
 		return nil, hazard.Wrap("notify.route", err)
 	}
-	auds := r.audiences(e, h)
+	auds, err := r.audiences(e, h)
+	if err != nil {
+		return nil, err
+	}
 	var out []Planned
 	for _, a := range auds {
 		var rs []Recipient
-		if a.who == "reporter" {
+		switch a.who.Scope {
+		case hazard.ScopeReporter:
 			rec, err := r.reporter(ctx, e, h)
 			if err != nil {
 				return nil, err
@@ -206,14 +212,27 @@ func (r *Router) Plan(ctx context.Context, e hazard.Event) ([]Planned, error) {
 			if rec.UserID != "" {
 				rs = []Recipient{rec}
 			}
-		} else {
-			if rs, err = r.cfg.Directory.Users(ctx, a.who, a.dept); err != nil {
-				return nil, hazard.Wrap("notify.route", err)
+		case hazard.ScopeUnit:
+			if h.UnitID == "" {
+				continue
 			}
+			rs, err = r.cfg.Directory.Users(ctx, UserQuery{Role: string(a.who.Role), Unit: h.UnitID})
+		case hazard.ScopeDepartment:
+			if a.dept == "" {
+				continue
+			}
+			rs, err = r.cfg.Directory.Users(ctx, UserQuery{Role: string(a.who.Role), Department: a.dept})
+		default:
+			rs, err = r.cfg.Directory.Users(ctx, UserQuery{Role: string(a.who.Role)})
+		}
+		if err != nil {
+			return nil, hazard.Wrap("notify.route", err)
 		}
 		for _, rec := range rs {
 			chs := r.channels(rec, a.key)
-			if len(chs) == 0 || rec.UserID == "" {
+			if len(chs) == 0 || rec.UserID == "" || slices.ContainsFunc(out, func(p Planned) bool {
+				return p.To.UserID == rec.UserID && p.Message.Template == a.key
+			}) {
 				continue
 			}
 			loc := rec.Locale
@@ -311,96 +330,81 @@ func (r *Router) category(code, loc string) string {
 	return code
 }
 
-// audiences maps an event to its templates and recipients.
-func (r *Router) audiences(e hazard.Event, h hazard.Hazard) []audience {
-	dept := h.Department
-	if v := e.Data[hazard.DataDepartment]; v != "" {
-		dept = v
-	}
-	reason := e.PublicNote
-	staffReason := e.PublicNote
-	if staffReason == "" {
-		staffReason = e.PrivateNote
-	}
-	base := func(extra func(loc string, d map[string]string)) func(string) map[string]string {
-		return func(loc string) map[string]string {
+// audiences maps an event to its templates and recipients: reward events
+// by their type, the others by the notices of the hazard's process.
+func (r *Router) audiences(e hazard.Event, h hazard.Hazard) ([]audience, error) {
+	base := func(extra func(d map[string]string)) func(string) map[string]string {
+		return func(string) map[string]string {
 			d := map[string]string{"ref": h.Ref}
-			if extra != nil {
-				extra(loc, d)
-			}
+			extra(d)
 			return d
 		}
 	}
-	withDept := base(func(loc string, d map[string]string) { d["department"] = r.department(dept, loc) })
-	reporter := func(key string, data func(string) map[string]string) audience {
-		return audience{key: key, who: "reporter", dataFor: data}
-	}
-	staff := func(key, role, dept string, data func(string) map[string]string) audience {
-		return audience{key: key, who: role, dept: dept, dataFor: data}
-	}
-	var out []audience
 	switch e.Type {
-	case hazard.EventSubmitted:
-		out = append(out, reporter(KeyReceived, base(nil)))
-	case hazard.EventEscalated:
-		state := e.Data[hazard.DataState]
-		if state == "" {
-			state = h.State
-		}
-		deadline := e.Data[hazard.DataDeadline]
-		data := base(func(loc string, d map[string]string) {
-			d["state"], d["deadline"] = state, deadline
-		})
-		if dept != "" {
-			out = append(out, staff(KeyOverdueDepartment, r.cfg.HandlerRole, dept, data))
-		}
-		out = append(out, staff(KeyOverdueSupervisor, r.cfg.SupervisorRole, "", base(func(loc string, d map[string]string) {
-			d["state"], d["deadline"], d["department"] = state, deadline, r.department(dept, loc)
-		})))
 	case hazard.EventRewardIssued:
-		out = append(out, reporter(KeyRewardPending, base(func(_ string, d map[string]string) {
+		return []audience{{key: KeyRewardPending, who: hazard.AudienceReporter, dataFor: base(func(d map[string]string) {
 			d["amount_fen"], d["claim_by"] = e.Data[hazard.DataAmountFen], e.Data[hazard.DataClaimBy]
-		})))
+		})}}, nil
 	case hazard.EventRewardClaimed, hazard.EventRewardExpired:
 		key := KeyRewardClaimed
 		if e.Type == hazard.EventRewardExpired {
 			key = KeyRewardExpired
 		}
-		out = append(out, reporter(key, base(func(_ string, d map[string]string) { d["amount_fen"] = e.Data[hazard.DataAmountFen] })))
-	case hazard.EventTransition:
-		switch {
-		case e.Action == "dispatch":
-			out = append(out, reporter(KeyDispatched, withDept))
-			if dept != "" {
-				out = append(out, staff(KeyAssigned, r.cfg.HandlerRole, dept, base(func(loc string, d map[string]string) {
-					d["category"], d["severity"], d["deadline"] = r.category(h.Category, loc), string(h.Severity), ""
-					if !h.Deadline.IsZero() {
-						d["deadline"] = h.Deadline.UTC().Format(time.RFC3339)
-					}
-				})))
-			}
-		case e.Action == "send_back":
-			out = append(out, staff(KeySentBack, r.cfg.DispatcherRole, "", base(func(loc string, d map[string]string) {
-				d["department"], d["reason"] = r.department(e.Actor.Department, loc), staffReason
-			})))
-		case e.Action == "resolve":
-			out = append(out, reporter(KeyResolved, base(nil)), staff(KeyReviewNeeded, r.cfg.ReviewerRole, "", withDept))
-		case e.Action == "return":
-			if dept != "" {
-				out = append(out, staff(KeyReturned, r.cfg.HandlerRole, dept, base(func(_ string, d map[string]string) { d["reason"] = staffReason })))
-			}
-		case e.Action == "withdraw" || e.To == "withdrawn":
-			out = append(out, reporter(KeyWithdrawn, base(nil)))
-			if dept != "" {
-				out = append(out, staff(KeyWithdrawn, r.cfg.HandlerRole, dept, base(nil)))
-			}
-		case e.To == "closed_valid":
-			out = append(out, reporter(KeyClosedValid, base(nil)))
-		case e.To == "closed_invalid":
-			out = append(out, reporter(KeyClosedInvalid, base(func(_ string, d map[string]string) { d["reason"] = reason })))
-		}
+		return []audience{{key: key, who: hazard.AudienceReporter, dataFor: base(func(d map[string]string) {
+			d["amount_fen"] = e.Data[hazard.DataAmountFen]
+		})}}, nil
 	}
-	return out
+	pr, err := r.cfg.Processes.Of(&h)
+	if err != nil {
+		return nil, &hazard.Error{Code: hazard.CodeInternal, Op: "notify.route", Message: "the hazard's process is not known to the router", Err: err}
+	}
+	notices := pr.Notices(&e, h.Major())
+	if len(notices) == 0 {
+		return nil, nil
+	}
+	dept := cmp.Or(e.Data[hazard.DataDepartment], e.Actor.Department, h.Department)
+	state, deadline := e.To, ""
+	switch {
+	case e.Type == hazard.EventEscalated:
+		state, deadline = cmp.Or(e.Data[hazard.DataState], h.State), e.Data[hazard.DataDeadline]
+	case e.Type == hazard.EventSubmitted:
+		state = pr.Definition().Initial()
+	}
+	if deadline == "" && !h.Deadline.IsZero() {
+		deadline = h.Deadline.UTC().Format(time.RFC3339)
+	}
+	out := make([]audience, 0, len(notices))
+	for _, n := range notices {
+		reason := e.PublicNote
+		if reason == "" && staffAudience(n.Audience) {
+			reason = e.PrivateNote
+		}
+		out = append(out, audience{key: n.Template, who: n.Audience, dept: dept, dataFor: func(loc string) map[string]string {
+			return map[string]string{
+				"ref": h.Ref, "category": r.category(h.Category, loc), "severity": string(h.Severity),
+				"department": r.department(dept, loc),
+				"state":      localName(loc, pr.StateLabel(state).ZH, pr.StateLabel(state).EN),
+				"action":     actionLabel(pr, e.Action, loc),
+				"reason":     reason, "deadline": deadline,
+			}
+		}})
+	}
+	return out, nil
+}
+
+// staffAudience reports whether an audience is the administration's staff,
+// who may read a private note: not the reporter and not an enterprise.
+func staffAudience(a hazard.Audience) bool {
+	return a.Scope != hazard.ScopeReporter && a.Scope != hazard.ScopeUnit && hazard.StaffRole(a.Role)
+}
+
+// actionLabel returns the action's label in loc, "" for no action.
+func actionLabel(pr *hazard.Process, action, loc string) string {
+	if action == "" {
+		return ""
+	}
+	l := pr.ActionLabel(action)
+	return localName(loc, l.ZH, l.EN)
 }
 
 // Handle routes and delivers one event; see Router.

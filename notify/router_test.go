@@ -19,8 +19,8 @@ import (
 )
 
 type person struct {
-	rec        notify.Recipient
-	role, dept string
+	rec              notify.Recipient
+	role, dept, unit string
 }
 
 // directory is a Directory over a fixed list of people.
@@ -40,12 +40,12 @@ func (d *directory) User(_ context.Context, id string) (notify.Recipient, error)
 	return notify.Recipient{}, hazard.ErrNotFound
 }
 
-func (d *directory) Users(_ context.Context, role, dept string) ([]notify.Recipient, error) {
+func (d *directory) Users(_ context.Context, q notify.UserQuery) ([]notify.Recipient, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []notify.Recipient
 	for _, p := range d.people {
-		if p.role == role && (dept == "" || p.dept == dept) {
+		if p.role == q.Role && (q.Department == "" || p.dept == q.Department) && (q.Unit == "" || p.unit == q.Unit) {
 			out = append(out, p.rec)
 		}
 	}

@@ -3,6 +3,7 @@ package notify
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -13,78 +14,84 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
-// Template keys: one per kind of message the Router sends, plus KeyOTP.
+// Template keys: the presets' notices (hazard.Template*, repeated here for
+// convenience), the reward messages the Router sends, and KeyOTP.
 const (
-	KeyReceived          = "report_received"       // reporter: the report was received
-	KeyDispatched        = "report_dispatched"     // reporter: forwarded to a department
-	KeyAssigned          = "task_assigned"         // department handlers: a report was assigned to them
-	KeyResolved          = "report_resolved"       // reporter: the department resolved it, review pending
-	KeyReviewNeeded      = "review_needed"         // reviewers: a resolution awaits review
-	KeyClosedValid       = "report_closed_valid"   // reporter: closed as valid
-	KeyClosedInvalid     = "report_closed_invalid" // reporter: closed as invalid, with the reason
-	KeyReturned          = "report_returned"       // department handlers: the reviewer returned it, with the reason
-	KeySentBack          = "report_sent_back"      // dispatchers: a department sent it back, with the reason
-	KeyWithdrawn         = "report_withdrawn"      // reporter and department handlers: the reporter withdrew it
-	KeyRewardPending     = "reward_pending"        // reporter: a reward awaits claiming, amount and deadline
-	KeyRewardClaimed     = "reward_claimed"        // reporter: the reward was paid
-	KeyRewardExpired     = "reward_expired"        // reporter: the reward was not claimed in time
-	KeyOverdueDepartment = "overdue_department"    // department handlers: overdue (督办)
-	KeyOverdueSupervisor = "overdue_supervisor"    // supervisors: a department's report is overdue
-	KeyOTP               = "otp"                   // a login one-time code (code, minutes)
+	KeyReceived              = hazard.TemplateReceived
+	KeyDispatched            = hazard.TemplateDispatched
+	KeyAssigned              = hazard.TemplateAssigned
+	KeyResolved              = hazard.TemplateResolved
+	KeyReviewNeeded          = hazard.TemplateReviewNeeded
+	KeyClosedValid           = hazard.TemplateClosedValid
+	KeyClosedInvalid         = hazard.TemplateClosedInvalid
+	KeyReturned              = hazard.TemplateReturned
+	KeySentBack              = hazard.TemplateSentBack
+	KeyWithdrawn             = hazard.TemplateWithdrawn
+	KeyOverdueDepartment     = hazard.TemplateOverdueDepartment
+	KeyOverdueSupervisor     = hazard.TemplateOverdueSupervisor
+	KeyRectificationOrdered  = hazard.TemplateRectificationOrdered
+	KeyRectificationReported = hazard.TemplateRectificationReported
+	KeyRectificationRejected = hazard.TemplateRectificationRejected
+	KeyClosedOut             = hazard.TemplateClosedOut
+	KeyListed                = hazard.TemplateListed
+	KeyRewardPending         = "reward_pending" // reporter: a reward awaits claiming, amount and deadline
+	KeyRewardClaimed         = "reward_claimed" // reporter: the reward was paid
+	KeyRewardExpired         = "reward_expired" // reporter: the reward was not claimed in time
+	KeyOTP                   = "otp"            // a login one-time code (code, minutes)
 )
 
-// RouterKeys returns every template key the Router can emit.
-func RouterKeys() []string {
-	return []string{KeyReceived, KeyDispatched, KeyAssigned, KeyResolved, KeyReviewNeeded,
-		KeyClosedValid, KeyClosedInvalid, KeyReturned, KeySentBack, KeyWithdrawn,
-		KeyRewardPending, KeyRewardClaimed, KeyRewardExpired, KeyOverdueDepartment, KeyOverdueSupervisor}
+// RewardKeys returns the template keys of the reward messages.
+func RewardKeys() []string { return []string{KeyRewardPending, KeyRewardClaimed, KeyRewardExpired} }
+
+// RouterKeys returns every template key the Router can emit for the
+// processes ps (their notices' templates, in order) and the reward
+// messages. A nil ps means hazard.DefaultProcesses().
+func RouterKeys(ps *hazard.Processes) []string {
+	if ps == nil {
+		ps = hazard.DefaultProcesses()
+	}
+	var out []string
+	for _, pr := range ps.All() {
+		for _, k := range pr.Templates() {
+			if !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	return append(out, RewardKeys()...)
 }
 
-// Keys returns every template key a Templates must define in every locale:
-// RouterKeys and KeyOTP.
-func Keys() []string { return append(RouterKeys(), KeyOTP) }
+// Keys returns every template key DefaultTexts defines, and NewTemplates
+// requires in every locale: RouterKeys of the presets and KeyOTP.
+func Keys() []string { return append(RouterKeys(nil), KeyOTP) }
 
-// SampleData returns example data for a key of Keys: exactly the data the
-// Router (or, for KeyOTP, the login flow) supplies. NewTemplates renders
+// SampleData returns example data for a template key: exactly the keys
+// the Router (or, for KeyOTP, the login flow) supplies. NewTemplates renders
 // every template with it at start-up, so that a template naming data that
-// is never supplied fails there, not at send time.
+// is never supplied fails there, not at send time. Every key of a
+// process's notices gets the same data (see Router).
 func SampleData(key string) map[string]string {
-	d := map[string]string{"ref": "LC-20261128-000123"}
 	switch key {
-	case KeyDispatched, KeyReviewNeeded:
-		d["department"] = "燃气管理处"
-	case KeyAssigned:
-		d["category"] = "燃气"
-		d["severity"] = string(hazard.SeverityMajor)
-		d["deadline"] = "2026-12-01T08:00:00Z"
-	case KeyClosedInvalid, KeyReturned:
-		d["reason"] = "照片无法看清隐患"
-	case KeySentBack:
-		d["department"] = "燃气管理处"
-		d["reason"] = "不属于本部门职责"
-	case KeyRewardPending:
-		d["amount_fen"] = "5000"
-		d["claim_by"] = "2026-12-08T16:00:00Z"
-	case KeyRewardClaimed, KeyRewardExpired:
-		d["amount_fen"] = "5000"
-	case KeyOverdueDepartment:
-		d["state"] = "accepted"
-		d["deadline"] = "2026-12-01T08:00:00Z"
-	case KeyOverdueSupervisor:
-		d["state"] = "accepted"
-		d["department"] = "燃气管理处"
-		d["deadline"] = "2026-12-01T08:00:00Z"
 	case KeyOTP:
-		d = map[string]string{"code": "428913", "minutes": "5"}
+		return map[string]string{"code": "428913", "minutes": "5"}
+	case KeyRewardPending:
+		return map[string]string{"ref": "LC-20261128-000123", "amount_fen": "5000", "claim_by": "2026-12-08T16:00:00Z"}
+	case KeyRewardClaimed, KeyRewardExpired:
+		return map[string]string{"ref": "LC-20261128-000123", "amount_fen": "5000"}
 	}
-	return d
+	return map[string]string{
+		"ref": "LC-20261128-000123", "category": "燃气", "severity": string(hazard.SeverityMajor),
+		"department": "燃气管理处", "state": "办理中", "action": "受理",
+		"reason": "照片无法看清隐患", "deadline": "2026-12-01T08:00:00Z",
+	}
 }
 
 // Texts holds template sources: locale → template key → text/template source.
 // A template sees the message data as a map[string]string (.ref,
 // .amount_fen...) and the functions yuan (fen as "¥12.50"), date (an RFC 3339
-// time shown in China Standard Time), state (a workflow state's name),
-// severity (a severity's name) and trunc (at most n runes, "…" marking a cut).
+// time shown in China Standard Time), severity (a severity's name) and trunc
+// (at most n runes, "…" marking a cut). States and actions come as labels in
+// the message's language (.state, .action), from the process's definition.
 type Texts map[string]map[string]string
 
 // DisplayZone is the time zone dates are shown in: China Standard Time.
@@ -94,40 +101,50 @@ var DisplayZone = time.FixedZone("CST", 8*60*60)
 func DefaultTexts() Texts {
 	return Texts{
 		"zh-CN": {
-			KeyReceived:          `您上报的隐患（编号 {{.ref}}）已收到，我们将尽快转办处理。`,
-			KeyDispatched:        `您上报的隐患（编号 {{.ref}}）已转办至{{.department}}。`,
-			KeyAssigned:          `新的{{severity .severity}}待办理：{{.category}}，编号 {{.ref}}{{with .deadline}}，请于 {{date .}} 前办理{{end}}。`,
-			KeyResolved:          `您上报的隐患（编号 {{.ref}}）已整改完毕，正在审核。`,
-			KeyReviewNeeded:      `{{.department}}已办结隐患 {{.ref}}，请审核。`,
-			KeyClosedValid:       `您上报的隐患（编号 {{.ref}}）已办结，经核实属实，感谢您的参与！`,
-			KeyClosedInvalid:     `您上报的隐患（编号 {{.ref}}）不予受理，原因：{{.reason}}`,
-			KeyReturned:          `隐患 {{.ref}} 审核未通过，已退回重新办理，原因：{{.reason}}`,
-			KeySentBack:          `隐患 {{.ref}} 被{{.department}}退回，请重新转办，原因：{{.reason}}`,
-			KeyWithdrawn:         `隐患 {{.ref}} 已由上报人撤回。`,
-			KeyRewardPending:     `您上报的隐患（编号 {{.ref}}）获得奖励 {{yuan .amount_fen}}，请于 {{date .claim_by}} 前在“我的—我的奖励—待领”中领取。`,
-			KeyRewardClaimed:     `您的奖励 {{yuan .amount_fen}}（隐患编号 {{.ref}}）已发放。`,
-			KeyRewardExpired:     `您的奖励 {{yuan .amount_fen}}（隐患编号 {{.ref}}）因逾期未领取已失效。`,
-			KeyOverdueDepartment: `【督办】隐患 {{.ref}}（{{state .state}}）已超期{{with .deadline}}（期限 {{date .}}）{{end}}，请立即办理。`,
-			KeyOverdueSupervisor: `【督办】{{.department}}的隐患 {{.ref}}（{{state .state}}）已超期{{with .deadline}}（期限 {{date .}}）{{end}}。`,
-			KeyOTP:               `您的登录验证码为 {{.code}}，{{.minutes}} 分钟内有效。请勿告诉他人。`,
+			KeyReceived:              `您上报的隐患（编号 {{.ref}}）已收到，我们将尽快转办处理。`,
+			KeyDispatched:            `您上报的隐患（编号 {{.ref}}）已转办至{{.department}}。`,
+			KeyAssigned:              `新的{{severity .severity}}待办理：{{.category}}，编号 {{.ref}}{{with .deadline}}，请于 {{date .}} 前办理{{end}}。`,
+			KeyResolved:              `您上报的隐患（编号 {{.ref}}）已整改完毕，正在审核。`,
+			KeyReviewNeeded:          `{{.department}}已办结隐患 {{.ref}}，请审核。`,
+			KeyClosedValid:           `您上报的隐患（编号 {{.ref}}）已办结，经核实属实，感谢您的参与！`,
+			KeyClosedInvalid:         `您上报的隐患（编号 {{.ref}}）不予受理，原因：{{.reason}}`,
+			KeyReturned:              `隐患 {{.ref}} 审核未通过，已退回重新办理，原因：{{.reason}}`,
+			KeySentBack:              `隐患 {{.ref}} 被{{.department}}退回，请重新转办，原因：{{.reason}}`,
+			KeyWithdrawn:             `隐患 {{.ref}} 已由上报人撤回。`,
+			KeyRewardPending:         `您上报的隐患（编号 {{.ref}}）获得奖励 {{yuan .amount_fen}}，请于 {{date .claim_by}} 前在“我的—我的奖励—待领”中领取。`,
+			KeyRewardClaimed:         `您的奖励 {{yuan .amount_fen}}（隐患编号 {{.ref}}）已发放。`,
+			KeyRewardExpired:         `您的奖励 {{yuan .amount_fen}}（隐患编号 {{.ref}}）因逾期未领取已失效。`,
+			KeyOverdueDepartment:     `【督办】隐患 {{.ref}}（{{.state}}）已超期{{with .deadline}}（期限 {{date .}}）{{end}}，请立即办理。`,
+			KeyOverdueSupervisor:     `【督办】{{.department}}的隐患 {{.ref}}（{{.state}}）已超期{{with .deadline}}（期限 {{date .}}）{{end}}。`,
+			KeyRectificationOrdered:  `【整改通知】隐患 {{.ref}}（{{.category}}，{{severity .severity}}）已下达整改：{{.reason}}{{with .deadline}}，请于 {{date .}} 前完成整改{{end}}。`,
+			KeyRectificationReported: `{{.department}}：隐患 {{.ref}} 的单位已报告整改完成，请复查。`,
+			KeyRectificationRejected: `隐患 {{.ref}} 整改未通过（{{.action}}），请继续整改，原因：{{.reason}}`,
+			KeyClosedOut:             `隐患 {{.ref}} 已复查通过并销号。`,
+			KeyListed:                `【挂牌督办】重大隐患 {{.ref}}（{{.category}}）已挂牌督办，责任部门：{{.department}}。`,
+			KeyOTP:                   `您的登录验证码为 {{.code}}，{{.minutes}} 分钟内有效。请勿告诉他人。`,
 		},
 		"en": {
-			KeyReceived:          `Your hazard report {{.ref}} was received; we will forward it shortly.`,
-			KeyDispatched:        `Your hazard report {{.ref}} was forwarded to {{.department}}.`,
-			KeyAssigned:          `New {{severity .severity}} to handle: {{.category}}, ref {{.ref}}{{with .deadline}}, due {{date .}}{{end}}.`,
-			KeyResolved:          `Your hazard report {{.ref}} was fixed and is being reviewed.`,
-			KeyReviewNeeded:      `{{.department}} resolved hazard {{.ref}}; please review it.`,
-			KeyClosedValid:       `Your hazard report {{.ref}} was confirmed and closed. Thank you!`,
-			KeyClosedInvalid:     `Your hazard report {{.ref}} was not accepted: {{.reason}}`,
-			KeyReturned:          `Hazard {{.ref}} was returned for more work: {{.reason}}`,
-			KeySentBack:          `Hazard {{.ref}} was sent back by {{.department}}; please forward it again: {{.reason}}`,
-			KeyWithdrawn:         `Hazard report {{.ref}} was withdrawn by its reporter.`,
-			KeyRewardPending:     `Your hazard report {{.ref}} earned a reward of {{yuan .amount_fen}}. Claim it under Mine > My rewards > Pending by {{date .claim_by}}.`,
-			KeyRewardClaimed:     `Your reward of {{yuan .amount_fen}} for report {{.ref}} was paid.`,
-			KeyRewardExpired:     `Your reward of {{yuan .amount_fen}} for report {{.ref}} expired unclaimed.`,
-			KeyOverdueDepartment: `[Overdue] Hazard {{.ref}} ({{state .state}}) is overdue{{with .deadline}} (due {{date .}}){{end}}; please act now.`,
-			KeyOverdueSupervisor: `[Overdue] Hazard {{.ref}} of {{.department}} ({{state .state}}) is overdue{{with .deadline}} (due {{date .}}){{end}}.`,
-			KeyOTP:               `Your login code is {{.code}}, valid for {{.minutes}} minutes. Do not share it.`,
+			KeyReceived:              `Your hazard report {{.ref}} was received; we will forward it shortly.`,
+			KeyDispatched:            `Your hazard report {{.ref}} was forwarded to {{.department}}.`,
+			KeyAssigned:              `New {{severity .severity}} to handle: {{.category}}, ref {{.ref}}{{with .deadline}}, due {{date .}}{{end}}.`,
+			KeyResolved:              `Your hazard report {{.ref}} was fixed and is being reviewed.`,
+			KeyReviewNeeded:          `{{.department}} resolved hazard {{.ref}}; please review it.`,
+			KeyClosedValid:           `Your hazard report {{.ref}} was confirmed and closed. Thank you!`,
+			KeyClosedInvalid:         `Your hazard report {{.ref}} was not accepted: {{.reason}}`,
+			KeyReturned:              `Hazard {{.ref}} was returned for more work: {{.reason}}`,
+			KeySentBack:              `Hazard {{.ref}} was sent back by {{.department}}; please forward it again: {{.reason}}`,
+			KeyWithdrawn:             `Hazard report {{.ref}} was withdrawn by its reporter.`,
+			KeyRewardPending:         `Your hazard report {{.ref}} earned a reward of {{yuan .amount_fen}}. Claim it under Mine > My rewards > Pending by {{date .claim_by}}.`,
+			KeyRewardClaimed:         `Your reward of {{yuan .amount_fen}} for report {{.ref}} was paid.`,
+			KeyRewardExpired:         `Your reward of {{yuan .amount_fen}} for report {{.ref}} expired unclaimed.`,
+			KeyOverdueDepartment:     `[Overdue] Hazard {{.ref}} ({{.state}}) is overdue{{with .deadline}} (due {{date .}}){{end}}; please act now.`,
+			KeyOverdueSupervisor:     `[Overdue] Hazard {{.ref}} of {{.department}} ({{.state}}) is overdue{{with .deadline}} (due {{date .}}){{end}}.`,
+			KeyRectificationOrdered:  `[Rectification order] Hazard {{.ref}} ({{.category}}, {{severity .severity}}) must be rectified: {{.reason}}{{with .deadline}}, by {{date .}}{{end}}.`,
+			KeyRectificationReported: `{{.department}}: the unit reports hazard {{.ref}} rectified; please re-inspect it.`,
+			KeyRectificationRejected: `Hazard {{.ref}} was not accepted as rectified ({{.action}}); keep rectifying: {{.reason}}`,
+			KeyClosedOut:             `Hazard {{.ref}} passed re-inspection and was closed out.`,
+			KeyListed:                `[Listed for supervision] Major hazard {{.ref}} ({{.category}}) was listed for supervision; responsible department: {{.department}}.`,
+			KeyOTP:                   `Your login code is {{.code}}, valid for {{.minutes}} minutes. Do not share it.`,
 		},
 	}
 }
@@ -187,6 +204,28 @@ func MustTemplates(texts Texts) *Templates {
 	return t
 }
 
+// Check reports, as one CodeInvalid error, every key of keys that a locale
+// of t lacks or cannot render with SampleData. Call it at start-up with
+// RouterKeys of the processes the service runs, so that a process's notice
+// without a text fails there and not at send time.
+func (t *Templates) Check(keys []string) error {
+	var p hazard.Problems
+	for _, loc := range t.Locales() {
+		set := t.sets[loc]
+		for _, k := range keys {
+			tpl := set.Lookup(k)
+			if tpl == nil {
+				p.Add(loc+"."+k, "is missing")
+				continue
+			}
+			if err := tpl.Execute(io.Discard, SampleData(k)); err != nil {
+				p.Add(loc+"."+k, "does not render: %v", err)
+			}
+		}
+	}
+	return p.Err("notify.templates")
+}
+
 // Locales returns the locales t renders, sorted.
 func (t *Templates) Locales() []string { return slices.Sorted(maps.Keys(t.sets)) }
 
@@ -233,16 +272,6 @@ func FormatYuan(fen int64) string {
 	return fmt.Sprintf("%s¥%d.%02d", sign, u/100, u%100)
 }
 
-var stateNames = map[string][2]string{
-	"submitted":      {"已上报", "received"},
-	"dispatched":     {"已转办", "forwarded"},
-	"accepted":       {"办理中", "being handled"},
-	"resolved":       {"待审核", "awaiting review"},
-	"closed_valid":   {"已办结", "fixed"},
-	"closed_invalid": {"不予受理", "not accepted"},
-	"withdrawn":      {"已撤回", "withdrawn"},
-}
-
 func funcs(locale string) template.FuncMap {
 	zh := !strings.HasPrefix(locale, "en")
 	pick := func(n [2]string) string {
@@ -269,12 +298,6 @@ func funcs(locale string) template.FuncMap {
 				return t.Format("2006年1月2日 15:04"), nil
 			}
 			return t.Format("2 Jan 2006 15:04 CST"), nil
-		},
-		"state": func(s string) string {
-			if n, ok := stateNames[s]; ok {
-				return pick(n)
-			}
-			return s
 		},
 		"trunc": func(n int, s string) string {
 			r := []rune(s)

@@ -40,7 +40,7 @@ func TestTemplateTexts(t *testing.T) {
 		{"unknown locale falls back to zh-CN", "fr", notify.KeyReceived,
 			map[string]string{"ref": "LC-3"}, "您上报的隐患（编号 LC-3）已收到，我们将尽快转办处理。"},
 		{"overdue without deadline", "en", notify.KeyOverdueDepartment,
-			map[string]string{"ref": "LC-4", "state": "accepted", "deadline": ""}, "[Overdue] Hazard LC-4 (being handled) is overdue; please act now."},
+			map[string]string{"ref": "LC-4", "state": "Being handled", "deadline": ""}, "[Overdue] Hazard LC-4 (Being handled) is overdue; please act now."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

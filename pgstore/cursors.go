@@ -2,8 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/jackc/pgx/v5"
@@ -52,7 +50,7 @@ func (s *HazardStore) Park(ctx context.Context, p hazard.ParkedEvent) error {
 	if err := checkConsumer(op, p.Consumer); err != nil {
 		return err
 	}
-	doc, err := json.Marshal(p)
+	doc, err := encodeParked(&p)
 	if err != nil {
 		return hazard.Wrap(op, err)
 	}
@@ -77,9 +75,9 @@ func (s *HazardStore) Parked(ctx context.Context, consumer string) ([]hazard.Par
 	out := []hazard.ParkedEvent{}
 	var doc []byte
 	_, err = pgx.ForEachRow(rows, []any{&doc}, func() error {
-		var p hazard.ParkedEvent
-		if err := json.Unmarshal(doc, &p); err != nil {
-			return fmt.Errorf("decode parked event: %w", err)
+		p, err := decodeParked(doc)
+		if err != nil {
+			return err
 		}
 		out = append(out, p)
 		return nil

@@ -2,9 +2,7 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/hazardloop/hazardloop/hazard"
@@ -79,11 +77,10 @@ func (s *HazardStore) queryEvents(ctx context.Context, sql string, args ...any) 
 	var seq int64
 	var doc []byte
 	_, err = pgx.ForEachRow(rows, []any{&seq, &doc}, func() error {
-		var e hazard.Event
-		if err := json.Unmarshal(doc, &e); err != nil {
-			return fmt.Errorf("decode event %d: %w", seq, err)
+		e, err := decodeEvent(seq, doc)
+		if err != nil {
+			return err
 		}
-		e.Seq = seq
 		out = append(out, e)
 		return nil
 	})

@@ -132,6 +132,9 @@ func listQuery(f hazard.Filter, p hazard.Page) (string, []any, int, error) {
 	if f.Reporter != "" {
 		w.add("reporter = ?", f.Reporter)
 	}
+	if f.UnitID != "" {
+		w.add("unit_id = ?", f.UnitID)
+	}
 	if f.Source != "" {
 		w.add("source = ?", string(f.Source))
 	}
@@ -220,18 +223,7 @@ func nearbyQuery(q hazard.NearbyQuery) (string, []any) {
 // category; the exact distance is then checked on each.
 func (s *HazardStore) Nearby(ctx context.Context, q hazard.NearbyQuery) ([]hazard.Hazard, error) {
 	const op = "pgstore.Nearby"
-	var p hazard.Problems
-	if q.Category == "" {
-		p.Add("category", "is required")
-	}
-	if !(q.RadiusMeters > 0) || math.IsInf(q.RadiusMeters, 1) {
-		p.Add("radius", "must be a positive number of metres")
-	}
-	if q.Limit < 0 {
-		p.Add("limit", "must not be negative")
-	}
-	p.Merge("", hazard.Location{Address: "-", Point: &q.Center}.Validate())
-	if err := p.Err(op); err != nil {
+	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	limit, _ := pageLimit(op, q.Limit)

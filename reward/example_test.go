@@ -85,6 +85,7 @@ func ExampleService() {
 		ID: uuid.MustParse("01900000-0000-7000-8000-000000000001"), Ref: "LC-20260302-000001",
 		Category: "fire", Severity: hazard.SeverityMajor, Source: hazard.SourceCitizen,
 		Reporter: hazard.Reporter{UserID: "u-1001", Verified: true}, State: "closed_valid",
+		Workflow: hazard.CitizenReportName, WorkflowVersion: 1,
 	}
 	payer := mempay.New()
 	svc, err := reward.New(reward.Config{

@@ -8,7 +8,9 @@ import "github.com/hazardloop/hazardloop/hazard"
 // major hazards and illegal production: a verified report by a real-name
 // reporter earns 15% of the administrative fine, at least ¥3,000 and at
 // most ¥300,000; only the first accepted real-name reporter of a matter is
-// rewarded; staff with supervision duties for the matter are not; the
+// rewarded (a report by the public: hazards found by inspections or a
+// unit's own checks are not 举报); staff with supervision duties for the
+// matter are not; the
 // reward is collected within 60 days of the notice or deemed given up. The
 // rule's awards for concealed accidents (per concealed death) are not
 // modelled: they need facts a hazard report does not carry.
@@ -24,7 +26,7 @@ func National() Policy {
 		Title:   Text{ZH: "安全生产领域举报奖励", EN: "National work-safety reporting reward"},
 		Source:  "安全生产领域举报奖励办法 (安监总财〔2018〕19号)",
 		Rules: []Rule{
-			ClosedValid(), RealName(), FirstReporter(), NotOwnDepartment(), MajorOnly(),
+			ClosedValid(), CitizenReport(), RealName(), FirstReporter(), NotOwnDepartment(), MajorOnly(),
 			FineShare{Name: "national_fine_share", Severity: hazard.SeverityMajor, Rate: 1500, Min: Yuan(3_000), Max: Yuan(300_000)},
 		},
 		Window: NationalWindow(),
@@ -34,8 +36,8 @@ func National() Policy {
 // Shandong is Shandong province's reward rule of 2019, version 1: a general
 // hazard earns ¥500 to ¥5,000 (¥500, plus what the reviewer grants, within
 // the bounds); a major hazard or illegal act earns 50% of the fine, at
-// least ¥5,000 and at most ¥500,000. Eligibility and the 60-day window
-// follow the national rule.
+// least ¥5,000 and at most ¥500,000. Eligibility (citizens' reports only)
+// and the 60-day window follow the national rule.
 //
 // Source: 山东省安全生产领域举报奖励办法 (2019), as summarised in the
 // project's domain reference.
@@ -51,7 +53,7 @@ func Shandong() Policy {
 		Title:   Text{ZH: "山东省安全生产举报奖励", EN: "Shandong work-safety reporting reward"},
 		Source:  "山东省安全生产领域举报奖励办法 (2019)",
 		Rules: []Rule{
-			ClosedValid(), RealName(), FirstReporter(), NotOwnDepartment(),
+			ClosedValid(), CitizenReport(), RealName(), FirstReporter(), NotOwnDepartment(),
 			Table{Name: "shandong_general", Default: map[hazard.Severity]Fen{hazard.SeverityGeneral: Yuan(500)}},
 			FineShare{Name: "shandong_fine_share", Severity: hazard.SeverityMajor, Rate: 5000, Min: Yuan(5_000), Max: Yuan(500_000)},
 			Bonus{Name: "reviewer_bonus", Max: Yuan(4_500)},

@@ -65,9 +65,11 @@ type Config struct {
 	Reporters Reporters
 	// Events, when set, receives reward events (issued, claimed, expired).
 	Events EventLog
-	// ValidStates are the workflow states that close a hazard as valid;
-	// default {"closed_valid"}.
-	ValidStates []string
+	// Processes declare which states close a hazard as valid
+	// (hazard.OutcomeValid): only those earn rewards. Default
+	// hazard.DefaultProcesses(); give the service the processes the hazard
+	// service runs.
+	Processes *hazard.Processes
 	// ConsumerName is the relay consumer's name; default "reward".
 	ConsumerName string
 	// PayTimeout bounds one Pay call; RetryGrace is how long a reporter
@@ -125,8 +127,8 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	cfg.Policies = slices.Clone(cfg.Policies)
-	if len(cfg.ValidStates) == 0 {
-		cfg.ValidStates = []string{"closed_valid"}
+	if cfg.Processes == nil {
+		cfg.Processes = hazard.DefaultProcesses()
 	}
 	if cfg.ConsumerName == "" {
 		cfg.ConsumerName = DefaultConsumerName
@@ -163,12 +165,12 @@ func (s *Service) Policies() []Policy { return slices.Clone(s.cfg.Policies) }
 func (s *Service) Ledger() Ledger { return s.cfg.Ledger }
 
 // Facts reads what policy needs to decide about h: the reporter's facts and
-// the ledger's totals now. h.State decides Facts.ClosedValid (one of
-// Config.ValidStates).
+// the ledger's totals now. Facts.ClosedValid is whether h's process declares
+// h.State to close it as valid.
 func (s *Service) Facts(ctx context.Context, h hazard.Hazard, p *Policy) (Facts, error) {
 	f := Facts{
 		HazardID: h.ID, HazardRef: h.Ref, Category: h.Category, Severity: h.Severity, Source: h.Source,
-		State: h.State, ClosedValid: slices.Contains(s.cfg.ValidStates, h.State),
+		State: h.State, ClosedValid: s.closesValid(&h, h.State),
 		DuplicateOf: h.DuplicateOf, Department: h.Department,
 		ReporterID: h.Reporter.UserID, ReporterVerified: h.Reporter.Verified,
 		Fine: Fen(h.FineFen), Bonus: Fen(h.BonusFen),
@@ -183,14 +185,14 @@ func (s *Service) Facts(ctx context.Context, h hazard.Hazard, p *Policy) (Facts,
 	}
 	day, month, budget := p.Caps.Windows(s.now())
 	var err error
-	if f.Day, err = s.cfg.Ledger.Totals(ctx, p.Name, f.ReporterID, day[0], day[1]); err != nil {
+	if f.Day, err = s.cfg.Ledger.Totals(ctx, Tally{Policy: p.Name, ReporterID: f.ReporterID, Since: day[0], Until: day[1]}); err != nil {
 		return Facts{}, wrap("reward.Facts", err)
 	}
-	if f.Month, err = s.cfg.Ledger.Totals(ctx, p.Name, f.ReporterID, month[0], month[1]); err != nil {
+	if f.Month, err = s.cfg.Ledger.Totals(ctx, Tally{Policy: p.Name, ReporterID: f.ReporterID, Since: month[0], Until: month[1]}); err != nil {
 		return Facts{}, wrap("reward.Facts", err)
 	}
 	if p.Caps.Budget > 0 {
-		if f.Spent, err = s.cfg.Ledger.Totals(ctx, p.Name, "", budget[0], budget[1]); err != nil {
+		if f.Spent, err = s.cfg.Ledger.Totals(ctx, Tally{Policy: p.Name, Since: budget[0], Until: budget[1]}); err != nil {
 			return Facts{}, wrap("reward.Facts", err)
 		}
 	}
@@ -209,8 +211,9 @@ type Outcome struct {
 // IssueFor decides about a hazard under each policy and issues the rewards
 // earned, idempotently: a hazard that already has a reward of a policy
 // keeps it (and is not decided again), and issuing races are settled by the
-// ledger. A reward the ledger refuses for a cap or the budget (re-checked
-// atomically) is reported as denied, not as an error. For every reward,
+// ledger. The caps and the budget are checked again by Limits.Admit inside
+// the ledger's atomic Issue; a reward they refuse is reported as denied,
+// not as an error. For every reward,
 // new or found, it makes sure the hazard's event log holds its
 // EventRewardIssued (when Events is set): appended when missing, never
 // twice. Concurrent calls for one hazard are serialised within the
@@ -252,7 +255,7 @@ func (s *Service) IssueFor(ctx context.Context, h hazard.Hazard) ([]Outcome, err
 			Policy: p.Name, PolicyVersion: p.Version, Amount: d.Amount, Status: StatusPending,
 			Explanation: d.Lines, IssuedAt: now, ClaimBy: p.Window.Deadline(now),
 		}
-		stored, created, err := s.cfg.Ledger.Issue(ctx, r, p.Caps.Limits(now))
+		stored, created, err := s.cfg.Ledger.Issue(ctx, r, p.Caps.Limits(now).Admit)
 		switch {
 		case errors.Is(err, ErrCapReached) || errors.Is(err, ErrBudgetExhausted):
 			rule, t := "budget", Text{ZH: "本期奖励资金已用完", EN: "the programme's reward budget for the period is spent"}
@@ -300,7 +303,7 @@ func (s *Service) BudgetLeft(ctx context.Context, policy string) (spent Total, l
 	}
 	p := &s.cfg.Policies[i]
 	_, _, b := p.Caps.Windows(s.now())
-	spent, err = s.cfg.Ledger.Totals(ctx, p.Name, "", b[0], b[1])
+	spent, err = s.cfg.Ledger.Totals(ctx, Tally{Policy: p.Name, Since: b[0], Until: b[1]})
 	if err != nil {
 		return Total{}, 0, wrap("reward.BudgetLeft", err)
 	}
@@ -315,7 +318,7 @@ func (s *Service) updateBudget(ctx context.Context, p *Policy) {
 		return
 	}
 	_, _, b := p.Caps.Windows(s.now())
-	t, err := s.cfg.Ledger.Totals(ctx, p.Name, "", b[0], b[1])
+	t, err := s.cfg.Ledger.Totals(ctx, Tally{Policy: p.Name, Since: b[0], Until: b[1]})
 	if err != nil {
 		s.cfg.Logger.WarnContext(ctx, "reward budget gauge", "policy", p.Name, "error", err)
 		return
@@ -323,13 +326,22 @@ func (s *Service) updateBudget(ctx context.Context, p *Policy) {
 	s.cfg.Metrics.budget(p.Name, p.Caps.Budget-t.Amount)
 }
 
-// Consumer returns the relay consumer that turns transitions into a valid
-// closed state (ValidStates) into issued rewards. Handle reads the hazard
-// and calls IssueFor; it is idempotent under redelivery. An error (reading
-// the hazard, the ledger, the event log) makes the relay retry.
+// closesValid reports whether state closes h as valid in h's process; a
+// hazard of a process the service does not know is never rewarded.
+func (s *Service) closesValid(h *hazard.Hazard, state string) bool {
+	pr, err := s.cfg.Processes.Of(h)
+	return err == nil && pr.Outcome(state) == hazard.OutcomeValid
+}
+
+// Consumer returns the relay consumer that turns transitions into a state
+// that closes a hazard as valid (its process's declaration) into issued
+// rewards. Handle reads the hazard and calls IssueFor; it is idempotent
+// under redelivery, and a hazard reopened and closed as valid again gets no
+// second reward (the ledger issues once per hazard and policy). An error
+// (reading the hazard, the ledger, the event log) makes the relay retry.
 func (s *Service) Consumer() hazard.Consumer {
 	return hazard.Consumer{Name: s.cfg.ConsumerName, Handle: func(ctx context.Context, e hazard.Event) error {
-		if e.Type != hazard.EventTransition || !slices.Contains(s.cfg.ValidStates, e.To) {
+		if e.Type != hazard.EventTransition || !s.cfg.Processes.MayClose(e.To, hazard.OutcomeValid) {
 			return nil
 		}
 		if s.cfg.Hazards == nil {
@@ -339,8 +351,11 @@ func (s *Service) Consumer() hazard.Consumer {
 		if err != nil {
 			return wrap("reward.Consumer", err)
 		}
-		// The event, not the hazard's current state, says it closed valid;
-		// closed states are terminal, so they agree.
+		// The event, not the hazard's current state (it may have been
+		// reopened since), says it closed valid.
+		if !s.closesValid(&h, e.To) {
+			return nil
+		}
 		h.State = e.To
 		_, err = s.IssueFor(ctx, h)
 		return err

@@ -208,7 +208,7 @@ func TestBudgetUnderConcurrency(t *testing.T) {
 		n += len(rs)
 	}
 	assert.Equal(t, 25, n)
-	spent, err := f.ledger.Totals(ctx, "city", "", T0.Add(-24*time.Hour), T0.Add(24*time.Hour))
+	spent, err := f.ledger.Totals(ctx, reward.Tally{Policy: "city", Since: T0.Add(-24 * time.Hour), Until: T0.Add(24 * time.Hour)})
 	require.NoError(t, err)
 	assert.Equal(t, reward.Yuan(500), spent.Amount)
 	assert.Len(t, f.hazards.ofType(hazard.EventRewardIssued), 25)

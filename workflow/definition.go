@@ -6,20 +6,10 @@ import (
 	"time"
 )
 
-// Role names who may take an action. Roles are plain strings: integrators
-// may define their own beside the ones below.
+// Role names who may take an action. Roles are plain strings that the
+// processes built with this package define (package hazard defines the
+// city's).
 type Role string
-
-// Roles used by the presets.
-const (
-	RoleReporter   Role = "reporter"   // the citizen who reported a hazard
-	RoleDispatcher Role = "dispatcher" // the platform dispatcher who forwards reports (转办)
-	RoleHandler    Role = "handler"    // the supervising department that handles a report (办理)
-	RoleReviewer   Role = "reviewer"   // the city safety office that reviews and signs off (审核)
-	RoleAdmin      Role = "admin"      // an administrator; the presets let it act as any staff role
-	RoleInspector  Role = "inspector"  // a supervision inspector (执法检查)
-	RoleEnterprise Role = "enterprise" // the enterprise that rectifies a hazard
-)
 
 // Label is a display name in Chinese and English.
 type Label struct {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
@@ -28,7 +29,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestDiagramGolden(t *testing.T) {
-	for _, d := range []*workflow.Definition{workflow.CitizenReport(), workflow.Rectification()} {
+	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
 		golden(t, d.Name()+".mmd", d.Mermaid())
 		golden(t, d.Name()+".dot", d.DOT())
 		require.Equal(t, d.Mermaid(), d.Mermaid(), "Mermaid is deterministic")
@@ -61,7 +62,7 @@ func TestReadmeDiagrams(t *testing.T) {
 	raw, err := os.ReadFile("README.md")
 	require.NoError(t, err)
 	readme := string(raw)
-	for _, d := range []*workflow.Definition{workflow.CitizenReport(), workflow.Rectification()} {
+	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
 		for _, f := range []struct{ kind, fence, body string }{
 			{"mermaid", "mermaid", d.Mermaid()},
 			{"dot", "dot", d.DOT()},

@@ -7,8 +7,9 @@
 // optional deadline that may depend on the subject), and actions (the states
 // they start from, the state they lead to, the roles allowed to take them,
 // the inputs they require and optional guards). [New] validates a [Spec] and
-// reports every defect at once in a [*DefinitionError]. Two presets ship
-// with the package: [CitizenReport] (随手拍) and [Rectification] (隐患整改).
+// reports every defect at once in a [*DefinitionError]. It knows no process
+// of its own: the city's two processes, the citizen report (随手拍) and
+// rectification (隐患整改), are built with this API in package hazard.
 //
 // The machine keeps no per-subject state. The caller stores each subject's
 // state (and the definition version it started with, see [Registry]),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
@@ -94,11 +95,11 @@ func ExampleDefinition_Mermaid() {
 }
 
 func ExampleDefinition_Fire_deadline() {
-	c := workflow.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	t, err := c.Fire(context.Background(), "dispatched", "accept",
-		workflow.Actor{ID: "dept-fire", Role: workflow.RoleHandler},
-		&workflow.Input{Subject: hazard{major: true}, Now: now})
+		workflow.Actor{ID: "dept-fire", Role: hazard.RoleHandler},
+		&workflow.Input{Subject: subject{major: true}, Now: now})
 	fmt.Println(t.To, t.DeadlineIn, t.Deadline.Format(time.RFC3339), err)
 	// Output:
 	// accepted 48h0m0s 2025-03-03T09:00:00Z <nil>
@@ -111,16 +112,16 @@ func ExampleDefinition_Apply() {
 		ID string
 		workflow.Status
 	}
-	c := workflow.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	ctx := context.Background()
 	tk := ticket{ID: "HZ-1", Status: workflow.Status{State: c.Initial()}}
 	now := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 
-	dispatcher := workflow.Actor{ID: "d-7", Role: workflow.RoleDispatcher}
+	dispatcher := workflow.Actor{ID: "d-7", Role: hazard.RoleDispatcher}
 	err := c.Apply(ctx, &tk.Status, "dispatch", dispatcher, &workflow.Input{Department: "fire", Now: now})
 	fmt.Println(tk.State, tk.DeadlineIn, tk.Deadline.Format(time.RFC3339), err)
 
-	err = c.Apply(ctx, &tk.Status, "approve", workflow.Actor{ID: "r-1", Role: workflow.RoleReviewer}, nil)
+	err = c.Apply(ctx, &tk.Status, "approve", workflow.Actor{ID: "r-1", Role: hazard.RoleReviewer}, nil)
 	fmt.Println(tk.State, workflow.CodeOf(err))
 	// Output:
 	// dispatched 24h0m0s 2025-03-02T08:00:00Z <nil>
@@ -128,8 +129,8 @@ func ExampleDefinition_Apply() {
 }
 
 func ExampleDefinition_Available() {
-	c := workflow.CitizenReport()
-	for _, a := range c.Available("dispatched", workflow.RoleHandler) {
+	c := hazard.CitizenReport().Definition()
+	for _, a := range c.Available("dispatched", hazard.RoleHandler) {
 		fmt.Println(a.Name, a.Label.ZH, a.Label.EN, a.Needs)
 	}
 	// Output:
@@ -138,15 +139,15 @@ func ExampleDefinition_Available() {
 }
 
 func ExampleRegistry() {
-	reg, err := workflow.NewRegistry(workflow.CitizenReport())
+	reg, err := workflow.NewRegistry(hazard.CitizenReport().Definition())
 	if err != nil {
 		panic(err)
 	}
 	// A hazard records the definition's name and version when it is
 	// submitted, and is always fired with that version.
-	d, err := reg.Get(workflow.CitizenReportName, 1)
+	d, err := reg.Get(hazard.CitizenReportName, 1)
 	fmt.Println(d.Name(), d.Version(), err)
-	_, err = reg.Get(workflow.CitizenReportName, 2)
+	_, err = reg.Get(hazard.CitizenReportName, 2)
 	fmt.Println(workflow.CodeOf(err))
 	// Output:
 	// citizen_report 1 <nil>

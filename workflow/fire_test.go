@@ -14,13 +14,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
 func TestFireErrorCodes(t *testing.T) {
 	ctx := context.Background()
-	c := workflow.CitizenReport()
-	dispatcher := workflow.Actor{ID: "d", Role: workflow.RoleDispatcher}
+	c := hazard.CitizenReport().Definition()
+	dispatcher := workflow.Actor{ID: "d", Role: hazard.RoleDispatcher}
 	for _, tc := range []struct {
 		name   string
 		state  string
@@ -39,7 +40,7 @@ func TestFireErrorCodes(t *testing.T) {
 		{"no role", "submitted", "dispatch", workflow.Actor{ID: "x"}, fullInput(nil), workflow.ErrForbidden, workflow.CodeForbidden, ""},
 		{"missing department", "submitted", "dispatch", dispatcher, &workflow.Input{}, workflow.ErrInvalid, workflow.CodeInvalid, "department"},
 		{"nil input", "submitted", "reject", dispatcher, nil, workflow.ErrInvalid, workflow.CodeInvalid, "reason"},
-		{"missing photos", "accepted", "resolve", workflow.Actor{Role: workflow.RoleHandler}, &workflow.Input{Reason: "fixed"}, workflow.ErrInvalid, workflow.CodeInvalid, "photos"},
+		{"missing photos", "accepted", "resolve", workflow.Actor{Role: hazard.RoleHandler}, &workflow.Input{Reason: "fixed"}, workflow.ErrInvalid, workflow.CodeInvalid, "photos"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := c.Fire(ctx, tc.state, tc.action, tc.actor, tc.in)
@@ -163,8 +164,8 @@ func TestFireFieldInputs(t *testing.T) {
 
 func TestFireDeadline(t *testing.T) {
 	ctx := context.Background()
-	c := workflow.CitizenReport()
-	handler := workflow.Actor{Role: workflow.RoleHandler}
+	c := hazard.CitizenReport().Definition()
+	handler := workflow.Actor{Role: hazard.RoleHandler}
 
 	got, err := c.Fire(ctx, "dispatched", "accept", handler, &workflow.Input{Subject: major, Now: now})
 	require.NoError(t, err)
@@ -181,7 +182,7 @@ func TestFireDeadline(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 5*24*time.Hour, got.DeadlineIn, "nil input counts as general")
 
-	got, err = c.Fire(ctx, "resolved", "approve", workflow.Actor{Role: workflow.RoleReviewer}, &workflow.Input{Now: now})
+	got, err = c.Fire(ctx, "resolved", "approve", workflow.Actor{Role: hazard.RoleReviewer}, &workflow.Input{Now: now})
 	require.NoError(t, err)
 	require.Zero(t, got.DeadlineIn)
 	require.True(t, got.Deadline.IsZero(), "terminal state has no deadline")
@@ -219,12 +220,12 @@ func TestFireHooks(t *testing.T) {
 
 	// WithHooks attaches hooks to a copy; the original keeps its own.
 	calls = nil
-	c := workflow.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	withHooks := c.WithHooks(hooks)
-	_, err = c.Fire(ctx, "submitted", "withdraw", workflow.Actor{Role: workflow.RoleReporter}, nil)
+	_, err = c.Fire(ctx, "submitted", "withdraw", workflow.Actor{Role: hazard.RoleReporter}, nil)
 	require.NoError(t, err)
 	require.Empty(t, calls)
-	_, err = withHooks.Fire(ctx, "submitted", "withdraw", workflow.Actor{Role: workflow.RoleReporter}, nil)
+	_, err = withHooks.Fire(ctx, "submitted", "withdraw", workflow.Actor{Role: hazard.RoleReporter}, nil)
 	require.NoError(t, err)
 	require.Len(t, calls, 3)
 	require.Equal(t, c.Name(), withHooks.Name())
@@ -237,13 +238,13 @@ func TestFireAllocs(t *testing.T) {
 		t.Skip("the race detector allocates")
 	}
 	ctx := context.Background()
-	c := workflow.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	dispatch := &workflow.Input{Department: "fire", Subject: general, Now: now}
 	resolve := &workflow.Input{Reason: "fixed", Photos: []string{"p1"}, Subject: major, Now: now}
 	plain := &workflow.Input{Subject: general, Now: now}
-	dispatcher := workflow.Actor{ID: "d", Role: workflow.RoleDispatcher}
-	handler := workflow.Actor{ID: "h", Role: workflow.RoleHandler}
-	reviewer := workflow.Actor{ID: "r", Role: workflow.RoleReviewer}
+	dispatcher := workflow.Actor{ID: "d", Role: hazard.RoleDispatcher}
+	handler := workflow.Actor{ID: "h", Role: hazard.RoleHandler}
+	reviewer := workflow.Actor{ID: "r", Role: hazard.RoleReviewer}
 	var sink workflow.Transition
 	allocs := testing.AllocsPerRun(1000, func() {
 		t1, err1 := c.Fire(ctx, "submitted", "dispatch", dispatcher, dispatch)
@@ -270,8 +271,8 @@ func TestFireAllocs(t *testing.T) {
 	require.Zero(t, allocs, "allocs per refusal (conflict, forbidden, invalid input)")
 
 	// Rectification's guards do not allocate either.
-	r := workflow.Rectification()
-	inspector := workflow.Actor{Role: workflow.RoleInspector}
+	r := hazard.Rectification().Definition()
+	inspector := workflow.Actor{Role: hazard.RoleInspector}
 	order := &workflow.Input{Reason: "fix the exit", Subject: general, Now: now}
 	allocs = testing.AllocsPerRun(1000, func() {
 		if _, err := r.Fire(ctx, "found", "order", inspector, order); err != nil {
@@ -307,12 +308,12 @@ func TestFireAllocs(t *testing.T) {
 func TestFireConcurrent(t *testing.T) {
 	ctx := context.Background()
 	var after atomic.Int64
-	c := workflow.CitizenReport().WithHooks(workflow.Hooks{After: func(context.Context, workflow.Transition) { after.Add(1) }})
+	c := hazard.CitizenReport().Definition().WithHooks(workflow.Hooks{After: func(context.Context, workflow.Transition) { after.Add(1) }})
 	actors := map[string]workflow.Actor{
-		"dispatch": {Role: workflow.RoleDispatcher},
-		"accept":   {Role: workflow.RoleHandler},
-		"resolve":  {Role: workflow.RoleHandler},
-		"approve":  {Role: workflow.RoleReviewer},
+		"dispatch": {Role: hazard.RoleDispatcher},
+		"accept":   {Role: hazard.RoleHandler},
+		"resolve":  {Role: hazard.RoleHandler},
+		"approve":  {Role: hazard.RoleReviewer},
 	}
 	const goroutines, cycles = 32, 200
 	var wg sync.WaitGroup
@@ -320,7 +321,7 @@ func TestFireConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			in := fullInput(hazard{major: g%2 == 0})
+			in := fullInput(subject{major: g%2 == 0})
 			for range cycles {
 				state := c.Initial()
 				for _, a := range []string{"dispatch", "accept", "resolve", "approve"} {
@@ -334,7 +335,7 @@ func TestFireConcurrent(t *testing.T) {
 				if state != "closed_valid" {
 					t.Errorf("cycle ended in %q, want closed_valid", state)
 				}
-				_ = c.Available(state, workflow.RoleAdmin)
+				_ = c.Available(state, hazard.RoleAdmin)
 				st := workflow.Status{State: strings.Clone(c.Initial())}
 				for _, a := range []string{"dispatch", "accept", "resolve", "approve"} {
 					if err := c.Apply(ctx, &st, a, actors[a], in); err != nil {
@@ -359,7 +360,7 @@ func TestFireRandomSequences(t *testing.T) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(2025, 3))
 	codes := map[workflow.Code]bool{workflow.CodeConflict: true, workflow.CodeForbidden: true, workflow.CodeInvalid: true}
-	for _, d := range []*workflow.Definition{workflow.CitizenReport(), workflow.Rectification()} {
+	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
 		names := append(actionNames(d), "bogus")
 		declared := map[string]bool{}
 		for _, s := range stateNames(d) {
@@ -368,7 +369,7 @@ func TestFireRandomSequences(t *testing.T) {
 		reachedTerminal := 0
 		for range 2000 {
 			state := d.Initial()
-			subject := hazard{major: rng.IntN(2) == 0}
+			subject := subject{major: rng.IntN(2) == 0}
 			for range 40 {
 				in := fullInput(subject)
 				if rng.IntN(4) == 0 {
@@ -391,7 +392,7 @@ func TestFireRandomSequences(t *testing.T) {
 						require.Empty(t, d.Available(state, role), "Available(%s, %s)", state, role)
 					}
 					for _, a := range names {
-						_, err := d.Fire(ctx, state, a, workflow.Actor{Role: workflow.RoleAdmin}, fullInput(subject))
+						_, err := d.Fire(ctx, state, a, workflow.Actor{Role: hazard.RoleAdmin}, fullInput(subject))
 						require.ErrorIs(t, err, workflow.ErrConflict, "Fire(%s, %s) from terminal", state, a)
 					}
 					break
@@ -434,7 +435,7 @@ func TestFireLookalikeNames(t *testing.T) {
 }
 
 func TestRequires(t *testing.T) {
-	c := workflow.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	tests := []struct {
 		name          string
 		state, action string
@@ -455,7 +456,7 @@ func TestRequires(t *testing.T) {
 			got := c.Requires(tt.state, tt.action, tt.kind)
 			require.Equal(t, tt.want, got, "Requires(%q, %q, %q)", tt.state, tt.action, tt.kind)
 			var avail bool
-			for _, a := range c.Available(tt.state, workflow.RoleAdmin) {
+			for _, a := range c.Available(tt.state, hazard.RoleAdmin) {
 				if a.Name == tt.action {
 					avail = slices.Contains(a.Needs, tt.kind)
 				}
@@ -470,13 +471,13 @@ func TestRequires(t *testing.T) {
 // (read from a database, say), which take a different path.
 func TestFireCopiedNames(t *testing.T) {
 	ctx := context.Background()
-	for _, d := range []*workflow.Definition{workflow.CitizenReport(), workflow.Rectification()} {
+	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
 		t.Run(d.Name(), func(t *testing.T) {
 			states := append(stateNames(d), "nowhere", "")
 			actions := append(actionNames(d), "fly", "")
 			for _, state := range states {
 				for _, action := range actions {
-					for _, role := range []workflow.Role{workflow.RoleAdmin, workflow.RoleReporter, workflow.RoleEnterprise} {
+					for _, role := range []workflow.Role{hazard.RoleAdmin, hazard.RoleReporter, hazard.RoleEnterprise} {
 						actor := workflow.Actor{ID: "u1", Role: role}
 						for _, in := range []*workflow.Input{nil, fullInput(major)} {
 							want, wantErr := d.Fire(ctx, state, action, actor, in)
@@ -527,7 +528,7 @@ func TestFireSharedBytes(t *testing.T) {
 // deadline; on error the status is left as it was.
 func TestApplyAgreesWithFire(t *testing.T) {
 	ctx := context.Background()
-	for _, d := range []*workflow.Definition{workflow.CitizenReport(), workflow.Rectification()} {
+	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
 		t.Run(d.Name(), func(t *testing.T) {
 			for _, state := range append(stateNames(d), "nowhere") {
 				for _, action := range append(actionNames(d), "fly") {

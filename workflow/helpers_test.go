@@ -5,22 +5,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
-// hazard is a test subject that knows its severity.
-type hazard struct{ major bool }
+// subject is a test subject that knows its severity.
+type subject struct{ major bool }
 
-func (h hazard) Major() bool { return h.major }
+func (h subject) Major() bool { return h.major }
 
 var (
-	general = hazard{major: false}
-	major   = hazard{major: true}
+	general = subject{major: false}
+	major   = subject{major: true}
 )
 
 var allRoles = []workflow.Role{
-	workflow.RoleReporter, workflow.RoleDispatcher, workflow.RoleHandler, workflow.RoleReviewer,
-	workflow.RoleAdmin, workflow.RoleInspector, workflow.RoleEnterprise, "", "stranger",
+	hazard.RoleReporter, hazard.RoleDispatcher, hazard.RoleHandler, hazard.RoleReviewer,
+	hazard.RoleAdmin, hazard.RoleInspector, hazard.RoleEnterprise, "", "stranger",
 }
 
 var now = time.Date(2025, 3, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))

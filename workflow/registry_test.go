@@ -6,18 +6,19 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // TestRegistryVersions: a subject that started on v1 keeps firing on v1
 // after v2 is registered; new subjects start on the latest version.
 func TestRegistryVersions(t *testing.T) {
-	v1 := workflow.CitizenReport()
-	spec := workflow.CitizenReportSpec(workflow.DefaultCitizenDeadlines())
+	v1 := hazard.CitizenReport().Definition()
+	spec := hazard.CitizenReportSpec(hazard.DefaultCitizenDeadlines())
 	spec.Version = 2
 	// v2 drops withdraw: a reporter can no longer withdraw.
 	spec.Actions = spec.Actions[:0:0]
-	for _, a := range workflow.CitizenReportSpec(workflow.DefaultCitizenDeadlines()).Actions {
+	for _, a := range hazard.CitizenReportSpec(hazard.DefaultCitizenDeadlines()).Actions {
 		if a.Name != "withdraw" {
 			spec.Actions = append(spec.Actions, a)
 		}
@@ -31,47 +32,47 @@ func TestRegistryVersions(t *testing.T) {
 	require.NoError(t, reg.Register(v2))
 
 	// A subject stored with (citizen_report, 1) in state submitted.
-	old, err := reg.Get(workflow.CitizenReportName, 1)
+	old, err := reg.Get(hazard.CitizenReportName, 1)
 	require.NoError(t, err)
 	require.Same(t, v1, old)
-	tr, err := old.Fire(t.Context(), "submitted", "withdraw", workflow.Actor{Role: workflow.RoleReporter}, nil)
+	tr, err := old.Fire(t.Context(), "submitted", "withdraw", workflow.Actor{Role: hazard.RoleReporter}, nil)
 	require.NoError(t, err)
 	require.Equal(t, "withdrawn", tr.To)
 
-	latest, err := reg.Latest(workflow.CitizenReportName)
+	latest, err := reg.Latest(hazard.CitizenReportName)
 	require.NoError(t, err)
 	require.Equal(t, 2, latest.Version())
-	_, err = latest.Fire(t.Context(), "submitted", "withdraw", workflow.Actor{Role: workflow.RoleReporter}, nil)
+	_, err = latest.Fire(t.Context(), "submitted", "withdraw", workflow.Actor{Role: hazard.RoleReporter}, nil)
 	require.ErrorIs(t, err, workflow.ErrConflict)
 
 	require.Equal(t, []*workflow.Definition{v1, v2}, reg.Definitions())
 }
 
 func TestRegistryErrors(t *testing.T) {
-	reg, err := workflow.NewRegistry(workflow.CitizenReport(), workflow.Rectification())
+	reg, err := workflow.NewRegistry(hazard.CitizenReport().Definition(), hazard.Rectification().Definition())
 	require.NoError(t, err)
 
-	require.ErrorIs(t, reg.Register(workflow.CitizenReport()), workflow.ErrConflict)
-	require.ErrorIs(t, reg.Register(workflow.CitizenReport().WithHooks(workflow.Hooks{})), workflow.ErrConflict, "same name and version")
+	require.ErrorIs(t, reg.Register(hazard.CitizenReport().Definition()), workflow.ErrConflict)
+	require.ErrorIs(t, reg.Register(hazard.CitizenReport().Definition().WithHooks(workflow.Hooks{})), workflow.ErrConflict, "same name and version")
 	require.ErrorIs(t, reg.Register(nil), workflow.ErrInvalid)
 
-	_, err = reg.Get(workflow.CitizenReportName, 9)
+	_, err = reg.Get(hazard.CitizenReportName, 9)
 	require.ErrorIs(t, err, workflow.ErrNotFound)
 	_, err = reg.Get("nope", 1)
 	require.ErrorIs(t, err, workflow.ErrNotFound)
 	_, err = reg.Latest("nope")
 	require.ErrorIs(t, err, workflow.ErrNotFound)
 
-	_, err = workflow.NewRegistry(workflow.CitizenReport(), workflow.CitizenReport())
+	_, err = workflow.NewRegistry(hazard.CitizenReport().Definition(), hazard.CitizenReport().Definition())
 	require.ErrorIs(t, err, workflow.ErrConflict)
 
 	var zero workflow.Registry
-	_, err = zero.Latest(workflow.RectificationName)
+	_, err = zero.Latest(hazard.RectificationName)
 	require.ErrorIs(t, err, workflow.ErrNotFound)
-	require.NoError(t, zero.Register(workflow.Rectification()))
-	got, err := zero.Latest(workflow.RectificationName)
+	require.NoError(t, zero.Register(hazard.Rectification().Definition()))
+	got, err := zero.Latest(hazard.RectificationName)
 	require.NoError(t, err)
-	require.Same(t, workflow.Rectification(), got)
+	require.Same(t, hazard.Rectification().Definition(), got)
 }
 
 // TestRegistryConcurrent registers and reads from many goroutines; run it

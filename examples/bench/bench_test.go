@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
@@ -17,7 +18,7 @@ type impl struct {
 }
 
 func impls() []impl {
-	hl := Hazardloop{Def: workflow.CitizenReport()}
+	hl := Hazardloop{Def: hazard.CitizenReport().Definition()}
 	sl := NewStateless()
 	return []impl{
 		{"hazardloop", func(ctx context.Context, _ *Hazard) (Firer, context.Context) { return hl, ctx }},
@@ -73,7 +74,7 @@ func TestImplementationsAgree(t *testing.T) {
 				t.Errorf("approve from submitted: no error")
 			}
 			wrongRole := Cycle(h)[0]
-			wrongRole.Actor.Role = workflow.RoleReporter
+			wrongRole.Actor.Role = hazard.RoleReporter
 			if err := f.Fire(fctx, h, wrongRole); err == nil {
 				t.Errorf("dispatch as reporter: no error")
 			}

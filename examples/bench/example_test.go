@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hazardloop/hazardloop/examples/bench"
+	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
@@ -13,7 +14,7 @@ import (
 // state with the same deadline, as every implementation must.
 func Example() {
 	ctx := context.Background()
-	def := workflow.CitizenReport()
+	def := hazard.CitizenReport().Definition()
 	for _, f := range []bench.Firer{bench.Hazardloop{Def: def}, bench.HazardloopFire{Def: def}, bench.Switch{}} {
 		h := &bench.Hazard{Status: workflow.Status{State: "submitted"}}
 		steps := bench.Cycle(h)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
@@ -27,7 +28,7 @@ func setDeadline(h *Hazard, in *workflow.Input) {
 	}
 }
 
-// Major reports whether the hazard is major (workflow.Severe).
+// Major reports whether the hazard is major (hazard.Severe).
 func (h *Hazard) Major() bool { return h.major }
 
 // Step is one action of the cycle.
@@ -44,17 +45,17 @@ func Cycle(h *Hazard) []Step {
 	now := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 	plain := &workflow.Input{Subject: h, Now: now}
 	return []Step{
-		{"dispatch", workflow.Actor{ID: "d1", Role: workflow.RoleDispatcher}, &workflow.Input{Department: "fire", Subject: h, Now: now}},
-		{"accept", workflow.Actor{ID: "h1", Role: workflow.RoleHandler}, plain},
-		{"resolve", workflow.Actor{ID: "h1", Role: workflow.RoleHandler}, &workflow.Input{Reason: "exit cleared", Photos: []string{"blob:1"}, Subject: h, Now: now}},
-		{"approve", workflow.Actor{ID: "r1", Role: workflow.RoleReviewer}, plain},
+		{"dispatch", workflow.Actor{ID: "d1", Role: hazard.RoleDispatcher}, &workflow.Input{Department: "fire", Subject: h, Now: now}},
+		{"accept", workflow.Actor{ID: "h1", Role: hazard.RoleHandler}, plain},
+		{"resolve", workflow.Actor{ID: "h1", Role: hazard.RoleHandler}, &workflow.Input{Reason: "exit cleared", Photos: []string{"blob:1"}, Subject: h, Now: now}},
+		{"approve", workflow.Actor{ID: "r1", Role: hazard.RoleReviewer}, plain},
 	}
 }
 
 // NotAllowed is the step used by the not-allowed scenario: approving a
 // hazard that is only submitted.
 func NotAllowed(h *Hazard) Step {
-	return Step{"approve", workflow.Actor{ID: "r1", Role: workflow.RoleReviewer}, &workflow.Input{Subject: h}}
+	return Step{"approve", workflow.Actor{ID: "r1", Role: hazard.RoleReviewer}, &workflow.Input{Subject: h}}
 }
 
 // Firer fires one step at a hazard and stores the outcome on it.
@@ -86,7 +87,7 @@ var (
 )
 
 func staff(actor workflow.Actor, role workflow.Role) bool {
-	return actor.Role == role || actor.Role == workflow.RoleAdmin
+	return actor.Role == role || actor.Role == hazard.RoleAdmin
 }
 
 // inputsOK checks the inputs the citizen preset requires for action.
@@ -106,13 +107,13 @@ func inputsOK(action string, in *workflow.Input) bool {
 func roleOK(action string, actor workflow.Actor) bool {
 	switch action {
 	case "dispatch", "reject":
-		return staff(actor, workflow.RoleDispatcher)
+		return staff(actor, hazard.RoleDispatcher)
 	case "accept", "send_back", "resolve":
-		return staff(actor, workflow.RoleHandler)
+		return staff(actor, hazard.RoleHandler)
 	case "approve", "return":
-		return staff(actor, workflow.RoleReviewer)
+		return staff(actor, hazard.RoleReviewer)
 	case "withdraw":
-		return actor.Role == workflow.RoleReporter
+		return actor.Role == hazard.RoleReporter
 	}
 	return false
 }

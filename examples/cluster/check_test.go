@@ -178,10 +178,10 @@ func (demoDirectory) User(_ context.Context, id string) (notify.Recipient, error
 	return notify.Recipient{}, hazard.Errorf(hazard.CodeNotFound, "no user %s", id)
 }
 
-func (demoDirectory) Users(_ context.Context, role, department string) ([]notify.Recipient, error) {
+func (demoDirectory) Users(_ context.Context, q notify.UserQuery) ([]notify.Recipient, error) {
 	var out []notify.Recipient
 	for _, d := range server.DemoUsers() {
-		if d.Role == role && (department == "" || d.Department == department) {
+		if d.Role == q.Role && (q.Department == "" || d.Department == q.Department) && (q.Unit == "" || d.Unit == q.Unit) {
 			out = append(out, recipientOf(d))
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // Partner is a registered partner application: a 311 app, a city portal or
@@ -153,6 +152,6 @@ func (DerivedAccounts) Resolve(_ context.Context, r Reporter) (hazard.User, erro
 	sum := sha256.Sum256([]byte(kind + "\x00" + v))
 	return hazard.User{
 		ID:   "o311:" + r.Partner.Name + ":" + hex.EncodeToString(sum[:16]),
-		Role: string(workflow.RoleReporter),
+		Role: string(hazard.RoleReporter),
 	}, nil
 }

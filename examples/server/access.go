@@ -21,21 +21,17 @@ const (
 	AccessUser Access = "user"
 	// AccessReporter routes need a citizen (role reporter).
 	AccessReporter Access = "reporter"
-	// AccessStaff routes need a staff role: dispatcher, handler, reviewer,
-	// admin or inspector.
+	// AccessStaff routes need a staff role (hazard.StaffRole): dispatcher,
+	// handler, reviewer, admin or inspector; not a reporter or an
+	// enterprise.
 	AccessStaff Access = "staff"
+	// AccessWork routes need a user who works on hazards: staff, or a
+	// unit's safety manager (role enterprise), whom the library shows only
+	// their unit's hazards and never a reporter.
+	AccessWork Access = "work"
 	// AccessAdmin routes need an admin.
 	AccessAdmin Access = "admin"
 )
-
-// staffRoles are the roles AccessStaff admits.
-var staffRoles = map[string]bool{
-	string(workflow.RoleDispatcher): true,
-	string(workflow.RoleHandler):    true,
-	string(workflow.RoleReviewer):   true,
-	string(workflow.RoleAdmin):      true,
-	string(workflow.RoleInspector):  true,
-}
 
 // Allows reports whether a caller with the role may call a route of this
 // access; role "" is an anonymous caller.
@@ -46,11 +42,13 @@ func (a Access) Allows(role string) bool {
 	case AccessUser:
 		return role != ""
 	case AccessReporter:
-		return role == string(workflow.RoleReporter)
+		return role == string(hazard.RoleReporter)
 	case AccessStaff:
-		return staffRoles[role]
+		return hazard.StaffRole(workflow.Role(role))
+	case AccessWork:
+		return hazard.StaffRole(workflow.Role(role)) || role == string(hazard.RoleEnterprise)
 	case AccessAdmin:
-		return role == string(workflow.RoleAdmin)
+		return role == string(hazard.RoleAdmin)
 	}
 	return false
 }

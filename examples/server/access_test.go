@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -151,15 +152,37 @@ func TestDepartmentScope(t *testing.T) {
 	assert.NotContains(t, string(r.body), id)
 }
 
+// TestAccessAllows pins who each access admits: staff is what
+// hazard.StaffRole says, and a unit's safety manager (enterprise) is
+// never staff.
+func TestAccessAllows(t *testing.T) {
+	roles := []string{"", "reporter", "enterprise", "dispatcher", "handler", "reviewer", "inspector", "admin"}
+	want := map[server.Access][]string{
+		server.AccessPublic:   roles,
+		server.AccessUser:     roles[1:],
+		server.AccessReporter: {"reporter"},
+		server.AccessWork:     {"enterprise", "dispatcher", "handler", "reviewer", "inspector", "admin"},
+		server.AccessStaff:    {"dispatcher", "handler", "reviewer", "inspector", "admin"},
+		server.AccessAdmin:    {"admin"},
+	}
+	for a, allowed := range want {
+		for _, role := range roles {
+			assert.Equal(t, slices.Contains(allowed, role), a.Allows(role), "%s allows %q", a, role)
+		}
+	}
+}
+
 // TestAccessRules pins the access of the routes that matter most, so that
 // a change of the route table is a deliberate one.
 func TestAccessRules(t *testing.T) {
 	want := map[string]server.Access{
 		"GET /api/v1/plaza":                          server.AccessPublic,
 		"GET /api/v1/plaza/{ref}":                    server.AccessPublic,
-		"POST /api/v1/reports":                       server.AccessReporter,
+		"POST /api/v1/reports":                       server.AccessUser,
 		"POST /api/v1/reports/{id}/actions/{action}": server.AccessUser,
-		"GET /api/v1/queue":                          server.AccessStaff,
+		"POST /api/v1/reports/{id}/unit":             server.AccessStaff,
+		"GET /api/v1/queue":                          server.AccessWork,
+		"GET /api/v1/processes":                      server.AccessPublic,
 		"GET /api/v1/me/rewards":                     server.AccessReporter,
 		"POST /api/v1/me/rewards/{id}/claim":         server.AccessReporter,
 		"POST /api/v1/articles":                      server.AccessAdmin,

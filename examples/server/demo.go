@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // DemoUser is a seeded demo account.
@@ -20,8 +19,10 @@ type DemoUser struct {
 	ID         string
 	Role       string
 	Department string
-	Name       string
-	Phone      string
+	// Unit is the unit an enterprise account works for.
+	Unit  string
+	Name  string
+	Phone string
 	// ResidentID is set for verified citizens.
 	ResidentID string
 }
@@ -29,7 +30,10 @@ type DemoUser struct {
 // DemoUsers returns the accounts a demo server seeds: citizens (citizen-1
 // and citizen-3 verified, citizen-2 not), a dispatcher, one handler per
 // department (fire-1, gas-1, market-1, transport-1, power-1, housing-1,
-// emergency-1), a reviewer and an admin.
+// emergency-1), a reviewer, an admin, inspectors (inspector-1 and
+// inspector-2 of emergency management, fire-inspector-1 of fire and
+// rescue) and the safety managers of two units (unit-1 at the unit
+// "unit-1", unit-2 at "unit-2", role enterprise).
 func DemoUsers() []DemoUser {
 	return []DemoUser{
 		{ID: "citizen-1", Role: "reporter", Name: "张三", Phone: "13800000001", ResidentID: withCheckDigit("11010519900307123")},
@@ -45,6 +49,11 @@ func DemoUsers() []DemoUser {
 		{ID: "emergency-1", Role: "handler", Department: "emergency", Name: "冯应急"},
 		{ID: "reviewer-1", Role: "reviewer", Name: "陈审核"},
 		{ID: "admin-1", Role: "admin", Name: "管理员"},
+		{ID: "inspector-1", Role: "inspector", Department: "emergency", Name: "褚检查"},
+		{ID: "inspector-2", Role: "inspector", Department: "emergency", Name: "卫检查"},
+		{ID: "fire-inspector-1", Role: "inspector", Department: "fire", Name: "蒋消防监督"},
+		{ID: "unit-1", Role: "enterprise", Unit: "unit-1", Name: "沈安全员"},
+		{ID: "unit-2", Role: "enterprise", Unit: "unit-2", Name: "韩安全员"},
 	}
 }
 
@@ -72,7 +81,7 @@ func (s *Server) seed(ctx context.Context) error {
 		return err
 	}
 	for _, d := range DemoUsers() {
-		a := Account{ID: d.ID, Role: d.Role, Department: d.Department, Name: d.Name, Phone: d.Phone, CreatedAt: now}
+		a := Account{ID: d.ID, Role: d.Role, Department: d.Department, Unit: d.Unit, Name: d.Name, Phone: d.Phone, CreatedAt: now}
 		// Over a shared database another process may have seeded the
 		// account: it is the same one.
 		if err := s.users.add(ctx, a); err != nil && !errors.Is(err, hazard.ErrConflict) {
@@ -133,19 +142,19 @@ func loc(addr string, lat, lng float64) hazard.Location {
 }
 
 func dispatch(dept string) demoStep {
-	return demoStep{user: "dispatcher-1", action: workflow.ActionDispatch, in: hazard.ActInput{Department: dept, Note: "已转办"}}
+	return demoStep{user: "dispatcher-1", action: hazard.ActionDispatch, in: hazard.ActInput{Department: dept, Note: "已转办"}}
 }
 
 func accept(h string) demoStep {
-	return demoStep{user: h, action: workflow.ActionAccept, in: hazard.ActInput{Note: "已受理"}}
+	return demoStep{user: h, action: hazard.ActionAccept, in: hazard.ActInput{Note: "已受理"}}
 }
 
 func resolve(h, note string) demoStep {
-	return demoStep{user: h, action: workflow.ActionResolve, in: hazard.ActInput{Note: note}, photos: 1}
+	return demoStep{user: h, action: hazard.ActionResolve, in: hazard.ActInput{Note: note}, photos: 1}
 }
 
 func demoReports() []demoReport {
-	approve := demoStep{user: "reviewer-1", action: workflow.ActionApprove, in: hazard.ActInput{Verdict: "整改到位"}}
+	approve := demoStep{user: "reviewer-1", action: hazard.ActionApprove, in: hazard.ActInput{Verdict: "整改到位"}}
 	return []demoReport{
 		{reporter: "citizen-1", in: hazard.SubmitInput{Category: "fire", Description: "小区3号楼消防通道被电动车堵塞", Location: loc("东昌路88号幸福小区3号楼", 36.4560, 115.9850)}},
 		{reporter: "citizen-3", in: hazard.SubmitInput{Category: "gas", Description: "餐馆后厨燃气软管老化开裂", Location: loc("柳园路12号老味道餐馆", 36.4610, 115.9720)}},
@@ -160,12 +169,12 @@ func demoReports() []demoReport {
 		{reporter: "citizen-3", in: hazard.SubmitInput{Category: "construction", Description: "工地塔吊附近无防护围挡", Location: loc("东昌东路工地", 36.4520, 116.0200)},
 			steps: []demoStep{dispatch("housing"), accept("housing-1"), resolve("housing-1", "已补设围挡"), approve}},
 		{reporter: "citizen-2", in: hazard.SubmitInput{Category: "other", Description: "路边广告牌看起来有点旧", Location: loc("湖南路7号", 36.4450, 115.9700)},
-			steps: []demoStep{{user: "dispatcher-1", action: workflow.ActionReject, in: hazard.ActInput{Note: "未发现安全隐患"}}}},
+			steps: []demoStep{{user: "dispatcher-1", action: hazard.ActionReject, in: hazard.ActInput{Note: "未发现安全隐患"}}}},
 		{reporter: "citizen-2", in: hazard.SubmitInput{Category: "electric_power", Description: "电线杆倾斜", Location: loc("古楼街道北街", 36.4580, 115.9800)},
-			steps: []demoStep{{user: "citizen-2", action: workflow.ActionWithdraw, in: hazard.ActInput{}}}},
+			steps: []demoStep{{user: "citizen-2", action: hazard.ActionWithdraw, in: hazard.ActInput{}}}},
 		{reporter: "citizen-1", in: hazard.SubmitInput{Category: "electric_power", Description: "配电箱门损坏，线路裸露", Location: loc("站前街31号", 36.4380, 115.9450)},
 			steps: []demoStep{dispatch("power"), accept("power-1"), resolve("power-1", "已加锁"),
-				{user: "reviewer-1", action: workflow.ActionReturn, in: hazard.ActInput{Note: "线路仍裸露，请重新整改"}}}},
+				{user: "reviewer-1", action: hazard.ActionReturn, in: hazard.ActInput{Note: "线路仍裸露，请重新整改"}}}},
 		{reporter: "citizen-3", in: hazard.SubmitInput{Category: "special_equipment", Description: "电梯检验合格证过期", Location: loc("龙山小区5号楼", 36.4750, 115.9650)},
 			steps: []demoStep{dispatch("market")}},
 		{reporter: "citizen-1", in: hazard.SubmitInput{Category: "hazardous_chemicals", Severity: hazard.SeverityMajor, Description: "居民区内违规存放大量危化品", Location: loc("工业路102号仓库", 36.4300, 116.0300)}},

@@ -34,6 +34,9 @@ func newLoop(s *Server, hm *hazard.Metrics) (*loop, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := templates.Check(notify.RouterKeys(s.svc.Processes())); err != nil {
+		return nil, err
+	}
 	l.notifier = s.cfg.Notifier
 	if l.notifier == nil {
 		l.notifier = notify.NewLog(s.log, templates)
@@ -45,6 +48,7 @@ func newLoop(s *Server, hm *hazard.Metrics) (*loop, error) {
 	l.router, err = notify.NewRouter(notify.RouterConfig{
 		Hazards:     s.store,
 		Directory:   directory{u: s.users},
+		Processes:   s.svc.Processes(),
 		Channels:    map[notify.Channel]notify.Notifier{notify.ChannelLog: l.notifier},
 		Order:       []notify.Channel{notify.ChannelLog},
 		Categories:  s.svc.Categories().All(),
@@ -133,8 +137,8 @@ func (d directory) User(ctx context.Context, id string) (notify.Recipient, error
 }
 
 // Users implements notify.Directory.
-func (d directory) Users(ctx context.Context, role, department string) ([]notify.Recipient, error) {
-	as, err := d.u.withRole(ctx, role, department)
+func (d directory) Users(ctx context.Context, q notify.UserQuery) ([]notify.Recipient, error) {
+	as, err := d.u.withRole(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -134,6 +134,8 @@ func schemas() map[string]any {
 			"description": str(), "address": str(), "district": str(), "latitude": number(), "longitude": number(),
 			"coord_system": map[string]any{"type": "string", "enum": []string{"WGS84", "GCJ02"}},
 			"unit":         str(), "photos": map[string]any{"type": "array", "items": str(), "minItems": hazard.MinPhotos, "maxItems": hazard.MaxPhotos},
+			"source":       map[string]any{"type": "string", "enum": []string{"citizen", "self_check", "inspection", "supervision"}},
+			"unit_id":      map[string]any{"type": "string", "maxLength": hazard.MaxUnitIDLen},
 			"contact_name": str(), "contact_phone": str(),
 		}, "category", "description", "address", "photos"),
 		"ActionRequest": object(map[string]any{
@@ -142,6 +144,9 @@ func schemas() map[string]any {
 			"verdict": str(), "fine_fen": integer(), "bonus_fen": integer(),
 			"fields": map[string]any{"type": "object", "additionalProperties": str(), "maxProperties": MaxActionFields},
 		}, "expected_version"),
+		"UnitLinkRequest": object(map[string]any{
+			"unit_id": map[string]any{"type": "string", "maxLength": hazard.MaxUnitIDLen}, "expected_version": integer(),
+		}, "unit_id", "expected_version"),
 		"ArticleInput": object(map[string]any{
 			"kind":  map[string]any{"type": "string", "enum": []string{"law", "rule", "knowledge"}},
 			"title": str(), "body": str(), "source": str(), "expected_version": integer(),

@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
+	"github.com/hazardloop/hazardloop/notify"
 )
 
 // pgUsers is the userStore in PostgreSQL (table server_users): every
@@ -24,13 +24,13 @@ type pgUsers struct {
 
 var _ userStore = (*pgUsers)(nil)
 
-const userColumns = `id, role, department, name, coalesce(phone, ''), verified, coalesce(verified_ns, 0),
+const userColumns = `id, role, department, unit, name, coalesce(phone, ''), verified, coalesce(verified_ns, 0),
 	coalesce(resident_hash, ''), resident_masked, created_ns`
 
 func scanUser(row pgx.Row) (Account, error) {
 	var a Account
 	var verifiedNS, createdNS int64
-	err := row.Scan(&a.ID, &a.Role, &a.Department, &a.Name, &a.Phone, &a.Verified, &verifiedNS,
+	err := row.Scan(&a.ID, &a.Role, &a.Department, &a.Unit, &a.Name, &a.Phone, &a.Verified, &verifiedNS,
 		&a.residentHash, &a.residentMasked, &createdNS)
 	a.VerifiedAt, a.CreatedAt = nsTime(verifiedNS), nsTime(createdNS)
 	return a, err
@@ -50,9 +50,9 @@ func (u *pgUsers) add(ctx context.Context, a Account) error {
 		ns := a.VerifiedAt.UnixNano()
 		verifiedNS = &ns
 	}
-	_, err := u.pool.Exec(ctx, `INSERT INTO server_users (id, role, department, name, phone, verified, verified_ns,
-		resident_hash, resident_masked, created_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		a.ID, a.Role, a.Department, a.Name, nullText(a.Phone), a.Verified, verifiedNS,
+	_, err := u.pool.Exec(ctx, `INSERT INTO server_users (id, role, department, unit, name, phone, verified, verified_ns,
+		resident_hash, resident_masked, created_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		a.ID, a.Role, a.Department, a.Unit, a.Name, nullText(a.Phone), a.Verified, verifiedNS,
 		nullText(a.residentHash), a.residentMasked, timeNS(a.CreatedAt))
 	switch uniqueViolation(err) {
 	case "":
@@ -82,7 +82,7 @@ func (u *pgUsers) citizen(ctx context.Context, phone string, now time.Time) (Acc
 	id := citizenID(u.idKey, phone)
 	for range maxCitizenIDTries {
 		_, err := u.pool.Exec(ctx, `INSERT INTO server_users (id, role, phone, created_ns) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (phone) DO NOTHING`, id, string(workflow.RoleReporter), phone, now.UnixNano())
+			ON CONFLICT (phone) DO NOTHING`, id, string(hazard.RoleReporter), phone, now.UnixNano())
 		if uniqueViolation(err) == "server_users_pkey" {
 			b := make([]byte, 4)
 			_, _ = rand.Read(b)
@@ -131,9 +131,9 @@ func (u *pgUsers) verify(ctx context.Context, id string, v verification) (Accoun
 	return out, nil
 }
 
-func (u *pgUsers) withRole(ctx context.Context, role, department string) ([]Account, error) {
+func (u *pgUsers) withRole(ctx context.Context, q notify.UserQuery) ([]Account, error) {
 	rows, err := u.pool.Query(ctx, `SELECT `+userColumns+` FROM server_users
-		WHERE role = $1 AND ($2 = '' OR department = $2) ORDER BY id`, role, department)
+		WHERE role = $1 AND ($2 = '' OR department = $2) AND ($3 = '' OR unit = $3) ORDER BY id`, q.Role, q.Department, q.Unit)
 	if err != nil {
 		return nil, pgError("users.withRole", err)
 	}
@@ -143,6 +143,6 @@ func (u *pgUsers) withRole(ctx context.Context, role, department string) ([]Acco
 
 func (u *pgUsers) countCitizens(ctx context.Context) (int, error) {
 	var n int
-	err := u.pool.QueryRow(ctx, `SELECT count(*) FROM server_users WHERE role = $1`, string(workflow.RoleReporter)).Scan(&n)
+	err := u.pool.QueryRow(ctx, `SELECT count(*) FROM server_users WHERE role = $1`, string(hazard.RoleReporter)).Scan(&n)
 	return n, pgError("users.countCitizens", err)
 }

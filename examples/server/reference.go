@@ -2,8 +2,10 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/workflow"
 )
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request, _ caller) error {
@@ -95,5 +97,61 @@ func (s *Server) publishArticle(w http.ResponseWriter, r *http.Request, _ caller
 		return err
 	}
 	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// ProcessInfo describes one process: its states with what they mean and
+// its actions, as the hazard service declares them. Pages and clients read
+// it instead of keeping their own list of states.
+type ProcessInfo struct {
+	Name    string             `json:"name"`
+	Version int                `json:"version"`
+	States  []ProcessState     `json:"states"`
+	Actions []ProcessActionRef `json:"actions"`
+}
+
+// ProcessState is a state of a process.
+type ProcessState struct {
+	Name  string             `json:"name"`
+	Kind  workflow.StateKind `json:"kind"`
+	Label workflow.Label     `json:"label"`
+	// Public is the status the plaza shows.
+	Public workflow.Label `json:"public"`
+	// Outcome is how a terminal state closes a hazard (valid, invalid).
+	Outcome hazard.Outcome `json:"outcome,omitempty"`
+	// Open311 is the state's Open311 update status.
+	Open311 hazard.Open311Status `json:"open311"`
+}
+
+// ProcessActionRef is an action of a process.
+type ProcessActionRef struct {
+	Name  string          `json:"name"`
+	Label workflow.Label  `json:"label"`
+	Roles []workflow.Role `json:"roles"`
+}
+
+func processInfo(pr *hazard.Process) ProcessInfo {
+	def := pr.Definition()
+	out := ProcessInfo{Name: def.Name(), Version: def.Version(), States: []ProcessState{}, Actions: []ProcessActionRef{}}
+	for _, st := range def.States() {
+		m, _ := pr.Meaning(st.Name)
+		out.States = append(out.States, ProcessState{Name: st.Name, Kind: st.Kind, Label: st.Label,
+			Public: m.Public, Outcome: m.Closes, Open311: m.Open311})
+	}
+	for _, a := range def.Actions() {
+		if !slices.ContainsFunc(out.Actions, func(x ProcessActionRef) bool { return x.Name == a.Name }) {
+			out.Actions = append(out.Actions, ProcessActionRef{Name: a.Name, Label: a.Label, Roles: a.Roles})
+		}
+	}
+	return out
+}
+
+func (s *Server) processes(w http.ResponseWriter, _ *http.Request, _ caller) error {
+	all := s.svc.Processes().All()
+	items := make([]ProcessInfo, len(all))
+	for i, pr := range all {
+		items[i] = processInfo(pr)
+	}
+	writeJSON(w, http.StatusOK, ListResponse[ProcessInfo]{Items: items})
 	return nil
 }

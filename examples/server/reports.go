@@ -23,7 +23,14 @@ type ReportRequest struct {
 	Longitude   *float64           `json:"longitude"`
 	CoordSystem hazard.CoordSystem `json:"coord_system"`
 	Unit        string             `json:"unit"`
-	Photos      []string           `json:"photos"`
+	// Source is citizen (the default) for a citizen; staff file
+	// inspection or supervision findings, a unit's safety manager a
+	// self_check.
+	Source hazard.Source `json:"source"`
+	// UnitID is the unit a hazard was found at: staff only (a unit's own
+	// self-check is always at its unit).
+	UnitID string   `json:"unit_id"`
+	Photos []string `json:"photos"`
 	// ContactName and ContactPhone are how staff may reach the reporter;
 	// optional and never public.
 	ContactName  string `json:"contact_name"`
@@ -53,7 +60,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c caller) error 
 	u := c.user()
 	h, err := s.photos.Submit(r.Context(), u, hazard.SubmitInput{
 		Category: in.Category, Severity: in.Severity, Description: in.Description, Location: loc,
-		Unit: in.Unit, Source: hazard.SourceCitizen,
+		Unit: in.Unit, UnitID: in.UnitID, Source: in.Source,
 		Contact: hazard.Contact{Name: in.ContactName, Phone: in.ContactPhone},
 	}, in.Photos, key)
 	if err != nil {
@@ -75,9 +82,11 @@ func pathID(r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
-// view returns the view the caller may have of the hazard.
+// view returns the view the caller may have of the hazard: the work view
+// for staff and a unit's safety manager (the library leaves the reporter
+// out of the latter's), the reporter's view otherwise.
 func (s *Server) view(r *http.Request, c caller, id uuid.UUID) (ReportView, error) {
-	if c.staff() {
+	if c.signed && AccessWork.Allows(c.acct.Role) {
 		sv, err := s.svc.StaffView(r.Context(), c.user(), id)
 		if err != nil {
 			return ReportView{}, err
@@ -236,5 +245,31 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, c caller) error {
 		out.Items[i] = viewOf(&hs[i], "queue")
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// UnitLinkRequest links a report to the unit (enterprise) it was found at.
+type UnitLinkRequest struct {
+	UnitID          string `json:"unit_id"`
+	ExpectedVersion int64  `json:"expected_version"`
+}
+
+func (s *Server) linkUnit(w http.ResponseWriter, r *http.Request, c caller) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in UnitLinkRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if _, err := s.svc.LinkUnit(r.Context(), c.user(), id, in.UnitID, in.ExpectedVersion); err != nil {
+		return err
+	}
+	v, err := s.view(r, c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }

@@ -31,6 +31,7 @@ func newRewards(s *Server) (*rewards, error) {
 		Payer:        rw.payer,
 		Policies:     []reward.Policy{reward.CityProgramme()},
 		Hazards:      s.store,
+		Processes:    s.svc.Processes(),
 		Reporters:    reporterFacts{u: s.users},
 		Events:       s.store,
 		ConsumerName: consumerReward,

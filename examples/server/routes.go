@@ -68,12 +68,13 @@ func routeTable() []Route {
 		{Method: "POST", Path: "/api/v1/me/verify", Access: AccessReporter, Tag: "auth", Summary: "Real-name verification: name and resident ID number.", Body: "VerifyRequest", Status: 200, handle: (*Server).verify},
 
 		{Method: "POST", Path: "/api/v1/uploads", Access: AccessUser, Tag: "reports", Summary: "Upload one photo (multipart field file; JPEG, PNG or WebP; at most 10 MiB).", Body: "multipart", Status: 201, handle: (*Server).upload},
-		{Method: "POST", Path: "/api/v1/reports", Access: AccessReporter, Tag: "reports", Summary: "Submit a report with 1 to 9 of your uploads; Idempotency-Key makes retries safe.", Body: "ReportRequest", Status: 201, handle: (*Server).submit},
+		{Method: "POST", Path: "/api/v1/reports", Access: AccessUser, Tag: "reports", Summary: "Submit a report with 1 to 9 of your uploads; Idempotency-Key makes retries safe. Citizens file citizen reports; staff file inspection or supervision findings (with unit_id); a unit's safety manager files self-checks.", Body: "ReportRequest", Status: 201, handle: (*Server).submit},
 		{Method: "GET", Path: "/api/v1/reports/{id}", Access: AccessUser, Tag: "reports", Summary: "A report: the reporter's view or the staff view, as the caller may.", Status: 200, handle: (*Server).report},
 		{Method: "GET", Path: "/api/v1/me/reports", Access: AccessReporter, Tag: "reports", Summary: "The caller's own reports, newest first.", Query: []string{"limit", "cursor"}, Status: 200, handle: (*Server).myReports},
 		{Method: "GET", Path: "/api/v1/reports/{id}/actions", Access: AccessUser, Tag: "reports", Summary: "The actions the caller may take now.", Status: 200, handle: (*Server).actions},
-		{Method: "POST", Path: "/api/v1/reports/{id}/actions/{action}", Access: AccessUser, Tag: "reports", Summary: "Take an action (dispatch, accept, resolve, approve, return, reject, send_back, withdraw).", Body: "ActionRequest", Status: 200, handle: (*Server).act},
-		{Method: "GET", Path: "/api/v1/queue", Access: AccessStaff, Tag: "reports", Summary: "The caller's work queue, oldest deadline first.", Query: []string{"limit"}, Status: 200, handle: (*Server).queue},
+		{Method: "POST", Path: "/api/v1/reports/{id}/actions/{action}", Access: AccessUser, Tag: "reports", Summary: "Take an action of the report's process (GET /api/v1/processes lists them).", Body: "ActionRequest", Status: 200, handle: (*Server).act},
+		{Method: "POST", Path: "/api/v1/reports/{id}/unit", Access: AccessStaff, Tag: "reports", Summary: "Link a report to the unit (enterprise) it was found at; the unit then sees it, never its reporter.", Body: "UnitLinkRequest", Status: 200, handle: (*Server).linkUnit},
+		{Method: "GET", Path: "/api/v1/queue", Access: AccessWork, Tag: "reports", Summary: "The caller's work queue, oldest deadline first.", Query: []string{"limit"}, Status: 200, handle: (*Server).queue},
 
 		{Method: "GET", Path: "/api/v1/plaza", Access: AccessPublic, Tag: "plaza", Summary: "The report plaza: public reports, newest first, with their public timelines.", Query: []string{"category", "state", "limit", "cursor"}, Status: 200, handle: (*Server).plaza},
 		{Method: "GET", Path: "/api/v1/plaza/{ref}", Access: AccessPublic, Tag: "plaza", Summary: "One public report with its public timeline.", Status: 200, handle: (*Server).plazaReport},
@@ -91,6 +92,7 @@ func routeTable() []Route {
 
 		{Method: "GET", Path: "/api/v1/categories", Access: AccessPublic, Tag: "reference", Summary: "Hazard categories.", Status: 200, handle: (*Server).categories},
 		{Method: "GET", Path: "/api/v1/departments", Access: AccessPublic, Tag: "reference", Summary: "Departments.", Status: 200, handle: (*Server).departments},
+		{Method: "GET", Path: "/api/v1/processes", Access: AccessPublic, Tag: "reference", Summary: "The processes hazards run: states (label, public status, outcome, Open311 status) and actions.", Status: 200, handle: (*Server).processes},
 
 		{Method: "GET", Path: "/photos/{key}", Access: AccessPublic, Tag: "reports", Summary: "A photo: the original to whoever may see its report, a copy without metadata to the public.", Status: 200, Raw: true, handle: (*Server).photo},
 	}

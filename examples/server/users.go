@@ -14,7 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hazardloop/hazardloop/hazard"
-	"github.com/hazardloop/hazardloop/workflow"
+	"github.com/hazardloop/hazardloop/notify"
 )
 
 // Limits of accounts.
@@ -27,9 +27,12 @@ var phonePattern = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
 
 // Account is a user of the server: a citizen (role reporter) or staff.
 type Account struct {
-	ID         string    `json:"id"`
-	Role       string    `json:"role"`
-	Department string    `json:"department,omitempty"`
+	ID         string `json:"id"`
+	Role       string `json:"role"`
+	Department string `json:"department,omitempty"`
+	// Unit is the unit (enterprise) an account of role enterprise works
+	// for: its scope is the hazards found there.
+	Unit       string    `json:"unit,omitempty"`
 	Name       string    `json:"name,omitempty"`
 	Phone      string    `json:"phone,omitempty"`
 	Verified   bool      `json:"verified"`
@@ -44,11 +47,11 @@ type Account struct {
 
 // User returns the acting user the library's use cases take.
 func (a Account) User() hazard.User {
-	return hazard.User{ID: a.ID, Role: a.Role, Department: a.Department, Verified: a.Verified}
+	return hazard.User{ID: a.ID, Role: a.Role, Department: a.Department, UnitID: a.Unit, Verified: a.Verified}
 }
 
-// Staff reports whether the account is a staff account.
-func (a Account) Staff() bool { return a.Role != string(workflow.RoleReporter) }
+// Staff reports whether the account is a staff account (hazard.User.Staff).
+func (a Account) Staff() bool { return a.User().Staff() }
 
 // userStore keeps the accounts. The server uses memUsers, or pgUsers over
 // PostgreSQL so that every process knows every account. Implementations
@@ -65,9 +68,9 @@ type userStore interface {
 	// verify records v on the account: see applyVerification. A resident
 	// ID bound to another account is CodeConflict (field resident_id).
 	verify(ctx context.Context, id string, v verification) (Account, error)
-	// withRole returns the accounts with the role (and department, when
-	// not empty), sorted by ID.
-	withRole(ctx context.Context, role, department string) ([]Account, error)
+	// withRole returns the accounts with q's role (and department and
+	// unit, when not empty), sorted by ID.
+	withRole(ctx context.Context, q notify.UserQuery) ([]Account, error)
 	// countCitizens returns the number of citizens.
 	countCitizens(ctx context.Context) (int, error)
 }
@@ -116,8 +119,8 @@ func checkVerification(name, residentID string, now time.Time) (verification, er
 // number stays so (CodeConflict). Verifying again with the same number
 // updates the name.
 func applyVerification(a Account, v verification) (Account, error) {
-	if a.Staff() {
-		return Account{}, hazard.Errorf(hazard.CodeForbidden, "staff accounts are verified by their organisation")
+	if a.Role != string(hazard.RoleReporter) {
+		return Account{}, hazard.Errorf(hazard.CodeForbidden, "staff and unit accounts are verified by their organisation")
 	}
 	if a.residentHash != "" && a.residentHash != v.residentHash {
 		return Account{}, &hazard.Error{Code: hazard.CodeConflict, Field: "resident_id", Message: "the account is already verified with another ID number"}
@@ -193,7 +196,7 @@ func (u *memUsers) citizen(_ context.Context, phone string, now time.Time) (Acco
 		if _, taken := u.byID[id]; taken {
 			continue
 		}
-		a := Account{ID: id, Role: string(workflow.RoleReporter), Phone: phone, CreatedAt: now}
+		a := Account{ID: id, Role: string(hazard.RoleReporter), Phone: phone, CreatedAt: now}
 		u.byID[id] = a
 		u.byPhone[phone] = id
 		return a, nil
@@ -219,12 +222,12 @@ func (u *memUsers) verify(_ context.Context, id string, v verification) (Account
 	return a, nil
 }
 
-func (u *memUsers) withRole(_ context.Context, role, department string) ([]Account, error) {
+func (u *memUsers) withRole(_ context.Context, q notify.UserQuery) ([]Account, error) {
 	u.mu.RLock()
 	defer u.mu.RUnlock()
 	var out []Account
 	for _, a := range u.byID {
-		if a.Role == role && (department == "" || a.Department == department) {
+		if a.Role == q.Role && (q.Department == "" || a.Department == q.Department) && (q.Unit == "" || a.Unit == q.Unit) {
 			out = append(out, a)
 		}
 	}
@@ -237,7 +240,7 @@ func (u *memUsers) countCitizens(_ context.Context) (int, error) {
 	defer u.mu.RUnlock()
 	n := 0
 	for _, a := range u.byID {
-		if !a.Staff() {
+		if a.Role == string(hazard.RoleReporter) {
 			n++
 		}
 	}

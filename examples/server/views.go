@@ -36,14 +36,16 @@ func photoKeys(ps []hazard.Photo) []string {
 // ReportView is a report as its reporter or staff see it. View says which:
 // "reporter" (with Timeline) or "staff" (with Events and Reporter).
 type ReportView struct {
-	View        string           `json:"view"`
-	ID          uuid.UUID        `json:"id"`
-	Ref         string           `json:"ref"`
-	Category    string           `json:"category"`
-	Severity    hazard.Severity  `json:"severity"`
-	Description string           `json:"description"`
-	Location    hazard.Location  `json:"location"`
-	Unit        string           `json:"unit,omitempty"`
+	View        string          `json:"view"`
+	ID          uuid.UUID       `json:"id"`
+	Ref         string          `json:"ref"`
+	Category    string          `json:"category"`
+	Severity    hazard.Severity `json:"severity"`
+	Description string          `json:"description"`
+	Location    hazard.Location `json:"location"`
+	Unit        string          `json:"unit,omitempty"`
+	// UnitID is the unit the hazard was found at; staff and the unit see it.
+	UnitID      string           `json:"unit_id,omitempty"`
 	Department  string           `json:"department,omitempty"`
 	Source      hazard.Source    `json:"source"`
 	State       string           `json:"state"`
@@ -91,8 +93,10 @@ func reporterView(rv hazard.ReporterView) ReportView {
 
 func staffView(sv hazard.StaffView) ReportView {
 	v := viewOf(&sv.Hazard, "staff")
-	rep := sv.Hazard.Reporter
-	v.Reporter = &rep
+	if rep := sv.Hazard.Reporter; rep != (hazard.Reporter{}) {
+		v.Reporter = &rep // an enterprise's view has none
+	}
+	v.UnitID = sv.Hazard.UnitID
 	v.Events = sv.Events
 	if sv.Actions != nil {
 		v.Actions = sv.Actions

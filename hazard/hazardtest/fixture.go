@@ -56,6 +56,9 @@ func WithDepartment(code string) Option { return func(h *hazard.Hazard) { h.Depa
 // WithReporter sets the reporter's user ID.
 func WithReporter(userID string) Option { return func(h *hazard.Hazard) { h.Reporter.UserID = userID } }
 
+// WithUnitID sets the unit the hazard was found at.
+func WithUnitID(id string) Option { return func(h *hazard.Hazard) { h.UnitID = id } }
+
 // WithSource sets the source.
 func WithSource(s hazard.Source) Option { return func(h *hazard.Hazard) { h.Source = s } }
 
@@ -102,7 +105,7 @@ func NewHazard(opts ...Option) hazard.Hazard {
 		Reporter:        hazard.Reporter{UserID: "citizen-1", Verified: true},
 		Source:          hazard.SourceCitizen,
 		State:           "submitted",
-		Workflow:        "citizen",
+		Workflow:        hazard.CitizenReportName,
 		WorkflowVersion: 1,
 		Version:         1,
 		CreatedAt:       Epoch,
@@ -130,6 +133,7 @@ func FullHazard(opts ...Option) hazard.Hazard {
 	h.Location.Point = &hazard.Point{Lat: 39.915, Lng: 116.404, System: hazard.GCJ02}
 	h.Reporter = hazard.Reporter{UserID: "citizen-full", Verified: true, Contact: hazard.Contact{Name: "张三", Phone: "13800000000"}}
 	h.Unit = "东城区应急管理局"
+	h.UnitID = "91110101MA00000001"
 	h.Department = "gas"
 	h.Source = hazard.SourceInspection
 	h.State = "closed"

@@ -50,6 +50,7 @@ func TestStore(t *testing.T, open func(t *testing.T) hazard.Store) {
 		{"List/Empty", s.listEmpty},
 		{"List/NewestFirstAcrossPages", s.listPages},
 		{"List/Filters", s.listFilters},
+		{"List/ByUnitAcrossPagesAndUpdates", s.listByUnit},
 		{"List/LimitDefaultAndCap", s.listLimits},
 		{"List/InvalidCursor", s.listInvalidCursor},
 		{"List/Copies", s.listCopies},

@@ -35,6 +35,7 @@ type Store struct {
 	byCategory map[string]*idset
 	byDept     map[string]*idset
 	byReporter map[string]*idset
+	byUnit     map[string]*idset
 	bySource   map[string]*idset
 	byOpen     [2]idset // [0] closed, [1] open
 	grid       map[cell]map[uuid.UUID]struct{}
@@ -64,6 +65,7 @@ func New() *Store {
 		byCategory: make(map[string]*idset),
 		byDept:     make(map[string]*idset),
 		byReporter: make(map[string]*idset),
+		byUnit:     make(map[string]*idset),
 		bySource:   make(map[string]*idset),
 		grid:       make(map[cell]map[uuid.UUID]struct{}),
 		byHazard:   make(map[uuid.UUID][]int64),
@@ -190,6 +192,7 @@ func (s *Store) index(h *hazard.Hazard, add bool) {
 		{s.byCategory, h.Category},
 		{s.byDept, h.Department},
 		{s.byReporter, h.Reporter.UserID},
+		{s.byUnit, h.UnitID},
 		{s.bySource, string(h.Source)},
 	} {
 		if d.k == "" {
@@ -263,6 +266,7 @@ func (s *Store) reindex(old, next *hazard.Hazard) {
 		{s.byCategory, old.Category, next.Category},
 		{s.byDept, old.Department, next.Department},
 		{s.byReporter, old.Reporter.UserID, next.Reporter.UserID},
+		{s.byUnit, old.UnitID, next.UnitID},
 		{s.bySource, string(old.Source), string(next.Source)},
 	} {
 		if d.from == d.to {
@@ -361,7 +365,7 @@ func (s *Store) Update(ctx context.Context, h hazard.Hazard, expectedVersion int
 		e.Version = old.Version
 		return hazard.Hazard{}, e
 	}
-	if err := hazard.CheckUnchanged(old, &next); err != nil {
+	if err := old.CheckUpdate(&next); err != nil {
 		return hazard.Hazard{}, err
 	}
 	copyChanged(&next, old)
@@ -466,6 +470,7 @@ func (s *Store) plan(f *hazard.Filter, before uuid.UUID, all bool) iterator {
 		{s.byCategory, f.Category},
 		{s.byDept, f.Department},
 		{s.byReporter, f.Reporter},
+		{s.byUnit, f.UnitID},
 		{s.bySource, string(f.Source)},
 	} {
 		if d.k != "" && !consider(d.m[d.k]) {

@@ -1,4 +1,4 @@
-package workflow_test
+package hazard_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
@@ -29,14 +30,14 @@ var citizenTargets = map[[2]string]string{
 }
 
 var citizenRoles = map[string][]workflow.Role{
-	"dispatch":  {workflow.RoleDispatcher, workflow.RoleAdmin},
-	"reject":    {workflow.RoleDispatcher, workflow.RoleAdmin},
-	"withdraw":  {workflow.RoleReporter},
-	"accept":    {workflow.RoleHandler, workflow.RoleAdmin},
-	"send_back": {workflow.RoleHandler, workflow.RoleAdmin},
-	"resolve":   {workflow.RoleHandler, workflow.RoleAdmin},
-	"approve":   {workflow.RoleReviewer, workflow.RoleAdmin},
-	"return":    {workflow.RoleReviewer, workflow.RoleAdmin},
+	"dispatch":  {hazard.RoleDispatcher, hazard.RoleAdmin},
+	"reject":    {hazard.RoleDispatcher, hazard.RoleAdmin},
+	"withdraw":  {hazard.RoleReporter},
+	"accept":    {hazard.RoleHandler, hazard.RoleAdmin},
+	"send_back": {hazard.RoleHandler, hazard.RoleAdmin},
+	"resolve":   {hazard.RoleHandler, hazard.RoleAdmin},
+	"approve":   {hazard.RoleReviewer, hazard.RoleAdmin},
+	"return":    {hazard.RoleReviewer, hazard.RoleAdmin},
 }
 
 var citizenNeeds = map[string][]workflow.InputKind{
@@ -77,15 +78,15 @@ var rectificationTargets = map[bool]map[[2]string]string{
 }
 
 var rectificationRoles = map[string][]workflow.Role{
-	"list":       {workflow.RoleReviewer, workflow.RoleAdmin},
-	"order":      {workflow.RoleInspector, workflow.RoleAdmin},
-	"dismiss":    {workflow.RoleInspector, workflow.RoleAdmin},
-	"rectify":    {workflow.RoleEnterprise},
-	"pass":       {workflow.RoleInspector, workflow.RoleAdmin},
-	"pass_major": {workflow.RoleInspector, workflow.RoleAdmin},
-	"fail":       {workflow.RoleInspector, workflow.RoleAdmin},
-	"sign_off":   {workflow.RoleReviewer, workflow.RoleAdmin},
-	"return":     {workflow.RoleReviewer, workflow.RoleAdmin},
+	"list":       {hazard.RoleReviewer, hazard.RoleAdmin},
+	"order":      {hazard.RoleInspector, hazard.RoleAdmin},
+	"dismiss":    {hazard.RoleInspector, hazard.RoleAdmin},
+	"rectify":    {hazard.RoleEnterprise},
+	"pass":       {hazard.RoleInspector, hazard.RoleAdmin},
+	"pass_major": {hazard.RoleInspector, hazard.RoleAdmin},
+	"fail":       {hazard.RoleInspector, hazard.RoleAdmin},
+	"sign_off":   {hazard.RoleReviewer, hazard.RoleAdmin},
+	"return":     {hazard.RoleReviewer, hazard.RoleAdmin},
 }
 
 var rectificationNeeds = map[string][]workflow.InputKind{
@@ -107,16 +108,16 @@ type presetCase struct {
 
 func presetCases() []presetCase {
 	return []presetCase{
-		{"citizen/general", workflow.CitizenReport(), general, citizenTargets, citizenRoles, citizenNeeds},
-		{"citizen/major", workflow.CitizenReport(), major, citizenTargets, citizenRoles, citizenNeeds},
-		{"rectification/general", workflow.Rectification(), general, rectificationTargets[false], rectificationRoles, rectificationNeeds},
-		{"rectification/major", workflow.Rectification(), major, rectificationTargets[true], rectificationRoles, rectificationNeeds},
+		{"citizen/general", hazard.CitizenReport().Definition(), general, citizenTargets, citizenRoles, citizenNeeds},
+		{"citizen/major", hazard.CitizenReport().Definition(), major, citizenTargets, citizenRoles, citizenNeeds},
+		{"rectification/general", hazard.Rectification().Definition(), general, rectificationTargets[false], rectificationRoles, rectificationNeeds},
+		{"rectification/major", hazard.Rectification().Definition(), major, rectificationTargets[true], rectificationRoles, rectificationNeeds},
 	}
 }
 
 func TestPresetNamesAndStates(t *testing.T) {
-	c := workflow.CitizenReport()
-	require.Equal(t, workflow.CitizenReportName, c.Name())
+	c := hazard.CitizenReport().Definition()
+	require.Equal(t, hazard.CitizenReportName, c.Name())
 	require.Equal(t, 1, c.Version())
 	require.Equal(t, "submitted", c.Initial())
 	require.Equal(t, []string{"submitted", "dispatched", "accepted", "resolved", "closed_valid", "closed_invalid", "withdrawn"}, stateNames(c))
@@ -127,8 +128,8 @@ func TestPresetNamesAndStates(t *testing.T) {
 	require.False(t, c.IsTerminal("resolved"))
 	require.False(t, c.IsTerminal("nope"))
 
-	r := workflow.Rectification()
-	require.Equal(t, workflow.RectificationName, r.Name())
+	r := hazard.Rectification().Definition()
+	require.Equal(t, hazard.RectificationName, r.Name())
 	require.Equal(t, 1, r.Version())
 	require.Equal(t, "found", r.Initial())
 	require.Equal(t, []string{"found", "listed", "rectifying", "rectified", "awaiting_signoff", "closed_out", "dismissed"}, stateNames(r))
@@ -181,7 +182,7 @@ func deadlineAt(d time.Duration) time.Time {
 	if d == 0 {
 		return time.Time{}
 	}
-	return now.UTC().Add(d)
+	return presetNow.UTC().Add(d)
 }
 
 // TestPresetRoleMatrix tries every role on every allowed pair.
@@ -250,7 +251,7 @@ func TestPresetNeeds(t *testing.T) {
 }
 
 func TestPresetAvailable(t *testing.T) {
-	c := workflow.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	names := func(as []workflow.Action) []string {
 		var out []string
 		for _, a := range as {
@@ -258,30 +259,30 @@ func TestPresetAvailable(t *testing.T) {
 		}
 		return out
 	}
-	require.Equal(t, []string{"dispatch", "reject"}, names(c.Available("submitted", workflow.RoleDispatcher)))
-	require.Equal(t, []string{"withdraw"}, names(c.Available("submitted", workflow.RoleReporter)))
-	require.Equal(t, []string{"dispatch", "reject"}, names(c.Available("submitted", workflow.RoleAdmin)))
-	require.Equal(t, []string{"accept", "send_back"}, names(c.Available("dispatched", workflow.RoleHandler)))
-	require.Equal(t, []string{"approve", "return"}, names(c.Available("resolved", workflow.RoleReviewer)))
-	require.Empty(t, c.Available("resolved", workflow.RoleHandler))
-	require.Empty(t, c.Available("closed_valid", workflow.RoleAdmin))
-	require.Nil(t, c.Available("nope", workflow.RoleAdmin))
+	require.Equal(t, []string{"dispatch", "reject"}, names(c.Available("submitted", hazard.RoleDispatcher)))
+	require.Equal(t, []string{"withdraw"}, names(c.Available("submitted", hazard.RoleReporter)))
+	require.Equal(t, []string{"dispatch", "reject"}, names(c.Available("submitted", hazard.RoleAdmin)))
+	require.Equal(t, []string{"accept", "send_back"}, names(c.Available("dispatched", hazard.RoleHandler)))
+	require.Equal(t, []string{"approve", "return"}, names(c.Available("resolved", hazard.RoleReviewer)))
+	require.Empty(t, c.Available("resolved", hazard.RoleHandler))
+	require.Empty(t, c.Available("closed_valid", hazard.RoleAdmin))
+	require.Nil(t, c.Available("nope", hazard.RoleAdmin))
 
-	r := workflow.Rectification()
-	require.Equal(t, []string{"order", "dismiss"}, names(r.Available("found", workflow.RoleInspector)))
-	require.Equal(t, []string{"pass", "pass_major", "fail"}, names(r.Available("rectified", workflow.RoleInspector)))
-	require.Equal(t, []string{"rectify"}, names(r.Available("rectifying", workflow.RoleEnterprise)))
+	r := hazard.Rectification().Definition()
+	require.Equal(t, []string{"order", "dismiss"}, names(r.Available("found", hazard.RoleInspector)))
+	require.Equal(t, []string{"pass", "pass_major", "fail"}, names(r.Available("rectified", hazard.RoleInspector)))
+	require.Equal(t, []string{"rectify"}, names(r.Available("rectifying", hazard.RoleEnterprise)))
 
 	// Available returns copies.
-	a := c.Available("submitted", workflow.RoleDispatcher)
-	a[0].Roles[0] = workflow.RoleReporter
+	a := c.Available("submitted", hazard.RoleDispatcher)
+	a[0].Roles[0] = hazard.RoleReporter
 	a[0].From[0] = "closed_valid"
-	require.Equal(t, []string{"withdraw"}, names(c.Available("submitted", workflow.RoleReporter)))
-	require.Equal(t, []string{"dispatch", "reject"}, names(c.Available("submitted", workflow.RoleDispatcher)))
+	require.Equal(t, []string{"withdraw"}, names(c.Available("submitted", hazard.RoleReporter)))
+	require.Equal(t, []string{"dispatch", "reject"}, names(c.Available("submitted", hazard.RoleDispatcher)))
 }
 
 func TestPresetDeadlines(t *testing.T) {
-	c := workflow.CitizenReport()
+	c := hazard.CitizenReport().Definition()
 	day := 24 * time.Hour
 	for _, tc := range []struct {
 		state   string
@@ -299,7 +300,7 @@ func TestPresetDeadlines(t *testing.T) {
 	} {
 		require.Equal(t, tc.want, c.Deadline(tc.state, tc.subject), "citizen Deadline(%s, %v)", tc.state, tc.subject)
 	}
-	r := workflow.Rectification()
+	r := hazard.Rectification().Definition()
 	for _, tc := range []struct {
 		state   string
 		subject any
@@ -318,10 +319,10 @@ func TestPresetDeadlines(t *testing.T) {
 	}
 
 	// Deadlines are configuration.
-	dl := workflow.DefaultCitizenDeadlines()
+	dl := hazard.DefaultCitizenDeadlines()
 	dl.HandleMajor = 12 * time.Hour
 	dl.Review = 0
-	custom := workflow.MustNew(workflow.CitizenReportSpec(dl))
+	custom := workflow.MustNew(hazard.CitizenReportSpec(dl))
 	require.Equal(t, 12*time.Hour, custom.Deadline("accepted", major))
 	require.Equal(t, time.Duration(0), custom.Deadline("resolved", major))
 }
@@ -329,10 +330,10 @@ func TestPresetDeadlines(t *testing.T) {
 // TestRectificationPaths walks both paths end to end.
 func TestRectificationPaths(t *testing.T) {
 	ctx := context.Background()
-	r := workflow.Rectification()
-	inspector := workflow.Actor{ID: "i", Role: workflow.RoleInspector}
-	reviewer := workflow.Actor{ID: "r", Role: workflow.RoleReviewer}
-	enterprise := workflow.Actor{ID: "e", Role: workflow.RoleEnterprise}
+	r := hazard.Rectification().Definition()
+	inspector := workflow.Actor{ID: "i", Role: hazard.RoleInspector}
+	reviewer := workflow.Actor{ID: "r", Role: hazard.RoleReviewer}
+	enterprise := workflow.Actor{ID: "e", Role: hazard.RoleEnterprise}
 	walk := func(subject any, steps []struct {
 		action string
 		actor  workflow.Actor
