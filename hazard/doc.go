@@ -44,6 +44,23 @@
 // enterprise) on the hazards found at their unit, never seeing who reported
 // them.
 //
+// # Photos
+//
+// Photos holds the use cases of photo uploads: Upload reads one photo (at
+// most MaxPhotoSize bytes), sniffs its type from the content (SniffPhoto),
+// makes its public copy without metadata (StripMetadata: EXIF with GPS,
+// XMP, comments and text chunks go; a JPEG keeps its orientation and colour
+// profile), reserves it within the user's cap of pending uploads
+// (MaxPendingUploads) before it stores any blob, then stores the original
+// and the public copy. Photos.Submit and Photos.Act are Submit and Act with
+// photos named by upload keys: the user's own, unexpired uploads are held
+// while the use case runs, attached to the hazard when it succeeds and
+// released when it fails. Photos.Open gives the original to its uploader and
+// to whoever sees the hazard in full (SightOf), the public copy to anyone
+// else once a hazard refers to it. Photos.Sweep forgets uploads unused for
+// the time to live (DefaultUploadTTL) and deletes their blobs unless another
+// upload or a hazard still holds them.
+//
 // # Units
 //
 // A hazard has two unit fields. Unit is the receiving unit the reporter
@@ -64,11 +81,14 @@
 //
 // # Ports
 //
-// Store (hazards and the EventLog) and BlobStore are implemented by
-// adapters: memstore, memblob and fsblob here, pgstore in its own module.
-// hazardtest.TestStore and hazardtest.TestBlobStore pin their promises.
-// Optional capabilities (StatsStore, EventsBatcher, LimitedCreator) are
-// found by type assertion. The relay's cursors are a port of package relay.
+// Store (hazards and the EventLog), BlobStore and Uploads (pending
+// uploads: reserve within a cap, hold, release, attach to a hazard, expire
+// and look up) are implemented by adapters: memstore (with
+// memstore.Uploads), memblob and fsblob here, pgstore in its own module.
+// hazardtest.TestStore, hazardtest.TestBlobStore and hazardtest.TestUploads
+// pin their promises. Optional capabilities (StatsStore, EventsBatcher,
+// LimitedCreator) are found by type assertion. The relay's cursors are a
+// port of package relay.
 //
 // The rules a store must apply are methods of the types they check, so
 // that every adapter applies them the same way: Hazard.Validate and

@@ -121,7 +121,8 @@ type Server struct {
 	users    userStore
 	codes    *loginCodes
 	tokens   *tokens
-	uploads  uploadStore
+	uploads  hazard.Uploads
+	photos   *hazard.Photos
 	articles *articles
 	// db is the PostgreSQL database with DatabaseURL, else nil.
 	db *pgstore.DB
@@ -222,6 +223,10 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.photos, err = hazard.NewPhotos(hazard.PhotosConfig{Service: s.svc, Uploads: s.uploads, Blobs: s.blobs, TTL: cfg.UploadTTL})
+	if err != nil {
+		return err
+	}
 	if s.loop, err = newLoop(s); err != nil {
 		return err
 	}
@@ -269,7 +274,7 @@ func (s *Server) openStore(ctx context.Context, secret []byte) error {
 		s.store, s.cursors, s.ledger, s.deliveries = hz, hz, db.Ledger(), db.DeliveryLog()
 		s.users = &pgUsers{pool: pool, idKey: secret}
 		s.codes = newLoginCodes(secret, s.now, &pgCodes{pool: pool})
-		s.uploads = &pgUploads{pool: pool}
+		s.uploads = db.Uploads()
 		s.articles = newArticles(&pgArticles{pool: pool}, s.now)
 		return nil
 	}
@@ -278,7 +283,7 @@ func (s *Server) openStore(ctx context.Context, secret []byte) error {
 	s.ledger = memledger.New()
 	s.users = newMemUsers(secret)
 	s.codes = newLoginCodes(secret, s.now, newMemCodes())
-	s.uploads = newMemUploads()
+	s.uploads = memstore.NewUploads()
 	s.articles = newArticles(newMemArticles(), s.now)
 	return nil
 }
@@ -440,7 +445,7 @@ func (s *Server) sweepLoop(ctx context.Context) {
 // deliveries older than DeliveryLogRetention. Any number of processes may
 // sweep one database at once. Serve calls it every SweepInterval.
 func (s *Server) Sweep(ctx context.Context) {
-	if n, err := s.uploads.sweep(ctx, s.blobs, s.now(), s.cfg.UploadTTL); err != nil {
+	if n, err := s.photos.Sweep(ctx); err != nil {
 		s.log.Error("sweeping uploads", "error", err)
 	} else if n > 0 {
 		s.log.Info("swept unused uploads", "count", n)

@@ -2,8 +2,9 @@
 // and a set of fixtures to build valid hazards and events in tests.
 //
 // An adapter proves that it keeps every promise written in the doc comments
-// of hazard.Store, hazard.EventLog and hazard.BlobStore with one call from
-// its own tests (the relay's cursors have their own kit, relaytest):
+// of hazard.Store, hazard.EventLog, hazard.BlobStore and hazard.Uploads
+// with one call from its own tests (the relay's cursors have their own kit,
+// relaytest):
 //
 //	func TestStore(t *testing.T) {
 //		hazardtest.TestStore(t, func(t *testing.T) hazard.Store { return memstore.New() })
@@ -17,5 +18,6 @@
 // The fixtures (NewHazard, FullHazard, NewEvent, FullEvent, NewSubjectEvent,
 // FullSubjectEvent, NewPhoto) make valid values
 // with fresh identities, for this suite and for the tests of packages that
-// build on a Store.
+// build on a Store; PNGPhoto, JPEGWithGPS and WebPWithEXIF make small
+// images, with metadata where their names say so, for tests of uploads.
 package hazardtest

@@ -19,4 +19,7 @@
 //
 // It passes hazardtest.TestStore and relaytest.TestCursors under the race
 // detector.
+//
+// Uploads (NewUploads) is the in-memory hazard.Uploads, for the same uses;
+// it passes hazardtest.TestUploads.
 package memstore
