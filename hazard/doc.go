@@ -6,28 +6,98 @@
 //
 // Service holds the use cases: Submit validates and stores a report with its
 // first event (idempotent per reporter and key, rate-limited, flagging likely
-// duplicates nearby); Act runs an action of the hazard's workflow definition
-// (package workflow) and saves the new state and its event with the expected
+// duplicates nearby); Act runs an action of the hazard's process (a workflow
+// definition of package workflow, see below) and saves the new state and its event with the expected
 // version, so that of two concurrent actions exactly one wins; PublicView,
 // ReporterView and StaffView show a hazard to the plaza, its reporter and
 // staff, and SightOf says which of them a user may have; Queue, Overdue, Escalate, Stats and DepartmentFigures (the
 // per-department 对账 view, staff only) serve dispatchers, departments
 // and supervisors.
 //
-// Every change appends events to one ordered log. The Relay feeds the log to
-// named Consumers (rewards, notifications, an integrator's own) at least once
-// and in order per hazard, each with a saved cursor; a failing event is
-// retried with backoff and, after too many attempts, parked until an
-// operator re-drives it. Metrics exports Prometheus collectors on a caller's
-// registerer.
+// The public reads need no user: PublicList (the plaza, filtered by
+// category, state, open or closed and a creation window, paged by cursor),
+// PublicView and PublicHistory (one hazard by reference number, its
+// timeline as steps numbered in the log) and PublicUpdates (the public steps
+// of every hazard in a window of time, in log order). Integrations such as
+// Open311 are built on these; the Service does not hand out its Store.
+//
+// # Processes as data
+//
+// A Process is a workflow definition with what its steps mean, declared as
+// data (ProcessSpec) that integrators set for their own processes: which
+// terminal states close a hazard as valid or invalid (Outcome: rewards and
+// figures read it), which actions record a verdict, fine and bonus, which
+// audiences (a role in a scope: the reporter, the department, the unit,
+// everyone) are told of which steps with which message template (Notice:
+// package notify reads them), and each state's public status and Open311
+// status and each action's public step (the plaza and Open311 read them).
+// An action leaving a terminal state reopens the hazard; its latest closure
+// counts, and a reward already issued is never issued twice. The city's two
+// processes, CitizenReport (随手拍) and Rectification (隐患整改), are built
+// this way with workflow's public API; ServiceConfig.Processes and Starts
+// take an integrator's own, and no package outside hazard names a state or
+// an action of the presets.
+//
+// Who may see and act on a hazard is decided here, once: staff (StaffRole:
+// any role but reporter and enterprise) within their role's scope, a
+// reporter on their own reports, and a unit's safety manager (role
+// enterprise) on the hazards found at their unit, never seeing who reported
+// them.
+//
+// # Photos
+//
+// Photos holds the use cases of photo uploads: Upload reads one photo (at
+// most MaxPhotoSize bytes), sniffs its type from the content (SniffPhoto),
+// makes its public copy without metadata (StripMetadata: EXIF with GPS,
+// XMP, comments and text chunks go; a JPEG keeps its orientation and colour
+// profile), reserves it within the user's cap of pending uploads
+// (MaxPendingUploads) before it stores any blob, then stores the original
+// and the public copy. Photos.Submit and Photos.Act are Submit and Act with
+// photos named by upload keys: the user's own, unexpired uploads are held
+// while the use case runs, attached to the hazard when it succeeds and
+// released when it fails. Photos.Open gives the original to its uploader and
+// to whoever sees the hazard in full (SightOf), the public copy to anyone
+// else once a hazard refers to it. Photos.Sweep forgets uploads unused for
+// the time to live (DefaultUploadTTL) and deletes their blobs unless another
+// upload or a hazard still holds them.
+//
+// # Units
+//
+// A hazard has two unit fields. Unit is the receiving unit the reporter
+// chose: free text a citizen typed, which grants nobody anything. UnitID is
+// the unit (enterprise) the hazard was found at, set only by inspections,
+// self-checks or staff (Submit refuses it from a reporter; LinkUnit links a
+// report to a unit), never from a citizen's input; Filter.UnitID lists a
+// unit's hazards and every Store indexes it.
+//
+// Every change appends events to one ordered log, the EventLog: the events
+// of hazards and of any other subject (a Subject: a kind and an ID, such as
+// a unit, an inspection or an account) share one gapless sequence, so that
+// every change travels the same road. A hazard's event names its hazard in
+// HazardID; Event.SubjectOf gives any event's subject. Package relay feeds
+// the log to named consumers (rewards, notifications, an integrator's own)
+// at least once and in order per subject. Metrics exports Prometheus
+// collectors on a caller's registerer.
 //
 // # Ports
 //
-// Store (with EventLog and Cursors) and BlobStore are implemented by
-// adapters: memstore, memblob and fsblob here, pgstore in its own module.
-// hazardtest.TestStore and hazardtest.TestBlobStore pin their promises.
-// Optional capabilities (Locker, StatsStore, EventsBatcher, LimitedCreator)
-// are found by type assertion.
+// Store (hazards and the EventLog), BlobStore and Uploads (pending
+// uploads: reserve within a cap, hold, release, attach to a hazard, expire
+// and look up) are implemented by adapters: memstore (with
+// memstore.Uploads), memblob and fsblob here, pgstore in its own module.
+// hazardtest.TestStore, hazardtest.TestBlobStore and hazardtest.TestUploads
+// pin their promises. Optional capabilities (StatsStore, EventsBatcher,
+// LimitedCreator) are found by type assertion. The relay's cursors are a
+// port of package relay.
+//
+// The rules a store must apply are methods of the types they check, so
+// that every adapter applies them the same way: Hazard.Validate and
+// ValidateChange, Event.Validate, Filter.Matches (the meaning of a
+// listing), NearbyQuery.Validate, and Hazard.CheckUpdate (the fields an
+// update may not change). An adapter stores; it decides nothing of its own.
+// The json tags of Hazard and Event are the HTTP API's: an adapter that
+// keeps documents keeps its own types (pgstore does), so that renaming an
+// API field never breaks stored data.
 //
 // # Rate limits
 //

@@ -46,13 +46,22 @@ var System = Actor{ID: "system", Role: "system"}
 
 // Event is one entry of the ordered event log: the audit trail, the source
 // of the public timeline and the outbox.
+//
+// An event is about one subject (SubjectOf). A hazard's event sets HazardID
+// and leaves Subject zero; an event of any other subject (a unit, an
+// inspection, an account) sets Subject and leaves HazardID zero. Events of
+// every subject share one sequence.
 type Event struct {
 	// Seq is the global sequence number, assigned by the store: gapless and
 	// increasing in commit order.
-	Seq      int64     `json:"seq"`
-	HazardID uuid.UUID `json:"hazard_id"`
-	Type     EventType `json:"type"`
-	Actor    Actor     `json:"actor"`
+	Seq int64 `json:"seq"`
+	// HazardID is the hazard of a hazard's event; zero for other subjects.
+	HazardID uuid.UUID `json:"hazard_id,omitzero"`
+	// Subject is the subject of an event of no hazard; zero for a hazard's
+	// event.
+	Subject Subject   `json:"subject,omitzero"`
+	Type    EventType `json:"type"`
+	Actor   Actor     `json:"actor"`
 	// Action, From and To are set for transitions.
 	Action string `json:"action,omitempty"`
 	From   string `json:"from,omitempty"`
@@ -84,12 +93,12 @@ const (
 	MaxEventDataLen  = 1000 // runes per value
 )
 
-// Validate reports every problem with e (Seq is ignored: the store sets it).
+// Validate reports every problem with e (Seq is ignored: the store sets it),
+// among them a missing or doubled subject: exactly one of HazardID and a
+// valid Subject of a kind other than SubjectHazard is set.
 func (e *Event) Validate() error {
 	var p Problems
-	if e.HazardID == uuid.Nil {
-		p.Add("hazard_id", "is required")
-	}
+	e.checkSubject(&p)
 	if e.Type == "" {
 		p.Add("type", "is required")
 	}

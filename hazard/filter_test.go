@@ -14,7 +14,7 @@ func TestFilterMatches(t *testing.T) {
 	created := hazardtest.Epoch
 	pt := &hazard.Point{Lat: 36.45, Lng: 115.98, System: hazard.WGS84}
 	h := hazardtest.NewHazard(hazardtest.WithCategory("gas"), hazardtest.WithState("accepted"),
-		hazardtest.WithDepartment("gas"), hazardtest.WithReporter("u1"), hazardtest.WithSource(hazard.SourceCitizen),
+		hazardtest.WithDepartment("gas"), hazardtest.WithReporter("u1"), hazardtest.WithSource(hazard.SourceCitizen), hazardtest.WithUnitID("unit-1"),
 		hazardtest.WithCreatedAt(created), hazardtest.WithPoint(pt))
 	yes, no := true, false
 	for _, tc := range []struct {
@@ -30,6 +30,8 @@ func TestFilterMatches(t *testing.T) {
 		{"department and reporter", hazard.Filter{Department: "gas", Reporter: "u1"}, true},
 		{"another reporter", hazard.Filter{Reporter: "u2"}, false},
 		{"another source", hazard.Filter{Source: hazard.SourceInspection}, false},
+		{"unit", hazard.Filter{UnitID: "unit-1"}, true},
+		{"another unit", hazard.Filter{UnitID: "unit-2"}, false},
 		{"open", hazard.Filter{Open: &yes}, true},
 		{"closed", hazard.Filter{Open: &no}, false},
 		{"since is inclusive", hazard.Filter{CreatedSince: created}, true},

@@ -73,9 +73,12 @@ type Hazard struct {
 
 	Reporter Reporter `json:"reporter"`
 	// Unit is the receiving unit the reporter chose (free text or a code).
+	// A citizen types it: it grants nobody access to the hazard.
 	Unit string `json:"unit,omitempty"`
-	// UnitID is the unit (enterprise) the hazard was found at, set only by
-	// inspections, self-checks or staff, never from a citizen's input.
+	// UnitID identifies the unit (enterprise) the hazard was found at, in
+	// the integrator's register of units. Only an inspection, a self-check
+	// or staff set it, never a citizen's input (Submit refuses it from a
+	// reporter); empty when unknown. At most MaxUnitIDLen characters.
 	UnitID string `json:"unit_id,omitempty"`
 	// Department is the code of the department the hazard is assigned to;
 	// empty until it is dispatched.

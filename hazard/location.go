@@ -125,9 +125,9 @@ func (b BBox) Contains(p Point) bool {
 	return w.Lat >= b.MinLat && w.Lat <= b.MaxLat && w.Lng >= b.MinLng && w.Lng <= b.MaxLng
 }
 
-// Around returns the smallest box holding the circle of radius metres around
-// the WGS-84 point p: a prefilter for a distance check.
-func Around(p Point, radius float64) BBox {
+// Around returns the smallest WGS-84 box holding the circle of radius
+// metres around p: a prefilter for a distance check.
+func (p Point) Around(radius float64) BBox {
 	w := p.WGS84()
 	dLat := radius / 111320.0
 	cos := math.Cos(w.Lat * math.Pi / 180)

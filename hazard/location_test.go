@@ -81,7 +81,7 @@ func TestDistanceMeters(t *testing.T) {
 
 func TestBBox(t *testing.T) {
 	bj := cities["Beijing"]
-	box := hazard.Around(bj, 200)
+	box := bj.Around(200)
 	for _, c := range []struct {
 		name string
 		p    hazard.Point

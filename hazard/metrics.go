@@ -10,24 +10,20 @@ import (
 // in metrics and statistics.
 const NoDepartment = "unassigned"
 
-// Metrics are the Prometheus collectors of the service and the relay. A nil
+// Metrics are the Prometheus collectors of the service (the relay's are
+// relay.Metrics). A nil
 // *Metrics measures nothing, so that metrics stay optional.
 //
 // The gauges of open and overdue hazards are set from a scan of the store
 // (Service.RefreshMetrics, Service.Overdue), never kept by increments, so
 // that every process serving one store reports the same values.
 type Metrics struct {
-	submissions  *prometheus.CounterVec
-	transitions  *prometheus.CounterVec
-	open         *prometheus.GaugeVec
-	overdue      *prometheus.GaugeVec
-	timeToClose  prometheus.Histogram
-	lagEvents    *prometheus.GaugeVec
-	lagSeconds   *prometheus.GaugeVec
-	parked       *prometheus.GaugeVec
-	deliveries   *prometheus.CounterVec
-	escalations  prometheus.Counter
-	relayFailure *prometheus.CounterVec
+	submissions *prometheus.CounterVec
+	transitions *prometheus.CounterVec
+	open        *prometheus.GaugeVec
+	overdue     *prometheus.GaugeVec
+	timeToClose prometheus.Histogram
+	escalations prometheus.Counter
 }
 
 // TimeToCloseBuckets are the bucket bounds, in seconds, of
@@ -67,34 +63,13 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help:    "Time from a hazard's submission to its closing, in seconds.",
 			Buckets: TimeToCloseBuckets,
 		}),
-		lagEvents: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "hazardloop_relay_lag_events",
-			Help: "Events in the log not yet delivered to the consumer.",
-		}, []string{"consumer"}),
-		lagSeconds: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "hazardloop_relay_lag_seconds",
-			Help: "Age of the oldest event not yet delivered to the consumer, in seconds.",
-		}, []string{"consumer"}),
-		parked: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "hazardloop_relay_parked_events",
-			Help: "Events the consumer failed to handle, parked until re-driven.",
-		}, []string{"consumer"}),
-		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "hazardloop_relay_deliveries_total",
-			Help: "Events delivered to consumers, by consumer and outcome (ok, error, parked).",
-		}, []string{"consumer", "outcome"}),
 		escalations: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hazardloop_escalations_total",
 			Help: "Overdue hazards escalated (one per hazard and state).",
 		}),
-		relayFailure: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "hazardloop_relay_store_errors_total",
-			Help: "Store errors met by the relay, by consumer.",
-		}, []string{"consumer"}),
 	}
 	for _, c := range []prometheus.Collector{
-		m.submissions, m.transitions, m.open, m.overdue, m.timeToClose,
-		m.lagEvents, m.lagSeconds, m.parked, m.deliveries, m.escalations, m.relayFailure,
+		m.submissions, m.transitions, m.open, m.overdue, m.timeToClose, m.escalations,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, &Error{Code: CodeConflict, Op: "new metrics", Message: "collectors already registered", Err: err}
@@ -146,30 +121,5 @@ func (m *Metrics) setOverdue(byDept map[string]int) {
 	m.overdue.Reset()
 	for d, n := range byDept {
 		m.overdue.WithLabelValues(d).Set(float64(n))
-	}
-}
-
-func (m *Metrics) lag(consumer string, events int64, age time.Duration) {
-	if m != nil {
-		m.lagEvents.WithLabelValues(consumer).Set(float64(events))
-		m.lagSeconds.WithLabelValues(consumer).Set(age.Seconds())
-	}
-}
-
-func (m *Metrics) setParked(consumer string, n int) {
-	if m != nil {
-		m.parked.WithLabelValues(consumer).Set(float64(n))
-	}
-}
-
-func (m *Metrics) delivered(consumer, outcome string) {
-	if m != nil {
-		m.deliveries.WithLabelValues(consumer, outcome).Inc()
-	}
-}
-
-func (m *Metrics) storeError(consumer string) {
-	if m != nil {
-		m.relayFailure.WithLabelValues(consumer).Inc()
 	}
 }

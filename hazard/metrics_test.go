@@ -88,17 +88,13 @@ func TestMetricsLint(t *testing.T) {
 	_, err = f.svc.Escalate(context.Background())
 	require.NoError(t, err)
 	require.NoError(t, f.svc.RefreshMetrics(context.Background()))
-	r, err := hazard.NewRelay(f.store, hazard.RelayConfig{Consumers: []hazard.Consumer{{Name: "c", Handle: (&recorder{}).handle}}, Metrics: m})
-	require.NoError(t, err)
-	require.NoError(t, r.Drain(context.Background()))
 
 	problems, err := testutil.CollectAndLint(reg)
 	require.NoError(t, err)
 	assert.Empty(t, problems, "metric names and help texts follow Prometheus conventions")
 	for _, name := range []string{
 		"hazardloop_submissions_total", "hazardloop_transitions_total", "hazardloop_open_hazards",
-		"hazardloop_overdue_hazards", "hazardloop_time_to_close_seconds", "hazardloop_relay_lag_events",
-		"hazardloop_relay_lag_seconds", "hazardloop_relay_parked_events",
+		"hazardloop_overdue_hazards", "hazardloop_time_to_close_seconds",
 	} {
 		n, err := testutil.GatherAndCount(reg, name)
 		require.NoError(t, err)
@@ -138,32 +134,6 @@ func TestMetricsValues(t *testing.T) {
 	assert.Equal(t, 1.0, gaugeValue(t, reg, "hazardloop_open_hazards", "submitted"))
 	assert.Equal(t, 1.0, gaugeValue(t, reg, "hazardloop_open_hazards", "dispatched"))
 	assert.Equal(t, 1.0, gaugeValue(t, reg, "hazardloop_overdue_hazards", hazard.NoDepartment))
-
-	// Relay lag: a relay stopped after two events leaves the rest to do.
-	last, err := f.store.LastSeq(ctx)
-	require.NoError(t, err)
-	runCtx, cancel := context.WithCancel(ctx)
-	calls := 0
-	stopping, err := hazard.NewRelay(f.store, hazard.RelayConfig{Batch: 2, Metrics: m, Clock: f.clock.Now, PollInterval: time.Hour,
-		Consumers: []hazard.Consumer{{Name: "lagger", Handle: func(context.Context, hazard.Event) error {
-			if calls++; calls == 2 {
-				cancel()
-			}
-			return nil
-		}}}})
-	require.NoError(t, err)
-	require.NoError(t, stopping.Run(runCtx))
-	assert.Equal(t, float64(last-2), gaugeValue(t, reg, "hazardloop_relay_lag_events", "lagger"))
-	third, err := f.store.Events(ctx, 2, 1)
-	require.NoError(t, err)
-	assert.Equal(t, f.clock.Now().Sub(third[0].Time).Seconds(), gaugeValue(t, reg, "hazardloop_relay_lag_seconds", "lagger"),
-		"the age of the oldest event not delivered")
-	r, err := hazard.NewRelay(f.store, hazard.RelayConfig{Metrics: m, Clock: f.clock.Now,
-		Consumers: []hazard.Consumer{{Name: "lagger", Handle: (&recorder{}).handle}}})
-	require.NoError(t, err)
-	require.NoError(t, r.Drain(ctx))
-	assert.Equal(t, 0.0, gaugeValue(t, reg, "hazardloop_relay_lag_events", "lagger"))
-	assert.Equal(t, 0.0, gaugeValue(t, reg, "hazardloop_relay_lag_seconds", "lagger"))
 }
 
 func TestNewMetricsErrors(t *testing.T) {

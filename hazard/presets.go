@@ -343,6 +343,13 @@ const (
 	TemplateListed                = "hazard_listed"            // supervisors: a major hazard was listed for supervision (挂牌督办)
 )
 
+// The public steps both presets share.
+var (
+	stepHandled  = ActionMeaning{Step: "handled", Public: workflow.Label{ZH: "已办理，待审核。", EN: "Handled; awaiting review."}}
+	stepReturned = ActionMeaning{Step: "returned", Public: workflow.Label{ZH: "已退回，重新办理。", EN: "Returned to the department for more work."}}
+	stepReviewed = ActionMeaning{Step: "reviewed", Public: workflow.Label{ZH: "审核通过，已办结。", EN: "Reviewed and closed as fixed."}}
+)
+
 // CitizenReportDeclarations returns what the steps of a citizen report
 // definition mean (def is CitizenReport's definition or your own version
 // of CitizenReportSpec): the outcomes, public and Open311 statuses of the
@@ -367,13 +374,30 @@ func CitizenReportDeclarations(def *workflow.Definition) ProcessSpec {
 	return ProcessSpec{
 		Definition: def,
 		States: map[string]StateMeaning{
-			StateSubmitted:     {Public: workflow.Label{ZH: "已上报", EN: "Received"}, Open311: Open311Open},
-			StateDispatched:    {Public: workflow.Label{ZH: "已转办", EN: "Forwarded to a department"}, Open311: Open311ActionScheduled},
-			StateAccepted:      {Public: workflow.Label{ZH: "办理中", EN: "Being handled"}, Open311: Open311InProgress},
-			StateResolved:      {Public: workflow.Label{ZH: "待审核", EN: "Awaiting review"}, Open311: Open311InProgress},
-			StateClosedValid:   {Closes: OutcomeValid, Public: workflow.Label{ZH: "已办结", EN: "Fixed"}, Open311: Open311Fixed},
-			StateClosedInvalid: {Closes: OutcomeInvalid, Public: workflow.Label{ZH: "不予受理", EN: "Not accepted"}, Open311: Open311NoFurtherAction},
-			StateWithdrawn:     {Closes: OutcomeInvalid, Public: workflow.Label{ZH: "已撤回", EN: "Withdrawn"}, Open311: Open311Closed},
+			StateSubmitted: {Public: workflow.Label{ZH: "已上报", EN: "Received"}, Open311: Open311Open,
+				Next: workflow.Label{ZH: "已收到：平台将转办至监管部门。", EN: "Received: the platform will forward it to the supervising department."}},
+			StateDispatched: {Public: workflow.Label{ZH: "已转办", EN: "Forwarded to a department"}, Open311: Open311ActionScheduled,
+				Next: workflow.Label{ZH: "已转办至监管部门，由其受理办理。", EN: "Forwarded to the supervising department, which will accept and handle it."}},
+			StateAccepted: {Public: workflow.Label{ZH: "办理中", EN: "Being handled"}, Open311: Open311InProgress,
+				Next: workflow.Label{ZH: "监管部门正在办理。", EN: "Being handled by the supervising department."}},
+			StateResolved: {Public: workflow.Label{ZH: "待审核", EN: "Awaiting review"}, Open311: Open311InProgress,
+				Next: workflow.Label{ZH: "已办理：市安委办将审核整改结果。", EN: "Handled: the city safety committee office will review the fix."}},
+			StateClosedValid: {Closes: OutcomeValid, Public: workflow.Label{ZH: "已办结", EN: "Fixed"}, Open311: Open311Fixed,
+				Next: workflow.Label{ZH: "已整改，经市安委办核实。", EN: "Fixed and verified by the city safety committee office."}},
+			StateClosedInvalid: {Closes: OutcomeInvalid, Public: workflow.Label{ZH: "不予受理", EN: "Not accepted"}, Open311: Open311NoFurtherAction,
+				Next: workflow.Label{ZH: "不予受理，原因见处理说明。", EN: "Not accepted; the reason is in status_notes."}},
+			StateWithdrawn: {Closes: OutcomeInvalid, Public: workflow.Label{ZH: "已撤回", EN: "Withdrawn"}, Open311: Open311Closed,
+				Next: workflow.Label{ZH: "上报人已撤回。", EN: "Withdrawn by the reporter."}},
+		},
+		Actions: map[string]ActionMeaning{
+			ActionDispatch: {Step: "forwarded", Public: workflow.Label{ZH: "已转办至监管部门。", EN: "Forwarded to the supervising department."}},
+			ActionAccept:   {Step: "accepted", Public: workflow.Label{ZH: "部门已受理，正在办理。", EN: "Accepted by the department; being handled."}},
+			ActionSendBack: {Step: "sent_back", Public: workflow.Label{ZH: "部门退回，待重新转办。", EN: "Sent back by the department to be forwarded again."}},
+			ActionResolve:  stepHandled,
+			ActionReturn:   stepReturned,
+			ActionApprove:  stepReviewed,
+			ActionReject:   {Step: "rejected", Public: workflow.Label{ZH: "不予受理。", EN: "Not accepted."}},
+			ActionWithdraw: {Step: "withdrawn", Public: workflow.Label{ZH: "上报人已撤回。", EN: "Withdrawn by the reporter."}},
 		},
 		Verdicts: []string{ActionApprove},
 		Notices: []Notice{
@@ -424,6 +448,17 @@ func RectificationDeclarations(def *workflow.Definition) ProcessSpec {
 			StateAwaitingSignOff: {Open311: Open311Investigating},
 			StateClosedOut:       {Closes: OutcomeValid, Open311: Open311Fixed},
 			StateDismissed:       {Closes: OutcomeInvalid, Open311: Open311NoFurtherAction},
+		},
+		Actions: map[string]ActionMeaning{
+			ActionList:      {Step: "listed", Public: workflow.Label{ZH: "已作为重大隐患挂牌督办。", EN: "Listed for supervision as a major hazard."}},
+			ActionOrder:     {Step: "ordered", Public: workflow.Label{ZH: "已下达整改。", EN: "Rectification ordered."}},
+			ActionDismiss:   {Step: "dismissed", Public: workflow.Label{ZH: "不予认定。", EN: "Dismissed."}},
+			ActionRectify:   stepHandled,
+			ActionPass:      stepReviewed,
+			ActionPassMajor: stepReviewed,
+			ActionFail:      stepReturned,
+			ActionSignOff:   {Step: "signed_off", Public: workflow.Label{ZH: "已审核销号。", EN: "Signed off."}},
+			ActionReturn:    stepReturned,
 		},
 		Verdicts: []string{ActionPass, ActionPassMajor, ActionSignOff},
 		Notices: []Notice{

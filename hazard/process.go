@@ -70,11 +70,25 @@ type StateMeaning struct {
 	// Public is the status the report plaza shows ("received", "fixed");
 	// empty means the state's own label.
 	Public workflow.Label
+	// Next tells the public what happens next in the state (Open311's
+	// service_notice); empty for nothing to say.
+	Next workflow.Label
 	// Open311 is the state's Open311 update status. Empty means OPEN for a
 	// state that is not terminal, FIXED for a terminal state closing as
 	// valid and NO_FURTHER_ACTION for one closing as invalid. Open311's
 	// GeoReport status is "closed" exactly for terminal states.
 	Open311 Open311Status
+}
+
+// ActionMeaning is what an action means to the public.
+type ActionMeaning struct {
+	// Step names the kind of public step the action makes; actions that
+	// mean the same to the public share one (the presets' resolve and
+	// rectify are both "handled"). Empty means the action's name.
+	Step string
+	// Public describes the step on a public timeline when it carries no
+	// public note; empty means the action's label.
+	Public workflow.Label
 }
 
 // Scope says which users of a role an [Audience] reaches.
@@ -160,6 +174,9 @@ type ProcessSpec struct {
 	// States gives each state's meaning by name. Every terminal state needs
 	// one with its outcome; other states may be left out.
 	States map[string]StateMeaning
+	// Actions gives actions' public meaning by name; others keep their
+	// name and label.
+	Actions map[string]ActionMeaning
 	// Verdicts are the actions that record a reviewer's verdict, fine and
 	// bonus (the ones that sign a hazard off as fixed).
 	Verdicts []string
@@ -179,6 +196,7 @@ type Process struct {
 	states   map[string]StateMeaning // every state, defaults filled in
 	labels   map[string]workflow.Label
 	actions  map[string]workflow.Label
+	steps    map[string]ActionMeaning // every action, defaults filled in
 	verdicts []string
 	notices  []Notice
 }
@@ -200,6 +218,7 @@ func NewProcess(spec ProcessSpec) (*Process, error) {
 		states:   make(map[string]StateMeaning),
 		labels:   make(map[string]workflow.Label),
 		actions:  make(map[string]workflow.Label),
+		steps:    make(map[string]ActionMeaning),
 		verdicts: slices.Clone(spec.Verdicts),
 		notices:  slices.Clone(spec.Notices),
 	}
@@ -238,6 +257,21 @@ func NewProcess(spec ProcessSpec) (*Process, error) {
 	}
 	for _, a := range def.Actions() {
 		pr.actions[a.Name] = a.Label
+		m := spec.Actions[a.Name]
+		if m.Step == "" {
+			m.Step = a.Name
+		}
+		if m.Public.ZH == "" && m.Public.EN == "" {
+			m.Public = a.Label
+		}
+		pr.steps[a.Name] = m
+	}
+	for name, m := range spec.Actions {
+		if _, ok := pr.actions[name]; !ok {
+			p.Add("actions", "%q is not an action of %s", name, def.Name())
+		} else if m.Step != "" && !codePattern.MatchString(m.Step) {
+			p.Add("actions."+name+".step", "must be lower_snake_case")
+		}
 	}
 	for i, v := range spec.Verdicts {
 		if _, ok := pr.actions[v]; !ok {
@@ -336,6 +370,16 @@ func (p *Process) ActionLabel(action string) workflow.Label {
 		return l
 	}
 	return workflow.Label{ZH: action, EN: action}
+}
+
+// Step returns the public meaning of an action, with its defaults filled
+// in: an unknown action's step is its name and its description its name in
+// both languages.
+func (p *Process) Step(action string) ActionMeaning {
+	if m, ok := p.steps[action]; ok {
+		return m
+	}
+	return ActionMeaning{Step: action, Public: workflow.Label{ZH: action, EN: action}}
 }
 
 // RecordsVerdict reports whether action records a verdict, a fine and a

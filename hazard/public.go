@@ -2,32 +2,41 @@ package hazard
 
 import (
 	"time"
+
+	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // PublicHazard is what the report plaza (上报广场) shows of a hazard. It has
 // no field that could carry the reporter's identity or contact, nor staff's
 // private notes: redaction by construction.
 type PublicHazard struct {
-	Ref         string        `json:"ref"`
-	Category    string        `json:"category"`
-	Severity    Severity      `json:"severity"`
-	Description string        `json:"description"`
-	Photos      []string      `json:"photos"` // blob keys
-	Address     string        `json:"address"`
-	Point       *Point        `json:"point,omitempty"`
-	District    string        `json:"district,omitempty"`
-	Department  string        `json:"department,omitempty"`
-	Source      Source        `json:"source"`
-	State       string        `json:"state"`
-	Resolution  string        `json:"resolution,omitempty"`
-	Evidence    []string      `json:"evidence,omitempty"`
-	Verdict     string        `json:"verdict,omitempty"`
-	Duplicate   bool          `json:"duplicate,omitempty"`
-	Deadline    time.Time     `json:"deadline,omitzero"`
-	CreatedAt   time.Time     `json:"created_at"`
-	UpdatedAt   time.Time     `json:"updated_at"`
-	ClosedAt    time.Time     `json:"closed_at,omitzero"`
-	Timeline    []PublicEvent `json:"timeline,omitempty"`
+	Ref         string   `json:"ref"`
+	Category    string   `json:"category"`
+	Severity    Severity `json:"severity"`
+	Description string   `json:"description"`
+	Photos      []string `json:"photos"` // blob keys
+	Address     string   `json:"address"`
+	Point       *Point   `json:"point,omitempty"`
+	District    string   `json:"district,omitempty"`
+	Department  string   `json:"department,omitempty"`
+	Source      Source   `json:"source"`
+	State       string   `json:"state"`
+	// Status is the public status of State, as the hazard's process
+	// declares it ("received", "fixed"); the service's public views set it.
+	Status workflow.Label `json:"status,omitzero"`
+	// Workflow and WorkflowVersion name the hazard's process, whose
+	// declarations say what its states and steps mean to the public.
+	Workflow        string        `json:"workflow"`
+	WorkflowVersion int           `json:"workflow_version"`
+	Resolution      string        `json:"resolution,omitempty"`
+	Evidence        []string      `json:"evidence,omitempty"`
+	Verdict         string        `json:"verdict,omitempty"`
+	Duplicate       bool          `json:"duplicate,omitempty"`
+	Deadline        time.Time     `json:"deadline,omitzero"`
+	CreatedAt       time.Time     `json:"created_at"`
+	UpdatedAt       time.Time     `json:"updated_at"`
+	ClosedAt        time.Time     `json:"closed_at,omitzero"`
+	Timeline        []PublicEvent `json:"timeline,omitempty"`
 }
 
 // PublicEvent is one step of a hazard's public timeline: no actor identity,
@@ -48,24 +57,26 @@ type PublicEvent struct {
 // PublicTimeline.
 func (h *Hazard) Public() PublicHazard {
 	p := PublicHazard{
-		Ref:         h.Ref,
-		Category:    h.Category,
-		Severity:    h.Severity,
-		Description: h.Description,
-		Photos:      keys(h.Photos),
-		Address:     h.Location.Address,
-		District:    h.Location.District,
-		Department:  h.Department,
-		Source:      h.Source,
-		State:       h.State,
-		Resolution:  h.Resolution,
-		Evidence:    keys(h.Evidence),
-		Verdict:     h.Verdict,
-		Duplicate:   !isNil(h.DuplicateOf),
-		Deadline:    h.Deadline,
-		CreatedAt:   h.CreatedAt,
-		UpdatedAt:   h.UpdatedAt,
-		ClosedAt:    h.ClosedAt,
+		Ref:             h.Ref,
+		Category:        h.Category,
+		Severity:        h.Severity,
+		Description:     h.Description,
+		Photos:          keys(h.Photos),
+		Address:         h.Location.Address,
+		District:        h.Location.District,
+		Department:      h.Department,
+		Source:          h.Source,
+		State:           h.State,
+		Workflow:        h.Workflow,
+		WorkflowVersion: h.WorkflowVersion,
+		Resolution:      h.Resolution,
+		Evidence:        keys(h.Evidence),
+		Verdict:         h.Verdict,
+		Duplicate:       !isNil(h.DuplicateOf),
+		Deadline:        h.Deadline,
+		CreatedAt:       h.CreatedAt,
+		UpdatedAt:       h.UpdatedAt,
+		ClosedAt:        h.ClosedAt,
 	}
 	if h.Location.Point != nil {
 		pt := *h.Location.Point

@@ -206,9 +206,6 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	return s, nil
 }
 
-// Store returns the service's store.
-func (s *Service) Store() Store { return s.store }
-
 // Categories returns the registry of accepted categories.
 func (s *Service) Categories() *Categories { return s.categories }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 )
 
 // benchBase is the report the benchmarks submit, made once so that the
@@ -112,7 +113,7 @@ func BenchmarkFullLoop(b *testing.B) {
 	ctx := context.Background()
 	f := newFixture(b, func(c *hazard.ServiceConfig) { c.SubmitsPerDay = -1 })
 	var delivered atomic.Int64
-	r, err := hazard.NewRelay(f.store, hazard.RelayConfig{Consumers: []hazard.Consumer{{Name: "count", Handle: func(context.Context, hazard.Event) error {
+	r, err := relay.New(f.store, f.store, relay.Config{Consumers: []relay.Consumer{{Name: "count", Handle: func(context.Context, hazard.Event) error {
 		delivered.Add(1)
 		return nil
 	}}}})

@@ -65,38 +65,50 @@ func ExampleService() {
 	// 09:00 transition submitted->dispatched by "dispatcher"
 }
 
-// A relay feeds the event log to a consumer, which sees each event at least
-// once, in order.
-func ExampleRelay() {
+// A feed of changes (Open311's service request updates) reads the public
+// steps of every hazard in a window of time, page by page.
+func ExampleService_PublicUpdates() {
 	ctx := context.Background()
-	store := memstore.New()
-	svc, err := hazard.NewService(hazard.ServiceConfig{Store: store})
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	svc, err := hazard.NewService(hazard.ServiceConfig{
+		Store: memstore.New(),
+		Refs:  hazard.RefFormat{Prefix: "LC"},
+		Clock: func() time.Time { return now },
+	})
 	if err != nil {
 		panic(err)
 	}
-	_, err = svc.Submit(ctx, hazard.User{ID: "u-1", Role: "reporter"}, hazard.SubmitInput{
-		Category: "gas", Description: "燃气管道锈蚀", Location: hazard.Location{Address: "幸福小区3号楼"},
-		Photos: []hazard.Photo{{SHA256: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752", ContentType: hazard.TypePNG, Size: 1024}},
+	citizen := hazard.User{ID: "u-1001", Role: "reporter"}
+	h, err := svc.Submit(ctx, citizen, hazard.SubmitInput{
+		Category:    "fire",
+		Description: "安全出口被杂物堵塞",
+		Location:    hazard.Location{Address: "朝阳区建国路88号"},
+		Photos:      []hazard.Photo{{SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", ContentType: hazard.TypeJPEG, Size: 52311}},
 	}, "")
 	if err != nil {
 		panic(err)
 	}
-	relay, err := hazard.NewRelay(store, hazard.RelayConfig{Consumers: []hazard.Consumer{{
-		Name: "notify",
-		Handle: func(_ context.Context, e hazard.Event) error {
-			fmt.Println("event", e.Seq, e.Type)
-			return nil
-		},
-	}}})
-	if err != nil {
+	now = now.Add(time.Hour)
+	dispatcher := hazard.User{ID: "d-7", Role: "dispatcher"}
+	if _, err := svc.Act(ctx, dispatcher, h.ID, "dispatch", hazard.ActInput{ExpectedVersion: h.Version, Department: "fire", Note: "转消防救援支队"}); err != nil {
 		panic(err)
 	}
-	if err := relay.Drain(ctx); err != nil {
-		panic(err)
+
+	q := hazard.UpdatesQuery{Since: now.Add(-24 * time.Hour), Until: now, Limit: 1}
+	for {
+		steps, err := svc.PublicUpdates(ctx, q)
+		if err != nil {
+			panic(err)
+		}
+		for _, s := range steps {
+			fmt.Printf("%d %s %s %s to %q: %q\n", s.Seq, s.Ref, s.Time.Format("15:04"), s.Type, s.To, s.Note)
+		}
+		if len(steps) < q.Limit {
+			break
+		}
+		q.After = steps[len(steps)-1].Seq
 	}
-	cursor, _ := store.Cursor(ctx, "notify")
-	fmt.Println("cursor", cursor)
 	// Output:
-	// event 1 submitted
-	// cursor 1
+	// 1 LC-20261128-000001 09:00 submitted to "": ""
+	// 2 LC-20261128-000001 10:00 transition to "dispatched": "转消防救援支队"
 }

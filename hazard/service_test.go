@@ -154,5 +154,4 @@ func TestServiceDepartments(t *testing.T) {
 	all[0].Code = "changed"
 	require.Equal(t, hazard.DefaultDepartments()[0].Code, f.svc.Departments()[0].Code, "Departments must return a copy")
 	require.NotNil(t, f.svc.Categories())
-	require.Same(t, f.store, f.svc.Store())
 }

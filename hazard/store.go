@@ -2,6 +2,7 @@ package hazard
 
 import (
 	"context"
+	"math"
 	"slices"
 	"time"
 
@@ -18,8 +19,6 @@ const (
 	MaxEventBatch = 1000
 	// MaxIdempotencyKeyLen is the longest idempotency key, in bytes.
 	MaxIdempotencyKeyLen = 128
-	// MaxConsumerNameLen is the longest consumer name, in bytes.
-	MaxConsumerNameLen = 64
 )
 
 // Filter selects hazards in List. Zero fields do not filter. All set fields
@@ -71,17 +70,18 @@ func (f *Filter) Matches(h *Hazard) bool {
 	return true
 }
 
-// CheckUnchanged returns a CodeInvalid error naming the first field that an
-// update from old to next may not change (ref, reporter, created_at), or nil.
-// Stores call it so that every adapter refuses the same changes the same way.
-func CheckUnchanged(old, next *Hazard) error {
+// CheckUpdate returns a CodeInvalid error naming the first field that an
+// update from h to next may not change (ref, reporter, created_at), or nil.
+// Stores call it on the stored hazard before they replace it, so that every
+// adapter refuses the same changes the same way.
+func (h *Hazard) CheckUpdate(next *Hazard) error {
 	field := ""
 	switch {
-	case next.Ref != old.Ref:
+	case next.Ref != h.Ref:
 		field = "ref"
-	case next.Reporter != old.Reporter:
+	case next.Reporter != h.Reporter:
 		field = "reporter"
-	case !next.CreatedAt.Equal(old.CreatedAt):
+	case !next.CreatedAt.Equal(h.CreatedAt):
 		field = "created_at"
 	default:
 		return nil
@@ -118,8 +118,29 @@ type NearbyQuery struct {
 	Limit int
 }
 
-// Store keeps hazards and their event log. It is the port that storage
-// adapters implement; hazardtest.TestStore pins every promise below.
+// Validate reports every problem with q as one CodeInvalid error: a
+// category is required, the radius must be a positive finite number of
+// metres, the center a valid point and the limit not negative. Stores call
+// it before they search, so that every adapter refuses the same queries.
+func (q *NearbyQuery) Validate() error {
+	var p Problems
+	if q.Category == "" {
+		p.Add("category", "is required")
+	}
+	if !(q.RadiusMeters > 0) || math.IsInf(q.RadiusMeters, 1) {
+		p.Add("radius", "must be a positive number of metres")
+	}
+	p.Merge("center", Location{Address: "-", Point: &q.Center}.Validate())
+	if q.Limit < 0 {
+		p.Add("limit", "must not be negative")
+	}
+	return p.Err("nearby")
+}
+
+// Store keeps hazards and the event log. It is the port that storage
+// adapters implement; hazardtest.TestStore pins every promise below. (The
+// relay's cursors and parked events are a port of their own,
+// relay.Cursors, used by the relay alone.)
 //
 // Hazards and events are values: a Store copies them on the way in and out,
 // so that no caller shares memory with it or with another caller. A Store
@@ -168,16 +189,18 @@ type Store interface {
 	NextSeq(ctx context.Context, counter string) (int64, error)
 
 	EventLog
-	Cursors
 }
 
-// EventLog is the ordered log of events. Readers see sequence numbers
-// without gaps: an event is never visible before every event with a smaller
-// number is.
+// EventLog is the ordered log of the events of every subject: a hazard's
+// events and those of other subjects (see Event.SubjectOf) share one
+// sequence. Readers see sequence numbers without gaps: an event is never
+// visible before every event with a smaller number is.
 type EventLog interface {
 	// Append adds events that change no hazard state (notes, reward
-	// events) and returns them with their sequence numbers. Each event's
-	// hazard must exist (CodeNotFound).
+	// events, events of other subjects) and returns them with their
+	// sequence numbers, all or none. An invalid event is CodeInvalid; a
+	// hazard's event whose hazard does not exist is CodeNotFound. An event
+	// of another subject needs nothing to exist.
 	Append(ctx context.Context, events ...Event) ([]Event, error)
 
 	// Events returns up to limit events with Seq > after, in Seq order.
@@ -186,6 +209,14 @@ type EventLog interface {
 
 	// HazardEvents returns every event of one hazard in Seq order.
 	HazardEvents(ctx context.Context, id uuid.UUID) ([]Event, error)
+
+	// SubjectEvents returns up to limit events of the subject s with
+	// Seq > after, in Seq order: what Events returns, keeping only the
+	// events whose SubjectOf is s. limit is as in Events. For a hazard
+	// subject they are that hazard's events, as HazardEvents returns them.
+	// An invalid subject (Subject.Validate) is CodeInvalid; a subject
+	// without events has none.
+	SubjectEvents(ctx context.Context, s Subject, after int64, limit int) ([]Event, error)
 
 	// LastSeq returns the highest sequence number, 0 for an empty log.
 	LastSeq(ctx context.Context) (int64, error)
@@ -223,37 +254,4 @@ func eventsOf(ctx context.Context, st Store, ids []uuid.UUID) (map[uuid.UUID][]E
 		}
 	}
 	return out, nil
-}
-
-// ParkedEvent is an event a consumer failed to handle too many times, kept
-// aside with its error until an operator re-drives it.
-type ParkedEvent struct {
-	Consumer string    `json:"consumer"`
-	Event    Event     `json:"event"`
-	Attempts int       `json:"attempts"`
-	Error    string    `json:"error"`
-	ParkedAt time.Time `json:"parked_at"`
-}
-
-// Cursors keeps each named consumer's position in the event log and the
-// events it parked.
-type Cursors interface {
-	// Cursor returns the consumer's saved position: the Seq of the last event
-	// it handled, 0 when it has none.
-	Cursor(ctx context.Context, consumer string) (int64, error)
-
-	// SaveCursor saves the consumer's position. A position lower than the
-	// saved one is CodeConflict (cursors never move back).
-	SaveCursor(ctx context.Context, consumer string, seq int64) error
-
-	// Park keeps p aside; parking the same consumer and Seq again replaces
-	// the entry.
-	Park(ctx context.Context, p ParkedEvent) error
-
-	// Parked lists the consumer's parked events in Seq order; an empty
-	// consumer lists those of every consumer.
-	Parked(ctx context.Context, consumer string) ([]ParkedEvent, error)
-
-	// Unpark removes a parked event, or returns CodeNotFound.
-	Unpark(ctx context.Context, consumer string, seq int64) error
 }

@@ -286,3 +286,18 @@ func TestSubmitDuplicateRadiusConfigured(t *testing.T) {
 	second := f.submit(t, otherCit, in)
 	assert.Equal(t, first.ID, second.DuplicateOf)
 }
+
+// A citizen may name a company as the receiving unit: it stays free text
+// (Unit) and never becomes the unit the hazard was found at (UnitID), which
+// SubmitInput cannot carry.
+func TestSubmitNeverSetsUnitID(t *testing.T) {
+	f := newFixture(t)
+	in := fireReport()
+	in.Unit = "91110101MA00000001 某某化工有限公司"
+	h := f.submit(t, citizen, in)
+	assert.Equal(t, in.Unit, h.Unit, "Unit keeps the citizen's text")
+	assert.Empty(t, h.UnitID, "UnitID after a citizen's Submit")
+	got, err := f.store.Get(t.Context(), h.ID)
+	require.NoError(t, err, "Get")
+	assert.Empty(t, got.UnitID, "stored UnitID after a citizen's Submit")
+}

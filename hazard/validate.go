@@ -14,10 +14,12 @@ const (
 	MinDescriptionLen = 1
 	MaxDescriptionLen = 1000
 	MaxUnitLen        = 100
-	MaxNoteLen        = 1000
-	MaxUserIDLen      = 128
-	MaxUnitIDLen      = 64 // a unit's ID (Hazard.UnitID)
-	MaxRefLen         = 64
+	// MaxUnitIDLen bounds Hazard.UnitID, an identifier in a register of
+	// units (a unified social credit code has 18 characters).
+	MaxUnitIDLen = 64
+	MaxNoteLen   = 1000
+	MaxUserIDLen = 128
+	MaxRefLen    = 64
 )
 
 // NormalizeText trims surrounding white space and Unicode-normalises line

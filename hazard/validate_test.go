@@ -99,6 +99,8 @@ func TestValidate(t *testing.T) {
 		{"no reporter", func(h *hazard.Hazard) { h.Reporter.UserID = "" }, []string{"reporter"}},
 		{"reporter ID too long", func(h *hazard.Hazard) { h.Reporter.UserID = strings.Repeat("u", hazard.MaxUserIDLen+1) }, []string{"reporter"}},
 		{"unit too long", func(h *hazard.Hazard) { h.Unit = strings.Repeat("单", hazard.MaxUnitLen+1) }, []string{"unit"}},
+		{"unit ID at the limit", func(h *hazard.Hazard) { h.UnitID = strings.Repeat("企", hazard.MaxUnitIDLen) }, nil},
+		{"unit ID too long", func(h *hazard.Hazard) { h.UnitID = strings.Repeat("企", hazard.MaxUnitIDLen+1) }, []string{"unit_id"}},
 		{"unknown source", func(h *hazard.Hazard) { h.Source = "hearsay" }, []string{"source"}},
 		{"no state", func(h *hazard.Hazard) { h.State = "" }, []string{"state"}},
 		{"workflow version 0", func(h *hazard.Hazard) { h.WorkflowVersion = 0 }, []string{"workflow"}},
@@ -267,6 +269,8 @@ func TestValidateChange(t *testing.T) {
 		{"point moved out of range", func(h *hazard.Hazard) { h.Location.Point = &hazard.Point{Lat: 91, Lng: 0, System: hazard.WGS84} }, []string{"latitude"}},
 		{"address control character", func(h *hazard.Hazard) { h.Location.Address = "a\x00" }, []string{"address"}},
 		{"unit control character", func(h *hazard.Hazard) { h.Unit = "a\x00" }, []string{"unit"}},
+		{"unit ID changed", func(h *hazard.Hazard) { h.UnitID = "91110101MA00000002" }, nil},
+		{"unit ID too long", func(h *hazard.Hazard) { h.UnitID = strings.Repeat("u", hazard.MaxUnitIDLen+1) }, []string{"unit_id"}},
 		{"no reporter", func(h *hazard.Hazard) { h.Reporter.UserID = "" }, []string{"reporter"}},
 		{"cheap fields always checked", func(h *hazard.Hazard) { h.State, h.Version, h.FineFen = "", 0, -1 }, []string{"state", "version", "fine_fen"}},
 	}

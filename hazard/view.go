@@ -3,15 +3,22 @@ package hazard
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 )
 
 // PublicFilter selects hazards on the report plaza. Zero fields do not
-// filter.
+// filter; all set fields must match.
 type PublicFilter struct {
 	Category string
 	State    string
+	// Open, when non-nil, keeps only open (true) or closed (false) hazards.
+	Open *bool
+	// CreatedSince and CreatedUntil bound the creation time:
+	// since <= created_at < until.
+	CreatedSince time.Time
+	CreatedUntil time.Time
 }
 
 // PublicList is one page of the plaza, newest first.
@@ -64,16 +71,28 @@ func (s *Service) PublicView(ctx context.Context, ref string) (PublicHazard, err
 	if err != nil {
 		return PublicHazard{}, Wrap("public view", err)
 	}
+	return s.publicOf(&h, events), nil
+}
+
+// publicOf returns the public view of h with its public status and the
+// public timeline of its events.
+func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
 	p := h.Public()
-	p.Timeline = PublicTimeline(events)
-	return p, nil
+	if pr, err := s.processes.Of(h); err == nil {
+		m, _ := pr.Meaning(h.State)
+		p.Status = m.Public
+	}
+	if events != nil {
+		p.Timeline = PublicTimeline(events)
+	}
+	return p
 }
 
 // PublicList returns one page of the plaza, newest first, each hazard with
 // its public timeline as PublicView gives it. The timelines are read in one
 // call when the store is an EventsBatcher.
 func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (PublicList, error) {
-	sf := Filter{Category: f.Category}
+	sf := Filter{Category: f.Category, Open: f.Open, CreatedSince: f.CreatedSince, CreatedUntil: f.CreatedUntil}
 	if f.State != "" {
 		sf.States = []string{f.State}
 	}
@@ -91,8 +110,7 @@ func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (Publi
 	}
 	out := PublicList{Items: make([]PublicHazard, len(l.Items)), Next: l.Next}
 	for i := range l.Items {
-		out.Items[i] = l.Items[i].Public()
-		out.Items[i].Timeline = PublicTimeline(events[l.Items[i].ID])
+		out.Items[i] = s.publicOf(&l.Items[i], events[l.Items[i].ID])
 	}
 	return out, nil
 }

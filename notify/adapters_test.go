@@ -110,7 +110,9 @@ func TestWebhookSignatureRejectsTampering(t *testing.T) {
 
 func TestWebhookTimeoutAndCancel(t *testing.T) {
 	release := make(chan struct{})
+	arrived := make(chan struct{}, 2) // one per request
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -121,8 +123,10 @@ func TestWebhookTimeoutAndCancel(t *testing.T) {
 	err := newWebhook(t, srv.URL, 50*time.Millisecond).Notify(context.Background(), alice, msg)
 	require.ErrorIs(t, err, notify.ErrTemporary, "a timeout is temporary")
 
+	<-arrived // the first request reached the server
+	// Cancel once the second request is in flight at the server.
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	go func() { <-arrived; cancel() }()
 	err = newWebhook(t, srv.URL, time.Minute).Notify(ctx, alice, msg)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.False(t, notify.Retryable(err))

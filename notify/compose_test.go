@@ -175,13 +175,19 @@ func TestRetryBackoffGrowsWithJitterAndCap(t *testing.T) {
 func TestRetryStopsWhenContextEnds(t *testing.T) {
 	temp := notify.Temporary(notify.ChannelSMS, "sms", "503", nil)
 	n, calls := scripted(temp, temp, temp)
+	// called is closed by the first attempt: Retry then waits an hour
+	// (the real sleep), and the context ends during that wait.
+	called := make(chan struct{})
+	var once sync.Once
+	first := notify.NotifierFunc(func(ctx context.Context, to notify.Recipient, m notify.Message) error {
+		defer once.Do(func() { close(called) })
+		return n.Notify(ctx, to, m)
+	})
 	ctx, cancel := context.WithCancel(context.Background())
-	r := notify.Retry(n, notify.RetryConfig{MaxAttempts: 5, BaseDelay: time.Hour, MaxDelay: time.Hour})
+	r := notify.Retry(first, notify.RetryConfig{MaxAttempts: 5, BaseDelay: time.Hour, MaxDelay: time.Hour})
 	done := make(chan error, 1)
 	go func() { done <- r.Notify(ctx, alice, msg) }()
-	for calls.Load() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	<-called
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
 	assert.Equal(t, int32(1), calls.Load())

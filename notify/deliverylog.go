@@ -18,13 +18,20 @@ type Delivery struct {
 }
 
 // DeliveryLog remembers which idempotency keys were delivered, so that a
-// message delivered again (after a crash, a relay retry) is dropped.
-// Implementations are safe for concurrent use.
+// message delivered again (after a crash, a relay retry) is dropped. It is
+// the port that storage adapters implement; notifytest.TestDeliveryLog pins
+// its promises.
+//
+// Keys are compared exactly, byte for byte, up to MaxIdempotencyKeyLen
+// bytes. A log may forget keys older than it keeps (MemoryLog beyond its
+// size, pgstore's after Forget), never a recent one. Implementations are
+// safe for concurrent use.
 type DeliveryLog interface {
-	// Delivered reports whether key was recorded.
+	// Delivered reports whether key was recorded; a key never recorded is
+	// false, not an error.
 	Delivered(ctx context.Context, key string) (bool, error)
-	// Record records d. Recording a key again keeps the first record and
-	// returns nil.
+	// Record records d. Recording a key again, even at once from several
+	// callers, keeps the first record and returns nil.
 	Record(ctx context.Context, d Delivery) error
 }
 

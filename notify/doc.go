@@ -10,6 +10,13 @@
 // relay consumer that maps hazard and reward events to recipients and
 // templates, honouring each user's channel preferences and opt-outs.
 //
+// The Router names no state or action: who is told of which step of a
+// hazard's process, with which template, is what the process declares
+// (hazard.Notice, read through RouterConfig.Processes), so an integrator's
+// own process gets notices from its declarations alone. Templates take the
+// names of states and actions from the definition's labels; Templates.Check
+// tells at start-up whether every notice of the processes has a text.
+//
 // # Errors
 //
 // Adapters return *Error values with a Kind: permanent (final for that

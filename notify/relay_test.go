@@ -7,11 +7,12 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/notify"
+	"github.com/hazardloop/hazardloop/relay"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// TestRelayCrashDeliversOnceAfterRestart runs the real hazard.Relay over
+// TestRelayCrashDeliversOnceAfterRestart runs the real relay.Relay over
 // memstore: a first process crashes between reading the event and sending,
 // a second crashes after sending but before saving its cursor, and a third
 // runs clean. The reporter gets each message exactly once, thanks to the
@@ -30,8 +31,8 @@ func TestRelayCrashDeliversOnceAfterRestart(t *testing.T) {
 		require.NoError(t, err)
 		return r
 	}
-	newRelay := func(c hazard.Consumer) *hazard.Relay {
-		r, err := hazard.NewRelay(f.store, hazard.RelayConfig{Consumers: []hazard.Consumer{c}, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond})
+	newRelay := func(c relay.Consumer) *relay.Relay {
+		r, err := relay.New(f.store, f.store, relay.Config{Consumers: []relay.Consumer{c}, BackoffBase: time.Millisecond, BackoffMax: time.Millisecond})
 		require.NoError(t, err)
 		return r
 	}
@@ -51,7 +52,7 @@ func TestRelayCrashDeliversOnceAfterRestart(t *testing.T) {
 	// 2. The process dies after the send, before the cursor is saved.
 	ctx2, crash2 := context.WithCancel(ctx)
 	r2 := newRouter(f.wechat).Consumer("notify")
-	sendThenDie := hazard.Consumer{Name: "notify", Handle: func(ctx context.Context, e hazard.Event) error {
+	sendThenDie := relay.Consumer{Name: "notify", Handle: func(ctx context.Context, e hazard.Event) error {
 		if err := r2.Handle(ctx, e); err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 )
 
 // Directory finds the people to notify and how to reach them. The wiring
@@ -154,8 +155,8 @@ func NewRouter(cfg RouterConfig) (*Router, error) {
 }
 
 // Consumer returns the router as a relay consumer named name.
-func (r *Router) Consumer(name string) hazard.Consumer {
-	return hazard.Consumer{Name: name, Handle: r.Handle}
+func (r *Router) Consumer(name string) relay.Consumer {
+	return relay.Consumer{Name: name, Handle: r.Handle}
 }
 
 // Planned is one message the Router means to send for an event.

@@ -78,7 +78,7 @@ func pgxLoop(pool *pgxpool.Pool) loopRunner {
 		var last *int64
 		err := pool.QueryRow(ctx, pgstore.CreateSQL, pgx.NamedArgs{
 			"id": h.ID, "ref": h.Ref, "category": h.Category, "state": h.State, "department": h.Department,
-			"reporter": h.Reporter.UserID, "source": string(h.Source), "open": true, "created_ns": h.CreatedAt.UnixNano(),
+			"reporter": h.Reporter.UserID, "unit_id": h.UnitID, "source": string(h.Source), "open": true, "created_ns": h.CreatedAt.UnixNano(),
 			"lat": w.Lat, "lng": w.Lng, "idem_key": nil, "doc": doc, "events": evs,
 		}).Scan(&ok, &last)
 		if err != nil {
@@ -96,7 +96,7 @@ func pgxLoop(pool *pgxpool.Pool) loopRunner {
 			evs, _ := json.Marshal([]hazard.Event{e})
 			err := pool.QueryRow(ctx, pgstore.UpdateSQL, pgx.NamedArgs{
 				"id": h.ID, "expected": expected, "ref": h.Ref, "category": h.Category, "state": h.State,
-				"department": h.Department, "reporter": h.Reporter.UserID, "source": string(h.Source), "open": true,
+				"department": h.Department, "reporter": h.Reporter.UserID, "unit_id": h.UnitID, "source": string(h.Source), "open": true,
 				"created_ns": h.CreatedAt.UnixNano(), "lat": w.Lat, "lng": w.Lng, "doc": doc, "reporter_doc": rep, "events": evs,
 			}).Scan(&ok, &last)
 			if err != nil {

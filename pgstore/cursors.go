@@ -2,17 +2,16 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 	"github.com/jackc/pgx/v5"
 )
 
-// checkConsumer validates a consumer name as every Cursors does.
-func checkConsumer(op, name string) error { return hazard.CheckConsumerName(op, name) }
+// checkConsumer validates a consumer name as every relay.Cursors does.
+func checkConsumer(op, name string) error { return relay.CheckConsumerName(op, name) }
 
-// Cursor implements hazard.Cursors.
+// Cursor implements relay.Cursors.
 func (s *HazardStore) Cursor(ctx context.Context, consumer string) (int64, error) {
 	const op = "pgstore.Cursor"
 	if err := checkConsumer(op, consumer); err != nil {
@@ -26,7 +25,7 @@ func (s *HazardStore) Cursor(ctx context.Context, consumer string) (int64, error
 	return seq, translate(op, err)
 }
 
-// SaveCursor implements hazard.Cursors.
+// SaveCursor implements relay.Cursors.
 func (s *HazardStore) SaveCursor(ctx context.Context, consumer string, seq int64) error {
 	const op = "pgstore.SaveCursor"
 	if err := checkConsumer(op, consumer); err != nil {
@@ -46,13 +45,16 @@ func (s *HazardStore) SaveCursor(ctx context.Context, consumer string, seq int64
 	return nil
 }
 
-// Park implements hazard.Cursors.
-func (s *HazardStore) Park(ctx context.Context, p hazard.ParkedEvent) error {
+// Park implements relay.Cursors.
+func (s *HazardStore) Park(ctx context.Context, p relay.ParkedEvent) error {
 	const op = "pgstore.Park"
 	if err := checkConsumer(op, p.Consumer); err != nil {
 		return err
 	}
-	doc, err := json.Marshal(p)
+	if p.Event.Seq < 1 {
+		return &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "event.seq", Message: "must be at least 1"}
+	}
+	doc, err := encodeParked(&p)
 	if err != nil {
 		return hazard.Wrap(op, err)
 	}
@@ -61,9 +63,14 @@ func (s *HazardStore) Park(ctx context.Context, p hazard.ParkedEvent) error {
 	return translate(op, err)
 }
 
-// Parked implements hazard.Cursors.
-func (s *HazardStore) Parked(ctx context.Context, consumer string) ([]hazard.ParkedEvent, error) {
+// Parked implements relay.Cursors.
+func (s *HazardStore) Parked(ctx context.Context, consumer string) ([]relay.ParkedEvent, error) {
 	const op = "pgstore.Parked"
+	if consumer != "" {
+		if err := checkConsumer(op, consumer); err != nil {
+			return nil, err
+		}
+	}
 	var rows pgx.Rows
 	var err error
 	if consumer == "" {
@@ -74,12 +81,12 @@ func (s *HazardStore) Parked(ctx context.Context, consumer string) ([]hazard.Par
 	if err != nil {
 		return nil, translate(op, err)
 	}
-	out := []hazard.ParkedEvent{}
+	out := []relay.ParkedEvent{}
 	var doc []byte
 	_, err = pgx.ForEachRow(rows, []any{&doc}, func() error {
-		var p hazard.ParkedEvent
-		if err := json.Unmarshal(doc, &p); err != nil {
-			return fmt.Errorf("decode parked event: %w", err)
+		p, err := decodeParked(doc)
+		if err != nil {
+			return err
 		}
 		out = append(out, p)
 		return nil
@@ -90,9 +97,12 @@ func (s *HazardStore) Parked(ctx context.Context, consumer string) ([]hazard.Par
 	return out, nil
 }
 
-// Unpark implements hazard.Cursors.
+// Unpark implements relay.Cursors.
 func (s *HazardStore) Unpark(ctx context.Context, consumer string, seq int64) error {
 	const op = "pgstore.Unpark"
+	if err := checkConsumer(op, consumer); err != nil {
+		return err
+	}
 	tag, err := s.db.pool.Exec(ctx, `DELETE FROM parked_events WHERE consumer = $1 AND seq = $2`, consumer, seq)
 	if err != nil {
 		return translate(op, err)

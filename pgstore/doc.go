@@ -1,6 +1,8 @@
 // Package pgstore keeps hazardloop's data in PostgreSQL: a hazard.Store
-// (hazards, the event log, consumer cursors and parked events), a
-// reward.Ledger, a notify.DeliveryLog, a hazard.BlobStore and a
+// (hazards and the event log of every subject) that is also a relay's
+// relay.Cursors (consumer cursors and parked events), a reward.Ledger, a
+// notify.DeliveryLog, a hazard.BlobStore, hazard.Uploads (pending
+// uploads and the hazards their photos are attached to) and a
 // hazard.Limiter (rate limits shared by every process on the database),
 // over one pgx connection pool.
 //

@@ -2,9 +2,7 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/hazardloop/hazardloop/hazard"
@@ -13,8 +11,9 @@ import (
 
 const appendSQL = `WITH gate AS (SELECT 1)` + insertEvents
 
-// Append implements hazard.EventLog. An event of a missing hazard is
-// CodeNotFound and nothing is appended.
+// Append implements hazard.EventLog. A hazard's event whose hazard is
+// missing is CodeNotFound and nothing is appended; events of other subjects
+// need no row to exist.
 func (s *HazardStore) Append(ctx context.Context, events ...hazard.Event) ([]hazard.Event, error) {
 	const op = "pgstore.Append"
 	if len(events) == 0 {
@@ -51,6 +50,27 @@ func (s *HazardStore) HazardEvents(ctx context.Context, id uuid.UUID) ([]hazard.
 	return evs, translate("pgstore.HazardEvents", err)
 }
 
+// SubjectEvents implements hazard.EventLog: a hazard subject's events by
+// the hazard_id index, another subject's by the subject index.
+func (s *HazardStore) SubjectEvents(ctx context.Context, sub hazard.Subject, after int64, limit int) ([]hazard.Event, error) {
+	const op = "pgstore.SubjectEvents"
+	if err := sub.Validate(); err != nil {
+		return nil, hazard.Wrap(op, err)
+	}
+	if limit <= 0 || limit > hazard.MaxEventBatch {
+		limit = hazard.MaxEventBatch
+	}
+	var evs []hazard.Event
+	var err error
+	if id, ok := sub.HazardID(); ok {
+		evs, err = s.queryEvents(ctx, `SELECT seq, doc FROM events WHERE hazard_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, id, after, limit)
+	} else {
+		evs, err = s.queryEvents(ctx, `SELECT seq, doc FROM events
+			WHERE subject_kind = $1 AND subject_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`, string(sub.Kind), sub.ID, after, limit)
+	}
+	return evs, translate(op, err)
+}
+
 // EventsOf implements hazard.EventsBatcher: one query for every hazard.
 func (s *HazardStore) EventsOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]hazard.Event, error) {
 	if len(ids) > hazard.MaxEventsBatch {
@@ -79,11 +99,10 @@ func (s *HazardStore) queryEvents(ctx context.Context, sql string, args ...any) 
 	var seq int64
 	var doc []byte
 	_, err = pgx.ForEachRow(rows, []any{&seq, &doc}, func() error {
-		var e hazard.Event
-		if err := json.Unmarshal(doc, &e); err != nil {
-			return fmt.Errorf("decode event %d: %w", seq, err)
+		e, err := decodeEvent(seq, doc)
+		if err != nil {
+			return err
 		}
-		e.Seq = seq
 		out = append(out, e)
 		return nil
 	})

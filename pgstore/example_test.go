@@ -65,5 +65,8 @@ func ExampleMigrations() {
 	// 1 0001_hazards.sql
 	// 2 0002_rewards.sql
 	// 3 0003_deliveries_blobs.sql
+	// 4 0004_event_subjects.sql
+	// 5 0005_hazard_rows.sql
 	// 6 0006_limits.sql
+	// 7 0007_uploads.sql
 }

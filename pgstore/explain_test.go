@@ -20,7 +20,8 @@ const envExplainRows = "HAZARDLOOP_EXPLAIN_ROWS"
 
 // TestPlazaQueryPlans loads a million hazards (HAZARDLOOP_EXPLAIN_ROWS
 // overrides the count) and checks that the plaza's listings - no filter, a
-// state, a category, several states, first pages and cursor pages - are
+// state, a category, several states, a department, a reporter, a unit,
+// first pages and cursor pages - are
 // planned without a sequential scan, by index ranges in cursor order.
 func TestPlazaQueryPlans(t *testing.T) {
 	rows := 1_000_000
@@ -57,13 +58,14 @@ func TestPlazaQueryPlans(t *testing.T) {
 		END LOOP; END $$`)
 	require.NoError(t, err, "drop indexes")
 	// Time-ordered IDs, 7 states, 20 categories, 10 departments,
-	// 100,000 reporters, points around Beijing.
+	// 100,000 reporters, 20,000 units for a third of the hazards (the rest
+	// have none), points around Beijing.
 	_, err = conn.Exec(ctx, `
-		INSERT INTO hazards (id, ref, category, state, department, reporter, source, open,
+		INSERT INTO hazards (id, ref, category, state, department, reporter, unit_id, source, open,
 			created_ns, lat, lng, version, doc)
 		SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid,
 			'R-' || i, 'cat' || (i % 20), (ARRAY['submitted','dispatched','accepted','resolved','closed_valid','closed_invalid','withdrawn'])[1 + i % 7],
-			'dept' || (i % 10), 'user' || (i % 100000), 'citizen', i % 7 < 4,
+			'dept' || (i % 10), 'user' || (i % 100000), CASE WHEN i % 3 = 0 THEN 'unit' || (i % 20000) ELSE '' END, 'citizen', i % 7 < 4,
 			1700000000000000000 + i::bigint * 1000000000, 39.9 + (i % 1000) * 0.0001, 116.4 + (i / 1000 % 1000) * 0.0001,
 			1, '{}'::jsonb
 		FROM generate_series(1, $1::int) AS i`, rows)
@@ -96,6 +98,7 @@ func TestPlazaQueryPlans(t *testing.T) {
 		{"several states", hazard.Filter{States: []string{"closed_valid", "closed_invalid"}}, true},
 		{"department", hazard.Filter{Department: "dept3"}, false},
 		{"reporter", hazard.Filter{Reporter: "user42"}, false},
+		{"unit", hazard.Filter{UnitID: "unit42"}, false},
 		{"open", hazard.Filter{Open: ptr(true)}, false},
 	} {
 		for _, page := range []hazard.Page{{}, {Cursor: cursor}} {

@@ -1,5 +1,7 @@
 package pgstore
 
+import "context"
+
 // ListQuery exposes the statement of List to the tests that EXPLAIN it.
 var ListQuery = listQuery
 
@@ -16,3 +18,7 @@ const (
 
 // NearbyQuery exposes the prefilter statement of Nearby.
 var NearbyQuery = nearbyQuery
+
+// MigrateTo applies the migrations up to version upTo only, so that a test
+// can write rows as an older schema held them, then migrate.
+func (db *DB) MigrateTo(ctx context.Context, upTo int) ([]int, error) { return db.migrate(ctx, upTo) }

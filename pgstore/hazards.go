@@ -11,15 +11,19 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 	"github.com/jackc/pgx/v5"
 )
 
-// HazardStore is the PostgreSQL hazard.Store: hazards, the event log,
-// consumer cursors and parked events.
+// HazardStore is the PostgreSQL hazard.Store (hazards and the event log of
+// every subject) and the relay.Cursors of a relay reading that log
+// (consumer cursors and parked events, with the relay.Locker capability).
 //
-// Each hazard is kept whole as a JSONB document, so that it reads back
-// exactly as written (times to the nanosecond, with their zone offsets),
-// beside the columns that filters, cursors and the duplicate search use.
+// Each hazard is kept whole as a JSONB document of pgstore's own shape
+// (see rows.go), so that it reads back exactly as written (times to the
+// nanosecond, with their zone offsets) whatever becomes of the domain
+// types' JSON, beside the columns that filters, cursors and the duplicate
+// search use.
 //
 // The event log's sequence numbers come from a one-row counter updated in
 // the same statement that inserts the events. The counter row stays locked
@@ -35,6 +39,7 @@ type HazardStore struct {
 
 var (
 	_ hazard.Store          = (*HazardStore)(nil)
+	_ relay.Cursors         = (*HazardStore)(nil)
 	_ hazard.EventsBatcher  = (*HazardStore)(nil)
 	_ hazard.LimitedCreator = (*HazardStore)(nil)
 )
@@ -44,10 +49,10 @@ func (db *DB) Hazards() *HazardStore { return &HazardStore{db: db} }
 
 // hazardColumns are the indexed columns derived from a hazard.
 type hazardColumns struct {
-	category, state, department, reporter, source string
-	open                                          bool
-	createdNS                                     int64
-	lat, lng                                      *float64
+	category, state, department, reporter, unitID, source string
+	open                                                  bool
+	createdNS                                             int64
+	lat, lng                                              *float64
 }
 
 func columnsOf(h *hazard.Hazard) hazardColumns {
@@ -56,6 +61,7 @@ func columnsOf(h *hazard.Hazard) hazardColumns {
 		state:      h.State,
 		department: h.Department,
 		reporter:   h.Reporter.UserID,
+		unitID:     h.UnitID,
 		source:     string(h.Source),
 		open:       h.Open(),
 		createdNS:  h.CreatedAt.UnixNano(),
@@ -71,15 +77,16 @@ func columnsOf(h *hazard.Hazard) hazardColumns {
 // their sequence numbers. With id set, every event must be of that hazard.
 func eventDocs(events []hazard.Event, id uuid.UUID) ([]byte, error) {
 	var p hazard.Problems
-	docs := make([]hazard.Event, len(events))
-	for i, e := range events {
+	docs := make([]eventDoc, len(events))
+	for i := range events {
+		e := &events[i]
 		f := fmt.Sprintf("events[%d]", i)
 		p.Merge(f, e.Validate())
 		if id != uuid.Nil && e.HazardID != id {
 			p.Add(f+".hazard_id", "must be the hazard's ID")
 		}
-		e.Seq = 0
-		docs[i] = e
+		docs[i] = eventDocOf(e)
+		docs[i].Seq = 0
 	}
 	if err := p.Err("events"); err != nil {
 		return nil, err
@@ -89,7 +96,9 @@ func eventDocs(events []hazard.Event, id uuid.UUID) ([]byte, error) {
 
 // insertEvents is the tail of a writing statement: it takes len(events)
 // sequence numbers from the counter when the CTE named by gate produced a
-// row, and inserts the events (parameter $events, a JSON array) with them.
+// row, and inserts the events (parameter $events, a JSON array) with them:
+// a hazard's event with its hazard_id, an event of another subject with its
+// subject_kind and subject_id (the JSON omits what is zero).
 // The statement then returns whether gate produced a row and the last
 // sequence number taken (NULL when none).
 const insertEvents = `,
@@ -98,15 +107,16 @@ s AS (
     WHERE jsonb_array_length(@events::jsonb) > 0 AND EXISTS (SELECT FROM gate)
     RETURNING n),
 e AS (
-    INSERT INTO events (seq, hazard_id, doc)
-    SELECT s.n - jsonb_array_length(@events::jsonb) + x.ord, (x.doc->>'hazard_id')::uuid, x.doc
+    INSERT INTO events (seq, hazard_id, subject_kind, subject_id, doc)
+    SELECT s.n - jsonb_array_length(@events::jsonb) + x.ord, (x.doc->>'hazard_id')::uuid,
+        x.doc->'subject'->>'kind', x.doc->'subject'->>'id', x.doc
     FROM s, jsonb_array_elements(@events::jsonb) WITH ORDINALITY AS x(doc, ord))
 SELECT EXISTS (SELECT FROM gate), (SELECT n FROM s)`
 
 const createSQL = `WITH gate AS (
-    INSERT INTO hazards (id, ref, category, state, department, reporter, source, open,
+    INSERT INTO hazards (id, ref, category, state, department, reporter, unit_id, source, open,
         created_ns, lat, lng, version, idem_key, doc)
-    VALUES (@id, @ref, @category, @state, @department, @reporter, @source, @open,
+    VALUES (@id, @ref, @category, @state, @department, @reporter, @unit_id, @source, @open,
         @created_ns, @lat, @lng, 1, @idem_key, @doc)
     ON CONFLICT (reporter, idem_key) WHERE idem_key IS NOT NULL DO NOTHING
     RETURNING 1)` + insertEvents
@@ -160,7 +170,7 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 	if err != nil {
 		return hazard.Hazard{}, false, hazard.Wrap(op, err)
 	}
-	doc, err := json.Marshal(h)
+	doc, err := encodeHazard(&h)
 	if err != nil {
 		return hazard.Hazard{}, false, hazard.Wrap(op, err)
 	}
@@ -171,7 +181,7 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 	}
 	args := pgx.NamedArgs{
 		"id": h.ID, "ref": h.Ref, "category": c.category, "state": c.state, "department": c.department,
-		"reporter": c.reporter, "source": c.source, "open": c.open, "created_ns": c.createdNS,
+		"reporter": c.reporter, "unit_id": c.unitID, "source": c.source, "open": c.open, "created_ns": c.createdNS,
 		"lat": c.lat, "lng": c.lng, "idem_key": key, "doc": doc, "events": evs,
 	}
 	insert := func(q querier) (hazard.Hazard, bool, error) {
@@ -234,7 +244,7 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 
 const updateSQL = `WITH gate AS (
     UPDATE hazards SET category = @category, state = @state, department = @department,
-        source = @source, open = @open, lat = @lat, lng = @lng, version = version + 1, doc = @doc
+        unit_id = @unit_id, source = @source, open = @open, lat = @lat, lng = @lng, version = version + 1, doc = @doc
     WHERE id = @id AND version = @expected AND ref = @ref AND reporter = @reporter
         AND created_ns = @created_ns AND doc->'reporter' = @reporter_doc::jsonb
     RETURNING 1)` + insertEvents
@@ -251,18 +261,18 @@ func (s *HazardStore) Update(ctx context.Context, h hazard.Hazard, expectedVersi
 	if err != nil {
 		return hazard.Hazard{}, hazard.Wrap(op, err)
 	}
-	doc, err := json.Marshal(h)
+	doc, err := encodeHazard(&h)
 	if err != nil {
 		return hazard.Hazard{}, hazard.Wrap(op, err)
 	}
-	rep, err := json.Marshal(h.Reporter)
+	rep, err := encodeReporter(&h)
 	if err != nil {
 		return hazard.Hazard{}, hazard.Wrap(op, err)
 	}
 	c := columnsOf(&h)
 	args := pgx.NamedArgs{
 		"id": h.ID, "expected": expectedVersion, "ref": h.Ref, "category": c.category, "state": c.state,
-		"department": c.department, "reporter": c.reporter, "source": c.source, "open": c.open,
+		"department": c.department, "reporter": c.reporter, "unit_id": c.unitID, "source": c.source, "open": c.open,
 		"created_ns": c.createdNS, "lat": c.lat, "lng": c.lng, "doc": doc, "reporter_doc": rep, "events": evs,
 	}
 	var updated bool
@@ -285,7 +295,7 @@ func (s *HazardStore) Update(ctx context.Context, h hazard.Hazard, expectedVersi
 		return hazard.Hazard{}, &hazard.Error{Code: hazard.CodeConflict, Op: op, Version: stored.Version,
 			Message: fmt.Sprintf("the hazard is at version %d, not %d", stored.Version, expectedVersion)}
 	}
-	if err := hazard.CheckUnchanged(&stored, &h); err != nil {
+	if err := stored.CheckUpdate(&h); err != nil {
 		return hazard.Hazard{}, err
 	}
 	return hazard.Hazard{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op,
@@ -319,14 +329,6 @@ func scanHazard(ctx context.Context, q querier, sql string, args ...any) (hazard
 		return hazard.Hazard{}, err
 	}
 	return decodeHazard(doc)
-}
-
-func decodeHazard(doc []byte) (hazard.Hazard, error) {
-	var h hazard.Hazard
-	if err := json.Unmarshal(doc, &h); err != nil {
-		return hazard.Hazard{}, fmt.Errorf("decode hazard: %w", err)
-	}
-	return h, nil
 }
 
 const nextSeqSQL = `INSERT INTO counters (name, n) VALUES ($1, 1)

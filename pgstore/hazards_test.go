@@ -8,11 +8,18 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
+	"github.com/hazardloop/hazardloop/relay"
+	"github.com/hazardloop/hazardloop/relay/relaytest"
 )
 
 func TestHazardStoreConformance(t *testing.T) {
 	testURL(t)
 	hazardtest.TestStore(t, func(t *testing.T) hazard.Store { return newDB(t).Hazards() })
+}
+
+func TestCursorsConformance(t *testing.T) {
+	testURL(t)
+	relaytest.TestCursors(t, func(t *testing.T) relay.Cursors { return newDB(t).Hazards() })
 }
 
 func TestHazardStoreTextItCannotHold(t *testing.T) {

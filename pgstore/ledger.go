@@ -1,12 +1,10 @@
 package pgstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,16 +13,19 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Ledger is the PostgreSQL reward.Ledger.
+// Ledger is the PostgreSQL reward.Ledger. It stores; the rules (caps and
+// budgets, claims, expiry) are package reward's, run inside its steps.
 //
-// Issue runs in one short transaction that takes transaction-level advisory
-// locks on the reporter's caps (policy and reporter) and on the policy's
-// budget before it counts and inserts, so that concurrent issues in any
-// number of processes never overspend; a unique index on (hazard, policy)
-// makes a second reward for a hazard impossible. Claim changes are compare
-// and set on the reward's version. Expire takes its batch with FOR UPDATE
-// SKIP LOCKED, so that many processes may sweep at once and each reward
-// expires once.
+// Issue runs in one short transaction: when admit asks for a total, the
+// transaction first takes a transaction-level advisory lock on what the
+// total counts (the policy and reporter, or the policy's budget), so that
+// concurrent issues in any number of processes see each other's rewards
+// and never overspend (reward.Limits.Admit asks for the reporter's totals
+// before the budget, so that no two issues wait on each other); a unique
+// index on (hazard, policy) makes a second reward for a hazard impossible.
+// Update is compare and set on the reward's version. UpdateDue takes its
+// batch with FOR UPDATE SKIP LOCKED in one transaction, so that many
+// processes may sweep at once and each reward is handed to one sweep.
 type Ledger struct {
 	db *DB
 }
@@ -34,7 +35,7 @@ var _ reward.Ledger = (*Ledger)(nil)
 // Ledger returns the reward.Ledger over db.
 func (db *DB) Ledger() *Ledger { return &Ledger{db: db} }
 
-// maxChangeRetries bounds the compare-and-set retries of one claim change;
+// maxChangeRetries bounds the compare-and-set retries of one Update;
 // each retry follows another caller's successful change of the reward.
 const maxChangeRetries = 100
 
@@ -57,7 +58,7 @@ func nsOrNil(t time.Time) *int64 {
 }
 
 // Issue implements reward.Ledger.
-func (l *Ledger) Issue(ctx context.Context, r reward.Reward, limits reward.Limits) (reward.Reward, bool, error) {
+func (l *Ledger) Issue(ctx context.Context, r reward.Reward, admit func(reward.Reward, func(reward.Tally) (reward.Total, error)) error) (reward.Reward, bool, error) {
 	const op = "pgstore.Ledger.Issue"
 	if err := r.Validate(); err != nil {
 		return reward.Reward{}, false, hazard.Wrap(op, err)
@@ -80,7 +81,7 @@ func (l *Ledger) Issue(ctx context.Context, r reward.Reward, limits reward.Limit
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		if err := l.checkLimits(ctx, tx, &s, limits); err != nil {
+		if err := admit(s.Clone(), func(q reward.Tally) (reward.Total, error) { return lockedTotals(ctx, tx, q) }); err != nil {
 			return err
 		}
 		var inserted bool
@@ -108,48 +109,19 @@ func (l *Ledger) Issue(ctx context.Context, r reward.Reward, limits reward.Limit
 	return out, created, nil
 }
 
-// checkLimits locks the reporter's caps and the policy's budget for the rest
-// of tx and checks that r fits in them.
-func (l *Ledger) checkLimits(ctx context.Context, tx pgx.Tx, r *reward.Reward, limits reward.Limits) error {
-	const lock = `SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':reward:' || $1, 0))`
-	var caps []reward.Cap
-	for _, c := range limits.Reporter {
-		if c.Applies(r.IssuedAt) {
-			caps = append(caps, c)
-		}
+// lockedTotals takes, for the rest of tx, the advisory lock of what q
+// counts (a reporter's rewards under a policy, or all of a policy's for a
+// budget), then counts: an issue that counts the same rewards waits until
+// tx ends, and then sees its reward.
+func lockedTotals(ctx context.Context, tx pgx.Tx, q reward.Tally) (reward.Total, error) {
+	key := "budget:" + q.Policy
+	if q.ReporterID != "" {
+		key = fmt.Sprintf("cap:%d:%s:%s", len(q.Policy), q.Policy, q.ReporterID)
 	}
-	b := limits.Budget
-	budget := b.Applies(r.IssuedAt)
-	// Locks are always taken reporter first, then budget: no deadlock.
-	if len(caps) > 0 {
-		if _, err := tx.Exec(ctx, lock, fmt.Sprintf("cap:%d:%s:%s", len(r.Policy), r.Policy, r.ReporterID)); err != nil {
-			return err
-		}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':reward:' || $1, 0))`, key); err != nil {
+		return reward.Total{}, err
 	}
-	if budget {
-		if _, err := tx.Exec(ctx, lock, "budget:"+r.Policy); err != nil {
-			return err
-		}
-	}
-	for _, c := range caps {
-		t, err := totals(ctx, tx, r.Policy, r.ReporterID, c.Since, c.Until)
-		if err != nil {
-			return err
-		}
-		if !c.Admits(t, r.Amount) {
-			return reward.ErrCapReached
-		}
-	}
-	if budget {
-		t, err := totals(ctx, tx, r.Policy, "", b.Since, b.Until)
-		if err != nil {
-			return err
-		}
-		if !b.Admits(t, r.Amount) {
-			return reward.ErrBudgetExhausted
-		}
-	}
-	return nil
+	return totals(ctx, tx, q)
 }
 
 type querier interface {
@@ -157,22 +129,23 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-func totals(ctx context.Context, q querier, policy, reporterID string, since, until time.Time) (reward.Total, error) {
+// totals adds up the rewards t selects: reward.Tally.Counts in SQL.
+func totals(ctx context.Context, q querier, t reward.Tally) (reward.Total, error) {
 	sql := `SELECT count(*), coalesce(sum(amount), 0) FROM rewards
 		WHERE policy = $1 AND status <> 'expired' AND issued_ns >= $2 AND issued_ns < $3`
-	args := []any{policy, unixNanos(since), int64(1<<63 - 1)}
-	if !until.IsZero() {
-		args[2] = unixNanos(until)
+	args := []any{t.Policy, unixNanos(t.Since), int64(1<<63 - 1)}
+	if !t.Until.IsZero() {
+		args[2] = unixNanos(t.Until)
 	}
-	if reporterID != "" {
+	if t.ReporterID != "" {
 		sql += ` AND reporter = $4`
-		args = append(args, reporterID)
+		args = append(args, t.ReporterID)
 	}
-	var t reward.Total
+	var out reward.Total
 	var amount int64
-	err := q.QueryRow(ctx, sql, args...).Scan(&t.Count, &amount)
-	t.Amount = reward.Fen(amount)
-	return t, err
+	err := q.QueryRow(ctx, sql, args...).Scan(&out.Count, &amount)
+	out.Amount = reward.Fen(amount)
+	return out, err
 }
 
 func (l *Ledger) scanOne(ctx context.Context, q querier, sql string, args ...any) (reward.Reward, error) {
@@ -183,8 +156,8 @@ func (l *Ledger) scanOne(ctx context.Context, q querier, sql string, args ...any
 	return decodeReward(doc)
 }
 
-func (l *Ledger) scanMany(ctx context.Context, sql string, args ...any) ([]reward.Reward, error) {
-	rows, err := l.db.pool.Query(ctx, sql, args...)
+func (l *Ledger) scanMany(ctx context.Context, q querier, sql string, args ...any) ([]reward.Reward, error) {
+	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +182,7 @@ func (l *Ledger) Get(ctx context.Context, id uuid.UUID) (reward.Reward, error) {
 
 // ByHazard implements reward.Ledger.
 func (l *Ledger) ByHazard(ctx context.Context, hazardID uuid.UUID) ([]reward.Reward, error) {
-	rs, err := l.scanMany(ctx, `SELECT doc FROM rewards WHERE hazard_id = $1 ORDER BY issued_ns, id`, hazardID)
+	rs, err := l.scanMany(ctx, l.db.pool, `SELECT doc FROM rewards WHERE hazard_id = $1 ORDER BY issued_ns, id`, hazardID)
 	return rs, translate("pgstore.Ledger.ByHazard", err)
 }
 
@@ -239,7 +212,7 @@ func (l *Ledger) ListByReporter(ctx context.Context, reporterID string, status r
 		w.add("id < ?", after)
 	}
 	w.args = append(w.args, limit+1)
-	items, err := l.scanMany(ctx, fmt.Sprintf(`SELECT doc FROM rewards WHERE %s ORDER BY id DESC LIMIT $%d`, w.sql(), len(w.args)), w.args...)
+	items, err := l.scanMany(ctx, l.db.pool, fmt.Sprintf(`SELECT doc FROM rewards WHERE %s ORDER BY id DESC LIMIT $%d`, w.sql(), len(w.args)), w.args...)
 	if err != nil {
 		return reward.List{}, translate(op, err)
 	}
@@ -252,125 +225,93 @@ func (l *Ledger) ListByReporter(ctx context.Context, reporterID string, status r
 }
 
 // Totals implements reward.Ledger.
-func (l *Ledger) Totals(ctx context.Context, policy, reporterID string, since, until time.Time) (reward.Total, error) {
-	t, err := totals(ctx, l.db.pool, policy, reporterID, since, until)
+func (l *Ledger) Totals(ctx context.Context, q reward.Tally) (reward.Total, error) {
+	t, err := totals(ctx, l.db.pool, q)
 	return t, translate("pgstore.Ledger.Totals", err)
 }
 
-// errUnchanged tells change that the reward is returned as it is.
-var errUnchanged = errors.New("unchanged")
-
-// change applies fn to the stored reward and saves the result if the reward
-// was not changed meanwhile (compare and set on Version), re-reading and
-// retrying when it was. fn returns errUnchanged to return the reward as it
-// is, or another error to refuse. It reports whether it saved a change.
-func (l *Ledger) change(ctx context.Context, op string, id uuid.UUID, fn func(r *reward.Reward) error) (reward.Reward, bool, error) {
+// Update implements reward.Ledger: it reads the reward, applies change and
+// saves the result if the reward was not changed meanwhile (compare and set
+// on Version), re-reading and retrying when it was.
+func (l *Ledger) Update(ctx context.Context, id uuid.UUID, change func(r *reward.Reward) error) (reward.Reward, error) {
+	const op = "pgstore.Ledger.Update"
 	for range maxChangeRetries {
 		r, err := l.scanOne(ctx, l.db.pool, `SELECT doc FROM rewards WHERE id = $1`, id)
 		if err != nil {
-			return reward.Reward{}, false, translate(op, err)
+			return reward.Reward{}, translate(op, err)
 		}
 		old := r.Version
-		if err := fn(&r); errors.Is(err, errUnchanged) {
-			return r, false, nil
-		} else if err != nil {
-			return reward.Reward{}, false, translate(op, err)
+		if err := change(&r); err != nil {
+			return reward.Reward{}, translate(op, err)
 		}
 		r.Version = old + 1
 		doc, err := encodeReward(&r)
 		if err != nil {
-			return reward.Reward{}, false, hazard.Wrap(op, err)
+			return reward.Reward{}, hazard.Wrap(op, err)
 		}
 		tag, err := l.db.pool.Exec(ctx, `UPDATE rewards SET status = $3, claim_by_ns = $4, claim_started_ns = $5,
 			version = $6, doc = $7 WHERE id = $1 AND version = $2`,
 			id, old, string(r.Status), unixNanos(r.ClaimBy), nsOrNil(r.ClaimStartedAt), r.Version, doc)
 		if err != nil {
-			return reward.Reward{}, false, translate(op, err)
+			return reward.Reward{}, translate(op, err)
 		}
 		if tag.RowsAffected() == 1 {
-			return r, true, nil
+			return r, nil
 		}
 	}
-	return reward.Reward{}, false, &hazard.Error{Code: hazard.CodeConflict, Op: op, Message: "the reward kept changing; try again"}
+	return reward.Reward{}, &hazard.Error{Code: hazard.CodeConflict, Op: op, Message: "the reward kept changing; try again"}
 }
 
-// BeginClaim implements reward.Ledger.
-func (l *Ledger) BeginClaim(ctx context.Context, id uuid.UUID, reporterID string, now time.Time) (reward.Reward, error) {
-	r, _, err := l.change(ctx, "pgstore.Ledger.BeginClaim", id, func(r *reward.Reward) error {
-		return r.BeginClaim(reporterID, now)
-	})
-	return r, err
-}
-
-// Settle implements reward.Ledger.
-func (l *Ledger) Settle(ctx context.Context, id uuid.UUID, paymentRef string, now time.Time) (reward.Reward, bool, error) {
-	const op = "pgstore.Ledger.Settle"
-	if err := reward.CheckPaymentRef(paymentRef); err != nil {
-		return reward.Reward{}, false, hazard.Wrap(op, err)
-	}
-	return l.change(ctx, op, id, func(r *reward.Reward) error {
-		if changed, err := r.Settle(paymentRef, now); err != nil || changed {
+// UpdateDue implements reward.Ledger. One transaction locks its batch with
+// FOR UPDATE SKIP LOCKED (concurrent sweeps in other processes take other
+// rewards; a reward changed meanwhile is checked again by the lock), applies
+// change to each and writes them all back in one statement.
+func (l *Ledger) UpdateDue(ctx context.Context, now time.Time, change func(r *reward.Reward) error) ([]reward.Reward, error) {
+	const op = "pgstore.Ledger.UpdateDue"
+	var out []reward.Reward
+	err := pgx.BeginFunc(ctx, l.db.pool, func(tx pgx.Tx) error {
+		due, err := l.scanMany(ctx, tx, `SELECT doc FROM rewards WHERE status = 'pending' AND claim_by_ns <= $1
+			ORDER BY claim_by_ns, id LIMIT $2 FOR UPDATE SKIP LOCKED`, unixNanos(now), reward.MaxExpireBatch)
+		if err != nil || len(due) == 0 {
+			out = due
 			return err
 		}
-		return errUnchanged
-	})
-}
-
-// FailClaim implements reward.Ledger.
-func (l *Ledger) FailClaim(ctx context.Context, id uuid.UUID, errText string, claimBy time.Time) (reward.Reward, error) {
-	return l.endClaim(ctx, "pgstore.Ledger.FailClaim", id, errText, func(r *reward.Reward) error { return r.FailClaim(errText, claimBy) })
-}
-
-// MarkFailed implements reward.Ledger.
-func (l *Ledger) MarkFailed(ctx context.Context, id uuid.UUID, errText string) (reward.Reward, error) {
-	return l.endClaim(ctx, "pgstore.Ledger.MarkFailed", id, errText, func(r *reward.Reward) error { return r.MarkFailed(errText) })
-}
-
-// endClaim ends a claim that did not pay with end, after checking errText
-// before any I/O.
-func (l *Ledger) endClaim(ctx context.Context, op string, id uuid.UUID, errText string, end func(r *reward.Reward) error) (reward.Reward, error) {
-	if err := reward.CheckErrorText(errText); err != nil {
-		return reward.Reward{}, hazard.Wrap(op, err)
-	}
-	r, _, err := l.change(ctx, op, id, end)
-	return r, err
-}
-
-func byTimeThenID(at func(reward.Reward) time.Time) func(a, b reward.Reward) int {
-	return func(a, b reward.Reward) int {
-		if c := at(a).Compare(at(b)); c != 0 {
-			return c
+		n := len(due)
+		ids, versions, statuses := make([]uuid.UUID, n), make([]int64, n), make([]string, n)
+		claimBy, started, docs := make([]int64, n), make([]*int64, n), make([]string, n)
+		for i := range due {
+			r := &due[i]
+			ids[i] = r.ID
+			old := r.Version
+			if err := change(r); err != nil {
+				return err
+			}
+			r.Version = old + 1
+			doc, err := encodeReward(r)
+			if err != nil {
+				return err
+			}
+			versions[i], statuses[i], claimBy[i], started[i], docs[i] = r.Version, string(r.Status), unixNanos(r.ClaimBy), nsOrNil(r.ClaimStartedAt), string(doc)
 		}
-		return bytes.Compare(a.ID[:], b.ID[:])
-	}
-}
-
-// Expire implements reward.Ledger. It locks its batch with FOR UPDATE SKIP
-// LOCKED: concurrent sweeps in other processes take other rewards, and the
-// status check in the same statement makes each reward expire once.
-func (l *Ledger) Expire(ctx context.Context, now time.Time, limit int) ([]reward.Reward, error) {
-	const op = "pgstore.Ledger.Expire"
-	at, err := json.Marshal(now.UTC())
-	if err != nil {
-		return nil, hazard.Wrap(op, err)
-	}
-	rs, err := l.scanMany(ctx, `WITH due AS (
-			SELECT id FROM rewards WHERE status = 'pending' AND claim_by_ns <= $1
-			ORDER BY claim_by_ns, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-		UPDATE rewards r SET status = 'expired', version = r.version + 1,
-			doc = r.doc || jsonb_build_object('status', 'expired', 'expired_at', $3::jsonb, 'version', r.version + 1)
-		FROM due WHERE r.id = due.id AND r.status = 'pending'
-		RETURNING r.doc`, unixNanos(now), reward.ExpireBatch(limit), at)
+		if _, err := tx.Exec(ctx, `UPDATE rewards r SET status = u.status, claim_by_ns = u.claim_by_ns,
+				claim_started_ns = u.claim_started_ns, version = u.version, doc = u.doc::jsonb
+			FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[])
+				AS u(id, version, status, claim_by_ns, claim_started_ns, doc)
+			WHERE r.id = u.id`, ids, versions, statuses, claimBy, started, docs); err != nil {
+			return err
+		}
+		out = due
+		return nil
+	})
 	if err != nil {
 		return nil, translate(op, err)
 	}
-	slices.SortFunc(rs, byTimeThenID(func(r reward.Reward) time.Time { return r.ClaimBy }))
-	return rs, nil
+	return out, nil
 }
 
 // StuckClaims implements reward.Ledger.
-func (l *Ledger) StuckClaims(ctx context.Context, startedBefore time.Time, limit int) ([]reward.Reward, error) {
-	rs, err := l.scanMany(ctx, `SELECT doc FROM rewards WHERE status = 'claiming' AND claim_started_ns < $1
-		ORDER BY claim_started_ns, id LIMIT $2`, unixNanos(startedBefore), reward.ExpireBatch(limit))
+func (l *Ledger) StuckClaims(ctx context.Context, startedBefore time.Time) ([]reward.Reward, error) {
+	rs, err := l.scanMany(ctx, l.db.pool, `SELECT doc FROM rewards WHERE status = 'claiming' AND claim_started_ns < $1
+		ORDER BY claim_started_ns, id LIMIT $2`, unixNanos(startedBefore), reward.MaxExpireBatch)
 	return rs, translate("pgstore.Ledger.StuckClaims", err)
 }

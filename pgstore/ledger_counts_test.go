@@ -27,14 +27,14 @@ func TestLedgerCountByStatus(t *testing.T) {
 			ReporterID: "citizen-1", Policy: "city", PolicyVersion: 1, Amount: amount, Status: reward.StatusPending,
 			Explanation: []reward.Line{{Rule: "table", Contribution: amount, Total: amount}},
 			IssuedAt:    now, ClaimBy: now.Add(60 * 24 * time.Hour), Version: 1}
-		_, created, err := l.Issue(ctx, r, reward.Limits{})
+		_, created, err := l.Issue(ctx, r, reward.Limits{}.Admit)
 		require.NoError(t, err, "Issue %d", i)
 		require.True(t, created)
 		ids = append(ids, r.ID)
 	}
-	_, err = l.BeginClaim(ctx, ids[1], "citizen-1", now.Add(time.Hour))
+	_, err = l.Update(ctx, ids[1], func(r *reward.Reward) error { return r.BeginClaim("citizen-1", now.Add(time.Hour)) })
 	require.NoError(t, err, "BeginClaim")
-	_, _, err = l.Settle(ctx, ids[1], "pay-1", now.Add(time.Hour))
+	_, err = l.Update(ctx, ids[1], func(r *reward.Reward) error { _, err := r.Settle("pay-1", now.Add(time.Hour)); return err })
 	require.NoError(t, err, "Settle")
 
 	got, err = l.CountByStatus(ctx)

@@ -132,6 +132,9 @@ func listQuery(f hazard.Filter, p hazard.Page) (string, []any, int, error) {
 	if f.Reporter != "" {
 		w.add("reporter = ?", f.Reporter)
 	}
+	if f.UnitID != "" {
+		w.add("unit_id = ?", f.UnitID)
+	}
 	if f.Source != "" {
 		w.add("source = ?", string(f.Source))
 	}
@@ -202,7 +205,7 @@ func (s *HazardStore) List(ctx context.Context, f hazard.Filter, p hazard.Page) 
 // the open hazards of the category in the box around the circle, oldest
 // first.
 func nearbyQuery(q hazard.NearbyQuery) (string, []any) {
-	box := hazard.Around(q.Center, q.RadiusMeters)
+	box := q.Center.Around(q.RadiusMeters)
 	var w where
 	w.add("open")
 	w.add("lat IS NOT NULL")
@@ -220,18 +223,7 @@ func nearbyQuery(q hazard.NearbyQuery) (string, []any) {
 // category; the exact distance is then checked on each.
 func (s *HazardStore) Nearby(ctx context.Context, q hazard.NearbyQuery) ([]hazard.Hazard, error) {
 	const op = "pgstore.Nearby"
-	var p hazard.Problems
-	if q.Category == "" {
-		p.Add("category", "is required")
-	}
-	if !(q.RadiusMeters > 0) || math.IsInf(q.RadiusMeters, 1) {
-		p.Add("radius", "must be a positive number of metres")
-	}
-	if q.Limit < 0 {
-		p.Add("limit", "must not be negative")
-	}
-	p.Merge("", hazard.Location{Address: "-", Point: &q.Center}.Validate())
-	if err := p.Err(op); err != nil {
+	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	limit, _ := pageLimit(op, q.Limit)

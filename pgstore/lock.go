@@ -4,15 +4,15 @@ import (
 	"context"
 	"time"
 
-	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 )
 
-var _ hazard.Locker = (*HazardStore)(nil)
+var _ relay.Locker = (*HazardStore)(nil)
 
 // unlockTimeout bounds the release of an advisory lock.
 const unlockTimeout = 5 * time.Second
 
-// TryLock implements hazard.Locker, which lets relays in several processes
+// TryLock implements relay.Locker, which lets relays in several processes
 // share one database: it takes the session-level advisory lock named by
 // name (hashed with the current schema to a 64-bit key) on a connection it
 // keeps out of the pool until unlock, without waiting. ok is false when

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"math"
 	"path"
 	"sort"
 	"strconv"
@@ -78,6 +79,11 @@ const migrateLockKey = 0x68617a // "haz"
 // the others wait, then find nothing left to do. It returns the versions it
 // applied.
 func (db *DB) Migrate(ctx context.Context) ([]int, error) {
+	return db.migrate(ctx, math.MaxInt)
+}
+
+// migrate is Migrate applying the migrations up to version upTo only.
+func (db *DB) migrate(ctx context.Context, upTo int) ([]int, error) {
 	const op = "pgstore.Migrate"
 	ms := Migrations()
 	var applied []int
@@ -104,7 +110,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 			have[v] = true
 		}
 		for _, m := range ms {
-			if have[m.Version] {
+			if have[m.Version] || m.Version > upTo {
 				continue
 			}
 			if _, err := tx.Exec(ctx, m.SQL); err != nil {

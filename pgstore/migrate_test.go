@@ -15,11 +15,7 @@ func TestMigrationsAreNumberedInOrder(t *testing.T) {
 	ms := pgstore.Migrations()
 	require.NotEmpty(t, ms)
 	for i, m := range ms {
-		if i == 0 {
-			assert.Equal(t, 1, m.Version, "migration %s", m.Name)
-		} else {
-			assert.Greater(t, m.Version, ms[i-1].Version, "migration %s", m.Name)
-		}
+		assert.Equal(t, i+1, m.Version, "migration %s", m.Name)
 		assert.NotEmpty(t, m.SQL, "migration %s", m.Name)
 	}
 }

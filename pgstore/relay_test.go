@@ -10,15 +10,33 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/pgstore"
+	"github.com/hazardloop/hazardloop/relay"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
+// refusalSpy is a process's relay.Cursors over pgstore whose TryLock, the
+// real advisory lock, also reports the first time it is refused.
+type refusalSpy struct {
+	*pgstore.HazardStore
+	refused func()
+}
+
+func (s refusalSpy) TryLock(ctx context.Context, name string) (func(), bool, error) {
+	unlock, ok, err := s.HazardStore.TryLock(ctx, name)
+	if err == nil && !ok {
+		s.refused()
+	}
+	return unlock, ok, err
+}
+
 // TestRelaysInTwoProcessesShareAConsumer runs two relays, each over its
 // own pool of the same database as two processes would, for one consumer
 // while events are appended: thanks to TryLock the consumer is never
 // handed two events at once, and each event is delivered exactly once.
+// The first event handled waits until the other process has been refused
+// the consumer's lock, so that the two surely contend.
 func TestRelaysInTwoProcessesShareAConsumer(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -36,15 +54,24 @@ func TestRelaysInTwoProcessesShareAConsumer(t *testing.T) {
 	_, _, err = st.Create(ctx, h, []hazard.Event{hazardtest.NewEvent(h, hazard.EventSubmitted)}, "")
 	require.NoError(t, err)
 
+	refused := make(chan struct{})
+	var once sync.Once
+	refuse := func() { once.Do(func() { close(refused) }) }
 	var inFlight, overlaps atomic.Int32
 	var mu sync.Mutex
 	delivered := map[int64]int{}
-	consumer := hazard.Consumer{Name: "audit", Handle: func(ctx context.Context, e hazard.Event) error {
+	consumer := relay.Consumer{Name: "audit", Handle: func(ctx context.Context, e hazard.Event) error {
 		if inFlight.Add(1) > 1 {
 			overlaps.Add(1)
 		}
 		defer inFlight.Add(-1)
-		time.Sleep(100 * time.Microsecond)
+		if e.Seq == 1 {
+			select {
+			case <-refused:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		mu.Lock()
 		delivered[e.Seq]++
 		mu.Unlock()
@@ -53,8 +80,8 @@ func TestRelaysInTwoProcessesShareAConsumer(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for _, db := range []*pgstore.DB{dbA, dbB} {
-		r, err := hazard.NewRelay(db.Hazards(), hazard.RelayConfig{
-			Consumers: []hazard.Consumer{consumer}, Batch: 7, PollInterval: 5 * time.Millisecond})
+		r, err := relay.New(db.Hazards(), refusalSpy{db.Hazards(), refuse}, relay.Config{
+			Consumers: []relay.Consumer{consumer}, Batch: 7, PollInterval: 5 * time.Millisecond})
 		require.NoError(t, err)
 		wg.Add(1)
 		go func() {
@@ -77,6 +104,11 @@ func TestRelaysInTwoProcessesShareAConsumer(t *testing.T) {
 	stop()
 	wg.Wait()
 
+	select {
+	case <-refused:
+	default:
+		t.Error("neither process was ever refused the consumer's lock")
+	}
 	assert.Zero(t, overlaps.Load(), "events handled while another was in flight")
 	mu.Lock()
 	defer mu.Unlock()

@@ -1,6 +1,7 @@
 package reward
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"unicode/utf8"
@@ -55,7 +56,8 @@ func (s *Service) Claim(ctx context.Context, user hazard.User, id uuid.UUID) (Cl
 	if user.ID == "" {
 		return ClaimResult{}, &hazard.Error{Code: hazard.CodeUnauthenticated, Op: op, Message: "sign in to claim a reward"}
 	}
-	r, err := s.cfg.Ledger.BeginClaim(ctx, id, user.ID, s.now())
+	now := s.now()
+	r, err := s.cfg.Ledger.Update(ctx, id, func(r *Reward) error { return r.BeginClaim(user.ID, now) })
 	if err != nil {
 		return ClaimResult{}, wrap(op, err)
 	}
@@ -121,27 +123,46 @@ func (s *Service) record(ctx context.Context, r Reward, res PayResult) (Reward, 
 		return r, nil
 	case PayRejected:
 		s.cfg.Metrics.payoutError(r.Policy, "rejected")
-		return s.cfg.Ledger.MarkFailed(ctx, r.ID, truncate(res.Reason))
+		reason := truncate(res.Reason)
+		return s.cfg.Ledger.Update(ctx, r.ID, func(r *Reward) error { return r.MarkFailed(reason) })
 	default:
-		reason := res.Reason
-		if reason == "" {
-			reason = "payment failed"
-		}
-		return s.cfg.Ledger.FailClaim(ctx, r.ID, truncate(reason), s.now().Add(s.cfg.RetryGrace))
+		reason := truncate(cmp.Or(res.Reason, "payment failed"))
+		retryBy := s.now().Add(s.cfg.RetryGrace)
+		return s.cfg.Ledger.Update(ctx, r.ID, func(r *Reward) error { return r.FailClaim(reason, retryBy) })
 	}
 }
 
+// errSettled is what settle's change returns when the reward was claimed
+// under the reference already, so that Ledger.Update stores nothing.
+var errSettled = errors.New("settled already")
+
+// settle records the payout of r under ref, once: a reward claimed under
+// ref already is returned as it is.
 func (s *Service) settle(ctx context.Context, r Reward, ref string) (Reward, error) {
-	r, settled, err := s.cfg.Ledger.Settle(ctx, r.ID, ref, s.now())
-	if err != nil {
-		return r, err
+	if err := CheckPaymentRef(ref); err != nil {
+		return Reward{}, err
 	}
-	if settled {
+	now := s.now()
+	var was Reward
+	r, err := s.cfg.Ledger.Update(ctx, r.ID, func(r *Reward) error {
+		changed, err := r.Settle(ref, now)
+		if err == nil && !changed {
+			was = r.Clone()
+			return errSettled
+		}
+		return err
+	})
+	switch {
+	case errors.Is(err, errSettled):
+		return was, nil
+	case err != nil:
+		return r, err
+	default:
 		s.cfg.Metrics.claim(r)
 		s.cfg.Logger.InfoContext(ctx, "reward claimed", "reward_id", r.ID, "policy", r.Policy, "amount_fen", int64(r.Amount))
 		s.logEvent(ctx, hazard.EventRewardClaimed, r)
+		return r, nil
 	}
-	return r, nil
 }
 
 // Sync asks the payer about the payout of one reward and records the
@@ -193,7 +214,7 @@ func (s *Service) Reconcile(ctx context.Context) (int, error) {
 	if err := s.payer(op); err != nil {
 		return 0, err
 	}
-	stuck, err := s.cfg.Ledger.StuckClaims(ctx, s.now().Add(-s.cfg.StuckAfter), MaxExpireBatch)
+	stuck, err := s.cfg.Ledger.StuckClaims(ctx, s.now().Add(-s.cfg.StuckAfter))
 	if err != nil {
 		return 0, wrap(op, err)
 	}
@@ -220,7 +241,8 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	n := 0
 	var errs []error
 	for {
-		batch, err := s.cfg.Ledger.Expire(ctx, s.now(), MaxExpireBatch)
+		now := s.now()
+		batch, err := s.cfg.Ledger.UpdateDue(ctx, now, func(r *Reward) error { return r.Expire(now) })
 		if err != nil {
 			return n, wrap(op, err)
 		}

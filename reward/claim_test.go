@@ -1,6 +1,7 @@
 package reward_test
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -220,7 +221,8 @@ func TestReconcileStuckClaimWithoutPayout(t *testing.T) {
 	// the claim. Reconcile makes the reward claimable again.
 	f := newFixture(t, nil)
 	r := f.issue(t, f.closed("alice", nil))
-	_, err := f.ledger.BeginClaim(ctx, r.ID, "alice", f.clock.Now())
+	now := f.clock.Now()
+	_, err := f.ledger.Update(ctx, r.ID, func(r *reward.Reward) error { return r.BeginClaim("alice", now) })
 	require.NoError(t, err)
 	n, err := f.svc.Reconcile(ctx)
 	require.NoError(t, err)
@@ -303,4 +305,48 @@ func TestMineAndGet(t *testing.T) {
 	assert.Equal(t, reward.StatusClaimed, got.Status)
 	_, err = f.svc.Get(ctx, citizen("bob"), a.ID)
 	assert.ErrorIs(t, err, hazard.ErrNotFound, "another reporter's reward does not exist for bob")
+}
+
+// staleLedger answers Get with the reward as it was once read: what a
+// process that read the reward just before another recorded its payout
+// sees.
+type staleLedger struct {
+	reward.Ledger
+	stale *reward.Reward
+}
+
+func (l staleLedger) Get(ctx context.Context, id uuid.UUID) (reward.Reward, error) {
+	if l.stale != nil && l.stale.ID == id {
+		return *l.stale, nil
+	}
+	return l.Ledger.Get(ctx, id)
+}
+
+func TestLateSyncOfRecordedPayoutChangesNothing(t *testing.T) {
+	// Two callbacks for one payout: the second read the reward claiming,
+	// before the first recorded it. Its settle finds the payout recorded
+	// under the same reference and stores nothing, counts nothing, logs
+	// no second event.
+	var stale reward.Reward
+	f := newFixture(t, func(c *reward.Config) { c.Ledger = staleLedger{Ledger: c.Ledger, stale: &stale} })
+	r := f.issue(t, f.closed("alice", nil))
+	f.payer.RequireConfirmation(true)
+	res, err := f.svc.Claim(ctx, citizen("alice"), r.ID)
+	require.NoError(t, err)
+	require.Equal(t, reward.StatusClaiming, res.Reward.Status)
+	require.NoError(t, f.payer.Confirm(r.ID.String()))
+	first, err := f.svc.Sync(ctx, r.ID)
+	require.NoError(t, err, "the first callback")
+	require.Equal(t, reward.StatusClaimed, first.Status)
+	require.Len(t, f.hazards.ofType(hazard.EventRewardClaimed), 1, "claimed events after the first callback")
+
+	stale = res.Reward // the second callback read the reward while claiming
+	got, err := f.svc.Sync(ctx, r.ID)
+	require.NoError(t, err, "the late callback")
+	assert.Equal(t, reward.StatusClaimed, got.Status)
+	assert.Equal(t, first.Version, got.Version, "the late callback returns the stored reward")
+	stored, err := f.ledger.Get(ctx, r.ID)
+	require.NoError(t, err)
+	assert.Equal(t, first.Version, stored.Version, "version after the late callback: nothing stored")
+	assert.Len(t, f.hazards.ofType(hazard.EventRewardClaimed), 1, "claimed events after the late callback")
 }

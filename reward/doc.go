@@ -11,22 +11,34 @@
 //     clock; what a limit needs (the reporter's totals, the budget spent)
 //     is read before and put in the Facts. Presets: [National], [Shandong]
 //     and [CityProgramme].
-//   - The [Ledger] port keeps rewards: issue (idempotent per hazard and
-//     policy name, limits re-checked atomically), list, claim, settle,
-//     expire. memledger is the in-memory adapter; rewardtest.TestLedger is
-//     the conformance suite every adapter runs.
+//   - The [Ledger] port keeps rewards and makes each step atomic; it holds
+//     no rule. Issue is idempotent per hazard and policy name and calls an
+//     admit function inside its atomic step, handing it the totals it
+//     asks for: [Limits.Admit] checks the reporter's caps, then the
+//     budget, so that they hold across processes. Update and UpdateDue
+//     apply a change to a stored reward (load, change, save with the next
+//     version; an error of the change stores nothing): the changes are the
+//     reward's own methods, [Reward.BeginClaim], [Reward.Settle],
+//     [Reward.FailClaim], [Reward.MarkFailed] and [Reward.Expire].
+//     memledger is the in-memory adapter; rewardtest.TestLedger is the
+//     conformance suite every adapter runs.
 //   - The [Payer] port pays a claimed reward with the reward ID as the
 //     idempotency key, possibly settling later (a WeChat Pay transfer the
 //     citizen confirms in the app). mempay is an in-memory payer for tests
 //     and demos; manualpay records payouts for finance to pay by hand and
-//     exports them as CSV.
+//     exports them as CSV; rewardtest.TestPayer is the conformance suite
+//     both run.
 //   - The [Service] ties them together: its relay [Service.Consumer] turns
-//     "closed as valid" transitions into rewards ([Service.IssueFor]);
-//     [Service.Claim] runs BeginClaim → Payer.Pay → Settle (or FailClaim);
+//     transitions into a state that the hazard's process declares to close
+//     it as valid (hazard.OutcomeValid, read through Config.Processes) into
+//     rewards ([Service.IssueFor]), once per hazard and policy even when a
+//     hazard is reopened and closed again;
+//     [Service.Claim] runs BeginClaim → Payer.Pay → Settle (or FailClaim),
+//     each step a Ledger.Update;
 //     [Service.Pending] gives the app the package of a payout waiting for
 //     the citizen's confirmation again; [Service.Sync] records a payer's
-//     late answer (call it from a payment callback); [Service.Reconcile] and [Service.ExpireDue] are sweeps to
-//     run periodically.
+//     late answer (call it from a payment callback); [Service.Reconcile]
+//     and [Service.ExpireDue] are sweeps to run periodically.
 //
 // # Events
 //

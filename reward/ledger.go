@@ -9,10 +9,11 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
-// Errors a Ledger returns besides the plain codes. Each is a *hazard.Error
-// with CodeConflict, so errors.Is(err, hazard.ErrConflict) holds for all of
-// them, and errors.Is(err, ErrBudgetExhausted) picks out the one.
-// Adapters return these values themselves (or wrap them with %w).
+// Errors of the ledger's rules besides the plain codes. Each is a
+// *hazard.Error with CodeConflict, so errors.Is(err, hazard.ErrConflict)
+// holds for all of them, and errors.Is(err, ErrBudgetExhausted) picks out
+// the one. The rules that return them live in this package (Limits.Admit,
+// the Reward methods); a Ledger passes them on, as is or wrapped with %w.
 var (
 	// ErrBudgetExhausted: issuing would take the programme over its budget.
 	ErrBudgetExhausted error = &hazard.Error{Code: hazard.CodeConflict, Field: "budget",
@@ -30,6 +31,28 @@ var (
 		Message: "the claim window of the reward has ended"}
 )
 
+// Tally selects the rewards a Total adds up: those of Policy issued to
+// ReporterID (to anyone when ReporterID is empty) with IssuedAt in
+// [Since, Until), a zero Until being open, except expired ones: a reward
+// that was not claimed gives its amount back.
+type Tally struct {
+	Policy       string
+	ReporterID   string
+	Since, Until time.Time
+}
+
+// Counts reports whether t counts r. It is the rule a Ledger's Totals
+// follow; an adapter that filters in memory calls it.
+func (t Tally) Counts(r Reward) bool {
+	return r.Policy == t.Policy && r.Status != StatusExpired &&
+		(t.ReporterID == "" || r.ReporterID == t.ReporterID) && inWindow(r.IssuedAt, t.Since, t.Until)
+}
+
+// inWindow reports whether t falls in [since, until); a zero until is open.
+func inWindow(t, since, until time.Time) bool {
+	return !t.Before(since) && (until.IsZero() || t.Before(until))
+}
+
 // Cap limits what one reporter may be issued under one policy within a
 // window of time: at most MaxCount rewards and at most MaxAmount fen with
 // IssuedAt in [Since, Until). A zero MaxCount or MaxAmount does not limit.
@@ -39,15 +62,14 @@ type Cap struct {
 	MaxAmount    Fen
 }
 
-// Applies reports whether the cap limits a reward issued at: it sets a
-// count or an amount and at falls in [Since, Until) (a zero Until is open).
-func (c Cap) Applies(at time.Time) bool {
-	return (c.MaxCount > 0 || c.MaxAmount > 0) && InWindow(at, c.Since, c.Until)
+// applies reports whether the cap limits a reward issued at.
+func (c Cap) applies(at time.Time) bool {
+	return (c.MaxCount > 0 || c.MaxAmount > 0) && inWindow(at, c.Since, c.Until)
 }
 
-// Admits reports whether one more reward of amount fits under the cap,
+// admits reports whether one more reward of amount fits under the cap,
 // given the total t already issued in its window.
-func (c Cap) Admits(t Total, amount Fen) bool {
+func (c Cap) admits(t Total, amount Fen) bool {
 	return (c.MaxCount <= 0 || t.Count+1 <= c.MaxCount) && (c.MaxAmount <= 0 || t.Amount+amount <= c.MaxAmount)
 }
 
@@ -59,29 +81,52 @@ type Budget struct {
 	Amount       Fen
 }
 
-// Applies reports whether the budget limits a reward issued at: it sets an
-// Amount and at falls in [Since, Until) (a zero Until is open).
-func (b Budget) Applies(at time.Time) bool {
-	return b.Amount > 0 && InWindow(at, b.Since, b.Until)
+// applies reports whether the budget limits a reward issued at.
+func (b Budget) applies(at time.Time) bool {
+	return b.Amount > 0 && inWindow(at, b.Since, b.Until)
 }
 
-// Admits reports whether a reward of amount fits in the budget, given the
-// total t already issued in its period.
-func (b Budget) Admits(t Total, amount Fen) bool { return t.Amount+amount <= b.Amount }
-
-// InWindow reports whether t falls in [since, until); a zero until is open.
-// It is the period rule of caps, budgets and Ledger.Totals.
-func InWindow(t, since, until time.Time) bool {
-	return !t.Before(since) && (until.IsZero() || t.Before(until))
-}
-
-// Limits are what Ledger.Issue checks again, atomically, before it issues.
+// Limits are the caps and the budget a reward is issued under
+// (Caps.Limits); Admit checks them inside Ledger.Issue's atomic step.
 type Limits struct {
 	// Reporter caps (e.g. one per day and one per month) count the rewards
 	// of the same reporter and policy name.
 	Reporter []Cap
 	// Budget counts the rewards of the same policy name.
 	Budget Budget
+}
+
+// Admit checks that r fits in the limits, reading the totals it needs
+// with total: each reporter cap whose window holds r.IssuedAt, in order,
+// then the budget if its period holds it. A cap or budget that does not
+// apply is not counted. Going over a cap is ErrCapReached (before the
+// budget is counted), over the budget ErrBudgetExhausted; an error of total
+// is returned as is. Admit is the admit function the Service gives
+// Ledger.Issue, which supplies total inside its atomic step, so that the
+// answer holds until the reward is stored.
+func (l Limits) Admit(r Reward, total func(Tally) (Total, error)) error {
+	for _, c := range l.Reporter {
+		if !c.applies(r.IssuedAt) {
+			continue // counting would not change the answer
+		}
+		t, err := total(Tally{Policy: r.Policy, ReporterID: r.ReporterID, Since: c.Since, Until: c.Until})
+		if err != nil {
+			return err
+		}
+		if !c.admits(t, r.Amount) {
+			return ErrCapReached
+		}
+	}
+	if b := l.Budget; b.applies(r.IssuedAt) {
+		t, err := total(Tally{Policy: r.Policy, Since: b.Since, Until: b.Until})
+		if err != nil {
+			return err
+		}
+		if t.Amount+r.Amount > b.Amount {
+			return ErrBudgetExhausted
+		}
+	}
+	return nil
 }
 
 // Total is a count of rewards and their amount.
@@ -97,34 +142,38 @@ type List struct {
 	Next string
 }
 
-// Ledger keeps rewards and pays each exactly once. It is the port that
-// storage adapters implement; rewardtest.TestLedger pins every promise
-// below.
+// Ledger keeps rewards. It is the port that storage adapters implement;
+// rewardtest.TestLedger pins every promise below.
+//
+// A Ledger stores and keeps each step atomic; it holds no rule of the
+// programme. What may be issued (caps, budgets, their order) and how a
+// reward moves from status to status (claim, payout, failure, expiry) are
+// decided by this package, in functions the ledger calls inside its
+// atomic step: Issue's admit and the change of Update and UpdateDue.
+// Those functions do no I/O and may be called more than once; only the
+// last call's outcome is stored.
 //
 // Rewards are values: a Ledger copies them in and out, so that no caller
-// shares memory with it. Each method is one atomic step, and a Ledger is
-// safe for concurrent use. Methods that change a reward are conditional on
-// its status (compare and set), so that two callers racing for the same
-// change see exactly one success. Each change increments Version. Errors
-// are *hazard.Error with a code. A Ledger keeps no clock: callers pass the
-// time.
-//
-// Totals, caps and budgets count every reward except expired ones: a
-// reward that was not claimed gives its amount back.
+// shares memory with it. A Ledger is safe for concurrent use. Each change
+// increments Version. Errors are *hazard.Error with a code, or the error of
+// a caller's function, as is or wrapped with %w so that errors.Is matches
+// it. A Ledger keeps no clock: callers pass the time.
 type Ledger interface {
 	// Issue stores r (valid per Reward.Validate, Version set to 1) unless
 	// the hazard already has a reward of the same policy name: then it
-	// changes nothing and returns that reward with created == false, even
-	// when the limits would now refuse it. Otherwise it checks the limits
-	// against its own totals in the same atomic step and returns the stored
-	// reward with created == true.
+	// changes nothing, does not call admit, and returns that reward with
+	// created == false. Otherwise, in one atomic step, it calls admit with
+	// r and a total function that counts as Totals does, then stores r and
+	// returns it with created == true. The totals admit reads hold until r
+	// is stored: of concurrent Issue calls whose rewards a Tally counts,
+	// each total sees the rewards the others stored, so that limits
+	// checked by admit are never exceeded under any concurrency.
 	//
-	// An invalid reward is CodeInvalid; an ID already taken is CodeConflict;
-	// going over a reporter cap is ErrCapReached and over the budget is
-	// ErrBudgetExhausted. Nothing is stored on error. Under any concurrency
-	// the budget and caps are never exceeded and a hazard never gets two
-	// rewards of one policy.
-	Issue(ctx context.Context, r Reward, limits Limits) (stored Reward, created bool, err error)
+	// An invalid reward is CodeInvalid; an ID already taken is
+	// CodeConflict; an error of admit (ErrCapReached, ErrBudgetExhausted
+	// from Limits.Admit) is returned. Nothing is stored on error. A hazard
+	// never gets two rewards of one policy.
+	Issue(ctx context.Context, r Reward, admit func(r Reward, total func(Tally) (Total, error)) error) (stored Reward, created bool, err error)
 
 	// Get returns the reward with the ID, or CodeNotFound.
 	Get(ctx context.Context, id uuid.UUID) (Reward, error)
@@ -141,63 +190,39 @@ type Ledger interface {
 	// unknown status is CodeInvalid.
 	ListByReporter(ctx context.Context, reporterID string, status Status, p hazard.Page) (List, error)
 
-	// Totals counts the rewards of the policy name issued in [since, until)
-	// that are not expired: to the reporter, or to everyone when reporterID
-	// is empty (what the budget has spent).
-	Totals(ctx context.Context, policy, reporterID string, since, until time.Time) (Total, error)
+	// Totals counts the rewards q selects (see Tally).
+	Totals(ctx context.Context, q Tally) (Total, error)
 
-	// BeginClaim moves a pending reward to claiming, sets ClaimStartedAt to
-	// now and increments Attempts, and returns it. A missing reward is
-	// CodeNotFound; a reporterID other than the reward's is CodeForbidden
-	// (checked first); a reward not pending is ErrNotClaimable; now at or
-	// after ClaimBy is ErrClaimWindowClosed. Of concurrent calls for one
-	// reward, exactly one succeeds.
-	BeginClaim(ctx context.Context, id uuid.UUID, reporterID string, now time.Time) (Reward, error)
+	// Update changes the reward with the ID in one atomic step: it calls
+	// change with a copy of the stored reward and stores what change left,
+	// with Version incremented, and returns it. When another Update
+	// changed the reward meanwhile, change is called again with the newer
+	// reward, so that of concurrent Updates none is lost and each applies
+	// to the outcome of the one before. An error of change aborts: nothing
+	// is stored and Update returns the error. A missing reward is
+	// CodeNotFound, and change is not called.
+	//
+	// change may set the claim fields (Status, ClaimBy, ClaimStartedAt,
+	// ClaimedAt, ExpiredAt, PaymentRef, LastError, Attempts); the others
+	// are fixed when the reward is issued, and Version is the ledger's.
+	Update(ctx context.Context, id uuid.UUID, change func(r *Reward) error) (Reward, error)
 
-	// Settle records the payout of a reward: status claimed, PaymentRef set,
-	// ClaimedAt now, LastError cleared. The payer's word is final, so a
-	// payout is recorded from any status: claiming (the normal path), or
-	// pending, expired or failed when a payer confirms late that it paid.
-	// settled reports whether this call recorded it: settling a claimed
-	// reward again with the same paymentRef changes nothing and returns it
-	// with settled == false; with another paymentRef it is CodeConflict.
-	// An empty or too long paymentRef is CodeInvalid; a missing reward is
-	// CodeNotFound.
-	Settle(ctx context.Context, id uuid.UUID, paymentRef string, now time.Time) (r Reward, settled bool, err error)
+	// UpdateDue changes, as Update does, up to MaxExpireBatch pending
+	// rewards whose ClaimBy is at or before now, oldest ClaimBy first, in
+	// one atomic step, and returns them as stored. Rewards that a
+	// concurrent UpdateDue holds are skipped, so that each reward is
+	// handed to one change at a time and concurrent sweeps take different
+	// rewards. An error of change aborts the batch: nothing is stored.
+	// change takes the reward out of pending (Reward.Expire), so that a
+	// later call does not return it again.
+	UpdateDue(ctx context.Context, now time.Time, change func(r *Reward) error) ([]Reward, error)
 
-	// FailClaim moves a claiming reward back to pending, claimable again,
-	// with errText recorded in LastError. ClaimBy becomes the later of
-	// itself and claimBy (zero keeps it), so that a reporter who claimed in
-	// time keeps a chance to retry. A reward not claiming is
-	// ErrNotClaimable; errText longer than MaxErrorLen runes is CodeInvalid.
-	FailClaim(ctx context.Context, id uuid.UUID, errText string, claimBy time.Time) (Reward, error)
-
-	// MarkFailed moves a claiming reward to failed, final, with errText
-	// recorded, when the payer refused it for good. A reward not claiming
-	// is ErrNotClaimable; errText longer than MaxErrorLen runes is
-	// CodeInvalid.
-	MarkFailed(ctx context.Context, id uuid.UUID, errText string) (Reward, error)
-
-	// Expire moves up to limit pending rewards whose ClaimBy is at or
-	// before now to expired, with ExpiredAt now, oldest ClaimBy first, and
-	// returns them. A reward expires once: a later call does not return it
-	// again. limit <= 0 means MaxExpireBatch; larger values are capped.
-	Expire(ctx context.Context, now time.Time, limit int) ([]Reward, error)
-
-	// StuckClaims returns up to limit claiming rewards whose claim began
-	// before startedBefore, oldest first, for reconciliation with the
-	// payer. limit <= 0 means MaxExpireBatch; larger values are capped.
-	StuckClaims(ctx context.Context, startedBefore time.Time, limit int) ([]Reward, error)
+	// StuckClaims returns up to MaxExpireBatch claiming rewards whose claim
+	// began before startedBefore, oldest first, for reconciliation with
+	// the payer.
+	StuckClaims(ctx context.Context, startedBefore time.Time) ([]Reward, error)
 }
 
-// MaxExpireBatch is the most rewards Expire and StuckClaims return at once.
+// MaxExpireBatch is the most rewards UpdateDue and StuckClaims return at
+// once.
 const MaxExpireBatch = 1000
-
-// ExpireBatch returns the batch size Expire and StuckClaims use for limit:
-// MaxExpireBatch for limit <= 0 or above it, else limit.
-func ExpireBatch(limit int) int {
-	if limit <= 0 || limit > MaxExpireBatch {
-		return MaxExpireBatch
-	}
-	return limit
-}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
+	"github.com/hazardloop/hazardloop/relay"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/memledger"
 	"github.com/hazardloop/hazardloop/reward/mempay"
@@ -35,7 +36,7 @@ func TestCitizenLoopWithRewards(t *testing.T) {
 		Hazards: store, Events: store, Clock: clk.Now,
 	})
 	require.NoError(t, err)
-	relay, err := hazard.NewRelay(store, hazard.RelayConfig{Consumers: []hazard.Consumer{rs.Consumer()}, Clock: clk.Now})
+	rl, err := relay.New(store, store, relay.Config{Consumers: []relay.Consumer{rs.Consumer()}, Clock: clk.Now})
 	require.NoError(t, err)
 
 	alice := hazard.User{ID: "alice", Role: "reporter", Verified: true}
@@ -77,8 +78,8 @@ func TestCitizenLoopWithRewards(t *testing.T) {
 	require.Equal(t, first.ID, second.DuplicateOf, "the service flags the second report")
 	first, second = closeValid(first), closeValid(second)
 	require.Equal(t, "closed_valid", second.State)
-	require.NoError(t, relay.Drain(ctx))
-	require.NoError(t, relay.Drain(ctx), "draining again issues nothing new")
+	require.NoError(t, rl.Drain(ctx))
+	require.NoError(t, rl.Drain(ctx), "draining again issues nothing new")
 
 	mine, err := rs.Mine(ctx, alice, reward.StatusPending, hazard.Page{})
 	require.NoError(t, err)

@@ -54,12 +54,14 @@ type PayResult struct {
 	Reason string
 }
 
-// Payer pays rewards. It is the port that payment adapters implement.
+// Payer pays rewards. It is the port that payment adapters implement;
+// rewardtest.TestPayer pins every promise below.
 //
 // A payer pays at most once per IdempotencyKey: a request repeated with
 // the same key (after a timeout, a lost answer, a crash) returns the state
-// of the first payout and never pays again. A Payer is safe for concurrent
-// use.
+// of the first payout and never pays again; a settled payout keeps its
+// PaymentRef, 1 to MaxPaymentRefLen bytes (CheckPaymentRef). Each key is
+// its own payout. A Payer is safe for concurrent use.
 //
 // A backend that refuses to reuse a key after a definite failure (WeChat
 // Pay's out_bill_no, once a transfer is closed) keeps its own bill numbers
@@ -69,10 +71,14 @@ type PayResult struct {
 type Payer interface {
 	// Pay asks for the payout of req. An error means the outcome is
 	// unknown (a timeout, a lost answer): the payout may or may not have
-	// happened, and asking again with the same key is safe.
+	// happened, and asking again with the same key, or Query, tells. Two
+	// errors are definite and pay nothing: a request without a key or
+	// with an amount not positive is CodeInvalid, and a key asked again
+	// with another amount is CodeConflict.
 	Pay(ctx context.Context, req PayRequest) (PayResult, error)
 
-	// Query returns the state of the payout with the key, or a CodeNotFound
-	// error when the payer has no payout under that key (nothing was paid).
+	// Query returns the state of the payout with the key without paying:
+	// a CodeNotFound error when the payer has no payout under the key
+	// (nothing was paid), PayFailed for one that failed definitely.
 	Query(ctx context.Context, key string) (PayResult, error)
 }

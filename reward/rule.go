@@ -15,9 +15,9 @@ type Facts struct {
 	Category  string
 	Severity  hazard.Severity
 	Source    hazard.Source
-	// State is the hazard's workflow state; ClosedValid is true when that
-	// state closes the hazard as valid (for the citizen workflow,
-	// "closed_valid").
+	// State is the hazard's workflow state; ClosedValid is true when the
+	// hazard's process declares that state to close it as valid
+	// (hazard.OutcomeValid).
 	State       string
 	ClosedValid bool
 	// DuplicateOf is the earlier hazard this one duplicates; uuid.Nil when

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 )
 
 // Hazards reads hazards; hazard.Store satisfies it.
@@ -185,14 +186,14 @@ func (s *Service) Facts(ctx context.Context, h hazard.Hazard, p *Policy) (Facts,
 	}
 	day, month, budget := p.Caps.Windows(s.now())
 	var err error
-	if f.Day, err = s.cfg.Ledger.Totals(ctx, p.Name, f.ReporterID, day[0], day[1]); err != nil {
+	if f.Day, err = s.cfg.Ledger.Totals(ctx, Tally{Policy: p.Name, ReporterID: f.ReporterID, Since: day[0], Until: day[1]}); err != nil {
 		return Facts{}, wrap("reward.Facts", err)
 	}
-	if f.Month, err = s.cfg.Ledger.Totals(ctx, p.Name, f.ReporterID, month[0], month[1]); err != nil {
+	if f.Month, err = s.cfg.Ledger.Totals(ctx, Tally{Policy: p.Name, ReporterID: f.ReporterID, Since: month[0], Until: month[1]}); err != nil {
 		return Facts{}, wrap("reward.Facts", err)
 	}
 	if p.Caps.Budget > 0 {
-		if f.Spent, err = s.cfg.Ledger.Totals(ctx, p.Name, "", budget[0], budget[1]); err != nil {
+		if f.Spent, err = s.cfg.Ledger.Totals(ctx, Tally{Policy: p.Name, Since: budget[0], Until: budget[1]}); err != nil {
 			return Facts{}, wrap("reward.Facts", err)
 		}
 	}
@@ -211,8 +212,9 @@ type Outcome struct {
 // IssueFor decides about a hazard under each policy and issues the rewards
 // earned, idempotently: a hazard that already has a reward of a policy
 // keeps it (and is not decided again), and issuing races are settled by the
-// ledger. A reward the ledger refuses for a cap or the budget (re-checked
-// atomically) is reported as denied, not as an error. For every reward,
+// ledger. The caps and the budget are checked again by Limits.Admit inside
+// the ledger's atomic Issue; a reward they refuse is reported as denied,
+// not as an error. For every reward,
 // new or found, it makes sure the hazard's event log holds its
 // EventRewardIssued (when Events is set): appended when missing, never
 // twice. Concurrent calls for one hazard are serialised within the
@@ -254,7 +256,7 @@ func (s *Service) IssueFor(ctx context.Context, h hazard.Hazard) ([]Outcome, err
 			Policy: p.Name, PolicyVersion: p.Version, Amount: d.Amount, Status: StatusPending,
 			Explanation: d.Lines, IssuedAt: now, ClaimBy: p.Window.Deadline(now),
 		}
-		stored, created, err := s.cfg.Ledger.Issue(ctx, r, p.Caps.Limits(now))
+		stored, created, err := s.cfg.Ledger.Issue(ctx, r, p.Caps.Limits(now).Admit)
 		switch {
 		case errors.Is(err, ErrCapReached) || errors.Is(err, ErrBudgetExhausted):
 			rule, t := "budget", Text{ZH: "本期奖励资金已用完", EN: "the programme's reward budget for the period is spent"}
@@ -302,7 +304,7 @@ func (s *Service) BudgetLeft(ctx context.Context, policy string) (spent Total, l
 	}
 	p := &s.cfg.Policies[i]
 	_, _, b := p.Caps.Windows(s.now())
-	spent, err = s.cfg.Ledger.Totals(ctx, p.Name, "", b[0], b[1])
+	spent, err = s.cfg.Ledger.Totals(ctx, Tally{Policy: p.Name, Since: b[0], Until: b[1]})
 	if err != nil {
 		return Total{}, 0, wrap("reward.BudgetLeft", err)
 	}
@@ -317,7 +319,7 @@ func (s *Service) updateBudget(ctx context.Context, p *Policy) {
 		return
 	}
 	_, _, b := p.Caps.Windows(s.now())
-	t, err := s.cfg.Ledger.Totals(ctx, p.Name, "", b[0], b[1])
+	t, err := s.cfg.Ledger.Totals(ctx, Tally{Policy: p.Name, Since: b[0], Until: b[1]})
 	if err != nil {
 		s.cfg.Logger.WarnContext(ctx, "reward budget gauge", "policy", p.Name, "error", err)
 		return
@@ -332,15 +334,16 @@ func (s *Service) closesValid(h *hazard.Hazard, state string) bool {
 	return err == nil && pr.Outcome(state) == hazard.OutcomeValid
 }
 
-// Consumer returns the relay consumer that turns transitions into a state
-// that closes a hazard as valid (its process's declaration) into issued
-// rewards. Handle reads the hazard and calls IssueFor; it is idempotent
-// under redelivery, and a hazard reopened and closed as valid again gets no
-// second reward (the ledger issues once per hazard and policy). An error
-// (reading the hazard, the ledger, the event log) makes the relay retry.
-func (s *Service) Consumer() hazard.Consumer {
-	return hazard.Consumer{Name: s.cfg.ConsumerName, Handle: func(ctx context.Context, e hazard.Event) error {
-		if e.Type != hazard.EventTransition || !s.cfg.Processes.MayClose(e.To, hazard.OutcomeValid) {
+// Consumer returns the relay consumer that turns a hazard's transitions
+// into a state that closes it as valid (its process's declaration) into
+// issued rewards; events of other subjects than hazards pass. Handle reads
+// the hazard and calls IssueFor; it is idempotent under redelivery, and a
+// hazard reopened and closed as valid again gets no second reward (the
+// ledger issues once per hazard and policy). An error (reading the hazard,
+// the ledger, the event log) makes the relay retry.
+func (s *Service) Consumer() relay.Consumer {
+	return relay.Consumer{Name: s.cfg.ConsumerName, Handle: func(ctx context.Context, e hazard.Event) error {
+		if e.HazardID == uuid.Nil || e.Type != hazard.EventTransition || !s.cfg.Processes.MayClose(e.To, hazard.OutcomeValid) {
 			return nil
 		}
 		if s.cfg.Hazards == nil {

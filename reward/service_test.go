@@ -102,6 +102,9 @@ func TestConsumerIgnoresOtherEvents(t *testing.T) {
 		{HazardID: h.ID, Type: hazard.EventTransition, To: "closed_invalid"},
 		{HazardID: h.ID, Type: hazard.EventTransition, To: "withdrawn"},
 		{HazardID: h.ID, Type: hazard.EventNote, To: "closed_valid"},
+		// An event of another subject, even a transition to a valid closed
+		// state (a unit's own process), issues nothing and fails nothing.
+		{Subject: hazard.Subject{Kind: "unit", ID: h.ID.String()}, Type: hazard.EventTransition, To: "closed_valid"},
 	} {
 		require.NoError(t, f.svc.Consumer().Handle(ctx, e))
 	}
@@ -208,7 +211,7 @@ func TestBudgetUnderConcurrency(t *testing.T) {
 		n += len(rs)
 	}
 	assert.Equal(t, 25, n)
-	spent, err := f.ledger.Totals(ctx, "city", "", T0.Add(-24*time.Hour), T0.Add(24*time.Hour))
+	spent, err := f.ledger.Totals(ctx, reward.Tally{Policy: "city", Since: T0.Add(-24 * time.Hour), Until: T0.Add(24 * time.Hour)})
 	require.NoError(t, err)
 	assert.Equal(t, reward.Yuan(500), spent.Amount)
 	assert.Len(t, f.hazards.ofType(hazard.EventRewardIssued), 25)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/pgstore"
+	"github.com/hazardloop/hazardloop/relay"
 )
 
 // Sizes of TestCrashMidDelivery.
@@ -24,7 +25,7 @@ const (
 	// through the whole loop before any server runs: a backlog of several
 	// relay batches.
 	backlogPerCitizen = 12
-	// killAfter is how far into a relay batch (hazard.DefaultRelayBatch
+	// killAfter is how far into a relay batch (relay.DefaultBatch
 	// events, acknowledged at its end) the process is killed: when it has
 	// sent the notifications of the event killAfter past its cursor.
 	killAfter = 60
@@ -154,7 +155,7 @@ func TestCrashMidDelivery(t *testing.T) {
 	for i := 1; i <= maxKills && !midBatch; i++ {
 		cur, err := db.Hazards().Cursor(context.Background(), "notify")
 		require.NoError(t, err)
-		if lastSeq(t, db) < cur+killAfter+hazard.DefaultRelayBatch/4 {
+		if lastSeq(t, db) < cur+killAfter+relay.DefaultBatch/4 {
 			break
 		}
 		var c crash

@@ -10,12 +10,17 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
-// Service is what the handler needs of a *hazard.Service.
+// Service is what the handler needs of a *hazard.Service: its use cases,
+// never its store.
 type Service interface {
 	Submit(ctx context.Context, user hazard.User, in hazard.SubmitInput, idempotencyKey string) (hazard.Hazard, error)
 	Categories() *hazard.Categories
 	Department(code string) (hazard.Department, bool)
-	Store() hazard.Store
+	Processes() *hazard.Processes
+	PublicView(ctx context.Context, ref string) (hazard.PublicHazard, error)
+	PublicList(ctx context.Context, f hazard.PublicFilter, p hazard.Page) (hazard.PublicList, error)
+	PublicHistory(ctx context.Context, ref string) (hazard.PublicHazard, []hazard.PublicStep, error)
+	PublicUpdates(ctx context.Context, q hazard.UpdatesQuery) ([]hazard.PublicStep, error)
 }
 
 var _ Service = (*hazard.Service)(nil)

@@ -119,10 +119,8 @@ func (m *mediaFetcher) fetch(ctx context.Context, u *url.URL) (ph hazard.Photo, 
 	case len(b) > hazard.MaxPhotoSize:
 		return hazard.Photo{}, fmt.Sprintf("is larger than %d bytes", hazard.MaxPhotoSize), nil
 	}
-	ct, _, _ := strings.Cut(http.DetectContentType(b), ";")
-	switch ct {
-	case hazard.TypeJPEG, hazard.TypePNG, hazard.TypeWebP:
-	default:
+	ct := hazard.SniffPhoto(b)
+	if ct == "" {
 		return hazard.Photo{}, "is not a JPEG, PNG or WebP image", nil
 	}
 	info, err := m.blobs.Put(ctx, bytes.NewReader(b), ct)

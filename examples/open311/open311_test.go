@@ -706,31 +706,38 @@ func TestClosingStatuses(t *testing.T) {
 
 func TestStatusOf(t *testing.T) {
 	tests := []struct {
-		state           string
-		open, duplicate bool
-		want            open311.UpdateStatus
+		state     string
+		duplicate bool
+		want      open311.UpdateStatus
 	}{
-		{"submitted", true, false, open311.StatusOpen},
-		{"dispatched", true, false, open311.StatusActionScheduled},
-		{"accepted", true, false, open311.StatusInProgress},
-		{"resolved", true, false, open311.StatusInProgress},
-		{"closed_valid", false, false, open311.StatusFixed},
-		{"closed_invalid", false, false, open311.StatusNoFurtherAction},
-		{"closed_invalid", false, true, open311.StatusDuplicate},
-		{"withdrawn", false, false, open311.StatusClosed},
-		{"found", true, false, open311.StatusOpen},
-		{"rectifying", true, false, open311.StatusInProgress},
-		{"awaiting_signoff", true, false, open311.StatusInvestigating},
-		{"closed_out", false, false, open311.StatusFixed},
-		{"dismissed", false, false, open311.StatusNoFurtherAction},
-		{"custom_open", true, false, open311.StatusOpen},
-		{"custom_closed", false, false, open311.StatusClosed},
+		{"submitted", false, open311.StatusOpen},
+		{"dispatched", false, open311.StatusActionScheduled},
+		{"accepted", false, open311.StatusInProgress},
+		{"resolved", false, open311.StatusInProgress},
+		{"closed_valid", false, open311.StatusFixed},
+		{"closed_invalid", false, open311.StatusNoFurtherAction},
+		{"closed_invalid", true, open311.StatusDuplicate},
+		{"withdrawn", false, open311.StatusClosed},
+		{"withdrawn", true, open311.StatusClosed},
+		{"found", false, open311.StatusOpen},
+		{"rectifying", false, open311.StatusInProgress},
+		{"awaiting_signoff", false, open311.StatusInvestigating},
+		{"closed_out", false, open311.StatusFixed},
+		{"dismissed", false, open311.StatusNoFurtherAction},
 	}
+	ps := hazard.DefaultProcesses()
 	for _, tt := range tests {
 		t.Run(tt.state, func(t *testing.T) {
-			got := open311.StatusOf(tt.state, tt.open, tt.duplicate)
+			var m hazard.StateMeaning
+			var terminal bool
+			for _, pr := range ps.All() {
+				if mm, ok := pr.Meaning(tt.state); ok {
+					m, terminal = mm, pr.Definition().IsTerminal(tt.state)
+				}
+			}
+			got := open311.StatusOf(m, tt.duplicate)
 			assert.Equal(t, tt.want, got)
-			assert.Equal(t, !tt.open, got.Closes(), "a status closes exactly the closed states")
+			assert.Equal(t, terminal, got.Closes(), "a status closes exactly the closed states")
 		})
 	}
 }
@@ -832,4 +839,20 @@ func TestAccountsErrors(t *testing.T) {
 			assert.NotContains(t, string(r.body), "10.0.0.9", "internal causes never show")
 		})
 	}
+}
+
+// TestUpdatesSkipOtherSubjects appends an event of another subject than a
+// hazard (a unit's note, public) to the log: servicerequestupdates lists
+// only the hazards' updates, and does not fail on it.
+func TestUpdatesSkipOtherSubjects(t *testing.T) {
+	e := newEnv(t)
+	id := e.submit(e.validForm())
+	_, err := e.store.Append(context.Background(), hazard.Event{
+		Subject: hazard.Subject{Kind: "unit", ID: "unit-1"}, Type: hazard.EventNote, PublicNote: "unit inspected",
+		Actor: hazard.Actor{ID: "inspector-1", Role: "inspector"}, Time: e.clock.Now(),
+	})
+	require.NoError(t, err)
+	ups := updates(t, e, "json", "")
+	require.Len(t, ups, 1, "the hazard's submission only")
+	assert.Equal(t, id, ups[0]["service_request_id"])
 }

@@ -104,7 +104,8 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 		return
 	}
 	c := wireCreated{ServiceRequestID: hz.Ref}
-	notice := some(notices[hz.State])
+	pub := hz.Public()
+	notice := some(h.notice(h.process(&pub), hz.State, hz.Open()))
 	c.ServiceNotice = &notice
 	if rep.AccountID != "" {
 		acc := some(rep.AccountID)

@@ -18,7 +18,7 @@ func (h *handler) request(p hazard.PublicHazard, notes bool) wireRequest {
 		Status:            "open",
 		ServiceCode:       p.Category,
 		Description:       some(p.Description),
-		ServiceNotice:     some(notices[p.State]),
+		ServiceNotice:     some(h.notice(h.process(&p), p.State, p.ClosedAt.IsZero())),
 		RequestedDatetime: w3c(p.CreatedAt),
 		UpdatedDatetime:   w3c(p.UpdatedAt),
 		ExpectedDatetime:  w3c(p.Deadline),
@@ -76,9 +76,10 @@ func (h *handler) steps(p hazard.PublicHazard) []step {
 	states, open := statesAfter(p.Timeline, p.State, !p.ClosedAt.IsZero(), func(e hazard.PublicEvent) (from, to string, ok bool) {
 		return e.From, e.To, e.Type == hazard.EventTransition
 	})
+	pr := h.process(&p)
 	out := make([]step, len(p.Timeline))
 	for i, e := range p.Timeline {
-		out[i] = stepOf(e, states[i], open[i], p.Duplicate)
+		out[i] = h.stepOf(pr, e, states[i], open[i], p.Duplicate)
 	}
 	return out
 }
@@ -86,24 +87,10 @@ func (h *handler) steps(p hazard.PublicHazard) []step {
 // photoURL is where the server serves a photo.
 func (h *handler) photoURL(key string) string { return h.cfg.BaseURL + "/photos/" + key }
 
-// view loads the public view of a hazard with its timeline.
-func (h *handler) view(ctx context.Context, hz *hazard.Hazard) (hazard.PublicHazard, error) {
-	events, err := h.cfg.Service.Store().HazardEvents(ctx, hz.ID)
-	if err != nil {
-		return hazard.PublicHazard{}, err
-	}
-	p := hz.Public()
-	p.Timeline = hazard.PublicTimeline(events)
-	return p, nil
-}
-
-// byRef loads the public view of the hazard with the reference number.
+// byRef loads the public view of the hazard with the reference number,
+// with its timeline.
 func (h *handler) byRef(ctx context.Context, ref string) (hazard.PublicHazard, error) {
-	hz, err := h.cfg.Service.Store().GetByRef(ctx, ref)
-	if err != nil {
-		return hazard.PublicHazard{}, err
-	}
-	return h.view(ctx, &hz)
+	return h.cfg.Service.PublicView(ctx, ref)
 }
 
 // one serves GET requests/{id}.
@@ -125,7 +112,7 @@ func (h *handler) one(w http.ResponseWriter, r *http.Request, f format, ref stri
 // (type realtime), so POST issues no token; a client that asks anyway with
 // a service_request_id gets it back as its own token.
 func (h *handler) token(w http.ResponseWriter, r *http.Request, f format, token string) {
-	_, err := h.cfg.Service.Store().GetByRef(r.Context(), token)
+	_, err := h.byRef(r.Context(), token)
 	if unknownRef(err) {
 		h.fail(w, f, notFoundField("token", fmt.Sprintf("%q is not a token of this endpoint; requests are created at once (type realtime) and POST returns their service_request_id", token)))
 		return
@@ -310,9 +297,10 @@ func (h *handler) listIDs(ctx context.Context, q query) ([]hazard.PublicHazard, 
 	return out, nil
 }
 
-// list returns one page of the requests matching q, newest first.
+// list returns one page of the requests matching q, newest first, walking
+// the plaza's pages.
 func (h *handler) list(ctx context.Context, q query) ([]hazard.PublicHazard, error) {
-	f := hazard.Filter{CreatedSince: q.since, CreatedUntil: q.until.Add(time.Nanosecond), Open: q.open}
+	f := hazard.PublicFilter{CreatedSince: q.since, CreatedUntil: q.until.Add(time.Nanosecond), Open: q.open}
 	if len(q.codes) == 1 {
 		for c := range q.codes {
 			f.Category = c
@@ -321,24 +309,18 @@ func (h *handler) list(ctx context.Context, q query) ([]hazard.PublicHazard, err
 	skip := (q.page - 1) * q.size
 	var out []hazard.PublicHazard
 	pg := hazard.Page{Limit: hazard.MaxPageLimit}
-	st := h.cfg.Service.Store()
 	for {
-		l, err := st.List(ctx, f, pg)
+		l, err := h.cfg.Service.PublicList(ctx, f, pg)
 		if err != nil {
 			return nil, err
 		}
-		for i := range l.Items {
-			hz := &l.Items[i]
-			if q.codes != nil && !q.codes[hz.Category] {
+		for _, p := range l.Items {
+			if q.codes != nil && !q.codes[p.Category] {
 				continue
 			}
 			if skip > 0 {
 				skip--
 				continue
-			}
-			p, err := h.view(ctx, hz)
-			if err != nil {
-				return nil, err
 			}
 			out = append(out, p)
 			if len(out) == q.size {

@@ -5,35 +5,30 @@ import (
 )
 
 // UpdateStatus is a status of mySociety's servicerequestupdates extension
-// (FixMyStreet), finer than GeoReport's open and closed.
-type UpdateStatus string
+// (FixMyStreet), finer than GeoReport's open and closed. Each state of a
+// hazard's process declares its own (hazard.StateMeaning.Open311).
+type UpdateStatus = hazard.Open311Status
 
 // The statuses of the extension. FixMyStreet treats FIXED, CLOSED,
 // DUPLICATE, NOT_COUNCILS_RESPONSIBILITY, NO_FURTHER_ACTION and
 // INTERNAL_REFERRAL as closing a report.
 const (
-	StatusOpen                      UpdateStatus = "OPEN"
-	StatusActionScheduled           UpdateStatus = "ACTION_SCHEDULED"
-	StatusInProgress                UpdateStatus = "IN_PROGRESS"
-	StatusInvestigating             UpdateStatus = "INVESTIGATING"
-	StatusFixed                     UpdateStatus = "FIXED"
-	StatusClosed                    UpdateStatus = "CLOSED"
-	StatusDuplicate                 UpdateStatus = "DUPLICATE"
-	StatusNotCouncilsResponsibility UpdateStatus = "NOT_COUNCILS_RESPONSIBILITY"
-	StatusNoFurtherAction           UpdateStatus = "NO_FURTHER_ACTION"
-	StatusInternalReferral          UpdateStatus = "INTERNAL_REFERRAL"
+	StatusOpen                      = hazard.Open311Open
+	StatusActionScheduled           = hazard.Open311ActionScheduled
+	StatusInProgress                = hazard.Open311InProgress
+	StatusInvestigating             = hazard.Open311Investigating
+	StatusFixed                     = hazard.Open311Fixed
+	StatusClosed                    = hazard.Open311Closed
+	StatusDuplicate                 = hazard.Open311Duplicate
+	StatusNotCouncilsResponsibility = hazard.Open311NotCouncilsResponsibility
+	StatusNoFurtherAction           = hazard.Open311NoFurtherAction
+	StatusInternalReferral          = hazard.Open311InternalReferral
 )
 
-// Closes reports whether FixMyStreet treats s as closing a report.
-func (s UpdateStatus) Closes() bool {
-	switch s {
-	case StatusFixed, StatusClosed, StatusDuplicate, StatusNotCouncilsResponsibility, StatusNoFurtherAction, StatusInternalReferral:
-		return true
-	}
-	return false
-}
-
-// StatusOf returns the update status of a hazard in the workflow state:
+// StatusOf returns the update status of a hazard in a state with the
+// meaning m (what its process declares): the declared status, except that
+// a hazard flagged as a duplicate and closed with NO_FURTHER_ACTION is
+// DUPLICATE. For the presets (see hazard.CitizenReportDeclarations):
 //
 //	submitted                     OPEN                received (已上报)
 //	dispatched                    ACTION_SCHEDULED    forwarded to a department (已转办)
@@ -48,86 +43,54 @@ func (s UpdateStatus) Closes() bool {
 //	closed_out                    FIXED
 //	dismissed                     NO_FURTHER_ACTION
 //
-// A state of another workflow is OPEN while the hazard is open and CLOSED
-// once it is closed. INTERNAL_REFERRAL is never given: forwarding a report
-// to a department (转办) keeps it open, and FixMyStreet would close a
-// report on INTERNAL_REFERRAL.
-func StatusOf(state string, open, duplicate bool) UpdateStatus {
-	switch state {
-	case hazard.StateSubmitted, hazard.StateFound, hazard.StateListed:
-		return StatusOpen
-	case hazard.StateDispatched:
-		return StatusActionScheduled
-	case hazard.StateAccepted, hazard.StateResolved, hazard.StateRectifying:
-		return StatusInProgress
-	case hazard.StateRectified, hazard.StateAwaitingSignOff:
-		return StatusInvestigating
-	case hazard.StateClosedValid, hazard.StateClosedOut:
-		return StatusFixed
-	case hazard.StateClosedInvalid, hazard.StateDismissed:
-		if duplicate {
-			return StatusDuplicate
+// INTERNAL_REFERRAL is never declared by the presets: forwarding a report
+// to a department (转办) keeps it open, and FixMyStreet would close a report
+// on INTERNAL_REFERRAL.
+func StatusOf(m hazard.StateMeaning, duplicate bool) UpdateStatus {
+	if duplicate && m.Open311 == StatusNoFurtherAction {
+		return StatusDuplicate
+	}
+	return m.Open311
+}
+
+// labels describe a step that is no action of a process and carries no
+// public note.
+var labels = map[hazard.EventType]string{
+	hazard.EventSubmitted: "Received.",
+	hazard.EventEscalated: "Overdue: escalated to supervisors (督办).",
+	hazard.EventDuplicate: "Flagged as a likely duplicate of an earlier report nearby.",
+	hazard.EventNote:      "Note.",
+}
+
+// process returns the process a public hazard runs, or nil when the
+// service does not know it (its steps then show their raw names).
+func (h *handler) process(p *hazard.PublicHazard) *hazard.Process {
+	pr, err := h.cfg.Service.Processes().Get(p.Workflow, p.WorkflowVersion)
+	if err != nil {
+		return nil
+	}
+	return pr
+}
+
+// meaning returns what a state of pr means, with its defaults: a state of
+// an unknown process is OPEN while open and CLOSED once closed.
+func meaning(pr *hazard.Process, state string, open bool) hazard.StateMeaning {
+	if pr != nil {
+		if m, ok := pr.Meaning(state); ok {
+			return m
 		}
-		return StatusNoFurtherAction
-	case hazard.StateWithdrawn:
-		return StatusClosed
 	}
 	if open {
-		return StatusOpen
+		return hazard.StateMeaning{Open311: StatusOpen}
 	}
-	return StatusClosed
+	return hazard.StateMeaning{Open311: StatusClosed}
 }
 
-// noteTypes names the steps of the timeline in the notes extension, by
-// workflow action.
-var noteTypes = map[string]string{
-	hazard.ActionDispatch:  "forwarded",
-	hazard.ActionAccept:    "accepted",
-	hazard.ActionSendBack:  "sent_back",
-	hazard.ActionResolve:   "handled",
-	hazard.ActionReturn:    "returned",
-	hazard.ActionApprove:   "reviewed",
-	hazard.ActionReject:    "rejected",
-	hazard.ActionWithdraw:  "withdrawn",
-	hazard.ActionList:      "listed",
-	hazard.ActionOrder:     "ordered",
-	hazard.ActionDismiss:   "dismissed",
-	hazard.ActionRectify:   "handled",
-	hazard.ActionPass:      "reviewed",
-	hazard.ActionPassMajor: "reviewed",
-	hazard.ActionFail:      "returned",
-	hazard.ActionSignOff:   "signed_off",
-}
-
-// labels describe a step that carries no public note.
-var labels = map[string]string{
-	"submitted":  "Received.",
-	"forwarded":  "Forwarded to the supervising department.",
-	"accepted":   "Accepted by the department; being handled.",
-	"sent_back":  "Sent back by the department to be forwarded again.",
-	"handled":    "Handled; awaiting review.",
-	"returned":   "Returned to the department for more work.",
-	"reviewed":   "Reviewed and closed as fixed.",
-	"rejected":   "Not accepted.",
-	"withdrawn":  "Withdrawn by the reporter.",
-	"listed":     "Listed for supervision as a major hazard.",
-	"ordered":    "Rectification ordered.",
-	"dismissed":  "Dismissed.",
-	"signed_off": "Signed off.",
-	"escalated":  "Overdue: escalated to supervisors (督办).",
-	"duplicate":  "Flagged as a likely duplicate of an earlier report nearby.",
-	"note":       "Note.",
-}
-
-// notices are the service_notice of each state: what happens next.
-var notices = map[string]string{
-	hazard.StateSubmitted:     "Received: the platform will forward it to the supervising department.",
-	hazard.StateDispatched:    "Forwarded to the supervising department, which will accept and handle it.",
-	hazard.StateAccepted:      "Being handled by the supervising department.",
-	hazard.StateResolved:      "Handled: the city safety committee office will review the fix.",
-	hazard.StateClosedValid:   "Fixed and verified by the city safety committee office.",
-	hazard.StateClosedInvalid: "Not accepted; the reason is in status_notes.",
-	hazard.StateWithdrawn:     "Withdrawn by the reporter.",
+// notice is the service_notice of a hazard in state: what happens next, in
+// the configured language.
+func (h *handler) notice(pr *hazard.Process, state string, open bool) string {
+	n := meaning(pr, state, open).Next
+	return h.name(n.EN, n.ZH)
 }
 
 // statesAfter replays a hazard's timeline: the state after each event, and
@@ -161,30 +124,26 @@ type step struct {
 	photos      []string
 }
 
-// stepOf describes a public event; state is the hazard's state after it,
-// duplicate whether the hazard is flagged as a duplicate.
-func stepOf(e hazard.PublicEvent, state string, open, duplicate bool) step {
-	var t string
+// stepOf describes a public event of a hazard of the process pr (nil when
+// unknown); state is the hazard's state after it, duplicate whether the
+// hazard is flagged as a duplicate. A transition's step and description
+// are what the process declares for its action.
+func (h *handler) stepOf(pr *hazard.Process, e hazard.PublicEvent, state string, open, duplicate bool) step {
+	var t, d string
 	switch e.Type {
-	case hazard.EventSubmitted:
-		t = "submitted"
 	case hazard.EventTransition:
-		t = noteTypes[e.Action]
-		if t == "" {
+		if pr != nil {
+			m := pr.Step(e.Action)
+			t, d = m.Step, h.name(m.Public.EN, m.Public.ZH)
+		} else {
 			t = e.Action
 		}
-	case hazard.EventEscalated:
-		t = "escalated"
-	case hazard.EventDuplicate:
-		t = "duplicate"
-	case hazard.EventNote:
-		t = "note"
 	default:
 		t = string(e.Type)
+		d = labels[e.Type]
 	}
-	d := e.Note
-	if d == "" {
-		d = labels[t]
+	if e.Note != "" {
+		d = e.Note
 	}
-	return step{noteType: t, description: d, status: StatusOf(state, open, duplicate), photos: e.Photos}
+	return step{noteType: t, description: d, status: StatusOf(meaning(pr, state, open), duplicate), photos: e.Photos}
 }

@@ -6,16 +6,14 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
 // ClockSkew is how far out of order event times may be in the log (events
 // are numbered in commit order, timed by each process's clock): the search
 // for a window's first event starts this much earlier, and the scan stops
-// this much later.
-const ClockSkew = time.Minute
+// this much later. The service's PublicUpdates applies it.
+const ClockSkew = hazard.MaxClockSkew
 
 // updates serves GET servicerequestupdates: the public steps of every
 // hazard whose time is in [start_date, end_date], oldest first.
@@ -35,99 +33,64 @@ func (h *handler) updates(w http.ResponseWriter, r *http.Request, f format) {
 	h.write(w, f, http.StatusOK, wireUpdates{Items: items}, items)
 }
 
-// hazardSteps is what the updates need of one hazard: its reference, and
-// its state after each of its events.
+// hazardSteps is what the updates need of one hazard: whether it is
+// flagged as a duplicate, and its state after each of its public steps.
 type hazardSteps struct {
-	ref       string
+	pr        *hazard.Process // nil for a process the service does not know
 	duplicate bool
 	state     map[int64]string
 	open      map[int64]bool
 }
 
-// stepsOf loads a hazard and its events.
-func (h *handler) stepsOf(ctx context.Context, id uuid.UUID) (*hazardSteps, error) {
-	st := h.cfg.Service.Store()
-	hz, err := st.Get(ctx, id)
+// stepsOf loads the public history of a hazard.
+func (h *handler) stepsOf(ctx context.Context, ref string) (*hazardSteps, error) {
+	p, steps, err := h.cfg.Service.PublicHistory(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	events, err := st.HazardEvents(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	s := &hazardSteps{ref: hz.Ref, duplicate: hz.DuplicateOf != uuid.Nil, state: map[int64]string{}, open: map[int64]bool{}}
-	states, open := statesAfter(events, hz.State, !hz.ClosedAt.IsZero(), func(e hazard.Event) (from, to string, ok bool) {
+	s := &hazardSteps{pr: h.process(&p), duplicate: p.Duplicate, state: map[int64]string{}, open: map[int64]bool{}}
+	states, open := statesAfter(steps, p.State, !p.ClosedAt.IsZero(), func(e hazard.PublicStep) (from, to string, ok bool) {
 		return e.From, e.To, e.Type == hazard.EventTransition
 	})
-	for i, e := range events {
+	for i, e := range steps {
 		s.state[e.Seq], s.open[e.Seq] = states[i], open[i]
 	}
 	return s, nil
 }
 
-// listUpdates returns one page of the updates in [since, until]. It finds
-// the window's first event by a binary search of the log on time, then
-// reads forward: the cost grows with the window, not with the log.
+// listUpdates returns one page of the updates in [since, until], walking
+// the service's public updates in log order. A note without public text is
+// no update.
 func (h *handler) listUpdates(ctx context.Context, since, until time.Time, page, size int) ([]wireUpdate, error) {
-	st := h.cfg.Service.Store()
-	last, err := st.LastSeq(ctx)
-	if err != nil {
-		return nil, err
-	}
-	from := since.Add(-ClockSkew)
-	lo, hi := int64(1), last+1
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		evs, err := st.Events(ctx, mid-1, 1)
-		if err != nil {
-			return nil, err
-		}
-		if len(evs) == 0 || !evs[0].Time.Before(from) {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
-	}
-	after := lo - 1
-	stop := until.Add(ClockSkew)
 	skip := (page - 1) * size
-	cache := map[uuid.UUID]*hazardSteps{}
+	cache := map[string]*hazardSteps{}
 	out := []wireUpdate{}
+	q := hazard.UpdatesQuery{Since: since, Until: until, Limit: hazard.MaxEventBatch}
 	for {
-		evs, err := st.Events(ctx, after, hazard.MaxEventBatch)
+		steps, err := h.cfg.Service.PublicUpdates(ctx, q)
 		if err != nil {
 			return nil, err
 		}
-		if len(evs) == 0 {
-			return out, nil
-		}
-		for _, e := range evs {
-			after = e.Seq
-			if e.Time.After(stop) {
-				return out, nil
-			}
-			if e.Time.Before(since) || e.Time.After(until) {
-				continue
-			}
-			pub := hazard.PublicTimeline([]hazard.Event{e})
-			if len(pub) == 0 || (e.Type == hazard.EventNote && e.PublicNote == "") {
+		for _, e := range steps {
+			q.After = e.Seq
+			if e.Type == hazard.EventNote && e.Note == "" {
 				continue
 			}
 			if skip > 0 {
 				skip--
 				continue
 			}
-			s := cache[e.HazardID]
+			s := cache[e.Ref]
 			if s == nil {
-				if s, err = h.stepsOf(ctx, e.HazardID); err != nil {
+				if s, err = h.stepsOf(ctx, e.Ref); err != nil {
 					return nil, err
 				}
-				cache[e.HazardID] = s
+				cache[e.Ref] = s
 			}
-			step := stepOf(pub[0], s.state[e.Seq], s.open[e.Seq], s.duplicate)
+			step := h.stepOf(s.pr, e.PublicEvent, s.state[e.Seq], s.open[e.Seq], s.duplicate)
 			u := wireUpdate{
 				UpdateID:         strconv.FormatInt(e.Seq, 10),
-				ServiceRequestID: s.ref,
+				ServiceRequestID: e.Ref,
 				Status:           string(step.status),
 				UpdatedDatetime:  w3c(e.Time),
 				Description:      step.description,
@@ -139,6 +102,9 @@ func (h *handler) listUpdates(ctx context.Context, since, until time.Time, page,
 			if len(out) == size {
 				return out, nil
 			}
+		}
+		if len(steps) < q.Limit {
+			return out, nil
 		}
 	}
 }

@@ -67,7 +67,6 @@ func (c caller) user() hazard.User {
 	return c.acct.User()
 }
 
-func (c caller) staff() bool { return c.signed && c.acct.Staff() }
 
 // admin reports whether the caller is an admin (who also sees draft
 // articles).

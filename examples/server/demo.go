@@ -110,8 +110,14 @@ func (s *Server) seed(ctx context.Context) error {
 			}
 		}
 	}
+	// The demo's reports take photos as a citizen's do: uploaded, then
+	// used; through a service without the daily limit.
+	photos, err := hazard.NewPhotos(hazard.PhotosConfig{Service: svc, Uploads: s.uploads, Blobs: s.blobs, TTL: s.cfg.UploadTTL})
+	if err != nil {
+		return err
+	}
 	for i, r := range demoReports() {
-		if err := s.seedReport(ctx, svc, i, r); err != nil {
+		if err := s.seedReport(ctx, photos, i, r); err != nil {
 			return fmt.Errorf("report %d: %w", i, err)
 		}
 	}
@@ -176,7 +182,7 @@ func demoReports() []demoReport {
 }
 
 // seedReport submits one demo report and takes its steps.
-func (s *Server) seedReport(ctx context.Context, svc *hazard.Service, i int, r demoReport) error {
+func (s *Server) seedReport(ctx context.Context, photos *hazard.Photos, i int, r demoReport) error {
 	rep, err := s.users.get(ctx, r.reporter)
 	if err != nil {
 		return err
@@ -185,17 +191,13 @@ func (s *Server) seedReport(ctx context.Context, svc *hazard.Service, i int, r d
 	if in.Severity == "" {
 		in.Severity = hazard.SeverityGeneral
 	}
-	ph, err := s.seedPhoto(ctx, rep.ID, i*8)
+	key, err := seedPhoto(ctx, photos, rep.User(), i*8)
 	if err != nil {
 		return err
 	}
-	in.Photos = []hazard.Photo{ph}
 	in.Source = hazard.SourceCitizen
-	h, err := svc.Submit(ctx, rep.User(), in, fmt.Sprintf("demo-%d", i))
+	h, err := photos.Submit(ctx, rep.User(), in, []string{key}, fmt.Sprintf("demo-%d", i))
 	if err != nil {
-		return err
-	}
-	if err := s.uploads.attach(ctx, h.ID, h.Photos); err != nil {
 		return err
 	}
 	for j, st := range r.steps {
@@ -211,14 +213,15 @@ func (s *Server) seedReport(ctx context.Context, svc *hazard.Service, i int, r d
 		}
 		act := st.in
 		act.ExpectedVersion = h.Version
+		var keys []string
 		for k := 0; k < st.photos; k++ {
-			p, err := s.seedPhoto(ctx, u.ID, i*8+j+1)
+			key, err := seedPhoto(ctx, photos, u.User(), i*8+j+1)
 			if err != nil {
 				return err
 			}
-			act.Photos = append(act.Photos, p)
+			keys = append(keys, key)
 		}
-		next, err := svc.Act(ctx, u.User(), h.ID, st.action, act)
+		next, err := photos.Act(ctx, u.User(), h.ID, st.action, act, keys)
 		if errors.Is(err, hazard.ErrConflict) {
 			// Another process seeding at the same time took the step.
 			if cur, gerr := s.store.Get(ctx, h.ID); gerr == nil && cur.Version >= int64(j)+2 {
@@ -230,15 +233,12 @@ func (s *Server) seedReport(ctx context.Context, svc *hazard.Service, i int, r d
 			return fmt.Errorf("%s by %s: %w", st.action, st.user, err)
 		}
 		h = next
-		if err := s.uploads.attach(ctx, h.ID, h.Photos, h.Evidence, act.Photos); err != nil {
-			return err
-		}
 	}
 	return nil
 }
 
-// seedPhoto stores a small generated PNG as an upload of owner.
-func (s *Server) seedPhoto(ctx context.Context, owner string, n int) (hazard.Photo, error) {
+// seedPhoto uploads a small generated PNG as user and returns its key.
+func seedPhoto(ctx context.Context, photos *hazard.Photos, user hazard.User, n int) (string, error) {
 	img := image.NewRGBA(image.Rect(0, 0, 32, 24))
 	c := color.RGBA{R: uint8(40 + n*23), G: uint8(200 - n*11), B: uint8(90 + n*37), A: 255}
 	for y := 0; y < 24; y++ {
@@ -252,20 +252,13 @@ func (s *Server) seedPhoto(ctx context.Context, owner string, n int) (hazard.Pho
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
-		return hazard.Photo{}, err
+		return "", err
 	}
-	info, err := s.blobs.Put(ctx, &buf, hazard.TypePNG)
+	u, err := photos.Upload(ctx, user, &buf)
 	if err != nil {
-		return hazard.Photo{}, err
+		return "", err
 	}
-	if err := s.uploads.add(ctx, owner, info, s.now()); err != nil {
-		return hazard.Photo{}, err
-	}
-	ps, _, err := s.uploads.reserve(ctx, owner, "photos", []string{info.Key}, s.now(), s.cfg.UploadTTL)
-	if err != nil {
-		return hazard.Photo{}, err
-	}
-	return ps[0], nil
+	return u.Key, nil
 }
 
 // demoArticleSpace is the UUID namespace of the demo articles' IDs.

@@ -4,9 +4,10 @@
 //
 // It is thin: handlers parse a request, call one use case and encode the
 // answer. Rules, authorization of a user on a hazard and state checks live
-// in the library; the server adds identity (phone login with one-time
-// codes, real-name verification, signed bearer tokens), route access rules,
-// photo uploads, the knowledge section and HTTP concerns.
+// in the library, photo uploads included (hazard.Photos sniffs, strips,
+// caps, attaches and sweeps them); the server adds identity (phone login
+// with one-time codes, real-name verification, signed bearer tokens), route
+// access rules, the knowledge section and HTTP concerns.
 //
 // # Conventions
 //

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -19,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/examples/server"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/notify"
 )
 
@@ -187,34 +185,12 @@ func (s *testServer) upload(token string, data []byte) string {
 // pngPhoto returns a small PNG, different for each seed.
 func pngPhoto(t *testing.T, seed int) []byte {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
-	for i := range img.Pix {
-		img.Pix[i] = byte(seed*31 + i)
-	}
-	img.Set(0, 0, color.RGBA{R: byte(seed), A: 255})
-	var buf bytes.Buffer
-	require.NoError(t, png.Encode(&buf, img))
-	return buf.Bytes()
+	return hazardtest.PNGPhoto(seed)
 }
 
 // jpegWithGPS returns a minimal JPEG (SOI, an EXIF APP1 segment with a GPS
 // marker, a JFIF APP0, a comment, a scan and EOI).
-func jpegWithGPS() []byte {
-	seg := func(marker byte, payload string) []byte {
-		n := len(payload) + 2
-		return append([]byte{0xFF, marker, byte(n >> 8), byte(n)}, payload...)
-	}
-	var b []byte
-	b = append(b, 0xFF, 0xD8)
-	b = append(b, seg(0xE0, "JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")...)
-	b = append(b, seg(0xE1, "Exif\x00\x00MM\x00*GPSLatitude=36.4560N;GPSLongitude=115.9850E")...)
-	b = append(b, seg(0xFE, "secret comment")...)
-	b = append(b, seg(0xDB, strings.Repeat("\x01", 65))...)
-	b = append(b, seg(0xDA, "\x01\x01\x00\x00\x3f\x00")...)
-	b = append(b, 0x12, 0x34, 0x56, 0xFF, 0x00, 0x78)
-	b = append(b, 0xFF, 0xD9)
-	return b
-}
+func jpegWithGPS() []byte { return hazardtest.JPEGWithGPS() }
 
 // submit submits a report by token with the photo keys and returns it.
 func (s *testServer) submit(token string, photos []string, edit ...func(map[string]any)) map[string]any {
@@ -234,31 +210,7 @@ func (s *testServer) submit(token string, photos []string, edit ...func(map[stri
 
 // webpWithEXIF returns a minimal extended WebP (VP8X, a VP8 chunk and, when
 // exif is set, an EXIF chunk with a GPS marker and an XMP chunk).
-func webpWithEXIF(exif bool) []byte {
-	chunk := func(fourcc, data string) []byte {
-		n := len(data)
-		b := append([]byte(fourcc), byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
-		b = append(b, data...)
-		if n%2 == 1 {
-			b = append(b, 0)
-		}
-		return b
-	}
-	flags := byte(0)
-	if exif {
-		flags = 0x08 | 0x04
-	}
-	var body []byte
-	body = append(body, "WEBP"...)
-	body = append(body, chunk("VP8X", string([]byte{flags, 0, 0, 0, 0, 0, 0, 0, 0, 0}))...)
-	body = append(body, chunk("VP8 ", "\x30\x01\x00\x9d\x01\x2a\x01\x00\x01\x00\x02\x00")...)
-	if exif {
-		body = append(body, chunk("EXIF", "MM\x00*GPSLatitude=36N")...)
-		body = append(body, chunk("XMP ", "<x:xmpmeta>GPS</x:xmpmeta>")...)
-	}
-	n := len(body)
-	return append([]byte{'R', 'I', 'F', 'F', byte(n), byte(n >> 8), byte(n >> 16), byte(n >> 24)}, body...)
-}
+func webpWithEXIF(exif bool) []byte { return hazardtest.WebPWithEXIF(exif) }
 
 // phoneLogin logs a new citizen in with a phone and the code the recorder
 // caught, and returns the token.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/notify"
+	"github.com/hazardloop/hazardloop/relay"
 	"github.com/hazardloop/hazardloop/reward"
 )
 
@@ -25,10 +26,10 @@ type loop struct {
 	notifier notify.Notifier
 	router   *notify.Router
 	rewards  *rewards
-	relay    *hazard.Relay
+	relay    *relay.Relay
 }
 
-func newLoop(s *Server, hm *hazard.Metrics) (*loop, error) {
+func newLoop(s *Server) (*loop, error) {
 	l := &loop{s: s}
 	templates, err := notify.NewTemplates(notify.DefaultTexts())
 	if err != nil {
@@ -64,17 +65,21 @@ func newLoop(s *Server, hm *hazard.Metrics) (*loop, error) {
 	if l.rewards, err = newRewards(s); err != nil {
 		return nil, err
 	}
-	consumers := []hazard.Consumer{l.rewards.consumer(), l.router.Consumer(consumerNotify)}
+	consumers := []relay.Consumer{l.rewards.consumer(), l.router.Consumer(consumerNotify)}
 	s.figures = &figures{}
 	if c, ok := s.ledger.(rewardCounter); ok {
 		s.figures.counter = c
 	} else {
-		consumers = append(consumers, hazard.Consumer{Name: consumerFigures, Handle: s.figures.handle})
+		consumers = append(consumers, relay.Consumer{Name: consumerFigures, Handle: s.figures.handle})
 	}
-	l.relay, err = hazard.NewRelay(s.store, hazard.RelayConfig{
+	rm, err := relay.NewMetrics(s.reg)
+	if err != nil {
+		return nil, err
+	}
+	l.relay, err = relay.New(s.store, s.cursors, relay.Config{
 		Consumers:    consumers,
 		PollInterval: s.cfg.RelayInterval,
-		Metrics:      hm,
+		Metrics:      rm,
 		Clock:        s.now,
 		Logger:       s.log,
 	})

@@ -230,6 +230,15 @@ func testVerification(t *testing.T, backend func(*server.Config)) {
 	assert.Equal(t, http.StatusForbidden, r.status, "staff: %s", r.body)
 }
 
+func TestCheckResidentID(t *testing.T) {
+	now := mustTime(t, "2026-01-01T00:00:00Z")
+	require.NoError(t, server.CheckResidentID("11010519491231002X", now))
+	require.NoError(t, server.CheckResidentID("11010519491231002x", now))
+	for _, id := range []string{"110105194912310021", "11010519491231002", "11010519491231002XX", "1101051949123100 X", withCheck("11010518991231002"), withCheck("11010520260102002")} {
+		require.ErrorIs(t, server.CheckResidentID(id, now), hazard.ErrInvalid, id)
+	}
+}
+
 // withCheck appends the resident ID check character.
 func withCheck(first17 string) string {
 	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}

@@ -1,11 +1,6 @@
 package server
 
 import (
-	"bytes"
-	"context"
-	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
 
@@ -16,99 +11,6 @@ import (
 
 // MaxIdempotencyKeyLen is the longest Idempotency-Key header accepted.
 const MaxIdempotencyKeyLen = hazard.MaxIdempotencyKeyLen
-
-// UploadResponse answers an upload.
-type UploadResponse struct {
-	Key         string `json:"key"`
-	URL         string `json:"url"`
-	ContentType string `json:"content_type"`
-	Size        int64  `json:"size"`
-}
-
-func (s *Server) upload(w http.ResponseWriter, r *http.Request, c caller) error {
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return hazard.Errorf(CodeUnsupportedMedia, "the body must be multipart/form-data with the photo in the field \"file\"")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadSize+maxUploadOverhead)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return hazard.Errorf(hazard.CodeInvalid, "the body is not valid multipart/form-data")
-	}
-	var data []byte
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return bodyError(err, "the body is not valid multipart/form-data")
-		}
-		if part.FormName() != "file" {
-			return &hazard.Error{Code: hazard.CodeInvalid, Field: part.FormName(), Message: "unknown field: send only the field \"file\""}
-		}
-		if data != nil {
-			return &hazard.Error{Code: hazard.CodeInvalid, Field: "file", Message: "one photo per request"}
-		}
-		data, err = io.ReadAll(io.LimitReader(part, MaxUploadSize+1))
-		if err != nil {
-			return bodyError(err, "the photo could not be read")
-		}
-		if len(data) > MaxUploadSize {
-			return &hazard.Error{Code: CodeTooLarge, Field: "file", Message: "the photo is larger than 10 MiB"}
-		}
-	}
-	if len(data) == 0 {
-		return &hazard.Error{Code: hazard.CodeInvalid, Field: "file", Message: "a photo is required in the field \"file\""}
-	}
-	ct := sniffPhoto(data)
-	if ct == "" {
-		return &hazard.Error{Code: CodeUnsupportedMedia, Field: "file", Message: "the photo must be JPEG, PNG or WebP"}
-	}
-	if _, err := StripMetadata(ct, data); err != nil {
-		return err
-	}
-	info, err := s.blobs.Put(r.Context(), bytes.NewReader(data), ct)
-	if err != nil {
-		return err
-	}
-	if err := s.uploads.add(r.Context(), c.acct.ID, info, s.now()); err != nil {
-		return err
-	}
-	// A sweep may have deleted the same content between Put and add.
-	if _, err := s.blobs.Stat(r.Context(), info.Key); hazard.ErrorCode(err) == hazard.CodeNotFound {
-		if info, err = s.blobs.Put(r.Context(), bytes.NewReader(data), ct); err != nil {
-			return err
-		}
-	}
-	writeJSON(w, http.StatusCreated, UploadResponse{Key: info.Key, URL: photoPath + info.Key, ContentType: ct, Size: info.Size})
-	return nil
-}
-
-// bodyError tells a body over its limit (413) from a malformed one (400).
-func bodyError(err error, msg string) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return hazard.Errorf(CodeTooLarge, "the body is larger than %d bytes", mbe.Limit)
-	}
-	return hazard.Errorf(hazard.CodeInvalid, "%s", msg)
-}
-
-// sniffPhoto returns the photo type of data by its content, "" for
-// anything else.
-func sniffPhoto(data []byte) string {
-	switch http.DetectContentType(data) {
-	case hazard.TypeJPEG:
-		return hazard.TypeJPEG
-	case hazard.TypePNG:
-		return hazard.TypePNG
-	case hazard.TypeWebP:
-		if len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP" {
-			return hazard.TypeWebP
-		}
-	}
-	return ""
-}
 
 // ReportRequest is a new report.
 type ReportRequest struct {
@@ -155,21 +57,13 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c caller) error 
 	case in.Latitude != nil || in.Longitude != nil:
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "latitude", Message: "latitude and longitude go together"}
 	}
-	photos, release, err := s.reservePhotos(r, c, in.Photos)
-	if err != nil {
-		return err
-	}
 	u := c.user()
-	h, err := s.svc.Submit(r.Context(), u, hazard.SubmitInput{
+	h, err := s.photos.Submit(r.Context(), u, hazard.SubmitInput{
 		Category: in.Category, Severity: in.Severity, Description: in.Description, Location: loc,
-		Photos: photos, Unit: in.Unit, UnitID: in.UnitID, Source: in.Source,
+		Unit: in.Unit, UnitID: in.UnitID, Source: in.Source,
 		Contact: hazard.Contact{Name: in.ContactName, Phone: in.ContactPhone},
-	}, key)
+	}, in.Photos, key)
 	if err != nil {
-		release()
-		return err
-	}
-	if err := s.uploads.attach(r.Context(), h.ID, h.Photos); err != nil {
 		return err
 	}
 	rv, err := s.svc.ReporterView(r.Context(), u, h.ID)
@@ -178,25 +72,6 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c caller) error 
 	}
 	writeJSON(w, http.StatusCreated, reporterView(rv))
 	return nil
-}
-
-// reservePhotos turns the caller's upload keys (at most hazard.MaxPhotos)
-// into photos reserved for one use case, and returns the release to call
-// when that use case fails.
-func (s *Server) reservePhotos(r *http.Request, c caller, keys []string) ([]hazard.Photo, func(), error) {
-	if len(keys) > hazard.MaxPhotos {
-		return nil, nil, &hazard.Error{Code: hazard.CodeInvalid, Field: "photos", Message: "takes at most " + strconv.Itoa(hazard.MaxPhotos) + " photos"}
-	}
-	photos, marked, err := s.uploads.reserve(r.Context(), c.acct.ID, "photos", keys, s.now(), s.cfg.UploadTTL)
-	if err != nil {
-		return nil, nil, err
-	}
-	release := func() {
-		if err := s.uploads.release(context.WithoutCancel(r.Context()), c.acct.ID, marked, s.now()); err != nil {
-			s.log.Error("releasing uploads", "error", err)
-		}
-	}
-	return photos, release, nil
 }
 
 func pathID(r *http.Request) (uuid.UUID, error) {
@@ -333,20 +208,12 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, c caller) error {
 	if len(in.Fields) > MaxActionFields {
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "fields", Message: "takes at most " + strconv.Itoa(MaxActionFields) + " fields"}
 	}
-	photos, release, err := s.reservePhotos(r, c, in.Photos)
-	if err != nil {
-		return err
-	}
-	h, err := s.svc.Act(r.Context(), c.user(), id, r.PathValue("action"), hazard.ActInput{
+	h, err := s.photos.Act(r.Context(), c.user(), id, r.PathValue("action"), hazard.ActInput{
 		ExpectedVersion: in.ExpectedVersion, Note: in.Note, PrivateNote: in.PrivateNote,
-		NoteToReporter: in.NoteToReporter, Department: in.Department, Photos: photos,
+		NoteToReporter: in.NoteToReporter, Department: in.Department,
 		Verdict: in.Verdict, FineFen: in.FineFen, BonusFen: in.BonusFen, Fields: in.Fields,
-	})
+	}, in.Photos)
 	if err != nil {
-		release()
-		return err
-	}
-	if err := s.uploads.attach(r.Context(), h.ID, h.Photos, h.Evidence, photos); err != nil {
 		return err
 	}
 	v, err := s.view(r, c, id)

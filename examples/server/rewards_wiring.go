@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/mempay"
 )
@@ -45,7 +46,7 @@ func newRewards(s *Server) (*rewards, error) {
 	return rw, nil
 }
 
-func (rw *rewards) consumer() hazard.Consumer { return rw.svc.Consumer() }
+func (rw *rewards) consumer() relay.Consumer { return rw.svc.Consumer() }
 
 func (rw *rewards) claim(ctx context.Context, u hazard.User, id uuid.UUID) (reward.Reward, error) {
 	res, err := rw.svc.Claim(ctx, u, id)

@@ -21,6 +21,7 @@ import (
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 	"github.com/hazardloop/hazardloop/notify"
 	"github.com/hazardloop/hazardloop/pgstore"
+	"github.com/hazardloop/hazardloop/relay"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/memledger"
 )
@@ -113,12 +114,13 @@ type Server struct {
 	now  func() time.Time
 	demo bool
 
-	svc    *hazard.Service
-	store  hazard.Store
-	ledger reward.Ledger
-	blobs  hazard.BlobStore
-	users  userStore
-	codes  *loginCodes
+	svc     *hazard.Service
+	store   hazard.Store
+	cursors relay.Cursors // the relay's, beside store
+	ledger  reward.Ledger
+	blobs   hazard.BlobStore
+	users   userStore
+	codes   *loginCodes
 	// limiter holds the rate limits (login codes; submissions when the
 	// store cannot count them itself): memlimit in memory, pgstore's over
 	// PostgreSQL, so that every process on one database shares them.
@@ -126,7 +128,8 @@ type Server struct {
 	// pgLimiter is limiter over PostgreSQL, swept by Sweep; else nil.
 	pgLimiter *pgstore.Limiter
 	tokens    *tokens
-	uploads   uploadStore
+	uploads   hazard.Uploads
+	photos    *hazard.Photos
 	articles  *articles
 	// db is the PostgreSQL database with DatabaseURL, else nil.
 	db *pgstore.DB
@@ -227,7 +230,11 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.loop, err = newLoop(s, hm); err != nil {
+	s.photos, err = hazard.NewPhotos(hazard.PhotosConfig{Service: s.svc, Uploads: s.uploads, Blobs: s.blobs, TTL: cfg.UploadTTL})
+	if err != nil {
+		return err
+	}
+	if s.loop, err = newLoop(s); err != nil {
 		return err
 	}
 
@@ -270,21 +277,23 @@ func (s *Server) openStore(ctx context.Context, secret []byte) error {
 		s.db = db
 		s.cleanup = append(s.cleanup, func() error { db.Close(); return nil })
 		pool := db.Pool()
-		s.store, s.ledger, s.deliveries = db.Hazards(), db.Ledger(), db.DeliveryLog()
+		hz := db.Hazards()
+		s.store, s.cursors, s.ledger, s.deliveries = hz, hz, db.Ledger(), db.DeliveryLog()
 		s.users = &pgUsers{pool: pool, idKey: secret}
 		s.pgLimiter = db.Limiter(s.now)
 		s.limiter = s.pgLimiter
 		s.codes = newLoginCodes(secret, s.now, &pgCodes{pool: pool}, s.limiter)
-		s.uploads = &pgUploads{pool: pool}
+		s.uploads = db.Uploads()
 		s.articles = newArticles(&pgArticles{pool: pool}, s.now)
 		return nil
 	}
-	s.store = memstore.New()
+	mem := memstore.New()
+	s.store, s.cursors = mem, mem
 	s.ledger = memledger.New()
 	s.users = newMemUsers(secret)
 	s.limiter = memlimit.New(memlimit.Config{Clock: s.now})
 	s.codes = newLoginCodes(secret, s.now, newMemCodes(), s.limiter)
-	s.uploads = newMemUploads()
+	s.uploads = memstore.NewUploads()
 	s.articles = newArticles(newMemArticles(), s.now)
 	return nil
 }
@@ -447,7 +456,7 @@ func (s *Server) sweepLoop(ctx context.Context) {
 // ended. Any number of processes may sweep one database at once. Serve
 // calls it every SweepInterval.
 func (s *Server) Sweep(ctx context.Context) {
-	if n, err := s.uploads.sweep(ctx, s.blobs, s.now(), s.cfg.UploadTTL); err != nil {
+	if n, err := s.photos.Sweep(ctx); err != nil {
 		s.log.Error("sweeping uploads", "error", err)
 	} else if n > 0 {
 		s.log.Info("swept unused uploads", "count", n)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -128,18 +129,24 @@ func (h *Handler) Register(mux *http.ServeMux) {
 
 // page is what every template receives.
 type page struct {
-	L        Lang
-	Path     string
-	Title    string
-	LoggedIn bool
-	Me       map[string]any
-	Data     map[string]any
-	Demo     bool
-	Users    []DemoUser
+	L Lang
+	// States names each state of the server's processes in L: its public
+	// status, as GET /api/v1/processes declares it.
+	States map[string]string
+	// StateOrder lists the states in the processes' order.
+	StateOrder []string
+	Path       string
+	Title      string
+	LoggedIn   bool
+	Me         map[string]any
+	Data       map[string]any
+	Demo       bool
+	Users      []DemoUser
 }
 
 func (h *Handler) newPage(r *http.Request, c client, title string) *page {
 	p := &page{L: c.lang, Path: r.URL.Path, Title: title, Data: map[string]any{}, Demo: h.demo, Users: h.users}
+	p.States, p.StateOrder = h.stateNames(r, c)
 	if c.token != "" {
 		var me map[string]any
 		if err := c.get(r.Context(), "/api/v1/me", nil, &me); err == nil {
@@ -255,7 +262,7 @@ func (h *Handler) plaza(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Data["Category"], p.Data["State"] = q.Get("category"), q.Get("state")
-	p.Data["States"] = []string{"submitted", "dispatched", "accepted", "resolved", "closed_valid", "closed_invalid", "withdrawn"}
+	p.Data["States"] = p.StateOrder
 	h.render(w, r, "plaza", p)
 }
 
@@ -346,6 +353,39 @@ func (h *Handler) articlesAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// stateNames maps the states of the server's processes to their public
+// status in the page's language, and lists them in the processes' order;
+// the pages keep no list of states of their own.
+func (h *Handler) stateNames(r *http.Request, c client) (map[string]string, []string) {
+	var procs struct {
+		Items []struct {
+			States []struct {
+				Name   string            `json:"name"`
+				Public map[string]string `json:"public"`
+			} `json:"states"`
+		} `json:"items"`
+	}
+	names := map[string]string{}
+	var order []string
+	if err := c.get(r.Context(), "/api/v1/processes", nil, &procs); err != nil {
+		h.log.Warn("processes for a page", "err", err)
+		return names, order
+	}
+	key := "zh"
+	if c.lang == LangEN {
+		key = "en"
+	}
+	for _, pr := range procs.Items {
+		for _, st := range pr.States {
+			if _, ok := names[st.Name]; !ok {
+				names[st.Name] = cmp.Or(st.Public[key], st.Name)
+				order = append(order, st.Name)
+			}
+		}
+	}
+	return names, order
+}
+
 // categoryNames maps category codes to their names in the page's
 // language; a code the API does not name shows as itself.
 func (h *Handler) categoryNames(r *http.Request, c client) map[string]string {
@@ -369,7 +409,7 @@ func (h *Handler) categoryNames(r *http.Request, c client) map[string]string {
 
 var funcs = template.FuncMap{
 	"t":     T,
-	"state": func(l Lang, s any) string { return T(l, "state."+fmt.Sprint(s)) },
+	"state": func(names map[string]string, s any) string { return cmp.Or(names[fmt.Sprint(s)], fmt.Sprint(s)) },
 	"money": money,
 	"when":  when,
 	"photo": photoURL,

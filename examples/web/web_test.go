@@ -47,6 +47,11 @@ func fakeAPI(t *testing.T) http.Handler {
 	answer("GET /api/v1/articles", map[string]any{"items": []any{map[string]any{"id": "a1", "title": evil, "kind": "law", "published": true}}}, false)
 	answer("GET /api/v1/articles/{id}", map[string]any{"id": "a1", "title": "安全生产法", "kind": "law", "body": evil}, false)
 	answer("GET /api/v1/categories", []any{map[string]any{"code": "fire", "name_zh": "消防", "name_en": "Fire safety"}}, false)
+	answer("GET /api/v1/processes", map[string]any{"items": []any{map[string]any{"name": "ticket", "version": 1, "states": []any{
+		map[string]any{"name": "submitted", "public": map[string]any{"zh": "已收到", "en": "Got it"}},
+		map[string]any{"name": "dispatched", "public": map[string]any{"zh": "处理中", "en": "On it"}},
+		map[string]any{"name": "accepted", "public": map[string]any{"zh": "办理", "en": "Working"}},
+	}}}}, false)
 	answer("GET /api/v1/departments", []any{map[string]any{"code": "fire", "name_zh": "消防救援支队", "name_en": "Fire and Rescue"}, map[string]any{"code": "gas", "name_zh": "燃气管理处", "name_en": "Gas"}}, false)
 	answer("GET /api/v1/me", map[string]any{"id": "dispatcher-1", "role": "dispatcher"}, true)
 	answer("GET /api/v1/me/reports", map[string]any{"items": []any{item}}, true)
@@ -177,14 +182,27 @@ func TestTemplateKeysExist(t *testing.T) {
 }
 
 // TestDynamicKeysExist checks the text keys that templates build from API
-// values (states, severities, article kinds, reward statuses).
+// values (severities, article kinds, reward statuses); states are named by
+// the API (GET /api/v1/processes).
 func TestDynamicKeysExist(t *testing.T) {
 	for _, key := range []string{
-		"state.submitted", "state.dispatched", "state.accepted", "state.resolved", "state.closed_valid", "state.closed_invalid", "state.withdrawn",
 		"severity.general", "severity.major", "kind.law", "kind.rule", "kind.knowledge",
 		"reward.pending", "reward.claiming", "reward.claimed", "reward.expired", "reward.failed",
 	} {
 		assert.NotEqual(t, key, web.T(web.LangZH, key), "key %q has no Chinese text", key)
 		assert.NotEqual(t, key, web.T(web.LangEN, key), "key %q has no English text", key)
 	}
+}
+
+// TestStatesComeFromTheProcesses: the pages name states, and offer the
+// plaza's state filter, as the API's processes declare them, in the
+// page's language; they keep no list of their own.
+func TestStatesComeFromTheProcesses(t *testing.T) {
+	srv := newServer(t)
+	_, zh := get(t, srv, "/plaza")
+	assert.Contains(t, zh, `<option value="accepted" >办理</option>`, "the filter lists the declared states")
+	assert.Contains(t, zh, ">处理中</span>", "an item's state is its declared public status")
+	_, en := get(t, srv, "/plaza?lang=en")
+	assert.Contains(t, en, ">On it</span>")
+	assert.NotContains(t, en, `value="closed_valid"`, "no state the processes do not declare")
 }

@@ -2,8 +2,9 @@
 // and a set of fixtures to build valid hazards and events in tests.
 //
 // An adapter proves that it keeps every promise written in the doc comments
-// of hazard.Store, hazard.EventLog, hazard.Cursors, hazard.BlobStore and
-// hazard.Limiter (TestLimiter) with one call from its own tests:
+// of hazard.Store, hazard.EventLog, hazard.BlobStore, hazard.Uploads and
+// hazard.Limiter (TestLimiter) with one call from its own tests (the
+// relay's cursors have their own kit, relaytest):
 //
 //	func TestStore(t *testing.T) {
 //		hazardtest.TestStore(t, func(t *testing.T) hazard.Store { return memstore.New() })
@@ -14,7 +15,9 @@
 // promise that was broken. Setup failures stop a subtest (t.Fatal); broken
 // promises are reported with t.Error so that one run shows all of them.
 //
-// The fixtures (NewHazard, FullHazard, NewEvent, NewPhoto) make valid values
+// The fixtures (NewHazard, FullHazard, NewEvent, FullEvent, NewSubjectEvent,
+// FullSubjectEvent, NewPhoto) make valid values
 // with fresh identities, for this suite and for the tests of packages that
-// build on a Store.
+// build on a Store; PNGPhoto, JPEGWithGPS and WebPWithEXIF make small
+// images, with metadata where their names say so, for tests of uploads.
 package hazardtest

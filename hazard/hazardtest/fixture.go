@@ -56,6 +56,9 @@ func WithDepartment(code string) Option { return func(h *hazard.Hazard) { h.Depa
 // WithReporter sets the reporter's user ID.
 func WithReporter(userID string) Option { return func(h *hazard.Hazard) { h.Reporter.UserID = userID } }
 
+// WithUnitID sets the unit the hazard was found at.
+func WithUnitID(id string) Option { return func(h *hazard.Hazard) { h.UnitID = id } }
+
 // WithSource sets the source.
 func WithSource(s hazard.Source) Option { return func(h *hazard.Hazard) { h.Source = s } }
 
@@ -130,7 +133,7 @@ func FullHazard(opts ...Option) hazard.Hazard {
 	h.Location.Point = &hazard.Point{Lat: 39.915, Lng: 116.404, System: hazard.GCJ02}
 	h.Reporter = hazard.Reporter{UserID: "citizen-full", Verified: true, Contact: hazard.Contact{Name: "张三", Phone: "13800000000"}}
 	h.Unit = "东城区应急管理局"
-	h.UnitID = "unit-0001"
+	h.UnitID = "91110101MA00000001"
 	h.Department = "gas"
 	h.Source = hazard.SourceInspection
 	h.State = "closed"
@@ -185,6 +188,38 @@ func FullEvent(h hazard.Hazard) hazard.Event {
 		PrivateNote: "联系人电话 13800000000",
 		Attachments: []hazard.Photo{NewPhoto(fmt.Sprintf("attachment-%d", n))},
 		Data:        map[string]string{"department": "gas", "amount_fen": "2000"},
+		Time:        Epoch.Add(time.Duration(n) * time.Microsecond),
+	}
+}
+
+// NewSubjectEvent returns a valid event of the type about sub, a subject
+// other than a hazard (a unit, an account), by an inspector at Epoch. Its
+// HazardID is zero and its Seq 0.
+func NewSubjectEvent(sub hazard.Subject, typ hazard.EventType) hazard.Event {
+	return hazard.Event{
+		Subject: sub,
+		Type:    typ,
+		Actor:   hazard.Actor{ID: "inspector-1", Role: "inspector", Department: "safety"},
+		Time:    Epoch,
+	}
+}
+
+// FullSubjectEvent returns a valid event about sub, a subject other than a
+// hazard, in which every field but Seq and HazardID is set to a value other
+// than its zero value, for round-trip tests.
+func FullSubjectEvent(sub hazard.Subject) hazard.Event {
+	n := serial.Add(1)
+	return hazard.Event{
+		Subject:     sub,
+		Type:        "unit_rectified",
+		Actor:       hazard.Actor{ID: "inspector-7", Role: "inspector", Department: "safety"},
+		Action:      "verify",
+		From:        "rectifying",
+		To:          "verified",
+		PublicNote:  "整改完成",
+		PrivateNote: "负责人电话 13900000000",
+		Attachments: []hazard.Photo{NewPhoto(fmt.Sprintf("unit-attachment-%d", n))},
+		Data:        map[string]string{"grade": "b", "score": "87"},
 		Time:        Epoch.Add(time.Duration(n) * time.Microsecond),
 	}
 }

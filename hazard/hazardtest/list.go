@@ -46,6 +46,7 @@ func filterFixture(t *testing.T, st hazard.Store) []hazard.Hazard {
 	depts := []string{"", "fire", "gas", "transport", "emergency"}
 	reporters := []string{"alice", "bob", "carol", "dave", "erin", "frank", "grace"}
 	sources := []hazard.Source{hazard.SourceCitizen, hazard.SourceSelfCheck, hazard.SourceInspection, hazard.SourceSupervision}
+	units := []string{"", "unit-a", "unit-b", "", "unit-c"}
 	gcjInside := hazard.Point{Lat: 39.9100, Lng: 116.4060, System: hazard.WGS84}.GCJ02() // raw lng outside the box, true point inside
 	points := []*hazard.Point{
 		{Lat: 39.9087, Lng: 116.3975, System: hazard.WGS84}, // inside
@@ -66,6 +67,7 @@ func filterFixture(t *testing.T, st hazard.Store) []hazard.Hazard {
 			WithDepartment(depts[i%len(depts)]),
 			WithReporter(reporters[i%len(reporters)]),
 			WithSource(sources[i%len(sources)]),
+			WithUnitID(units[i%len(units)]),
 			WithCreatedAt(at),
 			WithPoint(points[i%len(points)]),
 		}
@@ -95,6 +97,10 @@ func (s *suite) listFilters(t *testing.T, st hazard.Store) {
 		{name: "department", f: hazard.Filter{Department: "gas"}},
 		{name: "reporter", f: hazard.Filter{Reporter: "carol"}},
 		{name: "source", f: hazard.Filter{Source: hazard.SourceInspection}},
+		{name: "unit", f: hazard.Filter{UnitID: "unit-b"}},
+		{name: "unknown unit", f: hazard.Filter{UnitID: "unit-z"}, empty: true},
+		{name: "unit and open", f: hazard.Filter{UnitID: "unit-a", Open: &yes}},
+		{name: "unit and states", f: hazard.Filter{UnitID: "unit-c", States: []string{"submitted", "closed"}}},
 		{name: "open", f: hazard.Filter{Open: &yes}},
 		{name: "closed", f: hazard.Filter{Open: &no}},
 		{name: "created since", f: hazard.Filter{CreatedSince: Epoch.Add(30 * time.Hour)}},
@@ -122,6 +128,54 @@ func (s *suite) listFilters(t *testing.T, st hazard.Store) {
 			}
 		})
 	}
+}
+
+// listByUnit lists the hazards found at a unit across pages, while
+// updates set, move and clear hazards' UnitID: a List by unit reads the
+// unit the latest version names.
+func (s *suite) listByUnit(t *testing.T, st hazard.Store) {
+	var atA, atB []hazard.Hazard
+	for i := range 25 {
+		switch i % 3 {
+		case 0:
+			atA = append(atA, create(t, st, NewHazard(WithUnitID("unit-a"))))
+		case 1:
+			atB = append(atB, create(t, st, NewHazard(WithUnitID("unit-b"))))
+		default:
+			create(t, st, NewHazard()) // a citizen's report: no unit
+		}
+	}
+	walk := func(unit string, want []hazard.Hazard, when string) {
+		t.Helper()
+		wantIDs := newestFirst(ids(want))
+		for _, limit := range []int{1, 4, hazard.MaxPageLimit} {
+			got := listAll(t, st, hazard.Filter{UnitID: unit}, limit)
+			assert.Equal(t, wantIDs, ids(got), "List(UnitID %q) in pages of %d %s", unit, limit, when)
+			for _, h := range got {
+				assert.Equal(t, unit, h.UnitID, "List(UnitID %q): item's UnitID %s", unit, when)
+			}
+		}
+	}
+	walk("unit-a", atA, "after Create")
+	walk("unit-b", atB, "after Create")
+
+	// Move one hazard from unit-a to unit-b, clear one of unit-b's, and
+	// give a unit to a hazard that had none.
+	moved := atA[0]
+	moved.UnitID = "unit-b"
+	moved, err := st.Update(t.Context(), moved, moved.Version, nil)
+	require.NoError(t, err, "Update (setup): move to unit-b")
+	cleared := atB[0]
+	cleared.UnitID = ""
+	_, err = st.Update(t.Context(), cleared, cleared.Version, nil)
+	require.NoError(t, err, "Update (setup): clear the unit")
+	late := create(t, st, NewHazard())
+	late.UnitID = "unit-a"
+	late, err = st.Update(t.Context(), late, late.Version, nil)
+	require.NoError(t, err, "Update (setup): set a unit")
+	walk("unit-a", append(atA[1:], late), "after Update")
+	walk("unit-b", append(atB[1:], moved), "after Update")
+
 }
 
 func (s *suite) listLimits(t *testing.T, st hazard.Store) {

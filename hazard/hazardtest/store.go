@@ -13,8 +13,8 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
-// TestStore runs the conformance suite of hazard.Store (with its EventLog
-// and Cursors, and hazard.EventsBatcher and hazard.LimitedCreator when the
+// TestStore runs the conformance suite of hazard.Store (with its EventLog,
+// and hazard.EventsBatcher and hazard.LimitedCreator when the
 // store has them) against the stores open returns. open is called once per
 // subtest and must return a fresh, empty store; it may register clean-up
 // with t.Cleanup. An adapter's test is one line:
@@ -50,6 +50,7 @@ func TestStore(t *testing.T, open func(t *testing.T) hazard.Store) {
 		{"List/Empty", s.listEmpty},
 		{"List/NewestFirstAcrossPages", s.listPages},
 		{"List/Filters", s.listFilters},
+		{"List/ByUnitAcrossPagesAndUpdates", s.listByUnit},
 		{"List/LimitDefaultAndCap", s.listLimits},
 		{"List/InvalidCursor", s.listInvalidCursor},
 		{"List/Copies", s.listCopies},
@@ -68,9 +69,11 @@ func TestStore(t *testing.T, open func(t *testing.T) hazard.Store) {
 		{"Append/RoundTrip", s.appendRoundTrip},
 		{"Append/UnknownHazard", s.appendUnknown},
 		{"Append/Invalid", s.appendInvalid},
-		{"Cursors/SaveAndLoad", s.cursors},
-		{"Cursors/InvalidName", s.cursorsInvalid},
-		{"Cursors/ParkAndUnpark", s.parked},
+		{"Append/OtherSubjects", s.appendSubjects},
+		{"Append/InvalidSubject", s.appendInvalidSubject},
+		{"Events/SubjectEvents", s.subjectEvents},
+		{"Events/SubjectEventsInvalid", s.subjectEventsInvalid},
+		{"Create/EventOfOtherSubject", s.createOtherSubject},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			st := open(t)
@@ -141,7 +144,7 @@ func (s *suite) createRoundTrip(t *testing.T, st hazard.Store) {
 	h := FullHazard()
 	requireAllSet(t, h)
 	e1 := FullEvent(h)
-	requireAllSet(t, withSeq(e1, 1))
+	requireAllSet(t, withSeq(e1, 1), "Event.Subject") // a hazard's event has no Subject: appendSubjects covers it
 	e2 := NewEvent(h, hazard.EventSubmitted)
 	got, created, err := st.Create(t.Context(), h, []hazard.Event{e1, e2}, "key-1")
 	require.NoError(t, err, "Create")

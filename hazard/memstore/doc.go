@@ -1,5 +1,8 @@
-// Package memstore is the in-memory adapter of hazard.Store: for tests,
-// demos and single-process deployments that can lose their data on restart.
+// Package memstore is the in-memory adapter of hazard.Store (hazards and
+// the event log of every subject) and of relay.Cursors (a relay's consumer
+// cursors and parked events): for tests, demos and single-process
+// deployments that can lose their data on restart. One *Store is both, so
+// that a relay reads its log and keeps its cursors in the same place.
 //
 // A *Store is safe for concurrent use: one RWMutex guards it, and every
 // write (a hazard with its events) is one step under the lock, so readers
@@ -14,5 +17,9 @@
 // fly. Nearby searches a grid of cells of about a kilometre per category,
 // holding open hazards only. See BENCHMARKS.md for figures.
 //
-// It passes hazardtest.TestStore under the race detector.
+// It passes hazardtest.TestStore and relaytest.TestCursors under the race
+// detector.
+//
+// Uploads (NewUploads) is the in-memory hazard.Uploads, for the same uses;
+// it passes hazardtest.TestUploads.
 package memstore

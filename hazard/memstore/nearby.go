@@ -59,23 +59,12 @@ func (s *Store) Nearby(ctx context.Context, q hazard.NearbyQuery) ([]hazard.Haza
 	if err := ctx.Err(); err != nil {
 		return nil, hazard.Wrap("memstore.nearby", err)
 	}
-	var p hazard.Problems
-	if q.Category == "" {
-		p.Add("category", "is required")
-	}
-	if !(q.RadiusMeters > 0) || math.IsInf(q.RadiusMeters, 1) {
-		p.Add("radius", "must be a positive number of metres")
-	}
-	p.Merge("center", hazard.Location{Address: "-", Point: &q.Center}.Validate())
-	if q.Limit < 0 {
-		p.Add("limit", "must not be negative")
-	}
-	if err := p.Err("memstore.nearby"); err != nil {
+	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	limit := pageLimit(q.Limit)
 	center := q.Center.WGS84()
-	box := hazard.Around(center, q.RadiusMeters)
+	box := center.Around(q.RadiusMeters)
 
 	s.mu.RLock()
 	var found []*hazard.Hazard

@@ -14,15 +14,18 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/relay"
 )
 
 var (
 	_ hazard.Store          = (*Store)(nil)
+	_ relay.Cursors         = (*Store)(nil)
 	_ hazard.EventsBatcher  = (*Store)(nil)
 	_ hazard.LimitedCreator = (*Store)(nil)
 )
 
-// Store is an in-memory hazard.Store. The zero value is not usable; call New.
+// Store is an in-memory hazard.Store, and the relay.Cursors of a relay
+// reading its log. The zero value is not usable; call New.
 type Store struct {
 	mu sync.RWMutex
 
@@ -35,16 +38,18 @@ type Store struct {
 	byCategory map[string]*idset
 	byDept     map[string]*idset
 	byReporter map[string]*idset
+	byUnit     map[string]*idset
 	bySource   map[string]*idset
 	byOpen     [2]idset // [0] closed, [1] open
 	grid       map[cell]map[uuid.UUID]struct{}
 
-	events   eventLog
-	byHazard map[uuid.UUID][]int64
+	events    eventLog
+	byHazard  map[uuid.UUID][]int64
+	bySubject map[hazard.Subject][]int64 // events of no hazard
 
 	counters map[string]int64
 	cursors  map[string]int64
-	parked   map[parkKey]hazard.ParkedEvent
+	parked   map[parkKey]relay.ParkedEvent
 }
 
 type idemKey struct{ reporter, key string }
@@ -64,12 +69,14 @@ func New() *Store {
 		byCategory: make(map[string]*idset),
 		byDept:     make(map[string]*idset),
 		byReporter: make(map[string]*idset),
+		byUnit:     make(map[string]*idset),
 		bySource:   make(map[string]*idset),
 		grid:       make(map[cell]map[uuid.UUID]struct{}),
 		byHazard:   make(map[uuid.UUID][]int64),
+		bySubject:  make(map[hazard.Subject][]int64),
 		counters:   make(map[string]int64),
 		cursors:    make(map[string]int64),
-		parked:     make(map[parkKey]hazard.ParkedEvent),
+		parked:     make(map[parkKey]relay.ParkedEvent),
 	}
 }
 
@@ -190,6 +197,7 @@ func (s *Store) index(h *hazard.Hazard, add bool) {
 		{s.byCategory, h.Category},
 		{s.byDept, h.Department},
 		{s.byReporter, h.Reporter.UserID},
+		{s.byUnit, h.UnitID},
 		{s.bySource, string(h.Source)},
 	} {
 		if d.k == "" {
@@ -263,6 +271,7 @@ func (s *Store) reindex(old, next *hazard.Hazard) {
 		{s.byCategory, old.Category, next.Category},
 		{s.byDept, old.Department, next.Department},
 		{s.byReporter, old.Reporter.UserID, next.Reporter.UserID},
+		{s.byUnit, old.UnitID, next.UnitID},
 		{s.bySource, string(old.Source), string(next.Source)},
 	} {
 		if d.from == d.to {
@@ -361,7 +370,7 @@ func (s *Store) Update(ctx context.Context, h hazard.Hazard, expectedVersion int
 		e.Version = old.Version
 		return hazard.Hazard{}, e
 	}
-	if err := hazard.CheckUnchanged(old, &next); err != nil {
+	if err := old.CheckUpdate(&next); err != nil {
 		return hazard.Hazard{}, err
 	}
 	copyChanged(&next, old)
@@ -466,6 +475,7 @@ func (s *Store) plan(f *hazard.Filter, before uuid.UUID, all bool) iterator {
 		{s.byCategory, f.Category},
 		{s.byDept, f.Department},
 		{s.byReporter, f.Reporter},
+		{s.byUnit, f.UnitID},
 		{s.bySource, string(f.Source)},
 	} {
 		if d.k != "" && !consider(d.m[d.k]) {
@@ -549,6 +559,10 @@ func (s *Store) appendLocked(evs []hazard.Event) {
 func (s *Store) log(e hazard.Event) int64 {
 	e.Seq = s.events.len() + 1
 	s.events.append(e)
+	if e.HazardID == uuid.Nil {
+		s.bySubject[e.Subject] = append(s.bySubject[e.Subject], e.Seq)
+		return e.Seq
+	}
 	seqs := s.byHazard[e.HazardID]
 	if seqs == nil {
 		seqs = make([]int64, 0, eventsPerHazard)
@@ -579,7 +593,7 @@ func (s *Store) Append(ctx context.Context, events ...hazard.Event) ([]hazard.Ev
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range evs {
-		if _, ok := s.hazards[e.HazardID]; !ok {
+		if _, ok := s.hazards[e.HazardID]; !ok && e.HazardID != uuid.Nil {
 			return nil, errorf(hazard.CodeNotFound, "append", "hazard_id", "hazard not found")
 		}
 	}
@@ -625,6 +639,34 @@ func (s *Store) HazardEvents(ctx context.Context, id uuid.UUID) ([]hazard.Event,
 	return out, nil
 }
 
+// SubjectEvents implements hazard.EventLog.
+func (s *Store) SubjectEvents(ctx context.Context, sub hazard.Subject, after int64, limit int) ([]hazard.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, hazard.Wrap("memstore.subject_events", err)
+	}
+	if err := sub.Validate(); err != nil {
+		return nil, hazard.Wrap("memstore.subject_events", err)
+	}
+	if limit <= 0 || limit > hazard.MaxEventBatch {
+		limit = hazard.MaxEventBatch
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var seqs []int64
+	if id, ok := sub.HazardID(); ok {
+		seqs = s.byHazard[id]
+	} else {
+		seqs = s.bySubject[sub]
+	}
+	seqs = seqs[sort.Search(len(seqs), func(i int) bool { return seqs[i] > after }):]
+	seqs = seqs[:min(len(seqs), limit)]
+	out := make([]hazard.Event, len(seqs))
+	for i, n := range seqs {
+		out[i] = s.events.at(n).Clone()
+	}
+	return out, nil
+}
+
 // EventsOf implements hazard.EventsBatcher.
 func (s *Store) EventsOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]hazard.Event, error) {
 	if err := ctx.Err(); err != nil {
@@ -658,102 +700,6 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.events.len(), nil
-}
-
-func checkConsumer(op, name string) error { return hazard.CheckConsumerName("memstore."+op, name) }
-
-// Cursor implements hazard.Cursors.
-func (s *Store) Cursor(ctx context.Context, consumer string) (int64, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, hazard.Wrap("memstore.cursor", err)
-	}
-	if err := checkConsumer("cursor", consumer); err != nil {
-		return 0, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.cursors[consumer], nil
-}
-
-// SaveCursor implements hazard.Cursors.
-func (s *Store) SaveCursor(ctx context.Context, consumer string, seq int64) error {
-	if err := ctx.Err(); err != nil {
-		return hazard.Wrap("memstore.save_cursor", err)
-	}
-	if err := checkConsumer("save_cursor", consumer); err != nil {
-		return err
-	}
-	if seq < 0 {
-		return errorf(hazard.CodeInvalid, "save_cursor", "seq", "must not be negative")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if cur := s.cursors[consumer]; seq < cur {
-		e := errorf(hazard.CodeConflict, "save_cursor", "seq", "a cursor never moves back")
-		e.Version = cur
-		return e
-	}
-	s.cursors[consumer] = seq
-	return nil
-}
-
-// Park implements hazard.Cursors.
-func (s *Store) Park(ctx context.Context, p hazard.ParkedEvent) error {
-	if err := ctx.Err(); err != nil {
-		return hazard.Wrap("memstore.park", err)
-	}
-	if err := checkConsumer("park", p.Consumer); err != nil {
-		return err
-	}
-	if p.Event.Seq < 1 {
-		return errorf(hazard.CodeInvalid, "park", "event.seq", "must be at least 1")
-	}
-	p.Event = p.Event.Clone()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.parked[parkKey{p.Consumer, p.Event.Seq}] = p
-	return nil
-}
-
-// Parked implements hazard.Cursors.
-func (s *Store) Parked(ctx context.Context, consumer string) ([]hazard.ParkedEvent, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, hazard.Wrap("memstore.parked", err)
-	}
-	s.mu.RLock()
-	var out []hazard.ParkedEvent
-	for k, p := range s.parked {
-		if consumer == "" || k.consumer == consumer {
-			p.Event = p.Event.Clone()
-			out = append(out, p)
-		}
-	}
-	s.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Event.Seq != out[j].Event.Seq {
-			return out[i].Event.Seq < out[j].Event.Seq
-		}
-		return out[i].Consumer < out[j].Consumer
-	})
-	return out, nil
-}
-
-// Unpark implements hazard.Cursors.
-func (s *Store) Unpark(ctx context.Context, consumer string, seq int64) error {
-	if err := ctx.Err(); err != nil {
-		return hazard.Wrap("memstore.unpark", err)
-	}
-	if err := checkConsumer("unpark", consumer); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := parkKey{consumer, seq}
-	if _, ok := s.parked[k]; !ok {
-		return errorf(hazard.CodeNotFound, "unpark", "", "no such parked event")
-	}
-	delete(s.parked, k)
-	return nil
 }
 
 // Len returns the number of stored hazards.

@@ -3,7 +3,6 @@ package manualpay
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -114,8 +113,8 @@ func (p *Payer) Query(ctx context.Context, key string) (reward.PayResult, error)
 // ref is CodeConflict or CodeInvalid.
 func (p *Payer) MarkPaid(key, ref string) error {
 	const op = "manualpay.MarkPaid"
-	if ref == "" || len(ref) > reward.MaxPaymentRefLen {
-		return &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "ref", Message: fmt.Sprintf("must be 1 to %d bytes", reward.MaxPaymentRefLen)}
+	if err := reward.CheckPaymentRef(ref); err != nil {
+		return hazard.Wrap(op, err)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

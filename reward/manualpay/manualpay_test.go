@@ -14,6 +14,7 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/manualpay"
+	"github.com/hazardloop/hazardloop/reward/rewardtest"
 )
 
 var (
@@ -107,4 +108,13 @@ func TestExportCSV(t *testing.T) {
 		{a.RewardID.String(), "alice", "1234.56", "123456", "隐患举报奖励 LC-1", "2026-03-02T01:00:00Z"},
 		{b.RewardID.String(), "alice", "0.05", "5", "'=HYPERLINK(\"x\")", "2026-03-02T01:00:00Z"},
 	}, rows, "pending payouts only, in request order, formulas defused")
+}
+
+func TestPayerConformance(t *testing.T) {
+	rewardtest.TestPayer(t, func(t *testing.T) (reward.Payer, func(string) error) {
+		p := manualpay.New(func() time.Time { return t0 })
+		// Finance pays by hand and marks the payout paid under its bank
+		// reference.
+		return p, func(key string) error { return p.MarkPaid(key, "BANK-"+key) }
+	})
 }

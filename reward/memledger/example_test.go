@@ -2,6 +2,7 @@ package memledger_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,20 +21,24 @@ func Example() {
 		Policy: "city", PolicyVersion: 1, Amount: reward.Yuan(20), Status: reward.StatusPending,
 		IssuedAt: t0, ClaimBy: t0.Add(7 * 24 * time.Hour),
 	}
-	_, created, _ := l.Issue(ctx, r, reward.Limits{})
+	_, created, _ := l.Issue(ctx, r, reward.Limits{}.Admit)
 	fmt.Println("issued:", created)
 	again := r
 	again.ID = uuid.Must(uuid.NewV7())
-	_, created, _ = l.Issue(ctx, again, reward.Limits{}) // same hazard and policy
+	_, created, _ = l.Issue(ctx, again, reward.Limits{}.Admit) // same hazard and policy
 	fmt.Println("issued again:", created)
 
-	c, _ := l.BeginClaim(ctx, r.ID, "u-1", t0.Add(time.Hour))
+	// The rules of a claim are the reward's; the ledger applies them atomically.
+	c, _ := l.Update(ctx, r.ID, func(r *reward.Reward) error { return r.BeginClaim("u-1", t0.Add(time.Hour)) })
 	fmt.Println(c.Status, c.Status.Label())
-	s, _, _ := l.Settle(ctx, r.ID, "pay-1", t0.Add(time.Hour))
-	fmt.Println(s.Status, s.Amount)
+	_, err := l.Update(ctx, r.ID, func(r *reward.Reward) error { return r.BeginClaim("u-1", t0.Add(time.Hour)) })
+	fmt.Println(errors.Is(err, reward.ErrNotClaimable))
+	s, _ := l.Update(ctx, r.ID, func(r *reward.Reward) error { _, err := r.Settle("pay-1", t0.Add(time.Hour)); return err })
+	fmt.Println(s.Status, s.Amount, s.Version)
 	// Output:
 	// issued: true
 	// issued again: false
 	// claiming 领取中
-	// claimed ¥20.00
+	// true
+	// claimed ¥20.00 3
 }

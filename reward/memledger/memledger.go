@@ -38,8 +38,9 @@ func New() *Ledger {
 	}
 }
 
-// Issue implements reward.Ledger.
-func (l *Ledger) Issue(ctx context.Context, r reward.Reward, limits reward.Limits) (reward.Reward, bool, error) {
+// Issue implements reward.Ledger: admit runs under the ledger's lock, so
+// that the totals it reads hold until the reward is stored.
+func (l *Ledger) Issue(ctx context.Context, r reward.Reward, admit func(reward.Reward, func(reward.Tally) (reward.Total, error)) error) (reward.Reward, bool, error) {
 	const op = "memledger.Issue"
 	if err := ctx.Err(); err != nil {
 		return reward.Reward{}, false, hazard.Wrap(op, err)
@@ -55,16 +56,8 @@ func (l *Ledger) Issue(ctx context.Context, r reward.Reward, limits reward.Limit
 	if _, ok := l.byID[r.ID]; ok {
 		return reward.Reward{}, false, &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "id", Message: "a reward with this ID exists"}
 	}
-	for _, c := range limits.Reporter {
-		if !c.Applies(r.IssuedAt) {
-			continue // counting would not change the answer
-		}
-		if !c.Admits(l.totals(r.Policy, r.ReporterID, c.Since, c.Until), r.Amount) {
-			return reward.Reward{}, false, reward.ErrCapReached
-		}
-	}
-	if b := limits.Budget; b.Applies(r.IssuedAt) && !b.Admits(l.totals(r.Policy, "", b.Since, b.Until), r.Amount) {
-		return reward.Reward{}, false, reward.ErrBudgetExhausted
+	if err := admit(r.Clone(), func(q reward.Tally) (reward.Total, error) { return l.total(q), nil }); err != nil {
+		return reward.Reward{}, false, fmt.Errorf("%s: %w", op, err)
 	}
 	s := r.Clone()
 	s.Version = 1
@@ -74,20 +67,14 @@ func (l *Ledger) Issue(ctx context.Context, r reward.Reward, limits reward.Limit
 	return s.Clone(), true, nil
 }
 
-func (l *Ledger) totals(policy, reporterID string, since, until time.Time) reward.Total {
+// total adds up the rewards q counts; l.mu must be held.
+func (l *Ledger) total(q reward.Tally) reward.Total {
 	var t reward.Total
 	for _, r := range l.byID {
-		if r.Policy != policy || r.Status == reward.StatusExpired {
-			continue
+		if q.Counts(*r) {
+			t.Count++
+			t.Amount += r.Amount
 		}
-		if reporterID != "" && r.ReporterID != reporterID {
-			continue
-		}
-		if !reward.InWindow(r.IssuedAt, since, until) {
-			continue
-		}
-		t.Count++
-		t.Amount += r.Amount
 	}
 	return t
 }
@@ -176,114 +163,84 @@ func (l *Ledger) ListByReporter(ctx context.Context, reporterID string, status r
 func compareID(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
 
 // Totals implements reward.Ledger.
-func (l *Ledger) Totals(ctx context.Context, policy, reporterID string, since, until time.Time) (reward.Total, error) {
+func (l *Ledger) Totals(ctx context.Context, q reward.Tally) (reward.Total, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.totals(policy, reporterID, since, until), nil
+	return l.total(q), nil
 }
 
-// BeginClaim implements reward.Ledger.
-func (l *Ledger) BeginClaim(ctx context.Context, id uuid.UUID, reporterID string, now time.Time) (reward.Reward, error) {
-	r, _, err := l.change("memledger.BeginClaim", id, func(r *reward.Reward) (bool, error) {
-		return true, r.BeginClaim(reporterID, now)
-	})
-	return r, err
-}
-
-// Settle implements reward.Ledger.
-func (l *Ledger) Settle(ctx context.Context, id uuid.UUID, paymentRef string, now time.Time) (reward.Reward, bool, error) {
-	const op = "memledger.Settle"
-	if err := reward.CheckPaymentRef(paymentRef); err != nil {
-		return reward.Reward{}, false, hazard.Wrap(op, err)
-	}
-	return l.change(op, id, func(r *reward.Reward) (bool, error) { return r.Settle(paymentRef, now) })
-}
-
-// FailClaim implements reward.Ledger.
-func (l *Ledger) FailClaim(ctx context.Context, id uuid.UUID, errText string, claimBy time.Time) (reward.Reward, error) {
-	return l.endClaim("memledger.FailClaim", id, errText, func(r *reward.Reward) error { return r.FailClaim(errText, claimBy) })
-}
-
-// MarkFailed implements reward.Ledger.
-func (l *Ledger) MarkFailed(ctx context.Context, id uuid.UUID, errText string) (reward.Reward, error) {
-	return l.endClaim("memledger.MarkFailed", id, errText, func(r *reward.Reward) error { return r.MarkFailed(errText) })
-}
-
-// endClaim ends a claim that did not pay with end, after checking errText
-// before anything else.
-func (l *Ledger) endClaim(op string, id uuid.UUID, errText string, end func(r *reward.Reward) error) (reward.Reward, error) {
-	if err := reward.CheckErrorText(errText); err != nil {
-		return reward.Reward{}, hazard.Wrap(op, err)
-	}
-	r, _, err := l.change(op, id, func(r *reward.Reward) (bool, error) { return true, end(r) })
-	return r, err
-}
-
-// change applies fn to a copy of the reward id under the lock and, when fn
-// succeeds and reports a change, stores it with the next version.
-func (l *Ledger) change(op string, id uuid.UUID, fn func(r *reward.Reward) (bool, error)) (reward.Reward, bool, error) {
+// Update implements reward.Ledger: change runs under the ledger's lock.
+func (l *Ledger) Update(ctx context.Context, id uuid.UUID, change func(r *reward.Reward) error) (reward.Reward, error) {
+	const op = "memledger.Update"
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	stored, err := l.find(op, id)
 	if err != nil {
-		return reward.Reward{}, false, err
+		return reward.Reward{}, err
 	}
 	r := stored.Clone()
-	changed, err := fn(&r)
-	if err != nil {
+	if err := change(&r); err != nil {
 		// Not hazard.Wrap, which copies: the error may be a sentinel
 		// callers match with errors.Is (reward.ErrNotClaimable).
-		return reward.Reward{}, false, fmt.Errorf("%s: %w", op, err)
+		return reward.Reward{}, fmt.Errorf("%s: %w", op, err)
 	}
-	if !changed {
-		return stored.Clone(), false, nil
-	}
-	r.Version++
-	*stored = r
-	return r.Clone(), true, nil
+	r.Version = stored.Version + 1
+	*stored = r.Clone()
+	return r, nil
 }
 
-// Expire implements reward.Ledger.
-func (l *Ledger) Expire(ctx context.Context, now time.Time, limit int) ([]reward.Reward, error) {
+// UpdateDue implements reward.Ledger: the batch is changed under the
+// ledger's lock, all or nothing.
+func (l *Ledger) UpdateDue(ctx context.Context, now time.Time, change func(r *reward.Reward) error) ([]reward.Reward, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var due []*reward.Reward
 	for _, r := range l.byID {
-		if r.Status == reward.StatusPending && !r.ClaimBy.After(now) {
+		if r.Due(now) {
 			due = append(due, r)
 		}
 	}
-	sort.Slice(due, func(i, j int) bool {
-		if !due[i].ClaimBy.Equal(due[j].ClaimBy) {
-			return due[i].ClaimBy.Before(due[j].ClaimBy)
+	slices.SortFunc(due, byTimeThenID(func(r *reward.Reward) time.Time { return r.ClaimBy }))
+	due = due[:min(len(due), reward.MaxExpireBatch)]
+	out := make([]reward.Reward, 0, len(due))
+	for _, stored := range due {
+		r := stored.Clone()
+		if err := change(&r); err != nil {
+			return nil, fmt.Errorf("memledger.UpdateDue: %w", err)
 		}
-		return compareID(due[i].ID, due[j].ID) < 0
-	})
-	out := []reward.Reward{}
-	for _, r := range due[:min(len(due), reward.ExpireBatch(limit))] {
-		r.Status = reward.StatusExpired
-		r.ExpiredAt = now.UTC()
-		r.Version++
-		out = append(out, r.Clone())
+		r.Version = stored.Version + 1
+		out = append(out, r)
+	}
+	for i, stored := range due {
+		*stored = out[i].Clone()
 	}
 	return out, nil
 }
 
 // StuckClaims implements reward.Ledger.
-func (l *Ledger) StuckClaims(ctx context.Context, startedBefore time.Time, limit int) ([]reward.Reward, error) {
+func (l *Ledger) StuckClaims(ctx context.Context, startedBefore time.Time) ([]reward.Reward, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := []reward.Reward{}
+	var stuck []*reward.Reward
 	for _, r := range l.byID {
 		if r.Status == reward.StatusClaiming && r.ClaimStartedAt.Before(startedBefore) {
-			out = append(out, r.Clone())
+			stuck = append(stuck, r)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].ClaimStartedAt.Equal(out[j].ClaimStartedAt) {
-			return out[i].ClaimStartedAt.Before(out[j].ClaimStartedAt)
+	slices.SortFunc(stuck, byTimeThenID(func(r *reward.Reward) time.Time { return r.ClaimStartedAt }))
+	out := make([]reward.Reward, 0, min(len(stuck), reward.MaxExpireBatch))
+	for _, r := range stuck[:min(len(stuck), reward.MaxExpireBatch)] {
+		out = append(out, r.Clone())
+	}
+	return out, nil
+}
+
+// byTimeThenID orders rewards by the time at picks, then by ID.
+func byTimeThenID(at func(*reward.Reward) time.Time) func(a, b *reward.Reward) int {
+	return func(a, b *reward.Reward) int {
+		if c := at(a).Compare(at(b)); c != 0 {
+			return c
 		}
-		return compareID(out[i].ID, out[j].ID) < 0
-	})
-	return out[:min(len(out), reward.ExpireBatch(limit))], nil
+		return compareID(a.ID, b.ID)
+	}
 }

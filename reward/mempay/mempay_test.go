@@ -13,6 +13,7 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/mempay"
+	"github.com/hazardloop/hazardloop/reward/rewardtest"
 )
 
 var ctx = context.Background()
@@ -110,4 +111,17 @@ func TestConfirmation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, reward.PaySettled, res.Status, "a declined key pays afresh")
 	assert.Len(t, p.Payouts(), 2)
+}
+
+func TestPayerConformance(t *testing.T) {
+	t.Run("SettlesAtOnce", func(t *testing.T) {
+		rewardtest.TestPayer(t, func(t *testing.T) (reward.Payer, func(string) error) { return mempay.New(), nil })
+	})
+	t.Run("WaitsForConfirmation", func(t *testing.T) {
+		rewardtest.TestPayer(t, func(t *testing.T) (reward.Payer, func(string) error) {
+			p := mempay.New()
+			p.RequireConfirmation(true)
+			return p, p.Confirm
+		})
+	})
 }

@@ -1,12 +1,21 @@
-// Package rewardtest is the conformance suite of reward.Ledger: any adapter
-// proves it keeps the port's promises with one call,
+// Package rewardtest holds the conformance suites of package reward's
+// ports: TestLedger for reward.Ledger and TestPayer for reward.Payer. Any
+// adapter proves it keeps the port's promises with one call,
 //
 //	rewardtest.TestLedger(t, func(t *testing.T) reward.Ledger { return memledger.New() })
+//	rewardtest.TestPayer(t, func(t *testing.T) (reward.Payer, func(string) error) { return mempay.New(), nil })
 //
-// open is called once per subtest and must return an empty ledger: the
-// expiry and reconciliation tests count every due reward. Subtests run one
-// after another; several of them run Goroutines goroutines against one
-// ledger, so run the suite with -race.
+// open is called once per subtest and must return an empty ledger or a
+// payer with no payouts: the expiry and reconciliation tests count every
+// due reward. Subtests run one after another; several of them run
+// Goroutines goroutines against one ledger or payer, so run the suites
+// with -race. A broken promise is reported with t.Error; t.Fatal stops a
+// subtest only when its setup fails.
+//
+// The ledger's suite applies package reward's rules (Limits.Admit, the
+// Reward methods) through the port, as reward.Service does, and checks
+// what only the ledger can keep: atomic steps, exact totals under
+// concurrency, copies, and every field stored.
 package rewardtest
 
 import (
@@ -55,7 +64,19 @@ func reporter() string {
 	return fmt.Sprintf("rt-%s-%d", uuid.NewString()[:8], reporterSeq.Add(1))
 }
 
-// TestLedger runs the conformance suite against the ledgers open returns.
+// TestLedger runs the conformance suite of reward.Ledger against the
+// ledgers open returns, each empty. An adapter's test runs it with one
+// call:
+//
+//	rewardtest.TestLedger(t, func(t *testing.T) reward.Ledger { return memledger.New() })
+//
+// It checks what only a ledger can keep: every field stored and copied,
+// Issue idempotent per hazard and policy and atomic with its admit
+// function's totals (caps and budgets exact under concurrency), Update
+// and UpdateDue atomic (a refused change stores nothing, no concurrent
+// change is lost, each due reward is handed to one sweep), and the
+// listings' order and paging. The rules applied through it are package
+// reward's: Limits.Admit and the Reward methods.
 func TestLedger(t *testing.T, open func(t *testing.T) reward.Ledger) {
 	for _, tc := range []struct {
 		name string
@@ -67,6 +88,8 @@ func TestLedger(t *testing.T, open func(t *testing.T) reward.Ledger) {
 		{"IssueInvalid", testIssueInvalid},
 		{"IssueIDTaken", testIssueIDTaken},
 		{"GetMissing", testGetMissing},
+		{"IssueAdmitRefusal", testIssueAdmitRefusal},
+		{"IssueAdmitTotals", testIssueAdmitTotals},
 		{"ReporterCapCount", testCapCount},
 		{"ReporterCapAmount", testCapAmount},
 		{"CapsCountOnlyWindowPolicyAndLive", testCapScope},
@@ -79,6 +102,11 @@ func TestLedger(t *testing.T, open func(t *testing.T) reward.Ledger) {
 		{"ListByReporter", testList},
 		{"ListByReporterPaging", testListPaging},
 		{"ListByReporterInvalid", testListInvalid},
+		{"Update", testUpdate},
+		{"UpdateCopies", testUpdateCopies},
+		{"UpdateRefusal", testUpdateRefusal},
+		{"UpdateMissing", testUpdateMissing},
+		{"UpdateConcurrently", testUpdateConcurrent},
 		{"BeginClaim", testBeginClaim},
 		{"BeginClaimRefusals", testBeginClaimRefusals},
 		{"BeginClaimConcurrently", testBeginClaimConcurrent},
@@ -87,8 +115,10 @@ func TestLedger(t *testing.T, open func(t *testing.T) reward.Ledger) {
 		{"SettleRefusals", testSettleRefusals},
 		{"FailClaim", testFailClaim},
 		{"MarkFailed", testMarkFailed},
-		{"Expire", testExpire},
-		{"ExpireConcurrently", testExpireConcurrent},
+		{"UpdateDue", testExpire},
+		{"UpdateDueConcurrently", testExpireConcurrent},
+		{"UpdateDueRefusal", testUpdateDueRefusal},
+		{"UpdateDueBatch", testUpdateDueBatch},
 		{"StuckClaims", testStuckClaims},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,7 +131,7 @@ var ctx = context.Background()
 
 func issue(t *testing.T, l reward.Ledger, r reward.Reward) reward.Reward {
 	t.Helper()
-	s, created, err := l.Issue(ctx, r, reward.Limits{})
+	s, created, err := l.Issue(ctx, r, reward.Limits{}.Admit)
 	if err != nil {
 		t.Fatalf("Issue(%s): %v", r.ID, err)
 	}
@@ -109,6 +139,29 @@ func issue(t *testing.T, l reward.Ledger, r reward.Reward) reward.Reward {
 		t.Fatalf("Issue(%s): created = false, want true", r.ID)
 	}
 	return s
+}
+
+// The claim steps as the Service takes them: the reward's own rule applied
+// by Ledger.Update, or by UpdateDue for expiry.
+
+func beginClaim(l reward.Ledger, id uuid.UUID, reporterID string, now time.Time) (reward.Reward, error) {
+	return l.Update(ctx, id, func(r *reward.Reward) error { return r.BeginClaim(reporterID, now) })
+}
+
+func settle(l reward.Ledger, id uuid.UUID, ref string, now time.Time) (reward.Reward, error) {
+	return l.Update(ctx, id, func(r *reward.Reward) error { _, err := r.Settle(ref, now); return err })
+}
+
+func failClaim(l reward.Ledger, id uuid.UUID, errText string, claimBy time.Time) (reward.Reward, error) {
+	return l.Update(ctx, id, func(r *reward.Reward) error { return r.FailClaim(errText, claimBy) })
+}
+
+func markFailed(l reward.Ledger, id uuid.UUID, errText string) (reward.Reward, error) {
+	return l.Update(ctx, id, func(r *reward.Reward) error { return r.MarkFailed(errText) })
+}
+
+func expire(l reward.Ledger, now time.Time) ([]reward.Reward, error) {
+	return l.UpdateDue(ctx, now, func(r *reward.Reward) error { return r.Expire(now) })
 }
 
 func get(t *testing.T, l reward.Ledger, id uuid.UUID) reward.Reward {
@@ -122,7 +175,7 @@ func get(t *testing.T, l reward.Ledger, id uuid.UUID) reward.Reward {
 
 func claiming(t *testing.T, l reward.Ledger, r reward.Reward) reward.Reward {
 	t.Helper()
-	c, err := l.BeginClaim(ctx, r.ID, r.ReporterID, T0.Add(time.Hour))
+	c, err := beginClaim(l, r.ID, r.ReporterID, T0.Add(time.Hour))
 	if err != nil {
 		t.Fatalf("BeginClaim(%s): %v", r.ID, err)
 	}
@@ -176,7 +229,7 @@ func diff(got, want reward.Reward) string {
 
 func testIssueAndGet(t *testing.T, l reward.Ledger) {
 	r := NewReward(reporter(), 2000)
-	s, created, err := l.Issue(ctx, r, reward.Limits{})
+	s, created, err := l.Issue(ctx, r, reward.Limits{}.Admit)
 	if err != nil || !created {
 		t.Fatalf("Issue: created %v, err %v; want true, nil", created, err)
 	}
@@ -195,7 +248,7 @@ func testIssueAndGet(t *testing.T, l reward.Ledger) {
 
 func testIssueCopies(t *testing.T, l reward.Ledger) {
 	r := NewReward(reporter(), 2000)
-	s, _, err := l.Issue(ctx, r, reward.Limits{})
+	s, _, err := l.Issue(ctx, r, reward.Limits{}.Admit)
 	if err != nil {
 		t.Fatalf("Issue: %v", err)
 	}
@@ -213,7 +266,7 @@ func testIssueIdempotent(t *testing.T, l reward.Ledger) {
 	issue(t, l, first)
 	again := NewReward(first.ReporterID, 9000)
 	again.HazardID = first.HazardID
-	s, created, err := l.Issue(ctx, again, reward.Limits{Budget: reward.Budget{Since: T0, Amount: 1}})
+	s, created, err := l.Issue(ctx, again, reward.Limits{Budget: reward.Budget{Since: T0, Amount: 1}}.Admit)
 	if err != nil {
 		t.Fatalf("Issue again for the same hazard and policy: %v, want the first reward", err)
 	}
@@ -229,7 +282,7 @@ func testIssueIdempotent(t *testing.T, l reward.Ledger) {
 	other := NewReward(first.ReporterID, 3000)
 	other.HazardID = first.HazardID
 	other.Policy = "other"
-	if _, created, err := l.Issue(ctx, other, reward.Limits{}); err != nil || !created {
+	if _, created, err := l.Issue(ctx, other, reward.Limits{}.Admit); err != nil || !created {
 		t.Errorf("Issue for the same hazard under another policy: created %v, err %v; want true, nil", created, err)
 	}
 	if list, err := l.ByHazard(ctx, first.HazardID); err != nil || len(list) != 2 {
@@ -264,7 +317,7 @@ func testIssueInvalid(t *testing.T, l reward.Ledger) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := NewReward(reporter(), 100)
 			tc.change(&r)
-			if _, _, err := l.Issue(ctx, r, reward.Limits{}); !errors.Is(err, hazard.ErrInvalid) {
+			if _, _, err := l.Issue(ctx, r, reward.Limits{}.Admit); !errors.Is(err, hazard.ErrInvalid) {
 				t.Errorf("Issue = %v, want invalid", err)
 			}
 			if r.ID != uuid.Nil {
@@ -280,7 +333,7 @@ func testIssueIDTaken(t *testing.T, l reward.Ledger) {
 	r := issue(t, l, NewReward(reporter(), 100))
 	dup := NewReward(r.ReporterID, 100)
 	dup.ID = r.ID
-	if _, _, err := l.Issue(ctx, dup, reward.Limits{}); !errors.Is(err, hazard.ErrConflict) {
+	if _, _, err := l.Issue(ctx, dup, reward.Limits{}.Admit); !errors.Is(err, hazard.ErrConflict) {
 		t.Errorf("Issue with a taken ID = %v, want conflict", err)
 	}
 }
@@ -299,19 +352,19 @@ func testCapCount(t *testing.T, l reward.Ledger) {
 	c.MaxCount = 2
 	lim := reward.Limits{Reporter: []reward.Cap{c}}
 	for i := range 2 {
-		if _, _, err := l.Issue(ctx, NewReward(who, 100), lim); err != nil {
+		if _, _, err := l.Issue(ctx, NewReward(who, 100), lim.Admit); err != nil {
 			t.Fatalf("Issue #%d under a cap of 2: %v", i+1, err)
 		}
 	}
 	r := NewReward(who, 100)
-	_, _, err := l.Issue(ctx, r, lim)
+	_, _, err := l.Issue(ctx, r, lim.Admit)
 	if !errors.Is(err, reward.ErrCapReached) || !errors.Is(err, hazard.ErrConflict) {
 		t.Errorf("Issue #3 under a cap of 2 = %v, want ErrCapReached (conflict)", err)
 	}
 	if _, err := l.Get(ctx, r.ID); !errors.Is(err, hazard.ErrNotFound) {
 		t.Errorf("Get after a capped Issue = %v, want not_found", err)
 	}
-	if _, _, err := l.Issue(ctx, NewReward(reporter(), 100), lim); err != nil {
+	if _, _, err := l.Issue(ctx, NewReward(reporter(), 100), lim.Admit); err != nil {
 		t.Errorf("Issue to another reporter under the same cap: %v, want nil (caps are per reporter)", err)
 	}
 }
@@ -321,13 +374,13 @@ func testCapAmount(t *testing.T, l reward.Ledger) {
 	c := day()
 	c.MaxAmount = 1000
 	lim := reward.Limits{Reporter: []reward.Cap{c}}
-	if _, _, err := l.Issue(ctx, NewReward(who, 600), lim); err != nil {
+	if _, _, err := l.Issue(ctx, NewReward(who, 600), lim.Admit); err != nil {
 		t.Fatalf("Issue 600 under a cap of 1000: %v", err)
 	}
-	if _, _, err := l.Issue(ctx, NewReward(who, 401), lim); !errors.Is(err, reward.ErrCapReached) {
+	if _, _, err := l.Issue(ctx, NewReward(who, 401), lim.Admit); !errors.Is(err, reward.ErrCapReached) {
 		t.Errorf("Issue 401 more under a cap of 1000 = %v, want ErrCapReached", err)
 	}
-	if _, _, err := l.Issue(ctx, NewReward(who, 400), lim); err != nil {
+	if _, _, err := l.Issue(ctx, NewReward(who, 400), lim.Admit); err != nil {
 		t.Errorf("Issue 400 more under a cap of 1000 = %v, want nil (exactly the cap is allowed)", err)
 	}
 }
@@ -346,7 +399,7 @@ func testCapScope(t *testing.T, l reward.Ledger) {
 	gone.IssuedAt = T0.Add(-30 * time.Minute)
 	gone.ClaimBy = T0.Add(-29 * time.Minute)
 	issue(t, l, gone)
-	if _, err := l.Expire(ctx, T0, 0); err != nil {
+	if _, err := expire(l, T0); err != nil {
 		t.Fatalf("Expire: %v", err)
 	}
 	if got := get(t, l, gone.ID).Status; got != reward.StatusExpired {
@@ -354,24 +407,24 @@ func testCapScope(t *testing.T, l reward.Ledger) {
 	}
 	c := day()
 	c.MaxCount = 1
-	if _, _, err := l.Issue(ctx, NewReward(who, 100), reward.Limits{Reporter: []reward.Cap{c}}); err != nil {
+	if _, _, err := l.Issue(ctx, NewReward(who, 100), reward.Limits{Reporter: []reward.Cap{c}}.Admit); err != nil {
 		t.Errorf("Issue under a day cap of 1 with only an old, another policy's and an expired reward: %v, want nil", err)
 	}
 }
 
 func testBudget(t *testing.T, l reward.Ledger) {
 	b := reward.Limits{Budget: reward.Budget{Since: T0.Add(-time.Hour), Until: T0.Add(time.Hour), Amount: 1000}}
-	if _, _, err := l.Issue(ctx, NewReward(reporter(), 700), b); err != nil {
+	if _, _, err := l.Issue(ctx, NewReward(reporter(), 700), b.Admit); err != nil {
 		t.Fatalf("Issue 700 of a budget of 1000: %v", err)
 	}
-	_, _, err := l.Issue(ctx, NewReward(reporter(), 301), b)
+	_, _, err := l.Issue(ctx, NewReward(reporter(), 301), b.Admit)
 	if !errors.Is(err, reward.ErrBudgetExhausted) || !errors.Is(err, hazard.ErrConflict) {
 		t.Errorf("Issue 301 more of a budget of 1000 = %v, want ErrBudgetExhausted (conflict)", err)
 	}
-	if _, _, err := l.Issue(ctx, NewReward(reporter(), 300), b); err != nil {
+	if _, _, err := l.Issue(ctx, NewReward(reporter(), 300), b.Admit); err != nil {
 		t.Errorf("Issue 300 more of a budget of 1000 = %v, want nil", err)
 	}
-	spent, err := l.Totals(ctx, "test", "", b.Budget.Since, b.Budget.Until)
+	spent, err := l.Totals(ctx, reward.Tally{Policy: "test", Since: b.Budget.Since, Until: b.Budget.Until})
 	if err != nil || spent.Amount != 1000 || spent.Count != 2 {
 		t.Errorf("Totals(budget) = %+v, %v; want 2 rewards, 1000 fen", spent, err)
 	}
@@ -388,7 +441,7 @@ func testBudgetConcurrent(t *testing.T, l reward.Ledger) {
 	hazardtest.Together(Goroutines, func(int) {
 		r := NewReward(reporter(), 70)
 		r.Policy = policy
-		_, _, err := l.Issue(ctx, r, b)
+		_, _, err := l.Issue(ctx, r, b.Admit)
 		switch {
 		case err == nil:
 			ok.Add(1)
@@ -403,7 +456,7 @@ func testBudgetConcurrent(t *testing.T, l reward.Ledger) {
 	if ok.Load() != 14 {
 		t.Errorf("%d of %d concurrent rewards of 70 fen issued under a budget of 1000, want 14", ok.Load(), Goroutines)
 	}
-	spent, err := l.Totals(ctx, policy, "", b.Budget.Since, b.Budget.Until)
+	spent, err := l.Totals(ctx, reward.Tally{Policy: policy, Since: b.Budget.Since, Until: b.Budget.Until})
 	if err != nil || spent.Amount > 1000 {
 		t.Errorf("Totals after concurrent issues = %+v, %v; want at most 1000 fen", spent, err)
 	}
@@ -415,7 +468,7 @@ func testCapConcurrent(t *testing.T, l reward.Ledger) {
 	c.MaxCount = 3
 	var ok atomic.Int64
 	hazardtest.Together(Goroutines, func(int) {
-		_, _, err := l.Issue(ctx, NewReward(who, 100), reward.Limits{Reporter: []reward.Cap{c}})
+		_, _, err := l.Issue(ctx, NewReward(who, 100), reward.Limits{Reporter: []reward.Cap{c}}.Admit)
 		if err == nil {
 			ok.Add(1)
 		} else if !errors.Is(err, reward.ErrCapReached) {
@@ -435,7 +488,7 @@ func testIssueSameHazardConcurrent(t *testing.T, l reward.Ledger) {
 	hazardtest.Together(Goroutines, func(int) {
 		r := NewReward(who, 100)
 		r.HazardID = hz
-		s, c, err := l.Issue(ctx, r, reward.Limits{})
+		s, c, err := l.Issue(ctx, r, reward.Limits{}.Admit)
 		if err != nil {
 			t.Errorf("concurrent Issue for one hazard: %v, want nil", err)
 			return
@@ -481,12 +534,12 @@ func testTotals(t *testing.T, l reward.Ledger) {
 		{"before", who, T0.Add(-time.Hour), T0, reward.Total{}},
 		{"unknown reporter", "nobody-" + who, T0, T0.Add(time.Hour), reward.Total{}},
 	} {
-		got, err := l.Totals(ctx, "test", tc.reporter, tc.since, tc.until)
+		got, err := l.Totals(ctx, reward.Tally{Policy: "test", ReporterID: tc.reporter, Since: tc.since, Until: tc.until})
 		if err != nil || got != tc.want {
 			t.Errorf("%s: Totals = %+v, %v; want %+v", tc.name, got, err, tc.want)
 		}
 	}
-	if got, err := l.Totals(ctx, "no-such-policy", "", T0, T0.Add(time.Hour)); err != nil || got != (reward.Total{}) {
+	if got, err := l.Totals(ctx, reward.Tally{Policy: "no-such-policy", Since: T0, Until: T0.Add(time.Hour)}); err != nil || got != (reward.Total{}) {
 		t.Errorf("Totals(another policy) = %+v, %v; want zero", got, err)
 	}
 }
@@ -593,7 +646,7 @@ func testListInvalid(t *testing.T, l reward.Ledger) {
 func testBeginClaim(t *testing.T, l reward.Ledger) {
 	r := issue(t, l, NewReward(reporter(), 100))
 	now := T0.Add(time.Hour)
-	c, err := l.BeginClaim(ctx, r.ID, r.ReporterID, now)
+	c, err := beginClaim(l, r.ID, r.ReporterID, now)
 	if err != nil {
 		t.Fatalf("BeginClaim: %v", err)
 	}
@@ -613,20 +666,20 @@ func testBeginClaim(t *testing.T, l reward.Ledger) {
 func testBeginClaimRefusals(t *testing.T, l reward.Ledger) {
 	r := issue(t, l, NewReward(reporter(), 100))
 	now := T0.Add(time.Hour)
-	if _, err := l.BeginClaim(ctx, uuid.Must(uuid.NewV7()), r.ReporterID, now); !errors.Is(err, hazard.ErrNotFound) {
+	if _, err := beginClaim(l, uuid.Must(uuid.NewV7()), r.ReporterID, now); !errors.Is(err, hazard.ErrNotFound) {
 		t.Errorf("BeginClaim(missing) = %v, want not_found", err)
 	}
-	if _, err := l.BeginClaim(ctx, r.ID, "someone-else", now); !errors.Is(err, hazard.ErrForbidden) {
+	if _, err := beginClaim(l, r.ID, "someone-else", now); !errors.Is(err, hazard.ErrForbidden) {
 		t.Errorf("BeginClaim by another user = %v, want forbidden", err)
 	}
-	if _, err := l.BeginClaim(ctx, r.ID, r.ReporterID, r.ClaimBy); !errors.Is(err, reward.ErrClaimWindowClosed) {
+	if _, err := beginClaim(l, r.ID, r.ReporterID, r.ClaimBy); !errors.Is(err, reward.ErrClaimWindowClosed) {
 		t.Errorf("BeginClaim at ClaimBy = %v, want ErrClaimWindowClosed", err)
 	}
 	claiming(t, l, r)
-	if _, err := l.BeginClaim(ctx, r.ID, r.ReporterID, now); !errors.Is(err, reward.ErrNotClaimable) || !errors.Is(err, hazard.ErrConflict) {
+	if _, err := beginClaim(l, r.ID, r.ReporterID, now); !errors.Is(err, reward.ErrNotClaimable) || !errors.Is(err, hazard.ErrConflict) {
 		t.Errorf("BeginClaim while claiming = %v, want ErrNotClaimable (conflict)", err)
 	}
-	if _, err := l.BeginClaim(ctx, r.ID, "someone-else", now); !errors.Is(err, hazard.ErrForbidden) {
+	if _, err := beginClaim(l, r.ID, "someone-else", now); !errors.Is(err, hazard.ErrForbidden) {
 		t.Errorf("BeginClaim by another user while claiming = %v, want forbidden (checked first)", err)
 	}
 	if got := get(t, l, r.ID); got.Attempts != 1 || got.Version != 2 {
@@ -638,7 +691,7 @@ func testBeginClaimConcurrent(t *testing.T, l reward.Ledger) {
 	r := issue(t, l, NewReward(reporter(), 100))
 	var ok atomic.Int64
 	hazardtest.Together(Goroutines, func(int) {
-		_, err := l.BeginClaim(ctx, r.ID, r.ReporterID, T0.Add(time.Hour))
+		_, err := beginClaim(l, r.ID, r.ReporterID, T0.Add(time.Hour))
 		if err == nil {
 			ok.Add(1)
 		} else if !errors.Is(err, reward.ErrNotClaimable) {
@@ -656,9 +709,9 @@ func testBeginClaimConcurrent(t *testing.T, l reward.Ledger) {
 func testSettle(t *testing.T, l reward.Ledger) {
 	r := claiming(t, l, issue(t, l, NewReward(reporter(), 100)))
 	now := T0.Add(2 * time.Hour)
-	s, settled, err := l.Settle(ctx, r.ID, "pay-1", now)
-	if err != nil || !settled {
-		t.Fatalf("Settle: settled %v, err %v; want true, nil", settled, err)
+	s, err := settle(l, r.ID, "pay-1", now)
+	if err != nil {
+		t.Fatalf("Settle: %v", err)
 	}
 	want := r
 	want.Status = reward.StatusClaimed
@@ -671,17 +724,13 @@ func testSettle(t *testing.T, l reward.Ledger) {
 	if d := diff(get(t, l, r.ID), want); d != "" {
 		t.Errorf("Get after Settle:%s", d)
 	}
-	s, settled, err = l.Settle(ctx, r.ID, "pay-1", now.Add(time.Hour))
-	if err != nil || settled {
-		t.Errorf("Settle again with the same ref: settled %v, err %v; want false, nil", settled, err)
-	}
-	if d := diff(s, want); d != "" {
-		t.Errorf("Settle again returned a changed reward:%s", d)
-	}
-	if _, _, err := l.Settle(ctx, r.ID, "pay-2", now); !errors.Is(err, hazard.ErrConflict) {
+	if _, err := settle(l, r.ID, "pay-2", now); !errors.Is(err, hazard.ErrConflict) {
 		t.Errorf("Settle again with another ref = %v, want conflict", err)
 	}
-	if _, err := l.BeginClaim(ctx, r.ID, r.ReporterID, now); !errors.Is(err, reward.ErrNotClaimable) {
+	if d := diff(get(t, l, r.ID), want); d != "" {
+		t.Errorf("Get after a refused Settle:%s", d)
+	}
+	if _, err := beginClaim(l, r.ID, r.ReporterID, now); !errors.Is(err, reward.ErrNotClaimable) {
 		t.Errorf("BeginClaim of a claimed reward = %v, want ErrNotClaimable", err)
 	}
 }
@@ -695,18 +744,18 @@ func testSettleLate(t *testing.T, l reward.Ledger) {
 	}{
 		{"pending after a failed claim", func(t *testing.T, r reward.Reward) {
 			claiming(t, l, r)
-			if _, err := l.FailClaim(ctx, r.ID, "timeout", time.Time{}); err != nil {
+			if _, err := failClaim(l, r.ID, "timeout", time.Time{}); err != nil {
 				t.Fatalf("FailClaim: %v", err)
 			}
 		}},
 		{"expired", func(t *testing.T, r reward.Reward) {
-			if _, err := l.Expire(ctx, r.ClaimBy, 0); err != nil {
+			if _, err := expire(l, r.ClaimBy); err != nil {
 				t.Fatalf("Expire: %v", err)
 			}
 		}},
 		{"failed", func(t *testing.T, r reward.Reward) {
 			claiming(t, l, r)
-			if _, err := l.MarkFailed(ctx, r.ID, "refused"); err != nil {
+			if _, err := markFailed(l, r.ID, "refused"); err != nil {
 				t.Fatalf("MarkFailed: %v", err)
 			}
 		}},
@@ -714,9 +763,9 @@ func testSettleLate(t *testing.T, l reward.Ledger) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := issue(t, l, NewReward(reporter(), 100))
 			tc.setup(t, r)
-			s, settled, err := l.Settle(ctx, r.ID, "late", T0.Add(9*24*time.Hour))
-			if err != nil || !settled || s.Status != reward.StatusClaimed || s.PaymentRef != "late" {
-				t.Errorf("Settle = %s %q, settled %v, err %v; want claimed \"late\", true, nil", s.Status, s.PaymentRef, settled, err)
+			s, err := settle(l, r.ID, "late", T0.Add(9*24*time.Hour))
+			if err != nil || s.Status != reward.StatusClaimed || s.PaymentRef != "late" {
+				t.Errorf("Settle = %s %q, %v; want claimed \"late\", nil", s.Status, s.PaymentRef, err)
 			}
 			if !s.ExpiredAt.IsZero() || s.LastError != "" {
 				t.Errorf("Settle kept ExpiredAt %v, LastError %q; want both cleared", s.ExpiredAt, s.LastError)
@@ -727,7 +776,7 @@ func testSettleLate(t *testing.T, l reward.Ledger) {
 
 func testSettleRefusals(t *testing.T, l reward.Ledger) {
 	r := claiming(t, l, issue(t, l, NewReward(reporter(), 100)))
-	if _, _, err := l.Settle(ctx, uuid.Must(uuid.NewV7()), "p", T0); !errors.Is(err, hazard.ErrNotFound) {
+	if _, err := settle(l, uuid.Must(uuid.NewV7()), "p", T0); !errors.Is(err, hazard.ErrNotFound) {
 		t.Errorf("Settle(missing) = %v, want not_found", err)
 	}
 	long := make([]byte, reward.MaxPaymentRefLen+1)
@@ -735,7 +784,7 @@ func testSettleRefusals(t *testing.T, l reward.Ledger) {
 		long[i] = 'x'
 	}
 	for _, ref := range []string{"", string(long)} {
-		if _, _, err := l.Settle(ctx, r.ID, ref, T0); !errors.Is(err, hazard.ErrInvalid) {
+		if _, err := settle(l, r.ID, ref, T0); !errors.Is(err, hazard.ErrInvalid) {
 			t.Errorf("Settle with a %d-byte ref = %v, want invalid", len(ref), err)
 		}
 	}
@@ -746,7 +795,7 @@ func testSettleRefusals(t *testing.T, l reward.Ledger) {
 
 func testFailClaim(t *testing.T, l reward.Ledger) {
 	r := issue(t, l, NewReward(reporter(), 100))
-	if _, err := l.FailClaim(ctx, r.ID, "x", time.Time{}); !errors.Is(err, reward.ErrNotClaimable) {
+	if _, err := failClaim(l, r.ID, "x", time.Time{}); !errors.Is(err, reward.ErrNotClaimable) {
 		t.Errorf("FailClaim of a pending reward = %v, want ErrNotClaimable", err)
 	}
 	c := claiming(t, l, r)
@@ -754,11 +803,11 @@ func testFailClaim(t *testing.T, l reward.Ledger) {
 	for i := range long {
 		long[i] = '错'
 	}
-	if _, err := l.FailClaim(ctx, r.ID, string(long), time.Time{}); !errors.Is(err, hazard.ErrInvalid) {
+	if _, err := failClaim(l, r.ID, string(long), time.Time{}); !errors.Is(err, hazard.ErrInvalid) {
 		t.Errorf("FailClaim with a too long error = %v, want invalid", err)
 	}
 	later := r.ClaimBy.Add(24 * time.Hour)
-	f, err := l.FailClaim(ctx, r.ID, "payer timed out", later)
+	f, err := failClaim(l, r.ID, "payer timed out", later)
 	if err != nil {
 		t.Fatalf("FailClaim: %v", err)
 	}
@@ -771,11 +820,11 @@ func testFailClaim(t *testing.T, l reward.Ledger) {
 		t.Errorf("FailClaim returned:%s", d)
 	}
 	// Claimable again; an earlier claimBy does not shorten the window.
-	c2, err := l.BeginClaim(ctx, r.ID, r.ReporterID, r.ClaimBy.Add(time.Hour))
+	c2, err := beginClaim(l, r.ID, r.ReporterID, r.ClaimBy.Add(time.Hour))
 	if err != nil || c2.Attempts != 2 {
 		t.Fatalf("BeginClaim after FailClaim, within the extended window: attempts %d, err %v; want 2, nil", c2.Attempts, err)
 	}
-	f, err = l.FailClaim(ctx, r.ID, "again", r.ClaimBy)
+	f, err = failClaim(l, r.ID, "again", r.ClaimBy)
 	if err != nil || !f.ClaimBy.Equal(later) {
 		t.Errorf("FailClaim with an earlier claimBy: ClaimBy %v, err %v; want %v kept", f.ClaimBy, err, later)
 	}
@@ -783,18 +832,18 @@ func testFailClaim(t *testing.T, l reward.Ledger) {
 
 func testMarkFailed(t *testing.T, l reward.Ledger) {
 	r := issue(t, l, NewReward(reporter(), 100))
-	if _, err := l.MarkFailed(ctx, r.ID, "x"); !errors.Is(err, reward.ErrNotClaimable) {
+	if _, err := markFailed(l, r.ID, "x"); !errors.Is(err, reward.ErrNotClaimable) {
 		t.Errorf("MarkFailed of a pending reward = %v, want ErrNotClaimable", err)
 	}
 	claiming(t, l, r)
-	f, err := l.MarkFailed(ctx, r.ID, "account closed")
+	f, err := markFailed(l, r.ID, "account closed")
 	if err != nil || f.Status != reward.StatusFailed || f.LastError != "account closed" || f.Version != 3 {
 		t.Errorf("MarkFailed = %s %q v%d, %v; want failed \"account closed\" v3, nil", f.Status, f.LastError, f.Version, err)
 	}
-	if _, err := l.BeginClaim(ctx, r.ID, r.ReporterID, T0.Add(time.Hour)); !errors.Is(err, reward.ErrNotClaimable) {
+	if _, err := beginClaim(l, r.ID, r.ReporterID, T0.Add(time.Hour)); !errors.Is(err, reward.ErrNotClaimable) {
 		t.Errorf("BeginClaim of a failed reward = %v, want ErrNotClaimable", err)
 	}
-	if _, err := l.FailClaim(ctx, r.ID, "x", time.Time{}); !errors.Is(err, reward.ErrNotClaimable) {
+	if _, err := failClaim(l, r.ID, "x", time.Time{}); !errors.Is(err, reward.ErrNotClaimable) {
 		t.Errorf("FailClaim of a failed reward = %v, want ErrNotClaimable", err)
 	}
 }
@@ -814,27 +863,30 @@ func testExpire(t *testing.T, l reward.Ledger) {
 	c := mk(3 * time.Hour) // due exactly at now
 	d := mk(4 * time.Hour) // not due
 	e := mk(30 * time.Minute)
-	if _, err := l.BeginClaim(ctx, e.ID, e.ReporterID, base); err != nil { // claiming: not expired
+	if _, err := beginClaim(l, e.ID, e.ReporterID, base); err != nil { // claiming: not expired
 		t.Fatalf("BeginClaim: %v", err)
 	}
 	now := base.Add(3 * time.Hour)
-	got, err := l.Expire(ctx, now, 2)
+	got, err := expire(l, now)
 	if err != nil {
-		t.Fatalf("Expire: %v", err)
+		t.Fatalf("UpdateDue: %v", err)
 	}
-	if len(got) != 2 || got[0].ID != b.ID || got[1].ID != a.ID {
-		t.Fatalf("Expire(limit 2) = %d rewards, want b then a (oldest ClaimBy first)", len(got))
+	if len(got) != 3 || got[0].ID != b.ID || got[1].ID != a.ID || got[2].ID != c.ID {
+		t.Fatalf("UpdateDue = %d rewards, want b, a, then c (oldest ClaimBy first; c is due at now)", len(got))
 	}
-	if got[0].Status != reward.StatusExpired || !got[0].ExpiredAt.Equal(now) || got[0].Version != 2 {
-		t.Errorf("expired reward: %s at %v v%d; want expired at %v v2", got[0].Status, got[0].ExpiredAt, got[0].Version, now)
+	want := b
+	want.Status = reward.StatusExpired
+	want.ExpiredAt = now
+	want.Version = 2
+	if d := diff(got[0], want); d != "" {
+		t.Errorf("UpdateDue returned:%s", d)
 	}
-	got, err = l.Expire(ctx, now, 0)
-	if err != nil || len(got) != 1 || got[0].ID != c.ID {
-		t.Errorf("Expire again = %d rewards, %v; want only c (due at now; a and b expire once)", len(got), err)
+	if d := diff(get(t, l, b.ID), want); d != "" {
+		t.Errorf("Get after UpdateDue:%s", d)
 	}
-	got, err = l.Expire(ctx, now, 0)
+	got, err = expire(l, now)
 	if err != nil || len(got) != 0 {
-		t.Errorf("Expire a third time = %d rewards, %v; want none", len(got), err)
+		t.Errorf("UpdateDue again = %d rewards, %v; want none (each reward expires once)", len(got), err)
 	}
 	if s := get(t, l, d.ID).Status; s != reward.StatusPending {
 		t.Errorf("a reward not yet due: %s, want pending", s)
@@ -842,7 +894,7 @@ func testExpire(t *testing.T, l reward.Ledger) {
 	if s := get(t, l, e.ID).Status; s != reward.StatusClaiming {
 		t.Errorf("a claiming reward past its window: %s, want claiming (only pending rewards expire)", s)
 	}
-	if _, err := l.BeginClaim(ctx, a.ID, a.ReporterID, base); !errors.Is(err, reward.ErrNotClaimable) {
+	if _, err := beginClaim(l, a.ID, a.ReporterID, base); !errors.Is(err, reward.ErrNotClaimable) {
 		t.Errorf("BeginClaim of an expired reward = %v, want ErrNotClaimable", err)
 	}
 }
@@ -859,7 +911,7 @@ func testExpireConcurrent(t *testing.T, l reward.Ledger) {
 	var mu sync.Mutex
 	seen := map[uuid.UUID]int{}
 	hazardtest.Together(10, func(int) {
-		got, err := l.Expire(ctx, base.Add(time.Hour), 0)
+		got, err := expire(l, base.Add(time.Hour))
 		if err != nil {
 			t.Errorf("concurrent Expire: %v", err)
 			return
@@ -884,7 +936,7 @@ func testStuckClaims(t *testing.T, l reward.Ledger) {
 		r.IssuedAt = base
 		r.ClaimBy = base.Add(100 * time.Hour)
 		r = issue(t, l, r)
-		c, err := l.BeginClaim(ctx, r.ID, r.ReporterID, base.Add(started))
+		c, err := beginClaim(l, r.ID, r.ReporterID, base.Add(started))
 		if err != nil {
 			t.Fatalf("BeginClaim: %v", err)
 		}
@@ -893,15 +945,11 @@ func testStuckClaims(t *testing.T, l reward.Ledger) {
 	a := mk(2 * time.Hour)
 	b := mk(time.Hour)
 	mk(5 * time.Hour) // recent
-	got, err := l.StuckClaims(ctx, base.Add(3*time.Hour), 0)
+	got, err := l.StuckClaims(ctx, base.Add(3*time.Hour))
 	if err != nil {
 		t.Fatalf("StuckClaims: %v", err)
 	}
 	if len(got) != 2 || got[0].ID != b.ID || got[1].ID != a.ID {
 		t.Errorf("StuckClaims = %d rewards, want b then a (oldest claim first)", len(got))
-	}
-	got, err = l.StuckClaims(ctx, base.Add(3*time.Hour), 1)
-	if err != nil || len(got) != 1 {
-		t.Errorf("StuckClaims(limit 1) = %d rewards, %v; want 1", len(got), err)
 	}
 }

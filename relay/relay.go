@@ -1,4 +1,4 @@
-package hazard
+package relay
 
 import (
 	"context"
@@ -11,14 +11,16 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/hazardloop/hazardloop/hazard"
 )
 
-// Defaults and limits of a RelayConfig.
+// Defaults and limits of a Config.
 const (
-	DefaultRelayBatch   = 100
+	DefaultBatch        = 100
 	DefaultPollInterval = time.Second
 	DefaultMaxAttempts  = 5
-	MaxRelayAttempts    = 100
+	MaxAttempts         = 100
 	DefaultBackoffBase  = 100 * time.Millisecond
 	DefaultBackoffMax   = 30 * time.Second
 	// MaxParkedError is the longest handler error kept with a parked event,
@@ -28,37 +30,19 @@ const (
 	finalSaveTimeout = 5 * time.Second
 )
 
-// EventLogAndCursors is what a Relay needs of a store: the event log and the
-// consumers' cursors. Every Store has it.
-type EventLogAndCursors interface {
-	EventLog
-	Cursors
-}
-
-// Locker is an optional capability of the relay's store that lets several
-// processes run a Relay for the same consumers: TryLock takes the named
-// lock (a PostgreSQL advisory lock, say) without waiting, and reports
-// whether it got it; unlock releases it. The relay holds "relay:" plus the
-// consumer's name while it delivers one batch to that consumer, so that two
-// processes never deliver the same consumer's events at once. Without it a
-// relay assumes it is the only one delivering to its consumers.
-type Locker interface {
-	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
-}
-
-// RelayConfig configures a Relay.
-type RelayConfig struct {
+// Config configures a Relay.
+type Config struct {
 	// Consumers are fed the event log, each at its own pace; at least one.
 	// Names are unique.
 	Consumers []Consumer
 	// Batch is how many events a consumer is given per read; 0 means
-	// DefaultRelayBatch, and it is capped at MaxEventBatch.
+	// DefaultBatch, and it is capped at hazard.MaxEventBatch.
 	Batch int
 	// PollInterval is how long Run waits before looking for new events when
 	// a consumer is caught up; 0 means DefaultPollInterval.
 	PollInterval time.Duration
 	// MaxAttempts is how many times an event is tried before it is parked;
-	// 0 means DefaultMaxAttempts; at most MaxRelayAttempts.
+	// 0 means DefaultMaxAttempts; at most the constant MaxAttempts.
 	MaxAttempts int
 	// BackoffBase and BackoffMax shape the wait between attempts: the n-th
 	// retry waits a random time between half and all of
@@ -76,13 +60,14 @@ type RelayConfig struct {
 
 // Relay feeds the event log to named consumers (the outbox pattern): each
 // consumer has a saved cursor and gets every event after it, at least once
-// and in log order, so in order per hazard.
+// and in log order, so in order per subject (hazard.Event.SubjectOf): the
+// events of a hazard, a unit or an account travel the same road.
 //
 // A consumer whose handler fails is retried with exponential backoff and
 // jitter, in its own goroutine: it never holds up another consumer. After
 // MaxAttempts failures the event is parked (Cursors.Park) with its error and
-// the consumer moves on; later events of the same hazard are parked behind
-// it (with Attempts 0), so that the hazard's order holds when an operator
+// the consumer moves on; later events of the same subject are parked behind
+// it (with Attempts 0), so that the subject's order holds when an operator
 // re-drives them (Redrive). A parked event stays parked until re-driven:
 // parking never drops anything. A handler that panics counts as failing.
 //
@@ -94,7 +79,8 @@ type RelayConfig struct {
 // one consumer's events from two goroutines at once. Across processes, see
 // Locker.
 type Relay struct {
-	log         EventLogAndCursors
+	log         hazard.EventLog
+	cursors     Cursors
 	locker      Locker
 	consumers   []Consumer
 	byName      map[string]int
@@ -108,25 +94,29 @@ type Relay struct {
 	logger      *slog.Logger
 }
 
-// NewRelay returns a relay over log for cfg, or CodeInvalid when cfg is not
-// usable. It uses log's Locker capability when log has one.
-func NewRelay(log EventLogAndCursors, cfg RelayConfig) (*Relay, error) {
-	var p Problems
+// New returns a relay that reads log and keeps its consumers' positions and
+// parked events in cursors, or CodeInvalid when an argument is not usable.
+// It uses the Locker capability of cursors when they have one.
+func New(log hazard.EventLog, cursors Cursors, cfg Config) (*Relay, error) {
+	var p hazard.Problems
 	if log == nil {
 		p.Add("log", "is required")
+	}
+	if cursors == nil {
+		p.Add("cursors", "are required")
 	}
 	if len(cfg.Consumers) == 0 {
 		p.Add("consumers", "needs at least one consumer")
 	}
 	r := &Relay{
-		log: log, consumers: append([]Consumer(nil), cfg.Consumers...), byName: map[string]int{},
+		log: log, cursors: cursors, consumers: append([]Consumer(nil), cfg.Consumers...), byName: map[string]int{},
 		batch: cfg.Batch, poll: cfg.PollInterval, maxAttempts: cfg.MaxAttempts,
 		base: cfg.BackoffBase, max: cfg.BackoffMax, metrics: cfg.Metrics, clock: cfg.Clock, logger: cfg.Logger,
 	}
 	for i, c := range r.consumers {
 		f := fmt.Sprintf("consumers[%d]", i)
-		if !ValidConsumerName(c.Name) {
-			p.Add(f+".name", "must be 1 to %d lower-case letters, digits, '_' or '-'", MaxConsumerNameLen)
+		if !validName(c.Name) {
+			p.Add(f+".name", "%s", nameRule)
 		} else if _, dup := r.byName[c.Name]; dup {
 			p.Add(f+".name", "repeats %q", c.Name)
 		}
@@ -138,17 +128,17 @@ func NewRelay(log EventLogAndCursors, cfg RelayConfig) (*Relay, error) {
 	r.locks = make([]sync.Mutex, len(r.consumers))
 	switch {
 	case r.batch == 0:
-		r.batch = DefaultRelayBatch
+		r.batch = DefaultBatch
 	case r.batch < 0:
 		p.Add("batch", "must not be negative")
-	case r.batch > MaxEventBatch:
-		r.batch = MaxEventBatch
+	case r.batch > hazard.MaxEventBatch:
+		r.batch = hazard.MaxEventBatch
 	}
 	switch {
 	case r.maxAttempts == 0:
 		r.maxAttempts = DefaultMaxAttempts
-	case r.maxAttempts < 0 || r.maxAttempts > MaxRelayAttempts:
-		p.Add("max_attempts", "must be 1 to %d", MaxRelayAttempts)
+	case r.maxAttempts < 0 || r.maxAttempts > MaxAttempts:
+		p.Add("max_attempts", "must be 1 to %d", MaxAttempts)
 	}
 	if r.poll < 0 || r.base < 0 || r.max < 0 {
 		p.Add("backoff", "durations must not be negative")
@@ -168,10 +158,10 @@ func NewRelay(log EventLogAndCursors, cfg RelayConfig) (*Relay, error) {
 	if r.logger == nil {
 		r.logger = slog.New(slog.DiscardHandler)
 	}
-	if err := p.Err("new relay"); err != nil {
+	if err := p.Err("relay.New"); err != nil {
 		return nil, err
 	}
-	r.locker, _ = log.(Locker)
+	r.locker, _ = cursors.(Locker)
 	return r, nil
 }
 
@@ -209,7 +199,7 @@ func (r *Relay) Run(ctx context.Context) error {
 func (r *Relay) Drain(ctx context.Context) error {
 	target, err := r.log.LastSeq(ctx)
 	if err != nil {
-		return Wrap("drain", err)
+		return hazard.Wrap("drain", err)
 	}
 	if len(r.consumers) == 1 { // no goroutine to start and wait for
 		return r.drain(ctx, 0, target)
@@ -236,7 +226,7 @@ func (r *Relay) drain(ctx context.Context, i int, target int64) error {
 		case err != nil:
 			return err
 		case ctx.Err() != nil:
-			return Wrap("drain", ctx.Err())
+			return hazard.Wrap("drain", ctx.Err())
 		case res.busy:
 			sleep(ctx, r.poll)
 		case res.cursor >= target || res.handled == 0:
@@ -273,34 +263,35 @@ func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error)
 	c := r.consumers[i]
 	unlock, ok, err := r.lockConsumer(ctx, i)
 	if err != nil {
-		return res, Wrap("relay lock", err)
+		return res, hazard.Wrap("relay lock", err)
 	}
 	if !ok {
 		res.busy = true
 		return res, nil
 	}
 	defer unlock()
-	cur, err := r.log.Cursor(ctx, c.Name)
+	cur, err := r.cursors.Cursor(ctx, c.Name)
 	if err != nil {
-		return res, Wrap("relay cursor", err)
+		return res, hazard.Wrap("relay cursor", err)
 	}
 	res.cursor = cur
 	events, err := r.log.Events(ctx, cur, r.batch)
 	if err != nil {
-		return res, Wrap("relay events", err)
+		return res, hazard.Wrap("relay events", err)
 	}
 	if len(events) == 0 {
 		r.metrics.lag(c.Name, 0, 0)
 		return res, nil
 	}
-	parked, err := r.log.Parked(ctx, c.Name)
+	parked, err := r.cursors.Parked(ctx, c.Name)
 	if err != nil {
-		return res, Wrap("relay parked", err)
+		return res, hazard.Wrap("relay parked", err)
 	}
-	held := make(map[uuid.UUID]int64, len(parked))
+	// held maps each subject with a parked event to its first one.
+	held := make(map[subjectKey]int64, len(parked))
 	for _, p := range parked {
-		if _, ok := held[p.Event.HazardID]; !ok {
-			held[p.Event.HazardID] = p.Event.Seq
+		if k := keyOf(&p.Event); !hasKey(held, k) {
+			held[k] = p.Event.Seq
 		}
 	}
 	nParked := len(parked)
@@ -313,8 +304,8 @@ func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error)
 			defer cancel()
 		}
 		if done > cur {
-			if serr := r.log.SaveCursor(sctx, c.Name, done); serr != nil && err == nil {
-				err = Wrap("relay save cursor", serr)
+			if serr := r.cursors.SaveCursor(sctx, c.Name, done); serr != nil && err == nil {
+				err = hazard.Wrap("relay save cursor", serr)
 			}
 		}
 		res.cursor = done
@@ -325,10 +316,11 @@ func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error)
 		if ctx.Err() != nil {
 			break
 		}
-		if first, ok := held[e.HazardID]; ok {
-			p := ParkedEvent{Consumer: c.Name, Event: e, Error: "held behind parked event " + strconv.FormatInt(first, 10) + " of the same hazard", ParkedAt: r.clock().UTC()}
-			if err := r.log.Park(ctx, p); err != nil {
-				return res, Wrap("relay park", err)
+		subject := keyOf(&e)
+		if first, ok := held[subject]; ok {
+			p := ParkedEvent{Consumer: c.Name, Event: e, Error: "held behind parked event " + strconv.FormatInt(first, 10) + " of the same subject", ParkedAt: r.clock().UTC()}
+			if err := r.cursors.Park(ctx, p); err != nil {
+				return res, hazard.Wrap("relay park", err)
 			}
 			nParked++
 			r.metrics.delivered(c.Name, "parked")
@@ -345,11 +337,11 @@ func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error)
 		}
 		if herr != nil {
 			p := ParkedEvent{Consumer: c.Name, Event: e, Attempts: attempts, Error: truncate(herr.Error()), ParkedAt: r.clock().UTC()}
-			if err := r.log.Park(ctx, p); err != nil {
-				return res, Wrap("relay park", err)
+			if err := r.cursors.Park(ctx, p); err != nil {
+				return res, hazard.Wrap("relay park", err)
 			}
 			r.logger.Warn("relay: event parked", "consumer", c.Name, "seq", e.Seq, "attempts", attempts, "err", herr)
-			held[e.HazardID] = e.Seq
+			held[subject] = e.Seq
 			nParked++
 			r.metrics.delivered(c.Name, "parked")
 		}
@@ -369,7 +361,7 @@ func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error)
 // a copy of that: retries and the parked record always see the event as
 // logged. A store error on that read is serr: the event counts as not
 // handled.
-func (r *Relay) try(ctx context.Context, c Consumer, e *Event) (attempts int, err error, stopped bool, serr error) {
+func (r *Relay) try(ctx context.Context, c Consumer, e *hazard.Event) (attempts int, err error, stopped bool, serr error) {
 	for attempts = 1; ; attempts++ {
 		if attempts == 1 {
 			err = call(ctx, c, *e)
@@ -399,13 +391,13 @@ func (r *Relay) try(ctx context.Context, c Consumer, e *Event) (attempts int, er
 }
 
 // reread replaces *e by a fresh copy of the logged event e.Seq.
-func (r *Relay) reread(ctx context.Context, e *Event) error {
+func (r *Relay) reread(ctx context.Context, e *hazard.Event) error {
 	evs, err := r.log.Events(ctx, e.Seq-1, 1)
 	if err != nil {
-		return Wrap("relay events", err)
+		return hazard.Wrap("relay events", err)
 	}
 	if len(evs) == 0 || evs[0].Seq != e.Seq {
-		return &Error{Code: CodeInternal, Op: "relay events", Message: "the event log lost event " + strconv.FormatInt(e.Seq, 10)}
+		return &hazard.Error{Code: hazard.CodeInternal, Op: "relay events", Message: "the event log lost event " + strconv.FormatInt(e.Seq, 10)}
 	}
 	*e = evs[0]
 	return nil
@@ -413,7 +405,7 @@ func (r *Relay) reread(ctx context.Context, e *Event) error {
 
 // call runs the handler with e, which it may keep, turning a panic into an
 // error.
-func call(ctx context.Context, c Consumer, e Event) (err error) {
+func call(ctx context.Context, c Consumer, e hazard.Event) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("handler panicked: %v", v)
@@ -446,6 +438,20 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
+// subjectKey identifies an event's subject as SubjectOf does, without
+// formatting a hazard's ID: an event sets exactly one of the two fields.
+type subjectKey struct {
+	hazard uuid.UUID
+	other  hazard.Subject
+}
+
+func keyOf(e *hazard.Event) subjectKey { return subjectKey{e.HazardID, e.Subject} }
+
+func hasKey(m map[subjectKey]int64, k subjectKey) bool {
+	_, ok := m[k]
+	return ok
+}
+
 func truncate(s string) string {
 	if len(s) <= MaxParkedError {
 		return s
@@ -475,7 +481,7 @@ func (r *Relay) refreshParked(ctx context.Context, i int) {
 	if r.metrics == nil {
 		return
 	}
-	if p, err := r.log.Parked(ctx, r.consumers[i].Name); err == nil {
+	if p, err := r.cursors.Parked(ctx, r.consumers[i].Name); err == nil {
 		r.metrics.setParked(r.consumers[i].Name, len(p))
 	}
 }
@@ -483,36 +489,37 @@ func (r *Relay) refreshParked(ctx context.Context, i int) {
 // Parked returns the events parked by the consumer, in Seq order; an empty
 // consumer lists every consumer's.
 func (r *Relay) Parked(ctx context.Context, consumer string) ([]ParkedEvent, error) {
-	p, err := r.log.Parked(ctx, consumer)
-	return p, Wrap("parked", err)
+	p, err := r.cursors.Parked(ctx, consumer)
+	return p, hazard.Wrap("parked", err)
 }
 
 // Redrive hands the parked event seq to its consumer again, once, and
 // unparks it when the handler succeeds; then it does the same, in order,
-// with the events of the same hazard parked after it, stopping at the first
-// that fails. It returns CodeNotFound for an unknown consumer or an event
-// that is not parked, CodeConflict when an earlier event of the same hazard
-// is still parked (re-drive that one first: order per hazard holds), and
+// with the events of the same subject parked after it, stopping at the
+// first that fails. It returns CodeNotFound for an unknown consumer or an
+// event that is not parked, CodeConflict when an earlier event of the same
+// subject is still parked (re-drive that one first: order per subject
+// holds), and
 // the handler's error (CodeInternal) when the event fails again, in which
 // case it stays parked with the new error and one more attempt.
 func (r *Relay) Redrive(ctx context.Context, consumer string, seq int64) error {
 	const op = "redrive"
 	i, ok := r.byName[consumer]
 	if !ok {
-		return &Error{Code: CodeNotFound, Op: op, Field: "consumer", Message: "no such consumer"}
+		return &hazard.Error{Code: hazard.CodeNotFound, Op: op, Field: "consumer", Message: "no such consumer"}
 	}
 	c := r.consumers[i]
 	unlock, ok, err := r.lockConsumer(ctx, i)
 	if err != nil {
-		return Wrap(op, err)
+		return hazard.Wrap(op, err)
 	}
 	if !ok {
-		return &Error{Code: CodeConflict, Op: op, Message: "another process is delivering to this consumer: try again"}
+		return &hazard.Error{Code: hazard.CodeConflict, Op: op, Message: "another process is delivering to this consumer: try again"}
 	}
 	defer unlock()
-	parked, err := r.log.Parked(ctx, consumer)
+	parked, err := r.cursors.Parked(ctx, consumer)
 	if err != nil {
-		return Wrap(op, err)
+		return hazard.Wrap(op, err)
 	}
 	if r.metrics != nil {
 		defer func() { r.metrics.setParked(c.Name, r.countParked(ctx, c.Name)) }()
@@ -525,40 +532,40 @@ func (r *Relay) Redrive(ctx context.Context, consumer string, seq int64) error {
 		}
 	}
 	if at < 0 {
-		return &Error{Code: CodeNotFound, Op: op, Field: "seq", Message: "no such parked event"}
+		return &hazard.Error{Code: hazard.CodeNotFound, Op: op, Field: "seq", Message: "no such parked event"}
 	}
-	hazard := parked[at].Event.HazardID
+	subject := keyOf(&parked[at].Event)
 	for _, p := range parked[:at] {
-		if p.Event.HazardID == hazard {
-			return &Error{Code: CodeConflict, Op: op, Field: "seq", Message: "re-drive the earlier parked event " + strconv.FormatInt(p.Event.Seq, 10) + " of this hazard first"}
+		if keyOf(&p.Event) == subject {
+			return &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "seq", Message: "re-drive the earlier parked event " + strconv.FormatInt(p.Event.Seq, 10) + " of this subject first"}
 		}
 	}
 	for _, p := range parked[at:] {
-		if p.Event.HazardID != hazard {
+		if keyOf(&p.Event) != subject {
 			continue
 		}
 		if herr := call(ctx, c, p.Event.Clone()); herr != nil { // p.Event stays as logged
 			p.Attempts++
 			p.Error = truncate(herr.Error())
 			p.ParkedAt = r.clock().UTC()
-			if err := r.log.Park(ctx, p); err != nil {
-				return Wrap(op, err)
+			if err := r.cursors.Park(ctx, p); err != nil {
+				return hazard.Wrap(op, err)
 			}
 			if p.Event.Seq == seq {
-				return &Error{Code: CodeInternal, Op: op, Message: "the event failed again", Err: herr}
+				return &hazard.Error{Code: hazard.CodeInternal, Op: op, Message: "the event failed again", Err: herr}
 			}
 			return nil
 		}
 		r.metrics.delivered(c.Name, "ok")
-		if err := r.log.Unpark(ctx, consumer, p.Event.Seq); err != nil {
-			return Wrap(op, err)
+		if err := r.cursors.Unpark(ctx, consumer, p.Event.Seq); err != nil {
+			return hazard.Wrap(op, err)
 		}
 	}
 	return nil
 }
 
 func (r *Relay) countParked(ctx context.Context, name string) int {
-	p, err := r.log.Parked(ctx, name)
+	p, err := r.cursors.Parked(ctx, name)
 	if err != nil {
 		return 0
 	}

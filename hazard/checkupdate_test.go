@@ -11,7 +11,7 @@ import (
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 )
 
-func TestCheckUnchanged(t *testing.T) {
+func TestCheckUpdate(t *testing.T) {
 	old := hazardtest.NewHazard()
 	for _, tc := range []struct {
 		name   string
@@ -26,7 +26,7 @@ func TestCheckUnchanged(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			next := old.Clone()
 			tc.change(&next)
-			err := hazard.CheckUnchanged(&old, &next)
+			err := old.CheckUpdate(&next)
 			if tc.field == "" {
 				require.NoError(t, err)
 				return
@@ -34,7 +34,7 @@ func TestCheckUnchanged(t *testing.T) {
 			require.ErrorIs(t, err, hazard.ErrInvalid)
 			var e *hazard.Error
 			require.True(t, errors.As(err, &e))
-			assert.Equal(t, tc.field, e.Field, "CheckUnchanged field")
+			assert.Equal(t, tc.field, e.Field, "CheckUpdate field")
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package server_test
+package hazard_test
 
 import (
 	"bytes"
@@ -7,13 +7,14 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hazardloop/hazardloop/examples/server"
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 )
 
 // pngChunk makes a PNG chunk with its CRC.
@@ -25,7 +26,7 @@ func pngChunk(typ, data string) []byte {
 }
 
 func TestStripMetadata(t *testing.T) {
-	plain := pngPhoto(t, 3)
+	plain := hazardtest.PNGPhoto(3)
 	// Insert text and eXIf chunks after IHDR (8 signature + 25 IHDR bytes).
 	var withMeta []byte
 	withMeta = append(withMeta, plain[:33]...)
@@ -38,36 +39,36 @@ func TestStripMetadata(t *testing.T) {
 		name, ct string
 		in       []byte
 	}{
-		{"jpeg", hazard.TypeJPEG, jpegWithGPS()},
+		{"jpeg", hazard.TypeJPEG, hazardtest.JPEGWithGPS()},
 		{"png", hazard.TypePNG, withMeta},
-		{"webp", hazard.TypeWebP, webpWithEXIF(true)},
+		{"webp", hazard.TypeWebP, hazardtest.WebPWithEXIF(true)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Contains(t, string(tc.in), "GPS", "the input has metadata")
-			out, err := server.StripMetadata(tc.ct, tc.in)
+			out, err := hazard.StripMetadata(tc.ct, tc.in)
 			require.NoError(t, err)
 			assert.NotContains(t, string(out), "GPS")
-			again, err := server.StripMetadata(tc.ct, out)
+			again, err := hazard.StripMetadata(tc.ct, out)
 			require.NoError(t, err, "stripping a stripped image")
 			assert.Equal(t, out, again, "stripping is idempotent")
 		})
 	}
 	t.Run("jpeg keeps JFIF and the scan", func(t *testing.T) {
-		out, err := server.StripMetadata(hazard.TypeJPEG, jpegWithGPS())
+		out, err := hazard.StripMetadata(hazard.TypeJPEG, hazardtest.JPEGWithGPS())
 		require.NoError(t, err)
 		assert.Contains(t, string(out), "JFIF")
 		assert.NotContains(t, string(out), "secret comment")
 		assert.True(t, bytes.HasSuffix(out, []byte{0x12, 0x34, 0x56, 0xFF, 0x00, 0x78, 0xFF, 0xD9}), "scan data kept")
 	})
 	t.Run("png still decodes", func(t *testing.T) {
-		out, err := server.StripMetadata(hazard.TypePNG, withMeta)
+		out, err := hazard.StripMetadata(hazard.TypePNG, withMeta)
 		require.NoError(t, err)
 		assert.Equal(t, plain, out, "the original image, chunk for chunk")
 		_, err = png.Decode(bytes.NewReader(out))
 		require.NoError(t, err)
 	})
 	t.Run("webp flags and size", func(t *testing.T) {
-		out, err := server.StripMetadata(hazard.TypeWebP, webpWithEXIF(true))
+		out, err := hazard.StripMetadata(hazard.TypeWebP, hazardtest.WebPWithEXIF(true))
 		require.NoError(t, err)
 		assert.Equal(t, uint32(len(out)-8), binary.LittleEndian.Uint32(out[4:8]), "RIFF size")
 		assert.Equal(t, byte(0), out[20]&0x0C, "VP8X EXIF and XMP flags cleared")
@@ -78,25 +79,16 @@ func TestStripMetadata(t *testing.T) {
 	}{
 		{"jpeg truncated segment", hazard.TypeJPEG, []byte{0xFF, 0xD8, 0xFF, 0xE1, 0x10, 0x00, 'x'}},
 		{"jpeg without marker", hazard.TypeJPEG, []byte{0xFF, 0xD8, 0x00, 0x00}},
-		{"png truncated", hazard.TypePNG, pngPhoto(t, 1)[:40]},
-		{"png huge chunk length", hazard.TypePNG, append(append([]byte(nil), pngPhoto(t, 1)[:8]...), 0xFF, 0xFF, 0xFF, 0xFF, 'I', 'H', 'D', 'R')},
+		{"png truncated", hazard.TypePNG, hazardtest.PNGPhoto(1)[:40]},
+		{"png huge chunk length", hazard.TypePNG, append(append([]byte(nil), hazardtest.PNGPhoto(1)[:8]...), 0xFF, 0xFF, 0xFF, 0xFF, 'I', 'H', 'D', 'R')},
 		{"webp bad size", hazard.TypeWebP, []byte("RIFF\xff\xff\xff\x7fWEBPVP8 ")},
 		{"webp huge chunk length", hazard.TypeWebP, []byte("RIFF\x14\x00\x00\x00WEBPVP8 \xff\xff\xff\x7f\x00\x00\x00\x00")},
 		{"gif", "image/gif", []byte("GIF89a")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := server.StripMetadata(tc.ct, tc.in)
+			_, err := hazard.StripMetadata(tc.ct, tc.in)
 			require.ErrorIs(t, err, hazard.ErrInvalid)
 		})
-	}
-}
-
-func TestCheckResidentID(t *testing.T) {
-	now := mustTime(t, "2026-01-01T00:00:00Z")
-	require.NoError(t, server.CheckResidentID("11010519491231002X", now))
-	require.NoError(t, server.CheckResidentID("11010519491231002x", now))
-	for _, id := range []string{"110105194912310021", "11010519491231002", "11010519491231002XX", "1101051949123100 X", withCheck("11010518991231002"), withCheck("11010520260102002")} {
-		require.ErrorIs(t, server.CheckResidentID(id, now), hazard.ErrInvalid, id)
 	}
 }
 
@@ -188,7 +180,7 @@ func TestStripKeepsOrientationAndColour(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := with(tc.app1)
-			out, err := server.StripMetadata(hazard.TypeJPEG, in)
+			out, err := hazard.StripMetadata(hazard.TypeJPEG, in)
 			require.NoError(t, err)
 			assert.NotContains(t, string(out), "GPS")
 			segs := jpegSegments(t, out)
@@ -200,7 +192,7 @@ func TestStripKeepsOrientationAndColour(t *testing.T) {
 			assert.Equal(t, [][]byte{icc}, segs[0xE2], "the colour profile, and no other APP2")
 			_, err = jpeg.Decode(bytes.NewReader(out))
 			require.NoError(t, err, "still a JPEG")
-			again, err := server.StripMetadata(hazard.TypeJPEG, out)
+			again, err := hazard.StripMetadata(hazard.TypeJPEG, out)
 			require.NoError(t, err)
 			assert.Equal(t, out, again, "stripping is idempotent")
 		})
@@ -230,7 +222,7 @@ func TestStripJPEGBeyondTheFirstScan(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Contains(t, string(tc.in), "GPS", "the input has metadata")
-			out, err := server.StripMetadata(hazard.TypeJPEG, tc.in)
+			out, err := hazard.StripMetadata(hazard.TypeJPEG, tc.in)
 			require.NoError(t, err)
 			assert.NotContains(t, string(out), "GPS")
 			assert.True(t, bytes.HasSuffix(out, []byte{0xFF, 0xD9}), "ends with the end-of-image marker")
@@ -239,13 +231,13 @@ func TestStripJPEGBeyondTheFirstScan(t *testing.T) {
 		})
 	}
 	t.Run("cut short", func(t *testing.T) {
-		out, err := server.StripMetadata(hazard.TypeJPEG, body)
+		out, err := hazard.StripMetadata(hazard.TypeJPEG, body)
 		require.NoError(t, err)
 		assert.Equal(t, plain, out, "the end marker is added")
 	})
 	t.Run("one orientation", func(t *testing.T) {
 		in := append(append(append([]byte{0xFF, 0xD8}, jpegSegment(0xE1, exifPayload("MM", 6))...), jpegSegment(0xE1, exifPayload("II", 8))...), plain[2:]...)
-		out, err := server.StripMetadata(hazard.TypeJPEG, in)
+		out, err := hazard.StripMetadata(hazard.TypeJPEG, in)
 		require.NoError(t, err)
 		require.Len(t, jpegSegments(t, out)[0xE1], 1, "the first orientation only")
 	})
@@ -257,18 +249,48 @@ func FuzzStripMetadata(f *testing.F) {
 	var enc bytes.Buffer
 	require.NoError(f, jpeg.Encode(&enc, image.NewGray(image.Rect(0, 0, 8, 8)), nil))
 	f.Add(hazard.TypeJPEG, enc.Bytes())
-	f.Add(hazard.TypeJPEG, jpegWithGPS())
+	f.Add(hazard.TypeJPEG, hazardtest.JPEGWithGPS())
 	f.Add(hazard.TypeJPEG, append(append([]byte{0xFF, 0xD8}, jpegSegment(0xE1, exifPayload("MM", 6))...), enc.Bytes()[2:]...))
-	f.Add(hazard.TypeWebP, webpWithEXIF(true))
+	f.Add(hazard.TypeWebP, hazardtest.WebPWithEXIF(true))
 	f.Add(hazard.TypeWebP, []byte("RIFF\x14\x00\x00\x00WEBPVP8 \xff\xff\xff\x7f\x00\x00\x00\x00"))
 	f.Fuzz(func(t *testing.T, ct string, in []byte) {
-		out, err := server.StripMetadata(ct, in)
+		out, err := hazard.StripMetadata(ct, in)
 		if err != nil {
 			require.ErrorIs(t, err, hazard.ErrInvalid)
 			return
 		}
-		again, err := server.StripMetadata(ct, out)
+		again, err := hazard.StripMetadata(ct, out)
 		require.NoError(t, err, "stripping a stripped image")
 		require.Equal(t, out, again, "stripping is idempotent")
 	})
+}
+
+// TestSniffPhoto: the content decides, as net/http.DetectContentType does
+// for the three photo types.
+func TestSniffPhoto(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		want string
+	}{
+		{"png", hazardtest.PNGPhoto(1), hazard.TypePNG},
+		{"jpeg", hazardtest.JPEGWithGPS(), hazard.TypeJPEG},
+		{"webp", hazardtest.WebPWithEXIF(true), hazard.TypeWebP},
+		{"webp without VP8", []byte("RIFF\x04\x00\x00\x00WEBPXXXX"), ""},
+		{"riff wave", []byte("RIFF\x24\x00\x00\x00WAVEfmt "), ""},
+		{"gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), ""},
+		{"text", []byte("hello, this is not a photo"), ""},
+		{"jpeg prefix only", []byte{0xFF, 0xD8}, ""},
+		{"empty", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, hazard.SniffPhoto(tc.in), "SniffPhoto")
+			std := http.DetectContentType(tc.in)
+			if tc.want != "" {
+				assert.Equal(t, tc.want, std, "net/http agrees")
+			} else {
+				assert.NotContains(t, []string{hazard.TypeJPEG, hazard.TypePNG, hazard.TypeWebP}, std, "net/http agrees")
+			}
+		})
+	}
 }

@@ -1,10 +1,8 @@
-package server
+package hazard
 
 import (
 	"bytes"
 	"encoding/binary"
-
-	"github.com/hazardloop/hazardloop/hazard"
 )
 
 // StripMetadata returns a copy of a JPEG, PNG or WebP image without its
@@ -28,18 +26,18 @@ import (
 // A malformed image or another content type is CodeInvalid.
 func StripMetadata(contentType string, b []byte) ([]byte, error) {
 	switch contentType {
-	case hazard.TypeJPEG:
+	case TypeJPEG:
 		return stripJPEG(b)
-	case hazard.TypePNG:
+	case TypePNG:
 		return stripPNG(b)
-	case hazard.TypeWebP:
+	case TypeWebP:
 		return stripWebP(b)
 	}
-	return nil, hazard.Errorf(hazard.CodeInvalid, "cannot strip metadata of %q", contentType)
+	return nil, Errorf(CodeInvalid, "cannot strip metadata of %q", contentType)
 }
 
 func malformed(kind string) error {
-	return &hazard.Error{Code: hazard.CodeInvalid, Field: "file", Message: "the file is not a well-formed " + kind + " image"}
+	return &Error{Code: CodeInvalid, Field: "file", Message: "the file is not a well-formed " + kind + " image"}
 }
 
 func stripJPEG(b []byte) ([]byte, error) {

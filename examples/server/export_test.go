@@ -1,0 +1,5 @@
+package server
+
+// MigrateServerUpTo applies the server's migrations up to a version, for
+// the test that loads rows an older server wrote.
+var MigrateServerUpTo = migrateServerUpTo

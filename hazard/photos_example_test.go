@@ -1,0 +1,60 @@
+package hazard_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/memblob"
+	"github.com/hazardloop/hazardloop/hazard/memstore"
+)
+
+// A citizen uploads a photo, then reports with it: the photo is attached
+// to the report, and the public reads its copy without metadata.
+func ExamplePhotos() {
+	ctx := context.Background()
+	svc, _ := hazard.NewService(hazard.ServiceConfig{Store: memstore.New()})
+	photos, err := hazard.NewPhotos(hazard.PhotosConfig{Service: svc, Uploads: memstore.NewUploads(), Blobs: memblob.New()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var img bytes.Buffer
+	_ = png.Encode(&img, image.NewGray(image.Rect(0, 0, 4, 4)))
+	citizen := hazard.User{ID: "citizen-1", Role: "reporter", Verified: true}
+
+	u, err := photos.Upload(ctx, citizen, &img)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(u.ContentType, u.State)
+
+	h, err := photos.Submit(ctx, citizen, hazard.SubmitInput{
+		Category: "fire", Description: "安全出口被堵", Location: hazard.Location{Address: "建国路88号"},
+	}, []string{u.Key}, "")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(h.Photos), "photo")
+
+	rc, pc, err := photos.Open(ctx, hazard.User{}, u.Key)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer rc.Close()
+	fmt.Println("public sees the original:", pc.Original)
+
+	_, err = photos.Upload(ctx, citizen, bytes.NewReader([]byte("GIF89a")))
+	fmt.Println(hazard.ErrorCode(err), hazard.ErrorMessage(err))
+	// Output:
+	// image/png pending
+	// 1 photo
+	// public sees the original: false
+	// invalid the photo must be JPEG, PNG or WebP
+}

@@ -1,0 +1,144 @@
+// Package notifytest is the conformance suite of notify.DeliveryLog: any
+// adapter proves it keeps the port's promises with one call,
+//
+//	notifytest.TestDeliveryLog(t, func(t *testing.T) notify.DeliveryLog { return notify.NewMemoryLog(0) })
+//
+// open is called once per subtest and must return an empty log with room
+// for at least MinKeys keys. Subtests run one after another; one of them
+// runs Goroutines goroutines against one log, so run the suite with -race.
+// A broken promise is reported with t.Error; t.Fatal stops a subtest only
+// when its setup fails.
+//
+// That a second Record keeps the first record's channel, user and time is
+// not visible through the port; adapters that list their records check it
+// in their own tests (pgstore's RecordAgainKeepsFirst).
+package notifytest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
+	"github.com/hazardloop/hazardloop/notify"
+)
+
+// Goroutines is how many goroutines the concurrency test runs.
+const Goroutines = 20
+
+// MinKeys is the most keys one subtest records.
+const MinKeys = 2 * Goroutines
+
+// T0 is the time of the suite's deliveries.
+var T0 = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+
+// TestDeliveryLog runs the conformance suite of notify.DeliveryLog against
+// the logs open returns, each empty. An adapter's test runs it with one
+// call:
+//
+//	notifytest.TestDeliveryLog(t, func(t *testing.T) notify.DeliveryLog { return notify.NewMemoryLog(0) })
+func TestDeliveryLog(t *testing.T, open func(t *testing.T) notify.DeliveryLog) {
+	for _, tc := range []struct {
+		name string
+		fn   func(t *testing.T, l notify.DeliveryLog)
+	}{
+		{"UnknownKeyNotDelivered", testUnknown},
+		{"RecordedKeyDelivered", testRecorded},
+		{"RecordAgain", testRecordAgain},
+		{"KeysCompareExactly", testExactKeys},
+		{"LongestKey", testLongestKey},
+		{"Concurrent", testConcurrent},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+}
+
+var ctx = context.Background()
+
+func delivery(key string) notify.Delivery {
+	return notify.Delivery{Key: key, Channel: notify.ChannelLog, UserID: "citizen-1", At: T0}
+}
+
+func record(t *testing.T, l notify.DeliveryLog, key string) {
+	t.Helper()
+	if err := l.Record(ctx, delivery(key)); err != nil {
+		t.Fatalf("Record(%q): %v", key, err)
+	}
+}
+
+// delivered checks Delivered(key) against want.
+func delivered(t *testing.T, l notify.DeliveryLog, key string, want bool, why string) {
+	t.Helper()
+	got, err := l.Delivered(ctx, key)
+	if err != nil || got != want {
+		t.Errorf("Delivered(%q) = %v, %v; want %v, nil (%s)", key, got, err, want, why)
+	}
+}
+
+func testUnknown(t *testing.T, l notify.DeliveryLog) {
+	delivered(t, l, "evt-1/citizen-1/log", false, "a key never recorded")
+}
+
+func testRecorded(t *testing.T, l notify.DeliveryLog) {
+	record(t, l, "evt-1/citizen-1/log")
+	delivered(t, l, "evt-1/citizen-1/log", true, "after Record")
+	delivered(t, l, "evt-1/citizen-1/sms", false, "another key")
+}
+
+func testRecordAgain(t *testing.T, l notify.DeliveryLog) {
+	record(t, l, "k")
+	again := notify.Delivery{Key: "k", Channel: notify.ChannelSMS, UserID: "someone-else", At: T0.Add(time.Hour)}
+	if err := l.Record(ctx, again); err != nil {
+		t.Errorf("Record of a key again = %v, want nil", err)
+	}
+	delivered(t, l, "k", true, "after a second Record")
+}
+
+func testExactKeys(t *testing.T, l notify.DeliveryLog) {
+	key := "evt-42/Citizen-1/wechat"
+	record(t, l, key)
+	for _, other := range []string{
+		strings.ToLower(key), // case matters
+		key + " ",            // trailing space matters
+		key[:len(key)-1],     // a prefix is another key
+		"evt-42/Citizen-1/wechát",
+	} {
+		delivered(t, l, other, false, "a key unlike the recorded one")
+	}
+	unicode := "事件-42/市民/微信"
+	record(t, l, unicode)
+	delivered(t, l, unicode, true, "a key in UTF-8")
+}
+
+func testLongestKey(t *testing.T, l notify.DeliveryLog) {
+	long := strings.Repeat("k", notify.MaxIdempotencyKeyLen-1)
+	a, b := long+"a", long+"b"
+	record(t, l, a)
+	delivered(t, l, a, true, fmt.Sprintf("a key of MaxIdempotencyKeyLen (%d) bytes", notify.MaxIdempotencyKeyLen))
+	delivered(t, l, b, false, "a key differing only in its last byte")
+}
+
+func testConcurrent(t *testing.T, l notify.DeliveryLog) {
+	// Each goroutine records its own key and the shared one, and reads.
+	errs := make(chan error, 3*Goroutines)
+	hazardtest.Together(Goroutines, func(i int) {
+		own := fmt.Sprintf("evt-%d/citizen-%d/log", i, i)
+		errs <- l.Record(ctx, delivery(own))
+		errs <- l.Record(ctx, delivery("evt-shared/citizen-1/log"))
+		if ok, err := l.Delivered(ctx, own); err != nil || !ok {
+			errs <- fmt.Errorf("Delivered(%q) right after its Record = %v, %v; want true", own, ok, err)
+		}
+	})
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent Record and Delivered: %v", err)
+		}
+	}
+	for i := range Goroutines {
+		delivered(t, l, fmt.Sprintf("evt-%d/citizen-%d/log", i, i), true, "recorded concurrently")
+	}
+	delivered(t, l, "evt-shared/citizen-1/log", true, "recorded by every goroutine")
+}
