@@ -115,8 +115,9 @@
 //
 // Submit's daily limit is exact where the store is a LimitedCreator (it
 // counts and inserts in one atomic step); otherwise ServiceConfig.Limiter
-// applies it. Login codes, anonymous reports and partners' quotas take from
-// the same port. No use case holds a lock across a store call.
+// applies it. The example server's login codes take from the same port, as
+// should every limit added later (anonymous reports, partners' quotas). No
+// use case holds a lock across a store call.
 //
 // # Conventions
 //
