@@ -279,7 +279,7 @@ var (
 )
 
 // CitizenReport returns the citizen report preset (随手拍), version 1, with
-// [DefaultCitizenDeadlines] and no hooks. Every call returns the same
+// [DefaultCitizenDeadlines]. Every call returns the same
 // immutable definition.
 //
 // States: submitted (initial), dispatched, accepted, resolved, and the
@@ -293,7 +293,7 @@ var (
 func CitizenReport() *workflow.Definition { return citizenReport() }
 
 // Rectification returns the enterprise rectification preset (隐患整改),
-// version 1, with [DefaultRectificationDeadlines] and no hooks. Every call
+// version 1, with [DefaultRectificationDeadlines]. Every call
 // returns the same immutable definition.
 //
 // A general hazard goes found → order (inspector) → rectifying → rectify
