@@ -7,8 +7,7 @@ import (
 )
 
 // Role names who may take an action. Roles are plain strings that the
-// processes built with this package define (package hazard defines the
-// city's).
+// processes built with this package define.
 type Role string
 
 // Label is a display name in Chinese and English.
@@ -22,7 +21,7 @@ type StateKind string
 
 // The kinds of state. A definition has exactly one initial state. A
 // terminal state closes the subject (closed is terminal); it may still
-// declare actions that leave it, which reopen the subject (a reporter's "it
+// declare actions that leave it, which reopen the subject (a requester's "it
 // is back", a failed re-verification), and the state stays terminal.
 const (
 	KindInitial      StateKind = "initial"
@@ -86,8 +85,8 @@ type Input struct {
 	Department string            // a target department
 	Photos     []string          // photo references (blob keys, URLs)
 	Fields     map[string]string // any other input, by InputKind
-	Subject    any               // the subject (a hazard); see Severe
-	Now        time.Time         // the time of the transition; Transition.Deadline counts from it
+	Subject    any               // the subject, passed to deadline functions and guards
+	Now        time.Time         // the time of the transition; Status.Deadline counts from it
 }
 
 // Request is what a [Guard] sees. Action points into the definition and
