@@ -141,6 +141,9 @@ type Definition struct {
 	// leaving state s in declaration order, then the others with their
 	// prepared conflict.
 	byState [][]slot
+	// exits[s] is the head of byState[s] that leaves state s: Apply looks
+	// an action up there first, since a state has few ways out.
+	exits [][]slot
 	names   []string  // distinct action names, in declaration order
 	nameIdx nameIndex // action name -> index in names
 	// table[s*width+a] is what action name a does in state s, so that
@@ -251,6 +254,7 @@ func New(spec Spec) (*Definition, error) {
 		}
 	}
 	d.byState = make([][]slot, len(d.states))
+	d.exits = make([][]slot, 0, len(d.states))
 	for s, st := range d.states {
 		slots := make([]slot, 0, len(d.names))
 		leaving := map[string]bool{}
@@ -267,6 +271,7 @@ func New(spec Spec) (*Definition, error) {
 			}
 		}
 		d.byState[s] = slots
+		d.exits = append(d.exits, slots[:len(edges[s])])
 	}
 	d.table = make([]cell, len(d.states)*d.width)
 	for s, slots := range d.byState {

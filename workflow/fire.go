@@ -31,13 +31,12 @@ import (
 // on success, nor on a refusal for a declared state and action, unless a
 // guard or a deadline function does.
 func (d *Definition) Apply(ctx context.Context, s *Status, action string, actor Actor, in *Input) error {
-	c, err := d.cellOf(s.State, action)
+	e, err := d.edgeOf(s.State, action)
 	if err != nil {
 		return err
 	}
-	e, err := c.take(actor.Role)
-	if err != nil {
-		return err
+	if !slices.Contains(e.roles, actor.Role) {
+		return e.forbidden
 	}
 	for i, k := range e.checks {
 		if !has(in, k, e.needs[i]) {
@@ -58,33 +57,30 @@ func (d *Definition) Apply(ctx context.Context, s *Status, action string, actor 
 	return nil
 }
 
-// take returns the edge c leads along for role, or the prepared conflict
-// or forbidden error.
-func (c *cell) take(role Role) (*edge, error) {
-	e := c.edge
-	if e == nil {
-		return nil, c.conflict
-	}
-	for _, r := range e.roles {
-		if r == role {
-			return e, nil
-		}
-	}
-	return nil, e.forbidden
-}
-
-// cellOf returns the cell of action in state current, finding both names
-// by their bytes, or the conflict for a state or action d does not declare.
-func (d *Definition) cellOf(current, action string) (*cell, error) {
+// edgeOf returns the edge along which action leaves state current, found
+// by their bytes, or the conflict: prepared for a state and an action d
+// declares, made for one it does not.
+func (d *Definition) edgeOf(current, action string) (*edge, error) {
 	s := d.stateIdx.lookup(current)
 	if s < 0 {
 		return nil, unknownState(current, action)
+	}
+	if exits := d.exits[s]; len(exits) <= scanMax {
+		for i := range exits {
+			if exits[i].name == action {
+				return exits[i].edge, nil
+			}
+		}
 	}
 	a := d.nameIdx.lookup(action)
 	if a < 0 {
 		return nil, d.unknownAction(s, action)
 	}
-	return &d.table[s*d.width+a], nil
+	c := &d.table[s*d.width+a]
+	if c.edge == nil {
+		return nil, c.conflict
+	}
+	return c.edge, nil
 }
 
 // guard runs e's guards in order and returns the first refusal.

@@ -14,11 +14,14 @@ import (
 // does for a switch on strings, kept as data. It is built once, by New, and
 // read without a lock.
 type nameIndex struct {
-	// byLen[n] and byLen[n+1] bound the names of length n in names; a
-	// length of len(byLen)-1 or more has no names.
-	byLen []int32
+	// byLen[n] bounds the names of length n in names; a length of
+	// len(byLen) or more has no names.
+	byLen []span
 	names []indexed
 }
+
+// span is a group of names: names[lo:hi].
+type span struct{ lo, hi int32 }
 
 // indexed is a name and its position in the set.
 type indexed struct {
@@ -41,24 +44,24 @@ func newNameIndex(names []string) nameIndex {
 	slices.SortFunc(x.names, func(a, b indexed) int {
 		return cmp.Or(cmp.Compare(len(a.name), len(b.name)), cmp.Compare(a.name, b.name))
 	})
-	// byLen[n+1] counts the names of length n, then sums to the ends.
-	x.byLen = make([]int32, longest+2)
-	for _, e := range x.names {
-		x.byLen[len(e.name)+1]++
-	}
-	for n := 1; n < len(x.byLen); n++ {
-		x.byLen[n] += x.byLen[n-1]
+	x.byLen = make([]span, longest+1)
+	for i, e := range x.names {
+		g := &x.byLen[len(e.name)]
+		if g.hi == 0 {
+			g.lo = int32(i)
+		}
+		g.hi = int32(i + 1)
 	}
 	return x
 }
 
 // lookup returns the position of name, or -1 when it is not in the set.
 func (x *nameIndex) lookup(name string) int {
-	n := len(name)
-	if n >= len(x.byLen)-1 {
+	if len(name) >= len(x.byLen) {
 		return -1
 	}
-	group := x.names[x.byLen[n]:x.byLen[n+1]]
+	g := x.byLen[len(name)]
+	group := x.names[g.lo:g.hi]
 	if len(group) > scanMax {
 		return search(group, name)
 	}

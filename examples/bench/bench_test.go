@@ -228,3 +228,57 @@ func benchNotAllowed(b *testing.B, owned bool) {
 		})
 	}
 }
+
+// BenchmarkPaired measures hazardloop against the switch in alternation:
+// slices of pairedSlice cycles of one, then of the other (the order
+// swapped every slice), so that on a shared machine both see the same
+// load. It reports each one's ns per cycle and their ratio, x-switch
+// (hazardloop's time over the switch's), which is far steadier than the
+// ratio of two benchmarks run one after the other. ns/op counts a cycle of
+// each.
+func BenchmarkPaired(b *testing.B) {
+	ctx := context.Background()
+	var hl, sw impl
+	for _, im := range impls() {
+		switch im.name {
+		case "hazardloop":
+			hl = im
+		case "switch":
+			sw = im
+		}
+	}
+	for _, sc := range []struct {
+		name  string
+		owned bool
+	}{{"Cycle", false}, {"CycleOwned", true}} {
+		b.Run(sc.name, func(b *testing.B) {
+			const pairedSlice = 512
+			h1, h2 := &Hazard{}, &Hazard{}
+			s1, s2 := stepsOf(h1, sc.owned), stepsOf(h2, sc.owned)
+			run := func(im impl, h *Hazard, steps []Step) time.Duration {
+				start := time.Now()
+				for range pairedSlice {
+					if err := cycle(ctx, im, h, steps); err != nil {
+						b.Fatal(err)
+					}
+				}
+				return time.Since(start)
+			}
+			var t1, t2 time.Duration
+			b.ReportAllocs()
+			for i := 0; i < b.N; i += pairedSlice {
+				if i/pairedSlice%2 == 0 {
+					t1 += run(hl, h1, s1)
+					t2 += run(sw, h2, s2)
+				} else {
+					t2 += run(sw, h2, s2)
+					t1 += run(hl, h1, s1)
+				}
+			}
+			cycles := float64((b.N + pairedSlice - 1) / pairedSlice * pairedSlice)
+			b.ReportMetric(float64(t1.Nanoseconds())/cycles, "hazardloop-ns/cycle")
+			b.ReportMetric(float64(t2.Nanoseconds())/cycles, "switch-ns/cycle")
+			b.ReportMetric(float64(t1)/float64(t2), "x-switch")
+		})
+	}
+}
