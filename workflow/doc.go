@@ -39,10 +39,10 @@
 //
 // # Speed
 //
-// Apply finds the state and the action by their bytes, in a plain index
-// prepared by New (the names grouped by length), so a state read back from
-// a database costs what a string constant does; a table prepared by New then
-// gives the transition or the refusal for the pair. The benchmark in
+// Apply finds the state by its bytes in a plain index prepared by New (the
+// names grouped by length), then the action among the state's few ways out,
+// so a state read back from a database costs what a string constant does; a
+// table prepared by New gives the refusal for any other pair. The benchmark in
 // examples/bench compares Apply with a hand-written switch,
 // github.com/qmuntal/stateless and github.com/looplab/fsm, with names that
 // are constants and names that own their bytes; run it with

@@ -571,3 +571,30 @@ func TestApplySharedBytes(t *testing.T) {
 	_, err = apply(d, base[:5], closeAct, workflow.Actor{Role: "staff"}, nil)
 	require.ErrorIs(t, err, workflow.ErrConflict, "%q is no state", base[:5])
 }
+
+// TestApplyManyExits: a state with more ways out than Apply compares one by
+// one still finds each, and refuses the others.
+func TestApplyManyExits(t *testing.T) {
+	spec := tiny(t)
+	for i := range 20 {
+		spec.Actions = append(spec.Actions, workflow.Action{
+			Name: fmt.Sprintf("close_%02d", i), From: []string{"open"}, To: "done", Roles: []workflow.Role{workflow.Role(fmt.Sprintf("r%02d", i))},
+		})
+	}
+	spec.Actions = append(spec.Actions, workflow.Action{Name: "reopen", From: []string{"done"}, To: "open", Roles: []workflow.Role{"staff"}})
+	d := workflow.MustNew(spec)
+	for i := range 20 {
+		name := string([]byte(fmt.Sprintf("close_%02d", i)))
+		st, err := apply(d, "open", name, workflow.Actor{Role: workflow.Role(fmt.Sprintf("r%02d", i))}, nil)
+		require.NoError(t, err, "Apply(open, %s)", name)
+		require.Equal(t, "done", st.State)
+		_, err = apply(d, "open", name, workflow.Actor{Role: "staff"}, nil)
+		require.ErrorIs(t, err, workflow.ErrForbidden, "Apply(open, %s) as staff", name)
+		_, err = apply(d, "done", name, workflow.Actor{Role: workflow.Role(fmt.Sprintf("r%02d", i))}, nil)
+		require.ErrorIs(t, err, workflow.ErrConflict, "Apply(done, %s)", name)
+	}
+	_, err := apply(d, "open", "reopen", workflow.Actor{Role: "staff"}, nil)
+	require.ErrorIs(t, err, workflow.ErrConflict)
+	_, err = apply(d, "open", "close_20", workflow.Actor{Role: "r20"}, nil)
+	require.ErrorIs(t, err, workflow.ErrConflict)
+}

@@ -31,8 +31,8 @@ const (
 // else: a spec over a limit is reported with DefectTooMany (and any name or
 // version defect) only. They bound what New prepares so that
 // [Definition.Apply] neither scans nor allocates: a table with one entry
-// and one prepared refusal per state and action name (about 30 MB at both
-// limits), and the time New takes to build it (about 60 ms there); a real
+// and one prepared refusal per state and action name (about 12 MB at both
+// limits), and the time New takes to build it (about 30 ms there); a real
 // closed-loop process has a few dozen states at most.
 const (
 	MaxStates  = 256 // states in a definition
