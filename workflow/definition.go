@@ -143,11 +143,12 @@ type Definition struct {
 	byState [][]slot
 	// exits[s] is the head of byState[s] that leaves state s: Apply looks
 	// an action up there first, since a state has few ways out.
-	exits [][]slot
+	exits   [][]slot
 	names   []string  // distinct action names, in declaration order
 	nameIdx nameIndex // action name -> index in names
-	// table[s*width+a] is what action name a does in state s, so that
-	// Apply decides with two name lookups; width is len(names).
+	// table[s*width+a] is what action name a does in state s, so that an
+	// action that does not leave the state finds its prepared refusal with
+	// two name lookups; width is len(names).
 	table []cell
 	width int
 }

@@ -7,7 +7,7 @@ import (
 
 // nameIndex finds the position of a name among a fixed set of names (a
 // definition's states, or its action names) by the name's bytes, so that a
-// name read back from storage is found as fast as a string constant. The
+// name read back from storage is found the same way as a string constant. The
 // names are grouped by length and sorted within a group: a lookup goes to
 // the group of the name's length and compares the name with the few names
 // there (it searches a large group by halves). This is what the compiler
