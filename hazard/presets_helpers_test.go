@@ -20,7 +20,7 @@ var (
 
 var allRoles = []workflow.Role{
 	hazard.RoleReporter, hazard.RoleDispatcher, hazard.RoleHandler, hazard.RoleReviewer,
-	hazard.RoleAdmin, hazard.RoleInspector, hazard.RoleEnterprise, "", "stranger",
+	hazard.RoleAdmin, hazard.RoleInspector, hazard.RoleEnterprise, hazard.RoleSupervisor, "", "stranger",
 }
 
 var presetNow = time.Date(2025, 3, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))

@@ -18,33 +18,36 @@ const refused = "<guard>"
 // citizenTargets is the citizen preset's transition table, written out by
 // hand: (state, action) -> target. Pairs not listed must conflict.
 var citizenTargets = map[[2]string]string{
-	{"submitted", "dispatch"}:   "dispatched",
-	{"submitted", "reject"}:     "closed_invalid",
-	{"submitted", "withdraw"}:   "withdrawn",
-	{"dispatched", "accept"}:    "accepted",
-	{"dispatched", "send_back"}: "submitted",
-	{"accepted", "resolve"}:     "resolved",
-	{"resolved", "approve"}:     "closed_valid",
-	{"resolved", "return"}:      "accepted",
+	{"submitted", "dispatch"}:       "dispatched",
+	{"submitted", "reject"}:         "closed_invalid",
+	{"submitted", "withdraw"}:       "withdrawn",
+	{"dispatched", "accept"}:        "accepted",
+	{"dispatched", "send_back"}:     "submitted",
+	{"accepted", "resolve"}:         "resolved",
+	{"resolved", "approve"}:         "closed_valid",
+	{"resolved", "return"}:          "accepted",
+	{"closed_valid", "report_back"}: "dispatched",
 }
 
 var citizenRoles = map[string][]workflow.Role{
-	"dispatch":  {hazard.RoleDispatcher, hazard.RoleAdmin},
-	"reject":    {hazard.RoleDispatcher, hazard.RoleAdmin},
-	"withdraw":  {hazard.RoleReporter},
-	"accept":    {hazard.RoleHandler, hazard.RoleAdmin},
-	"send_back": {hazard.RoleHandler, hazard.RoleAdmin},
-	"resolve":   {hazard.RoleHandler, hazard.RoleAdmin},
-	"approve":   {hazard.RoleReviewer, hazard.RoleAdmin},
-	"return":    {hazard.RoleReviewer, hazard.RoleAdmin},
+	"dispatch":    {hazard.RoleDispatcher, hazard.RoleAdmin},
+	"reject":      {hazard.RoleDispatcher, hazard.RoleAdmin},
+	"withdraw":    {hazard.RoleReporter},
+	"accept":      {hazard.RoleHandler, hazard.RoleAdmin},
+	"send_back":   {hazard.RoleHandler, hazard.RoleAdmin},
+	"resolve":     {hazard.RoleHandler, hazard.RoleAdmin},
+	"approve":     {hazard.RoleReviewer, hazard.RoleAdmin},
+	"return":      {hazard.RoleReviewer, hazard.RoleAdmin},
+	"report_back": {hazard.RoleReporter},
 }
 
 var citizenNeeds = map[string][]workflow.InputKind{
-	"dispatch":  {workflow.NeedDepartment},
-	"reject":    {workflow.NeedReason},
-	"send_back": {workflow.NeedReason},
-	"resolve":   {workflow.NeedReason, workflow.NeedPhotos},
-	"return":    {workflow.NeedReason},
+	"dispatch":    {workflow.NeedDepartment},
+	"reject":      {workflow.NeedReason},
+	"send_back":   {workflow.NeedReason},
+	"resolve":     {workflow.NeedReason, workflow.NeedPhotos},
+	"return":      {workflow.NeedReason},
+	"report_back": {workflow.NeedReason},
 }
 
 // rectificationTargets gives, per severity, (state, action) -> target, or
@@ -61,6 +64,7 @@ var rectificationTargets = map[bool]map[[2]string]string{
 		{"rectified", "fail"}:            "rectifying",
 		{"awaiting_signoff", "sign_off"}: "closed_out",
 		{"awaiting_signoff", "return"}:   "rectifying",
+		{"closed_out", "reopen"}:         "rectifying",
 	},
 	true: {
 		{"found", "list"}:                "listed",
@@ -73,6 +77,7 @@ var rectificationTargets = map[bool]map[[2]string]string{
 		{"rectified", "fail"}:            "rectifying",
 		{"awaiting_signoff", "sign_off"}: "closed_out",
 		{"awaiting_signoff", "return"}:   "rectifying",
+		{"closed_out", "reopen"}:         "rectifying",
 	},
 }
 
@@ -86,6 +91,7 @@ var rectificationRoles = map[string][]workflow.Role{
 	"fail":       {hazard.RoleInspector, hazard.RoleAdmin},
 	"sign_off":   {hazard.RoleReviewer, hazard.RoleAdmin},
 	"return":     {hazard.RoleReviewer, hazard.RoleAdmin},
+	"reopen":     {hazard.RoleSupervisor, hazard.RoleReviewer, hazard.RoleAdmin},
 }
 
 var rectificationNeeds = map[string][]workflow.InputKind{
@@ -94,6 +100,7 @@ var rectificationNeeds = map[string][]workflow.InputKind{
 	"rectify": {workflow.NeedReason, workflow.NeedPhotos},
 	"fail":    {workflow.NeedReason},
 	"return":  {workflow.NeedReason},
+	"reopen":  {workflow.NeedReason},
 }
 
 type presetCase struct {
@@ -120,7 +127,7 @@ func TestPresetNamesAndStates(t *testing.T) {
 	require.Equal(t, 1, c.Version())
 	require.Equal(t, "submitted", c.Initial())
 	require.Equal(t, []string{"submitted", "dispatched", "accepted", "resolved", "closed_valid", "closed_invalid", "withdrawn"}, stateNames(c))
-	require.ElementsMatch(t, []string{"dispatch", "accept", "resolve", "approve", "return", "reject", "send_back", "withdraw"}, actionNames(c))
+	require.ElementsMatch(t, []string{"dispatch", "accept", "resolve", "approve", "return", "reject", "send_back", "withdraw", "report_back"}, actionNames(c))
 	for _, s := range []string{"closed_valid", "closed_invalid", "withdrawn"} {
 		require.True(t, c.IsTerminal(s), "IsTerminal(%q)", s)
 	}
