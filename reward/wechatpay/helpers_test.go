@@ -85,3 +85,43 @@ func deliver(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
 	h.ServeHTTP(w, req)
 	return w
 }
+
+// eventLog is a small reward.EventLog.
+type eventLog struct {
+	mu     sync.Mutex
+	events []hazard.Event
+}
+
+func (l *eventLog) Append(_ context.Context, events ...hazard.Event) ([]hazard.Event, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := range events {
+		events[i].Seq = int64(len(l.events) + 1)
+		l.events = append(l.events, events[i].Clone())
+	}
+	return events, nil
+}
+
+func (l *eventLog) HazardEvents(_ context.Context, id uuid.UUID) ([]hazard.Event, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []hazard.Event
+	for _, e := range l.events {
+		if e.HazardID == id {
+			out = append(out, e.Clone())
+		}
+	}
+	return out, nil
+}
+
+func (l *eventLog) ofType(t hazard.EventType) []hazard.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []hazard.Event
+	for _, e := range l.events {
+		if e.Type == t {
+			out = append(out, e)
+		}
+	}
+	return out
+}
