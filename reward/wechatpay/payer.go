@@ -138,7 +138,7 @@ func (p *Payer) lock(key string) func() {
 	}
 }
 
-func (p *Payer) now() time.Time { return p.cfg.Clock().UTC() }
+func (p *Payer) now() time.Time { return p.cfg.Clock().UTC().Truncate(time.Microsecond) }
 
 // unknown is the error of a call whose outcome is not known: asking again
 // with the key finds out, and never pays twice.
