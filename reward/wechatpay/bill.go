@@ -71,7 +71,7 @@ var outBillNoPattern = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
 
 // OutBillNo returns the bill number of a reward's attempt (1 to
 // MaxAttempts): the reward ID in base 32 followed by the attempt in three
-// digits, 29 letters and digits, e.g. "AGAJAIBADIBAFGGHBEAAAAAAAA001".
+// digits, 29 letters and digits, e.g. "AGNX4KQAABYABAAAAAAAAAAAAE001".
 func OutBillNo(rewardID uuid.UUID, attempt int) (string, error) {
 	if attempt < 1 || attempt > MaxAttempts {
 		return "", &hazard.Error{Code: hazard.CodeInvalid, Op: "wechatpay.OutBillNo", Field: "attempt",

@@ -96,6 +96,10 @@ func (p *Payer) finished(ctx context.Context, a *billAnswer, report Report) (int
 		p.cfg.Logger.ErrorContext(ctx, "wechatpay callback amount differs from the bill", "out_bill_no", a.OutBillNo)
 		return http.StatusBadRequest, "amount differs"
 	}
+	if b.State.Final() && b.State != a.State {
+		p.cfg.Logger.ErrorContext(ctx, "wechatpay callback disagrees with the bill's final state; check the merchant platform",
+			"reward_id", b.RewardID, "out_bill_no", b.OutBillNo, "state", string(b.State), "notice_state", string(a.State))
+	}
 	if b, err = p.record(ctx, b, a.observation()); err != nil {
 		p.cfg.Logger.ErrorContext(ctx, "wechatpay callback: bill store", "error", err)
 		return http.StatusInternalServerError, "store unavailable"

@@ -104,11 +104,22 @@ const DefaultBalance = 10_000_000
 // NewServer starts a fake WeChat Pay, closed when the test ends.
 func NewServer(t testing.TB) *Server {
 	t.Helper()
+	s, err := Start()
+	if err != nil {
+		t.Fatalf("wechatpaytest: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake WeChat Pay with fresh keys; Close stops it. Tests
+// use NewServer.
+func Start() (*Server, error) {
 	s := &Server{bills: map[string]*bill{}, balance: DefaultBalance}
 	for _, k := range []**rsa.PrivateKey{&s.mchKey, &s.platformKey, &s.strangerKey} {
 		key, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
-			t.Fatalf("wechatpaytest: generate key: %v", err)
+			return nil, fmt.Errorf("generate key: %w", err)
 		}
 		*k = key
 	}
@@ -120,9 +131,11 @@ func NewServer(t testing.TB) *Server {
 	mux.HandleFunc("GET /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{no}", s.query)
 	mux.HandleFunc("POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{no}/cancel", s.cancel)
 	s.srv = httptest.NewServer(mux)
-	t.Cleanup(s.srv.Close)
-	return s
+	return s, nil
 }
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
 
 // URL is the fake's base URL (wechatpay.Config.BaseURL).
 func (s *Server) URL() string { return s.srv.URL }
