@@ -169,8 +169,8 @@ func (b *Bill) observe(o observation, now time.Time) bool {
 // the reward: the claim fails for good (reward.PayRejected). Any other
 // failure lets the citizen claim again, with a new bill.
 var rejecting = map[string]bool{
-	"ACCOUNT_NOT_EXIST":          true, // the openid has no WeChat Pay account
-	"OPENID_INVALID":             true, // the openid is not the app's
+	"ACCOUNT_NOT_EXIST":           true, // the openid has no WeChat Pay account
+	"OPENID_INVALID":              true, // the openid is not the app's
 	"RECEIVE_ACCOUNT_NOT_PERMMIT": true, // the payee may not receive merchant transfers
 }
 

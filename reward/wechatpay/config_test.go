@@ -60,7 +60,9 @@ func TestConfigNamesEveryMissingSetting(t *testing.T) {
 		{"api_v3_key", func(c *wechatpay.Config) { c.APIv3Key = "" }},
 		{"api_v3_key", func(c *wechatpay.Config) { c.APIv3Key = "short" }},
 		{"platform_public_key", func(c *wechatpay.Config) { c.PlatformPublicKey = "" }},
-		{"platform_public_key", func(c *wechatpay.Config) { c.PlatformPublicKey = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n" }},
+		{"platform_public_key", func(c *wechatpay.Config) {
+			c.PlatformPublicKey = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"
+		}},
 		{"platform_public_key_id", func(c *wechatpay.Config) { c.PlatformPublicKeyID = "" }},
 		{"scene_id", func(c *wechatpay.Config) { c.SceneID = "" }},
 		{"report_infos", func(c *wechatpay.Config) { c.ReportInfos = nil }},
