@@ -324,3 +324,28 @@ func TestPayInvalidKey(t *testing.T) {
 	assert.True(t, errors.Is(err, hazard.ErrInvalid))
 	assert.Empty(t, f.srv.Bills())
 }
+
+func TestQueryOfABillWeChatPayNeverHeardOf(t *testing.T) {
+	f := newFixture(t)
+	req := request(5000)
+	f.srv.FailNext(http.StatusInternalServerError, "SYSTEM_ERROR")
+	_, err := f.payer.Pay(ctx, req)
+	require.Error(t, err)
+	_, err = f.payer.Query(ctx, req.IdempotencyKey)
+	assert.ErrorIs(t, err, hazard.ErrNotFound, "nothing was paid")
+	assert.Equal(t, wechatpay.StateNew, f.latest(t, req.IdempotencyKey).State, "the bill number stays reserved")
+}
+
+func TestAttemptsRunOut(t *testing.T) {
+	f := newFixture(t)
+	req := request(5000)
+	no, err := wechatpay.OutBillNo(req.RewardID, wechatpay.MaxAttempts)
+	require.NoError(t, err)
+	_, _, err = f.bills.Open(ctx, wechatpay.Bill{OutBillNo: no, Key: req.IdempotencyKey, RewardID: req.RewardID,
+		Attempt: wechatpay.MaxAttempts, Amount: req.Amount, State: wechatpay.StateCancelled})
+	require.NoError(t, err)
+	res, err := f.payer.Pay(ctx, req)
+	require.NoError(t, err)
+	assert.Equal(t, reward.PayRejected, res.Status)
+	assert.Empty(t, f.srv.Bills())
+}
