@@ -140,8 +140,9 @@ type observation struct {
 }
 
 // observe records o on b and reports whether b changed. A final bill
-// never changes; WeChat Pay's later word otherwise wins, and fields it
-// left out are kept.
+// never changes; WeChat Pay's later word otherwise wins, fields it left
+// out are kept, and the package goes once the bill no longer waits for the
+// user.
 func (b *Bill) observe(o observation, now time.Time) bool {
 	if b.State.Final() || !o.State.Known() {
 		return false
@@ -151,7 +152,10 @@ func (b *Bill) observe(o observation, now time.Time) bool {
 	if o.TransferBillNo != "" {
 		next.TransferBillNo = o.TransferBillNo
 	}
-	if o.PackageInfo != "" {
+	switch {
+	case o.State != StateWaitUserConfirm:
+		next.PackageInfo = "" // nothing for the citizen to confirm any more
+	case o.PackageInfo != "":
 		next.PackageInfo = o.PackageInfo
 	}
 	if o.FailReason != "" {

@@ -2,6 +2,10 @@ package wechatpay_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"net/http"
 	"strings"
@@ -289,8 +293,11 @@ func TestForgedAnswerIsNotBelieved(t *testing.T) {
 	// is unknown, and the bill is sent again under its number.
 	f := newFixture(t)
 	cfg := f.srv.Config()
-	other := wechatpaytest.NewServer(t)
-	cfg.PlatformPublicKey = other.Config().PlatformPublicKey
+	stranger, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	der, err := x509.MarshalPKIXPublicKey(&stranger.PublicKey)
+	require.NoError(t, err)
+	cfg.PlatformPublicKey = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 	p, err := wechatpay.New(cfg, f.bills, payees)
 	require.NoError(t, err)
 	req := request(5000)
@@ -348,4 +355,42 @@ func TestAttemptsRunOut(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, reward.PayRejected, res.Status)
 	assert.Empty(t, f.srv.Bills())
+}
+
+// Every state of a bill maps to a claim outcome.
+func TestEveryStateMaps(t *testing.T) {
+	for _, tc := range []struct {
+		state, reason string
+		want          reward.PayStatus
+		pkg           bool
+	}{
+		{"ACCEPTED", "", reward.PayPending, false},
+		{"PROCESSING", "", reward.PayPending, false},
+		{"WAIT_USER_CONFIRM", "", reward.PayPending, true},
+		{"TRANSFERING", "", reward.PayPending, false},
+		{"CANCELING", "", reward.PayPending, false},
+		{"SUCCESS", "", reward.PaySettled, false},
+		{"FAIL", "ACCOUNT_FROZEN", reward.PayFailed, false},
+		{"FAIL", "OVERDUE_CLOSE", reward.PayFailed, false},
+		{"FAIL", "ACCOUNT_NOT_EXIST", reward.PayRejected, false},
+		{"FAIL", "OPENID_INVALID", reward.PayRejected, false},
+		{"FAIL", "RECEIVE_ACCOUNT_NOT_PERMMIT", reward.PayRejected, false},
+		{"CANCELLED", "", reward.PayFailed, false},
+	} {
+		t.Run(tc.state+tc.reason, func(t *testing.T) {
+			f := newFixture(t)
+			req := request(5000)
+			_, err := f.payer.Pay(ctx, req)
+			require.NoError(t, err)
+			no := f.latest(t, req.IdempotencyKey).OutBillNo
+			require.NoError(t, f.srv.SetState(no, tc.state, tc.reason))
+			res, err := f.payer.Query(ctx, req.IdempotencyKey)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, res.Status)
+			assert.Equal(t, tc.state, string(f.latest(t, req.IdempotencyKey).State))
+			if tc.want == reward.PayPending {
+				assert.Equal(t, tc.pkg, res.Package != "", "a package only while the user can confirm")
+			}
+		})
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -50,7 +51,8 @@ const (
 // answer and callback with its platform key (public key mode), creates one
 // bill per out_bill_no, waits for the user's confirmation, and refuses
 // transfers beyond the merchant's balance (NOT_ENOUGH). Its keys are made
-// afresh by NewServer; nothing secret is stored anywhere.
+// in the test process (once: every Server of the process shares them);
+// nothing secret is stored anywhere.
 type Server struct {
 	srv         *httptest.Server
 	mchKey      *rsa.PrivateKey
@@ -112,17 +114,14 @@ func NewServer(t testing.TB) *Server {
 	return s
 }
 
-// Start starts a fake WeChat Pay with fresh keys; Close stops it. Tests
-// use NewServer.
+// Start starts a fake WeChat Pay; Close stops it. Tests use NewServer.
 func Start() (*Server, error) {
 	s := &Server{bills: map[string]*bill{}, balance: DefaultBalance}
-	for _, k := range []**rsa.PrivateKey{&s.mchKey, &s.platformKey, &s.strangerKey} {
-		key, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			return nil, fmt.Errorf("generate key: %w", err)
-		}
-		*k = key
+	keys, err := testKeys()
+	if err != nil {
+		return nil, err
 	}
+	s.mchKey, s.platformKey, s.strangerKey = keys[0], keys[1], keys[2]
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	s.apiV3Key = hex.EncodeToString(b) // 32 bytes
@@ -133,6 +132,20 @@ func Start() (*Server, error) {
 	s.srv = httptest.NewServer(mux)
 	return s, nil
 }
+
+// testKeys returns the merchant's, WeChat Pay's and a stranger's key
+// pairs, made once per test process (RSA key generation is slow).
+var testKeys = sync.OnceValues(func() ([3]*rsa.PrivateKey, error) {
+	var keys [3]*rsa.PrivateKey
+	for i := range keys {
+		key, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return keys, fmt.Errorf("generate key: %w", err)
+		}
+		keys[i] = key
+	}
+	return keys, nil
+})
 
 // Close stops the server.
 func (s *Server) Close() { s.srv.Close() }
@@ -234,6 +247,23 @@ func (s *Server) Expire(outBillNo string) error {
 // ACCOUNT_FROZEN or OPENID_INVALID.
 func (s *Server) Fail(outBillNo, reason string) error {
 	return s.finish(outBillNo, "FAIL", reason)
+}
+
+// SetState puts a bill in any state WeChat Pay has, with the fail reason,
+// e.g. ACCEPTED, PROCESSING, TRANSFERING or CANCELING, which WeChat Pay
+// passes through on its own.
+func (s *Server) SetState(outBillNo, state, reason string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.bills[outBillNo]
+	if !ok {
+		return fmt.Errorf("wechatpaytest: no bill %q", outBillNo)
+	}
+	b.answer.State, b.answer.FailReason, b.answer.UpdateTime = state, reason, stamp()
+	if state != "WAIT_USER_CONFIRM" {
+		b.answer.PackageInfo = ""
+	}
+	return nil
 }
 
 func (s *Server) finish(no, state, reason string) error {
@@ -409,7 +439,8 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ct, err := base64.StdEncoding.DecodeString(c.UserName)
-		plain, err2 := rsa.DecryptOAEP(sha1New(), rand.Reader, s.platformKey, ct, nil)
+		// WeChat Pay's OAEP uses SHA-1.
+		plain, err2 := rsa.DecryptOAEP(sha1.New(), rand.Reader, s.platformKey, ct, nil)
 		if err != nil || err2 != nil {
 			s.errorAnswer(w, http.StatusBadRequest, "PARAM_ERROR", "user_name 解密失败")
 			return
