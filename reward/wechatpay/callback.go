@@ -25,9 +25,11 @@ const EventBillFinished = "MCHTRANSFER.BILL.FINISHED"
 //	}))
 //
 // It verifies the signature (Wechatpay-Signature, -Timestamp, -Nonce and
-// -Serial, with WeChat Pay's public key) before it reads anything, and
-// refuses a callback older than five minutes (a replay) or forged, with a
-// 401 and without changing anything. It decrypts the resource
+// -Serial, with WeChat Pay's public key) before it parses anything, and
+// refuses a callback more than five minutes from the host's clock (a
+// replay; the SDK checks it with time.Now, not Config.Clock) or forged,
+// with a 401 and without changing anything. Bodies over MaxCallbackBytes
+// are refused. It decrypts the resource
 // (AEAD_AES_256_GCM with the API v3 key), records the bill's final state
 // and calls report with the bill's reward; a callback repeated is recorded
 // once and reported again, which reward.Service.Sync makes harmless. It

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -278,4 +279,20 @@ func TestReconcile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	assert.Equal(t, wechatpay.StateWaitUserConfirm, f.latest(t, young.Key).State)
+}
+
+func TestCallbackTooLarge(t *testing.T) {
+	f := newFixture(t)
+	req, b := f.waiting(t)
+	require.NoError(t, f.srv.Confirm(b.OutBillNo))
+	cb, err := f.srv.CallbackRequest(b.OutBillNo, wechatpaytest.CallbackOptions{})
+	require.NoError(t, err)
+	body, err := io.ReadAll(cb.Body)
+	require.NoError(t, err)
+	padded := append(bytes.TrimSuffix(body, []byte("}")), []byte(`,"pad":"`+strings.Repeat("x", wechatpay.MaxCallbackBytes)+`"}`)...)
+	cb.Body = io.NopCloser(bytes.NewReader(padded))
+	w := deliver(f.payer.Callback(f.report), cb)
+	assert.GreaterOrEqual(t, w.Code, 400)
+	assert.Zero(t, f.reported(req.RewardID))
+	assert.Equal(t, b, f.latest(t, req.IdempotencyKey))
 }

@@ -394,3 +394,12 @@ func TestEveryStateMaps(t *testing.T) {
 		})
 	}
 }
+
+func TestLongRemarkIsCut(t *testing.T) {
+	f := newFixture(t)
+	req := request(5000)
+	req.Remark = strings.Repeat("奖", wechatpay.MaxRemarkLen+8)
+	res, err := f.payer.Pay(ctx, req)
+	require.NoError(t, err)
+	assert.Equal(t, reward.PayPending, res.Status, "the fake refuses a remark over %d characters", wechatpay.MaxRemarkLen)
+}

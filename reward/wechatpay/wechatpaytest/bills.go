@@ -41,6 +41,7 @@ func TestBills(t *testing.T, open func(t *testing.T) wechatpay.Store) {
 		{"UpdateWithVersion", testUpdate},
 		{"UpdateOnceUnderConcurrency", testUpdateConcurrent},
 		{"InFlight", testInFlight},
+		{"InFlightBatchLimit", testInFlightLimit},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -284,5 +285,18 @@ func testInFlight(t *testing.T, s wechatpay.Store) {
 	got, err = s.InFlight(ctx, at.Add(30*time.Minute), 2)
 	if err != nil || len(got) != 2 || got[0].OutBillNo != want[0] {
 		t.Errorf("InFlight with limit 2 = %d bills, %v; want the 2 oldest", len(got), err)
+	}
+}
+
+func testInFlightLimit(t *testing.T, s wechatpay.Store) {
+	for range wechatpay.MaxInFlightBatch + 1 {
+		open(t, s, newBill(t, uuid.Must(uuid.NewV7()), 1))
+	}
+	got, err := s.InFlight(ctx, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), 10*wechatpay.MaxInFlightBatch)
+	if err != nil {
+		t.Fatalf("InFlight: %v", err)
+	}
+	if len(got) != wechatpay.MaxInFlightBatch {
+		t.Errorf("InFlight with a limit over MaxInFlightBatch = %d bills, want %d", len(got), wechatpay.MaxInFlightBatch)
 	}
 }
