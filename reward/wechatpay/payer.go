@@ -185,11 +185,8 @@ func (p *Payer) Pay(ctx context.Context, req reward.PayRequest) (reward.PayResul
 			return reward.PayResult{}, unknown(op, err)
 		}
 	}
-	if b.Attempt > 0 && !b.State.Closed() && b.State != StateNew {
-		return p.result(&b), nil // paid, rejected for good, or in flight
-	}
-	if b.Attempt > 0 && b.State.Closed() && rejecting[b.FailReason] {
-		return p.result(&b), nil
+	if b.Attempt > 0 && b.State != StateNew && (!b.State.Closed() || rejecting[b.FailReason]) {
+		return p.result(&b), nil // paid, in flight, or rejected for good
 	}
 	payee, err := p.payees.Payee(ctx, req.ReporterID)
 	if b.State == StateNew && (err != nil || payee.OpenID == "" || (req.Amount >= RealNameFrom && payee.RealName == "")) {
