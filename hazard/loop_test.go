@@ -163,10 +163,10 @@ func TestRectificationLoop(t *testing.T) {
 	assert.Equal(t, 1, st.RectifiedOnTime)
 }
 
-// TestReportBackReopens: a report closed as fixed is reopened by its
+// TestReporterReopens: a report closed as fixed is reopened by its
 // reporter ("it is back"); its closure ends, the same department handles it
 // again, and its next closure is the one that counts.
-func TestReportBackReopens(t *testing.T) {
+func TestReporterReopens(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	h := f.submit(t, citizen, fireReport())
@@ -176,17 +176,17 @@ func TestReportBackReopens(t *testing.T) {
 	h = f.act(t, reviewer, h, "approve", hazard.ActInput{})
 	require.False(t, h.Open())
 
-	_, err := f.svc.Act(ctx, otherCit, h.ID, hazard.ActionReportBack, hazard.ActInput{ExpectedVersion: h.Version, Note: "又堵了"})
+	_, err := f.svc.Act(ctx, otherCit, h.ID, hazard.ActionReopen, hazard.ActInput{ExpectedVersion: h.Version, Note: "又堵了"})
 	require.ErrorIs(t, err, hazard.ErrForbidden, "only its reporter reports it back")
-	_, err = f.svc.Act(ctx, citizen, h.ID, hazard.ActionReportBack, hazard.ActInput{ExpectedVersion: h.Version})
+	_, err = f.svc.Act(ctx, citizen, h.ID, hazard.ActionReopen, hazard.ActInput{ExpectedVersion: h.Version})
 	require.ErrorIs(t, err, hazard.ErrInvalid, "a reason is needed")
 	acts, err := f.svc.Actions(ctx, citizen, h.ID)
 	require.NoError(t, err)
 	require.Len(t, acts, 1)
-	assert.Equal(t, hazard.ActionReportBack, acts[0].Name)
+	assert.Equal(t, hazard.ActionReopen, acts[0].Name)
 
 	f.clock.Advance(24 * time.Hour)
-	h = f.act(t, citizen, h, hazard.ActionReportBack, hazard.ActInput{Note: "杂物又堆回来了"})
+	h = f.act(t, citizen, h, hazard.ActionReopen, hazard.ActInput{Note: "杂物又堆回来了"})
 	assert.Equal(t, hazard.StateDispatched, h.State)
 	assert.True(t, h.Open(), "reopened")
 	assert.Equal(t, "fire", h.Department, "the same department handles it again")
@@ -209,7 +209,7 @@ func TestReportBackReopens(t *testing.T) {
 	require.NoError(t, err)
 	var reopened int
 	for _, e := range p.Timeline {
-		if e.Action == hazard.ActionReportBack {
+		if e.Action == hazard.ActionReopen {
 			reopened++
 		}
 	}

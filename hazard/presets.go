@@ -67,9 +67,11 @@ const (
 	ActionReturn   = "return" // also used by the rectification preset
 	ActionReject   = "reject"
 	ActionWithdraw = "withdraw"
-	// ActionReportBack reopens a report closed as fixed: its reporter says
-	// the hazard is back (问题复现).
-	ActionReportBack = "report_back"
+	// ActionReopen reopens a hazard that was closed: in the citizen report,
+	// its reporter (or the safety office) says a report closed as fixed is
+	// back (问题复现); in rectification, a supervision group's
+	// re-verification of a closed-out hazard failed (复核不通过).
+	ActionReopen = "reopen"
 )
 
 // States of the rectification preset.
@@ -83,7 +85,8 @@ const (
 	StateDismissed       = "dismissed"
 )
 
-// Actions of the rectification preset ([ActionReturn] is shared).
+// Actions of the rectification preset ([ActionReturn] and [ActionReopen]
+// are shared).
 const (
 	ActionList      = "list"
 	ActionOrder     = "order"
@@ -93,9 +96,6 @@ const (
 	ActionPassMajor = "pass_major"
 	ActionFail      = "fail"
 	ActionSignOff   = "sign_off"
-	// ActionReopen reopens a closed-out hazard into rectification: a
-	// supervision group's re-verification failed (督查复核不通过).
-	ActionReopen = "reopen"
 )
 
 // CitizenDeadlines are the deadlines of the citizen report preset, per
@@ -201,8 +201,8 @@ func CitizenReportSpec(dl CitizenDeadlines) workflow.Spec {
 				Roles: staff(RoleReviewer)},
 			{Name: ActionReturn, Label: workflow.Label{ZH: "退回重办", EN: "Return for rework"}, From: []string{StateResolved}, To: StateAccepted,
 				Roles: staff(RoleReviewer), Needs: []workflow.InputKind{workflow.NeedReason}},
-			{Name: ActionReportBack, Label: workflow.Label{ZH: "问题复现", EN: "It is back"}, From: []string{StateClosedValid}, To: StateDispatched,
-				Roles: []workflow.Role{RoleReporter}, Needs: []workflow.InputKind{workflow.NeedReason}},
+			{Name: ActionReopen, Label: workflow.Label{ZH: "问题复现", EN: "Reopen: it is back"}, From: []string{StateClosedValid}, To: StateDispatched,
+				Roles: []workflow.Role{RoleReporter, RoleReviewer, RoleAdmin}, Needs: []workflow.InputKind{workflow.NeedReason}},
 		},
 	}
 }
@@ -381,8 +381,8 @@ var (
 // department's handlers; send_back, the dispatchers; resolve, the reporter
 // and the reviewers; return, the department's handlers; withdraw, the
 // reporter and the department's handlers; closed as valid or invalid, the
-// reporter; report_back (the reporter reopens a report closed as fixed),
-// the department's handlers; overdue, the department's handlers and the
+// reporter; reopen (its reporter or the safety office reopens a report
+// closed as fixed), the department's handlers; overdue, the department's handlers and the
 // supervisors.
 func CitizenReportDeclarations(def *workflow.Definition) ProcessSpec {
 	return ProcessSpec{
@@ -404,15 +404,15 @@ func CitizenReportDeclarations(def *workflow.Definition) ProcessSpec {
 				Next: workflow.Label{ZH: "上报人已撤回。", EN: "Withdrawn by the reporter."}},
 		},
 		Actions: map[string]ActionMeaning{
-			ActionDispatch:   {Step: "forwarded", Public: workflow.Label{ZH: "已转办至监管部门。", EN: "Forwarded to the supervising department."}},
-			ActionAccept:     {Step: "accepted", Public: workflow.Label{ZH: "部门已受理，正在办理。", EN: "Accepted by the department; being handled."}},
-			ActionSendBack:   {Step: "sent_back", Public: workflow.Label{ZH: "部门退回，待重新转办。", EN: "Sent back by the department to be forwarded again."}},
-			ActionResolve:    stepHandled,
-			ActionReturn:     stepReturned,
-			ActionApprove:    stepReviewed,
-			ActionReject:     {Step: "rejected", Public: workflow.Label{ZH: "不予受理。", EN: "Not accepted."}},
-			ActionWithdraw:   {Step: "withdrawn", Public: workflow.Label{ZH: "上报人已撤回。", EN: "Withdrawn by the reporter."}},
-			ActionReportBack: {Step: "reopened", Public: workflow.Label{ZH: "上报人反映问题复现，已重新转办。", EN: "Reported back by the reporter: forwarded to the department again."}},
+			ActionDispatch: {Step: "forwarded", Public: workflow.Label{ZH: "已转办至监管部门。", EN: "Forwarded to the supervising department."}},
+			ActionAccept:   {Step: "accepted", Public: workflow.Label{ZH: "部门已受理，正在办理。", EN: "Accepted by the department; being handled."}},
+			ActionSendBack: {Step: "sent_back", Public: workflow.Label{ZH: "部门退回，待重新转办。", EN: "Sent back by the department to be forwarded again."}},
+			ActionResolve:  stepHandled,
+			ActionReturn:   stepReturned,
+			ActionApprove:  stepReviewed,
+			ActionReject:   {Step: "rejected", Public: workflow.Label{ZH: "不予受理。", EN: "Not accepted."}},
+			ActionWithdraw: {Step: "withdrawn", Public: workflow.Label{ZH: "上报人已撤回。", EN: "Withdrawn by the reporter."}},
+			ActionReopen:   {Step: "reopened", Public: workflow.Label{ZH: "上报人反映问题复现，已重新转办。", EN: "Reported back by the reporter: forwarded to the department again."}},
 		},
 		Verdicts: []string{ActionApprove},
 		Notices: []Notice{
@@ -423,7 +423,7 @@ func CitizenReportDeclarations(def *workflow.Definition) ProcessSpec {
 			{Action: ActionResolve, Audience: AudienceReporter, Template: TemplateResolved},
 			{Action: ActionResolve, Audience: AudienceReviewers, Template: TemplateReviewNeeded},
 			{Action: ActionReturn, Audience: AudienceHandlers, Template: TemplateReturned},
-			{Action: ActionReportBack, Audience: AudienceHandlers, Template: TemplateReopened},
+			{Action: ActionReopen, Audience: AudienceHandlers, Template: TemplateReopened},
 			{To: StateWithdrawn, Audience: AudienceReporter, Template: TemplateWithdrawn},
 			{To: StateWithdrawn, Audience: AudienceHandlers, Template: TemplateWithdrawn},
 			{To: StateClosedValid, Audience: AudienceReporter, Template: TemplateClosedValid},

@@ -18,36 +18,36 @@ const refused = "<guard>"
 // citizenTargets is the citizen preset's transition table, written out by
 // hand: (state, action) -> target. Pairs not listed must conflict.
 var citizenTargets = map[[2]string]string{
-	{"submitted", "dispatch"}:       "dispatched",
-	{"submitted", "reject"}:         "closed_invalid",
-	{"submitted", "withdraw"}:       "withdrawn",
-	{"dispatched", "accept"}:        "accepted",
-	{"dispatched", "send_back"}:     "submitted",
-	{"accepted", "resolve"}:         "resolved",
-	{"resolved", "approve"}:         "closed_valid",
-	{"resolved", "return"}:          "accepted",
-	{"closed_valid", "report_back"}: "dispatched",
+	{"submitted", "dispatch"}:   "dispatched",
+	{"submitted", "reject"}:     "closed_invalid",
+	{"submitted", "withdraw"}:   "withdrawn",
+	{"dispatched", "accept"}:    "accepted",
+	{"dispatched", "send_back"}: "submitted",
+	{"accepted", "resolve"}:     "resolved",
+	{"resolved", "approve"}:     "closed_valid",
+	{"resolved", "return"}:      "accepted",
+	{"closed_valid", "reopen"}:  "dispatched",
 }
 
 var citizenRoles = map[string][]workflow.Role{
-	"dispatch":    {hazard.RoleDispatcher, hazard.RoleAdmin},
-	"reject":      {hazard.RoleDispatcher, hazard.RoleAdmin},
-	"withdraw":    {hazard.RoleReporter},
-	"accept":      {hazard.RoleHandler, hazard.RoleAdmin},
-	"send_back":   {hazard.RoleHandler, hazard.RoleAdmin},
-	"resolve":     {hazard.RoleHandler, hazard.RoleAdmin},
-	"approve":     {hazard.RoleReviewer, hazard.RoleAdmin},
-	"return":      {hazard.RoleReviewer, hazard.RoleAdmin},
-	"report_back": {hazard.RoleReporter},
+	"dispatch":  {hazard.RoleDispatcher, hazard.RoleAdmin},
+	"reject":    {hazard.RoleDispatcher, hazard.RoleAdmin},
+	"withdraw":  {hazard.RoleReporter},
+	"accept":    {hazard.RoleHandler, hazard.RoleAdmin},
+	"send_back": {hazard.RoleHandler, hazard.RoleAdmin},
+	"resolve":   {hazard.RoleHandler, hazard.RoleAdmin},
+	"approve":   {hazard.RoleReviewer, hazard.RoleAdmin},
+	"return":    {hazard.RoleReviewer, hazard.RoleAdmin},
+	"reopen":    {hazard.RoleReporter, hazard.RoleReviewer, hazard.RoleAdmin},
 }
 
 var citizenNeeds = map[string][]workflow.InputKind{
-	"dispatch":    {workflow.NeedDepartment},
-	"reject":      {workflow.NeedReason},
-	"send_back":   {workflow.NeedReason},
-	"resolve":     {workflow.NeedReason, workflow.NeedPhotos},
-	"return":      {workflow.NeedReason},
-	"report_back": {workflow.NeedReason},
+	"dispatch":  {workflow.NeedDepartment},
+	"reject":    {workflow.NeedReason},
+	"send_back": {workflow.NeedReason},
+	"resolve":   {workflow.NeedReason, workflow.NeedPhotos},
+	"return":    {workflow.NeedReason},
+	"reopen":    {workflow.NeedReason},
 }
 
 // rectificationTargets gives, per severity, (state, action) -> target, or
@@ -127,7 +127,7 @@ func TestPresetNamesAndStates(t *testing.T) {
 	require.Equal(t, 1, c.Version())
 	require.Equal(t, "submitted", c.Initial())
 	require.Equal(t, []string{"submitted", "dispatched", "accepted", "resolved", "closed_valid", "closed_invalid", "withdrawn"}, stateNames(c))
-	require.ElementsMatch(t, []string{"dispatch", "accept", "resolve", "approve", "return", "reject", "send_back", "withdraw", "report_back"}, actionNames(c))
+	require.ElementsMatch(t, []string{"dispatch", "accept", "resolve", "approve", "return", "reject", "send_back", "withdraw", "reopen"}, actionNames(c))
 	for _, s := range []string{"closed_valid", "closed_invalid", "withdrawn"} {
 		require.True(t, c.IsTerminal(s), "IsTerminal(%q)", s)
 	}
@@ -268,7 +268,9 @@ func TestPresetAvailable(t *testing.T) {
 	require.Equal(t, []string{"accept", "send_back"}, names(c.Available("dispatched", hazard.RoleHandler)))
 	require.Equal(t, []string{"approve", "return"}, names(c.Available("resolved", hazard.RoleReviewer)))
 	require.Empty(t, c.Available("resolved", hazard.RoleHandler))
-	require.Empty(t, c.Available("closed_valid", hazard.RoleAdmin))
+	require.Equal(t, []string{"reopen"}, names(c.Available("closed_valid", hazard.RoleAdmin)), "a closed report may be reopened")
+	require.Empty(t, c.Available("closed_valid", hazard.RoleHandler))
+	require.Empty(t, c.Available("closed_invalid", hazard.RoleAdmin))
 	require.Nil(t, c.Available("nope", hazard.RoleAdmin))
 
 	r := hazard.Rectification().Definition()
