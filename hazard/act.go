@@ -132,14 +132,14 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 		Reason: in.Note, Department: in.Department, Photos: keys(in.Photos),
 		Fields: in.Fields, Subject: &h, Now: now,
 	}
-	t, err := def.Fire(ctx, h.State, action, workflow.Actor{ID: user.ID, Role: workflow.Role(user.Role)}, &wi)
-	if err != nil {
+	from, next := h.State, workflow.Status{State: h.State}
+	if err := def.Apply(ctx, &next, action, workflow.Actor{ID: user.ID, Role: workflow.Role(user.Role)}, &wi); err != nil {
 		return Hazard{}, fromWorkflow(op, err)
 	}
 
 	ev := Event{
 		HazardID: h.ID, Type: EventTransition, Actor: user.Actor(),
-		Action: t.Action, From: t.From, To: t.To,
+		Action: action, From: from, To: next.State,
 		PublicNote: in.Note, PrivateNote: in.PrivateNote,
 		Attachments: in.Photos, Time: now, // the store copies what it keeps
 	}
@@ -154,13 +154,13 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 		set(k, v)
 	}
 	if in.Department != "" {
-		if !def.Requires(t.From, action, workflow.NeedDepartment) {
+		if !def.Requires(from, action, workflow.NeedDepartment) {
 			return Hazard{}, &Error{Code: CodeInvalid, Op: op, Field: "department", Message: "this action assigns no department"}
 		}
 		h.Department = in.Department
 		set(DataDepartment, in.Department)
 	}
-	if def.Requires(t.From, action, workflow.NeedPhotos) {
+	if def.Requires(from, action, workflow.NeedPhotos) {
 		h.Resolution = in.Note
 		h.Evidence = in.Photos // the store copies it
 	}
@@ -183,24 +183,24 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 		set(DataPrivateNoteTo, "reporter")
 	}
 	ev.Data = data
-	if t.To != h.State {
+	if next.State != h.State {
 		h.Escalated = ""
 	}
-	h.State = t.To
-	h.Deadline = t.Deadline
+	h.State = next.State
+	h.Deadline = next.Deadline
 	h.UpdatedAt = now
 	switch {
-	case def.IsTerminal(t.To) && h.ClosedAt.IsZero():
+	case def.IsTerminal(next.State) && h.ClosedAt.IsZero():
 		h.ClosedAt = now
-	case !def.IsTerminal(t.To) && pr.Reopens(t.From):
+	case !def.IsTerminal(next.State) && pr.Reopens(from):
 		h.ClosedAt = time.Time{} // reopened: a later closure counts
 	}
 	stored, err := s.store.Update(ctx, h, in.ExpectedVersion, []Event{ev})
 	if err != nil {
 		return Hazard{}, Wrap(op, err)
 	}
-	s.metrics.transitioned(t.Action, t.To)
-	if !stored.ClosedAt.IsZero() && t.From != t.To && def.IsTerminal(t.To) {
+	s.metrics.transitioned(action, next.State)
+	if !stored.ClosedAt.IsZero() && from != next.State && def.IsTerminal(next.State) {
 		s.metrics.closed(stored.ClosedAt.Sub(stored.CreatedAt))
 	}
 	return stored, nil

@@ -162,3 +162,56 @@ func TestRectificationLoop(t *testing.T) {
 	assert.Equal(t, 5*24*time.Hour, st.MedianTimeToClose)
 	assert.Equal(t, 1, st.RectifiedOnTime)
 }
+
+// TestReporterReopens: a report closed as fixed is reopened by its
+// reporter ("it is back"); its closure ends, the same department handles it
+// again, and its next closure is the one that counts.
+func TestReporterReopens(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	h := f.submit(t, citizen, fireReport())
+	h = f.act(t, dispatcher, h, "dispatch", hazard.ActInput{Department: "fire"})
+	h = f.act(t, fireDept, h, "accept", hazard.ActInput{})
+	h = f.act(t, fireDept, h, "resolve", resolution("cleared"))
+	h = f.act(t, reviewer, h, "approve", hazard.ActInput{})
+	require.False(t, h.Open())
+
+	_, err := f.svc.Act(ctx, otherCit, h.ID, hazard.ActionReopen, hazard.ActInput{ExpectedVersion: h.Version, Note: "又堵了"})
+	require.ErrorIs(t, err, hazard.ErrForbidden, "only its reporter reports it back")
+	_, err = f.svc.Act(ctx, citizen, h.ID, hazard.ActionReopen, hazard.ActInput{ExpectedVersion: h.Version})
+	require.ErrorIs(t, err, hazard.ErrInvalid, "a reason is needed")
+	acts, err := f.svc.Actions(ctx, citizen, h.ID)
+	require.NoError(t, err)
+	require.Len(t, acts, 1)
+	assert.Equal(t, hazard.ActionReopen, acts[0].Name)
+
+	f.clock.Advance(24 * time.Hour)
+	h = f.act(t, citizen, h, hazard.ActionReopen, hazard.ActInput{Note: "杂物又堆回来了"})
+	assert.Equal(t, hazard.StateDispatched, h.State)
+	assert.True(t, h.Open(), "reopened")
+	assert.Equal(t, "fire", h.Department, "the same department handles it again")
+	assert.Equal(t, f.clock.Now().Add(hazard.DefaultCitizenDeadlines().Accept), h.Deadline)
+	st, err := f.svc.Stats(ctx, t0.Add(-time.Hour), t0.Add(72*time.Hour))
+	require.NoError(t, err)
+	assert.Zero(t, st.Closed, "a reopened hazard counts as open")
+
+	h = f.act(t, fireDept, h, "accept", hazard.ActInput{})
+	h = f.act(t, fireDept, h, "resolve", resolution("cleared for good"))
+	f.clock.Advance(time.Hour)
+	h = f.act(t, reviewer, h, "approve", hazard.ActInput{})
+	assert.Equal(t, f.clock.Now(), h.ClosedAt, "the latest closure counts")
+	st, err = f.svc.Stats(ctx, t0.Add(-time.Hour), t0.Add(72*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 1, st.Closed)
+	assert.Equal(t, map[hazard.Outcome]int{hazard.OutcomeValid: 1}, st.ByOutcome)
+
+	p, err := f.svc.PublicView(ctx, h.Ref)
+	require.NoError(t, err)
+	var reopened int
+	for _, e := range p.Timeline {
+		if e.Action == hazard.ActionReopen {
+			reopened++
+		}
+	}
+	assert.Equal(t, 1, reopened, "the reopening is on the public timeline")
+}

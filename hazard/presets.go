@@ -37,6 +37,7 @@ const (
 	RoleAdmin      workflow.Role = "admin"      // an administrator; the presets let it act as any staff role
 	RoleInspector  workflow.Role = "inspector"  // a supervision inspector of a department (执法检查)
 	RoleEnterprise workflow.Role = "enterprise" // a unit's safety manager, who rectifies its hazards
+	RoleSupervisor workflow.Role = "supervisor" // a member of a supervision group (督查组), who re-verifies closed-out hazards
 )
 
 // Names of the presets.
@@ -66,6 +67,11 @@ const (
 	ActionReturn   = "return" // also used by the rectification preset
 	ActionReject   = "reject"
 	ActionWithdraw = "withdraw"
+	// ActionReopen reopens a hazard that was closed: in the citizen report,
+	// its reporter (or the safety office) says a report closed as fixed is
+	// back (问题复现); in rectification, a supervision group's
+	// re-verification of a closed-out hazard failed (复核不通过).
+	ActionReopen = "reopen"
 )
 
 // States of the rectification preset.
@@ -79,7 +85,8 @@ const (
 	StateDismissed       = "dismissed"
 )
 
-// Actions of the rectification preset ([ActionReturn] is shared).
+// Actions of the rectification preset ([ActionReturn] and [ActionReopen]
+// are shared).
 const (
 	ActionList      = "list"
 	ActionOrder     = "order"
@@ -194,6 +201,8 @@ func CitizenReportSpec(dl CitizenDeadlines) workflow.Spec {
 				Roles: staff(RoleReviewer)},
 			{Name: ActionReturn, Label: workflow.Label{ZH: "退回重办", EN: "Return for rework"}, From: []string{StateResolved}, To: StateAccepted,
 				Roles: staff(RoleReviewer), Needs: []workflow.InputKind{workflow.NeedReason}},
+			{Name: ActionReopen, Label: workflow.Label{ZH: "问题复现", EN: "Reopen: it is back"}, From: []string{StateClosedValid}, To: StateDispatched,
+				Roles: []workflow.Role{RoleReporter, RoleReviewer, RoleAdmin}, Needs: []workflow.InputKind{workflow.NeedReason}},
 		},
 	}
 }
@@ -267,6 +276,8 @@ func RectificationSpec(dl RectificationDeadlines) workflow.Spec {
 				Roles: staff(RoleReviewer)},
 			{Name: ActionReturn, Label: workflow.Label{ZH: "退回整改", EN: "Return for rectification"}, From: []string{StateAwaitingSignOff}, To: StateRectifying,
 				Roles: staff(RoleReviewer), Needs: []workflow.InputKind{workflow.NeedReason}},
+			{Name: ActionReopen, Label: workflow.Label{ZH: "复核不通过", EN: "Reopen: re-verification failed"}, From: []string{StateClosedOut}, To: StateRectifying,
+				Roles: []workflow.Role{RoleSupervisor, RoleReviewer, RoleAdmin}, Needs: []workflow.InputKind{workflow.NeedReason}},
 		},
 	}
 }
@@ -333,6 +344,7 @@ const (
 	TemplateReturned          = "report_returned"       // department handlers: the reviewer returned it, with the reason
 	TemplateSentBack          = "report_sent_back"      // dispatchers: a department sent it back, with the reason
 	TemplateWithdrawn         = "report_withdrawn"      // reporter and department handlers: the reporter withdrew it
+	TemplateReopened          = "hazard_reopened"       // the department's handlers or inspectors: a closed hazard was reopened, with the reason
 	TemplateOverdueDepartment = "overdue_department"    // the department's handlers or inspectors: overdue (督办)
 	TemplateOverdueSupervisor = "overdue_supervisor"    // supervisors: a department's hazard is overdue
 
@@ -369,7 +381,9 @@ var (
 // department's handlers; send_back, the dispatchers; resolve, the reporter
 // and the reviewers; return, the department's handlers; withdraw, the
 // reporter and the department's handlers; closed as valid or invalid, the
-// reporter; overdue, the department's handlers and the supervisors.
+// reporter; reopen (its reporter or the safety office reopens a report
+// closed as fixed), the department's handlers; overdue, the department's handlers and the
+// supervisors.
 func CitizenReportDeclarations(def *workflow.Definition) ProcessSpec {
 	return ProcessSpec{
 		Definition: def,
@@ -398,6 +412,7 @@ func CitizenReportDeclarations(def *workflow.Definition) ProcessSpec {
 			ActionApprove:  stepReviewed,
 			ActionReject:   {Step: "rejected", Public: workflow.Label{ZH: "不予受理。", EN: "Not accepted."}},
 			ActionWithdraw: {Step: "withdrawn", Public: workflow.Label{ZH: "上报人已撤回。", EN: "Withdrawn by the reporter."}},
+			ActionReopen:   {Step: "reopened", Public: workflow.Label{ZH: "上报人反映问题复现，已重新转办。", EN: "Reported back by the reporter: forwarded to the department again."}},
 		},
 		Verdicts: []string{ActionApprove},
 		Notices: []Notice{
@@ -408,6 +423,7 @@ func CitizenReportDeclarations(def *workflow.Definition) ProcessSpec {
 			{Action: ActionResolve, Audience: AudienceReporter, Template: TemplateResolved},
 			{Action: ActionResolve, Audience: AudienceReviewers, Template: TemplateReviewNeeded},
 			{Action: ActionReturn, Audience: AudienceHandlers, Template: TemplateReturned},
+			{Action: ActionReopen, Audience: AudienceHandlers, Template: TemplateReopened},
 			{To: StateWithdrawn, Audience: AudienceReporter, Template: TemplateWithdrawn},
 			{To: StateWithdrawn, Audience: AudienceHandlers, Template: TemplateWithdrawn},
 			{To: StateClosedValid, Audience: AudienceReporter, Template: TemplateClosedValid},
@@ -433,8 +449,9 @@ func CitizenReportDeclarations(def *workflow.Definition) ProcessSpec {
 //
 // pass, pass_major and sign_off record the verdict. Notices: the enterprise
 // (the unit the hazard was found at) when rectification is ordered, sent
-// back (fail, return) or closed out; the department's inspectors when the
-// enterprise reports it rectified; the supervisors when a major hazard is
+// back (fail, return, reopen) or closed out; the department's inspectors
+// when the enterprise reports it rectified and when a supervision group
+// reopens a closed-out hazard; the supervisors when a major hazard is
 // listed (挂牌督办); overdue, the department's inspectors and the
 // supervisors.
 func RectificationDeclarations(def *workflow.Definition) ProcessSpec {
@@ -459,6 +476,7 @@ func RectificationDeclarations(def *workflow.Definition) ProcessSpec {
 			ActionFail:      stepReturned,
 			ActionSignOff:   {Step: "signed_off", Public: workflow.Label{ZH: "已审核销号。", EN: "Signed off."}},
 			ActionReturn:    stepReturned,
+			ActionReopen:    {Step: "reopened", Public: workflow.Label{ZH: "督查复核未通过，重新整改。", EN: "Re-verification failed: rectification reopened."}},
 		},
 		Verdicts: []string{ActionPass, ActionPassMajor, ActionSignOff},
 		Notices: []Notice{
@@ -466,6 +484,8 @@ func RectificationDeclarations(def *workflow.Definition) ProcessSpec {
 			{Action: ActionRectify, Audience: AudienceInspectors, Template: TemplateRectificationReported},
 			{Action: ActionFail, Audience: AudienceEnterprise, Template: TemplateRectificationRejected},
 			{Action: ActionReturn, Audience: AudienceEnterprise, Template: TemplateRectificationRejected},
+			{Action: ActionReopen, Audience: AudienceEnterprise, Template: TemplateRectificationRejected},
+			{Action: ActionReopen, Audience: AudienceInspectors, Template: TemplateReopened},
 			{To: StateClosedOut, Audience: AudienceEnterprise, Template: TemplateClosedOut},
 			{Action: ActionList, Major: true, Audience: AudienceSupervisors, Template: TemplateListed},
 			{On: EventEscalated, Audience: AudienceInspectors, Template: TemplateOverdueDepartment},

@@ -1,6 +1,7 @@
 package hazard_test
 
 import (
+	"context"
 	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
@@ -19,7 +20,7 @@ var (
 
 var allRoles = []workflow.Role{
 	hazard.RoleReporter, hazard.RoleDispatcher, hazard.RoleHandler, hazard.RoleReviewer,
-	hazard.RoleAdmin, hazard.RoleInspector, hazard.RoleEnterprise, "", "stranger",
+	hazard.RoleAdmin, hazard.RoleInspector, hazard.RoleEnterprise, hazard.RoleSupervisor, "", "stranger",
 }
 
 var presetNow = time.Date(2025, 3, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
@@ -55,4 +56,12 @@ func stateNames(d *workflow.Definition) []string {
 		names = append(names, s.Name)
 	}
 	return names
+}
+
+// apply fires action at a subject in state from and returns the status it
+// ends with (from, unchanged, on error) and the error.
+func apply(d *workflow.Definition, from, action string, actor workflow.Actor, in *workflow.Input) (workflow.Status, error) {
+	st := workflow.Status{State: from}
+	err := d.Apply(context.Background(), &st, action, actor, in)
+	return st, err
 }

@@ -1,7 +1,6 @@
 package hazard_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -27,6 +26,7 @@ var citizenTargets = map[[2]string]string{
 	{"accepted", "resolve"}:     "resolved",
 	{"resolved", "approve"}:     "closed_valid",
 	{"resolved", "return"}:      "accepted",
+	{"closed_valid", "reopen"}:  "dispatched",
 }
 
 var citizenRoles = map[string][]workflow.Role{
@@ -38,6 +38,7 @@ var citizenRoles = map[string][]workflow.Role{
 	"resolve":   {hazard.RoleHandler, hazard.RoleAdmin},
 	"approve":   {hazard.RoleReviewer, hazard.RoleAdmin},
 	"return":    {hazard.RoleReviewer, hazard.RoleAdmin},
+	"reopen":    {hazard.RoleReporter, hazard.RoleReviewer, hazard.RoleAdmin},
 }
 
 var citizenNeeds = map[string][]workflow.InputKind{
@@ -46,6 +47,7 @@ var citizenNeeds = map[string][]workflow.InputKind{
 	"send_back": {workflow.NeedReason},
 	"resolve":   {workflow.NeedReason, workflow.NeedPhotos},
 	"return":    {workflow.NeedReason},
+	"reopen":    {workflow.NeedReason},
 }
 
 // rectificationTargets gives, per severity, (state, action) -> target, or
@@ -62,6 +64,7 @@ var rectificationTargets = map[bool]map[[2]string]string{
 		{"rectified", "fail"}:            "rectifying",
 		{"awaiting_signoff", "sign_off"}: "closed_out",
 		{"awaiting_signoff", "return"}:   "rectifying",
+		{"closed_out", "reopen"}:         "rectifying",
 	},
 	true: {
 		{"found", "list"}:                "listed",
@@ -74,6 +77,7 @@ var rectificationTargets = map[bool]map[[2]string]string{
 		{"rectified", "fail"}:            "rectifying",
 		{"awaiting_signoff", "sign_off"}: "closed_out",
 		{"awaiting_signoff", "return"}:   "rectifying",
+		{"closed_out", "reopen"}:         "rectifying",
 	},
 }
 
@@ -87,6 +91,7 @@ var rectificationRoles = map[string][]workflow.Role{
 	"fail":       {hazard.RoleInspector, hazard.RoleAdmin},
 	"sign_off":   {hazard.RoleReviewer, hazard.RoleAdmin},
 	"return":     {hazard.RoleReviewer, hazard.RoleAdmin},
+	"reopen":     {hazard.RoleSupervisor, hazard.RoleReviewer, hazard.RoleAdmin},
 }
 
 var rectificationNeeds = map[string][]workflow.InputKind{
@@ -95,6 +100,7 @@ var rectificationNeeds = map[string][]workflow.InputKind{
 	"rectify": {workflow.NeedReason, workflow.NeedPhotos},
 	"fail":    {workflow.NeedReason},
 	"return":  {workflow.NeedReason},
+	"reopen":  {workflow.NeedReason},
 }
 
 type presetCase struct {
@@ -121,7 +127,7 @@ func TestPresetNamesAndStates(t *testing.T) {
 	require.Equal(t, 1, c.Version())
 	require.Equal(t, "submitted", c.Initial())
 	require.Equal(t, []string{"submitted", "dispatched", "accepted", "resolved", "closed_valid", "closed_invalid", "withdrawn"}, stateNames(c))
-	require.ElementsMatch(t, []string{"dispatch", "accept", "resolve", "approve", "return", "reject", "send_back", "withdraw"}, actionNames(c))
+	require.ElementsMatch(t, []string{"dispatch", "accept", "resolve", "approve", "return", "reject", "send_back", "withdraw", "reopen"}, actionNames(c))
 	for _, s := range []string{"closed_valid", "closed_invalid", "withdrawn"} {
 		require.True(t, c.IsTerminal(s), "IsTerminal(%q)", s)
 	}
@@ -149,28 +155,27 @@ func TestPresetNamesAndStates(t *testing.T) {
 // with an allowed role and full input: allowed pairs reach their target,
 // guarded ones are invalid, all others conflict.
 func TestPresetTransitions(t *testing.T) {
-	ctx := context.Background()
 	for _, pc := range presetCases() {
 		t.Run(pc.name, func(t *testing.T) {
 			for _, state := range stateNames(pc.def) {
 				for _, action := range actionNames(pc.def) {
 					role := pc.roles[action][0]
 					actor := workflow.Actor{ID: "u1", Role: role}
-					got, err := pc.def.Fire(ctx, state, action, actor, fullInput(pc.subject))
+					got, err := apply(pc.def, state, action, actor, fullInput(pc.subject))
 					want, ok := pc.targets[[2]string{state, action}]
 					switch {
 					case !ok:
-						require.ErrorIs(t, err, workflow.ErrConflict, "Fire(%s, %s)", state, action)
-						require.Equal(t, workflow.Transition{}, got)
+						require.ErrorIs(t, err, workflow.ErrConflict, "Apply(%s, %s)", state, action)
+						require.Equal(t, workflow.Status{State: state}, got, "unchanged on error")
 					case want == refused:
-						require.ErrorIs(t, err, workflow.ErrInvalid, "Fire(%s, %s)", state, action)
+						require.ErrorIs(t, err, workflow.ErrInvalid, "Apply(%s, %s)", state, action)
 					default:
-						require.NoError(t, err, "Fire(%s, %s)", state, action)
-						require.Equal(t, workflow.Transition{
-							From: state, To: want, Action: action, Actor: actor,
+						require.NoError(t, err, "Apply(%s, %s)", state, action)
+						require.Equal(t, workflow.Status{
+							State:      want,
 							DeadlineIn: pc.def.Deadline(want, pc.subject),
 							Deadline:   deadlineAt(pc.def.Deadline(want, pc.subject)),
-						}, got, "Fire(%s, %s)", state, action)
+						}, got, "Apply(%s, %s)", state, action)
 					}
 				}
 			}
@@ -187,21 +192,20 @@ func deadlineAt(d time.Duration) time.Time {
 
 // TestPresetRoleMatrix tries every role on every allowed pair.
 func TestPresetRoleMatrix(t *testing.T) {
-	ctx := context.Background()
 	for _, pc := range presetCases() {
 		t.Run(pc.name, func(t *testing.T) {
 			for pair, target := range pc.targets {
 				state, action := pair[0], pair[1]
 				for _, role := range allRoles {
-					_, err := pc.def.Fire(ctx, state, action, workflow.Actor{ID: "u", Role: role}, fullInput(pc.subject))
+					_, err := apply(pc.def, state, action, workflow.Actor{ID: "u", Role: role}, fullInput(pc.subject))
 					allowed := slices.Contains(pc.roles[action], role)
 					switch {
 					case !allowed:
-						require.ErrorIs(t, err, workflow.ErrForbidden, "Fire(%s, %s) as %q", state, action, role)
+						require.ErrorIs(t, err, workflow.ErrForbidden, "Apply(%s, %s) as %q", state, action, role)
 					case target == refused:
-						require.ErrorIs(t, err, workflow.ErrInvalid, "Fire(%s, %s) as %q", state, action, role)
+						require.ErrorIs(t, err, workflow.ErrInvalid, "Apply(%s, %s) as %q", state, action, role)
 					default:
-						require.NoError(t, err, "Fire(%s, %s) as %q", state, action, role)
+						require.NoError(t, err, "Apply(%s, %s) as %q", state, action, role)
 					}
 					require.Equal(t, allowed, pc.def.Can(state, action, role), "Can(%s, %s, %q)", state, action, role)
 				}
@@ -212,7 +216,6 @@ func TestPresetRoleMatrix(t *testing.T) {
 
 // TestPresetNeeds drops each required input in turn.
 func TestPresetNeeds(t *testing.T) {
-	ctx := context.Background()
 	for _, pc := range presetCases() {
 		t.Run(pc.name, func(t *testing.T) {
 			for pair, target := range pc.targets {
@@ -223,12 +226,12 @@ func TestPresetNeeds(t *testing.T) {
 				actor := workflow.Actor{ID: "u", Role: pc.roles[action][0]}
 				needs := pc.needs[action]
 				if len(needs) == 0 {
-					_, err := pc.def.Fire(ctx, state, action, actor, &workflow.Input{Subject: pc.subject})
-					require.NoError(t, err, "Fire(%s, %s) with no input", state, action)
+					_, err := apply(pc.def, state, action, actor, &workflow.Input{Subject: pc.subject})
+					require.NoError(t, err, "Apply(%s, %s) with no input", state, action)
 					continue
 				}
-				_, err := pc.def.Fire(ctx, state, action, actor, nil)
-				require.ErrorIs(t, err, workflow.ErrInvalid, "Fire(%s, %s, nil input)", state, action)
+				_, err := apply(pc.def, state, action, actor, nil)
+				require.ErrorIs(t, err, workflow.ErrInvalid, "Apply(%s, %s, nil input)", state, action)
 				for _, k := range needs {
 					in := fullInput(pc.subject)
 					switch k {
@@ -239,8 +242,8 @@ func TestPresetNeeds(t *testing.T) {
 					case workflow.NeedPhotos:
 						in.Photos = nil
 					}
-					_, err := pc.def.Fire(ctx, state, action, actor, in)
-					require.ErrorIs(t, err, workflow.ErrInvalid, "Fire(%s, %s) without %s", state, action, k)
+					_, err := apply(pc.def, state, action, actor, in)
+					require.ErrorIs(t, err, workflow.ErrInvalid, "Apply(%s, %s) without %s", state, action, k)
 					var we *workflow.Error
 					require.ErrorAs(t, err, &we)
 					require.Equal(t, string(k), we.Field, "Field of Fire(%s, %s) without %s", state, action, k)
@@ -265,7 +268,9 @@ func TestPresetAvailable(t *testing.T) {
 	require.Equal(t, []string{"accept", "send_back"}, names(c.Available("dispatched", hazard.RoleHandler)))
 	require.Equal(t, []string{"approve", "return"}, names(c.Available("resolved", hazard.RoleReviewer)))
 	require.Empty(t, c.Available("resolved", hazard.RoleHandler))
-	require.Empty(t, c.Available("closed_valid", hazard.RoleAdmin))
+	require.Equal(t, []string{"reopen"}, names(c.Available("closed_valid", hazard.RoleAdmin)), "a closed report may be reopened")
+	require.Empty(t, c.Available("closed_valid", hazard.RoleHandler))
+	require.Empty(t, c.Available("closed_invalid", hazard.RoleAdmin))
 	require.Nil(t, c.Available("nope", hazard.RoleAdmin))
 
 	r := hazard.Rectification().Definition()
@@ -329,7 +334,6 @@ func TestPresetDeadlines(t *testing.T) {
 
 // TestRectificationPaths walks both paths end to end.
 func TestRectificationPaths(t *testing.T) {
-	ctx := context.Background()
 	r := hazard.Rectification().Definition()
 	inspector := workflow.Actor{ID: "i", Role: hazard.RoleInspector}
 	reviewer := workflow.Actor{ID: "r", Role: hazard.RoleReviewer}
@@ -342,10 +346,10 @@ func TestRectificationPaths(t *testing.T) {
 		t.Helper()
 		state := r.Initial()
 		for _, s := range steps {
-			got, err := r.Fire(ctx, state, s.action, s.actor, fullInput(subject))
-			require.NoError(t, err, "Fire(%s, %s)", state, s.action)
-			require.Equal(t, s.want, got.To, "Fire(%s, %s)", state, s.action)
-			state = got.To
+			got, err := apply(r, state, s.action, s.actor, fullInput(subject))
+			require.NoError(t, err, "Apply(%s, %s)", state, s.action)
+			require.Equal(t, s.want, got.State, "Apply(%s, %s)", state, s.action)
+			state = got.State
 		}
 		require.True(t, r.IsTerminal(state))
 	}
@@ -373,7 +377,7 @@ func TestRectificationPaths(t *testing.T) {
 	})
 
 	// The guard's message reaches the user.
-	_, err := r.Fire(ctx, "found", "order", inspector, fullInput(major))
+	_, err := apply(r, "found", "order", inspector, fullInput(major))
 	require.ErrorIs(t, err, workflow.ErrInvalid)
 	require.Contains(t, err.Error(), "挂牌督办")
 }

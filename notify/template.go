@@ -27,6 +27,7 @@ const (
 	KeyReturned              = hazard.TemplateReturned
 	KeySentBack              = hazard.TemplateSentBack
 	KeyWithdrawn             = hazard.TemplateWithdrawn
+	KeyReopened              = hazard.TemplateReopened
 	KeyOverdueDepartment     = hazard.TemplateOverdueDepartment
 	KeyOverdueSupervisor     = hazard.TemplateOverdueSupervisor
 	KeyRectificationOrdered  = hazard.TemplateRectificationOrdered
@@ -116,6 +117,7 @@ func DefaultTexts() Texts {
 			KeyRewardExpired:         `您的奖励 {{yuan .amount_fen}}（隐患编号 {{.ref}}）因逾期未领取已失效。`,
 			KeyOverdueDepartment:     `【督办】隐患 {{.ref}}（{{.state}}）已超期{{with .deadline}}（期限 {{date .}}）{{end}}，请立即办理。`,
 			KeyOverdueSupervisor:     `【督办】{{.department}}的隐患 {{.ref}}（{{.state}}）已超期{{with .deadline}}（期限 {{date .}}）{{end}}。`,
+			KeyReopened:              `隐患 {{.ref}} 已重新打开（{{.action}}），请{{.department}}重新办理，原因：{{.reason}}`,
 			KeyRectificationOrdered:  `【整改通知】隐患 {{.ref}}（{{.category}}，{{severity .severity}}）已下达整改：{{.reason}}{{with .deadline}}，请于 {{date .}} 前完成整改{{end}}。`,
 			KeyRectificationReported: `{{.department}}：隐患 {{.ref}} 的单位已报告整改完成，请复查。`,
 			KeyRectificationRejected: `隐患 {{.ref}} 整改未通过（{{.action}}），请继续整改，原因：{{.reason}}`,
@@ -139,6 +141,7 @@ func DefaultTexts() Texts {
 			KeyRewardExpired:         `Your reward of {{yuan .amount_fen}} for report {{.ref}} expired unclaimed.`,
 			KeyOverdueDepartment:     `[Overdue] Hazard {{.ref}} ({{.state}}) is overdue{{with .deadline}} (due {{date .}}){{end}}; please act now.`,
 			KeyOverdueSupervisor:     `[Overdue] Hazard {{.ref}} of {{.department}} ({{.state}}) is overdue{{with .deadline}} (due {{date .}}){{end}}.`,
+			KeyReopened:              `Hazard {{.ref}} was reopened ({{.action}}); {{.department}}, please handle it again: {{.reason}}`,
 			KeyRectificationOrdered:  `[Rectification order] Hazard {{.ref}} ({{.category}}, {{severity .severity}}) must be rectified: {{.reason}}{{with .deadline}}, by {{date .}}{{end}}.`,
 			KeyRectificationReported: `{{.department}}: the unit reports hazard {{.ref}} rectified; please re-inspect it.`,
 			KeyRectificationRejected: `Hazard {{.ref}} was not accepted as rectified ({{.action}}); keep rectifying: {{.reason}}`,

@@ -22,8 +22,9 @@ import (
 //   - failed: the payer refused it for good.
 type ClaimResult struct {
 	Reward Reward
-	// Package is what the citizen's app needs to confirm a waiting payout.
-	Package string
+	// Package is what the citizen's app needs to confirm a waiting payout;
+	// Merchant and App go with it when the app needs them (PayResult).
+	Package, Merchant, App string
 }
 
 func truncate(s string) string {
@@ -82,7 +83,7 @@ func (s *Service) Claim(ctx context.Context, user hazard.User, id uuid.UUID) (Cl
 	}
 	cr := ClaimResult{Reward: r}
 	if r.Status == StatusClaiming {
-		cr.Package = res.Package
+		cr.Package, cr.Merchant, cr.App = res.Package, res.Merchant, res.App
 	}
 	return cr, nil
 }
@@ -111,7 +112,7 @@ func (s *Service) Pending(ctx context.Context, user hazard.User, id uuid.UUID) (
 	if res.Status != PayPending || res.Package == "" {
 		return ClaimResult{}, ErrNotClaimable
 	}
-	return ClaimResult{Reward: r, Package: res.Package}, nil
+	return ClaimResult{Reward: r, Package: res.Package, Merchant: res.Merchant, App: res.App}, nil
 }
 
 // record writes the payer's answer about the claiming reward r.

@@ -158,11 +158,15 @@ func TestClaimNeedsConfirmation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, reward.StatusClaiming, res.Reward.Status)
 	assert.Equal(t, "package-"+r.ID.String(), res.Package)
+	assert.Equal(t, "mempay", res.Merchant, "the claim carries the payer's merchant")
+	assert.Equal(t, "mempay-app", res.App, "the claim carries the payer's app")
 
 	// The app was closed: the citizen asks for the package again.
 	again, err := f.svc.Pending(ctx, citizen("alice"), r.ID)
 	require.NoError(t, err)
 	assert.Equal(t, res.Package, again.Package)
+	assert.Equal(t, res.Merchant, again.Merchant)
+	assert.Equal(t, res.App, again.App)
 	_, err = f.svc.Pending(ctx, citizen("bob"), r.ID)
 	assert.ErrorIs(t, err, hazard.ErrNotFound)
 	_, err = f.svc.Claim(ctx, citizen("alice"), r.ID)

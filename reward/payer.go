@@ -50,6 +50,10 @@ type PayResult struct {
 	// Package is what the citizen's app needs to confirm a pending payout
 	// (WeChat Pay's package_info); empty when no confirmation is needed.
 	Package string
+	// Merchant and App say who pays and through which app, for an app
+	// that needs them with Package (WeChat Pay's mchId and appId, which
+	// wx.requestMerchantTransfer takes); empty otherwise.
+	Merchant, App string
 	// Reason says why a payout failed or was rejected.
 	Reason string
 }

@@ -7,8 +7,7 @@ import (
 )
 
 // Role names who may take an action. Roles are plain strings that the
-// processes built with this package define (package hazard defines the
-// city's).
+// processes built with this package define.
 type Role string
 
 // Label is a display name in Chinese and English.
@@ -20,8 +19,10 @@ type Label struct {
 // StateKind tells whether a state starts, continues or ends the loop.
 type StateKind string
 
-// The kinds of state. A definition has exactly one initial state; terminal
-// states have no outgoing actions.
+// The kinds of state. A definition has exactly one initial state. A
+// terminal state closes the subject (closed is terminal); it may still
+// declare actions that leave it, which reopen the subject (a requester's "it
+// is back", a failed re-verification), and the state stays terminal.
 const (
 	KindInitial      StateKind = "initial"
 	KindIntermediate StateKind = "intermediate"
@@ -46,7 +47,7 @@ type State struct {
 // blank.
 type InputKind string
 
-// Inputs known to [Definition.Fire].
+// Inputs known to [Definition.Apply].
 const (
 	NeedReason     InputKind = "reason"     // Input.Reason not blank (a reason, a result, a requirement)
 	NeedDepartment InputKind = "department" // Input.Department not blank
@@ -84,8 +85,8 @@ type Input struct {
 	Department string            // a target department
 	Photos     []string          // photo references (blob keys, URLs)
 	Fields     map[string]string // any other input, by InputKind
-	Subject    any               // the subject (a hazard); see Severe
-	Now        time.Time         // the time of the transition; Transition.Deadline counts from it
+	Subject    any               // the subject, passed to deadline functions and guards
+	Now        time.Time         // the time of the transition; Status.Deadline counts from it
 }
 
 // Request is what a [Guard] sees. Action points into the definition and
@@ -106,39 +107,13 @@ func (r Request) Subject() any {
 	return r.Input.Subject
 }
 
-// Transition is the outcome of a successful [Definition.Fire].
-type Transition struct {
-	From   string
-	To     string
-	Action string
-	Actor  Actor
-	// DeadlineIn is the target state's deadline for the subject, 0 if none.
-	DeadlineIn time.Duration
-	// Deadline is Input.Now (in UTC) plus DeadlineIn; it is zero when the
-	// target state has no deadline or Input.Now is zero.
-	Deadline time.Time
-}
-
 // Status is what a subject keeps of its process: its state and that
-// state's deadline. Embed it in a stored record and advance it with
-// [Definition.Apply].
+// state's deadline. Embed it in a stored record (or fill one from it) and
+// advance it with [Definition.Apply].
 type Status struct {
 	State      string
 	DeadlineIn time.Duration // the state's deadline for the subject, 0 if none
 	Deadline   time.Time     // when it falls (UTC), zero if none or Input.Now was zero
-}
-
-// Hooks let callers attach effects to transitions. Each hook is optional and
-// is called only after every check passed, synchronously, in this order:
-// OnLeave, OnEnter, After. They see the same Transition and cannot veto it;
-// they must be safe for concurrent use. A hook that switches on t.From or
-// t.To acts per state. State changes should be saved before doing I/O (see
-// the package documentation): the hooks run inside Fire, before the caller
-// saves the new state.
-type Hooks struct {
-	OnLeave func(ctx context.Context, t Transition) // leaving t.From
-	OnEnter func(ctx context.Context, t Transition) // entering t.To
-	After   func(ctx context.Context, t Transition) // after the transition
 }
 
 // Spec describes a definition; [New] validates it and builds a [Definition].
@@ -147,19 +122,17 @@ type Spec struct {
 	Version int // 1 or more
 	States  []State
 	Actions []Action
-	Hooks   Hooks
 }
 
 // Definition is a validated, immutable process definition. It keeps no
 // per-subject state: callers store the current state of each subject and pass
-// it to [Definition.Fire]. It is safe for concurrent use and fires without
+// it to [Definition.Apply]. It is safe for concurrent use and fires without
 // taking a lock.
 type Definition struct {
 	name    string
 	version int
 	states  []State
 	actions []Action
-	hooks   Hooks
 	initial int
 
 	stateNames []string  // state names, by index
@@ -168,10 +141,14 @@ type Definition struct {
 	// leaving state s in declaration order, then the others with their
 	// prepared conflict.
 	byState [][]slot
+	// exits[s] is the head of byState[s] that leaves state s: Apply looks
+	// an action up there first, since a state has few ways out.
+	exits   [][]slot
 	names   []string  // distinct action names, in declaration order
 	nameIdx nameIndex // action name -> index in names
-	// table[s*width+a] is what action name a does in state s, so that
-	// Fire decides with two hash lookups and no scan; width is len(names).
+	// table[s*width+a] is what action name a does in state s, so that an
+	// action that does not leave the state finds its prepared refusal with
+	// two name lookups; width is len(names).
 	table []cell
 	width int
 }
@@ -191,7 +168,7 @@ type slot struct {
 	conflict *Error
 }
 
-// edge is an action leaving one state, with what Fire needs copied in, so
+// edge is an action leaving one state, with what Apply needs copied in, so
 // that firing reads one compact record, and its refusals prepared.
 type edge struct {
 	name      string
@@ -201,7 +178,7 @@ type edge struct {
 	deadline  DeadlineFunc // of the target state
 	roles     []Role
 	needs     []InputKind
-	checks    []need // parallel to needs: how Fire checks each
+	checks    []need // parallel to needs: how Apply checks each
 	guards    []Guard
 	forbidden *Error
 	missing   []*Error // parallel to needs
@@ -217,11 +194,11 @@ func MustNew(spec Spec) *Definition {
 	return d
 }
 
-// New validates spec and builds a definition. When spec has defects, New
-// returns a nil definition and a [*DefinitionError] listing every defect.
+// New validates spec and builds a definition. It returns either a
+// definition and a nil error, or, when spec has defects, a nil definition
+// and a [*DefinitionError] listing every defect; it fails in no other way.
 // The spec's slices are copied: changing them later does not change the
-// definition. In theory (the odds are below one in 10^20) New may also fail
-// to build its name index; it then returns an [*Error] with code internal.
+// definition.
 func New(spec Spec) (*Definition, error) {
 	if defects := validate(spec); len(defects) > 0 {
 		return nil, &DefinitionError{Name: spec.Name, Version: spec.Version, Defects: defects}
@@ -231,7 +208,6 @@ func New(spec Spec) (*Definition, error) {
 		version: spec.Version,
 		states:  slices.Clone(spec.States),
 		actions: make([]Action, len(spec.Actions)),
-		hooks:   spec.Hooks,
 	}
 	for i, a := range spec.Actions {
 		d.actions[i] = cloneAction(a)
@@ -245,6 +221,7 @@ func New(spec Spec) (*Definition, error) {
 			d.initial = i
 		}
 	}
+	d.stateIdx = newNameIndex(d.stateNames)
 	nameIdx := map[string]int{}
 	for _, a := range d.actions {
 		if _, ok := nameIdx[a.Name]; !ok {
@@ -252,20 +229,12 @@ func New(spec Spec) (*Definition, error) {
 			d.names = append(d.names, a.Name)
 		}
 	}
+	d.nameIdx = newNameIndex(d.names)
 	d.width = len(d.names)
-	var err error
-	if d.stateIdx, err = newNameIndex(d.stateNames, d.width); err != nil {
-		return nil, err
-	}
-	if d.nameIdx, err = newNameIndex(d.names, 1); err != nil {
-		return nil, err
-	}
 	edges := make([][]*edge, len(d.states))
 	for ai := range d.actions {
 		a := &d.actions[ai]
 		for _, src := range a.From {
-			// The definition's own strings, which Fire recognises by address
-			// when a caller passes them back (Transition.To, Status.State).
 			from, to := d.stateNames[index[src]], d.stateNames[index[a.To]]
 			e := &edge{
 				name: d.names[nameIdx[a.Name]], from: from, action: a, to: to, deadline: d.states[index[a.To]].Deadline,
@@ -286,6 +255,7 @@ func New(spec Spec) (*Definition, error) {
 		}
 	}
 	d.byState = make([][]slot, len(d.states))
+	d.exits = make([][]slot, 0, len(d.states))
 	for s, st := range d.states {
 		slots := make([]slot, 0, len(d.names))
 		leaving := map[string]bool{}
@@ -302,6 +272,7 @@ func New(spec Spec) (*Definition, error) {
 			}
 		}
 		d.byState[s] = slots
+		d.exits = append(d.exits, slots[:len(edges[s])])
 	}
 	d.table = make([]cell, len(d.states)*d.width)
 	for s, slots := range d.byState {
@@ -312,7 +283,7 @@ func New(spec Spec) (*Definition, error) {
 	return d, nil
 }
 
-// need is how Fire checks an InputKind, decided once by New.
+// need is how Apply checks an InputKind, decided once by New.
 type need uint8
 
 const (
@@ -354,15 +325,6 @@ func cloneAction(a Action) Action {
 	a.Needs = slices.Clone(a.Needs)
 	a.Guards = slices.Clone(a.Guards)
 	return a
-}
-
-// WithHooks returns a copy of d that calls h instead of d's hooks. The copy
-// shares d's immutable tables, so it is cheap; d is unchanged. It lets a
-// caller attach effects to a preset.
-func (d *Definition) WithHooks(h Hooks) *Definition {
-	c := *d
-	c.hooks = h
-	return &c
 }
 
 // Name returns the definition's name.
@@ -412,4 +374,8 @@ func (d *Definition) Deadline(state string, subject any) time.Duration {
 	return d.states[i].Deadline(subject)
 }
 
+// stateIndex returns the position of the state named name, or -1.
 func (d *Definition) stateIndex(name string) int { return d.stateIdx.lookup(name) }
+
+// nameIndex returns the position of the action name in d.names, or -1.
+func (d *Definition) nameIndex(name string) int { return d.nameIdx.lookup(name) }

@@ -9,11 +9,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and the generated parts of README.md")
+
+// diagrammed are the definitions whose diagrams testdata and README.md show:
+// the test process, whose terminal state closed declares a reopen action.
+func diagrammed() []*workflow.Definition { return []*workflow.Definition{tickets} }
 
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
@@ -29,12 +32,23 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestDiagramGolden(t *testing.T) {
-	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
+	for _, d := range diagrammed() {
 		golden(t, d.Name()+".mmd", d.Mermaid())
 		golden(t, d.Name()+".dot", d.DOT())
 		require.Equal(t, d.Mermaid(), d.Mermaid(), "Mermaid is deterministic")
 		require.Equal(t, d.DOT(), d.DOT(), "DOT is deterministic")
 	}
+}
+
+// TestDiagramReopen: an action leaving a terminal state is drawn like any
+// other, and the state still ends the loop.
+func TestDiagramReopen(t *testing.T) {
+	m := tickets.Mermaid()
+	require.Contains(t, m, "    closed --> assigned : reopen 重新打开 [requester]\n")
+	require.Contains(t, m, "    closed --> [*]\n")
+	dot := tickets.DOT()
+	require.Contains(t, dot, `  "closed" -> "assigned" [label="reopen 重新打开 [requester]"];`)
+	require.Contains(t, dot, `  "closed" [label="已关闭\nclosed", peripheries=2];`)
 }
 
 func TestDiagramEscaping(t *testing.T) {
@@ -56,13 +70,13 @@ func TestDiagramEscaping(t *testing.T) {
 	require.Contains(t, dot, `"done" [label="done", peripheries=2];`)
 }
 
-// TestReadmeDiagrams keeps the diagrams in README.md in step with the
-// presets; -update rewrites them.
+// TestReadmeDiagrams keeps the diagrams in README.md in step with the test
+// process; -update rewrites them.
 func TestReadmeDiagrams(t *testing.T) {
 	raw, err := os.ReadFile("README.md")
 	require.NoError(t, err)
 	readme := string(raw)
-	for _, d := range []*workflow.Definition{hazard.CitizenReport().Definition(), hazard.Rectification().Definition()} {
+	for _, d := range diagrammed() {
 		for _, f := range []struct{ kind, fence, body string }{
 			{"mermaid", "mermaid", d.Mermaid()},
 			{"dot", "dot", d.DOT()},

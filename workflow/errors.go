@@ -34,7 +34,7 @@ var (
 // the missing [InputKind], as a string). Err is the cause, if any (for
 // example the error a [Guard] returned).
 //
-// Errors returned by [Definition.Fire] for a refused transition may be shared
+// Errors returned by [Definition.Apply] for a refused transition may be shared
 // between calls (they are prepared once when the definition is built, so that
 // a refusal costs no allocation): treat them as read-only.
 type Error struct {

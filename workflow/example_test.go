@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
-// A small custom process: a hot-work permit is requested, then approved or
-// refused by a safety officer; a refusal needs a reason.
+// A small process: a hot-work permit is requested, then approved or
+// refused by a safety officer; a refusal needs a reason. A refused permit
+// is closed, but the welder may resubmit it, which reopens it.
 func permitSpec() workflow.Spec {
 	return workflow.Spec{
 		Name:    "hot_work_permit",
@@ -28,6 +28,9 @@ func permitSpec() workflow.Spec {
 			{Name: "refuse", Label: workflow.Label{ZH: "驳回", EN: "Refuse"},
 				From: []string{"requested"}, To: "refused", Roles: []workflow.Role{"safety_officer"},
 				Needs: []workflow.InputKind{workflow.NeedReason}},
+			{Name: "resubmit", Label: workflow.Label{ZH: "重新申请", EN: "Resubmit"},
+				From: []string{"refused"}, To: "requested", Roles: []workflow.Role{"welder"},
+				Needs: []workflow.InputKind{workflow.NeedReason}},
 		},
 	}
 }
@@ -39,25 +42,27 @@ func Example() {
 	}
 	ctx := context.Background()
 	officer := workflow.Actor{ID: "u42", Role: "safety_officer"}
+	// The permit's record keeps its Status; a real one is read from storage.
+	permit := workflow.Status{State: permits.Initial()}
 
 	// A refusal without a reason is invalid; the message is fit for users.
-	_, err = permits.Fire(ctx, "requested", "refuse", officer, &workflow.Input{})
+	err = permits.Apply(ctx, &permit, "refuse", officer, &workflow.Input{})
 	fmt.Println(errors.Is(err, workflow.ErrInvalid), err)
 
 	// A welder may not approve their own permit.
-	_, err = permits.Fire(ctx, "requested", "approve", workflow.Actor{ID: "u7", Role: "welder"}, nil)
-	fmt.Println(workflow.CodeOf(err))
+	err = permits.Apply(ctx, &permit, "approve", workflow.Actor{ID: "u7", Role: "welder"}, nil)
+	fmt.Println(workflow.CodeOf(err), permit.State)
 
-	t, err := permits.Fire(ctx, "requested", "approve", officer, nil)
-	fmt.Println(t.From, "->", t.To, err, permits.IsTerminal(t.To))
+	err = permits.Apply(ctx, &permit, "approve", officer, nil)
+	fmt.Println(permit.State, err, permits.IsTerminal(permit.State))
 
-	// Nothing leaves a terminal state.
-	_, err = permits.Fire(ctx, t.To, "refuse", officer, &workflow.Input{Reason: "changed my mind"})
+	// Nothing leaves approved: it declares no action.
+	err = permits.Apply(ctx, &permit, "refuse", officer, &workflow.Input{Reason: "changed my mind"})
 	fmt.Println(workflow.CodeOf(err))
 	// Output:
 	// true workflow: "refuse" needs a reason (invalid)
-	// forbidden
-	// requested -> approved <nil> true
+	// forbidden requested
+	// approved <nil> true
 	// conflict
 }
 
@@ -90,66 +95,63 @@ func ExampleDefinition_Mermaid() {
 	//     [*] --> requested
 	//     requested --> approved : approve 批准 [safety_officer]
 	//     requested --> refused : refuse 驳回 [safety_officer]
+	//     refused --> requested : resubmit 重新申请 [welder]
 	//     approved --> [*]
 	//     refused --> [*]
 }
 
-func ExampleDefinition_Fire_deadline() {
-	c := hazard.CitizenReport().Definition()
-	now := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
-	t, err := c.Fire(context.Background(), "dispatched", "accept",
-		workflow.Actor{ID: "dept-fire", Role: hazard.RoleHandler},
-		&workflow.Input{Subject: subject{major: true}, Now: now})
-	fmt.Println(t.To, t.DeadlineIn, t.Deadline.Format(time.RFC3339), err)
-	// Output:
-	// accepted 48h0m0s 2025-03-03T09:00:00Z <nil>
-}
-
-// A subject stored by the caller keeps a Status; Apply advances it in place
-// and leaves it as it was when the action is refused.
+// A subject stored by the caller keeps a Status; Apply advances it in place,
+// with the new state's deadline, and leaves it as it was when the action is
+// refused. A terminal state closes the subject; the actions it declares
+// reopen it.
 func ExampleDefinition_Apply() {
-	type ticket struct {
+	type permit struct {
 		ID string
 		workflow.Status
 	}
-	c := hazard.CitizenReport().Definition()
+	permits := workflow.MustNew(permitSpec())
 	ctx := context.Background()
-	tk := ticket{ID: "HZ-1", Status: workflow.Status{State: c.Initial()}}
+	// The state as read from a database row owns its bytes: it is found by
+	// them, exactly as a constant is.
+	p := permit{ID: "HW-1", Status: workflow.Status{State: string([]byte("refused"))}}
+	fmt.Println(p.State, permits.IsTerminal(p.State))
+
+	officer := workflow.Actor{ID: "u42", Role: "safety_officer"}
+	err := permits.Apply(ctx, &p.Status, "approve", officer, nil)
+	fmt.Println(p.State, workflow.CodeOf(err))
+
+	welder := workflow.Actor{ID: "u7", Role: "welder"}
 	now := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
-
-	dispatcher := workflow.Actor{ID: "d-7", Role: hazard.RoleDispatcher}
-	err := c.Apply(ctx, &tk.Status, "dispatch", dispatcher, &workflow.Input{Department: "fire", Now: now})
-	fmt.Println(tk.State, tk.DeadlineIn, tk.Deadline.Format(time.RFC3339), err)
-
-	err = c.Apply(ctx, &tk.Status, "approve", workflow.Actor{ID: "r-1", Role: hazard.RoleReviewer}, nil)
-	fmt.Println(tk.State, workflow.CodeOf(err))
+	err = permits.Apply(ctx, &p.Status, "resubmit", welder, &workflow.Input{Reason: "the fire watch is booked", Now: now})
+	fmt.Println(p.State, p.DeadlineIn, p.Deadline.Format(time.RFC3339), err)
 	// Output:
-	// dispatched 24h0m0s 2025-03-02T08:00:00Z <nil>
-	// dispatched conflict
+	// refused true
+	// refused conflict
+	// requested 4h0m0s 2025-03-01T12:00:00Z <nil>
 }
 
 func ExampleDefinition_Available() {
-	c := hazard.CitizenReport().Definition()
-	for _, a := range c.Available("dispatched", hazard.RoleHandler) {
+	permits := workflow.MustNew(permitSpec())
+	for _, a := range permits.Available("requested", "safety_officer") {
 		fmt.Println(a.Name, a.Label.ZH, a.Label.EN, a.Needs)
 	}
 	// Output:
-	// accept 受理 Accept []
-	// send_back 退回转办 Send back [reason]
+	// approve 批准 Approve []
+	// refuse 驳回 Refuse [reason]
 }
 
 func ExampleRegistry() {
-	reg, err := workflow.NewRegistry(hazard.CitizenReport().Definition())
+	reg, err := workflow.NewRegistry(workflow.MustNew(permitSpec()))
 	if err != nil {
 		panic(err)
 	}
-	// A hazard records the definition's name and version when it is
-	// submitted, and is always fired with that version.
-	d, err := reg.Get(hazard.CitizenReportName, 1)
+	// A subject records the definition's name and version when it starts,
+	// and is always fired with that version.
+	d, err := reg.Get("hot_work_permit", 1)
 	fmt.Println(d.Name(), d.Version(), err)
-	_, err = reg.Get(hazard.CitizenReportName, 2)
+	_, err = reg.Get("hot_work_permit", 2)
 	fmt.Println(workflow.CodeOf(err))
 	// Output:
-	// citizen_report 1 <nil>
+	// hot_work_permit 1 <nil>
 	// not_found
 }

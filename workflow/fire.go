@@ -8,166 +8,79 @@ import (
 	"time"
 )
 
-// Fire applies action to a subject in state current, on behalf of actor,
-// and returns the transition. It does not change d and keeps no state: the
-// caller saves t.To (and t.Deadline) with the subject.
+// Apply fires action at a subject in state s.State, on behalf of actor:
+// when the transition is allowed, it sets *s to the target state and that
+// state's deadline; on error *s is unchanged. It does not change d and keeps
+// no state: the caller saves *s with the subject (and the events, with the
+// expected version, atomically).
 //
 // Checks run in this order, and the first that fails decides the error:
-//   - current must be a state of d and action must leave it: otherwise an
+//   - s.State must be a state of d and action must leave it: otherwise an
 //     [*Error] with code conflict (also for an unknown state or action);
 //   - actor.Role must be one of the action's roles: otherwise forbidden;
 //   - every input in the action's Needs must be present: otherwise invalid,
 //     with Field set to the missing [InputKind];
 //   - every guard must accept: otherwise the guard's error (see [Guard]).
 //
-// in may be nil when the action needs no input. On success Fire computes
-// the target state's deadline from in.Subject and in.Now, then calls the
-// hooks. Fire takes no lock, and allocates nothing on success unless a
-// guard or a hook does.
-//
-// A subject that keeps a [Status] can use [Definition.Apply] instead, which
-// does the same and updates the status in place.
-func (d *Definition) Fire(ctx context.Context, current, action string, actor Actor, in *Input) (Transition, error) {
-	// The fast path: both names are d's own strings, found by address (see
-	// nameIndex) with no call. Any other string takes fireSlow, which finds
-	// them by their bytes.
-	ss, as := d.stateIdx.ownSlot(current), d.nameIdx.ownSlot(action)
-	if !ours(ss.name, current) || !ours(as.name, action) {
-		return d.fireSlow(ctx, current, action, actor, in)
-	}
-	e, err := d.table[ss.at+as.at].take(actor.Role)
-	if err != nil {
-		return Transition{}, err
-	}
-	dl, due, err := d.finish(ctx, e, actor, in)
-	if err != nil {
-		return Transition{}, err
-	}
-	// No Transition variable: one whose address is taken is zeroed on every
-	// call, refusals included.
-	return Transition{From: e.from, To: e.to, Action: e.name, Actor: actor, DeadlineIn: dl, Deadline: due}, nil
-}
-
-// Apply is [Definition.Fire] for a subject that keeps a [Status] (embedded
-// in the caller's record, say): it fires action at the subject in state
-// s.State and, when the transition is allowed, sets *s to the new state and
-// its deadline. On error *s is unchanged. It makes the same checks in the
-// same order, returns the same errors and runs the same hooks as Fire. It is
-// the quicker of the two, a refusal most of all: it returns only an error,
-// where Fire returns a 112-byte Transition that Go passes in memory.
+// in may be nil when the action needs no input. On success Apply computes
+// the target state's deadline from in.Subject and in.Now: s.DeadlineIn is
+// 0 and s.Deadline zero when the target state has none, and s.Deadline is
+// also zero when in.Now is. s.State is set to d's own copy of the name.
+// Names are found by their bytes, so a state read back from storage and a
+// string constant cost the same. Apply takes no lock, and allocates nothing
+// on success, nor on a refusal for a declared state and action, unless a
+// guard or a deadline function does.
 func (d *Definition) Apply(ctx context.Context, s *Status, action string, actor Actor, in *Input) error {
-	// The fast path, as in Fire.
-	ss, as := d.stateIdx.ownSlot(s.State), d.nameIdx.ownSlot(action)
-	if !ours(ss.name, s.State) || !ours(as.name, action) {
-		return d.applySlow(ctx, s, action, actor, in)
-	}
-	e, err := d.table[ss.at+as.at].take(actor.Role)
+	e, err := d.edgeOf(s.State, action)
 	if err != nil {
 		return err
 	}
-	dl, due, err := d.finish(ctx, e, actor, in)
-	if err != nil {
-		return err
+	if !slices.Contains(e.roles, actor.Role) {
+		return e.forbidden
 	}
-	*s = Status{State: e.to, DeadlineIn: dl, Deadline: due}
-	return nil
-}
-
-// take returns the edge c leads along for role, or the prepared conflict
-// or forbidden error.
-func (c *cell) take(role Role) (*edge, error) {
-	e := c.edge
-	if e == nil {
-		return nil, c.conflict
-	}
-	for _, r := range e.roles {
-		if r == role {
-			return e, nil
-		}
-	}
-	return nil, e.forbidden
-}
-
-// finish is the rest of a transition along e once the state and role
-// checks passed: it checks the inputs and guards, computes the target
-// state's deadline and runs the hooks.
-func (d *Definition) finish(ctx context.Context, e *edge, actor Actor, in *Input) (time.Duration, time.Time, error) {
 	for i, k := range e.checks {
 		if !has(in, k, e.needs[i]) {
-			return 0, time.Time{}, e.missing[i]
+			return e.missing[i]
 		}
 	}
 	if len(e.guards) > 0 {
 		if err := d.guard(ctx, e, actor, in); err != nil {
-			return 0, time.Time{}, err
+			return err
 		}
 	}
-	var dl time.Duration
-	var due time.Time
-	if e.deadline != nil {
-		dl, due = deadline(e.deadline, in)
+	if e.deadline == nil {
+		*s = Status{State: e.to}
+		return nil
 	}
-	if d.hooks.OnLeave != nil || d.hooks.OnEnter != nil || d.hooks.After != nil {
-		d.runHooks(ctx, e, actor, dl, due)
-	}
-	return dl, due, nil
+	dl, due := deadline(e.deadline, in)
+	*s = Status{State: e.to, DeadlineIn: dl, Deadline: due}
+	return nil
 }
 
-// cellOf returns the cell of action in state current, finding both names
-// by their bytes, or the conflict for a state or action d does not declare.
-func (d *Definition) cellOf(current, action string) (*cell, error) {
-	s := d.stateIdx.find(current)
+// edgeOf returns the edge along which action leaves state current, found
+// by their bytes, or the conflict: prepared for a state and an action d
+// declares, made for one it does not.
+func (d *Definition) edgeOf(current, action string) (*edge, error) {
+	s := d.stateIdx.lookup(current)
 	if s < 0 {
 		return nil, unknownState(current, action)
 	}
-	a := d.nameIdx.find(action)
+	if exits := d.exits[s]; len(exits) <= scanMax {
+		for i := range exits {
+			if exits[i].name == action {
+				return exits[i].edge, nil
+			}
+		}
+	}
+	a := d.nameIdx.lookup(action)
 	if a < 0 {
 		return nil, d.unknownAction(s, action)
 	}
-	return &d.table[s*d.width+a], nil
-}
-
-// through takes the cell c for actor and finishes the transition: take and
-// finish, for the slow paths (Fire and Apply write them out).
-func (d *Definition) through(ctx context.Context, c *cell, actor Actor, in *Input) (*edge, time.Duration, time.Time, error) {
-	e, err := c.take(actor.Role)
-	if err != nil {
-		return nil, 0, time.Time{}, err
+	c := &d.table[s*d.width+a]
+	if c.edge == nil {
+		return nil, c.conflict
 	}
-	dl, due, err := d.finish(ctx, e, actor, in)
-	return e, dl, due, err
-}
-
-// fireSlow is Fire for names that are not d's own strings (read from a
-// database, say): the same steps with the names found by their bytes.
-//
-//go:noinline
-func (d *Definition) fireSlow(ctx context.Context, current, action string, actor Actor, in *Input) (Transition, error) {
-	c, err := d.cellOf(current, action)
-	if err != nil {
-		return Transition{}, err
-	}
-	e, dl, due, err := d.through(ctx, c, actor, in)
-	if err != nil {
-		return Transition{}, err
-	}
-	return Transition{From: e.from, To: e.to, Action: e.name, Actor: actor, DeadlineIn: dl, Deadline: due}, nil
-}
-
-// applySlow is Apply for names that are not d's own strings, as fireSlow.
-//
-//go:noinline
-func (d *Definition) applySlow(ctx context.Context, s *Status, action string, actor Actor, in *Input) error {
-	c, err := d.cellOf(s.State, action)
-	if err != nil {
-		return err
-	}
-	e, dl, due, err := d.through(ctx, c, actor, in)
-	if err != nil {
-		return err
-	}
-	*s = Status{State: e.to, DeadlineIn: dl, Deadline: due}
-	return nil
+	return c.edge, nil
 }
 
 // guard runs e's guards in order and returns the first refusal.
@@ -199,20 +112,6 @@ func (d *Definition) unknownAction(s int, action string) error {
 	return &Error{
 		Code: CodeConflict, Action: action, State: d.stateNames[s],
 		Message: "unknown action " + quote(action),
-	}
-}
-
-// runHooks calls the hooks in order with the transition along e.
-func (d *Definition) runHooks(ctx context.Context, e *edge, actor Actor, dl time.Duration, due time.Time) {
-	t := Transition{From: e.from, To: e.to, Action: e.name, Actor: actor, DeadlineIn: dl, Deadline: due}
-	if h := d.hooks.OnLeave; h != nil {
-		h(ctx, t)
-	}
-	if h := d.hooks.OnEnter; h != nil {
-		h(ctx, t)
-	}
-	if h := d.hooks.After; h != nil {
-		h(ctx, t)
 	}
 }
 
@@ -275,7 +174,7 @@ func blank(s string) bool {
 
 // Available returns copies of the actions that role may take from state, in
 // declaration order: the buttons a UI shows. It checks states and roles
-// only; inputs and guards are checked when the action is fired. It returns
+// only; inputs and guards are checked by [Definition.Apply]. It returns
 // nil for an unknown state or when there are none.
 func (d *Definition) Available(state string, role Role) []Action {
 	s := d.stateIndex(state)
@@ -298,7 +197,7 @@ func (d *Definition) Can(state, action string, role Role) bool {
 	if s < 0 {
 		return false
 	}
-	a := d.nameIdx.lookup(action)
+	a := d.nameIndex(action)
 	if a < 0 {
 		return false
 	}
@@ -312,7 +211,7 @@ func (d *Definition) Can(state, action string, role Role) bool {
 // it allocates nothing.
 func (d *Definition) Requires(state, action string, k InputKind) bool {
 	s := d.stateIndex(state)
-	a := d.nameIdx.lookup(action)
+	a := d.nameIndex(action)
 	if s < 0 || a < 0 {
 		return false
 	}

@@ -6,24 +6,22 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
 // TestRegistryVersions: a subject that started on v1 keeps firing on v1
 // after v2 is registered; new subjects start on the latest version.
 func TestRegistryVersions(t *testing.T) {
-	v1 := hazard.CitizenReport().Definition()
-	spec := hazard.CitizenReportSpec(hazard.DefaultCitizenDeadlines())
+	v1 := tickets
+	spec := ticketSpec()
 	spec.Version = 2
-	// v2 drops withdraw: a reporter can no longer withdraw.
+	// v2 drops cancel: a requester can no longer cancel an open ticket.
 	spec.Actions = spec.Actions[:0:0]
-	for _, a := range hazard.CitizenReportSpec(hazard.DefaultCitizenDeadlines()).Actions {
-		if a.Name != "withdraw" {
+	for _, a := range ticketSpec().Actions {
+		if a.Name != "cancel" {
 			spec.Actions = append(spec.Actions, a)
 		}
 	}
-	spec.States = spec.States[:len(spec.States)-1] // and the withdrawn state
 	v2, err := workflow.New(spec)
 	require.NoError(t, err)
 
@@ -31,48 +29,50 @@ func TestRegistryVersions(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, reg.Register(v2))
 
-	// A subject stored with (citizen_report, 1) in state submitted.
-	old, err := reg.Get(hazard.CitizenReportName, 1)
+	// A subject stored with (repair_ticket, 1) in state open.
+	requester := workflow.Actor{Role: roleRequester}
+	old, err := reg.Get("repair_ticket", 1)
 	require.NoError(t, err)
 	require.Same(t, v1, old)
-	tr, err := old.Fire(t.Context(), "submitted", "withdraw", workflow.Actor{Role: hazard.RoleReporter}, nil)
+	st, err := apply(old, "open", "cancel", requester, nil)
 	require.NoError(t, err)
-	require.Equal(t, "withdrawn", tr.To)
+	require.Equal(t, "cancelled", st.State)
 
-	latest, err := reg.Latest(hazard.CitizenReportName)
+	latest, err := reg.Latest("repair_ticket")
 	require.NoError(t, err)
 	require.Equal(t, 2, latest.Version())
-	_, err = latest.Fire(t.Context(), "submitted", "withdraw", workflow.Actor{Role: hazard.RoleReporter}, nil)
+	_, err = apply(latest, "open", "cancel", requester, nil)
 	require.ErrorIs(t, err, workflow.ErrConflict)
 
 	require.Equal(t, []*workflow.Definition{v1, v2}, reg.Definitions())
 }
 
 func TestRegistryErrors(t *testing.T) {
-	reg, err := workflow.NewRegistry(hazard.CitizenReport().Definition(), hazard.Rectification().Definition())
+	permits := workflow.MustNew(permitSpec())
+	reg, err := workflow.NewRegistry(tickets, permits)
 	require.NoError(t, err)
 
-	require.ErrorIs(t, reg.Register(hazard.CitizenReport().Definition()), workflow.ErrConflict)
-	require.ErrorIs(t, reg.Register(hazard.CitizenReport().Definition().WithHooks(workflow.Hooks{})), workflow.ErrConflict, "same name and version")
+	require.ErrorIs(t, reg.Register(tickets), workflow.ErrConflict)
+	require.ErrorIs(t, reg.Register(workflow.MustNew(ticketSpec())), workflow.ErrConflict, "same name and version")
 	require.ErrorIs(t, reg.Register(nil), workflow.ErrInvalid)
 
-	_, err = reg.Get(hazard.CitizenReportName, 9)
+	_, err = reg.Get("repair_ticket", 9)
 	require.ErrorIs(t, err, workflow.ErrNotFound)
 	_, err = reg.Get("nope", 1)
 	require.ErrorIs(t, err, workflow.ErrNotFound)
 	_, err = reg.Latest("nope")
 	require.ErrorIs(t, err, workflow.ErrNotFound)
 
-	_, err = workflow.NewRegistry(hazard.CitizenReport().Definition(), hazard.CitizenReport().Definition())
+	_, err = workflow.NewRegistry(tickets, tickets)
 	require.ErrorIs(t, err, workflow.ErrConflict)
 
 	var zero workflow.Registry
-	_, err = zero.Latest(hazard.RectificationName)
+	_, err = zero.Latest("hot_work_permit")
 	require.ErrorIs(t, err, workflow.ErrNotFound)
-	require.NoError(t, zero.Register(hazard.Rectification().Definition()))
-	got, err := zero.Latest(hazard.RectificationName)
+	require.NoError(t, zero.Register(permits))
+	got, err := zero.Latest("hot_work_permit")
 	require.NoError(t, err)
-	require.Same(t, hazard.Rectification().Definition(), got)
+	require.Same(t, permits, got)
 }
 
 // TestRegistryConcurrent registers and reads from many goroutines; run it

@@ -21,7 +21,6 @@ const (
 	DefectEmptyInput      DefectKind = "empty_input"      // an action needs an input with an empty kind
 	DefectNilGuard        DefectKind = "nil_guard"        // an action has a nil guard
 	DefectDuplicateAction DefectKind = "duplicate_action" // two actions of the same name leave one state
-	DefectTerminalExit    DefectKind = "terminal_exit"    // a terminal state has an outgoing action
 	DefectUnreachable     DefectKind = "unreachable"      // a state cannot be reached from the initial state
 	DefectDeadEnd         DefectKind = "dead_end"         // a non-terminal state has no way out
 	DefectNoTerminalPath  DefectKind = "no_terminal_path" // a state with a way out from which no terminal state can be reached
@@ -30,10 +29,11 @@ const (
 
 // Limits on the size of a definition, checked by [New] before anything
 // else: a spec over a limit is reported with DefectTooMany (and any name or
-// version defect) only. They bound the tables [Definition.Fire] keeps (one
-// entry per state and action name, about 12 MB at both limits) and the
-// time New takes (about 40 ms there); a real closed-loop process has a few
-// dozen states at most.
+// version defect) only. They bound what New prepares so that
+// [Definition.Apply] neither scans nor allocates: a table with one entry
+// and one prepared refusal per state and action name (about 12 MB at both
+// limits), and the time New takes to build it (about 30 ms there); a real
+// closed-loop process has a few dozen states at most.
 const (
 	MaxStates  = 256 // states in a definition
 	MaxActions = 256 // actions in a definition, counting each declared Action
@@ -185,9 +185,8 @@ func validate(spec Spec) []Defect {
 				add(DefectDuplicateAction, from, name, "action %q leaves state %q twice", name, from)
 			}
 			seen[k] = true
-			if spec.States[f].Kind == KindTerminal {
-				add(DefectTerminalExit, from, name, "terminal state %q has outgoing action %q", from, name)
-			}
+			// An action leaving a terminal state reopens the subject: it is
+			// allowed, and checked like any other.
 			hasExit[f] = true
 			if toOK {
 				next[f] = append(next[f], to)

@@ -68,9 +68,27 @@ func TestNewDefects(t *testing.T) {
 			s.States = append(s.States, st("void", workflow.KindTerminal))
 			s.Actions = append(s.Actions, act("close", []string{"open"}, "void"))
 		}, []workflow.DefectKind{workflow.DefectDuplicateAction}},
-		{"terminal with outgoing action", func(s *workflow.Spec) {
-			s.Actions = append(s.Actions, act("reopen", []string{"done"}, "open"))
-		}, []workflow.DefectKind{workflow.DefectTerminalExit}},
+		{"reopen to an unknown state", func(s *workflow.Spec) {
+			s.Actions = append(s.Actions, act("reopen", []string{"done"}, "limbo"))
+		}, []workflow.DefectKind{workflow.DefectUnknownState}},
+		{"reopen with no role", func(s *workflow.Spec) {
+			a := act("reopen", []string{"done"}, "open")
+			a.Roles = nil
+			s.Actions = append(s.Actions, a)
+		}, []workflow.DefectKind{workflow.DefectNoRoles}},
+		{"reopen twice from one terminal state", func(s *workflow.Spec) {
+			s.Actions = append(s.Actions, act("reopen", []string{"done"}, "open"), act("reopen", []string{"done"}, "open"))
+		}, []workflow.DefectKind{workflow.DefectDuplicateAction}},
+		{"reopen into a state with no way to close", func(s *workflow.Spec) {
+			s.States = append(s.States, st("limbo", workflow.KindIntermediate), st("loop", workflow.KindIntermediate))
+			s.Actions = append(s.Actions,
+				act("reopen", []string{"done"}, "limbo"),
+				act("spin", []string{"limbo"}, "loop"),
+				act("spin", []string{"loop"}, "limbo"))
+		}, []workflow.DefectKind{workflow.DefectNoTerminalPath, workflow.DefectNoTerminalPath}},
+		{"reopen from an undeclared state", func(s *workflow.Spec) {
+			s.Actions = append(s.Actions, act("reopen", []string{"gone"}, "open"))
+		}, []workflow.DefectKind{workflow.DefectUnknownState}},
 		{"unreachable state", func(s *workflow.Spec) {
 			s.States = append(s.States, st("island", workflow.KindIntermediate))
 			s.Actions = append(s.Actions, act("leave", []string{"island"}, "done"))
@@ -122,13 +140,13 @@ func TestNewReportsEveryDefect(t *testing.T) {
 	for _, k := range []workflow.DefectKind{
 		workflow.DefectEmptyName, workflow.DefectBadVersion, workflow.DefectDuplicateState,
 		workflow.DefectInitialCount, workflow.DefectUnknownState, workflow.DefectNoRoles,
-		workflow.DefectDuplicateAction, workflow.DefectTerminalExit, workflow.DefectDeadEnd,
+		workflow.DefectDuplicateAction, workflow.DefectDeadEnd,
 	} {
 		require.Contains(t, kinds, k)
 	}
 	var de *workflow.DefinitionError
 	require.ErrorAs(t, err, &de)
-	require.True(t, de.Has(workflow.DefectTerminalExit))
+	require.True(t, de.Has(workflow.DefectDeadEnd))
 	require.False(t, de.Has(workflow.DefectNilGuard))
 	require.Contains(t, err.Error(), "defect")
 
@@ -161,20 +179,37 @@ func TestNewCopiesSpec(t *testing.T) {
 	require.False(t, ok)
 }
 
-// TestLargeDefinition exercises the hashed state lookup used beyond 16 states.
+// TestLargeDefinition walks a definition of 40 states that share one
+// action name.
 func TestLargeDefinition(t *testing.T) {
 	const n = 40
 	name := func(i int) string { return "s" + string(rune('A'+i/26)) + string(rune('a'+i%26)) }
 	spec := chain(n, name, func(int) string { return "next" }, "r")
 	d := workflow.MustNew(spec)
-	state := d.Initial()
-	for !d.IsTerminal(state) {
-		tr, err := d.Fire(t.Context(), state, "next", workflow.Actor{Role: "r"}, nil)
-		require.NoError(t, err)
-		state = tr.To
+	st := workflow.Status{State: d.Initial()}
+	for !d.IsTerminal(st.State) {
+		require.NoError(t, d.Apply(t.Context(), &st, "next", workflow.Actor{Role: "r"}, nil))
 	}
-	require.Equal(t, name(n-1), state)
-	_, err := d.Fire(t.Context(), "nope", "next", workflow.Actor{Role: "r"}, nil)
+	require.Equal(t, name(n-1), st.State)
+	_, err := apply(d, "nope", "next", workflow.Actor{Role: "r"}, nil)
+	require.ErrorIs(t, err, workflow.ErrConflict)
+}
+
+// TestReopenAllowed: a definition whose terminal states declare reopen
+// actions is valid; they stay terminal, and only the declared actions
+// leave them.
+func TestReopenAllowed(t *testing.T) {
+	spec := tiny(t)
+	spec.Actions = append(spec.Actions, workflow.Action{Name: "reopen", From: []string{"done"}, To: "open", Roles: []workflow.Role{"owner"}})
+	d, err := workflow.New(spec)
+	require.NoError(t, err)
+	require.True(t, d.IsTerminal("done"))
+	require.True(t, d.Can("done", "reopen", "owner"))
+	require.False(t, d.Can("done", "close", "staff"))
+	st, err := apply(d, "done", "reopen", workflow.Actor{Role: "owner"}, nil)
+	require.NoError(t, err)
+	require.Equal(t, "open", st.State)
+	_, err = apply(d, "done", "close", workflow.Actor{Role: "staff"}, nil)
 	require.ErrorIs(t, err, workflow.ErrConflict)
 }
 
@@ -186,19 +221,18 @@ func TestLimits(t *testing.T) {
 		actor := workflow.Actor{Role: "r"}
 		state := d.Initial()
 		for i, a := range spec.Actions {
-			// Every other step with copies of the names, which Fire looks up
-			// by their bytes.
+			// Every other step with names that own their bytes.
 			s, name := state, a.Name
 			if i%2 == 1 {
 				s, name = strings.Clone(s), strings.Clone(name)
 			}
-			tr, err := d.Fire(t.Context(), s, name, actor, nil)
+			st, err := apply(d, s, name, actor, nil)
 			require.NoError(t, err, "step %d", i+1)
 			if i > 0 {
-				_, err = d.Fire(t.Context(), tr.To, spec.Actions[i-1].Name, actor, nil)
+				_, err = apply(d, st.State, spec.Actions[i-1].Name, actor, nil)
 				require.ErrorIs(t, err, workflow.ErrConflict, "step %d backwards", i+1)
 			}
-			state = tr.To
+			state = st.State
 		}
 		require.True(t, d.IsTerminal(state))
 	})

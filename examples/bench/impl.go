@@ -10,26 +10,12 @@ import (
 )
 
 // Hazardloop advances the hazard's status in place with the citizen
-// preset's Apply, as the workflow package recommends for stored subjects.
+// preset's Apply, the call hazard.Service makes.
 type Hazardloop struct{ Def *workflow.Definition }
 
 // Fire implements Firer.
 func (w Hazardloop) Fire(ctx context.Context, h *Hazard, s Step) error {
 	return w.Def.Apply(ctx, &h.Status, s.Action, s.Actor, s.Input)
-}
-
-// HazardloopFire fires with the citizen preset's Fire, which returns the
-// transition by value, and stores its outcome on the hazard.
-type HazardloopFire struct{ Def *workflow.Definition }
-
-// Fire implements Firer.
-func (w HazardloopFire) Fire(ctx context.Context, h *Hazard, s Step) error {
-	t, err := w.Def.Fire(ctx, h.State, s.Action, s.Actor, s.Input)
-	if err != nil {
-		return err
-	}
-	h.State, h.DeadlineIn, h.Deadline = t.To, t.DeadlineIn, t.Deadline
-	return nil
 }
 
 // Switch is the hand-written baseline.
@@ -164,8 +150,11 @@ func NewLooplab(h *Hazard) Looplab {
 	return Looplab{f}
 }
 
-// Fire implements Firer.
+// Fire implements Firer. The FSM first takes the hazard's state, since a
+// hazard's row may have changed (or been loaded again) since the FSM was
+// made.
 func (l Looplab) Fire(ctx context.Context, h *Hazard, s Step) error {
+	l.fsm.SetState(h.State)
 	if err := l.fsm.Event(ctx, s.Action, s.Actor, s.Input); err != nil {
 		return err
 	}

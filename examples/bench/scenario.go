@@ -31,8 +31,9 @@ func setDeadline(h *Hazard, in *workflow.Input) {
 // Major reports whether the hazard is major (hazard.Severe).
 func (h *Hazard) Major() bool { return h.major }
 
-// Step is one action of the cycle.
+// Step is one action of the cycle, taken on a hazard in state From.
 type Step struct {
+	From   string // the hazard's state when the step is taken, as loaded from its row
 	Action string
 	Actor  workflow.Actor
 	Input  *workflow.Input
@@ -40,22 +41,35 @@ type Step struct {
 
 // Cycle returns the four steps submitted → dispatched → accepted → resolved →
 // closed_valid for h, with inputs built once (as a request handler would
-// build them once per request).
+// build them once per request). Their states and actions are string
+// constants.
 func Cycle(h *Hazard) []Step {
 	now := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 	plain := &workflow.Input{Subject: h, Now: now}
 	return []Step{
-		{"dispatch", workflow.Actor{ID: "d1", Role: hazard.RoleDispatcher}, &workflow.Input{Department: "fire", Subject: h, Now: now}},
-		{"accept", workflow.Actor{ID: "h1", Role: hazard.RoleHandler}, plain},
-		{"resolve", workflow.Actor{ID: "h1", Role: hazard.RoleHandler}, &workflow.Input{Reason: "exit cleared", Photos: []string{"blob:1"}, Subject: h, Now: now}},
-		{"approve", workflow.Actor{ID: "r1", Role: hazard.RoleReviewer}, plain},
+		{"submitted", "dispatch", workflow.Actor{ID: "d1", Role: hazard.RoleDispatcher}, &workflow.Input{Department: "fire", Subject: h, Now: now}},
+		{"dispatched", "accept", workflow.Actor{ID: "h1", Role: hazard.RoleHandler}, plain},
+		{"accepted", "resolve", workflow.Actor{ID: "h1", Role: hazard.RoleHandler}, &workflow.Input{Reason: "exit cleared", Photos: []string{"blob:1"}, Subject: h, Now: now}},
+		{"resolved", "approve", workflow.Actor{ID: "r1", Role: hazard.RoleReviewer}, plain},
 	}
 }
 
 // NotAllowed is the step used by the not-allowed scenario: approving a
 // hazard that is only submitted.
 func NotAllowed(h *Hazard) Step {
-	return Step{"approve", workflow.Actor{ID: "r1", Role: hazard.RoleReviewer}, &workflow.Input{Subject: h}}
+	return Step{"submitted", "approve", workflow.Actor{ID: "r1", Role: hazard.RoleReviewer}, &workflow.Input{Subject: h}}
+}
+
+// Owned returns a copy of steps whose states and action names own their
+// bytes, built from []byte as a row read from a database and a decoded
+// request are: equal to the constants, never the same memory.
+func Owned(steps []Step) []Step {
+	out := make([]Step, len(steps))
+	for i, s := range steps {
+		s.From, s.Action = string([]byte(s.From)), string([]byte(s.Action))
+		out[i] = s
+	}
+	return out
 }
 
 // Firer fires one step at a hazard and stores the outcome on it.

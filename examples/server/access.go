@@ -67,7 +67,6 @@ func (c caller) user() hazard.User {
 	return c.acct.User()
 }
 
-
 // admin reports whether the caller is an admin (who also sees draft
 // articles).
 func (c caller) admin() bool { return c.signed && AccessAdmin.Allows(c.acct.Role) }

@@ -13,6 +13,13 @@ import (
 
 var _ reward.Payer = (*Payer)(nil)
 
+// Merchant and App are what a payout waiting for confirmation names as
+// its payer and app (reward.PayResult), as WeChat Pay's mchId and appId.
+const (
+	Merchant = "mempay"
+	App      = "mempay-app"
+)
+
 // Payout is one payout the payer made or holds.
 type Payout struct {
 	Key        string
@@ -128,7 +135,7 @@ func result(po *Payout) reward.PayResult {
 	if po.Settled {
 		return reward.PayResult{Status: reward.PaySettled, PaymentRef: po.Ref}
 	}
-	return reward.PayResult{Status: reward.PayPending, Package: "package-" + po.Key}
+	return reward.PayResult{Status: reward.PayPending, Package: "package-" + po.Key, Merchant: Merchant, App: App}
 }
 
 // Query implements reward.Payer.
