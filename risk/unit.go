@@ -146,7 +146,9 @@ const SubjectUnit hazard.SubjectKind = "unit"
 func (u *Unit) Subject() hazard.Subject { return UnitSubject(u.ID) }
 
 // UnitSubject returns the subject of the unit id's events.
-func UnitSubject(id uuid.UUID) hazard.Subject { return hazard.Subject{Kind: SubjectUnit, ID: id.String()} }
+func UnitSubject(id uuid.UUID) hazard.Subject {
+	return hazard.Subject{Kind: SubjectUnit, ID: id.String()}
+}
 
 // Clone returns a deep copy of u.
 func (u Unit) Clone() Unit {
