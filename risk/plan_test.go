@@ -51,7 +51,10 @@ func TestPlan(t *testing.T) {
 	june.From, june.To = may.To, time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 	p, err = h.svc.Plan(ctx, staff, june)
 	require.NoError(t, err)
-	assert.Len(t, p.Due, 3, "the orange units")
+	require.Len(t, p.Due, 3, "the orange units")
+	for i, d := range p.Due {
+		assert.Equal(t, orange[i].ID, d.UnitID, "in (due, ID) order")
+	}
 	assert.Len(t, p.Overdue, 4, "every red unit, red[0] since May")
 
 	// A year on, the blue units are eligible: a tenth drawn, rounded up.
