@@ -178,25 +178,25 @@ func (s *RiskStore) UpdateUnit(ctx context.Context, u risk.Unit, expectedVersion
 	return u.Clone(), nil
 }
 
-// ListUnits implements risk.Store. With a department it walks the
-// department's rows (primary key order); otherwise the units' IDs, through
-// the index of the first filter set.
-func (s *RiskStore) ListUnits(ctx context.Context, f risk.UnitFilter, p hazard.Page) (risk.UnitList, error) {
-	const op = "pgstore.ListUnits"
+// unitListQuery returns the statement of ListUnits, its arguments and the
+// page limit; the statement asks for one row more than the limit. With a
+// department it walks the department's rows (primary key order); otherwise
+// the units' IDs, through the index of the filters set.
+func unitListQuery(f risk.UnitFilter, p hazard.Page) (string, []any, int, error) {
 	limit, err := risk.PageLimit(p)
 	if err != nil {
-		return risk.UnitList{}, err
+		return "", nil, 0, err
 	}
 	after := uuid.Nil
 	if p.Cursor != "" {
 		if after, err = risk.ParseIDCursor(p.Cursor, false); err != nil {
-			return risk.UnitList{}, err
+			return "", nil, 0, err
 		}
 	}
 	var w where
-	from := `risk_units u`
+	from, order := `risk_units u`, "u.id"
 	if f.Department != "" {
-		from = `risk_unit_departments d JOIN risk_units u ON u.id = d.unit_id`
+		from, order = `risk_unit_departments d JOIN risk_units u ON u.id = d.unit_id`, "d.unit_id"
 		w.add("d.department = ?", f.Department)
 		w.add("d.unit_id > ?", after)
 	} else {
@@ -214,13 +214,18 @@ func (s *RiskStore) ListUnits(ctx context.Context, f risk.UnitFilter, p hazard.P
 	if f.Grade != "" {
 		w.add("u.grade = ?", string(f.Grade))
 	}
-	order := "u.id"
-	if f.Department != "" {
-		order = "d.unit_id"
-	}
 	w.args = append(w.args, limit+1)
-	sql := fmt.Sprintf(`SELECT u.doc FROM %s WHERE %s ORDER BY %s LIMIT $%d`, from, w.sql(), order, len(w.args))
-	rows, err := s.db.pool.Query(ctx, sql, w.args...)
+	return fmt.Sprintf(`SELECT u.doc FROM %s WHERE %s ORDER BY %s LIMIT $%d`, from, w.sql(), order, len(w.args)), w.args, limit, nil
+}
+
+// ListUnits implements risk.Store.
+func (s *RiskStore) ListUnits(ctx context.Context, f risk.UnitFilter, p hazard.Page) (risk.UnitList, error) {
+	const op = "pgstore.ListUnits"
+	sql, args, limit, err := unitListQuery(f, p)
+	if err != nil {
+		return risk.UnitList{}, err
+	}
+	rows, err := s.db.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return risk.UnitList{}, translate(op, err)
 	}
@@ -343,10 +348,16 @@ func (s *RiskStore) AssessPoint(ctx context.Context, p risk.Point, expectedVersi
 	return p, nil
 }
 
+// The statements of Points and Assessments.
+const (
+	pointsSQL      = `SELECT doc FROM risk_points WHERE unit_id = $1 ORDER BY id`
+	assessmentsSQL = `SELECT doc FROM risk_assessments WHERE point_id = $1 AND n < $2 ORDER BY n DESC LIMIT $3`
+)
+
 // Points implements risk.Store.
 func (s *RiskStore) Points(ctx context.Context, unitID uuid.UUID) ([]risk.Point, error) {
 	const op = "pgstore.Points"
-	rows, err := s.db.pool.Query(ctx, `SELECT doc FROM risk_points WHERE unit_id = $1 ORDER BY id`, unitID)
+	rows, err := s.db.pool.Query(ctx, pointsSQL, unitID)
 	if err != nil {
 		return nil, translate(op, err)
 	}
@@ -384,8 +395,7 @@ func (s *RiskStore) Assessments(ctx context.Context, pointID uuid.UUID, p hazard
 			return risk.AssessmentList{}, translate(op, err)
 		}
 	}
-	rows, err := s.db.pool.Query(ctx, `SELECT doc FROM risk_assessments WHERE point_id = $1 AND n < $2 ORDER BY n DESC LIMIT $3`,
-		pointID, before, limit+1)
+	rows, err := s.db.pool.Query(ctx, assessmentsSQL, pointID, before, limit+1)
 	if err != nil {
 		return risk.AssessmentList{}, translate(op, err)
 	}
@@ -415,13 +425,8 @@ WHERE department = $1 AND due_on IS NOT NULL AND due_on < $2 AND (due_on, unit_i
     AND ($5::text[] IS NULL OR grade = ANY($5))
 ORDER BY due_on, unit_id LIMIT $6`
 
-// Due implements risk.Store: an index range over risk_unit_departments_due.
-func (s *RiskStore) Due(ctx context.Context, q risk.DueQuery) (risk.DueList, error) {
-	const op = "pgstore.Due"
-	if err := q.Validate(); err != nil {
-		return risk.DueList{}, err
-	}
-	limit := q.DueLimit()
+// dueArgs returns the arguments of dueSQL for the valid query q.
+func dueArgs(q *risk.DueQuery) []any {
 	afterDay, afterID := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), uuid.Nil
 	if q.Cursor != "" {
 		afterDay, afterID, _ = risk.ParseDueCursor(q.Cursor)
@@ -436,7 +441,17 @@ func (s *RiskStore) Due(ctx context.Context, q risk.DueQuery) (risk.DueList, err
 	if !before.Equal(q.Before) {
 		before = before.AddDate(0, 0, 1)
 	}
-	rows, err := s.db.pool.Query(ctx, dueSQL, q.Department, before, afterDay, afterID, grades, limit+1)
+	return []any{q.Department, before, afterDay, afterID, grades, q.DueLimit() + 1}
+}
+
+// Due implements risk.Store: an index range over risk_unit_departments_due.
+func (s *RiskStore) Due(ctx context.Context, q risk.DueQuery) (risk.DueList, error) {
+	const op = "pgstore.Due"
+	if err := q.Validate(); err != nil {
+		return risk.DueList{}, err
+	}
+	limit := q.DueLimit()
+	rows, err := s.db.pool.Query(ctx, dueSQL, dueArgs(&q)...)
 	if err != nil {
 		return risk.DueList{}, translate(op, err)
 	}

@@ -12,8 +12,9 @@ CREATE TABLE risk_units (
     version     bigint NOT NULL,
     doc         jsonb NOT NULL
 );
--- Listings by district (and grid), industry and grade, in ID order.
-CREATE INDEX risk_units_district ON risk_units (district, grid, id);
+-- Listings by district, grid, industry and grade, in ID order.
+CREATE INDEX risk_units_district ON risk_units (district, id);
+CREATE INDEX risk_units_grid ON risk_units (grid, id);
 CREATE INDEX risk_units_industry ON risk_units (industry, id);
 CREATE INDEX risk_units_grade ON risk_units (grade, id);
 
