@@ -3,6 +3,7 @@ package risk_test
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"testing"
 	"time"
 
@@ -343,4 +344,29 @@ func TestNewRefusesABadConfig(t *testing.T) {
 	bad.Ladder = []int{3, 1}
 	_, err = risk.New(risk.Config{Store: h.units, Hazards: h.hazards, Policy: &bad})
 	require.ErrorIs(t, err, hazard.ErrInvalid)
+}
+
+func TestConcurrentChangesAllLand(t *testing.T) {
+	h := newHarness(t)
+	u := h.register(t, 1)
+	const racers = 20
+	start := make(chan struct{})
+	errs := make(chan error, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := h.svc.RecordInspection(ctx, staff, u.ID, epoch.AddDate(0, 0, i))
+			errs <- err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.NoError(t, err, "RecordInspection retries on a concurrent change")
+	}
+	assert.Equal(t, risk.Day(epoch).AddDate(0, 0, racers-1), h.unit(t, u.ID).LastInspected, "the latest date wins, whatever the order")
 }
