@@ -26,8 +26,8 @@ const envBenchUnits = "HAZARDLOOP_RISK_BENCH_UNITS"
 type province struct {
 	svc     *risk.Service
 	hazards *memstore.Store
-	store *memrisk.Store
-	units int
+	store   *memrisk.Store
+	units   int
 }
 
 var (
