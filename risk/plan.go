@@ -1,7 +1,7 @@
 package risk
 
 import (
-	"cmp"
+	"bytes"
 	"context"
 	"math/rand/v2"
 	"slices"
@@ -193,7 +193,7 @@ func (s *Service) walkDue(ctx context.Context, q DueQuery, each func(DueEntry)) 
 // "inspectors". The result is in unit ID order.
 func Draw(pop []DueEntry, n int, seed uint64, inspectors []Inspector, perVisit int) ([]PlanItem, error) {
 	pop = slices.Clone(pop)
-	slices.SortFunc(pop, func(a, b DueEntry) int { return cmp.Compare(a.UnitID.String(), b.UnitID.String()) })
+	slices.SortFunc(pop, func(a, b DueEntry) int { return bytes.Compare(a.UnitID[:], b.UnitID[:]) })
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	n = min(max(n, 0), len(pop))
 	for i := 0; i < n; i++ {
@@ -233,6 +233,6 @@ func Draw(pop []DueEntry, n int, seed uint64, inspectors []Inspector, perVisit i
 		slices.Sort(names)
 		out[k].Inspectors = names
 	}
-	slices.SortFunc(out, func(a, b PlanItem) int { return cmp.Compare(a.UnitID.String(), b.UnitID.String()) })
+	slices.SortFunc(out, func(a, b PlanItem) int { return bytes.Compare(a.UnitID[:], b.UnitID[:]) })
 	return out, nil
 }
