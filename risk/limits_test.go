@@ -34,17 +34,27 @@ func TestUnitLimits(t *testing.T) {
 		{"name", func(u *risk.Unit) { u.Name = strings.Repeat("名", risk.MaxNameLen) }, func(u *risk.Unit) { u.Name = strings.Repeat("名", risk.MaxNameLen+1) }},
 		{"industry", func(u *risk.Unit) { u.Industry = strings.Repeat("i", risk.MaxIndustryLen) }, func(u *risk.Unit) { u.Industry = strings.Repeat("i", risk.MaxIndustryLen+1) }},
 		{"grid", func(u *risk.Unit) { u.Grid = strings.Repeat("g", risk.MaxGridLen) }, func(u *risk.Unit) { u.Grid = strings.Repeat("g", risk.MaxGridLen+1) }},
-		{"departments", func(u *risk.Unit) { u.Departments = many(risk.MaxDepartments, func(i int) string { return fmt.Sprint("d", i) }) },
-			func(u *risk.Unit) { u.Departments = many(risk.MaxDepartments+1, func(i int) string { return fmt.Sprint("d", i) }) }},
+		{"departments", func(u *risk.Unit) {
+			u.Departments = many(risk.MaxDepartments, func(i int) string { return fmt.Sprint("d", i) })
+		},
+			func(u *risk.Unit) {
+				u.Departments = many(risk.MaxDepartments+1, func(i int) string { return fmt.Sprint("d", i) })
+			}},
 		{"departments[0]", func(u *risk.Unit) { u.Departments = []string{strings.Repeat("d", risk.MaxDepartmentLen)} },
 			func(u *risk.Unit) { u.Departments = []string{strings.Repeat("d", risk.MaxDepartmentLen+1)} }},
 		{"contacts", func(u *risk.Unit) { u.Contacts = contacts(risk.MaxContacts) }, func(u *risk.Unit) { u.Contacts = contacts(risk.MaxContacts + 1) }},
 		{"contacts[0].name", func(u *risk.Unit) { u.Contacts = []hazard.Contact{{Name: strings.Repeat("n", risk.MaxContactNameLen)}} },
-			func(u *risk.Unit) { u.Contacts = []hazard.Contact{{Name: strings.Repeat("n", risk.MaxContactNameLen+1)}} }},
+			func(u *risk.Unit) {
+				u.Contacts = []hazard.Contact{{Name: strings.Repeat("n", risk.MaxContactNameLen+1)}}
+			}},
 		{"contacts[0].phone", func(u *risk.Unit) { u.Contacts = []hazard.Contact{{Phone: strings.Repeat("1", risk.MaxPhoneLen)}} },
 			func(u *risk.Unit) { u.Contacts = []hazard.Contact{{Phone: strings.Repeat("1", risk.MaxPhoneLen+1)}} }},
-		{"override.reason", func(u *risk.Unit) { u.Override = &risk.Override{Grade: risk.Red, Reason: strings.Repeat("r", risk.MaxReasonLen)} },
-			func(u *risk.Unit) { u.Override = &risk.Override{Grade: risk.Red, Reason: strings.Repeat("r", risk.MaxReasonLen+1)} }},
+		{"override.reason", func(u *risk.Unit) {
+			u.Override = &risk.Override{Grade: risk.Red, Reason: strings.Repeat("r", risk.MaxReasonLen)}
+		},
+			func(u *risk.Unit) {
+				u.Override = &risk.Override{Grade: risk.Red, Reason: strings.Repeat("r", risk.MaxReasonLen+1)}
+			}},
 	} {
 		u := risktest.NewUnit(1)
 		tt.at(&u)
