@@ -36,12 +36,12 @@ func loadRiskRows(t testing.TB, db *pgstore.DB, n int) {
 		FROM generate_series(1, $1::int) AS i`,
 		`INSERT INTO risk_unit_departments (department, unit_id, due_on, grade)
 		SELECT 'dept' || (i % 20), ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid,
-			date '2026-01-01' + (i * 7919 % 730),
+			date '2026-01-01' + (i::bigint * 7919 % 730)::int,
 			(ARRAY['red','orange','yellow','yellow','blue','blue','blue','blue','blue','blue'])[1 + i % 10]
 		FROM generate_series(1, $1::int) AS i`,
 		`INSERT INTO risk_unit_departments (department, unit_id, due_on, grade)
 		SELECT 'dept' || ((i + 7) % 20), ('00000000-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid,
-			date '2026-01-01' + (i * 7919 % 730),
+			date '2026-01-01' + (i::bigint * 7919 % 730)::int,
 			(ARRAY['red','orange','yellow','yellow','blue','blue','blue','blue','blue','blue'])[1 + i % 10]
 		FROM generate_series(2, $1::int, 2) AS i`,
 		`INSERT INTO risk_points (id, unit_id, version, doc)
