@@ -1,7 +1,9 @@
 // Package pgstore keeps hazardloop's data in PostgreSQL: a hazard.Store
 // (hazards and the event log of every subject) that is also a relay's
-// relay.Cursors (consumer cursors and parked events), and a reward.Ledger,
-// over one pgx connection pool.
+// relay.Cursors (consumer cursors and parked events), a reward.Ledger and a
+// risk.Store (units, risk points, assessments and the planner's due-date
+// index, whose units' events join the one event log), over one pgx
+// connection pool.
 //
 // Open connects and Migrate applies the embedded schema migrations, in
 // order, under an advisory lock, so that several server processes may start
