@@ -142,7 +142,7 @@ func (p *Policy) NextDue(in DueInput) time.Time {
 	return Day(base).AddDate(0, months, 0)
 }
 
-// Sampled reports whether units of grade g are drawn rather than
+// sampled reports whether units of grade g are drawn rather than
 // scheduled.
 func (p *Policy) sampled(g Grade) bool { return slices.Contains(p.Sampled, g) }
 
