@@ -67,4 +67,5 @@ func ExampleMigrations() {
 	// 3 0003_deliveries_blobs.sql
 	// 4 0004_event_subjects.sql
 	// 5 0005_hazard_rows.sql
+	// 6 0006_risk.sql
 }
