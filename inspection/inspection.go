@@ -157,7 +157,9 @@ func IdempotencyKey(id uuid.UUID, item string) string { return id.String() + "/"
 const SubjectInspection hazard.SubjectKind = "inspection"
 
 // Subject returns the subject of the visit id's events.
-func Subject(id uuid.UUID) hazard.Subject { return hazard.Subject{Kind: SubjectInspection, ID: id.String()} }
+func Subject(id uuid.UUID) hazard.Subject {
+	return hazard.Subject{Kind: SubjectInspection, ID: id.String()}
+}
 
 // The event types of visits (subject kind "inspection").
 const (
