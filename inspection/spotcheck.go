@@ -68,6 +68,34 @@ func (sc SpotCheck) Clone() SpotCheck {
 	return sc
 }
 
+// Validate reports every problem of a stored spot check as one
+// CodeInvalid error: an ID, a creator and time, at most MaxSpotCheckSize
+// items, each a hazard drawn once with a known verdict.
+func (sc *SpotCheck) Validate() error {
+	var p hazard.Problems
+	if sc.ID == uuid.Nil {
+		p.Add("id", "is required")
+	}
+	if sc.CreatedBy == "" || sc.CreatedAt.IsZero() {
+		p.Add("created_by", "a spot check has a creator and a time")
+	}
+	if len(sc.Items) > MaxSpotCheckSize {
+		p.Add("items", "must be at most %d", MaxSpotCheckSize)
+	}
+	for i, it := range sc.Items {
+		at := "items[" + strconv.Itoa(i) + "]"
+		if it.HazardID == uuid.Nil || slices.IndexFunc(sc.Items, func(o SpotItem) bool { return o.HazardID == it.HazardID }) != i {
+			p.Add(at+".hazard_id", "must be a hazard drawn once")
+		}
+		switch it.Verdict {
+		case VerdictPending, VerdictConfirmed, VerdictFailed:
+		default:
+			p.Add(at+".verdict", "must be pending, confirmed or failed")
+		}
+	}
+	return p.Err("spot check")
+}
+
 // The event types of spot checks (subject kind "spot_check").
 const (
 	SubjectSpotCheck   hazard.SubjectKind = "spot_check"
@@ -75,10 +103,10 @@ const (
 	EventSpotVerified  hazard.EventType   = "spot_check_verified"
 	DataHazardID                          = "hazard_id"
 	DataVerdict                           = "verdict"
-	spotChecksReadPage                    = hazard.MaxPageLimit
 )
 
-func spotSubject(id uuid.UUID) hazard.Subject {
+// SpotSubject returns the subject of the spot check id's events.
+func SpotSubject(id uuid.UUID) hazard.Subject {
 	return hazard.Subject{Kind: SubjectSpotCheck, ID: id.String()}
 }
 
@@ -132,7 +160,7 @@ func (s *Service) DrawSpotCheck(ctx context.Context, user hazard.User, q SpotQue
 	for _, r := range pool {
 		sc.Items = append(sc.Items, SpotItem{HazardID: r.ID, UnitID: r.UnitID, Verdict: VerdictPending})
 	}
-	ev := hazard.Event{Subject: spotSubject(sc.ID), Type: EventSpotDrawn, Actor: user.Actor(), Time: now,
+	ev := hazard.Event{Subject: SpotSubject(sc.ID), Type: EventSpotDrawn, Actor: user.Actor(), Time: now,
 		Data: map[string]string{"size": strconv.Itoa(len(sc.Items))}}
 	stored, err := s.store.CreateSpotCheck(ctx, sc, []hazard.Event{ev})
 	return stored, hazard.Wrap(op, err)
@@ -204,7 +232,7 @@ func (s *Service) Verify(ctx context.Context, user hazard.User, id uuid.UUID, in
 		}
 	}
 	sc.Items[i] = SpotItem{HazardID: in.HazardID, UnitID: sc.Items[i].UnitID, Verdict: verdict, Note: in.Note, By: user.ID, At: now}
-	ev := hazard.Event{Subject: spotSubject(sc.ID), Type: EventSpotVerified, Actor: user.Actor(), Time: now,
+	ev := hazard.Event{Subject: SpotSubject(sc.ID), Type: EventSpotVerified, Actor: user.Actor(), Time: now,
 		Data: map[string]string{DataHazardID: in.HazardID.String(), DataVerdict: string(verdict)}}
 	stored, err := s.store.UpdateSpotCheck(ctx, sc, in.ExpectedVersion, []hazard.Event{ev})
 	if err != nil {

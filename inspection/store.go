@@ -2,6 +2,7 @@ package inspection
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,20 +104,6 @@ func ParseCursor(c string) (uuid.UUID, error) {
 	return id, nil
 }
 
-// PageLimit returns the limit of p (hazard.DefaultPageLimit for 0, capped
-// at hazard.MaxPageLimit), or CodeInvalid for a negative one.
-func PageLimit(p hazard.Page) (int, error) {
-	switch {
-	case p.Limit < 0:
-		return 0, &hazard.Error{Code: hazard.CodeInvalid, Op: "list", Field: "limit", Message: "must not be negative"}
-	case p.Limit == 0:
-		return hazard.DefaultPageLimit, nil
-	case p.Limit > hazard.MaxPageLimit:
-		return hazard.MaxPageLimit, nil
-	}
-	return p.Limit, nil
-}
-
 // CheckInspectionUpdate returns CodeInvalid naming the first field that an
 // update from old to next may not change (kind, unit_id, checklist,
 // checklist_version, started_at), or CodeConflict when old is finished (a
@@ -199,4 +186,54 @@ type Store interface {
 	// ListTrainings returns one page of the records matching f, newest
 	// first, with cursors as ListInspections.
 	ListTrainings(ctx context.Context, f TrainingFilter, p hazard.Page) (TrainingList, error)
+}
+
+// CheckEvents returns CodeInvalid when an event is invalid or not of the
+// subject s; stores call it on the events they write with a record.
+func CheckEvents(s hazard.Subject, events []hazard.Event) error {
+	var p hazard.Problems
+	for i := range events {
+		f := "events[" + strconv.Itoa(i) + "]"
+		p.Merge(f, events[i].Validate())
+		if events[i].Subject != s {
+			p.Add(f+".subject", "must be the record's")
+		}
+	}
+	return p.Err("events")
+}
+
+// Validate reports every problem of a stored visit as one CodeInvalid
+// error: an ID, a known kind and status, a unit, 1 to MaxInspectors
+// inspectors, a checklist version, a start time, and a finish time and
+// finisher when finished. Stores call it before they write.
+func (in *Inspection) Validate() error {
+	var p hazard.Problems
+	if in.ID == uuid.Nil {
+		p.Add("id", "is required")
+	}
+	if !in.Kind.Valid() {
+		p.Add("kind", "must be enforcement or self_check")
+	}
+	if in.UnitID == uuid.Nil {
+		p.Add("unit_id", "is required")
+	}
+	if len(in.Inspectors) == 0 || len(in.Inspectors) > MaxInspectors {
+		p.Add("inspectors", "must be 1 to %d", MaxInspectors)
+	}
+	if in.Checklist == "" || in.ChecklistVersion < 1 {
+		p.Add("checklist", "needs an ID and a published version")
+	}
+	if in.StartedAt.IsZero() {
+		p.Add("started_at", "is required")
+	}
+	switch in.Status {
+	case StatusOpen:
+	case StatusFinished:
+		if in.FinishedAt.IsZero() || in.FinishedBy.ID == "" {
+			p.Add("finished_at", "a finished visit has a finish time and a finisher")
+		}
+	default:
+		p.Add("status", "must be open or finished")
+	}
+	return p.Err("inspection")
 }

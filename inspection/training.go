@@ -57,7 +57,29 @@ func (s *Service) RecordTraining(ctx context.Context, user hazard.User, t Traini
 		return Training{}, err
 	}
 	t.Topic, t.Department = hazard.NormalizeText(t.Topic), hazard.NormalizeText(t.Department)
+	t.ID, t.Date, t.By = s.newID(), t.Date.UTC(), user.ID
+	if err := t.Validate(); err != nil {
+		return Training{}, hazard.Wrap(op, err)
+	}
+	ev := hazard.Event{Subject: TrainingSubject(t.ID), Type: EventTraining, Actor: user.Actor(), Time: s.now(),
+		Data: map[string]string{"kind": string(t.Kind)}}
+	stored, err := s.store.CreateTraining(ctx, t, []hazard.Event{ev})
+	return stored, hazard.Wrap(op, err)
+}
+
+// TrainingSubject returns the subject of the training record id's events.
+func TrainingSubject(id uuid.UUID) hazard.Subject {
+	return hazard.Subject{Kind: SubjectTraining, ID: id.String()}
+}
+
+// Validate reports every problem of t as one CodeInvalid error, each on
+// its field: an ID and recorder, a known kind, a date, a topic, a
+// department and 1 to MaxAttendees attendees.
+func (t *Training) Validate() error {
 	var p hazard.Problems
+	if t.ID == uuid.Nil || t.By == "" {
+		p.Add("id", "a record has an ID and who recorded it")
+	}
 	if !t.Kind.Valid() {
 		p.Add("kind", "must be principals, criteria_briefing or on_site")
 	}
@@ -69,12 +91,5 @@ func (s *Service) RecordTraining(ctx context.Context, user hazard.User, t Traini
 	if t.Attendees < 1 || t.Attendees > MaxAttendees {
 		p.Add("attendees", "must be 1 to %d", MaxAttendees)
 	}
-	if err := p.Err(op); err != nil {
-		return Training{}, err
-	}
-	t.ID, t.Date, t.By = s.newID(), t.Date.UTC(), user.ID
-	ev := hazard.Event{Subject: hazard.Subject{Kind: SubjectTraining, ID: t.ID.String()}, Type: EventTraining, Actor: user.Actor(), Time: s.now(),
-		Data: map[string]string{"kind": string(t.Kind)}}
-	stored, err := s.store.CreateTraining(ctx, t, []hazard.Event{ev})
-	return stored, hazard.Wrap(op, err)
+	return p.Err("training")
 }
