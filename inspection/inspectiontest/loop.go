@@ -106,7 +106,7 @@ func TestLoop(t *testing.T, open func(t *testing.T) Stores) {
 		Assess: risk.AssessInput{Method: risk.MethodLEC, Values: map[string]risk.Tenths{"l": 30, "e": 60, "c": 70}}})
 	require.NoError(t, err)
 	assert.Equal(t, risk.Grade("yellow"), grade(unit.ID).Grade, "graded by its point")
-	manager := hazard.User{ID: "mgr-1", Role: string(hazard.RoleEnterprise), UnitID: unit.ID.String()}
+	manager := Manager(unit.ID)
 
 	plan, err := l.Risk.Plan(ctx, Officer, risk.PlanQuery{Department: "emergency", From: risk.Day(Epoch), To: risk.Day(Epoch).AddDate(0, 6, 1)})
 	require.NoError(t, err)
@@ -218,4 +218,9 @@ func TestLoop(t *testing.T, open func(t *testing.T) Stores) {
 	assert.Equal(t, 500, fg.RectificationPermille, "one of two rectified now")
 	assert.Equal(t, 12, fg.TrainedOnSite)
 	assert.Equal(t, map[hazard.Source]int{hazard.SourceInspection: 2}, fg.BySource)
+}
+
+// Manager returns the safety manager (role enterprise) of the unit id.
+func Manager(id uuid.UUID) hazard.User {
+	return hazard.User{ID: "mgr-" + id.String()[:8], Role: string(hazard.RoleEnterprise), UnitID: id.String()}
 }
