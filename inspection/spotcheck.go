@@ -98,11 +98,11 @@ func (sc *SpotCheck) Validate() error {
 
 // The event types of spot checks (subject kind "spot_check").
 const (
-	SubjectSpotCheck   hazard.SubjectKind = "spot_check"
-	EventSpotDrawn     hazard.EventType   = "spot_check_drawn"
-	EventSpotVerified  hazard.EventType   = "spot_check_verified"
-	DataHazardID                          = "hazard_id"
-	DataVerdict                           = "verdict"
+	SubjectSpotCheck  hazard.SubjectKind = "spot_check"
+	EventSpotDrawn    hazard.EventType   = "spot_check_drawn"
+	EventSpotVerified hazard.EventType   = "spot_check_verified"
+	DataHazardID                         = "hazard_id"
+	DataVerdict                          = "verdict"
 )
 
 // SpotSubject returns the subject of the spot check id's events.
