@@ -23,13 +23,18 @@ const ConsumerName = "inspection-findings"
 // IdempotencyKey(visit, item), so that a redelivered event, or one that
 // failed after its Nth hazard, raises each hazard exactly once. Then it
 // tells the risk register of an enforcement visit (RecordInspection, in the
-// name of Config.System), which is idempotent too. Other events are passed
-// over.
+// name of Config.System), which is idempotent too. A hazard's overdue
+// escalation (hazard.EventEscalated) of a hazard found at a unit climbs its
+// open supervision order, or opens one (see SweepOrders). Other events are
+// passed over.
 func (s *Service) Consumer() relay.Consumer {
 	return relay.Consumer{Name: ConsumerName, Handle: s.handle}
 }
 
 func (s *Service) handle(ctx context.Context, e hazard.Event) error {
+	if e.Type == hazard.EventEscalated && e.HazardID != uuid.Nil {
+		return s.escalated(ctx, e)
+	}
 	if e.Type != EventFinished || e.Subject.Kind != SubjectInspection {
 		return nil
 	}

@@ -57,6 +57,9 @@ type Config struct {
 	// Stages say which hazard states count as ordered, rectified,
 	// re-inspected and closed out in the ledger; default DefaultStages().
 	Stages *Stages
+	// EscalationStep is the deadline an escalated order gets; 0 means
+	// DefaultEscalationStep.
+	EscalationStep time.Duration
 	// Clock returns the current time; default time.Now. Times are UTC.
 	Clock func() time.Time
 	// NewID returns new IDs; default a UUIDv7.
@@ -71,17 +74,18 @@ type Config struct {
 // checks, training records and the reconciliation ledger. It is safe for
 // concurrent use; the acting user is a parameter of every use case.
 type Service struct {
-	store   Store
-	units   UnitReader
-	hazards HazardActor
-	reader  HazardReader
-	risk    RiskRecorder
-	system  hazard.User
-	stages  Stages
-	clock   func() time.Time
-	newID   func() uuid.UUID
-	metrics *Metrics
-	log     *slog.Logger
+	store          Store
+	units          UnitReader
+	hazards        HazardActor
+	reader         HazardReader
+	risk           RiskRecorder
+	system         hazard.User
+	stages         Stages
+	escalationStep time.Duration
+	clock          func() time.Time
+	newID          func() uuid.UUID
+	metrics        *Metrics
+	log            *slog.Logger
 }
 
 // New returns a Service, or CodeInvalid naming each missing dependency.
@@ -109,6 +113,10 @@ func New(cfg Config) (*Service, error) {
 		system: cfg.System, clock: cfg.Clock, newID: cfg.NewID, metrics: cfg.Metrics, log: cfg.Logger, stages: DefaultStages()}
 	if cfg.Stages != nil {
 		s.stages = *cfg.Stages
+	}
+	s.escalationStep = cfg.EscalationStep
+	if s.escalationStep <= 0 {
+		s.escalationStep = DefaultEscalationStep
 	}
 	if s.system.ID == "" {
 		s.system = hazard.User{ID: "system:inspection", Role: string(hazard.RoleAdmin)}

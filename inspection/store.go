@@ -183,6 +183,18 @@ type Store interface {
 	// CreateTraining stores a training record with its events; an ID
 	// taken is CodeConflict.
 	CreateTraining(ctx context.Context, t Training, events []hazard.Event) (Training, error)
+	// CreateOrder stores a new supervision order (Version 1) with its
+	// events; an ID taken is CodeConflict.
+	CreateOrder(ctx context.Context, o Order, events []hazard.Event) (Order, error)
+	// GetOrder returns the order, or CodeNotFound.
+	GetOrder(ctx context.Context, id uuid.UUID) (Order, error)
+	// UpdateOrder replaces the order o.ID at expectedVersion, as
+	// UpdateInspection does (CodeNotFound, CodeConflict).
+	UpdateOrder(ctx context.Context, o Order, expectedVersion int64, events []hazard.Event) (Order, error)
+	// ListOrders returns one page of the orders matching f, newest first,
+	// with cursors as ListInspections.
+	ListOrders(ctx context.Context, f OrderFilter, p hazard.Page) (OrderList, error)
+
 	// ListTrainings returns one page of the records matching f, newest
 	// first, with cursors as ListInspections.
 	ListTrainings(ctx context.Context, f TrainingFilter, p hazard.Page) (TrainingList, error)

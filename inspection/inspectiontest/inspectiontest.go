@@ -295,6 +295,47 @@ func TestStore(t *testing.T, open func(t *testing.T) Harness) {
 		_, err = h.Store.GetSpotCheck(ctx, uuid.Must(uuid.NewV7()))
 		code(t, err, hazard.CodeNotFound, "GetSpotCheck of a missing one")
 	})
+	t.Run("Orders", func(t *testing.T) {
+		h := open(t)
+		mk := func(dept string, deadline time.Time) inspection.Order {
+			o := inspection.Order{ID: uuid.Must(uuid.NewV7()), HazardID: uuid.Must(uuid.NewV7()), Department: dept, Requirement: "act",
+				Deadline: deadline, Level: inspection.LevelDepartment, Status: inspection.OrderOpen, IssuedBy: "r-1", IssuedAt: Epoch, Version: 1,
+				Steps: []inspection.OrderStep{{Level: inspection.LevelDepartment, At: Epoch, By: "r-1"}}}
+			ev := []hazard.Event{{Subject: inspection.OrderSubject(o.ID), Type: inspection.EventOrderIssued, Actor: hazard.Actor{ID: "r-1", Role: "reviewer"}, Time: Epoch}}
+			_, err := h.Store.CreateOrder(ctx, o, ev)
+			require.NoError(t, err)
+			return o
+		}
+		early := mk("emergency", Epoch.Add(time.Hour))
+		mk("emergency", Epoch.Add(48*time.Hour))
+		mk("fire", Epoch.Add(time.Hour))
+		_, err := h.Store.CreateOrder(ctx, early, nil)
+		code(t, err, hazard.CodeConflict, "CreateOrder with an ID taken")
+		l, err := h.Store.ListOrders(ctx, inspection.OrderFilter{Department: "emergency", Status: inspection.OrderOpen, DeadlineBefore: Epoch.Add(2 * time.Hour)}, hazard.Page{})
+		require.NoError(t, err)
+		if assert.Len(t, l.Items, 1, "ListOrders by department, status and deadline") {
+			assert.Equal(t, early.ID, l.Items[0].ID)
+		}
+		up := early.Clone()
+		up.Level = inspection.LevelDistrict
+		up.Steps = append(up.Steps, inspection.OrderStep{Level: inspection.LevelDistrict, At: Epoch, By: "system"})
+		_, err = h.Store.UpdateOrder(ctx, up, 3, nil)
+		code(t, err, hazard.CodeConflict, "UpdateOrder at a stale version")
+		got, err := h.Store.UpdateOrder(ctx, up, 1, nil)
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), got.Version)
+		again, err := h.Store.GetOrder(ctx, early.ID)
+		require.NoError(t, err)
+		assert.Equal(t, inspection.LevelDistrict, again.Level)
+		assert.Len(t, again.Steps, 2)
+		l, err = h.Store.ListOrders(ctx, inspection.OrderFilter{HazardID: early.HazardID}, hazard.Page{Limit: 1})
+		require.NoError(t, err)
+		assert.Len(t, l.Items, 1, "ListOrders by hazard")
+		_, err = h.Store.GetOrder(ctx, uuid.Must(uuid.NewV7()))
+		code(t, err, hazard.CodeNotFound, "GetOrder of a missing order")
+		_, err = h.Store.CreateOrder(ctx, inspection.Order{ID: uuid.Must(uuid.NewV7()), Version: 1}, nil)
+		code(t, err, hazard.CodeInvalid, "CreateOrder of an invalid order")
+	})
 	t.Run("Trainings", func(t *testing.T) {
 		h := open(t)
 		for i := range 5 {

@@ -34,6 +34,8 @@ type Store struct {
 	spots       map[uuid.UUID]*inspection.SpotCheck
 	trainings   map[uuid.UUID]*inspection.Training
 	trainIDs    []uuid.UUID // sorted
+	orders      map[uuid.UUID]*inspection.Order
+	orderIDs    []uuid.UUID // sorted
 }
 
 var _ inspection.Store = (*Store)(nil)
@@ -47,6 +49,7 @@ func New(log hazard.EventLog) *Store {
 		inspections: make(map[uuid.UUID]*inspection.Inspection),
 		spots:       make(map[uuid.UUID]*inspection.SpotCheck),
 		trainings:   make(map[uuid.UUID]*inspection.Training),
+		orders:      make(map[uuid.UUID]*inspection.Order),
 	}
 }
 
@@ -365,6 +368,100 @@ func (s *Store) ListTrainings(ctx context.Context, f inspection.TrainingFilter, 
 	l := inspection.TrainingList{Items: make([]inspection.Training, 0, len(ids)), Next: next}
 	for _, id := range ids {
 		l.Items = append(l.Items, *s.trainings[id])
+	}
+	return l, nil
+}
+
+// CreateOrder implements inspection.Store.
+func (s *Store) CreateOrder(ctx context.Context, o inspection.Order, events []hazard.Event) (inspection.Order, error) {
+	const op = "meminspection.create_order"
+	if err := ctxErr(ctx, op); err != nil {
+		return inspection.Order{}, err
+	}
+	if err := o.Validate(); err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	if o.Version != 1 {
+		return inspection.Order{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "must be 1"}
+	}
+	if err := inspection.CheckEvents(inspection.OrderSubject(o.ID), events); err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	o = o.Clone()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.orders[o.ID]; ok {
+		return inspection.Order{}, &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "id", Message: "is taken"}
+	}
+	if err := s.appendEvents(ctx, events); err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	s.orders[o.ID] = &o
+	i, _ := slices.BinarySearchFunc(s.orderIDs, o.ID, cmpID)
+	s.orderIDs = slices.Insert(s.orderIDs, i, o.ID)
+	return o.Clone(), nil
+}
+
+// GetOrder implements inspection.Store.
+func (s *Store) GetOrder(ctx context.Context, id uuid.UUID) (inspection.Order, error) {
+	const op = "meminspection.get_order"
+	if err := ctxErr(ctx, op); err != nil {
+		return inspection.Order{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o, ok := s.orders[id]
+	if !ok {
+		return inspection.Order{}, notFound(op, "order")
+	}
+	return o.Clone(), nil
+}
+
+// UpdateOrder implements inspection.Store.
+func (s *Store) UpdateOrder(ctx context.Context, o inspection.Order, expectedVersion int64, events []hazard.Event) (inspection.Order, error) {
+	const op = "meminspection.update_order"
+	if err := ctxErr(ctx, op); err != nil {
+		return inspection.Order{}, err
+	}
+	o = o.Clone()
+	o.Version = expectedVersion + 1
+	if err := o.Validate(); err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	if err := inspection.CheckEvents(inspection.OrderSubject(o.ID), events); err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.orders[o.ID]
+	if !ok {
+		return inspection.Order{}, notFound(op, "order")
+	}
+	if old.Version != expectedVersion {
+		return inspection.Order{}, &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "version", Message: "the order changed", Version: old.Version}
+	}
+	if err := s.appendEvents(ctx, events); err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	s.orders[o.ID] = &o
+	return o.Clone(), nil
+}
+
+// ListOrders implements inspection.Store.
+func (s *Store) ListOrders(ctx context.Context, f inspection.OrderFilter, p hazard.Page) (inspection.OrderList, error) {
+	const op = "meminspection.list_orders"
+	if err := ctxErr(ctx, op); err != nil {
+		return inspection.OrderList{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids, next, err := page(s.orderIDs, p, func(id uuid.UUID) bool { return f.Matches(s.orders[id]) })
+	if err != nil {
+		return inspection.OrderList{}, hazard.Wrap(op, err)
+	}
+	l := inspection.OrderList{Items: make([]inspection.Order, 0, len(ids)), Next: next}
+	for _, id := range ids {
+		l.Items = append(l.Items, s.orders[id].Clone())
 	}
 	return l, nil
 }
