@@ -1,6 +1,7 @@
 package inspection
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"io"
@@ -40,7 +41,7 @@ type LedgerQuery struct {
 	UnitID     uuid.UUID
 	Department string
 	Industry   string // the unit's industry
-	District   string // the hazard's district
+	District   string // the unit's district
 	// Since and Until bound when the hazards were found; zero for ever.
 	Since time.Time
 	Until time.Time
@@ -90,73 +91,125 @@ type Ledger struct {
 	At     time.Time    `json:"at"`
 }
 
+// LedgerHazard is a hazard of a ledger with its unit's industry and
+// district as the risk register holds them (empty for a unit the register
+// does not know).
+type LedgerHazard struct {
+	Hazard   hazard.Hazard
+	Industry string
+	District string
+}
+
+// LedgerReader is an optional capability of a Store kept in the same
+// database as the hazards and the risk register (pgstore's is): it reads
+// the hazards of a ledger through its own indexes (a district's units,
+// then their hazards) instead of walking the hazard store. LedgerHazards
+// returns, in any order, at most limit hazards found at units
+// (Hazard.UnitID set) that match every set field of q, District and
+// Industry being the unit's. Without it the service lists the hazard
+// store by unit or department and reads each unit from the register.
+type LedgerReader interface {
+	LedgerHazards(ctx context.Context, q LedgerQuery, limit int) ([]LedgerHazard, error)
+}
+
 // Ledger returns the reconciliation ledger of q to staff (CodeForbidden
-// otherwise): every hazard found at a unit that matches q, with its state,
-// deadline and overdue flag at the service's clock, and the counts found,
-// ordered, rectified, re-inspected, closed out, open and overdue
-// (Stages). It reads the hazard store through its filters (the unit or
-// the department), never a second copy of the hazards.
+// otherwise): every hazard found at a unit that matches q (District and
+// Industry being the unit's, as the register holds them), oldest first,
+// with its state, deadline and overdue flag at the service's clock, and
+// the counts found, ordered, rectified, re-inspected, closed out, open and
+// overdue (Stages). It reads the one hazard store, never a second copy:
+// through the store's LedgerReader capability when it has one. More than
+// MaxLedgerRows hazards is CodeInvalid.
 func (s *Service) Ledger(ctx context.Context, user hazard.User, q LedgerQuery) (Ledger, error) {
 	const op = "ledger"
 	if err := staffOnly(op, user); err != nil {
 		return Ledger{}, err
 	}
 	now := s.now()
-	l := Ledger{Query: q, At: now, Rows: []LedgerRow{}}
+	var hs []LedgerHazard
+	var err error
+	if lr, ok := s.store.(LedgerReader); ok {
+		hs, err = lr.LedgerHazards(ctx, q, MaxLedgerRows+1)
+	} else {
+		hs, err = s.ledgerHazards(ctx, q)
+	}
+	if err != nil {
+		return Ledger{}, hazard.Wrap(op, err)
+	}
+	if len(hs) > MaxLedgerRows {
+		return Ledger{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "query", Message: "selects more than " + strconv.Itoa(MaxLedgerRows) + " hazards: narrow it"}
+	}
+	slices.SortFunc(hs, func(a, b LedgerHazard) int {
+		if c := a.Hazard.CreatedAt.Compare(b.Hazard.CreatedAt); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.Hazard.ID[:], b.Hazard.ID[:])
+	})
+	l := Ledger{Query: q, At: now, Rows: make([]LedgerRow, 0, len(hs))}
+	for i := range hs {
+		h := &hs[i].Hazard
+		overdue := h.Open() && !h.Deadline.IsZero() && now.After(h.Deadline)
+		l.Rows = append(l.Rows, LedgerRow{ID: h.ID, Ref: h.Ref, UnitID: h.UnitID, Industry: hs[i].Industry, Department: h.Department,
+			District: hs[i].District, Source: h.Source, Severity: h.Severity, State: h.State, FoundAt: h.CreatedAt,
+			Deadline: h.Deadline, Overdue: overdue})
+		l.Counts.add(&s.stages, h, overdue)
+	}
+	l.Counts.finish()
+	return l, nil
+}
+
+// ledgerHazards walks the hazard store by unit or department and reads
+// each unit once from the register.
+func (s *Service) ledgerHazards(ctx context.Context, q LedgerQuery) ([]LedgerHazard, error) {
 	f := hazard.Filter{Department: q.Department, CreatedSince: q.Since, CreatedUntil: q.Until}
 	if q.UnitID != uuid.Nil {
 		f.UnitID = q.UnitID.String()
 	}
-	industries := map[string]string{}
-	industryOf := func(unitID string) (string, error) {
-		if ind, ok := industries[unitID]; ok {
-			return ind, nil
+	type unitInfo struct{ industry, district string }
+	units := map[string]unitInfo{}
+	unitOf := func(unitID string) (unitInfo, error) {
+		if u, ok := units[unitID]; ok {
+			return u, nil
 		}
-		id, err := uuid.Parse(unitID)
-		if err != nil {
-			return "", nil
+		var info unitInfo
+		if id, err := uuid.Parse(unitID); err == nil {
+			u, err := s.units.GetUnit(ctx, id)
+			if err != nil && hazard.ErrorCode(err) != hazard.CodeNotFound {
+				return info, err
+			}
+			info = unitInfo{u.Industry, u.Location.District}
 		}
-		u, err := s.units.GetUnit(ctx, id)
-		if err != nil && hazard.ErrorCode(err) != hazard.CodeNotFound {
-			return "", err
-		}
-		industries[unitID] = u.Industry
-		return u.Industry, nil
+		units[unitID] = info
+		return info, nil
 	}
+	var out []LedgerHazard
 	p := hazard.Page{Limit: hazard.MaxPageLimit}
 	for {
 		page, err := s.reader.List(ctx, f, p)
 		if err != nil {
-			return Ledger{}, hazard.Wrap(op, err)
+			return nil, err
 		}
-		for i := range page.Items {
-			h := &page.Items[i]
-			if h.UnitID == "" || q.District != "" && h.Location.District != q.District {
+		for _, h := range page.Items {
+			if h.UnitID == "" {
 				continue
 			}
-			ind, err := industryOf(h.UnitID)
+			u, err := unitOf(h.UnitID)
 			if err != nil {
-				return Ledger{}, hazard.Wrap(op, err)
+				return nil, err
 			}
-			if q.Industry != "" && ind != q.Industry {
+			if q.District != "" && u.district != q.District || q.Industry != "" && u.industry != q.Industry {
 				continue
 			}
-			if len(l.Rows) == MaxLedgerRows {
-				return Ledger{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "query", Message: "selects more than " + strconv.Itoa(MaxLedgerRows) + " hazards: narrow it"}
+			out = append(out, LedgerHazard{Hazard: h, Industry: u.industry, District: u.district})
+			if len(out) > MaxLedgerRows {
+				return out, nil
 			}
-			l.Rows = append(l.Rows, LedgerRow{ID: h.ID, Ref: h.Ref, UnitID: h.UnitID, Industry: ind, Department: h.Department,
-				District: h.Location.District, Source: h.Source, Severity: h.Severity, State: h.State, FoundAt: h.CreatedAt,
-				Deadline: h.Deadline, Overdue: h.Open() && !h.Deadline.IsZero() && now.After(h.Deadline)})
-			l.Counts.add(&s.stages, h, l.Rows[len(l.Rows)-1].Overdue)
 		}
 		if page.Next == "" {
-			break
+			return out, nil
 		}
 		p.Cursor = page.Next
 	}
-	slices.Reverse(l.Rows) // the store lists newest first
-	l.Counts.finish()
-	return l, nil
 }
 
 func (c *LedgerCounts) add(st *Stages, h *hazard.Hazard, overdue bool) {
