@@ -38,8 +38,14 @@ func ledgerQuery(q inspection.LedgerQuery, limit int) (string, []any) {
 		w.add("h.created_ns < ?", q.Until.UnixNano())
 	}
 	w.args = append(w.args, limit)
-	return fmt.Sprintf(`SELECT h.doc, coalesce(u.industry, ''), coalesce(u.district, '')
-		FROM hazards h LEFT JOIN risk_units u ON u.id::text = h.unit_id
+	if q.District == "" && q.Industry == "" {
+		// Each hazard's unit by its index, one probe a hazard.
+		return fmt.Sprintf(`SELECT h.doc, coalesce((SELECT u.industry FROM risk_units u WHERE u.id::text = h.unit_id), ''),
+			coalesce((SELECT u.district FROM risk_units u WHERE u.id::text = h.unit_id), '')
+		FROM hazards h WHERE %s LIMIT $%d`, w.sql(), len(w.args)), w.args
+	}
+	return fmt.Sprintf(`SELECT h.doc, u.industry, u.district
+		FROM risk_units u JOIN hazards h ON h.unit_id = u.id::text
 		WHERE %s LIMIT $%d`, w.sql(), len(w.args)), w.args
 }
 
