@@ -291,6 +291,10 @@ type Figures struct {
 	// TrainingSessions and TrainingAttendees count the training records by
 	// kind.
 	TrainedOnSite     int                  `json:"trained_on_site"`
+	// OrdersIssued counts the supervision orders issued in the period by
+	// the rung they stand on now; OrdersOpen those of them still open.
+	OrdersIssued map[Level]int `json:"orders_issued"`
+	OrdersOpen   map[Level]int `json:"orders_open"`
 	TrainingSessions  map[TrainingKind]int `json:"training_sessions"`
 	TrainingAttendees map[TrainingKind]int `json:"training_attendees"`
 }
@@ -306,7 +310,8 @@ func (s *Service) Figures(ctx context.Context, user hazard.User, department stri
 		return Figures{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "until", Message: "must be after since"}
 	}
 	fg := Figures{Since: since, Until: until, BySource: map[hazard.Source]int{},
-		TrainingSessions: map[TrainingKind]int{}, TrainingAttendees: map[TrainingKind]int{}}
+		TrainingSessions: map[TrainingKind]int{}, TrainingAttendees: map[TrainingKind]int{},
+		OrdersIssued: map[Level]int{}, OrdersOpen: map[Level]int{}}
 	f := InspectionFilter{Department: department, FinishedSince: since, FinishedUntil: until}
 	p := hazard.Page{Limit: hazard.MaxPageLimit}
 	for {
@@ -356,6 +361,27 @@ func (s *Service) Figures(ctx context.Context, user hazard.User, department stri
 		for _, t := range page.Items {
 			fg.TrainingSessions[t.Kind]++
 			fg.TrainingAttendees[t.Kind] += t.Attendees
+		}
+		if page.Next == "" {
+			break
+		}
+		p.Cursor = page.Next
+	}
+	of := OrderFilter{Department: department}
+	p = hazard.Page{Limit: hazard.MaxPageLimit}
+	for {
+		page, err := s.store.ListOrders(ctx, of, p)
+		if err != nil {
+			return Figures{}, hazard.Wrap(op, err)
+		}
+		for _, o := range page.Items {
+			if o.IssuedAt.Before(since) || !o.IssuedAt.Before(until) {
+				continue
+			}
+			fg.OrdersIssued[o.Level]++
+			if o.Status == OrderOpen {
+				fg.OrdersOpen[o.Level]++
+			}
 		}
 		if page.Next == "" {
 			break
