@@ -290,11 +290,11 @@ type Figures struct {
 	// TrainedOnSite counts the people trained on site at finished visits;
 	// TrainingSessions and TrainingAttendees count the training records by
 	// kind.
-	TrainedOnSite     int                  `json:"trained_on_site"`
+	TrainedOnSite int `json:"trained_on_site"`
 	// OrdersIssued counts the supervision orders issued in the period by
 	// the rung they stand on now; OrdersOpen those of them still open.
-	OrdersIssued map[Level]int `json:"orders_issued"`
-	OrdersOpen   map[Level]int `json:"orders_open"`
+	OrdersIssued      map[Level]int        `json:"orders_issued"`
+	OrdersOpen        map[Level]int        `json:"orders_open"`
 	TrainingSessions  map[TrainingKind]int `json:"training_sessions"`
 	TrainingAttendees map[TrainingKind]int `json:"training_attendees"`
 }
