@@ -97,24 +97,12 @@ func (s *InspectionStore) GetChecklist(ctx context.Context, id string, version i
 // ListChecklists implements inspection.Store.
 func (s *InspectionStore) ListChecklists(ctx context.Context, f inspection.ChecklistFilter) ([]inspection.Checklist, error) {
 	const op = "pgstore.ListChecklists"
-	rows, err := s.db.pool.Query(ctx, `SELECT DISTINCT ON (id) doc FROM inspection_checklists
+	out, _, err := queryDocs[inspection.Checklist](ctx, s.db.pool, op, "checklist", -1, `SELECT DISTINCT ON (id) doc FROM inspection_checklists
 		WHERE ($1 = '' OR industry = $1) AND ($2 = '' OR department = $2) ORDER BY id, version DESC`, f.Industry, f.Department)
-	if err != nil {
-		return nil, translate(op, err)
+	if out == nil && err == nil {
+		out = []inspection.Checklist{}
 	}
-	docs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
-	if err != nil {
-		return nil, translate(op, err)
-	}
-	out := make([]inspection.Checklist, 0, len(docs))
-	for _, d := range docs {
-		c, err := decodeJSON[inspection.Checklist]("checklist", d)
-		if err != nil {
-			return nil, hazard.Wrap(op, err)
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return out, err
 }
 
 func finishedAt(in *inspection.Inspection) *time.Time {
@@ -221,35 +209,19 @@ func keyset(w *where, idCol string, p hazard.Page) (int, error) {
 	return limit, nil
 }
 
-// listDocs runs a keyset page and decodes its documents.
+// listDocs runs a keyset page newest first over table with queryDocs and
+// makes the cursor of the next page.
 func listDocs[T any](ctx context.Context, s *InspectionStore, op, what, table string, w where, limit int, id func(*T) uuid.UUID) ([]T, string, error) {
 	w.args = append(w.args, limit+1)
 	sql := fmt.Sprintf(`SELECT doc FROM %s WHERE %s ORDER BY id DESC LIMIT $%d`, table, w.sql(), len(w.args))
-	rows, err := s.db.pool.Query(ctx, sql, w.args...)
-	if err != nil {
-		return nil, "", translate(op, err)
+	out, more, err := queryDocs[T](ctx, s.db.pool, op, what, limit, sql, w.args...)
+	if err != nil || !more {
+		return out, "", err
 	}
-	docs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
-	if err != nil {
-		return nil, "", translate(op, err)
-	}
-	out := make([]T, 0, min(len(docs), limit))
-	next := ""
-	for i, d := range docs {
-		if i == limit {
-			next = inspection.Cursor(id(&out[limit-1]))
-			break
-		}
-		v, err := decodeJSON[T](what, d)
-		if err != nil {
-			return nil, "", hazard.Wrap(op, err)
-		}
-		out = append(out, v)
-	}
-	return out, next, nil
+	return out, inspection.Cursor(id(&out[len(out)-1])), nil
 }
 
-// InspectionListQuery returns the conditions of ListInspections.
+// inspectionWhere returns the conditions of ListInspections and the limit.
 func inspectionWhere(f inspection.InspectionFilter, p hazard.Page) (where, int, error) {
 	var w where
 	limit, err := keyset(&w, "id", p)
