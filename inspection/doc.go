@@ -32,11 +32,20 @@
 // Service.Ledger lists every hazard found at units of a unit, department,
 // industry or district with its deadline and state, counted by Stages
 // (data, defaulting to the rectification preset's states); Ledger.WriteCSV
-// exports it. Service.Figures counts a campaign's visits, hazards per
-// visit, major hazards, rectification rate and training. DrawSpotCheck
+// exports it; a store in the same database as the hazards and the units
+// reads it through its indexes (the LedgerReader capability). The ledger
+// reads the one hazard store: it is no second copy of the hazards.
+// Service.Figures counts a campaign's visits, hazards per visit (split
+// BySource, as hazard.Stats does), major hazards, rectification rate,
+// people trained on site, training sessions (RecordTraining) and
+// supervision orders. DrawSpotCheck
 // draws a seeded, reproducible sample of closed-out hazards; Verify
 // reopens a hazard whose rectification was a sham and records it with the
 // risk register (risk.Service.RecordSham), which moves the unit's grade.
+// IssueOrder issues a supervision order (督办) at the department rung;
+// SweepOrders climbs overdue orders to the district and the city, each
+// step an event, and Consumer feeds the hazards' own overdue escalation
+// (hazard.EventEscalated) into the same ladder.
 //
 // # Conventions
 //
