@@ -38,7 +38,20 @@ func main() {
 	flag.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long each scenario runs")
 	flag.IntVar(&cfg.Workers, "workers", 32, "concurrent clients")
 	flag.IntVar(&cfg.Rounds, "rounds", 3, "slices each scenario's time is split in, alternating scenarios")
+	soak := SoakConfig{}
+	flag.DurationVar(&soak.Duration, "soak", 0, "run the soak (mixed load at a steady rate) for this long instead of the scenarios")
+	flag.IntVar(&soak.Rate, "soak-rate", DefaultSoakRate, "requests per second per backend in the soak")
+	flag.StringVar(&soak.DatabaseURL, "database-url", "", "PostgreSQL URL: the soak runs a PostgreSQL backend beside the memory one")
 	flag.Parse()
+	if soak.Duration > 0 {
+		res, err := Soak(context.Background(), soak)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadbench:", err)
+			os.Exit(1)
+		}
+		PrintSoak(os.Stdout, soak, res)
+		return
+	}
 	res, err := Run(context.Background(), cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
