@@ -37,6 +37,7 @@ const (
 // wait for one of them to compute it. It is safe for concurrent use, and
 // correct across processes sharing a store, since the log is the store's.
 type pageCache struct {
+	last    lastSeqReader
 	catchUp sync.Mutex // held by the one reader reading the log
 
 	mu    sync.Mutex
@@ -155,7 +156,7 @@ func (c *pageCache) fail(key string, p *cachedPage, err error) {
 func (s *Server) cachedJSON(w http.ResponseWriter, r *http.Request, key string, scope pageScope,
 	compute func(ctx context.Context) (any, []uuid.UUID, error)) error {
 	ctx := r.Context()
-	last, err := s.store.LastSeq(ctx)
+	last, err := s.plazaCache.last.read(ctx, s.store)
 	if err != nil {
 		return err
 	}
