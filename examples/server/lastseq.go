@@ -9,7 +9,8 @@ import (
 // lastSeqTimeout bounds one shared read of the event log's last seq.
 const lastSeqTimeout = 5 * time.Second
 
-// seqSource is what a lastSeqReader reads: the store's LastSeq.
+// seqSource is what a lastSeqReader reads: the store's LastSeq, or the
+// plaza cache's catchUp, which brings the cache up to the log as it reads.
 type seqSource interface {
 	LastSeq(ctx context.Context) (int64, error)
 }

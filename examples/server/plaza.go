@@ -32,13 +32,12 @@ const (
 // the hazards it shows, no new report comes ahead of a first page, and no
 // event moves a report into or out of a filtered list. The cache follows
 // the log: before an answer is served, the events appended since the cache
-// last looked are read (one query, by one reader at a time) and the answers
-// they touch are dropped. Concurrent readers of an answer not yet cached
+// last looked are read (one query, shared by the readers waiting, see
+// catchUp) and the answers they touch are dropped. Concurrent readers of an answer not yet cached
 // wait for one of them to compute it. It is safe for concurrent use, and
 // correct across processes sharing a store, since the log is the store's.
 type pageCache struct {
-	last    lastSeqReader
-	catchUp sync.Mutex // held by the one reader reading the log
+	follow lastSeqReader // runs catchUp for the readers
 
 	mu    sync.Mutex
 	seq   int64 // the log's last seq the answers are current at
@@ -81,36 +80,39 @@ func (p *cachedPage) stale(e *hazard.Event) bool {
 	return p.scope.first && e.Type == hazard.EventSubmitted
 }
 
-// follow brings the cache up to the log's last seq, dropping the answers
-// the events since touch.
-func (c *pageCache) follow(ctx context.Context, store hazard.Store, last int64) error {
-	c.mu.Lock()
-	current := c.seq >= last
-	c.mu.Unlock()
-	if current {
-		return nil
-	}
-	c.catchUp.Lock()
-	defer c.catchUp.Unlock()
+// catchUp is what the plaza's readers share through the cache's
+// lastSeqReader: it reads the events appended since the cache last looked,
+// drops the answers they may change, and returns the log's last seq. One
+// query when the cache is current or nearly; a cache further behind than
+// maxCacheCatchUp events starts afresh at the store's LastSeq. The reader
+// runs one at a time.
+type catchUp struct {
+	c     *pageCache
+	store hazard.Store
+}
+
+// LastSeq implements seqSource.
+func (u catchUp) LastSeq(ctx context.Context) (int64, error) {
+	c := u.c
 	c.mu.Lock()
 	from := c.seq
 	c.mu.Unlock()
-	if from >= last {
-		return nil // another reader caught up meanwhile
+	events, err := u.store.Events(ctx, from, maxCacheCatchUp)
+	if err != nil {
+		return 0, err
 	}
-	var events []hazard.Event
-	if last-from <= maxCacheCatchUp {
-		var err error
-		if events, err = store.Events(ctx, from, maxCacheCatchUp); err != nil {
-			return err
+	if len(events) == maxCacheCatchUp {
+		last, err := u.store.LastSeq(ctx)
+		if err != nil {
+			return 0, err
 		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.pages, c.seq = nil, last
+		return last, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(events) == 0 || last-from > maxCacheCatchUp {
-		c.pages, c.seq = nil, last // too far behind: start afresh
-		return nil
-	}
 	for i := range events {
 		for k, p := range c.pages {
 			if p.stale(&events[i]) {
@@ -118,8 +120,10 @@ func (c *pageCache) follow(ctx context.Context, store hazard.Store, last int64) 
 			}
 		}
 	}
-	c.seq = max(last, events[len(events)-1].Seq)
-	return nil
+	if len(events) > 0 {
+		c.seq = events[len(events)-1].Seq
+	}
+	return c.seq, nil
 }
 
 // lookup returns the answer for key and true, or a new answer to compute
@@ -156,11 +160,8 @@ func (c *pageCache) fail(key string, p *cachedPage, err error) {
 func (s *Server) cachedJSON(w http.ResponseWriter, r *http.Request, key string, scope pageScope,
 	compute func(ctx context.Context) (any, []uuid.UUID, error)) error {
 	ctx := r.Context()
-	last, err := s.plazaCache.last.read(ctx, s.store)
+	last, err := s.plazaCache.follow.read(ctx, catchUp{&s.plazaCache, s.store})
 	if err != nil {
-		return err
-	}
-	if err := s.plazaCache.follow(ctx, s.store, last); err != nil {
 		return err
 	}
 	build := func() ([]byte, map[uuid.UUID]bool, error) {
