@@ -7,6 +7,3 @@ var MigrateServerUpTo = migrateServerUpTo
 // StoreUnavailable exposes the classification of database outages, for
 // the test of which failures answer 503.
 var StoreUnavailable = storeUnavailable
-
-// WithPoolDefault exposes the database URL's default pool size, for its test.
-var WithPoolDefault = withPoolDefault

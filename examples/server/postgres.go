@@ -30,35 +30,10 @@ var serverMigrations embed.FS
 // server's migrations; the second is a hash of the current schema.
 const serverMigrateLock = 0x68617b // "ha{"
 
-// DefaultPoolConns is how many connections a server process keeps to
-// PostgreSQL at most unless its database URL says otherwise
-// (pool_max_conns=N). pgx's own default, the CPUs and at least 4, leaves a
-// busy server's requests queueing for a connection behind transactions
-// that wait for a row lock or for the disk.
-const DefaultPoolConns = 16
-
-// withPoolDefault returns url with pool_max_conns=DefaultPoolConns added
-// when it names no pool size, in its own form (URL or key=value).
-func withPoolDefault(url string) string {
-	switch {
-	case strings.Contains(url, "pool_max_conns"):
-		return url
-	case strings.Contains(url, "://"):
-		sep := "?"
-		if strings.Contains(url, "?") {
-			sep = "&"
-		}
-		return url + sep + "pool_max_conns=" + strconv.Itoa(DefaultPoolConns)
-	default:
-		return url + " pool_max_conns=" + strconv.Itoa(DefaultPoolConns)
-	}
-}
-
-// openPostgres opens the PostgreSQL database named by url (with
-// DefaultPoolConns connections unless it names a pool size) and brings its
+// openPostgres opens the PostgreSQL database named by url and brings its
 // schema (pgstore's and the server's) up to date.
 func openPostgres(ctx context.Context, url string) (*pgstore.DB, error) {
-	db, err := pgstore.Open(ctx, withPoolDefault(url))
+	db, err := pgstore.Open(ctx, url)
 	if err != nil {
 		return nil, err
 	}

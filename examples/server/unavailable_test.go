@@ -39,17 +39,3 @@ func TestStoreUnavailable(t *testing.T) {
 		})
 	}
 }
-
-// TestWithPoolDefault: a database URL that names no pool size gets
-// DefaultPoolConns, in its own form; one that names it keeps it.
-func TestWithPoolDefault(t *testing.T) {
-	n := fmt.Sprint(server.DefaultPoolConns)
-	for _, tt := range []struct{ in, want string }{
-		{"postgres://u@h/db", "postgres://u@h/db?pool_max_conns=" + n},
-		{"postgres://u@h/db?sslmode=disable", "postgres://u@h/db?sslmode=disable&pool_max_conns=" + n},
-		{"host=h dbname=db", "host=h dbname=db pool_max_conns=" + n},
-		{"postgres://u@h/db?pool_max_conns=3", "postgres://u@h/db?pool_max_conns=3"},
-	} {
-		assert.Equal(t, tt.want, server.WithPoolDefault(tt.in), "WithPoolDefault(%q)", tt.in)
-	}
-}
