@@ -132,7 +132,7 @@ func schemas() map[string]any {
 		"ReportRequest": object(map[string]any{
 			"category": str(), "severity": map[string]any{"type": "string", "enum": []string{"general", "major"}},
 			"description": str(), "address": str(), "district": str(), "latitude": number(), "longitude": number(),
-			"coord_system": map[string]any{"type": "string", "enum": []string{"WGS84", "GCJ02"}},
+			"coord_system": map[string]any{"type": "string", "description": "WGS84 or GCJ02 (default), any case, with or without a hyphen: wgs84, gcj02, WGS-84, GCJ-02", "pattern": "^([wW][gG][sS]-?84|[gG][cC][jJ]-?02)$"},
 			"unit":         str(), "photos": map[string]any{"type": "array", "items": str(), "minItems": hazard.MinPhotos, "maxItems": hazard.MaxPhotos},
 			"source":       map[string]any{"type": "string", "enum": []string{"citizen", "self_check", "inspection", "supervision"}},
 			"unit_id":      map[string]any{"type": "string", "maxLength": hazard.MaxUnitIDLen},
