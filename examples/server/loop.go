@@ -29,7 +29,7 @@ type loop struct {
 	relay    *relay.Relay
 }
 
-func newLoop(s *Server) (*loop, error) {
+func newLoop(ctx context.Context, s *Server) (*loop, error) {
 	l := &loop{s: s}
 	templates, err := notify.NewTemplates(notify.DefaultTexts())
 	if err != nil {
@@ -62,7 +62,7 @@ func newLoop(s *Server) (*loop, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.rewards, err = newRewards(s); err != nil {
+	if l.rewards, err = newRewards(ctx, s); err != nil {
 		return nil, err
 	}
 	consumers := []relay.Consumer{l.rewards.consumer(), l.router.Consumer(consumerNotify)}
@@ -124,10 +124,15 @@ func (l *loop) sweep(ctx context.Context) {
 // directory is notify's view of the user store.
 type directory struct{ u userStore }
 
+// recipient is where an account gets notices: its phone by SMS and, for
+// a citizen who logged in through WeChat, its openid by subscribe message.
 func recipient(a Account) notify.Recipient {
 	r := notify.Recipient{UserID: a.ID, Addresses: map[notify.Channel]string{}}
 	if a.Phone != "" {
 		r.Addresses[notify.ChannelSMS] = a.Phone
+	}
+	if a.openID != "" {
+		r.Addresses[notify.ChannelWeChat] = a.openID
 	}
 	return r
 }

@@ -53,13 +53,15 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 		switch {
 		case rt.Path == "/metrics":
 			content = map[string]any{"text/plain": map[string]any{"schema": map[string]string{"type": "string"}}}
+		case rt.Status == 204:
+			content = nil
 		case strings.HasPrefix(rt.Path, "/photos/"):
 			content = map[string]any{"image/*": map[string]any{"schema": map[string]string{"type": "string", "format": "binary"}}}
 		}
 		errRef := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{
 			"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}}
 		op["responses"] = map[string]any{
-			itoa(rt.Status): map[string]any{"description": "success", "content": content},
+			itoa(rt.Status): success(content),
 			"default":       errRef,
 		}
 		if paths[rt.Path] == nil {
@@ -83,6 +85,15 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 		},
 	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// success is the description of a successful answer; nil content means
+// none.
+func success(content map[string]any) map[string]any {
+	if content == nil {
+		return map[string]any{"description": "success"}
+	}
+	return map[string]any{"description": "success", "content": content}
 }
 
 func itoa(n int) string {
@@ -125,7 +136,11 @@ func schemas() map[string]any {
 				"fields": map[string]any{"type": "array", "items": object(map[string]any{"field": str(), "message": str()})},
 			}},
 		}},
-		"CodeRequest":      object(map[string]any{"phone": str()}, "phone"),
+		"CodeRequest":        object(map[string]any{"phone": str()}, "phone"),
+		"WeChatLoginRequest": object(map[string]any{"code": map[string]any{"type": "string", "maxLength": MaxWeChatCodeLen}}, "code"),
+		"WeChatPhoneRequest": object(map[string]any{"code": map[string]any{"type": "string", "maxLength": MaxWeChatCodeLen}}, "code"),
+		"WeChatPayNotification": map[string]any{"type": "object", "description": "WeChat Pay's signed callback: id, create_time, event_type, resource_type, summary and the encrypted resource.",
+			"required": []string{"id", "event_type", "resource"}},
 		"LoginRequest":     object(map[string]any{"phone": str(), "code": str()}, "phone", "code"),
 		"DemoLoginRequest": object(map[string]any{"user": str()}, "user"),
 		"VerifyRequest":    object(map[string]any{"name": str(), "resident_id": str()}, "name", "resident_id"),
