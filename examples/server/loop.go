@@ -46,12 +46,20 @@ func newLoop(ctx context.Context, s *Server) (*loop, error) {
 	if err != nil {
 		return nil, err
 	}
+	channels := map[notify.Channel]notify.Notifier{notify.ChannelLog: l.notifier}
+	order := []notify.Channel{notify.ChannelLog}
+	if s.wx != nil && len(s.cfg.WeChat.Templates) > 0 {
+		// Subscribe messages first to citizens with an openid; the log
+		// notifier when WeChat refuses or a notice has no template.
+		channels[notify.ChannelWeChat] = s.wx.tokens
+		order = []notify.Channel{notify.ChannelWeChat, notify.ChannelLog}
+	}
 	l.router, err = notify.NewRouter(notify.RouterConfig{
 		Hazards:     s.store,
 		Directory:   directory{u: s.users},
 		Processes:   s.svc.Processes(),
-		Channels:    map[notify.Channel]notify.Notifier{notify.ChannelLog: l.notifier},
-		Order:       []notify.Channel{notify.ChannelLog},
+		Channels:    channels,
+		Order:       order,
 		Categories:  s.svc.Categories().All(),
 		Departments: s.svc.Departments(),
 		Log:         s.deliveries,

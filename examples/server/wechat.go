@@ -38,6 +38,13 @@ type WeChatConfig struct {
 	// HTTPClient makes the calls; default a client with
 	// DefaultWeChatTimeout.
 	HTTPClient *http.Client
+	// Templates maps notice keys (notify.KeyRewardClaimed...) to the
+	// mini-program's subscribe-message templates. With any, notices to a
+	// citizen who logged in through WeChat go by subscribe message to the
+	// account's openid, with the same stable access token as the login
+	// client, and fall back to Config.Notifier when WeChat refuses (no
+	// subscription left) or a key has no template.
+	Templates map[string]notify.WeChatTemplate
 }
 
 // configured reports whether any setting is given.
@@ -79,6 +86,8 @@ const (
 type wxLogin struct {
 	cfg    WeChatConfig
 	client *http.Client
+	// tokens is the subscribe-message adapter, whose stable access token
+	// the login client shares.
 	tokens *notify.WeChat
 }
 
@@ -94,7 +103,8 @@ func newWXLogin(cfg WeChatConfig) (*wxLogin, error) {
 	if client == nil {
 		client = &http.Client{Timeout: DefaultWeChatTimeout}
 	}
-	tokens, err := notify.NewWeChat(notify.WeChatConfig{AppID: cfg.AppID, Secret: cfg.Secret, BaseURL: cfg.BaseURL, Client: client})
+	tokens, err := notify.NewWeChat(notify.WeChatConfig{AppID: cfg.AppID, Secret: cfg.Secret, BaseURL: cfg.BaseURL,
+		Client: client, Templates: cfg.Templates})
 	if err != nil {
 		return nil, err
 	}

@@ -31,7 +31,13 @@ type fakeWeChat struct {
 	token    string
 	fetches  int
 	sessions int
+	sent     []subscribeSent
 	srv      *httptest.Server
+}
+
+// subscribeSent is a subscribe message the fake accepted.
+type subscribeSent struct {
+	ToUser, TemplateID, Page string
 }
 
 func newFakeWeChat(t *testing.T, appID string) *fakeWeChat {
@@ -42,6 +48,7 @@ func newFakeWeChat(t *testing.T, appID string) *fakeWeChat {
 	mux.HandleFunc("GET /sns/jscode2session", f.session)
 	mux.HandleFunc("POST /wxa/business/getuserphonenumber", f.phone)
 	mux.HandleFunc("POST /cgi-bin/stable_token", f.stableToken)
+	mux.HandleFunc("POST /cgi-bin/message/subscribe/send", f.subscribe)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -156,4 +163,28 @@ func (f *fakeWeChat) stableToken(w http.ResponseWriter, r *http.Request) {
 		f.token = fmt.Sprintf("stable-token-%d", f.fetches)
 	}
 	reply(w, map[string]any{"access_token": f.token, "expires_in": 7200})
+}
+
+func (f *fakeWeChat) subscribe(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		ToUser     string `json:"touser"`
+		TemplateID string `json:"template_id"`
+		Page       string `json:"page"`
+	}
+	_ = json.NewDecoder(r.Body).Decode(&body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.token == "" || r.URL.Query().Get("access_token") != f.token {
+		reply(w, map[string]any{"errcode": 40001, "errmsg": "invalid credential"})
+		return
+	}
+	f.sent = append(f.sent, subscribeSent{ToUser: body.ToUser, TemplateID: body.TemplateID, Page: body.Page})
+	reply(w, map[string]any{"errcode": 0, "errmsg": "ok"})
+}
+
+// subscribeMessages returns the subscribe messages sent.
+func (f *fakeWeChat) subscribeMessages() []subscribeSent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]subscribeSent(nil), f.sent...)
 }

@@ -45,7 +45,9 @@ func startWeChat(t *testing.T, backend func(*server.Config)) *wxEnv {
 		Addr: ln.Addr().String(), PhotoDir: t.TempDir(), Demo: true,
 		TokenSecret: []byte("0123456789abcdef0123456789abcdef"), Logger: quietLogger(),
 		Notifier: rec, RelayInterval: 10 * time.Millisecond, Clock: clk.Now, BaseURL: base,
-		WeChat:    server.WeChatConfig{AppID: wechatpaytest.AppID, Secret: wx.secret, BaseURL: wx.srv.URL},
+		WeChat: server.WeChatConfig{AppID: wechatpaytest.AppID, Secret: wx.secret, BaseURL: wx.srv.URL,
+			Templates: map[string]notify.WeChatTemplate{notify.KeyRewardClaimed: {ID: "TPL-CLAIMED", Page: "pages/mine/rewards",
+				Fields: map[string]string{"amount1": "{{yuan .amount_fen}}", "thing2": "隐患举报奖励已到账"}}}},
 		WeChatPay: pay.Config(),
 	}
 	cfg.WeChatPay.AppID = "" // from WeChat
@@ -223,15 +225,21 @@ func testWeChatRewardPaid(t *testing.T, backend func(*server.Config)) {
 	assert.Equal(t, http.StatusNoContent, st, "callback answer")
 	assert.Equal(t, "claimed", e.status(citizen, rewardID))
 	require.NoError(t, e.srv.Drain(context.Background()))
+	assert.Equal(t, []subscribeSent{{ToUser: "o-openid-1", TemplateID: "TPL-CLAIMED", Page: "pages/mine/rewards"}},
+		e.wx.subscribeMessages(), "the reward claimed notice, by subscribe message to the account's openid")
+	// Notices without a subscribe template reach the other channel, with
+	// the openid in the recipient's addresses.
 	var notice *notify.Sent
 	for _, m := range e.recorder.Sent() {
-		if m.Message.Template == notify.KeyRewardClaimed && m.Message.Data["ref"] == ref {
+		if m.Message.Template == notify.KeyRewardPending && m.Message.Data["ref"] == ref {
 			notice = &m
 		}
 	}
-	require.NotNil(t, notice, "reward claimed notice; sent %v", templates(e.recorder))
+	require.NotNil(t, notice, "reward pending notice; sent %v", templates(e.recorder))
 	assert.Equal(t, userID, notice.To.UserID)
-	assert.Equal(t, "o-openid-1", notice.To.Addresses[notify.ChannelWeChat], "the notice goes to the openid")
+	assert.Equal(t, "o-openid-1", notice.To.Addresses[notify.ChannelWeChat], "the account's openid")
+	fetches, _ := e.wx.counts()
+	assert.Equal(t, 1, fetches, "one stable token for the notices")
 
 	// A duplicate callback is answered as WeChat Pay expects and changes nothing.
 	st, err = e.pay.Notify(context.Background(), e.client, bill.OutBillNo)
