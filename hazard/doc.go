@@ -99,6 +99,26 @@
 // keeps documents keeps its own types (pgstore does), so that renaming an
 // API field never breaks stored data.
 //
+// # Rate limits
+//
+// Limits have one home, the Limiter port: Take(ctx, key, rule, n) takes n
+// units under a Limit (at most Max units in any window of length Per, a
+// sliding window) and returns a Decision (Allowed, Remaining, RetryAfter,
+// the real wait). The window rule itself is Limit.Admit, which every
+// adapter applies atomically per key; Limit.CheckTake refuses bad keys,
+// limits and counts (CodeInvalid) against named bounds (MaxLimitMax,
+// MinLimitPer, MaxLimitPer, MaxLimitKeyLen), and Decision.Err turns a
+// refusal into CodeRateLimited with Error.RetryAfter. memlimit holds limits
+// in one process with bounded memory; pgstore's limiter holds them in the
+// database, exactly across every process sharing it. hazardtest.TestLimiter
+// pins the promises.
+//
+// Submit's daily limit is exact where the store is a LimitedCreator (it
+// counts and inserts in one atomic step); otherwise ServiceConfig.Limiter
+// applies it. The example server's login codes take from the same port, as
+// should every limit added later (anonymous reports, partners' quotas). No
+// use case holds a lock across a store call.
+//
 // # Conventions
 //
 // Errors are *Error values with a Code (invalid, not_found, conflict,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code classifies an error. Codes are stable strings: they travel on the wire
@@ -58,6 +59,9 @@ type Error struct {
 	// Version is the current version of the subject on a CodeConflict caused
 	// by a stale expected version, 0 otherwise.
 	Version int64
+	// RetryAfter is, on a CodeRateLimited error, how long the caller should
+	// wait before trying again; 0 when unknown.
+	RetryAfter time.Duration
 	// Err is the underlying cause, if any. It is never shown to users.
 	Err error
 }

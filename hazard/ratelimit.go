@@ -6,8 +6,12 @@ import (
 	"time"
 )
 
-// rateWindow is the sliding window of ServiceConfig.SubmitsPerDay.
-const rateWindow = 24 * time.Hour
+// submitWindow is the sliding window of ServiceConfig.SubmitsPerDay.
+const submitWindow = 24 * time.Hour
+
+// submitLimitKey prefixes a reporter's user ID in the limiter key of the
+// submission limit.
+const submitLimitKey = "submit:"
 
 // LimitedCreator is an optional capability of a Store that applies the
 // per-reporter rate limit in the same atomic step as the insert, so that
@@ -21,7 +25,7 @@ const rateWindow = 24 * time.Hour
 // whatever the count. limit must be at least 1.
 //
 // Service.Submit uses it for reporters when the store has it; without it
-// the limit is exact within one process only.
+// the service's Limiter applies the limit.
 type LimitedCreator interface {
 	CreateLimited(ctx context.Context, h Hazard, events []Event, idempotencyKey string, since time.Time, limit int) (Hazard, bool, error)
 }
@@ -30,41 +34,32 @@ type LimitedCreator interface {
 // reporter gets at the limit, for LimitedCreator implementations to reuse.
 const RateLimitedMessage = "too many reports today: try again tomorrow"
 
-// errRateFull stops the count once the limit is reached.
-var errRateFull = errors.New("limit reached")
-
-// checkRate returns CodeRateLimited when the reporter submitted perDay
-// reports or more in the 24 hours before now. It counts through Store.List
-// (filter by reporter and creation time), reading at most perDay hazards,
-// so that every process sharing the store sees the same count.
-func (s *Service) checkRate(ctx context.Context, reporter string, now time.Time) error {
-	n := 0
-	err := forEachPage(ctx, s.store, Filter{Reporter: reporter, CreatedSince: now.Add(-rateWindow)}, min(s.perDay, MaxPageLimit), func(*Hazard) error {
-		n++
-		if n >= s.perDay {
-			return errRateFull
-		}
-		return nil
-	})
-	switch {
-	case errors.Is(err, errRateFull):
-		return &Error{Code: CodeRateLimited, Op: "submit", Message: RateLimitedMessage}
-	case err != nil:
-		return Wrap("submit", err)
+// takeSubmit applies the submission limit through the service's Limiter,
+// for a store that is not a LimitedCreator. A retry with the key of a
+// report accepted within the window returns that report (and true) without
+// taking from the limit; otherwise one unit is taken, and a refusal is
+// CodeRateLimited with the wait.
+func (s *Service) takeSubmit(ctx context.Context, reporter, key string, now time.Time) (Hazard, bool, error) {
+	if prior, ok, err := s.priorWithKey(ctx, reporter, key, now); err != nil || ok {
+		return prior, ok, err
 	}
-	return nil
+	d, err := s.limiter.Take(ctx, submitLimitKey+reporter, s.submitLimit, 1)
+	if err != nil {
+		return Hazard{}, false, Wrap("submit", err)
+	}
+	return Hazard{}, false, d.Err("submit", RateLimitedMessage)
 }
 
-// priorWithKey finds, among the reporter's reports of the last 24 hours,
-// the one submitted with the idempotency key (recorded in its submitted
-// event), so that a retry at the rate limit still gets its first answer.
-func (s *Service) priorWithKey(ctx context.Context, reporter, key string, now time.Time) (Hazard, bool) {
+// priorWithKey finds, among the reporter's reports of the submission
+// window, the one submitted with the idempotency key (recorded in its
+// submitted event).
+func (s *Service) priorWithKey(ctx context.Context, reporter, key string, now time.Time) (Hazard, bool, error) {
 	if key == "" {
-		return Hazard{}, false
+		return Hazard{}, false, nil
 	}
 	var found Hazard
 	errFound := errors.New("found")
-	err := forEach(ctx, s.store, Filter{Reporter: reporter, CreatedSince: now.Add(-rateWindow)}, func(h *Hazard) error {
+	err := forEach(ctx, s.store, Filter{Reporter: reporter, CreatedSince: now.Add(-submitWindow)}, func(h *Hazard) error {
 		events, err := s.store.HazardEvents(ctx, h.ID)
 		if err != nil {
 			return err
@@ -75,5 +70,11 @@ func (s *Service) priorWithKey(ctx context.Context, reporter, key string, now ti
 		}
 		return nil
 	})
-	return found, errors.Is(err, errFound)
+	switch {
+	case errors.Is(err, errFound):
+		return found, true, nil
+	case err != nil:
+		return Hazard{}, false, Wrap("submit", err)
+	}
+	return Hazard{}, false, nil
 }

@@ -3,9 +3,7 @@ package hazard
 import (
 	"context"
 	"errors"
-	"hash/maphash"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,6 +62,14 @@ type ServiceConfig struct {
 	// submit in any 24 hours; 0 means DefaultSubmitsPerDay, negative means
 	// no limit. Staff submissions are not limited.
 	SubmitsPerDay int
+	// Limiter applies SubmitsPerDay when the store is not a LimitedCreator
+	// (a LimitedCreator counts and inserts in one atomic step, which is
+	// exact, and is used instead); it is then required, unless the limit is
+	// off, and SubmitsPerDay must be at most MaxLimitMax. For the limit to
+	// hold across processes serving one store, their limiters must share
+	// their state (pgstore's limiter on the same database); memlimit's
+	// holds within one process.
+	Limiter Limiter
 	// Metrics receives the service's measurements; nil for none.
 	Metrics *Metrics
 	// Logger records background work (escalations) without personal data;
@@ -90,13 +96,11 @@ type Service struct {
 	dupRadius  float64
 	dupWindow  time.Duration
 	perDay     int
-	metrics    *Metrics
-	log        *slog.Logger
-
-	// submitLocks serialise the submissions of one reporter within this
-	// process, so that the rate limit is exact here (see Submit).
-	submitLocks [64]sync.Mutex
-	seed        maphash.Seed
+	// limiter applies submitLimit when the store is not a LimitedCreator.
+	limiter     Limiter
+	submitLimit Limit
+	metrics     *Metrics
+	log         *slog.Logger
 }
 
 // NewService returns a Service for cfg, or CodeInvalid when cfg is not
@@ -116,9 +120,9 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		dupRadius:  cfg.DuplicateRadius,
 		dupWindow:  cfg.DuplicateWindow,
 		perDay:     cfg.SubmitsPerDay,
+		limiter:    cfg.Limiter,
 		metrics:    cfg.Metrics,
 		log:        cfg.Logger,
-		seed:       maphash.MakeSeed(),
 	}
 	if s.processes == nil {
 		s.processes = DefaultProcesses()
@@ -183,6 +187,15 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	}
 	if s.perDay == 0 {
 		s.perDay = DefaultSubmitsPerDay
+	}
+	s.submitLimit = Limit{Max: s.perDay, Per: submitWindow}
+	if _, exact := s.store.(LimitedCreator); s.perDay > 0 && !exact && cfg.Store != nil {
+		if s.limiter == nil {
+			p.Add("limiter", "is required to limit submissions when the store is not a LimitedCreator")
+		}
+		if s.perDay > MaxLimitMax {
+			p.Add("submits_per_day", "must be at most %d when a Limiter applies it", MaxLimitMax)
+		}
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -273,9 +286,4 @@ func forEachPage(ctx context.Context, st Store, f Filter, limit int, fn func(h *
 		}
 		p.Cursor = l.Next
 	}
-}
-
-// lockFor returns the mutex serialising a reporter's submissions here.
-func (s *Service) lockFor(userID string) *sync.Mutex {
-	return &s.submitLocks[maphash.String(s.seed, userID)%uint64(len(s.submitLocks))]
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
+	"github.com/hazardloop/hazardloop/hazard/memlimit"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 )
 
@@ -20,7 +21,8 @@ var t0 = time.Date(2026, 11, 28, 8, 30, 0, 0, time.UTC)
 
 func newClock() *hazardtest.Clock { return hazardtest.NewClock(t0) }
 
-// fixture is a service on a fresh memstore with a test clock.
+// fixture is a service on a fresh memstore with a test clock (and a
+// memlimit limiter, for tests that hide the store's LimitedCreator).
 type fixture struct {
 	svc   *hazard.Service
 	store *memstore.Store
@@ -30,7 +32,10 @@ type fixture struct {
 func newFixture(t testing.TB, configure ...func(*hazard.ServiceConfig)) *fixture {
 	t.Helper()
 	f := &fixture{store: memstore.New(), clock: newClock()}
-	cfg := hazard.ServiceConfig{Store: f.store, Clock: f.clock.Now, Refs: hazard.RefFormat{Prefix: "LC"}}
+	cfg := hazard.ServiceConfig{
+		Store: f.store, Clock: f.clock.Now, Refs: hazard.RefFormat{Prefix: "LC"},
+		Limiter: memlimit.New(memlimit.Config{Clock: f.clock.Now}),
+	}
 	for _, c := range configure {
 		c(&cfg)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/memlimit"
 )
 
 func TestStats(t *testing.T) {
@@ -94,7 +95,7 @@ func (s *statsStore) Stats(_ context.Context, _ *hazard.Processes, since, until,
 func TestStatsUsesCapability(t *testing.T) {
 	f := newFixture(t)
 	ss := &statsStore{Store: f.store}
-	svc, err := hazard.NewService(hazard.ServiceConfig{Store: ss, Clock: f.clock.Now})
+	svc, err := hazard.NewService(hazard.ServiceConfig{Store: ss, Clock: f.clock.Now, Limiter: memlimit.New(memlimit.Config{Clock: f.clock.Now})})
 	require.NoError(t, err)
 	st, err := svc.Stats(context.Background(), t0, t0.Add(time.Hour))
 	require.NoError(t, err)

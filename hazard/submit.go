@@ -70,12 +70,13 @@ const (
 //
 // A user of role "reporter" may submit at most SubmitsPerDay reports in any
 // 24 hours; one more is CodeRateLimited (a retry with the key of a report
-// accepted within those 24 hours still returns that report). The count is
-// read from the store, so the limit holds across processes. It is exact
-// within one process, and across processes too when the store is a
-// LimitedCreator (pgstore is): the store then counts and inserts in one
-// atomic step. Without it, two processes racing at the limit may both let a
-// report through.
+// accepted within those 24 hours still returns that report). When the
+// store is a LimitedCreator (memstore and pgstore are), it counts and
+// inserts in one atomic step, so the limit is exact across every process
+// sharing the store. Otherwise ServiceConfig.Limiter takes one unit per
+// report before the insert (a retry with a known key takes none), which is
+// exact wherever the limiter's state is shared, and the error carries the
+// wait (Error.RetryAfter). No lock is held across store calls.
 func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempotencyKey string) (Hazard, error) {
 	const op = "submit"
 	if err := authenticated(op, user); err != nil {
@@ -153,15 +154,10 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 	}
 
 	limited := user.Role == string(RoleReporter) && s.perDay > 0
-	if limited {
-		mu := s.lockFor(user.ID)
-		mu.Lock()
-		defer mu.Unlock()
-		if err := s.checkRate(ctx, user.ID, now); err != nil {
-			if prior, ok := s.priorWithKey(ctx, user.ID, idempotencyKey, now); ok {
-				return prior, nil
-			}
-			return Hazard{}, err
+	lc, exact := s.store.(LimitedCreator)
+	if limited && !exact {
+		if prior, ok, err := s.takeSubmit(ctx, user.ID, idempotencyKey, now); err != nil || ok {
+			return prior, err
 		}
 	}
 
@@ -189,8 +185,8 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 	}
 	var stored Hazard
 	var created bool
-	if lc, ok := s.store.(LimitedCreator); ok && limited {
-		stored, created, err = lc.CreateLimited(ctx, h, events, idempotencyKey, now.Add(-rateWindow), s.perDay)
+	if limited && exact {
+		stored, created, err = lc.CreateLimited(ctx, h, events, idempotencyKey, now.Add(-submitWindow), s.perDay)
 	} else {
 		stored, created, err = s.store.Create(ctx, h, events, idempotencyKey)
 	}

@@ -67,5 +67,7 @@ func ExampleMigrations() {
 	// 3 0003_deliveries_blobs.sql
 	// 4 0004_event_subjects.sql
 	// 5 0005_hazard_rows.sql
+	// 6 0006_limits.sql
 	// 7 0007_uploads.sql
+	// 8 0008_risk.sql
 }

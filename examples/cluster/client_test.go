@@ -31,6 +31,7 @@ func newClient(t *testing.T) *client {
 type reply struct {
 	status int
 	body   []byte
+	header http.Header
 }
 
 // apiError is the server's error body.
@@ -82,7 +83,7 @@ func (c *client) send(req *http.Request) reply {
 	if err != nil {
 		c.t.Errorf("%s %s: reading the answer: %v", req.Method, req.URL, err)
 	}
-	return reply{status: res.StatusCode, body: b}
+	return reply{status: res.StatusCode, body: b, header: res.Header}
 }
 
 // decode decodes the answer's JSON into v.

@@ -26,6 +26,12 @@
 //     checked by the other, the verification, the upload and its photo,
 //     the report, the reward and its claim, and an article published by
 //     an admin are all seen by both.
+//   - TestRateLimitAcrossProcesses and TestLoginCodeLimitAcrossProcesses
+//     race requests of one citizen over both processes: exactly the daily
+//     submission limit is accepted (the store counts and inserts in one
+//     step), and exactly one of twenty login codes for one phone is sent
+//     (the rate limiter on the shared database, pgstore's hazard.Limiter);
+//     every other answer is 429 with Retry-After.
 //
 // The tests need PostgreSQL: they read its URL from
 // HAZARDLOOP_TEST_DATABASE_URL and skip without it, for example

@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -54,4 +55,53 @@ func TestRateLimitAcrossProcesses(t *testing.T) {
 	}
 	assert.Equal(t, map[int]int{http.StatusCreated: limit, http.StatusTooManyRequests: tries - limit}, count,
 		"statuses of %d racing submissions over two processes", tries)
+}
+
+// TestLoginCodeLimitAcrossProcesses: twenty requests for a login code for
+// one phone race over two processes; the resend limit (one a minute) is
+// the rate limiter's on the shared database, so exactly one is sent,
+// whichever process takes it, and every other answer is 429 with the wait.
+func TestLoginCodeLimitAcrossProcesses(t *testing.T) {
+	url, _ := testDatabase(t)
+	serverBinary(t)
+	const tries = 20
+	a := prepareProc(t, "A", url, nil)
+	b := prepareProc(t, "B", url, nil)
+	a.waitReady(t)
+	b.waitReady(t)
+	c := newClient(t)
+	procs := []*proc{a, b}
+	replies := make([]reply, tries)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range tries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			replies[i] = c.do("POST", procs[i%2].base+"/api/v1/auth/code", "", map[string]string{"phone": "13900000032"})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	count := map[int]int{}
+	for i, r := range replies {
+		count[r.status]++
+		if r.status != http.StatusTooManyRequests {
+			continue
+		}
+		var e apiError
+		if r.decode(t, &e) {
+			assert.Equal(t, "rate_limited", e.Error.Code, "reply %d from %s", i, procs[i%2].name)
+		}
+		wait, err := strconv.Atoi(r.header.Get("Retry-After"))
+		if assert.NoError(t, err, "reply %d: Retry-After %q", i, r.header.Get("Retry-After")) {
+			assert.True(t, wait >= 1 && wait <= 60, "reply %d: Retry-After %ds is within the resend interval", i, wait)
+		}
+	}
+	assert.Equal(t, map[int]int{http.StatusAccepted: 1, http.StatusTooManyRequests: tries - 1}, count,
+		"statuses of %d racing code requests for one phone over two processes", tries)
+	a.stop(t)
+	b.stop(t)
+	requireCleanLogs(t, a, b)
 }

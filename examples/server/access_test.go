@@ -23,6 +23,8 @@ var identities = []struct{ user, role string }{
 	{"gas-1", "handler"},
 	{"reviewer-1", "reviewer"},
 	{"admin-1", "admin"},
+	{"inspector-1", "inspector"},
+	{"unit-1", "enterprise"},
 }
 
 // concrete fills a route's path parameters with values that name nothing.

@@ -74,7 +74,8 @@ func (e *retryAfterError) Unwrap() error { return e.err }
 // withRetryAfter annotates a rate-limit error with the wait to advertise.
 func withRetryAfter(err error, d time.Duration) error { return &retryAfterError{err: err, after: d} }
 
-// defaultRetryAfter is advertised on a rate_limited error that names no wait.
+// defaultRetryAfter is advertised on a rate_limited error that names no wait
+// (neither withRetryAfter nor hazard.Error.RetryAfter).
 const defaultRetryAfter = time.Minute
 
 // writeError writes err in the one error shape with the status of its code.
@@ -99,8 +100,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == hazard.CodeRateLimited {
 		after := defaultRetryAfter
 		var ra *retryAfterError
-		if errors.As(err, &ra) && ra.after > 0 {
+		switch {
+		case errors.As(err, &ra) && ra.after > 0:
 			after = ra.after
+		case he != nil && he.RetryAfter > 0: // a limiter's decision (hazard.Decision.Err)
+			after = he.RetryAfter
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))
 	}

@@ -271,7 +271,7 @@ func testLoginCodes(t *testing.T, backend func(*server.Config)) {
 
 	r = s.do("POST", "/api/v1/auth/code", "", map[string]string{"phone": phone})
 	assert.Equal(t, http.StatusTooManyRequests, r.status, "second code within a minute: %s", r.body)
-	assert.NotEmpty(t, r.header.Get("Retry-After"))
+	assert.Equal(t, "60", r.header.Get("Retry-After"), "second code at once: the wait is the whole resend interval")
 
 	wrong := fmt.Sprintf("%06d", (mustAtoi(t, code)+1)%1000000)
 	r = s.do("POST", "/api/v1/auth/login", "", map[string]string{"phone": phone, "code": wrong})
@@ -315,6 +315,8 @@ func testLoginCodes(t *testing.T, backend func(*server.Config)) {
 	}
 	r = s.do("POST", "/api/v1/auth/code", "", map[string]string{"phone": "13700000007"})
 	assert.Equal(t, http.StatusTooManyRequests, r.status, "over the hourly cap: %s", r.body)
+	assert.Equal(t, strconv.Itoa(int((time.Hour-server.MaxOTPPerHour*server.OTPResendInterval)/time.Second)), r.header.Get("Retry-After"),
+		"over the hourly cap: the wait until the first code of the hour leaves the window")
 
 	for _, bad := range []string{"12345", "1380000000a", "23800000001", ""} {
 		r = s.do("POST", "/api/v1/auth/code", "", map[string]string{"phone": bad})

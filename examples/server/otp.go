@@ -28,30 +28,43 @@ const (
 	MaxOTPPerHour = 5
 )
 
+// The rate limits of login codes per phone, applied through the server's
+// hazard.Limiter (shared by every process on one database), each under its
+// own key prefix.
+var (
+	otpResendLimit = hazard.Limit{Max: 1, Per: OTPResendInterval}
+	otpHourlyLimit = hazard.Limit{Max: MaxOTPPerHour, Per: time.Hour}
+)
+
+// Key prefixes of the login code limits.
+const (
+	otpResendKey = "otp-resend:"
+	otpHourlyKey = "otp-hourly:"
+)
+
 // loginCodes issues and checks one-time login codes per phone. Codes are
-// kept only as an HMAC, expire, allow a few attempts and are rate-limited
-// per phone. The rules are here; the state per phone lives in a
-// codeStore, in memory or in PostgreSQL (so that a code one process sent
-// is checked by any other). It is safe for concurrent use.
+// kept only as an HMAC, expire and allow a few attempts; how often a phone
+// may ask for one is the limiter's (hazard.Limiter). The rules are here;
+// the pending code per phone lives in a codeStore, in memory or in
+// PostgreSQL (so that a code one process sent is checked by any other). It
+// is safe for concurrent use.
 type loginCodes struct {
-	key   []byte
-	now   func() time.Time
-	store codeStore
+	key     []byte
+	now     func() time.Time
+	store   codeStore
+	limiter hazard.Limiter
 }
 
-// otpState is what is kept of one phone's login codes.
+// otpState is what is kept of one phone's pending login code.
 type otpState struct {
 	// mac is the HMAC of the pending code; nil when there is none.
 	mac      []byte
 	expires  time.Time
 	attempts int
-	// sent are the times codes were sent within the last hour, oldest
-	// first.
-	sent []time.Time
 }
 
 // empty reports whether the state holds nothing worth keeping.
-func (st *otpState) empty() bool { return st.mac == nil && len(st.sent) == 0 }
+func (st *otpState) empty() bool { return st.mac == nil }
 
 // codeStore keeps the login code state per phone. Implementations are safe
 // for concurrent use.
@@ -61,12 +74,12 @@ type codeStore interface {
 	// state fn leaves, whatever fn returns; an empty state is removed. It
 	// returns fn's error. fn does no I/O.
 	change(ctx context.Context, phone string, fn func(*otpState) error) error
-	// sweep drops pending codes expired at now and send times an hour old.
+	// sweep drops pending codes expired at now.
 	sweep(ctx context.Context, now time.Time) error
 }
 
-func newLoginCodes(key []byte, now func() time.Time, store codeStore) *loginCodes {
-	return &loginCodes{key: key, now: now, store: store}
+func newLoginCodes(key []byte, now func() time.Time, store codeStore, limiter hazard.Limiter) *loginCodes {
+	return &loginCodes{key: key, now: now, store: store, limiter: limiter}
 }
 
 func (l *loginCodes) mac(phone, code string) []byte {
@@ -76,34 +89,36 @@ func (l *loginCodes) mac(phone, code string) []byte {
 }
 
 // issue makes a new code for the phone, replacing any earlier one. It is
-// CodeRateLimited (with the wait) when the phone asked too recently or too
-// often.
+// CodeRateLimited (with the wait) when the phone asked less than
+// OTPResendInterval ago or MaxOTPPerHour times within the hour. The resend
+// limit is taken first, so that a request it refuses does not count
+// towards the hourly one.
 func (l *loginCodes) issue(ctx context.Context, phone string) (string, error) {
-	now := l.now()
+	for _, lim := range []struct {
+		key  string
+		rule hazard.Limit
+		msg  string
+	}{
+		{otpResendKey, otpResendLimit, fmt.Sprintf("a code was sent less than %s ago", OTPResendInterval)},
+		{otpHourlyKey, otpHourlyLimit, fmt.Sprintf("at most %d codes an hour", MaxOTPPerHour)},
+	} {
+		d, err := l.limiter.Take(ctx, lim.key+phone, lim.rule, 1)
+		if err != nil {
+			return "", hazard.Wrap("otp", err)
+		}
+		if err := d.Err("otp", lim.msg); err != nil {
+			return "", err
+		}
+	}
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {
 		return "", hazard.Wrap("otp", err)
 	}
 	code := fmt.Sprintf("%0*d", OTPDigits, n.Int64())
 	mac := l.mac(phone, code)
+	expires := l.now().Add(OTPTTL)
 	err = l.store.change(ctx, phone, func(st *otpState) error {
-		recent := st.sent[:0]
-		for _, t := range st.sent {
-			if now.Sub(t) < time.Hour {
-				recent = append(recent, t)
-			}
-		}
-		st.sent = recent
-		if n := len(recent); n > 0 {
-			if wait := OTPResendInterval - now.Sub(recent[n-1]); wait > 0 {
-				return withRetryAfter(hazard.Errorf(hazard.CodeRateLimited, "a code was sent less than %s ago", OTPResendInterval), wait)
-			}
-			if n >= MaxOTPPerHour {
-				return withRetryAfter(hazard.Errorf(hazard.CodeRateLimited, "at most %d codes an hour", MaxOTPPerHour), time.Hour-now.Sub(recent[0]))
-			}
-		}
-		st.mac, st.expires, st.attempts = mac, now.Add(OTPTTL), 0
-		st.sent = append(st.sent, now)
+		st.mac, st.expires, st.attempts = mac, expires, 0
 		return nil
 	})
 	if err != nil {
@@ -135,7 +150,7 @@ func (l *loginCodes) check(ctx context.Context, phone, code string) error {
 	})
 }
 
-// sweep forgets expired codes and old send times.
+// sweep forgets expired codes.
 func (l *loginCodes) sweep(ctx context.Context) error { return l.store.sweep(ctx, l.now()) }
 
 // memCodes is the in-memory codeStore.
@@ -168,13 +183,7 @@ func (m *memCodes) sweep(_ context.Context, now time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for p, st := range m.phones {
-		if st.mac != nil && now.After(st.expires) {
-			st.mac, st.attempts = nil, 0
-		}
-		if n := len(st.sent); n > 0 && now.Sub(st.sent[n-1]) >= time.Hour {
-			st.sent = nil
-		}
-		if st.empty() {
+		if now.After(st.expires) {
 			delete(m.phones, p)
 		}
 	}

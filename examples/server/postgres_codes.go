@@ -25,29 +25,21 @@ func (c *pgCodes) change(ctx context.Context, phone string, fn func(*otpState) e
 		}
 		var st otpState
 		var expiresNS int64
-		var sentNS []int64
-		if err := tx.QueryRow(ctx, `SELECT mac, expires_ns, attempts, sent_ns FROM server_login_codes
-			WHERE phone = $1 FOR UPDATE`, phone).Scan(&st.mac, &expiresNS, &st.attempts, &sentNS); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT mac, expires_ns, attempts FROM server_login_codes
+			WHERE phone = $1 FOR UPDATE`, phone).Scan(&st.mac, &expiresNS, &st.attempts); err != nil {
 			return err
 		}
 		if len(st.mac) == 0 {
 			st.mac = nil
 		}
 		st.expires = nsTime(expiresNS)
-		for _, ns := range sentNS {
-			st.sent = append(st.sent, nsTime(ns))
-		}
 		fnErr = fn(&st)
 		if st.empty() {
 			_, err := tx.Exec(ctx, `DELETE FROM server_login_codes WHERE phone = $1`, phone)
 			return err
 		}
-		sentNS = sentNS[:0]
-		for _, t := range st.sent {
-			sentNS = append(sentNS, t.UnixNano())
-		}
-		_, err := tx.Exec(ctx, `UPDATE server_login_codes SET mac = $2, expires_ns = $3, attempts = $4, sent_ns = $5
-			WHERE phone = $1`, phone, st.mac, timeNS(st.expires), st.attempts, sentNS)
+		_, err := tx.Exec(ctx, `UPDATE server_login_codes SET mac = $2, expires_ns = $3, attempts = $4
+			WHERE phone = $1`, phone, st.mac, timeNS(st.expires), st.attempts)
 		return err
 	})
 	if err != nil {
@@ -57,11 +49,6 @@ func (c *pgCodes) change(ctx context.Context, phone string, fn func(*otpState) e
 }
 
 func (c *pgCodes) sweep(ctx context.Context, now time.Time) error {
-	_, err := c.pool.Exec(ctx, `UPDATE server_login_codes SET mac = NULL, attempts = 0
-		WHERE mac IS NOT NULL AND expires_ns < $1`, now.UnixNano())
-	if err == nil {
-		_, err = c.pool.Exec(ctx, `DELETE FROM server_login_codes WHERE mac IS NULL
-			AND coalesce(sent_ns[cardinality(sent_ns)], 0) <= $1`, now.Add(-time.Hour).UnixNano())
-	}
+	_, err := c.pool.Exec(ctx, `DELETE FROM server_login_codes WHERE mac IS NULL OR expires_ns < $1`, now.UnixNano())
 	return pgError("login codes sweep", err)
 }

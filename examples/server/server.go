@@ -17,6 +17,7 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/fsblob"
+	"github.com/hazardloop/hazardloop/hazard/memlimit"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 	"github.com/hazardloop/hazardloop/notify"
 	"github.com/hazardloop/hazardloop/pgstore"
@@ -124,17 +125,23 @@ type Server struct {
 	now  func() time.Time
 	demo bool
 
-	svc      *hazard.Service
-	store    hazard.Store
-	cursors  relay.Cursors // the relay's, beside store
-	ledger   reward.Ledger
-	blobs    hazard.BlobStore
-	users    userStore
-	codes    *loginCodes
-	tokens   *tokens
-	uploads  hazard.Uploads
-	photos   *hazard.Photos
-	articles *articles
+	svc     *hazard.Service
+	store   hazard.Store
+	cursors relay.Cursors // the relay's, beside store
+	ledger  reward.Ledger
+	blobs   hazard.BlobStore
+	users   userStore
+	codes   *loginCodes
+	// limiter holds the rate limits (login codes; submissions when the
+	// store cannot count them itself): memlimit in memory, pgstore's over
+	// PostgreSQL, so that every process on one database shares them.
+	limiter hazard.Limiter
+	// pgLimiter is limiter over PostgreSQL, swept by Sweep; else nil.
+	pgLimiter *pgstore.Limiter
+	tokens    *tokens
+	uploads   hazard.Uploads
+	photos    *hazard.Photos
+	articles  *articles
 	// db is the PostgreSQL database with DatabaseURL, else nil.
 	db *pgstore.DB
 	// deliveries is the notification delivery log shared by every
@@ -238,7 +245,7 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	s.hazardMetrics = hm
 	s.svc, err = hazard.NewService(hazard.ServiceConfig{
-		Store: s.store, Clock: s.now, SubmitsPerDay: cfg.SubmitsPerDay, Metrics: hm, Logger: s.log,
+		Store: s.store, Clock: s.now, SubmitsPerDay: cfg.SubmitsPerDay, Limiter: s.limiter, Metrics: hm, Logger: s.log,
 	})
 	if err != nil {
 		return err
@@ -293,7 +300,9 @@ func (s *Server) openStore(ctx context.Context, secret []byte) error {
 		hz := db.Hazards()
 		s.store, s.cursors, s.ledger, s.deliveries = hz, hz, db.Ledger(), db.DeliveryLog()
 		s.users = &pgUsers{pool: pool, idKey: secret}
-		s.codes = newLoginCodes(secret, s.now, &pgCodes{pool: pool})
+		s.pgLimiter = db.Limiter(s.now)
+		s.limiter = s.pgLimiter
+		s.codes = newLoginCodes(secret, s.now, &pgCodes{pool: pool}, s.limiter)
 		s.uploads = db.Uploads()
 		s.articles = newArticles(&pgArticles{pool: pool}, s.now)
 		return nil
@@ -302,7 +311,8 @@ func (s *Server) openStore(ctx context.Context, secret []byte) error {
 	s.store, s.cursors = mem, mem
 	s.ledger = memledger.New()
 	s.users = newMemUsers(secret)
-	s.codes = newLoginCodes(secret, s.now, newMemCodes())
+	s.limiter = memlimit.New(memlimit.Config{Clock: s.now})
+	s.codes = newLoginCodes(secret, s.now, newMemCodes(), s.limiter)
 	s.uploads = memstore.NewUploads()
 	s.articles = newArticles(newMemArticles(), s.now)
 	return nil
@@ -462,8 +472,9 @@ func (s *Server) sweepLoop(ctx context.Context) {
 // Sweep runs the periodic work once: forget uploads unused for UploadTTL
 // (deleting their photos), forget expired login codes, expire unclaimed
 // rewards, escalate overdue hazards and, over PostgreSQL, forget
-// deliveries older than DeliveryLogRetention. Any number of processes may
-// sweep one database at once. Serve calls it every SweepInterval.
+// deliveries older than DeliveryLogRetention and rate limit windows that
+// ended. Any number of processes may sweep one database at once. Serve
+// calls it every SweepInterval.
 func (s *Server) Sweep(ctx context.Context) {
 	if n, err := s.photos.Sweep(ctx); err != nil {
 		s.log.Error("sweeping uploads", "error", err)
@@ -477,6 +488,9 @@ func (s *Server) Sweep(ctx context.Context) {
 	if s.db != nil {
 		if _, err := s.db.DeliveryLog().Forget(ctx, s.now().Add(-DeliveryLogRetention)); err != nil {
 			s.log.Error("forgetting old deliveries", "error", err)
+		}
+		if _, err := s.pgLimiter.Sweep(ctx); err != nil {
+			s.log.Error("sweeping rate limit windows", "error", err)
 		}
 	}
 }

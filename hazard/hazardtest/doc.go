@@ -2,9 +2,9 @@
 // and a set of fixtures to build valid hazards and events in tests.
 //
 // An adapter proves that it keeps every promise written in the doc comments
-// of hazard.Store, hazard.EventLog, hazard.BlobStore and hazard.Uploads
-// with one call from its own tests (the relay's cursors have their own kit,
-// relaytest):
+// of hazard.Store, hazard.EventLog, hazard.BlobStore, hazard.Uploads and
+// hazard.Limiter (TestLimiter) with one call from its own tests (the
+// relay's cursors have their own kit, relaytest):
 //
 //	func TestStore(t *testing.T) {
 //		hazardtest.TestStore(t, func(t *testing.T) hazard.Store { return memstore.New() })
