@@ -269,3 +269,26 @@ func TestWeChatPayHalfConfigured(t *testing.T) {
 		})
 	}
 }
+
+// TestWeChatPayees: WeChat Pay pays the account's openid, with the real
+// name of the verification once there is one; a reporter who never logged
+// in through WeChat has no payee.
+func TestWeChatPayees(t *testing.T) { forEachBackend(t, testWeChatPayees) }
+
+func testWeChatPayees(t *testing.T, backend func(*server.Config)) {
+	e := startWeChat(t, backend)
+	ctx := context.Background()
+	_, verified := e.verifiedCitizen("v1", "o-verified", "32010219880415678")
+	p, err := server.PayeeOf(ctx, e.srv, verified)
+	require.NoError(t, err)
+	assert.Equal(t, wechatpay.Payee{OpenID: "o-verified", RealName: "王五"}, p, "verified citizen")
+
+	e.wx.user("u1", "o-unverified", "")
+	_, unverified := token(t, e.wxLogin("u1"))
+	p, err = server.PayeeOf(ctx, e.srv, unverified)
+	require.NoError(t, err)
+	assert.Equal(t, wechatpay.Payee{OpenID: "o-unverified"}, p, "no real name before verification")
+
+	_, err = server.PayeeOf(ctx, e.srv, "citizen-1")
+	require.ErrorIs(t, err, hazard.ErrNotFound, "a citizen without WeChat")
+}
