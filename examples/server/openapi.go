@@ -17,6 +17,9 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 			"tags":        []string{rt.Tag},
 			"x-access":    string(rt.Access),
 		}
+		if rt.Phone {
+			op["x-phone-required"] = true
+		}
 		if rt.Access != AccessPublic {
 			op["security"] = []map[string][]string{{"bearer": {}}}
 		}
@@ -76,7 +79,7 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 			"version": "1",
 			"description": "Closed-loop public-safety hazard reporting: citizens report with photos, staff dispatch, " +
 				"handle and review, the plaza shows progress without reporter identity, verified reporters earn rewards. " +
-				"Every error is {\"error\": {\"code\", \"message\", \"field\", \"fields\"}}. x-access names who may call each operation.",
+				"Every error is {\"error\": {\"code\", \"message\", \"field\", \"fields\"}}. x-access names who may call each operation; x-phone-required ones need a citizen to have bound a phone number first.",
 		},
 		"paths": paths,
 		"components": map[string]any{

@@ -55,6 +55,11 @@ func (a Account) User() hazard.User {
 	return hazard.User{ID: a.ID, Role: a.Role, Department: a.Department, UnitID: a.Unit, Verified: a.Verified}
 }
 
+// needsPhone reports whether the account is a citizen without a phone
+// number (a WeChat login not yet bound to one), who may not file anything
+// yet (Route.Phone).
+func (a Account) needsPhone() bool { return a.Role == string(hazard.RoleReporter) && a.Phone == "" }
+
 // Staff reports whether the account is a staff account (hazard.User.Staff).
 func (a Account) Staff() bool { return a.User().Staff() }
 

@@ -113,14 +113,24 @@ func TestWeChatPhoneBinding(t *testing.T) { forEachBackend(t, testWeChatPhoneBin
 
 func testWeChatPhoneBinding(t *testing.T, backend func(*server.Config)) {
 	e := startWeChat(t, backend)
-	// A new phone is bound to the WeChat account.
+	// A WeChat account files nothing before it has a phone.
 	e.wx.user("n1", "o-new", "")
 	tok, id := token(t, e.wxLogin("n1"))
+	for _, r := range []response{
+		e.uploadBytes(tok, "file", pngPhoto(t, 500)),
+		e.do("POST", "/api/v1/reports", tok, map[string]any{"category": "fire", "description": "楼道堆放杂物", "address": "a", "photos": []string{"x"}}),
+		e.do("POST", "/api/v1/me/verify", tok, map[string]string{"name": "王五", "resident_id": withCheck("32010219880415678")}),
+	} {
+		assert.Equal(t, http.StatusForbidden, r.status, "before the phone: %s", r.body)
+		assert.Equal(t, "forbidden", r.errCode(t))
+	}
+	// A new phone is bound to the WeChat account, which may then report.
 	e.wx.phoneCode("p-new", "13900000011")
 	r := e.do("POST", "/api/v1/me/phone/wechat", tok, map[string]string{"code": "p-new"})
 	_, bound := token(t, r)
 	assert.Equal(t, id, bound, "a free phone stays on the WeChat account")
 	assert.Equal(t, "139****0011", r.obj(t)["user"].(map[string]any)["phone"])
+	e.upload(tok, pngPhoto(t, 501))
 
 	// A citizen who logged in by phone code before, then through WeChat:
 	// binding the phone links the WeChat identity to the phone's account.

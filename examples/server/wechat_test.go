@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -26,6 +27,8 @@ type wxEnv struct {
 	wx    *fakeWeChat
 	pay   *wechatpaytest.Server
 	clock *hazardtest.Clock
+	// phones counts the phone numbers bound, to make each one new.
+	phones int
 }
 
 // startWeChat runs the server (New and Serve on 127.0.0.1:0, listening
@@ -179,12 +182,17 @@ func (e *wxEnv) lastBill() wechatpaytest.Bill {
 	return bills[len(bills)-1]
 }
 
-// verifiedCitizen logs a new citizen in through WeChat and verifies them.
+// verifiedCitizen logs a new citizen in through WeChat, binds a new phone
+// number and verifies them.
 func (e *wxEnv) verifiedCitizen(code, openid, residentID string) (tok, userID string) {
 	e.t.Helper()
 	e.wx.user(code, openid, "")
 	tok, userID = token(e.t, e.wxLogin(code))
-	r := e.do("POST", "/api/v1/me/verify", tok, map[string]string{"name": "王五", "resident_id": withCheck(residentID)})
+	e.phones++
+	e.wx.phoneCode("phone-"+code, fmt.Sprintf("1370000%04d", e.phones))
+	r := e.do("POST", "/api/v1/me/phone/wechat", tok, map[string]string{"code": "phone-" + code})
+	require.Equal(e.t, http.StatusOK, r.status, "bind phone: %s", r.body)
+	r = e.do("POST", "/api/v1/me/verify", tok, map[string]string{"name": "王五", "resident_id": withCheck(residentID)})
 	require.Equal(e.t, http.StatusOK, r.status, "verify: %s", r.body)
 	return tok, userID
 }
