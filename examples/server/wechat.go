@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -146,6 +147,12 @@ func wxError(op, field string, code int) error {
 	return &hazard.Error{Code: hazard.CodeInternal, Op: op, Message: "WeChat refused the call", Err: errCode(code)}
 }
 
+// errRequest is a request that cannot be made; its cause, which would
+// quote the URL with a secret, is left out.
+func errRequest(op string) error {
+	return &hazard.Error{Code: hazard.CodeInternal, Op: op, Message: "the request to WeChat cannot be made"}
+}
+
 // errCode is a WeChat error code kept as a cause for the log.
 type errCode int
 
@@ -155,6 +162,12 @@ func (e errCode) Error() string { return "wechat errcode " + strconv.Itoa(int(e)
 func (c *wxLogin) call(req *http.Request, op string, v any) error {
 	res, err := c.client.Do(req)
 	if err != nil {
+		// The URL carries the app secret or the access token: keep only
+		// the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return &hazard.Error{Code: CodeUnavailable, Op: op, Message: "WeChat cannot be reached; try again", Err: err}
 	}
 	defer res.Body.Close()
@@ -178,7 +191,7 @@ func (c *wxLogin) session(ctx context.Context, code string) (wxIdentity, error) 
 	q := url.Values{"appid": {c.cfg.AppID}, "secret": {c.cfg.Secret}, "js_code": {code}, "grant_type": {"authorization_code"}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.BaseURL+"/sns/jscode2session?"+q.Encode(), nil)
 	if err != nil {
-		return wxIdentity{}, hazard.Wrap(op, err)
+		return wxIdentity{}, errRequest(op)
 	}
 	var ans struct {
 		wxAnswer
@@ -215,7 +228,7 @@ func (c *wxLogin) phone(ctx context.Context, code string) (string, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost,
 			c.cfg.BaseURL+"/wxa/business/getuserphonenumber?access_token="+url.QueryEscape(tok), strings.NewReader(string(body)))
 		if err != nil {
-			return "", hazard.Wrap(op, err)
+			return "", errRequest(op)
 		}
 		req.Header.Set("Content-Type", "application/json")
 		var ans struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -301,4 +302,21 @@ func testWeChatPayees(t *testing.T, backend func(*server.Config)) {
 
 	_, err = server.PayeeOf(ctx, e.srv, "citizen-1")
 	require.ErrorIs(t, err, hazard.ErrNotFound, "a citizen without WeChat")
+}
+
+// TestWeChatUnreachable: WeChat down is 503, and neither the answer nor
+// the log quotes the URL with the app secret.
+func TestWeChatUnreachable(t *testing.T) {
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	logs := &lockedBuffer{}
+	const secret = "app-secret-in-the-url"
+	s := startServer(t, func(c *server.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c.WeChat = server.WeChatConfig{AppID: "wx0000000000000001", Secret: secret, BaseURL: gone.URL}
+	})
+	r := s.do("POST", "/api/v1/auth/wechat", "", map[string]string{"code": "some-code"})
+	assert.Equal(t, http.StatusServiceUnavailable, r.status, "%s", r.body)
+	assert.Equal(t, "unavailable", r.errCode(t))
+	assert.NotContains(t, string(r.body)+logs.String(), secret)
 }
