@@ -74,6 +74,10 @@ func newLoop(ctx context.Context, s *Server) (*loop, error) {
 		return nil, err
 	}
 	consumers := []relay.Consumer{l.rewards.consumer(), l.router.Consumer(consumerNotify)}
+	if s.regs, err = newRegulators(s); err != nil {
+		return nil, err
+	}
+	consumers = append(consumers, s.regs.consumers()...)
 	s.figures = &figures{}
 	if c, ok := s.ledger.(rewardCounter); ok {
 		s.figures.counter = c
@@ -127,6 +131,7 @@ func (l *loop) sweep(ctx context.Context) {
 		l.s.log.Error("refreshing metrics", "error", err)
 	}
 	l.rewards.sweep(ctx)
+	l.s.regs.sweep(ctx, l.s)
 }
 
 // directory is notify's view of the user store.

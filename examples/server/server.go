@@ -148,6 +148,8 @@ type Server struct {
 	// process, with DatabaseURL; else the router keeps one in memory.
 	deliveries notify.DeliveryLog
 	loop       *loop
+	// regs is the regulators' loop: risk register and inspections.
+	regs       *regulators
 	figures    *figures
 	statsCache statsCache
 	plazaCache pageCache
