@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/risk"
 )
 
 // Stages say which hazard states count at each stage of reconciliation
@@ -113,7 +114,7 @@ type LedgerReader interface {
 }
 
 // Ledger returns the reconciliation ledger of q to staff (CodeForbidden
-// otherwise): every hazard found at a unit that matches q (District and
+// otherwise; a confined user's is their department's, risk.DepartmentScope): every hazard found at a unit that matches q (District and
 // Industry being the unit's, as the register holds them), oldest first,
 // with its state, deadline and overdue flag at the service's clock, and
 // the counts found, ordered, rectified, re-inspected, closed out, open and
@@ -125,9 +126,13 @@ func (s *Service) Ledger(ctx context.Context, user hazard.User, q LedgerQuery) (
 	if err := staffOnly(op, user); err != nil {
 		return Ledger{}, err
 	}
+	dept, err := risk.DepartmentScope(op, user, q.Department)
+	if err != nil {
+		return Ledger{}, err
+	}
+	q.Department = dept
 	now := s.now()
 	var hs []LedgerHazard
-	var err error
 	if lr, ok := s.store.(LedgerReader); ok {
 		hs, err = lr.LedgerHazards(ctx, q, MaxLedgerRows+1)
 	} else {

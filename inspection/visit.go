@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/risk"
 )
 
 // StartInput starts a visit.
@@ -27,7 +28,8 @@ type StartInput struct {
 
 // Start opens a visit of the unit against a checklist version and returns
 // it. An enforcement visit is started by staff who are among its
-// inspectors; a self-check by the unit's own safety manager (role
+// inspectors and in scope of the unit (risk.InScope: an inspector of
+// another department is CodeForbidden on "unit_id"); a self-check by the unit's own safety manager (role
 // enterprise whose User.UnitID is the unit), CodeForbidden otherwise. Bad
 // input is CodeInvalid naming every field; an unknown unit or checklist
 // CodeNotFound. The visit and its EventStarted are stored in one step.
@@ -66,6 +68,9 @@ func (s *Service) Start(ctx context.Context, user hazard.User, in StartInput) (I
 	unit, err := s.units.GetUnit(ctx, in.UnitID)
 	if err != nil {
 		return Inspection{}, hazard.Wrap(op, err)
+	}
+	if in.Kind == KindEnforcement && !risk.InScope(user, &unit) {
+		return Inspection{}, &hazard.Error{Code: hazard.CodeForbidden, Op: op, Field: "unit_id", Message: "the unit is not your department's"}
 	}
 	cl, err := s.store.GetChecklist(ctx, in.Checklist, in.ChecklistVersion)
 	if err != nil {

@@ -143,3 +143,22 @@ func TestSelfCheckRaisesSelfCheckHazards(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, u.LastInspected.IsZero(), "a self-check is not an inspection visit")
 }
+
+// TestAnotherDepartmentsUnit: an inspector of fire and rescue may not
+// inspect a unit of emergency management, nor read its ledger; nothing is
+// stored.
+func TestAnotherDepartmentsUnit(t *testing.T) {
+	f := newFixture(t)
+	fire := hazard.User{ID: "fire-insp", Role: string(hazard.RoleInspector), Department: "fire"}
+	_, err := f.Inspection.Start(ctx, fire, inspection.StartInput{Kind: inspection.KindEnforcement, UnitID: f.unit.ID,
+		Inspectors: []string{fire.ID, inspectiontest.Inspector2.ID}, Checklist: f.cl.ID})
+	require.ErrorIs(t, err, hazard.ErrForbidden)
+	l, err := f.Inspection.Inspections(ctx, inspectiontest.Officer, inspection.InspectionFilter{UnitID: f.unit.ID}, hazard.Page{})
+	require.NoError(t, err)
+	assert.Empty(t, l.Items, "nothing stored")
+	_, err = f.Inspection.Ledger(ctx, fire, inspection.LedgerQuery{Department: "emergency"})
+	require.ErrorIs(t, err, hazard.ErrForbidden)
+	led, err := f.Inspection.Ledger(ctx, fire, inspection.LedgerQuery{})
+	require.NoError(t, err)
+	assert.Equal(t, "fire", led.Query.Department)
+}

@@ -70,12 +70,13 @@ func (s *Service) assessment(in AssessInput, p *Point, user hazard.User) (Assess
 }
 
 // AddPoint adds a risk point to the unit unitID with its first assessment
-// and regrades the unit: staff only. Bad input is CodeInvalid naming the
+// and regrades the unit: staff in scope (InScope; CodeForbidden on
+// "unit_id" otherwise). Bad input is CodeInvalid naming the
 // field (an assessment's under "assess."), and nothing is stored; a
 // missing unit is CodeNotFound.
 func (s *Service) AddPoint(ctx context.Context, user hazard.User, unitID uuid.UUID, in PointInput) (Point, error) {
 	const op = "add point"
-	if err := staffOnly(op, user); err != nil {
+	if err := s.unitInScope(ctx, op, user, unitID); err != nil {
 		return Point{}, err
 	}
 	now := s.now()
@@ -103,7 +104,8 @@ func (s *Service) AddPoint(ctx context.Context, user hazard.User, unitID uuid.UU
 }
 
 // Assess records a new assessment of the point id at expectedVersion
-// (CodeConflict when stale) and regrades its unit: staff only. An
+// (CodeConflict when stale) and regrades its unit: staff in scope of its
+// unit (InScope). An
 // assessment out of its method's tables is CodeInvalid naming the field
 // ("values.l", ...), and nothing is stored. The point's history keeps
 // every assessment (Assessments).
@@ -115,6 +117,9 @@ func (s *Service) Assess(ctx context.Context, user hazard.User, id uuid.UUID, in
 	p, err := s.store.GetPoint(ctx, id)
 	if err != nil {
 		return Point{}, hazard.Wrap(op, err)
+	}
+	if err := s.unitInScope(ctx, op, user, p.UnitID); err != nil {
+		return Point{}, err
 	}
 	a, err := s.assessment(in, &p, user)
 	if err != nil {

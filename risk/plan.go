@@ -110,7 +110,8 @@ func (q *PlanQuery) Validate() error {
 	return p.Err("plan")
 }
 
-// Plan draws up q.Department's plan for the period: staff only. It reads
+// Plan draws up q.Department's plan for the period: staff only, a
+// confined user their own department's (DepartmentScope). It reads
 // the due-date index (Store.Due) for the department's units due before
 // q.To, never every unit: the scheduled grades become Due (due in the
 // period) or Overdue (due before it), and the sampled grades (Policy.
@@ -120,6 +121,11 @@ func (s *Service) Plan(ctx context.Context, user hazard.User, q PlanQuery) (Plan
 	if err := staffOnly(op, user); err != nil {
 		return Plan{}, err
 	}
+	dept, err := DepartmentScope(op, user, q.Department)
+	if err != nil {
+		return Plan{}, err
+	}
+	q.Department = dept
 	if err := q.Validate(); err != nil {
 		return Plan{}, err
 	}

@@ -211,12 +211,23 @@ func (s *Service) PublicUnit(ctx context.Context, id uuid.UUID) (PublicUnit, err
 	return u.Public(), nil
 }
 
-// ListUnits returns one page of the units matching f: staff only.
+// ListUnits returns one page of the units matching f: to staff, those of
+// their department when their work is confined to it (DepartmentScope:
+// CodeForbidden for asking another); to a unit's safety manager (role
+// enterprise), their own unit when it matches f, and nothing else.
 func (s *Service) ListUnits(ctx context.Context, user hazard.User, f UnitFilter, p hazard.Page) (UnitList, error) {
 	const op = "list units"
+	if user.Role == string(hazard.RoleEnterprise) && user.ID != "" {
+		return s.ownUnit(ctx, op, user, f, p)
+	}
 	if err := staffOnly(op, user); err != nil {
 		return UnitList{}, err
 	}
+	dept, err := DepartmentScope(op, user, f.Department)
+	if err != nil {
+		return UnitList{}, err
+	}
+	f.Department = dept
 	l, err := s.store.ListUnits(ctx, f, p)
 	return l, hazard.Wrap(op, err)
 }
@@ -317,6 +328,11 @@ func (s *Service) change(ctx context.Context, op string, user hazard.User, id uu
 		}
 		if expectedVersion > 0 && old.Version != expectedVersion {
 			return Unit{}, &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "expected_version", Message: "the unit changed: reload it", Version: old.Version}
+		}
+		if user != (hazard.User{}) {
+			if err := inScope(op, user, &old); err != nil {
+				return Unit{}, err
+			}
 		}
 		u := old.Clone()
 		if err := mutate(&u); err != nil {
@@ -425,4 +441,28 @@ func (s *Service) facts(ctx context.Context, u *Unit) (UnitFacts, error) {
 		}
 		page.Cursor = l.Next
 	}
+}
+
+// ownUnit is ListUnits for a unit's safety manager: their unit alone, on
+// one page.
+func (s *Service) ownUnit(ctx context.Context, op string, user hazard.User, f UnitFilter, p hazard.Page) (UnitList, error) {
+	if _, err := PageLimit(p); err != nil {
+		return UnitList{}, hazard.Wrap(op, err)
+	}
+	out := UnitList{Items: []Unit{}}
+	id, err := uuid.Parse(user.UnitID)
+	if err != nil || p.Cursor != "" {
+		return out, nil
+	}
+	u, err := s.store.GetUnit(ctx, id)
+	switch {
+	case errors.Is(err, hazard.ErrNotFound):
+		return out, nil
+	case err != nil:
+		return UnitList{}, hazard.Wrap(op, err)
+	}
+	if f.Matches(&u) {
+		out.Items = append(out.Items, u)
+	}
+	return out, nil
 }

@@ -332,7 +332,15 @@ func TestUnitViews(t *testing.T) {
 	other := h.register(t, 2)
 	_, err = h.svc.GetUnit(ctx, own, other.ID)
 	require.ErrorIs(t, err, hazard.ErrForbidden)
-	_, err = h.svc.ListUnits(ctx, own, risk.UnitFilter{}, hazard.Page{})
+	// A safety manager's listing is their own unit and never another.
+	l, err := h.svc.ListUnits(ctx, own, risk.UnitFilter{}, hazard.Page{})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1)
+	assert.Equal(t, u.ID, l.Items[0].ID)
+	l, err = h.svc.ListUnits(ctx, own, risk.UnitFilter{Industry: "no such industry"}, hazard.Page{})
+	require.NoError(t, err)
+	assert.Empty(t, l.Items)
+	_, err = h.svc.ListUnits(ctx, hazard.User{ID: "x", Role: string(hazard.RoleReporter)}, risk.UnitFilter{}, hazard.Page{})
 	require.ErrorIs(t, err, hazard.ErrForbidden)
 }
 
