@@ -61,3 +61,22 @@ func TestDepartmentScope(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, risk.Red, u.Override.Grade)
 }
+
+// TestPublicUnits: anyone lists the units' public views by the public
+// filters only.
+func TestPublicUnits(t *testing.T) {
+	h := newHarness(t)
+	u := h.register(t, 1)
+	l, err := h.svc.PublicUnits(ctx, risk.UnitFilter{Industry: "chemicals"}, hazard.Page{})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1)
+	assert.Equal(t, u.Public(), l.Items[0])
+	l, err = h.svc.PublicUnits(ctx, risk.UnitFilter{Industry: "mining"}, hazard.Page{})
+	require.NoError(t, err)
+	assert.Empty(t, l.Items)
+	_, err = h.svc.PublicUnits(ctx, risk.UnitFilter{Department: "emergency", Grid: "g"}, hazard.Page{})
+	var he *hazard.Error
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, hazard.CodeInvalid, he.Code)
+	assert.Len(t, he.Fields, 2)
+}
