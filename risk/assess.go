@@ -155,3 +155,20 @@ func (s *Service) Assessments(ctx context.Context, user hazard.User, id uuid.UUI
 	l, err := s.store.Assessments(ctx, id, p)
 	return l, hazard.Wrap(op, err)
 }
+
+// AssessUnitPoint is Assess of the point id of the unit unitID: a point of
+// another unit is CodeNotFound, and nothing changes.
+func (s *Service) AssessUnitPoint(ctx context.Context, user hazard.User, unitID, id uuid.UUID, in AssessInput, expectedVersion int64) (Point, error) {
+	const op = "assess"
+	if err := staffOnly(op, user); err != nil {
+		return Point{}, err
+	}
+	p, err := s.store.GetPoint(ctx, id)
+	if err != nil {
+		return Point{}, hazard.Wrap(op, err)
+	}
+	if p.UnitID != unitID {
+		return Point{}, &hazard.Error{Code: hazard.CodeNotFound, Op: op, Field: "point", Message: "the unit has no such risk point"}
+	}
+	return s.Assess(ctx, user, id, in, expectedVersion)
+}

@@ -37,6 +37,7 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header",
 				"schema": map[string]any{"type": "string", "maxLength": MaxIdempotencyKeyLen}})
 		}
+		params = append(params, regulatorParams(rt)...)
 		if params != nil {
 			op["parameters"] = params
 		}
@@ -61,6 +62,7 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 		case strings.HasPrefix(rt.Path, "/photos/"):
 			content = map[string]any{"image/*": map[string]any{"schema": map[string]string{"type": "string", "format": "binary"}}}
 		}
+		regulatorContent(rt, op, &content)
 		errRef := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{
 			"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}}
 		op["responses"] = map[string]any{
@@ -132,7 +134,7 @@ func object(props map[string]any, required ...string) map[string]any {
 }
 
 func schemas() map[string]any {
-	return map[string]any{
+	s := map[string]any{
 		"Error": map[string]any{"type": "object", "required": []string{"error"}, "properties": map[string]any{
 			"error": map[string]any{"type": "object", "required": []string{"code", "message"}, "properties": map[string]any{
 				"code": str(), "message": str(), "field": str(), "version": integer(),
@@ -170,4 +172,8 @@ func schemas() map[string]any {
 			"title": str(), "body": str(), "source": str(), "expected_version": integer(),
 		}, "kind", "title", "body"),
 	}
+	for k, v := range regulatorSchemas() {
+		s[k] = v
+	}
+	return s
 }

@@ -60,7 +60,7 @@ func Routes(demo bool) []Route {
 }
 
 func routeTable() []Route {
-	return []Route{
+	return append([]Route{
 		{Method: "GET", Path: "/healthz", Access: AccessPublic, Tag: "ops", Summary: "Liveness: the process is up.", Status: 200, handle: (*Server).healthz},
 		{Method: "GET", Path: "/readyz", Access: AccessPublic, Tag: "ops", Summary: "Readiness: the store answers and the server is not shutting down.", Status: 200, handle: (*Server).readyz},
 		{Method: "GET", Path: "/metrics", Access: AccessPublic, Tag: "ops", Summary: "Prometheus metrics.", Status: 200, Raw: true, handle: (*Server).metrics},
@@ -104,7 +104,7 @@ func routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/processes", Access: AccessPublic, Tag: "reference", Summary: "The processes hazards run: states (label, public status, outcome, Open311 status) and actions.", Status: 200, handle: (*Server).processes},
 
 		{Method: "GET", Path: "/photos/{key}", Access: AccessPublic, Tag: "reports", Summary: "A photo: the original to whoever may see its report, a copy without metadata to the public.", Status: 200, Raw: true, handle: (*Server).photo},
-	}
+	}, regulatorRoutes()...)
 }
 
 // routeHandler wraps a route's handler with access control and metrics.
