@@ -281,10 +281,18 @@ func (s *Service) Inspection(ctx context.Context, user hazard.User, id uuid.UUID
 	return v, nil
 }
 
-// Inspections lists the visits matching f to staff, newest first.
+// Inspections lists the visits matching f to staff, newest first; to a
+// unit's safety manager (role enterprise) those of their own unit, asking
+// for another's being CodeForbidden on "unit_id".
 func (s *Service) Inspections(ctx context.Context, user hazard.User, f InspectionFilter, p hazard.Page) (InspectionList, error) {
 	const op = "inspections"
-	if err := staffOnly(op, user); err != nil {
+	if user.ID != "" && user.Role == string(hazard.RoleEnterprise) {
+		own, err := uuid.Parse(user.UnitID)
+		if err != nil || (f.UnitID != uuid.Nil && f.UnitID != own) {
+			return InspectionList{}, &hazard.Error{Code: hazard.CodeForbidden, Op: op, Field: "unit_id", Message: "not your unit"}
+		}
+		f.UnitID = own
+	} else if err := staffOnly(op, user); err != nil {
 		return InspectionList{}, err
 	}
 	l, err := s.store.ListInspections(ctx, f, p)

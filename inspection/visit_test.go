@@ -162,3 +162,20 @@ func TestAnotherDepartmentsUnit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "fire", led.Query.Department)
 }
+
+// TestUnitSeesOwnInspections: a unit's safety manager lists their own
+// unit's visits only.
+func TestUnitSeesOwnInspections(t *testing.T) {
+	f := newFixture(t)
+	v := f.start(t)
+	other := f.register(t, 2, "110102")
+	l, err := f.Inspection.Inspections(ctx, inspectiontest.Manager(f.unit.ID), inspection.InspectionFilter{}, hazard.Page{})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1)
+	assert.Equal(t, v.ID, l.Items[0].ID)
+	l, err = f.Inspection.Inspections(ctx, inspectiontest.Manager(other.ID), inspection.InspectionFilter{}, hazard.Page{})
+	require.NoError(t, err)
+	assert.Empty(t, l.Items)
+	_, err = f.Inspection.Inspections(ctx, inspectiontest.Manager(other.ID), inspection.InspectionFilter{UnitID: f.unit.ID}, hazard.Page{})
+	require.ErrorIs(t, err, hazard.ErrForbidden)
+}

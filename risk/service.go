@@ -195,11 +195,14 @@ func (s *Service) GetUnit(ctx context.Context, user hazard.User, id uuid.UUID) (
 	if user.ID == "" {
 		return Unit{}, &hazard.Error{Code: hazard.CodeUnauthenticated, Op: op, Message: "sign in first"}
 	}
+	u, err := s.store.GetUnit(ctx, id)
+	if err != nil {
+		return Unit{}, hazard.Wrap(op, err)
+	}
 	if !user.Staff() && !(user.Role == string(hazard.RoleEnterprise) && user.UnitID == id.String()) {
 		return Unit{}, &hazard.Error{Code: hazard.CodeForbidden, Op: op, Message: "not your unit"}
 	}
-	u, err := s.store.GetUnit(ctx, id)
-	return u, hazard.Wrap(op, err)
+	return u, nil
 }
 
 // PublicUnit returns what anyone may see of the unit id.

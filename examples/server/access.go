@@ -32,6 +32,9 @@ const (
 	AccessWork Access = "work"
 	// AccessAdmin routes need an admin.
 	AccessAdmin Access = "admin"
+	// AccessSupervision routes need a supervision group member
+	// (supervisor), a reviewer or an admin: spot checks.
+	AccessSupervision Access = "supervision"
 )
 
 // Allows reports whether a caller with the role may call a route of this
@@ -50,6 +53,8 @@ func (a Access) Allows(role string) bool {
 		return hazard.StaffRole(workflow.Role(role)) || role == string(hazard.RoleEnterprise)
 	case AccessAdmin:
 		return role == string(hazard.RoleAdmin)
+	case AccessSupervision:
+		return role == string(hazard.RoleSupervisor) || role == string(hazard.RoleReviewer) || role == string(hazard.RoleAdmin)
 	}
 	return false
 }

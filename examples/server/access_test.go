@@ -24,6 +24,8 @@ var identities = []struct{ user, role string }{
 	{"reviewer-1", "reviewer"},
 	{"admin-1", "admin"},
 	{"inspector-1", "inspector"},
+	{"fire-inspector-1", "inspector"},
+	{"supervisor-1", "supervisor"},
 	{"unit-1", "enterprise"},
 }
 

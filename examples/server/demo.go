@@ -19,7 +19,8 @@ type DemoUser struct {
 	ID         string
 	Role       string
 	Department string
-	// Unit is the unit an enterprise account works for.
+	// Unit is the unit an enterprise account works for: the string form of
+	// the risk register's unit ID.
 	Unit  string
 	Name  string
 	Phone string
@@ -32,8 +33,9 @@ type DemoUser struct {
 // department (fire-1, gas-1, market-1, transport-1, power-1, housing-1,
 // emergency-1), a reviewer, an admin, inspectors (inspector-1 and
 // inspector-2 of emergency management, fire-inspector-1 of fire and
-// rescue) and the safety managers of two units (unit-1 at the unit
-// "unit-1", unit-2 at "unit-2", role enterprise).
+// rescue), a supervision group member (supervisor-1) and the safety
+// managers of two units (unit-1 at the demo unit DemoUnitID(1), unit-2 at
+// DemoUnitID(2), role enterprise).
 func DemoUsers() []DemoUser {
 	return []DemoUser{
 		{ID: "citizen-1", Role: "reporter", Name: "张三", Phone: "13800000001", ResidentID: withCheckDigit("11010519900307123")},
@@ -52,8 +54,9 @@ func DemoUsers() []DemoUser {
 		{ID: "inspector-1", Role: "inspector", Department: "emergency", Name: "褚检查"},
 		{ID: "inspector-2", Role: "inspector", Department: "emergency", Name: "卫检查"},
 		{ID: "fire-inspector-1", Role: "inspector", Department: "fire", Name: "蒋消防监督"},
-		{ID: "unit-1", Role: "enterprise", Unit: "unit-1", Name: "沈安全员"},
-		{ID: "unit-2", Role: "enterprise", Unit: "unit-2", Name: "韩安全员"},
+		{ID: "supervisor-1", Role: "supervisor", Name: "杨督查"},
+		{ID: "unit-1", Role: "enterprise", Unit: DemoUnitID(1), Name: "沈安全员"},
+		{ID: "unit-2", Role: "enterprise", Unit: DemoUnitID(2), Name: "韩安全员"},
 	}
 }
 
@@ -115,6 +118,9 @@ func (s *Server) seed(ctx context.Context) error {
 	photos, err := hazard.NewPhotos(hazard.PhotosConfig{Service: svc, Uploads: s.uploads, Blobs: s.blobs, TTL: s.cfg.UploadTTL})
 	if err != nil {
 		return err
+	}
+	if err := s.seedRegulators(ctx); err != nil {
+		return fmt.Errorf("regulators: %w", err)
 	}
 	for i, r := range demoReports() {
 		if err := s.seedReport(ctx, photos, i, r); err != nil {

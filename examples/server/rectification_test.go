@@ -23,7 +23,7 @@ func rectificationLoop(t *testing.T, backend func(*server.Config)) {
 	reviewer := s.login("reviewer-1")
 
 	v := s.submit(inspector, []string{s.upload(inspector, pngPhoto(t, 90))}, func(b map[string]any) {
-		b["category"], b["severity"], b["source"], b["unit_id"] = "industry_trade", "major", "inspection", "unit-1"
+		b["category"], b["severity"], b["source"], b["unit_id"] = "industry_trade", "major", "inspection", server.DemoUnitID(1)
 		b["description"] = "粉尘作业区未设置除尘系统"
 	})
 	id, ref := v["id"].(string), v["ref"].(string)
@@ -32,7 +32,7 @@ func rectificationLoop(t *testing.T, backend func(*server.Config)) {
 	// A citizen may not name the unit a hazard was found at.
 	citizen := s.login("citizen-1")
 	r := s.do("POST", "/api/v1/reports", citizen, map[string]any{
-		"category": "fire", "description": "x", "address": "y", "unit_id": "unit-1",
+		"category": "fire", "description": "x", "address": "y", "unit_id": server.DemoUnitID(1),
 		"photos": []string{s.upload(citizen, pngPhoto(t, 91))},
 	})
 	assert.Equal(t, http.StatusForbidden, r.status, "a citizen sets unit_id: %s", r.body)

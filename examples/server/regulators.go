@@ -16,8 +16,9 @@ import (
 // points, grades, plans) and the inspections (checklists, visits, spot
 // checks, the ledger), in memory or in the server's PostgreSQL database.
 type regulators struct {
-	risk *risk.Service
-	insp *inspection.Service
+	store risk.Store
+	risk  *risk.Service
+	insp  *inspection.Service
 }
 
 // newRegulators builds the risk and inspection services over the server's
@@ -53,7 +54,7 @@ func newRegulators(s *Server) (*regulators, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &regulators{risk: rsvc, insp: isvc}, nil
+	return &regulators{store: rs, risk: rsvc, insp: isvc}, nil
 }
 
 // consumers are the regulators' relay consumers: the risk register regrades
