@@ -329,13 +329,13 @@ func (s *Service) change(ctx context.Context, op string, user hazard.User, id uu
 		if err != nil {
 			return Unit{}, hazard.Wrap(op, err)
 		}
-		if expectedVersion > 0 && old.Version != expectedVersion {
-			return Unit{}, &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "expected_version", Message: "the unit changed: reload it", Version: old.Version}
-		}
 		if user != (hazard.User{}) {
 			if err := inScope(op, user, &old); err != nil {
 				return Unit{}, err
 			}
+		}
+		if expectedVersion > 0 && old.Version != expectedVersion {
+			return Unit{}, &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: "expected_version", Message: "the unit changed: reload it", Version: old.Version}
 		}
 		u := old.Clone()
 		if err := mutate(&u); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/pgstore"
@@ -30,19 +31,37 @@ var serverMigrations embed.FS
 // server's migrations; the second is a hash of the current schema.
 const serverMigrateLock = 0x68617b // "ha{"
 
+// MinPoolConns is the least size of the server's PostgreSQL connection
+// pool when the database URL sets none (pool_max_conns): every relay
+// consumer (rewards, notices, risk grades, inspection findings) holds a
+// connection for its lock while it runs, and requests need the rest.
+const MinPoolConns = 16
+
 // openPostgres opens the PostgreSQL database named by url and brings its
 // schema (pgstore's and the server's) up to date.
 func openPostgres(ctx context.Context, url string) (*pgstore.DB, error) {
-	db, err := pgstore.Open(ctx, url)
+	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, err
+		return nil, &hazard.Error{Code: hazard.CodeInvalid, Field: "database_url", Message: "malformed database URL", Err: err}
 	}
+	if cfg.MaxConns < MinPoolConns && !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = MinPoolConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, hazard.Wrap("open database", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, hazard.Wrap("open database", err)
+	}
+	db := pgstore.New(pool)
 	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
+		pool.Close()
 		return nil, err
 	}
 	if err := migrateServer(ctx, db); err != nil {
-		db.Close()
+		pool.Close()
 		return nil, err
 	}
 	return db, nil

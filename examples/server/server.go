@@ -297,7 +297,7 @@ func (s *Server) openStore(ctx context.Context, secret []byte) error {
 			return err
 		}
 		s.db = db
-		s.cleanup = append(s.cleanup, func() error { db.Close(); return nil })
+		s.cleanup = append(s.cleanup, func() error { db.Pool().Close(); return nil })
 		pool := db.Pool()
 		hz := db.Hazards()
 		s.store, s.cursors, s.ledger, s.deliveries = hz, hz, db.Ledger(), db.DeliveryLog()
