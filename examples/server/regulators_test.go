@@ -312,3 +312,100 @@ func checkGeoJSON(t *testing.T, body []byte) {
 		require.True(t, lat >= -90 && lat <= 90, "latitude %v", lat)
 	}
 }
+
+// TestRegulatorsRoutes: a unit's self-check, a checklist published from
+// CSV with every problem reported at once, a point assessed and a grade
+// overridden with a reason; and what other callers are refused, changing
+// nothing.
+func TestRegulatorsRoutes(t *testing.T) {
+	s := startServer(t)
+	unit, otherUnit, insp, admin := s.login("unit-1"), s.login("unit-2"), s.login("inspector-1"), s.login("admin-1")
+	unitID := server.DemoUnitID(1)
+
+	// Self-checks: a unit's own, never another's.
+	self := map[string]any{"kind": "self_check", "unit_id": unitID, "checklist": "hazardous-chemicals-storage"}
+	r := s.do("POST", "/api/v1/inspections", otherUnit, self)
+	assert.Equal(t, http.StatusForbidden, r.status, "%s", r.body)
+	r = s.do("POST", "/api/v1/inspections", unit, self)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	assert.Equal(t, "self_check", r.obj(t)["kind"])
+	r = s.do("GET", "/api/v1/inspections", unit, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	assert.Len(t, r.obj(t)["items"], 1)
+	r = s.do("GET", "/api/v1/inspections", otherUnit, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	assert.Empty(t, r.obj(t)["items"])
+	r = s.do("GET", "/api/v1/units?industry=urban_gas", unit, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	assert.Empty(t, r.obj(t)["items"], "the unit's own unit is not of that industry")
+
+	// A checklist from CSV: every problem at once, then a new version.
+	q := "/api/v1/checklists?id=urban-gas-users&title=" + "燃气用户检查表" + "&industry=urban_gas&department=gas&category=gas"
+	bad := "\uFEFFcode,text,standard,article,criterion,deadline_days\n,没有编号,GB 1,1,,7\nG-02,,GB 1,2,,0\n"
+	r = s.doRaw("POST", q, admin, "text/csv", bad)
+	require.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
+	var e struct {
+		Error struct {
+			Fields []struct{ Field string } `json:"fields"`
+		} `json:"error"`
+	}
+	r.json(t, &e)
+	assert.GreaterOrEqual(t, len(e.Error.Fields), 3, "every problem: %s", r.body)
+	good := "code,text,standard,article,criterion,deadline_days\nG-01,燃气报警器有效,GB 50028,3.1,,7\nG-02,软管无老化,GB 50028,3.2,,3\n"
+	r = s.doRaw("POST", q, insp, "text/csv", good)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	assert.EqualValues(t, 2, r.obj(t)["version"])
+	r = s.doRaw("POST", q, admin, "text/plain", good)
+	assert.Equal(t, http.StatusUnsupportedMediaType, r.status, "%s", r.body)
+
+	// A point assessed anew, and a grade overridden with a reason.
+	var u struct {
+		Version int64  `json:"version"`
+		Grade   string `json:"grade"`
+		Points  []struct {
+			ID      string `json:"id"`
+			Version int64  `json:"version"`
+		} `json:"points"`
+	}
+	s.do("GET", "/api/v1/units/"+unitID, insp, nil).json(t, &u)
+	require.NotEmpty(t, u.Points)
+	pt := u.Points[0]
+	red := map[string]any{"method": "lec", "values": map[string]int{"l": 60, "e": 60, "c": 150}, "expected_version": pt.Version}
+	r = s.do("POST", "/api/v1/units/"+server.DemoUnitID(2)+"/points/"+pt.ID+"/assessments", insp, red)
+	assert.Equal(t, http.StatusNotFound, r.status, "a point of another unit: %s", r.body)
+	r = s.do("POST", "/api/v1/units/"+unitID+"/points/"+pt.ID+"/assessments", insp, red)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	assert.Equal(t, "red", r.obj(t)["grade"])
+	s.do("GET", "/api/v1/units/"+unitID, insp, nil).json(t, &u)
+	assert.Equal(t, "red", u.Grade)
+
+	r = s.do("PUT", "/api/v1/units/"+unitID+"/grade", insp, map[string]any{"grade": "blue", "expected_version": u.Version})
+	assert.Equal(t, http.StatusBadRequest, r.status, "no reason: %s", r.body)
+	r = s.do("PUT", "/api/v1/units/"+unitID+"/grade", unit, map[string]any{"grade": "blue", "reason": "x", "expected_version": u.Version})
+	assert.Equal(t, http.StatusForbidden, r.status, "a unit sets no grade: %s", r.body)
+	r = s.do("PUT", "/api/v1/units/"+unitID+"/grade", insp, map[string]any{"grade": "orange", "reason": "专家会商", "expected_version": u.Version})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	assert.Equal(t, "orange", r.obj(t)["grade"])
+
+	// The public map never shows private fields and filters by grade.
+	r = s.do("GET", "/api/v1/risk/map.geojson?grade=purple", "", nil)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	r = s.do("GET", "/api/v1/risk/map.geojson?bbox=1,2,3", "", nil)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	r = s.do("GET", "/api/v1/risk/map.geojson?grade=orange", "", nil)
+	require.Equal(t, http.StatusOK, r.status)
+	checkGeoJSON(t, r.body)
+	assert.Contains(t, string(r.body), unitID)
+}
+
+// doRaw sends body with the content type.
+func (s *testServer) doRaw(method, path, token, contentType, body string) response {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	require.NoError(s.t, err)
+	req.Header.Set("Content-Type", contentType)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return s.send(req)
+}
