@@ -217,6 +217,18 @@ func (fe *fieldErrors) add(field, msg string) {
 	fe.items = append(fe.items, wireError{Code: http.StatusBadRequest, Description: describe(field, msg)})
 }
 
+// addProblems adds each field problem of a CodeInvalid error of the
+// domain (nil adds nothing), its field named as on the wire (wireField).
+func (fe *fieldErrors) addProblems(err error) {
+	var e *hazard.Error
+	if !errors.As(err, &e) {
+		return
+	}
+	for _, fp := range e.Fields {
+		fe.add(wireField(fp.Field), fp.Message)
+	}
+}
+
 func (fe *fieldErrors) err() error {
 	if len(fe.items) == 0 {
 		return nil

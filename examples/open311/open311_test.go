@@ -368,6 +368,13 @@ func TestPostErrors(t *testing.T) {
 		{name: "severity twice", edit: func(f url.Values) { f["attribute[severity]"] = []string{"general", "major"} }, status: 400, fields: []string{"attribute[severity]"}},
 		{name: "unit too long", edit: func(f url.Values) { f.Set("attribute[unit]", strings.Repeat("u", hazard.MaxUnitLen+1)) }, status: 400, fields: []string{"attribute[unit]"}},
 		{name: "unit on two lines", edit: func(f url.Values) { f.Set("attribute[unit]", "a\nb") }, status: 400, fields: []string{"attribute[unit]"}},
+		// The domain's text policy, as for the JSON API.
+		{name: "override in description", edit: func(f url.Values) { f.Set("description", "exit \u202egnikcolb") }, status: 400, fields: []string{"description"}},
+		{name: "zero width in unit", edit: func(f url.Values) { f.Set("attribute[unit]", "柳园\u200b商场") }, status: 400, fields: []string{"attribute[unit]"}},
+		{name: "isolate in name", edit: func(f url.Values) { f.Set("first_name", "Li\u2066Hua") }, status: 400, fields: []string{"first_name"}},
+		{name: "address on two lines", edit: func(f url.Values) { f.Set("address_string", "建国路\n88号") }, status: 400, fields: []string{"address_string"}},
+		{name: "phone not a phone", edit: func(f url.Values) { f.Set("phone", "call me") }, status: 400, fields: []string{"phone"}},
+		{name: "invalid UTF-8 in description", edit: func(f url.Values) { f.Set("description", "a\xffb") }, status: 400, fields: []string{"description"}},
 		{name: "lat without long", edit: func(f url.Values) { f.Del("long") }, status: 400, fields: []string{"long"}},
 		{name: "lat not a number", edit: func(f url.Values) { f.Set("lat", "north") }, status: 400, fields: []string{"lat"}},
 		{name: "lat out of range", edit: func(f url.Values) { f.Set("lat", "91") }, status: 400, fields: []string{"lat"}},

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hazardloop/hazardloop/hazard"
 )
@@ -62,13 +61,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 	if in.Location.Address != "" { // else the missing location is reported already
 		p.Merge("", in.Location.Validate())
 	}
-	if err := p.Err("open311 create"); err != nil {
-		var e *hazard.Error
-		errors.As(err, &e)
-		for _, fp := range e.Fields {
-			fe.add(wireField(fp.Field), fp.Message)
-		}
-	}
+	fe.addProblems(p.Err("open311 create"))
 	if err := fe.err(); err != nil {
 		h.fail(w, f, err)
 		return
@@ -157,12 +150,9 @@ func parseAttributes(form url.Values, fe *fieldErrors) (hazard.Severity, string)
 		fe.add("attribute["+AttrUnit+"]", "takes one value (string)")
 	case len(v) == 1:
 		unit = hazard.NormalizeText(v[0])
-		switch {
-		case strings.ContainsAny(unit, "\r\n"):
-			fe.add("attribute["+AttrUnit+"]", "must be one line (string)")
-		case utf8.RuneCountInString(unit) > hazard.MaxUnitLen:
-			fe.add("attribute["+AttrUnit+"]", fmt.Sprintf("must be at most %d characters", hazard.MaxUnitLen))
-		}
+		var p hazard.Problems
+		hazard.CheckLine(&p, "attribute["+AttrUnit+"]", unit, 0, hazard.MaxUnitLen)
+		fe.addProblems(p.Err("open311 create"))
 	}
 	return sev, unit
 }
@@ -217,17 +207,15 @@ func parseReporter(form url.Values, partner Partner, fe *fieldErrors) Reporter {
 		FirstName: hazard.NormalizeText(form.Get("first_name")),
 		LastName:  hazard.NormalizeText(form.Get("last_name")),
 	}
-	limit := func(field, v string, max int) {
-		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > max || strings.ContainsAny(v, "\r\n\x00") {
-			fe.add(field, fmt.Sprintf("must be one line of at most %d characters", max))
-		}
-	}
-	limit("account_id", r.AccountID, MaxAccountIDLen)
-	limit("email", r.Email, MaxEmailLen)
-	limit("phone", r.Phone, hazard.MaxContactPhoneLen)
-	limit("device_id", r.DeviceID, MaxDeviceIDLen)
-	limit("first_name", r.FirstName, MaxNameLen)
-	limit("last_name", r.LastName, MaxNameLen)
+	// The domain's text policy (hazard.CheckLine), as for the JSON API.
+	var p hazard.Problems
+	hazard.CheckLine(&p, "account_id", r.AccountID, 0, MaxAccountIDLen)
+	hazard.CheckLine(&p, "email", r.Email, 0, MaxEmailLen)
+	hazard.CheckPhone(&p, "phone", r.Phone)
+	hazard.CheckLine(&p, "device_id", r.DeviceID, 0, MaxDeviceIDLen)
+	hazard.CheckLine(&p, "first_name", r.FirstName, 0, MaxNameLen)
+	hazard.CheckLine(&p, "last_name", r.LastName, 0, MaxNameLen)
+	fe.addProblems(p.Err("open311 create"))
 	if r.Email != "" && (!strings.Contains(r.Email, "@") || strings.ContainsAny(r.Email, " \t")) {
 		fe.add("email", "must be an email address")
 	}
