@@ -46,6 +46,8 @@ func (s *Server) startOpen311(base string) error {
 		BaseURL:           strings.TrimRight(base, "/"),
 		AllowedMediaHosts: s.cfg.Open311MediaHosts,
 		AllowHTTPMedia:    s.cfg.Open311AllowHTTPMedia,
+		JurisdictionID:    s.cfg.Open311Jurisdiction,
+		Language:          open311.Language(s.cfg.Open311Language),
 		Test:              s.demo,
 		Clock:             s.now,
 		Logger:            s.log,

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hazardloop/hazardloop/examples/server"
 )
 
 // TestOpen311Mounted: the Open311 GeoReport v2 endpoint answers under
@@ -35,4 +37,17 @@ func TestPagesMounted(t *testing.T) {
 		assert.Equal(t, http.StatusOK, r.status, path)
 		assert.Contains(t, r.header.Get("Content-Type"), "text/html", path)
 	}
+}
+
+// TestOpen311Settings: the server hands its Open311 jurisdiction and
+// language to the endpoint.
+func TestOpen311Settings(t *testing.T) {
+	s := startServer(t, func(c *server.Config) {
+		c.Open311Jurisdiction, c.Open311Language = "liaocheng.gov.cn", "zh"
+	})
+	r := s.do("GET", "/open311/v2/services.json?jurisdiction_id=other.gov.cn", "", nil)
+	assert.Equal(t, http.StatusNotFound, r.status, "another jurisdiction: %s", r.body)
+	r = s.do("GET", "/open311/v2/services.json?jurisdiction_id=liaocheng.gov.cn", "", nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	assert.Contains(t, string(r.body), `"service_name":"燃气"`, "names in Chinese")
 }

@@ -101,9 +101,17 @@ type Config struct {
 	// "demo" with DemoOpen311Key.
 	Open311Keys string
 	// Open311MediaHosts are the hosts an Open311 media_url may name;
-	// Open311AllowHTTPMedia lets it use plain http (tests only).
+	// Open311AllowHTTPMedia lets it use plain http, for tests and for a
+	// demo fed by a local host without a certificate (never in
+	// production: the fetch is then neither authenticated nor private).
 	Open311MediaHosts     []string
 	Open311AllowHTTPMedia bool
+	// Open311Jurisdiction, when set, is the only jurisdiction_id the
+	// Open311 endpoint accepts (open311.Config.JurisdictionID).
+	Open311Jurisdiction string
+	// Open311Language is the language of the Open311 service names: "en"
+	// (the default) or "zh" (open311.Config.Language).
+	Open311Language string
 }
 
 // Server is the example server: the closed loop over HTTP. Make one with
