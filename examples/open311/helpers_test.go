@@ -341,7 +341,7 @@ var updateSchema = map[string]field{
 	"status":             {kind: kString, required: true, enum: []string{"OPEN", "CLOSED", "FIXED", "IN_PROGRESS", "ACTION_SCHEDULED", "INVESTIGATING", "DUPLICATE", "NOT_COUNCILS_RESPONSIBILITY", "NO_FURTHER_ACTION", "INTERNAL_REFERRAL"}},
 	"updated_datetime":   {kind: kDatetime, required: true},
 	"description":        {kind: kString, required: true},
-	"media_url":          {kind: kString, required: true},
+	"media_url":          {kind: kURI, required: true, nullable: true}, // null when empty, as in requests
 }
 
 // checkJSONObject checks one JSON object against a field list: required
