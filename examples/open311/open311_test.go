@@ -495,7 +495,7 @@ func TestRouting(t *testing.T) {
 		})
 	}
 	t.Run("mounted with StripPrefix", func(t *testing.T) {
-		h, err := open311.NewHandler(open311.Config{Service: e.svc, Blobs: e.blobs, Partners: open311.StaticPartners{}, BaseURL: baseURL})
+		h, err := open311.NewHandler(open311.Config{Service: e.svc, Photos: e.photos, Partners: open311.StaticPartners{}, BaseURL: baseURL})
 		require.NoError(t, err)
 		srv := httptestServer(t, http.StripPrefix("/open311/v2", h))
 		resp, err := http.Get(srv + "/open311/v2/services.json")

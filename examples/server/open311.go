@@ -41,7 +41,7 @@ func (s *Server) startOpen311(base string) error {
 	}
 	h, err := open311.NewHandler(open311.Config{
 		Service:           s.svc,
-		Blobs:             s.blobs,
+		Photos:            s.photos,
 		Partners:          partners,
 		BaseURL:           strings.TrimRight(base, "/"),
 		AllowedMediaHosts: s.cfg.Open311MediaHosts,
