@@ -42,6 +42,12 @@ type PhotosConfig struct {
 	// MaxPending is how many pending uploads one user may have; default
 	// MaxPendingUploads.
 	MaxPending int
+	// BlobGrace is how long SweepBlobs keeps a blob nothing refers to
+	// after it was last put; default DefaultBlobGrace.
+	BlobGrace time.Duration
+	// Referrers are the other stores that refer to blobs, which
+	// SweepBlobs asks besides the Service's store and Uploads.
+	Referrers []BlobReferrer
 }
 
 // Photos runs the use cases of photo uploads: upload a photo, use uploads
@@ -55,6 +61,8 @@ type Photos struct {
 	now        func() time.Time
 	ttl        time.Duration
 	maxPending int
+	grace      time.Duration
+	referrers  []BlobReferrer
 }
 
 // NewPhotos returns Photos for cfg, or CodeInvalid naming the missing
@@ -76,11 +84,15 @@ func NewPhotos(cfg PhotosConfig) (*Photos, error) {
 	if cfg.MaxPending < 0 {
 		p.Add("max_pending", "must not be negative")
 	}
+	if cfg.BlobGrace < 0 {
+		p.Add("blob_grace", "must not be negative")
+	}
 	if err := p.Err("photos config"); err != nil {
 		return nil, err
 	}
 	ph := &Photos{svc: cfg.Service, uploads: cfg.Uploads, blobs: cfg.Blobs,
-		ttl: cmp.Or(cfg.TTL, DefaultUploadTTL), maxPending: cmp.Or(cfg.MaxPending, MaxPendingUploads)}
+		ttl: cmp.Or(cfg.TTL, DefaultUploadTTL), maxPending: cmp.Or(cfg.MaxPending, MaxPendingUploads),
+		grace: cmp.Or(cfg.BlobGrace, DefaultBlobGrace), referrers: slices.Clone(cfg.Referrers)}
 	ph.now = cfg.Service.now
 	if cfg.Clock != nil {
 		ph.now = func() time.Time { return cfg.Clock().UTC() }
