@@ -162,3 +162,72 @@ func sweepConcurrent(t *testing.T, bs SweepStore, older func(time.Duration)) {
 		require.NoError(t, err, "round %d: the blob a Put stored is gone", round)
 	}
 }
+
+// TestBlobReferences checks, over a hazard store, its uploads and a blob
+// store that sweeps, that hazard.Photos.SweepBlobs deletes exactly the
+// blobs nothing refers to once they are older than the grace period: not
+// a pending upload's original or public copy, not a photo attached to a
+// report through an upload, not a hazard's photo or evidence nor an
+// event's attachment stored without an upload, and not a blob put within
+// the grace period. open is called once and returns empty stores and a
+// function that makes every blob stored so far look put d earlier.
+func TestBlobReferences(t *testing.T, open func(t *testing.T) (hazard.Store, hazard.Uploads, SweepStore, func(time.Duration))) {
+	t.Helper()
+	ctx := t.Context()
+	st, ups, blobs, older := open(t)
+	svc, err := hazard.NewService(hazard.ServiceConfig{Store: st, Refs: hazard.RefFormat{Prefix: "KT"}})
+	require.NoError(t, err, "NewService")
+	const grace = time.Hour
+	ph, err := hazard.NewPhotos(hazard.PhotosConfig{Service: svc, Uploads: ups, Blobs: blobs, BlobGrace: grace})
+	require.NoError(t, err, "NewPhotos")
+	citizen := hazard.User{ID: "kit-citizen", Role: string(hazard.RoleReporter)}
+	dispatcher := hazard.User{ID: "kit-dispatcher", Role: string(hazard.RoleDispatcher)}
+	handler := hazard.User{ID: "kit-handler", Role: string(hazard.RoleHandler), Department: "fire"}
+	put := func(seed int) hazard.Photo {
+		t.Helper()
+		info, err := blobs.Put(ctx, bytes.NewReader(PNGPhoto(seed)), hazard.TypePNG)
+		require.NoError(t, err, "Put")
+		return hazard.Photo{SHA256: info.Key, ContentType: info.ContentType, Size: info.Size}
+	}
+	report := func(photos []hazard.Photo) hazard.SubmitInput {
+		return hazard.SubmitInput{Category: "fire", Description: "blocked exit", Photos: photos,
+			Location: hazard.Location{Address: "1 Test Road"}}
+	}
+
+	attached, err := ph.Upload(ctx, citizen, bytes.NewReader(JPEGWithGPS())) // a public copy too
+	require.NoError(t, err, "Upload")
+	_, err = ph.Submit(ctx, citizen, report(nil), []string{attached.Key}, "")
+	require.NoError(t, err, "Photos.Submit")
+	pending, err := ph.Upload(ctx, citizen, bytes.NewReader(PNGPhoto(9001)))
+	require.NoError(t, err, "Upload")
+	direct := put(9002) // a report's photo stored without an upload
+	h, err := svc.Submit(ctx, citizen, report([]hazard.Photo{direct}), "")
+	require.NoError(t, err, "Submit")
+	h, err = svc.Act(ctx, dispatcher, h.ID, hazard.ActionDispatch, hazard.ActInput{ExpectedVersion: h.Version, Department: "fire"})
+	require.NoError(t, err, "dispatch")
+	h, err = svc.Act(ctx, handler, h.ID, hazard.ActionAccept, hazard.ActInput{ExpectedVersion: h.Version})
+	require.NoError(t, err, "accept")
+	evidence := put(9003)
+	_, err = svc.Act(ctx, handler, h.ID, hazard.ActionResolve, hazard.ActInput{ExpectedVersion: h.Version, Note: "cleared", Photos: []hazard.Photo{evidence}})
+	require.NoError(t, err, "resolve")
+	orphan := put(9004) // fetched, say, for a report that then failed
+	older(2 * grace)
+	young := put(9005)
+
+	n, err := ph.SweepBlobs(ctx)
+	require.NoError(t, err, "SweepBlobs")
+	assert.Equal(t, 1, n, "SweepBlobs deleted")
+	_, err = blobs.Stat(ctx, orphan.SHA256)
+	assert.ErrorIs(t, err, hazard.ErrNotFound, "the old blob nothing refers to")
+	for name, key := range map[string]string{
+		"attached original": attached.Key, "attached public copy": attached.PublicKey,
+		"pending original": pending.Key, "hazard photo": direct.SHA256, "evidence": evidence.SHA256,
+		"young orphan": young.SHA256,
+	} {
+		_, err := blobs.Stat(ctx, key)
+		assert.NoError(t, err, "%s was swept", name)
+	}
+	n, err = ph.SweepBlobs(ctx)
+	require.NoError(t, err, "SweepBlobs again")
+	assert.Zero(t, n, "SweepBlobs again deleted")
+}
