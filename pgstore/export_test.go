@@ -1,6 +1,9 @@
 package pgstore
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // ListQuery exposes the statement of List to the tests that EXPLAIN it.
 var ListQuery = listQuery
@@ -22,3 +25,10 @@ var NearbyQuery = nearbyQuery
 // MigrateTo applies the migrations up to version upTo only, so that a test
 // can write rows as an older schema held them, then migrate.
 func (db *DB) MigrateTo(ctx context.Context, upTo int) ([]int, error) { return db.migrate(ctx, upTo) }
+
+// AgeBlobs makes every stored blob look put d earlier.
+func (db *DB) AgeBlobs(t interface{ Fatal(...any) }, d time.Duration) {
+	if _, err := db.pool.Exec(context.Background(), `UPDATE blobs SET put_at = put_at - $1 * interval '1 microsecond'`, d.Microseconds()); err != nil {
+		t.Fatal(err)
+	}
+}
