@@ -83,6 +83,10 @@ type Config struct {
 	// UploadTTL is how long an unused upload is kept; default
 	// DefaultUploadTTL.
 	UploadTTL time.Duration
+	// BlobGrace is how long a stored photo nothing refers to is kept
+	// before Sweep deletes it (hazard.Photos.SweepBlobs); default
+	// hazard.DefaultBlobGrace.
+	BlobGrace time.Duration
 	// SweepInterval is how often unused uploads, expired login codes and
 	// expired rewards are swept; default DefaultSweepInterval.
 	SweepInterval time.Duration
@@ -238,7 +242,8 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.photos, err = hazard.NewPhotos(hazard.PhotosConfig{Service: s.svc, Uploads: s.uploads, Blobs: s.blobs, TTL: cfg.UploadTTL})
+	s.photos, err = hazard.NewPhotos(hazard.PhotosConfig{Service: s.svc, Uploads: s.uploads, Blobs: s.blobs, TTL: cfg.UploadTTL,
+		BlobGrace: cfg.BlobGrace})
 	if err != nil {
 		return err
 	}
@@ -458,7 +463,9 @@ func (s *Server) sweepLoop(ctx context.Context) {
 }
 
 // Sweep runs the periodic work once: forget uploads unused for UploadTTL
-// (deleting their photos), forget expired login codes, expire unclaimed
+// (deleting their photos), delete stored photos nothing refers to after
+// BlobGrace (such as photos fetched for an Open311 report that was never
+// made), forget expired login codes, expire unclaimed
 // rewards, escalate overdue hazards and, over PostgreSQL, forget
 // deliveries older than DeliveryLogRetention and rate limit windows that
 // ended. Any number of processes may sweep one database at once. Serve
@@ -468,6 +475,11 @@ func (s *Server) Sweep(ctx context.Context) {
 		s.log.Error("sweeping uploads", "error", err)
 	} else if n > 0 {
 		s.log.Info("swept unused uploads", "count", n)
+	}
+	if n, err := s.photos.SweepBlobs(ctx); err != nil {
+		s.log.Error("sweeping unreferenced photos", "error", err)
+	} else if n > 0 {
+		s.log.Info("swept unreferenced photos", "count", n)
 	}
 	if err := s.codes.sweep(ctx); err != nil {
 		s.log.Error("sweeping login codes", "error", err)
