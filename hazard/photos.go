@@ -42,6 +42,9 @@ type PhotosConfig struct {
 	// MaxPending is how many pending uploads one user may have; default
 	// MaxPendingUploads.
 	MaxPending int
+	// MaxConcurrent is how many uploads run at once (Upload); more wait
+	// for a turn. Default DefaultMaxConcurrentUploads.
+	MaxConcurrent int
 	// BlobGrace is how long SweepBlobs keeps a blob nothing refers to
 	// after it was last put; default DefaultBlobGrace.
 	BlobGrace time.Duration
@@ -63,6 +66,7 @@ type Photos struct {
 	maxPending int
 	grace      time.Duration
 	referrers  []BlobReferrer
+	slots      chan struct{} // one per running Upload
 }
 
 // NewPhotos returns Photos for cfg, or CodeInvalid naming the missing
@@ -84,6 +88,9 @@ func NewPhotos(cfg PhotosConfig) (*Photos, error) {
 	if cfg.MaxPending < 0 {
 		p.Add("max_pending", "must not be negative")
 	}
+	if cfg.MaxConcurrent < 0 {
+		p.Add("max_concurrent", "must not be negative")
+	}
 	if cfg.BlobGrace < 0 {
 		p.Add("blob_grace", "must not be negative")
 	}
@@ -92,7 +99,8 @@ func NewPhotos(cfg PhotosConfig) (*Photos, error) {
 	}
 	ph := &Photos{svc: cfg.Service, uploads: cfg.Uploads, blobs: cfg.Blobs,
 		ttl: cmp.Or(cfg.TTL, DefaultUploadTTL), maxPending: cmp.Or(cfg.MaxPending, MaxPendingUploads),
-		grace: cmp.Or(cfg.BlobGrace, DefaultBlobGrace), referrers: slices.Clone(cfg.Referrers)}
+		grace: cmp.Or(cfg.BlobGrace, DefaultBlobGrace), referrers: slices.Clone(cfg.Referrers),
+		slots: make(chan struct{}, cmp.Or(cfg.MaxConcurrent, DefaultMaxConcurrentUploads))}
 	ph.now = cfg.Service.now
 	if cfg.Clock != nil {
 		ph.now = func() time.Time { return cfg.Clock().UTC() }
@@ -116,10 +124,21 @@ func blobKey(b []byte) string {
 // before it stores anything: a refused upload stores no blob. It then
 // stores the original and the public copy. Every such error names the
 // field "file". Uploading the same content again renews the pending upload.
+//
+// At most PhotosConfig.MaxConcurrent uploads run at once; Upload waits for
+// a turn before it reads r (returning ctx's error, wrapped, when ctx is
+// done first). One upload keeps the photo in memory once, and its public
+// copy once when the photo had metadata to strip.
 func (p *Photos) Upload(ctx context.Context, user User, r io.Reader) (Upload, error) {
 	const op = "upload"
 	if err := authenticated(op, user); err != nil {
 		return Upload{}, err
+	}
+	select {
+	case p.slots <- struct{}{}:
+		defer func() { <-p.slots }()
+	case <-ctx.Done():
+		return Upload{}, Wrap(op, ctx.Err())
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxPhotoSize+1))
 	if err != nil {

@@ -83,6 +83,11 @@ type Config struct {
 	// UploadTTL is how long an unused upload is kept; default
 	// DefaultUploadTTL.
 	UploadTTL time.Duration
+	// MaxConcurrentUploads is how many photo uploads (the upload route and
+	// Open311 media) are processed at once; more wait for a turn. It
+	// bounds the memory uploads take (about two photos each); default
+	// hazard.DefaultMaxConcurrentUploads.
+	MaxConcurrentUploads int
 	// BlobGrace is how long a stored photo nothing refers to is kept
 	// before Sweep deletes it (hazard.Photos.SweepBlobs); default
 	// hazard.DefaultBlobGrace.
@@ -243,7 +248,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.photos, err = hazard.NewPhotos(hazard.PhotosConfig{Service: s.svc, Uploads: s.uploads, Blobs: s.blobs, TTL: cfg.UploadTTL,
-		BlobGrace: cfg.BlobGrace})
+		BlobGrace: cfg.BlobGrace, MaxConcurrent: cfg.MaxConcurrentUploads})
 	if err != nil {
 		return err
 	}
