@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -140,7 +141,9 @@ func (p *Photos) Upload(ctx context.Context, user User, r io.Reader) (Upload, er
 	case <-ctx.Done():
 		return Upload{}, Wrap(op, ctx.Err())
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxPhotoSize+1))
+	buf := photoBuffers.Get().(*[]byte)
+	defer photoBuffers.Put(buf)
+	data, err := readPhoto(r, *buf)
 	if err != nil {
 		return Upload{}, Wrap(op, err)
 	}
@@ -182,6 +185,25 @@ func (p *Photos) Upload(ctx context.Context, user User, r io.Reader) (Upload, er
 		}
 	}
 	return u, nil
+}
+
+// photoBuffers keeps buffers of MaxPhotoSize+1 bytes for Upload to read
+// photos into: one buffer per running upload, reused rather than grown
+// and dropped per upload (reading 10 MiB with io.ReadAll allocates about
+// twice that); the garbage collector frees those no upload used lately.
+var photoBuffers = sync.Pool{New: func() any {
+	b := make([]byte, MaxPhotoSize+1)
+	return &b
+}}
+
+// readPhoto reads r into buf until EOF or buf is full, and returns what it
+// read.
+func readPhoto(r io.Reader, buf []byte) ([]byte, error) {
+	n, err := io.ReadFull(r, buf)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = nil
+	}
+	return buf[:n], err
 }
 
 // hold turns user's upload keys (field "photos", at most MaxPhotos) into
