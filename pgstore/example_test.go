@@ -69,5 +69,6 @@ func ExampleMigrations() {
 	// 5 0005_hazard_rows.sql
 	// 6 0006_limits.sql
 	// 7 0007_uploads.sql
-	// 8 0008_blob_times.sql
+	// 8 0008_risk.sql
+	// 9 0009_blob_times.sql
 }

@@ -26,6 +26,20 @@ var NearbyQuery = nearbyQuery
 // can write rows as an older schema held them, then migrate.
 func (db *DB) MigrateTo(ctx context.Context, upTo int) ([]int, error) { return db.migrate(ctx, upTo) }
 
+// UnitListQuery, DueSQL and DueArgs expose the statements of
+// RiskStore.ListUnits and RiskStore.Due to the tests that EXPLAIN them.
+var (
+	UnitListQuery = unitListQuery
+	DueArgs       = dueArgs
+)
+
+// The statements of RiskStore.Due, Points and Assessments.
+const (
+	DueSQL         = dueSQL
+	PointsSQL      = pointsSQL
+	AssessmentsSQL = assessmentsSQL
+)
+
 // AgeBlobs makes every stored blob look put d earlier.
 func (db *DB) AgeBlobs(t interface{ Fatal(...any) }, d time.Duration) {
 	if _, err := db.pool.Exec(context.Background(), `UPDATE blobs SET put_at = put_at - $1 * interval '1 microsecond'`, d.Microseconds()); err != nil {
