@@ -70,5 +70,6 @@ func ExampleMigrations() {
 	// 6 0006_limits.sql
 	// 7 0007_uploads.sql
 	// 8 0008_risk.sql
-	// 9 0009_blob_times.sql
+	// 9 0009_inspection.sql
+	// 10 0010_blob_times.sql
 }
