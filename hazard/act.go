@@ -71,9 +71,27 @@ type ActInput struct {
 type ActionInfo struct {
 	Name  string         `json:"name"`
 	Label workflow.Label `json:"label"`
-	// Needs lists the inputs the action requires (reason, department,
-	// photos or a Fields key).
+	// Needs lists the inputs the action requires, named as Act takes them
+	// (InputField): "note", "department", "photos" or "fields.<key>".
 	Needs []string `json:"needs,omitempty"`
+}
+
+// InputField returns the name of the ActInput field that supplies the
+// workflow input k, as ActionInfo.Needs lists it and as the Field of Act's
+// error for a missing input names it: NeedReason is "note",
+// NeedDepartment "department", NeedPhotos "photos", and any other kind a
+// key of Fields, "fields.<kind>". It is the one place where the workflow's
+// input kinds meet the names an API takes.
+func InputField(k workflow.InputKind) string {
+	switch k {
+	case workflow.NeedReason:
+		return "note"
+	case workflow.NeedDepartment:
+		return "department"
+	case workflow.NeedPhotos:
+		return "photos"
+	}
+	return "fields." + string(k)
 }
 
 // Act takes action on the hazard id on behalf of user and returns the
@@ -269,7 +287,7 @@ func (s *Service) actionsFor(user User, h *Hazard) ([]ActionInfo, error) {
 	for _, a := range acts {
 		info := ActionInfo{Name: a.Name, Label: a.Label}
 		for _, n := range a.Needs {
-			info.Needs = append(info.Needs, string(n))
+			info.Needs = append(info.Needs, InputField(n))
 		}
 		out = append(out, info)
 	}

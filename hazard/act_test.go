@@ -99,7 +99,7 @@ func TestActErrors(t *testing.T) {
 		{"missing department", dispatcher, submitted, uuid.Nil, "dispatch", hazard.ActInput{}, hazard.ErrInvalid, "department"},
 		{"unknown department", dispatcher, submitted, uuid.Nil, "dispatch", hazard.ActInput{Department: "nasa"}, hazard.ErrInvalid, "department"},
 		{"department on an action that assigns none", fireDept, dispatched, uuid.Nil, "accept", hazard.ActInput{Department: "gas"}, hazard.ErrInvalid, "department"},
-		{"missing reason", dispatcher, submitted, uuid.Nil, "reject", hazard.ActInput{}, hazard.ErrInvalid, "reason"},
+		{"missing reason", dispatcher, submitted, uuid.Nil, "reject", hazard.ActInput{}, hazard.ErrInvalid, "note"},
 		{"resolve without photos", fireDept, accepted, uuid.Nil, "resolve", hazard.ActInput{Note: "done"}, hazard.ErrInvalid, "photos"},
 		{"note too long", fireDept, accepted, uuid.Nil, "resolve", hazard.ActInput{Note: strings.Repeat("x", hazard.MaxNoteLen+1), Photos: []hazard.Photo{photo("x")}}, hazard.ErrInvalid, "note"},
 		{"verdict outside a sign-off", fireDept, accepted, uuid.Nil, "resolve", hazard.ActInput{Note: "done", Photos: []hazard.Photo{photo("x")}, BonusFen: 100}, hazard.ErrInvalid, "verdict"},
@@ -253,6 +253,8 @@ func TestActions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"department"}, acts[0].Needs)
 	assert.Equal(t, "转办", acts[0].Label.ZH)
+	// Inputs are named as Act takes them: a reason is the note.
+	assert.Equal(t, []string{"note"}, acts[1].Needs, "needs of %s", acts[1].Name)
 
 	h = f.act(t, dispatcher, h, "dispatch", hazard.ActInput{Department: "fire"})
 	assert.Equal(t, []string{"accept", "send_back"}, names(fireDept))
@@ -263,4 +265,13 @@ func TestActions(t *testing.T) {
 	require.ErrorIs(t, err, hazard.ErrNotFound)
 	_, err = f.svc.Actions(ctx, hazard.User{}, h.ID)
 	require.ErrorIs(t, err, hazard.ErrUnauthenticated)
+}
+
+func TestInputField(t *testing.T) {
+	for k, want := range map[workflow.InputKind]string{
+		workflow.NeedReason: "note", workflow.NeedDepartment: "department", workflow.NeedPhotos: "photos",
+		"inspection_no": "fields.inspection_no",
+	} {
+		assert.Equal(t, want, hazard.InputField(k), "InputField(%s)", k)
+	}
 }

@@ -3,7 +3,6 @@ package hazard
 import (
 	"math"
 	"strings"
-	"unicode/utf8"
 )
 
 // CoordSystem names the datum of a coordinate pair. Chinese map services
@@ -73,19 +72,8 @@ type Location struct {
 // Validate reports every problem with l.
 func (l Location) Validate() error {
 	var p Problems
-	switch n := utf8.RuneCountInString(l.Address); {
-	case !utf8.ValidString(l.Address):
-		p.Add("address", "is not valid UTF-8")
-	case n == 0:
-		p.Add("address", "is required")
-	case n > MaxAddressLen:
-		p.Add("address", "is longer than %d characters", MaxAddressLen)
-	case hasControl(l.Address):
-		p.Add("address", "contains control characters")
-	}
-	if utf8.RuneCountInString(l.District) > MaxDistrictLen || hasControl(l.District) {
-		p.Add("district", "must be at most %d printable characters", MaxDistrictLen)
-	}
+	CheckLine(&p, "address", l.Address, 1, MaxAddressLen)
+	CheckLine(&p, "district", l.District, 0, MaxDistrictLen)
 	if pt := l.Point; pt != nil {
 		if math.IsNaN(pt.Lat) || pt.Lat < -90 || pt.Lat > 90 {
 			p.Add("latitude", "must be between -90 and 90")

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -42,6 +43,15 @@ type PhotosConfig struct {
 	// MaxPending is how many pending uploads one user may have; default
 	// MaxPendingUploads.
 	MaxPending int
+	// MaxConcurrent is how many uploads run at once (Upload); more wait
+	// for a turn. Default DefaultMaxConcurrentUploads.
+	MaxConcurrent int
+	// BlobGrace is how long SweepBlobs keeps a blob nothing refers to
+	// after it was last put; default DefaultBlobGrace.
+	BlobGrace time.Duration
+	// Referrers are the other stores that refer to blobs, which
+	// SweepBlobs asks besides the Service's store and Uploads.
+	Referrers []BlobReferrer
 }
 
 // Photos runs the use cases of photo uploads: upload a photo, use uploads
@@ -55,6 +65,9 @@ type Photos struct {
 	now        func() time.Time
 	ttl        time.Duration
 	maxPending int
+	grace      time.Duration
+	referrers  []BlobReferrer
+	slots      chan struct{} // one per running Upload
 }
 
 // NewPhotos returns Photos for cfg, or CodeInvalid naming the missing
@@ -76,11 +89,19 @@ func NewPhotos(cfg PhotosConfig) (*Photos, error) {
 	if cfg.MaxPending < 0 {
 		p.Add("max_pending", "must not be negative")
 	}
+	if cfg.MaxConcurrent < 0 {
+		p.Add("max_concurrent", "must not be negative")
+	}
+	if cfg.BlobGrace < 0 {
+		p.Add("blob_grace", "must not be negative")
+	}
 	if err := p.Err("photos config"); err != nil {
 		return nil, err
 	}
 	ph := &Photos{svc: cfg.Service, uploads: cfg.Uploads, blobs: cfg.Blobs,
-		ttl: cmp.Or(cfg.TTL, DefaultUploadTTL), maxPending: cmp.Or(cfg.MaxPending, MaxPendingUploads)}
+		ttl: cmp.Or(cfg.TTL, DefaultUploadTTL), maxPending: cmp.Or(cfg.MaxPending, MaxPendingUploads),
+		grace: cmp.Or(cfg.BlobGrace, DefaultBlobGrace), referrers: slices.Clone(cfg.Referrers),
+		slots: make(chan struct{}, cmp.Or(cfg.MaxConcurrent, DefaultMaxConcurrentUploads))}
 	ph.now = cfg.Service.now
 	if cfg.Clock != nil {
 		ph.now = func() time.Time { return cfg.Clock().UTC() }
@@ -104,12 +125,25 @@ func blobKey(b []byte) string {
 // before it stores anything: a refused upload stores no blob. It then
 // stores the original and the public copy. Every such error names the
 // field "file". Uploading the same content again renews the pending upload.
+//
+// At most PhotosConfig.MaxConcurrent uploads run at once; Upload waits for
+// a turn before it reads r (returning ctx's error, wrapped, when ctx is
+// done first). One upload keeps the photo in memory once, and its public
+// copy once when the photo had metadata to strip.
 func (p *Photos) Upload(ctx context.Context, user User, r io.Reader) (Upload, error) {
 	const op = "upload"
 	if err := authenticated(op, user); err != nil {
 		return Upload{}, err
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxPhotoSize+1))
+	select {
+	case p.slots <- struct{}{}:
+		defer func() { <-p.slots }()
+	case <-ctx.Done():
+		return Upload{}, Wrap(op, ctx.Err())
+	}
+	buf := photoBuffers.Get().(*[]byte)
+	defer photoBuffers.Put(buf)
+	data, err := readPhoto(r, *buf)
 	if err != nil {
 		return Upload{}, Wrap(op, err)
 	}
@@ -151,6 +185,25 @@ func (p *Photos) Upload(ctx context.Context, user User, r io.Reader) (Upload, er
 		}
 	}
 	return u, nil
+}
+
+// photoBuffers keeps buffers of MaxPhotoSize+1 bytes for Upload to read
+// photos into: one buffer per running upload, reused rather than grown
+// and dropped per upload (reading 10 MiB with io.ReadAll allocates about
+// twice that); the garbage collector frees those no upload used lately.
+var photoBuffers = sync.Pool{New: func() any {
+	b := make([]byte, MaxPhotoSize+1)
+	return &b
+}}
+
+// readPhoto reads r into buf until EOF or buf is full, and returns what it
+// read.
+func readPhoto(r io.Reader, buf []byte) ([]byte, error) {
+	n, err := io.ReadFull(r, buf)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = nil
+	}
+	return buf[:n], err
 }
 
 // hold turns user's upload keys (field "photos", at most MaxPhotos) into

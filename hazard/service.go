@@ -244,7 +244,11 @@ func fromWorkflow(op string, err error) error {
 		default:
 			code = CodeInternal
 		}
-		return &Error{Code: code, Op: op, Field: we.Field, Message: we.Message, Err: err}
+		field := we.Field
+		if field != "" { // a missing input, named by its kind
+			field = InputField(workflow.InputKind(field))
+		}
+		return &Error{Code: code, Op: op, Field: field, Message: we.Message, Err: err}
 	}
 	var de *workflow.DefinitionError
 	if errors.As(err, &de) {

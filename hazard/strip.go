@@ -23,7 +23,9 @@ import (
 //   - WebP: the EXIF and XMP chunks are dropped and the VP8X flags that
 //     announce them cleared.
 //
-// A malformed image or another content type is CodeInvalid.
+// A malformed image or another content type is CodeInvalid. The result is
+// b itself when there is nothing to strip from a PNG (no copy is made);
+// change neither.
 func StripMetadata(contentType string, b []byte) ([]byte, error) {
 	switch contentType {
 	case TypeJPEG:
@@ -215,6 +217,13 @@ func stripPNG(b []byte) ([]byte, error) {
 	if !bytes.HasPrefix(b, pngSignature) {
 		return nil, malformed("PNG")
 	}
+	clean, err := pngClean(b)
+	if err != nil {
+		return nil, err
+	}
+	if clean {
+		return b, nil // nothing to strip: no copy
+	}
 	out := make([]byte, 0, len(b))
 	out = append(out, pngSignature...)
 	i := len(pngSignature)
@@ -239,6 +248,29 @@ func stripPNG(b []byte) ([]byte, error) {
 		}
 	}
 	return nil, malformed("PNG")
+}
+
+// pngClean walks the chunks of a PNG and reports whether it has none that
+// stripPNG removes; a malformed PNG is an error.
+func pngClean(b []byte) (bool, error) {
+	clean := true
+	for i := len(pngSignature); i < len(b); {
+		if i+12 > len(b) {
+			return false, malformed("PNG")
+		}
+		n := int(binary.BigEndian.Uint32(b[i:]))
+		if n < 0 || n > len(b)-i-12 {
+			return false, malformed("PNG")
+		}
+		switch typ := string(b[i+4 : i+8]); typ {
+		case "tEXt", "zTXt", "iTXt", "eXIf", "tIME":
+			clean = false
+		case "IEND":
+			return clean, nil
+		}
+		i += 12 + n
+	}
+	return false, malformed("PNG")
 }
 
 func stripWebP(b []byte) ([]byte, error) {

@@ -144,8 +144,8 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 
 	var p Problems
 	p.Merge("", h.Validate(s.categories))
-	CheckText(&p, "contact.name", h.Reporter.Contact.Name, 0, MaxContactNameLen)
-	CheckText(&p, "contact.phone", h.Reporter.Contact.Phone, 0, MaxContactPhoneLen)
+	CheckLine(&p, "contact.name", h.Reporter.Contact.Name, 0, MaxContactNameLen)
+	CheckPhone(&p, "contact.phone", h.Reporter.Contact.Phone)
 	if len(idempotencyKey) > MaxIdempotencyKeyLen {
 		p.Add("idempotency_key", "must be at most %d bytes", MaxIdempotencyKeyLen)
 	}

@@ -15,6 +15,11 @@ const (
 	// DefaultUploadTTL is how long a pending upload is kept before it
 	// expires and its blobs are deleted.
 	DefaultUploadTTL = 24 * time.Hour
+	// DefaultMaxConcurrentUploads is how many Photos.Upload calls run at
+	// once by default; more wait. Each holds up to about two copies of a
+	// photo (MaxPhotoSize) in memory while it runs, so this bounds the
+	// memory of uploads at about 2 * 16 * 10 MiB.
+	DefaultMaxConcurrentUploads = 16
 )
 
 // UploadState is where an upload stands in its life.

@@ -2,8 +2,6 @@ package hazard
 
 import (
 	"slices"
-	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -21,79 +19,6 @@ const (
 	MaxUserIDLen = 128
 	MaxRefLen    = 64
 )
-
-// NormalizeText trims surrounding white space and Unicode-normalises line
-// ends to "\n". It does not remove anything else: control characters are
-// refused by validation, never silently dropped.
-func NormalizeText(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.TrimSpace(s)
-}
-
-// hasControl reports whether s has a control character other than newline
-// and tab.
-func hasControl(s string) bool {
-	for _, r := range s {
-		if r == '\n' || r == '\t' {
-			continue
-		}
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return true
-		}
-	}
-	return false
-}
-
-// CheckText adds a problem for field when s is not valid UTF-8, has control
-// characters (other than newline and tab), or has fewer than min or more
-// than max runes.
-func CheckText(p *Problems, field, s string, min, max int) {
-	n, valid, control := scanText(s)
-	switch {
-	case !valid:
-		p.Add(field, "is not valid UTF-8")
-	case n < min && min == 1:
-		p.Add(field, "is required")
-	case n < min:
-		p.Add(field, "must be at least %d characters", min)
-	case n > max:
-		p.Add(field, "must be at most %d characters", max)
-	case control:
-		p.Add(field, "contains control characters")
-	}
-}
-
-// textOK reports whether CheckText would find no problem with s, so that
-// callers build a field name only for a problem.
-func textOK(s string, min, max int) bool {
-	n, valid, control := scanText(s)
-	return valid && !control && n >= min && n <= max
-}
-
-// scanText counts the runes of s and reports in one pass whether s is valid
-// UTF-8 and whether it has a control character other than newline and tab
-// (as hasControl).
-func scanText(s string) (n int, valid, control bool) {
-	valid = true
-	for i := 0; i < len(s); n++ {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
-				control = true
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			valid = false
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
-			control = true
-		}
-		i += size
-	}
-	return n, valid, control
-}
 
 // Validate reports every problem with h as one CodeInvalid error whose
 // Fields list each problem with its field. cats may be nil to skip the
@@ -141,10 +66,10 @@ func (h *Hazard) validate(cats *Categories, old *Hazard) error {
 		}
 	}
 	if all || h.Unit != old.Unit {
-		CheckText(&p, "unit", h.Unit, 0, MaxUnitLen)
+		CheckLine(&p, "unit", h.Unit, 0, MaxUnitLen)
 	}
 	if all || h.UnitID != old.UnitID {
-		CheckText(&p, "unit_id", h.UnitID, 0, MaxUnitIDLen)
+		CheckLine(&p, "unit_id", h.UnitID, 0, MaxUnitIDLen)
 	}
 	if !h.Source.Valid() {
 		p.Add("source", "must be citizen, self_check, inspection or supervision")

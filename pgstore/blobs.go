@@ -5,9 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,11 +23,10 @@ type BlobStore struct {
 	db *DB
 }
 
-var _ hazard.BlobStore = (*BlobStore)(nil)
-
-// maxPutTries bounds Put's attempts when concurrent Puts and Deletes of
-// one content interleave.
-const maxPutTries = 3
+var (
+	_ hazard.BlobStore   = (*BlobStore)(nil)
+	_ hazard.BlobSweeper = (*BlobStore)(nil)
+)
 
 // Blobs returns the database's blob store.
 func (db *DB) Blobs() *BlobStore { return &BlobStore{db: db} }
@@ -47,25 +46,13 @@ func (s *BlobStore) Put(ctx context.Context, r io.Reader, contentType string) (h
 	}
 	sum := sha256.Sum256(data)
 	info := hazard.BlobInfo{Key: hex.EncodeToString(sum[:]), ContentType: contentType, Size: int64(len(data))}
-	// Insert, or read the row an earlier Put stored. A concurrent Put of
-	// the same content that commits while the INSERT waits is not seen by
-	// the statement's snapshot: a second statement reads it then, and a
-	// Delete in between makes the loop insert again.
-	for range maxPutTries {
-		err = s.db.pool.QueryRow(ctx, `WITH ins AS (
-				INSERT INTO blobs (key, content_type, size, content) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (key) DO NOTHING RETURNING content_type, size)
-			SELECT content_type, size FROM ins
-			UNION ALL SELECT content_type, size FROM blobs WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM ins)`,
-			info.Key, contentType, info.Size, data).Scan(&info.ContentType, &info.Size)
-		if errors.Is(err, pgx.ErrNoRows) {
-			err = s.db.pool.QueryRow(ctx, `SELECT content_type, size FROM blobs WHERE key = $1`, info.Key).
-				Scan(&info.ContentType, &info.Size)
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			break
-		}
-	}
+	// Insert, or renew the row an earlier Put stored (its put_at, for
+	// BlobSweeper) and read its type and size: one statement, which waits
+	// for a concurrent Put or DeleteOld of the same content to commit.
+	err = s.db.pool.QueryRow(ctx, `INSERT INTO blobs (key, content_type, size, content) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (key) DO UPDATE SET put_at = now()
+			RETURNING content_type, size`,
+		info.Key, contentType, info.Size, data).Scan(&info.ContentType, &info.Size)
 	if err != nil {
 		return hazard.BlobInfo{}, translate(op, err)
 	}
@@ -118,4 +105,38 @@ func (s *BlobStore) Delete(ctx context.Context, key string) error {
 	}
 	_, err := s.db.pool.Exec(ctx, `DELETE FROM blobs WHERE key = $1`, key)
 	return translate(op, err)
+}
+
+// OldBlobs implements hazard.BlobSweeper, by the database's clock.
+func (s *BlobStore) OldBlobs(ctx context.Context, age time.Duration, after string, limit int) ([]string, error) {
+	const op = "pgstore.BlobStore.OldBlobs"
+	if limit < 1 || age < 0 {
+		return nil, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Message: "limit must be at least 1 and age not negative"}
+	}
+	rows, err := s.db.pool.Query(ctx, `SELECT key FROM blobs
+		WHERE put_at < now() - $1 * interval '1 microsecond' AND key > $2 ORDER BY key LIMIT $3`,
+		age.Microseconds(), after, limit)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	return keys, nil
+}
+
+// DeleteOld implements hazard.BlobSweeper: one DELETE whose condition is
+// checked again on the row a concurrent Put renewed.
+func (s *BlobStore) DeleteOld(ctx context.Context, key string, age time.Duration) (bool, error) {
+	const op = "pgstore.BlobStore.DeleteOld"
+	if err := checkKey(op, key); err != nil {
+		return false, err
+	}
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM blobs WHERE key = $1 AND put_at < now() - $2 * interval '1 microsecond'`,
+		key, age.Microseconds())
+	if err != nil {
+		return false, translate(op, err)
+	}
+	return tag.RowsAffected() == 1, nil
 }

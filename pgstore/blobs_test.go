@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
@@ -80,4 +81,18 @@ func TestBlobStoreConcurrentPutsAcrossPools(t *testing.T) {
 			require.NoError(t, err, "round %d: Put", round)
 		}
 	}
+}
+
+func TestBlobSweeperConformance(t *testing.T) {
+	hazardtest.TestBlobSweeper(t, func(t *testing.T) (hazardtest.SweepStore, func(time.Duration)) {
+		db := newDB(t)
+		return db.Blobs(), func(d time.Duration) { db.AgeBlobs(t, d) }
+	})
+}
+
+func TestBlobReferences(t *testing.T) {
+	hazardtest.TestBlobReferences(t, func(t *testing.T) (hazard.Store, hazard.Uploads, hazardtest.SweepStore, func(time.Duration)) {
+		db := newDB(t)
+		return db.Hazards(), db.Uploads(), db.Blobs(), func(d time.Duration) { db.AgeBlobs(t, d) }
+	})
 }

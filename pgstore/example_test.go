@@ -71,4 +71,5 @@ func ExampleMigrations() {
 	// 7 0007_uploads.sql
 	// 8 0008_risk.sql
 	// 9 0009_inspection.sql
+	// 10 0010_blob_times.sql
 }

@@ -1,6 +1,9 @@
 package pgstore
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // ListQuery exposes the statement of List to the tests that EXPLAIN it.
 var ListQuery = listQuery
@@ -40,3 +43,10 @@ const (
 // LedgerQuery exposes the statement of InspectionStore.LedgerHazards to
 // the tests that EXPLAIN it.
 var LedgerQuery = ledgerQuery
+
+// AgeBlobs makes every stored blob look put d earlier.
+func (db *DB) AgeBlobs(t interface{ Fatal(...any) }, d time.Duration) {
+	if _, err := db.pool.Exec(context.Background(), `UPDATE blobs SET put_at = put_at - $1 * interval '1 microsecond'`, d.Microseconds()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -107,8 +107,8 @@ func ExampleService() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(res.Reward.Status.Label(), res.Reward.PaymentRef, payer.Total())
+	fmt.Println(res.Reward.Status.Label(), res.Reward.PaymentRef == payer.Payouts()[0].Ref, payer.Total())
 	// Output:
 	// 待领 ¥500.00 claim by 2026-03-12 00:00
-	// 已领取 mempay-000001 ¥500.00
+	// 已领取 true ¥500.00
 }

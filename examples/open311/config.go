@@ -51,10 +51,15 @@ const (
 	MaxRequestIDs = 100
 	// MaxFormBytes bounds a POST body.
 	MaxFormBytes = 64 << 10
-	// MaxMediaURLs is how many media_url values one POST takes (our
-	// extension: the specification has one; a hazard takes up to
-	// hazard.MaxPhotos photos).
+	// MaxMediaURLs is how many photos one POST takes, media_url values and
+	// media files together (our extension: the specification has one; a
+	// hazard takes up to hazard.MaxPhotos photos).
 	MaxMediaURLs = hazard.MaxPhotos
+	// MaxMediaBytes bounds a multipart POST body: the form and up to
+	// MaxMediaURLs media files of at most hazard.MaxPhotoSize each, with
+	// room for their part headers. Files are kept on disk, not in memory,
+	// beyond MaxFormBytes.
+	MaxMediaBytes = MaxFormBytes + MaxMediaURLs*(hazard.MaxPhotoSize+4<<10)
 	// MaxMediaURLLen bounds one media_url, in bytes.
 	MaxMediaURLLen = 2048
 	// MediaTimeout bounds the fetch of all the media of one POST.
@@ -71,13 +76,17 @@ const (
 	MaxJurisdictionIDLen = 100
 )
 
-// Config configures NewHandler. Service, Blobs, Partners and BaseURL are
+// Config configures NewHandler. Service, Photos, Partners and BaseURL are
 // required.
 type Config struct {
 	// Service runs the use cases; a *hazard.Service.
 	Service Service
-	// Blobs stores the photos fetched from media_url.
-	Blobs hazard.BlobStore
+	// Photos takes the photos of a POST (fetched from media_url or sent as
+	// media files) as uploads of the reporter and submits the report with
+	// them, so that they are recorded against it and served at
+	// BaseURL/photos/<key> exactly as a citizen's: the original to staff,
+	// the copy without metadata to the public. Its Service must be Service.
+	Photos *hazard.Photos
 	// Partners authenticates the api_key of a POST.
 	Partners Partners
 	// Accounts turns a POST's account_id, email, phone or device_id into
@@ -126,8 +135,8 @@ func (c *Config) validate() error {
 	if c.Service == nil {
 		p.Add("service", "is required")
 	}
-	if c.Blobs == nil {
-		p.Add("blobs", "is required")
+	if c.Photos == nil {
+		p.Add("photos", "is required")
 	}
 	if c.Partners == nil {
 		p.Add("partners", "is required")

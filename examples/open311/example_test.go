@@ -25,9 +25,13 @@ func ExampleNewHandler() {
 	if err != nil {
 		panic(err)
 	}
+	photos, err := hazard.NewPhotos(hazard.PhotosConfig{Service: svc, Uploads: memstore.NewUploads(), Blobs: memblob.New()})
+	if err != nil {
+		panic(err)
+	}
 	h, err := open311.NewHandler(open311.Config{
 		Service:           svc,
-		Blobs:             memblob.New(),
+		Photos:            photos,
 		Partners:          partners,
 		BaseURL:           "https://hazards.example.gov.cn",
 		AllowedMediaHosts: []string{"media.cityapp.example"},

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -68,11 +69,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, f, notFound("the URL is not a resource of this API: resources end in .xml or .json"))
 		return
 	}
-	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
-	}
-	if err := r.ParseForm(); err != nil {
-		h.fail(w, f, badRequest("", fmt.Sprintf("the query string or the form is malformed or larger than %d bytes", MaxFormBytes)))
+	if err := parseForm(w, r); err != nil {
+		h.fail(w, f, err)
 		return
 	}
 	if err := h.checkJurisdiction(r.Form.Get("jurisdiction_id")); err != nil {
@@ -215,6 +213,43 @@ type fieldErrors struct{ items []wireError }
 
 func (fe *fieldErrors) add(field, msg string) {
 	fe.items = append(fe.items, wireError{Code: http.StatusBadRequest, Description: describe(field, msg)})
+}
+
+// parseForm parses the query and a POST's form: URL-encoded (at most
+// MaxFormBytes) or multipart with media files (at most MaxMediaBytes, the
+// files beyond MaxFormBytes kept in temporary files that the server
+// removes after the request).
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	if r.Method != http.MethodPost {
+		if err := r.ParseForm(); err != nil {
+			return badRequest("", "the query string is malformed")
+		}
+		return nil
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxMediaBytes)
+		if err := r.ParseMultipartForm(MaxFormBytes); err != nil {
+			return badRequest("", fmt.Sprintf("the multipart form is malformed or larger than %d bytes", MaxMediaBytes))
+		}
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return badRequest("", fmt.Sprintf("the query string or the form is malformed or larger than %d bytes", MaxFormBytes))
+	}
+	return nil
+}
+
+// addProblems adds each field problem of a CodeInvalid error of the
+// domain (nil adds nothing), its field named as on the wire (wireField).
+func (fe *fieldErrors) addProblems(err error) {
+	var e *hazard.Error
+	if !errors.As(err, &e) {
+		return
+	}
+	for _, fp := range e.Fields {
+		fe.add(wireField(fp.Field), fp.Message)
+	}
 }
 
 func (fe *fieldErrors) err() error {

@@ -12,6 +12,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -43,6 +44,7 @@ type env struct {
 	svc     *hazard.Service
 	store   *memstore.Store
 	blobs   *memblob.Store
+	photos  *hazard.Photos
 	srv     *httptest.Server
 	media   *httptest.Server // allowed, https
 	other   *httptest.Server // not allowed, https
@@ -72,6 +74,8 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 			_, _ = w.Write(e.jpeg)
 		case "/photo.png":
 			_, _ = w.Write(e.pngData)
+		case "/gps.jpg":
+			_, _ = w.Write(hazardtest.JPEGWithGPS())
 		case "/page.html":
 			w.Header().Set("Content-Type", "image/jpeg") // a lie, refused by sniffing
 			_, _ = w.Write([]byte("<!doctype html><html><body>not an image</body></html>"))
@@ -93,7 +97,6 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 
 	scfg := hazard.ServiceConfig{Store: e.store, Clock: e.clock.Now, Refs: hazard.RefFormat{Prefix: "LC"}}
 	ocfg := open311.Config{
-		Blobs:             e.blobs,
 		Partners:          open311.StaticPartners{testKey: {Name: testPartner}},
 		BaseURL:           baseURL,
 		AllowedMediaHosts: []string{hostOf(t, e.media.URL), hostOf(t, e.plain.URL)},
@@ -107,6 +110,9 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	require.NoError(t, err, "NewService")
 	e.svc = svc
 	ocfg.Service = svc
+	e.photos, err = hazard.NewPhotos(hazard.PhotosConfig{Service: svc, Uploads: memstore.NewUploads(), Blobs: e.blobs})
+	require.NoError(t, err, "NewPhotos")
+	ocfg.Photos = e.photos
 	h, err := open311.NewHandler(ocfg)
 	require.NoError(t, err, "NewHandler")
 	mux := http.NewServeMux()
@@ -163,6 +169,35 @@ func (e *env) do(method, path string, form url.Values) response {
 	}
 	resp, err := e.srv.Client().Do(req)
 	require.NoError(e.t, err, "%s %s", method, path)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(e.t, err)
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// postMultipart sends form as multipart/form-data with the files as
+// media parts.
+func (e *env) postMultipart(ext string, form url.Values, files ...[]byte) response {
+	e.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			require.NoError(e.t, mw.WriteField(k, v))
+		}
+	}
+	for i, f := range files {
+		fw, err := mw.CreateFormFile("media", "photo"+strconv.Itoa(i)+".jpg")
+		require.NoError(e.t, err)
+		_, err = fw.Write(f)
+		require.NoError(e.t, err)
+	}
+	require.NoError(e.t, mw.Close())
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/open311/v2/requests."+ext, &buf)
+	require.NoError(e.t, err)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := e.srv.Client().Do(req)
+	require.NoError(e.t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(e.t, err)
@@ -341,7 +376,7 @@ var updateSchema = map[string]field{
 	"status":             {kind: kString, required: true, enum: []string{"OPEN", "CLOSED", "FIXED", "IN_PROGRESS", "ACTION_SCHEDULED", "INVESTIGATING", "DUPLICATE", "NOT_COUNCILS_RESPONSIBILITY", "NO_FURTHER_ACTION", "INTERNAL_REFERRAL"}},
 	"updated_datetime":   {kind: kDatetime, required: true},
 	"description":        {kind: kString, required: true},
-	"media_url":          {kind: kString, required: true},
+	"media_url":          {kind: kURI, required: true, nullable: true}, // null when empty, as in requests
 }
 
 // checkJSONObject checks one JSON object against a field list: required

@@ -1,7 +1,6 @@
 package open311
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,16 +17,16 @@ import (
 const maxRedirects = 3
 
 // mediaFetcher fetches the photos a POST names by media_url, from allowed
-// hosts only, and stores them.
+// hosts only, and takes them as uploads (hazard.Photos).
 type mediaFetcher struct {
 	allowed   map[string]bool
 	allowHTTP bool
 	client    *http.Client
-	blobs     hazard.BlobStore
+	photos    *hazard.Photos
 }
 
 func newMediaFetcher(cfg Config) *mediaFetcher {
-	m := &mediaFetcher{allowed: map[string]bool{}, allowHTTP: cfg.AllowHTTPMedia, blobs: cfg.Blobs}
+	m := &mediaFetcher{allowed: map[string]bool{}, allowHTTP: cfg.AllowHTTPMedia, photos: cfg.Photos}
 	for _, h := range cfg.AllowedMediaHosts {
 		m.allowed[h] = true
 	}
@@ -84,48 +83,53 @@ func (m *mediaFetcher) check(u *url.URL) string {
 	return ""
 }
 
-// fetch downloads one photo: status 200, at most hazard.MaxPhotoSize
-// bytes, a JPEG, PNG or WebP image by its content (the server's
-// Content-Type is ignored); then stores it. A failure is a problem to
-// report against media_url; an error of the blob store is returned as err.
-func (m *mediaFetcher) fetch(ctx context.Context, u *url.URL) (ph hazard.Photo, problem string, err error) {
+// fetch downloads one photo (status 200) and takes it as an upload of
+// user (hazard.Photos.Upload: at most hazard.MaxPhotoSize bytes, a JPEG,
+// PNG or WebP image by its content, the server's Content-Type ignored),
+// streaming the body into it. It returns the upload's key. A failure is a
+// problem to report against media_url; an error of the stores is err.
+func (m *mediaFetcher) fetch(ctx context.Context, user hazard.User, u *url.URL) (key, problem string, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return hazard.Photo{}, "must be an absolute https URL of an image", nil
+		return "", "must be an absolute https URL of an image", nil
 	}
 	req.Header.Set("Accept", "image/jpeg, image/png, image/webp")
 	resp, err := m.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return hazard.Photo{}, "could not be fetched in time", nil
+			return "", "could not be fetched in time", nil
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) && strings.HasPrefix(ue.Err.Error(), "redirected: ") {
-			return hazard.Photo{}, ue.Err.Error(), nil
+			return "", ue.Err.Error(), nil
 		}
-		return hazard.Photo{}, "could not be fetched", nil
+		return "", "could not be fetched", nil
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
-		return hazard.Photo{}, fmt.Sprintf("could not be fetched: the media host answered %d", resp.StatusCode), nil
+		return "", fmt.Sprintf("could not be fetched: the media host answered %d", resp.StatusCode), nil
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, hazard.MaxPhotoSize+1))
-	if err != nil {
-		return hazard.Photo{}, "could not be read to its end", nil
-	}
+	body := &readErr{r: resp.Body}
+	key, problem, err = uploadPhoto(ctx, m.photos, user, body)
 	switch {
-	case len(b) == 0:
-		return hazard.Photo{}, "is empty", nil
-	case len(b) > hazard.MaxPhotoSize:
-		return hazard.Photo{}, fmt.Sprintf("is larger than %d bytes", hazard.MaxPhotoSize), nil
+	case err != nil && ctx.Err() != nil:
+		return "", "could not be fetched in time", nil
+	case err != nil && body.err != nil:
+		return "", "could not be read to its end", nil // the media host's failure, not ours
 	}
-	ct := hazard.SniffPhoto(b)
-	if ct == "" {
-		return hazard.Photo{}, "is not a JPEG, PNG or WebP image", nil
+	return key, problem, err
+}
+
+// readErr remembers the first error other than io.EOF its reader returned.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErr) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
 	}
-	info, err := m.blobs.Put(ctx, bytes.NewReader(b), ct)
-	if err != nil {
-		return hazard.Photo{}, "", err
-	}
-	return hazard.Photo{SHA256: info.Key, ContentType: ct, Size: info.Size}, "", nil
+	return n, err
 }

@@ -369,6 +369,13 @@ func TestPostErrors(t *testing.T) {
 		{name: "severity twice", edit: func(f url.Values) { f["attribute[severity]"] = []string{"general", "major"} }, status: 400, fields: []string{"attribute[severity]"}},
 		{name: "unit too long", edit: func(f url.Values) { f.Set("attribute[unit]", strings.Repeat("u", hazard.MaxUnitLen+1)) }, status: 400, fields: []string{"attribute[unit]"}},
 		{name: "unit on two lines", edit: func(f url.Values) { f.Set("attribute[unit]", "a\nb") }, status: 400, fields: []string{"attribute[unit]"}},
+		// The domain's text policy, as for the JSON API.
+		{name: "override in description", edit: func(f url.Values) { f.Set("description", "exit \u202egnikcolb") }, status: 400, fields: []string{"description"}},
+		{name: "zero width in unit", edit: func(f url.Values) { f.Set("attribute[unit]", "柳园\u200b商场") }, status: 400, fields: []string{"attribute[unit]"}},
+		{name: "isolate in name", edit: func(f url.Values) { f.Set("first_name", "Li\u2066Hua") }, status: 400, fields: []string{"first_name"}},
+		{name: "address on two lines", edit: func(f url.Values) { f.Set("address_string", "建国路\n88号") }, status: 400, fields: []string{"address_string"}},
+		{name: "phone not a phone", edit: func(f url.Values) { f.Set("phone", "call me") }, status: 400, fields: []string{"phone"}},
+		{name: "invalid UTF-8 in description", edit: func(f url.Values) { f.Set("description", "a\xffb") }, status: 400, fields: []string{"description"}},
 		{name: "coordinate system unknown", edit: func(f url.Values) { f.Set("attribute[coord_system]", "BD-09") }, status: 400, fields: []string{"attribute[coord_system]"}},
 		{name: "coordinate system twice", edit: func(f url.Values) { f["attribute[coord_system]"] = []string{"wgs84", "gcj02"} }, status: 400, fields: []string{"attribute[coord_system]"}},
 		{name: "lat without long", edit: func(f url.Values) { f.Del("long") }, status: 400, fields: []string{"long"}},
@@ -491,7 +498,7 @@ func TestRouting(t *testing.T) {
 		})
 	}
 	t.Run("mounted with StripPrefix", func(t *testing.T) {
-		h, err := open311.NewHandler(open311.Config{Service: e.svc, Blobs: e.blobs, Partners: open311.StaticPartners{}, BaseURL: baseURL})
+		h, err := open311.NewHandler(open311.Config{Service: e.svc, Photos: e.photos, Partners: open311.StaticPartners{}, BaseURL: baseURL})
 		require.NoError(t, err)
 		srv := httptestServer(t, http.StripPrefix("/open311/v2", h))
 		resp, err := http.Get(srv + "/open311/v2/services.json")

@@ -104,8 +104,10 @@ func TestDerivedAccounts(t *testing.T) {
 func TestNewHandlerConfig(t *testing.T) {
 	svc, err := hazard.NewService(hazard.ServiceConfig{Store: memstore.New()})
 	require.NoError(t, err)
+	photos, err := hazard.NewPhotos(hazard.PhotosConfig{Service: svc, Uploads: memstore.NewUploads(), Blobs: memblob.New()})
+	require.NoError(t, err)
 	good := func() open311.Config {
-		return open311.Config{Service: svc, Blobs: memblob.New(), Partners: open311.StaticPartners{}, BaseURL: baseURL}
+		return open311.Config{Service: svc, Photos: photos, Partners: open311.StaticPartners{}, BaseURL: baseURL}
 	}
 	_, err = open311.NewHandler(good())
 	require.NoError(t, err)
@@ -114,7 +116,7 @@ func TestNewHandlerConfig(t *testing.T) {
 		edit   func(c *open311.Config)
 		fields []string
 	}{
-		{"nothing", func(c *open311.Config) { *c = open311.Config{} }, []string{"service", "blobs", "partners", "base_url"}},
+		{"nothing", func(c *open311.Config) { *c = open311.Config{} }, []string{"service", "photos", "partners", "base_url"}},
 		{"relative base URL", func(c *open311.Config) { c.BaseURL = "hazards.example" }, []string{"base_url"}},
 		{"bad media host", func(c *open311.Config) { c.AllowedMediaHosts = []string{"ok.example", "https://x.example/"} }, []string{"allowed_media_hosts"}},
 		{"bad language", func(c *open311.Config) { c.Language = "fr" }, []string{"language"}},

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hazardloop/hazardloop/hazard"
 )
@@ -20,8 +21,8 @@ import (
 func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 	ctx := r.Context()
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/x-www-form-urlencoded" {
-		h.fail(w, f, badRequest("Content-Type", "must be application/x-www-form-urlencoded"))
+	if mt != "application/x-www-form-urlencoded" && mt != "multipart/form-data" {
+		h.fail(w, f, badRequest("Content-Type", "must be application/x-www-form-urlencoded, or multipart/form-data with media files"))
 		return
 	}
 	key := r.Form.Get("api_key")
@@ -54,7 +55,11 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 	in.Location = parseLocation(r.Form, sys, &fe)
 	rep := parseReporter(r.Form, partner, &fe)
 	in.Contact = hazard.Contact{Name: strings.TrimSpace(rep.FirstName + " " + rep.LastName), Phone: rep.Phone}
-	urls := h.parseMedia(r.Form, &fe)
+	var files []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		files = r.MultipartForm.File["media"]
+	}
+	urls := h.parseMedia(r.Form, len(files), &fe)
 
 	// The domain's own checks, before fetching anything, so that every
 	// problem is reported at once.
@@ -63,32 +68,7 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 	if in.Location.Address != "" { // else the missing location is reported already
 		p.Merge("", in.Location.Validate())
 	}
-	if err := p.Err("open311 create"); err != nil {
-		var e *hazard.Error
-		errors.As(err, &e)
-		for _, fp := range e.Fields {
-			fe.add(wireField(fp.Field), fp.Message)
-		}
-	}
-	if err := fe.err(); err != nil {
-		h.fail(w, f, err)
-		return
-	}
-
-	mctx, cancel := context.WithTimeout(ctx, MediaTimeout)
-	defer cancel()
-	for _, u := range urls {
-		ph, problem, err := h.media.fetch(mctx, u)
-		if err != nil {
-			h.fail(w, f, err)
-			return
-		}
-		if problem != "" {
-			fe.add("media_url", problem)
-			continue
-		}
-		in.Photos = append(in.Photos, ph)
-	}
+	fe.addProblems(p.Err("open311 create"))
 	if err := fe.err(); err != nil {
 		h.fail(w, f, err)
 		return
@@ -99,7 +79,42 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 		h.fail(w, f, err)
 		return
 	}
-	hz, err := h.cfg.Service.Submit(ctx, user, in, "")
+	// Every photo becomes an upload of the reporter, as a citizen's: the
+	// original and its copy without metadata are stored and recorded, and
+	// a photo of a report that then fails expires with its upload.
+	var keys []string
+	for _, fh := range files {
+		key, problem, err := h.uploadFile(ctx, user, fh)
+		if err != nil {
+			h.fail(w, f, err)
+			return
+		}
+		if problem != "" {
+			fe.add("media", problem)
+			continue
+		}
+		keys = append(keys, key)
+	}
+	mctx, cancel := context.WithTimeout(ctx, MediaTimeout)
+	defer cancel()
+	for _, u := range urls {
+		key, problem, err := h.media.fetch(mctx, user, u)
+		if err != nil {
+			h.fail(w, f, err)
+			return
+		}
+		if problem != "" {
+			fe.add("media_url", problem)
+			continue
+		}
+		keys = append(keys, key)
+	}
+	if err := fe.err(); err != nil {
+		h.fail(w, f, err)
+		return
+	}
+
+	hz, err := h.cfg.Photos.Submit(ctx, user, in, keys, "")
 	if err != nil {
 		h.fail(w, f, err)
 		return
@@ -159,12 +174,9 @@ func parseAttributes(form url.Values, fe *fieldErrors) (hazard.Severity, string,
 		fe.add("attribute["+AttrUnit+"]", "takes one value (string)")
 	case len(v) == 1:
 		unit = hazard.NormalizeText(v[0])
-		switch {
-		case strings.ContainsAny(unit, "\r\n"):
-			fe.add("attribute["+AttrUnit+"]", "must be one line (string)")
-		case utf8.RuneCountInString(unit) > hazard.MaxUnitLen:
-			fe.add("attribute["+AttrUnit+"]", fmt.Sprintf("must be at most %d characters", hazard.MaxUnitLen))
-		}
+		var p hazard.Problems
+		hazard.CheckLine(&p, "attribute["+AttrUnit+"]", unit, 0, hazard.MaxUnitLen)
+		fe.addProblems(p.Err("open311 create"))
 	}
 	sys := hazard.WGS84
 	switch v := vals[AttrCoordSystem]; {
@@ -234,17 +246,15 @@ func parseReporter(form url.Values, partner Partner, fe *fieldErrors) Reporter {
 		FirstName: hazard.NormalizeText(form.Get("first_name")),
 		LastName:  hazard.NormalizeText(form.Get("last_name")),
 	}
-	limit := func(field, v string, max int) {
-		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > max || strings.ContainsAny(v, "\r\n\x00") {
-			fe.add(field, fmt.Sprintf("must be one line of at most %d characters", max))
-		}
-	}
-	limit("account_id", r.AccountID, MaxAccountIDLen)
-	limit("email", r.Email, MaxEmailLen)
-	limit("phone", r.Phone, hazard.MaxContactPhoneLen)
-	limit("device_id", r.DeviceID, MaxDeviceIDLen)
-	limit("first_name", r.FirstName, MaxNameLen)
-	limit("last_name", r.LastName, MaxNameLen)
+	// The domain's text policy (hazard.CheckLine), as for the JSON API.
+	var p hazard.Problems
+	hazard.CheckLine(&p, "account_id", r.AccountID, 0, MaxAccountIDLen)
+	hazard.CheckLine(&p, "email", r.Email, 0, MaxEmailLen)
+	hazard.CheckPhone(&p, "phone", r.Phone)
+	hazard.CheckLine(&p, "device_id", r.DeviceID, 0, MaxDeviceIDLen)
+	hazard.CheckLine(&p, "first_name", r.FirstName, 0, MaxNameLen)
+	hazard.CheckLine(&p, "last_name", r.LastName, 0, MaxNameLen)
+	fe.addProblems(p.Err("open311 create"))
 	if r.Email != "" && (!strings.Contains(r.Email, "@") || strings.ContainsAny(r.Email, " \t")) {
 		fe.add("email", "must be an email address")
 	}
@@ -254,9 +264,10 @@ func parseReporter(form url.Values, partner Partner, fe *fieldErrors) Reporter {
 	return r
 }
 
-// parseMedia reads the media_url values: at least one (our reports need a
-// photo), at most MaxMediaURLs, each on an allowed host.
-func (h *handler) parseMedia(form url.Values, fe *fieldErrors) []*url.URL {
+// parseMedia reads the media_url values: with the nFiles media files, at
+// least one photo (our reports need one) and at most MaxMediaURLs, each URL
+// on an allowed host.
+func (h *handler) parseMedia(form url.Values, nFiles int, fe *fieldErrors) []*url.URL {
 	var raws []string
 	for _, v := range form["media_url"] {
 		if v = strings.TrimSpace(v); v != "" {
@@ -264,11 +275,11 @@ func (h *handler) parseMedia(form url.Values, fe *fieldErrors) []*url.URL {
 		}
 	}
 	switch {
-	case len(raws) == 0:
-		fe.add("media_url", "is required: a hazard report needs at least one photo; give the https URL of a JPEG, PNG or WebP image on an allowed media host")
+	case len(raws)+nFiles == 0:
+		fe.add("media_url", "is required: a hazard report needs at least one photo; give the https URL of a JPEG, PNG or WebP image on an allowed media host, or send it as a multipart media file")
 		return nil
-	case len(raws) > MaxMediaURLs:
-		fe.add("media_url", fmt.Sprintf("takes at most %d URLs", MaxMediaURLs))
+	case len(raws)+nFiles > MaxMediaURLs:
+		fe.add("media_url", fmt.Sprintf("takes at most %d photos, URLs and media files together", MaxMediaURLs))
 		return nil
 	}
 	var out []*url.URL
@@ -286,4 +297,30 @@ func (h *handler) parseMedia(form url.Values, fe *fieldErrors) []*url.URL {
 		out = append(out, u)
 	}
 	return out
+}
+
+// uploadFile takes one multipart media file as an upload of user and
+// returns its key, or a problem to report against media.
+func (h *handler) uploadFile(ctx context.Context, user hazard.User, fh *multipart.FileHeader) (key, problem string, err error) {
+	file, err := fh.Open()
+	if err != nil {
+		return "", "could not be read", nil
+	}
+	defer func() { _ = file.Close() }()
+	return uploadPhoto(ctx, h.cfg.Photos, user, file)
+}
+
+// uploadPhoto takes the photo read from r as an upload of user
+// (hazard.Photos.Upload) and returns its key. A photo refused for its
+// content is a problem (the domain's message); any other error is err.
+func uploadPhoto(ctx context.Context, photos *hazard.Photos, user hazard.User, r io.Reader) (key, problem string, err error) {
+	u, err := photos.Upload(ctx, user, r)
+	var e *hazard.Error
+	if errors.As(err, &e) && e.Code == hazard.CodeInvalid {
+		return "", e.Message, nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return u.Key, "", nil
 }

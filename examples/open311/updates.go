@@ -96,7 +96,7 @@ func (h *handler) listUpdates(ctx context.Context, since, until time.Time, page,
 				Description:      step.description,
 			}
 			if len(step.photos) > 0 {
-				u.MediaURL = h.photoURL(step.photos[0])
+				u.MediaURL = some(h.photoURL(step.photos[0]))
 			}
 			out = append(out, u)
 			if len(out) == size {

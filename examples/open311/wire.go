@@ -216,13 +216,13 @@ type wireCreatedList struct {
 
 // wireUpdate is one update of servicerequestupdates.
 type wireUpdate struct {
-	XMLName          xml.Name `xml:"request_update" json:"-"`
-	UpdateID         string   `xml:"update_id" json:"update_id"`
-	ServiceRequestID string   `xml:"service_request_id" json:"service_request_id"`
-	Status           string   `xml:"status" json:"status"`
-	UpdatedDatetime  w3c      `xml:"updated_datetime" json:"updated_datetime"`
-	Description      string   `xml:"description" json:"description"`
-	MediaURL         string   `xml:"media_url" json:"media_url"`
+	XMLName          xml.Name  `xml:"request_update" json:"-"`
+	UpdateID         string    `xml:"update_id" json:"update_id"`
+	ServiceRequestID string    `xml:"service_request_id" json:"service_request_id"`
+	Status           string    `xml:"status" json:"status"`
+	UpdatedDatetime  w3c       `xml:"updated_datetime" json:"updated_datetime"`
+	Description      string    `xml:"description" json:"description"`
+	MediaURL         optString `xml:"media_url" json:"media_url"`
 }
 
 type wireUpdates struct {

@@ -70,8 +70,8 @@ func (in *ArticleInput) validate() error {
 	if !in.Kind.Valid() {
 		p.Add("kind", "must be law, rule or knowledge")
 	}
-	hazard.CheckText(&p, "title", in.Title, 1, MaxArticleTitleLen)
-	hazard.CheckText(&p, "source", in.Source, 0, MaxArticleSourceLen)
+	hazard.CheckLine(&p, "title", in.Title, 1, MaxArticleTitleLen)
+	hazard.CheckLine(&p, "source", in.Source, 0, MaxArticleSourceLen)
 	switch n := utf8.RuneCountInString(in.Body); {
 	case !utf8.ValidString(in.Body):
 		p.Add("body", "is not valid UTF-8")

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/hazardloop/hazardloop/hazard"
 )
@@ -17,7 +20,10 @@ const MaxJSONBody = 64 << 10
 
 // decodeJSON reads one JSON value of at most MaxJSONBody bytes from the
 // request into v. It refuses another media type (415), a larger body (413),
-// unknown fields and trailing data (400).
+// unknown fields and trailing data (400), and text that is not what it
+// claims (400, checkJSONText): invalid UTF-8, lone surrogate escapes, and
+// keys given twice or in two spellings that differ only in case, which
+// encoding/json would silently replace or merge.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -25,18 +31,143 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 			return &hazard.Error{Code: CodeUnsupportedMedia, Message: "the body must be application/json"}
 		}
 	}
-	body := http.MaxBytesReader(w, r.Body, MaxJSONBody)
-	dec := json.NewDecoder(body)
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
+	if err != nil {
+		return jsonError(err)
+	}
+	if err := checkJSONText(raw); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return jsonError(err)
-		}
 		return hazard.Errorf(hazard.CodeInvalid, "the body must hold one JSON value and nothing after it")
+	}
+	return nil
+}
+
+// checkJSONText refuses a JSON body that encoding/json would decode into
+// something other than what it says: bytes that are not UTF-8 and \u
+// escapes of lone UTF-16 surrogates (both silently become U+FFFD), and an
+// object with a key twice or in two spellings that differ only in case
+// (encoding/json matches keys case-insensitively and keeps the last). The
+// error is CodeInvalid naming the field, or "body". Malformed JSON is left
+// to the decoder, which reports it.
+func checkJSONText(raw []byte) error {
+	if !utf8.Valid(raw) {
+		e := hazard.Errorf(hazard.CodeInvalid, "the body is not valid UTF-8")
+		e.Field = "body"
+		return e
+	}
+	if off := loneSurrogate(raw); off >= 0 {
+		e := hazard.Errorf(hazard.CodeInvalid, "the body has a lone UTF-16 surrogate escape (at byte %d), which is no character", off)
+		e.Field = "body"
+		return e
+	}
+	return duplicateKeys(json.NewDecoder(bytes.NewReader(raw)), "")
+}
+
+// loneSurrogate returns the offset of the first \u escape in a JSON
+// string of raw that is a UTF-16 surrogate without its pair, or -1.
+func loneSurrogate(raw []byte) int {
+	inString := false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case !inString:
+			inString = c == '"'
+		case c == '"':
+			inString = false
+		case c != '\\' || i+1 >= len(raw):
+		case raw[i+1] != 'u':
+			i++ // a one-character escape, maybe \\ or \"
+		default:
+			r, ok := hex4(raw, i+2)
+			if !ok || !utf16.IsSurrogate(r) {
+				i++
+				continue
+			}
+			r2, ok2 := rune(0), false
+			if i+7 < len(raw) && raw[i+6] == '\\' && raw[i+7] == 'u' {
+				r2, ok2 = hex4(raw, i+8)
+			}
+			if r >= 0xdc00 || !ok2 || r2 < 0xdc00 || r2 > 0xdfff {
+				return i
+			}
+			i += 11 // the pair's last hex digit
+		}
+	}
+	return -1
+}
+
+// hex4 decodes the four hex digits at raw[i:].
+func hex4(raw []byte, i int) (rune, bool) {
+	if i+4 > len(raw) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range raw[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// duplicateKeys walks one JSON value from dec and refuses an object with
+// a key twice, or two keys equal under case folding. path is the value's
+// field path ("" at the top). Syntax errors end the walk silently.
+func duplicateKeys(dec *json.Decoder, path string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]string{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil
+			}
+			k, _ := kt.(string)
+			field := k
+			if path != "" {
+				field = path + "." + k
+			}
+			fold := strings.ToLower(k)
+			if prev, ok := seen[fold]; ok {
+				msg := "is given twice"
+				if prev != k {
+					msg = fmt.Sprintf("is given twice, also as %q (keys are matched regardless of case)", prev)
+				}
+				e := hazard.Errorf(hazard.CodeInvalid, "%s %s", field, msg)
+				e.Field = field
+				return e
+			}
+			seen[fold] = k
+			if err := duplicateKeys(dec, field); err != nil {
+				return err
+			}
+		}
+		_, _ = dec.Token()
+	case json.Delim('['):
+		for i := 0; dec.More(); i++ {
+			if err := duplicateKeys(dec, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		_, _ = dec.Token()
 	}
 	return nil
 }

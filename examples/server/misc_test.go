@@ -15,6 +15,7 @@ import (
 
 	"github.com/hazardloop/hazardloop/examples/server"
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/fsblob"
 )
 
 // TestOpenAPIListsEveryRoute: the description and the router list the
@@ -379,4 +380,44 @@ func TestBadDatabaseURL(t *testing.T) {
 	_, err := server.New(context.Background(), server.Config{DatabaseURL: "postgres://%zz", Logger: quietLogger(),
 		TokenSecret: bytes.Repeat([]byte("k"), 32)})
 	require.ErrorIs(t, err, hazard.ErrInvalid)
+}
+
+// TestSweepRemovesUnreferencedPhotos: a stored photo nothing refers to
+// (fetched, say, for an Open311 report that was never made) is deleted
+// after the grace period; photos of reports and pending uploads stay.
+func TestSweepRemovesUnreferencedPhotos(t *testing.T) {
+	dir := t.TempDir()
+	cfg := server.Config{Demo: true, PhotoDir: dir, BlobGrace: time.Nanosecond,
+		TokenSecret: bytes.Repeat([]byte("k"), 32), Logger: quietLogger()}
+	srv, err := server.New(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	h := srv.Handler()
+	tok, err := srv.Token("citizen-1")
+	require.NoError(t, err)
+	rec := newRecorder()
+	h.ServeHTTP(rec, uploadRequest(t, tok, pngPhoto(t, 80)))
+	require.Equal(t, http.StatusCreated, rec.Code)
+	var pending server.UploadResponse
+	require.NoError(t, json.NewDecoder(rec.Body).Decode(&pending))
+
+	blobs, err := fsblob.New(dir)
+	require.NoError(t, err)
+	orphan, err := blobs.Put(context.Background(), bytes.NewReader(pngPhoto(t, 81)), hazard.TypePNG)
+	require.NoError(t, err)
+	demo, err := blobs.OldBlobs(context.Background(), 0, "", 1000)
+	require.NoError(t, err)
+
+	srv.Sweep(context.Background())
+	_, err = blobs.Stat(context.Background(), orphan.Key)
+	assert.ErrorIs(t, err, hazard.ErrNotFound, "the photo nothing refers to")
+	for _, k := range demo {
+		if k == orphan.Key {
+			continue
+		}
+		_, err := blobs.Stat(context.Background(), k)
+		assert.NoError(t, err, "photo %s of a report or an upload was swept", k)
+	}
+	_, err = blobs.Stat(context.Background(), pending.Key)
+	assert.NoError(t, err, "the pending upload's photo")
 }

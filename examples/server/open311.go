@@ -41,11 +41,13 @@ func (s *Server) startOpen311(base string) error {
 	}
 	h, err := open311.NewHandler(open311.Config{
 		Service:           s.svc,
-		Blobs:             s.blobs,
+		Photos:            s.photos,
 		Partners:          partners,
 		BaseURL:           strings.TrimRight(base, "/"),
 		AllowedMediaHosts: s.cfg.Open311MediaHosts,
 		AllowHTTPMedia:    s.cfg.Open311AllowHTTPMedia,
+		JurisdictionID:    s.cfg.Open311Jurisdiction,
+		Language:          open311.Language(s.cfg.Open311Language),
 		Test:              s.demo,
 		Clock:             s.now,
 		Logger:            s.log,

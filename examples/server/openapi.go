@@ -61,6 +61,8 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 			content = nil
 		case strings.HasPrefix(rt.Path, "/photos/"):
 			content = map[string]any{"image/*": map[string]any{"schema": map[string]string{"type": "string", "format": "binary"}}}
+		case rt.Method == "GET" && rt.Path == "/api/v1/reports/{id}/actions":
+			content = map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/ActionList"}}}
 		}
 		regulatorContent(rt, op, &content)
 		errRef := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{
@@ -156,7 +158,9 @@ func schemas() map[string]any {
 			"unit":         str(), "photos": map[string]any{"type": "array", "items": str(), "minItems": hazard.MinPhotos, "maxItems": hazard.MaxPhotos},
 			"source":       map[string]any{"type": "string", "enum": []string{"citizen", "self_check", "inspection", "supervision"}},
 			"unit_id":      map[string]any{"type": "string", "maxLength": hazard.MaxUnitIDLen},
-			"contact_name": str(), "contact_phone": str(),
+			"contact_name": str(),
+			"contact_phone": map[string]any{"type": "string", "pattern": hazard.PhonePattern.String(),
+				"description": "a mainland mobile number or a landline with its area code"},
 		}, "category", "description", "address", "photos"),
 		"ActionRequest": object(map[string]any{
 			"expected_version": integer(), "note": str(), "private_note": str(), "note_to_reporter": boolean(),
@@ -164,6 +168,11 @@ func schemas() map[string]any {
 			"verdict": str(), "fine_fen": integer(), "bonus_fen": integer(),
 			"fields": map[string]any{"type": "object", "additionalProperties": str(), "maxProperties": MaxActionFields},
 		}, "expected_version"),
+		"ActionList": object(map[string]any{"actions": map[string]any{"type": "array", "items": object(map[string]any{
+			"name": str(), "label": object(map[string]any{"zh": str(), "en": str()}),
+			"needs": map[string]any{"type": "array", "items": str(),
+				"description": "the ActionRequest fields the action requires, as the request names them: note, department, photos, or fields.<key> for a key of fields"},
+		}, "name", "label")}}, "actions"),
 		"UnitLinkRequest": object(map[string]any{
 			"unit_id": map[string]any{"type": "string", "maxLength": hazard.MaxUnitIDLen}, "expected_version": integer(),
 		}, "unit_id", "expected_version"),

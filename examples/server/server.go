@@ -84,6 +84,15 @@ type Config struct {
 	// UploadTTL is how long an unused upload is kept; default
 	// DefaultUploadTTL.
 	UploadTTL time.Duration
+	// MaxConcurrentUploads is how many photo uploads (the upload route and
+	// Open311 media) are processed at once; more wait for a turn. It
+	// bounds the memory uploads take (about two photos each); default
+	// hazard.DefaultMaxConcurrentUploads.
+	MaxConcurrentUploads int
+	// BlobGrace is how long a stored photo nothing refers to is kept
+	// before Sweep deletes it (hazard.Photos.SweepBlobs); default
+	// hazard.DefaultBlobGrace.
+	BlobGrace time.Duration
 	// SweepInterval is how often unused uploads, expired login codes and
 	// expired rewards are swept; default DefaultSweepInterval.
 	SweepInterval time.Duration
@@ -102,9 +111,17 @@ type Config struct {
 	// "demo" with DemoOpen311Key.
 	Open311Keys string
 	// Open311MediaHosts are the hosts an Open311 media_url may name;
-	// Open311AllowHTTPMedia lets it use plain http (tests only).
+	// Open311AllowHTTPMedia lets it use plain http, for tests and for a
+	// demo fed by a local host without a certificate (never in
+	// production: the fetch is then neither authenticated nor private).
 	Open311MediaHosts     []string
 	Open311AllowHTTPMedia bool
+	// Open311Jurisdiction, when set, is the only jurisdiction_id the
+	// Open311 endpoint accepts (open311.Config.JurisdictionID).
+	Open311Jurisdiction string
+	// Open311Language is the language of the Open311 service names: "en"
+	// (the default) or "zh" (open311.Config.Language).
+	Open311Language string
 	// WeChat is the mini-program's app ID and secret: WeChat login
 	// (POST /api/v1/auth/wechat) and phone binding. Zero means no WeChat
 	// login; half-filled stops the start.
@@ -252,7 +269,8 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.photos, err = hazard.NewPhotos(hazard.PhotosConfig{Service: s.svc, Uploads: s.uploads, Blobs: s.blobs, TTL: cfg.UploadTTL})
+	s.photos, err = hazard.NewPhotos(hazard.PhotosConfig{Service: s.svc, Uploads: s.uploads, Blobs: s.blobs, TTL: cfg.UploadTTL,
+		BlobGrace: cfg.BlobGrace, MaxConcurrent: cfg.MaxConcurrentUploads})
 	if err != nil {
 		return err
 	}
@@ -472,7 +490,9 @@ func (s *Server) sweepLoop(ctx context.Context) {
 }
 
 // Sweep runs the periodic work once: forget uploads unused for UploadTTL
-// (deleting their photos), forget expired login codes, expire unclaimed
+// (deleting their photos), delete stored photos nothing refers to after
+// BlobGrace (such as photos fetched for an Open311 report that was never
+// made), forget expired login codes, expire unclaimed
 // rewards, escalate overdue hazards and, over PostgreSQL, forget
 // deliveries older than DeliveryLogRetention and rate limit windows that
 // ended. Any number of processes may sweep one database at once. Serve
@@ -482,6 +502,11 @@ func (s *Server) Sweep(ctx context.Context) {
 		s.log.Error("sweeping uploads", "error", err)
 	} else if n > 0 {
 		s.log.Info("swept unused uploads", "count", n)
+	}
+	if n, err := s.photos.SweepBlobs(ctx); err != nil {
+		s.log.Error("sweeping unreferenced photos", "error", err)
+	} else if n > 0 {
+		s.log.Info("swept unreferenced photos", "count", n)
 	}
 	if err := s.codes.sweep(ctx); err != nil {
 		s.log.Error("sweeping login codes", "error", err)

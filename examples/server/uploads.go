@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"mime"
@@ -48,7 +47,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, c caller) error 
 	if err != nil {
 		return hazard.Errorf(hazard.CodeInvalid, "the body is not valid multipart/form-data")
 	}
-	var data []byte
+	// The photo streams from the request into the use case, which keeps
+	// one copy in memory (and waits for a turn when
+	// Config.MaxConcurrentUploads uploads run).
+	var u hazard.Upload
+	uploaded := false
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -60,23 +63,39 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, c caller) error 
 		if part.FormName() != "file" {
 			return &hazard.Error{Code: hazard.CodeInvalid, Field: part.FormName(), Message: "unknown field: send only the field \"file\""}
 		}
-		if data != nil {
+		if uploaded {
 			return &hazard.Error{Code: hazard.CodeInvalid, Field: "file", Message: "one photo per request"}
 		}
-		// One byte past the limit is enough for the use case to refuse it.
-		if data, err = io.ReadAll(io.LimitReader(part, MaxUploadSize+1)); err != nil {
-			return bodyError(err, "the photo could not be read")
+		body := &bodyReader{r: part}
+		u, err = s.photos.Upload(r.Context(), c.user(), body)
+		switch {
+		case body.err != nil:
+			return bodyError(body.err, "the photo could not be read")
+		case err != nil:
+			return uploadError(err)
 		}
+		uploaded = true
 	}
-	if len(data) == 0 {
+	if !uploaded {
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "file", Message: "a photo is required in the field \"file\""}
-	}
-	u, err := s.photos.Upload(r.Context(), c.user(), bytes.NewReader(data))
-	if err != nil {
-		return uploadError(err)
 	}
 	writeJSON(w, http.StatusCreated, UploadResponse{Key: u.Key, URL: photoPath + u.Key, ContentType: u.ContentType, Size: u.Size})
 	return nil
+}
+
+// bodyReader remembers the first error other than io.EOF of reading the
+// request, to tell it from the use case's own errors.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
 }
 
 // uploadError gives the refusals of an upload their HTTP codes: too large

@@ -22,12 +22,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
-var _ hazard.BlobStore = (*Store)(nil)
+var (
+	_ hazard.BlobStore   = (*Store)(nil)
+	_ hazard.BlobSweeper = (*Store)(nil)
+)
 
 // tempPrefix starts the names of files being written; blob directories are
 // two hex digits, so they never clash.
@@ -111,12 +116,17 @@ func (s *Store) Put(ctx context.Context, r io.Reader, contentType string) (hazar
 		return hazard.BlobInfo{}, hazard.Wrap(op, err)
 	}
 	key := hex.EncodeToString(h.Sum(nil))
-	if info, err := s.Stat(ctx, key); err == nil {
-		os.Remove(tmp.Name())
-		done = true
-		return info, nil // stored already
-	}
 	final := s.path(key)
+	// Stored already: renew its time (BlobSweeper), which fails when a
+	// DeleteOld took it away meanwhile; then store it again.
+	now := time.Now()
+	if err := os.Chtimes(final, now, now); err == nil {
+		if info, err := s.Stat(ctx, key); err == nil {
+			os.Remove(tmp.Name())
+			done = true
+			return info, nil
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
 		return hazard.BlobInfo{}, hazard.Wrap(op, err)
 	}
@@ -253,6 +263,115 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		}
 	}
 	return nil
+}
+
+// OldBlobs implements hazard.BlobSweeper: the blobs whose content file was
+// last modified (written, or renewed by a Put) more than age ago.
+func (s *Store) OldBlobs(ctx context.Context, age time.Duration, after string, limit int) ([]string, error) {
+	const op = "fsblob.old"
+	if limit < 1 || age < 0 {
+		return nil, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Message: "limit must be at least 1 and age not negative"}
+	}
+	cutoff := time.Now().Add(-age)
+	var keys []string
+	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed while walking
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() || !hazard.ValidKey(name) || name <= after {
+			return nil
+		}
+		fi, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if fi.ModTime().Before(cutoff) {
+			keys = append(keys, name)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, hazard.Wrap(op, err)
+	}
+	slices.Sort(keys)
+	if len(keys) > limit {
+		keys = keys[:limit]
+	}
+	return keys, nil
+}
+
+// DeleteOld implements hazard.BlobSweeper, also against Puts of other
+// processes sharing the directory: it first renames the content file
+// aside, then checks the time of the renamed file, so that a Put that
+// renewed the blob before the rename is seen (the file goes back) and one
+// after it finds no file and stores the content again.
+func (s *Store) DeleteOld(ctx context.Context, key string, age time.Duration) (bool, error) {
+	const op = "fsblob.delete_old"
+	if err := ctx.Err(); err != nil {
+		return false, hazard.Wrap(op, err)
+	}
+	if !hazard.ValidKey(key) {
+		return false, invalidKey(op)
+	}
+	p := s.path(key)
+	fi, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, hazard.Wrap(op, err)
+	}
+	cutoff := time.Now().Add(-age)
+	if !fi.ModTime().Before(cutoff) {
+		return false, nil
+	}
+	aside, err := os.CreateTemp(s.dir, tempPrefix+"sweep-*")
+	if err != nil {
+		return false, hazard.Wrap(op, err)
+	}
+	_ = aside.Close()
+	if err := os.Rename(p, aside.Name()); errors.Is(err, fs.ErrNotExist) {
+		_ = os.Remove(aside.Name())
+		return false, nil
+	} else if err != nil {
+		_ = os.Remove(aside.Name())
+		return false, hazard.Wrap(op, err)
+	}
+	fi, err = os.Stat(aside.Name())
+	if err != nil {
+		return false, hazard.Wrap(op, err)
+	}
+	if !fi.ModTime().Before(cutoff) {
+		// Renewed before the rename: put it back, unless a Put stored
+		// it again meanwhile (the same content).
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			if err := os.Rename(aside.Name(), p); err != nil {
+				return false, hazard.Wrap(op, err)
+			}
+			return false, nil
+		}
+		_ = os.Remove(aside.Name())
+		return false, nil
+	}
+	if err := os.Remove(aside.Name()); err != nil {
+		return false, hazard.Wrap(op, err)
+	}
+	// The sidecar goes only with no content file: a Put after the rename
+	// wrote its own.
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+		if err := os.Remove(p + ".json"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return true, hazard.Wrap(op, err)
+		}
+	}
+	return true, nil
 }
 
 // Temporary reports whether name, a file name in the store's directory, is

@@ -1,10 +1,12 @@
 package fsblob_test
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -109,4 +111,25 @@ func TestRefusedPutLeavesNothing(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "directory after a refused Put")
+}
+
+func TestBlobSweeper(t *testing.T) {
+	hazardtest.TestBlobSweeper(t, func(t *testing.T) (hazardtest.SweepStore, func(time.Duration)) {
+		s, dir := newStore(t)
+		older := func(d time.Duration) {
+			err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+				if err != nil || e.IsDir() {
+					return err
+				}
+				fi, err := e.Info()
+				if err != nil {
+					return err
+				}
+				mt := fi.ModTime().Add(-d)
+				return os.Chtimes(path, mt, mt)
+			})
+			require.NoError(t, err, "making the blobs older")
+		}
+		return s, older
+	})
 }

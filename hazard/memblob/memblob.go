@@ -1,5 +1,5 @@
-// Package memblob is the in-memory adapter of hazard.BlobStore, for tests
-// and demos. A *Store is safe for concurrent use; it keeps its own copy of
+// Package memblob is the in-memory adapter of hazard.BlobStore (with the
+// hazard.BlobSweeper capability), for tests and demos. A *Store is safe for concurrent use; it keeps its own copy of
 // every blob and hands out readers over it.
 package memblob
 
@@ -9,27 +9,40 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
-var _ hazard.BlobStore = (*Store)(nil)
+var (
+	_ hazard.BlobStore   = (*Store)(nil)
+	_ hazard.BlobSweeper = (*Store)(nil)
+)
 
 type blob struct {
 	info hazard.BlobInfo
-	data []byte // never changed once stored
+	data []byte    // never changed once stored
+	put  time.Time // when last put
 }
 
-// Store is an in-memory hazard.BlobStore. The zero value is not usable;
-// call New.
+// Store is an in-memory hazard.BlobStore and hazard.BlobSweeper. The zero
+// value is not usable; call New.
 type Store struct {
 	mu    sync.RWMutex
 	blobs map[string]blob
+	now   func() time.Time
 }
 
-// New returns an empty store.
-func New() *Store { return &Store{blobs: make(map[string]blob)} }
+// New returns an empty store on the system clock.
+func New() *Store { return NewWithClock(time.Now) }
+
+// NewWithClock returns an empty store that reads the time of a Put, and the
+// age of a blob, from now.
+func NewWithClock(now func() time.Time) *Store {
+	return &Store{blobs: make(map[string]blob), now: now}
+}
 
 // Put implements hazard.BlobStore. It reads at most hazard.MaxPhotoSize+1
 // bytes of r. Putting content already stored keeps the first content type.
@@ -50,9 +63,11 @@ func (s *Store) Put(ctx context.Context, r io.Reader, contentType string) (hazar
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if b, ok := s.blobs[info.Key]; ok {
+		b.put = s.now()
+		s.blobs[info.Key] = b
 		return b.info, nil
 	}
-	s.blobs[info.Key] = blob{info: info, data: data}
+	s.blobs[info.Key] = blob{info: info, data: data, put: s.now()}
 	return info, nil
 }
 
@@ -115,6 +130,50 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	defer s.mu.Unlock()
 	delete(s.blobs, key)
 	return nil
+}
+
+// OldBlobs implements hazard.BlobSweeper.
+func (s *Store) OldBlobs(ctx context.Context, age time.Duration, after string, limit int) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, hazard.Wrap("memblob.old", err)
+	}
+	if limit < 1 || age < 0 {
+		return nil, &hazard.Error{Code: hazard.CodeInvalid, Op: "memblob.old", Message: "limit must be at least 1 and age not negative"}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	cutoff := s.now().Add(-age)
+	var keys []string
+	for k, b := range s.blobs {
+		if k > after && b.put.Before(cutoff) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	if len(keys) > limit {
+		keys = keys[:limit]
+	}
+	return keys, nil
+}
+
+// DeleteOld implements hazard.BlobSweeper: under the store's lock, so
+// that a Put of the same content either renews the blob first or stores
+// it again after.
+func (s *Store) DeleteOld(ctx context.Context, key string, age time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, hazard.Wrap("memblob.delete_old", err)
+	}
+	if !hazard.ValidKey(key) {
+		return false, &hazard.Error{Code: hazard.CodeInvalid, Op: "memblob.delete_old", Field: "key", Message: "is not a blob key"}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.blobs[key]
+	if !ok || !b.put.Before(s.now().Add(-age)) {
+		return false, nil
+	}
+	delete(s.blobs, key)
+	return true, nil
 }
 
 // Len returns the number of stored blobs.

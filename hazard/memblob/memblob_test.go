@@ -3,6 +3,7 @@ package memblob_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,4 +24,11 @@ func TestLenCountsContentOnce(t *testing.T) {
 		require.NoError(t, err, "Put")
 	}
 	assert.Equal(t, 2, s.Len(), "Len after putting a, b, a")
+}
+
+func TestBlobSweeper(t *testing.T) {
+	hazardtest.TestBlobSweeper(t, func(t *testing.T) (hazardtest.SweepStore, func(time.Duration)) {
+		clock := hazardtest.NewClock(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
+		return memblob.NewWithClock(clock.Now), clock.Advance
+	})
 }

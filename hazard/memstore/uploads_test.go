@@ -2,12 +2,21 @@ package memstore_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
+	"github.com/hazardloop/hazardloop/hazard/memblob"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 )
 
 func TestUploads(t *testing.T) {
 	hazardtest.TestUploads(t, func(*testing.T) hazard.Uploads { return memstore.NewUploads() })
+}
+
+func TestBlobReferences(t *testing.T) {
+	hazardtest.TestBlobReferences(t, func(t *testing.T) (hazard.Store, hazard.Uploads, hazardtest.SweepStore, func(time.Duration)) {
+		clock := hazardtest.NewClock(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
+		return memstore.New(), memstore.NewUploads(), memblob.NewWithClock(clock.Now), clock.Advance
+	})
 }

@@ -3,6 +3,7 @@ package mempay_test
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -19,8 +20,10 @@ func Example() {
 	_, err := p.Pay(context.Background(), r) // paid, but the answer is lost
 	fmt.Println(err != nil)
 	res, _ := p.Pay(context.Background(), r) // asked again with the same key
-	fmt.Println(res.Status, res.PaymentRef, len(p.Payouts()), p.Total())
+	fmt.Println(res.Status, len(p.Payouts()), p.Total())
+	fmt.Println(strings.HasPrefix(res.PaymentRef, "mempay-"), res.PaymentRef == p.Payouts()[0].Ref)
 	// Output:
 	// true
-	// settled mempay-000001 1 ¥20.00
+	// settled 1 ¥20.00
+	// true true
 }

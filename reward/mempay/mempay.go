@@ -2,6 +2,7 @@ package mempay
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"sync"
 
@@ -26,7 +27,10 @@ type Payout struct {
 	RewardID   uuid.UUID
 	ReporterID string
 	Amount     reward.Fen
-	// Ref is the payment reference, set once settled.
+	// Ref is the payment reference, set once settled: "mempay-", the
+	// payer's random instance ID (16 hex digits), "-" and a sequence
+	// number, so that references are unique across processes and restarts
+	// sharing one database.
 	Ref string
 	// Settled is true once the money was paid; false while it waits for
 	// the citizen's confirmation.
@@ -39,6 +43,7 @@ type Payer struct {
 	payouts  map[string]*Payout
 	order    []string
 	calls    int
+	instance string
 	seq      int
 	fail     int
 	reject   int
@@ -51,7 +56,9 @@ type Payer struct {
 
 // New returns a payer that settles every payout at once.
 func New() *Payer {
-	return &Payer{payouts: make(map[string]*Payout), declined: make(map[string]string), index: make(map[string]bool)}
+	id := uuid.New() // random: two processes, or one restarted, differ
+	return &Payer{payouts: make(map[string]*Payout), declined: make(map[string]string), index: make(map[string]bool),
+		instance: hex.EncodeToString(id[:8])}
 }
 
 // FailNext makes the next n Pay calls answer PayFailed without paying.
@@ -119,7 +126,7 @@ func (p *Payer) Pay(ctx context.Context, req reward.PayRequest) (reward.PayResul
 func (p *Payer) settle(po *Payout) {
 	p.seq++
 	po.Settled = true
-	po.Ref = fmt.Sprintf("mempay-%06d", p.seq)
+	po.Ref = fmt.Sprintf("mempay-%s-%06d", p.instance, p.seq)
 }
 
 // answer returns the state of po, losing the answer when told to.

@@ -39,8 +39,9 @@ func TestPaysOncePerKey(t *testing.T) {
 	}
 	wg.Wait()
 	close(refs)
+	first := p.Payouts()[0].Ref
 	for ref := range refs {
-		assert.Equal(t, "mempay-000001", ref)
+		assert.Equal(t, first, ref)
 	}
 	assert.Len(t, p.Payouts(), 1)
 	assert.Equal(t, reward.Fen(2000), p.Total())
@@ -124,4 +125,19 @@ func TestPayerConformance(t *testing.T) {
 			return p, p.Confirm
 		})
 	})
+}
+
+// TestRefsUniqueAcrossPayers: two payers (two processes, or one restarted)
+// sharing a database never issue the same payment reference.
+func TestRefsUniqueAcrossPayers(t *testing.T) {
+	seen := map[string]bool{}
+	for range 3 {
+		p := mempay.New()
+		for range 3 {
+			res, err := p.Pay(ctx, req(100))
+			require.NoError(t, err)
+			assert.False(t, seen[res.PaymentRef], "reference %s issued twice", res.PaymentRef)
+			seen[res.PaymentRef] = true
+		}
+	}
 }

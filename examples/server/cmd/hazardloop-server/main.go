@@ -13,6 +13,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -34,6 +35,26 @@ func main() {
 // run parses flags and the environment into a server.Config and runs the
 // server until SIGINT or SIGTERM.
 func run(args []string, getenv func(string) string, stderr *os.File) error {
+	cfg, err := config(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg.Logger = logger
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return server.Run(ctx, cfg, func(a string) {
+		logger.Info("hazardloop example server ready", "url", "http://"+a+"/", "openapi", "http://"+a+"/api/v1/openapi.json", "demo", cfg.Demo)
+		fmt.Fprintf(stderr, "\nOpen http://%s/ (the plaza API: http://%s/api/v1/plaza; its description: http://%s/api/v1/openapi.json)\n", a, a, a)
+		if cfg.Demo {
+			fmt.Fprintf(stderr, "Demo login: curl -X POST http://%s/api/v1/demo/login -H 'Content-Type: application/json' -d '{\"user\":\"citizen-1\"}'\n\n", a)
+		}
+	})
+}
+
+// config parses flags and the environment into a server.Config (without
+// its Logger).
+func config(args []string, getenv func(string) string, stderr io.Writer) (server.Config, error) {
 	fs := flag.NewFlagSet("hazardloop-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	env := func(name, def string) string {
@@ -44,11 +65,15 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	}
 	demoDefault, err := strconv.ParseBool(env("HAZARDLOOP_DEMO", "true"))
 	if err != nil {
-		return fmt.Errorf("HAZARDLOOP_DEMO: %w", err)
+		return server.Config{}, fmt.Errorf("HAZARDLOOP_DEMO: %w", err)
+	}
+	httpMediaDefault, err := strconv.ParseBool(env("HAZARDLOOP_OPEN311_ALLOW_HTTP_MEDIA", "false"))
+	if err != nil {
+		return server.Config{}, fmt.Errorf("HAZARDLOOP_OPEN311_ALLOW_HTTP_MEDIA: %w", err)
 	}
 	perDayDefault, err := strconv.Atoi(env("HAZARDLOOP_SUBMITS_PER_DAY", "0"))
 	if err != nil {
-		return fmt.Errorf("HAZARDLOOP_SUBMITS_PER_DAY: %w", err)
+		return server.Config{}, fmt.Errorf("HAZARDLOOP_SUBMITS_PER_DAY: %w", err)
 	}
 	addr := fs.String("addr", env("HAZARDLOOP_ADDR", server.DefaultAddr), "address to listen on (HAZARDLOOP_ADDR)")
 	photos := fs.String("photos", env("HAZARDLOOP_PHOTO_DIR", ""), "photo directory; empty for a temporary one (HAZARDLOOP_PHOTO_DIR)")
@@ -59,33 +84,28 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	o311 := fs.String("open311-keys", env("HAZARDLOOP_OPEN311_KEYS", ""), "Open311 partners as name:key,name:key (HAZARDLOOP_OPEN311_KEYS)")
 	perDay := fs.Int("submits-per-day", perDayDefault, "reports one citizen may submit in any 24 hours; 0 for the library's default (20), negative for no limit (HAZARDLOOP_SUBMITS_PER_DAY)")
 	o311Hosts := fs.String("open311-media-hosts", env("HAZARDLOOP_OPEN311_MEDIA_HOSTS", ""), "comma-separated hosts Open311 media_url may name (HAZARDLOOP_OPEN311_MEDIA_HOSTS)")
+	o311HTTP := fs.Bool("open311-allow-http-media", httpMediaDefault, "let Open311 media_url use plain http, e.g. a local demo host without a certificate; never in production (HAZARDLOOP_OPEN311_ALLOW_HTTP_MEDIA)")
+	o311Juris := fs.String("open311-jurisdiction", env("HAZARDLOOP_OPEN311_JURISDICTION", ""), "the only Open311 jurisdiction_id accepted; empty for any (HAZARDLOOP_OPEN311_JURISDICTION)")
+	o311Lang := fs.String("open311-language", env("HAZARDLOOP_OPEN311_LANGUAGE", "en"), "language of Open311 service names: en or zh (HAZARDLOOP_OPEN311_LANGUAGE)")
 	wx := wechatFlags(fs, env)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return server.Config{}, err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	cfg := server.Config{
 		Addr: *addr, PhotoDir: *photos, Demo: *demo, TokenSecret: []byte(*secret),
-		DatabaseURL: *dbURL, Logger: logger, BaseURL: *baseURL, Open311Keys: *o311,
-		SubmitsPerDay: *perDay,
+		DatabaseURL: *dbURL, BaseURL: *baseURL, Open311Keys: *o311,
+		SubmitsPerDay: *perDay, Open311AllowHTTPMedia: *o311HTTP,
+		Open311Jurisdiction: *o311Juris, Open311Language: *o311Lang,
 	}
 	if err := wx.fill(&cfg, getenv); err != nil {
-		return err
+		return server.Config{}, err
 	}
 	for _, h := range strings.Split(*o311Hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			cfg.Open311MediaHosts = append(cfg.Open311MediaHosts, h)
 		}
 	}
-	return server.Run(ctx, cfg, func(a string) {
-		logger.Info("hazardloop example server ready", "url", "http://"+a+"/", "openapi", "http://"+a+"/api/v1/openapi.json", "demo", *demo)
-		fmt.Fprintf(stderr, "\nOpen http://%s/ (the plaza API: http://%s/api/v1/plaza; its description: http://%s/api/v1/openapi.json)\n", a, a, a)
-		if *demo {
-			fmt.Fprintf(stderr, "Demo login: curl -X POST http://%s/api/v1/demo/login -H 'Content-Type: application/json' -d '{\"user\":\"citizen-1\"}'\n\n", a)
-		}
-	})
+	return cfg, nil
 }
 
 // wechatSettings are the WeChat login and WeChat Pay flags. The two
