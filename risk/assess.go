@@ -172,3 +172,34 @@ func (s *Service) AssessUnitPoint(ctx context.Context, user hazard.User, unitID,
 	}
 	return s.Assess(ctx, user, id, in, expectedVersion)
 }
+
+// UnitDetail returns the unit id with its risk points, to whoever may read
+// the unit (GetUnit: staff, or the unit's own safety manager).
+func (s *Service) UnitDetail(ctx context.Context, user hazard.User, id uuid.UUID) (Unit, []Point, error) {
+	u, err := s.GetUnit(ctx, user, id)
+	if err != nil {
+		return Unit{}, nil, err
+	}
+	ps, err := s.store.Points(ctx, id)
+	if err != nil {
+		return Unit{}, nil, hazard.Wrap("unit detail", err)
+	}
+	return u, ps, nil
+}
+
+// UnitPointAssessments is Assessments of the point id of the unit unitID:
+// a point of another unit is CodeNotFound.
+func (s *Service) UnitPointAssessments(ctx context.Context, user hazard.User, unitID, id uuid.UUID, p hazard.Page) (AssessmentList, error) {
+	const op = "assessments"
+	if err := staffOnly(op, user); err != nil {
+		return AssessmentList{}, err
+	}
+	pt, err := s.store.GetPoint(ctx, id)
+	if err != nil {
+		return AssessmentList{}, hazard.Wrap(op, err)
+	}
+	if pt.UnitID != unitID {
+		return AssessmentList{}, &hazard.Error{Code: hazard.CodeNotFound, Op: op, Field: "point", Message: "the unit has no such risk point"}
+	}
+	return s.Assessments(ctx, user, id, p)
+}

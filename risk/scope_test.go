@@ -80,3 +80,32 @@ func TestPublicUnits(t *testing.T) {
 	assert.Equal(t, hazard.CodeInvalid, he.Code)
 	assert.Len(t, he.Fields, 2)
 }
+
+// TestUnitDetailAndPointOfUnit: a unit with its points to its reader; a
+// point named under another unit is not found, and nothing changes.
+func TestUnitDetailAndPointOfUnit(t *testing.T) {
+	h := newHarness(t)
+	u := h.register(t, 1)
+	other := h.register(t, 2)
+	pt, err := h.svc.AddPoint(ctx, staff, u.ID, risk.PointInput{Name: "tank", Kind: risk.KindPlace, Assess: lecInput(10, 10, 10)})
+	require.NoError(t, err)
+
+	own := hazard.User{ID: "boss", Role: string(hazard.RoleEnterprise), UnitID: u.ID.String()}
+	got, ps, err := h.svc.UnitDetail(ctx, own, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, u.ID, got.ID)
+	require.Len(t, ps, 1)
+	_, _, err = h.svc.UnitDetail(ctx, own, other.ID)
+	require.ErrorIs(t, err, hazard.ErrForbidden)
+
+	_, err = h.svc.AssessUnitPoint(ctx, staff, other.ID, pt.ID, lecInput(60, 60, 150), pt.Version)
+	require.ErrorIs(t, err, hazard.ErrNotFound)
+	_, err = h.svc.UnitPointAssessments(ctx, staff, other.ID, pt.ID, hazard.Page{})
+	require.ErrorIs(t, err, hazard.ErrNotFound)
+	l, err := h.svc.UnitPointAssessments(ctx, staff, u.ID, pt.ID, hazard.Page{})
+	require.NoError(t, err)
+	assert.Len(t, l.Items, 1, "nothing assessed under the other unit")
+	p2, err := h.svc.AssessUnitPoint(ctx, staff, u.ID, pt.ID, lecInput(60, 60, 150), pt.Version)
+	require.NoError(t, err)
+	assert.Equal(t, risk.Red, p2.Grade)
+}

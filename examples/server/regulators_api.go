@@ -41,6 +41,7 @@ func regulatorRoutes() []Route {
 		{Method: "GET", Path: "/api/v1/units/{id}", Access: AccessWork, Tag: "units", Summary: "One unit with its grade explanation (grade_steps), override, due date and risk points: staff, or the unit's own safety manager.", Status: 200, handle: (*Server).getUnit},
 		{Method: "POST", Path: "/api/v1/units/{id}/points", Access: AccessStaff, Tag: "units", Summary: "Add a risk point to a unit with its first assessment (LEC or LS values, or a grade by hand with a reason).", Body: "PointInput", Status: 201, handle: (*Server).addPoint},
 		{Method: "POST", Path: "/api/v1/units/{id}/points/{point}/assessments", Access: AccessStaff, Tag: "units", Summary: "Assess a risk point anew (expected_version of the point); the unit is regraded.", Body: "AssessRequest", Status: 200, handle: (*Server).assessPoint},
+		{Method: "GET", Path: "/api/v1/units/{id}/points/{point}/assessments", Access: AccessStaff, Tag: "units", Summary: "A risk point's assessments, newest first: its history.", Query: []string{"limit", "cursor"}, Status: 200, handle: (*Server).pointHistory},
 		{Method: "PUT", Path: "/api/v1/units/{id}/grade", Access: AccessStaff, Tag: "units", Summary: "Override a unit's grade with a reason, or clear the override with an empty grade (expected_version of the unit).", Body: "GradeOverride", Status: 200, handle: (*Server).overrideGrade},
 		{Method: "GET", Path: "/api/v1/plan", Access: AccessStaff, Tag: "units", Summary: "A department's inspection plan for a period (from, to: RFC 3339 or YYYY-MM-DD): units due, overdue and drawn at random with the seed.", Query: []string{"department", "from", "to", "seed", "sample"}, Status: 200, handle: (*Server).plan},
 
@@ -159,13 +160,12 @@ func (s *Server) getUnit(w http.ResponseWriter, r *http.Request, c caller) error
 	if err != nil {
 		return err
 	}
-	u, err := s.regs.risk.GetUnit(r.Context(), c.user(), id)
+	u, ps, err := s.regs.risk.UnitDetail(r.Context(), c.user(), id)
 	if err != nil {
 		return err
 	}
-	ps, err := s.regs.risk.Points(r.Context(), c.user(), id)
-	if err != nil {
-		return err
+	if ps == nil {
+		ps = []risk.Point{}
 	}
 	writeJSON(w, http.StatusOK, UnitView{Unit: u, Points: ps})
 	return nil
@@ -212,6 +212,27 @@ func (s *Server) assessPoint(w http.ResponseWriter, r *http.Request, c caller) e
 		return err
 	}
 	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) pointHistory(w http.ResponseWriter, r *http.Request, c caller) error {
+	unitID, err := pathUUID(r, "id", "unit")
+	if err != nil {
+		return err
+	}
+	pointID, err := pathUUID(r, "point", "risk point")
+	if err != nil {
+		return err
+	}
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	l, err := s.regs.risk.UnitPointAssessments(r.Context(), c.user(), unitID, pointID, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ListResponse[risk.Assessment]{Items: l.Items, Next: l.Next})
 	return nil
 }
 

@@ -378,6 +378,9 @@ func TestRegulatorsRoutes(t *testing.T) {
 	assert.Equal(t, "red", r.obj(t)["grade"])
 	s.do("GET", "/api/v1/units/"+unitID, insp, nil).json(t, &u)
 	assert.Equal(t, "red", u.Grade)
+	r = s.do("GET", "/api/v1/units/"+unitID+"/points/"+pt.ID+"/assessments", insp, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	assert.Len(t, r.obj(t)["items"], 2, "every assessment is kept")
 
 	r = s.do("PUT", "/api/v1/units/"+unitID+"/grade", insp, map[string]any{"grade": "blue", "expected_version": u.Version})
 	assert.Equal(t, http.StatusBadRequest, r.status, "no reason: %s", r.body)
