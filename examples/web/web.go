@@ -302,13 +302,7 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	p, _, _ := h.start(w, r, "login.title", false)
-	next := r.URL.Query().Get("next")
-	// Only a path of this site: browsers read "//host" and "/\host" as
-	// another host.
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		next = "/"
-	}
-	p.Data["Next"] = next
+	p.Data["Next"] = SafeNext(r.URL.Query().Get("next"))
 	h.render(w, r, "login", p)
 }
 
