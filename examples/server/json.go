@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/hazardloop/hazardloop/hazard"
@@ -47,8 +48,8 @@ func jsonError(err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &mbe):
-		return hazard.Errorf(CodeTooLarge, "the body is larger than %d bytes", mbe.Limit)
+	case errors.As(err, &mbe), errors.Is(err, os.ErrDeadlineExceeded):
+		return readError(err, "")
 	case errors.Is(err, io.EOF):
 		return hazard.Errorf(hazard.CodeInvalid, "the body is empty; a JSON object is required")
 	case errors.Is(err, io.ErrUnexpectedEOF):

@@ -104,7 +104,12 @@ func (s *Server) routeHandler(rt Route) http.Handler {
 	return s.instrument(pattern, func(sw *statusWriter, r *http.Request) {
 		c, err := s.authorize(&rt, r)
 		if err == nil {
-			err = rt.handle(s, sw, r, c)
+			var release func()
+			release, err = s.limitRoute(&rt, sw)
+			if err == nil {
+				err = rt.handle(s, sw, r, c)
+			}
+			release()
 		}
 		if err != nil {
 			if sw.status != 0 {

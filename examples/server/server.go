@@ -104,6 +104,19 @@ type Config struct {
 	// Open311AllowHTTPMedia lets it use plain http (tests only).
 	Open311MediaHosts     []string
 	Open311AllowHTTPMedia bool
+	// ReadTimeout bounds reading a request, body included, on every route
+	// but uploads; default DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing an answer; default DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	// UploadTimeout bounds reading an upload's body; default
+	// DefaultUploadTimeout.
+	UploadTimeout time.Duration
+	// MaxConns caps the connections open at once; default DefaultMaxConns.
+	MaxConns int
+	// MaxUploads caps the uploads in flight at once; default
+	// DefaultMaxUploads.
+	MaxUploads int
 }
 
 // Server is the example server: the closed loop over HTTP. Make one with
@@ -142,6 +155,7 @@ type Server struct {
 	plazaCache pageCache
 	open311    open311Handler
 
+	uploadSlots    *uploadSlots
 	reg            *prometheus.Registry
 	hazardMetrics  *hazard.Metrics
 	httpm          *httpMetrics
@@ -182,6 +196,21 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = DefaultShutdownTimeout
 	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	if cfg.UploadTimeout <= 0 {
+		cfg.UploadTimeout = DefaultUploadTimeout
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.MaxUploads <= 0 {
+		cfg.MaxUploads = DefaultMaxUploads
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, demo: cfg.Demo}
 	s.now = func() time.Time { return cfg.Clock().UTC() }
 	if err := s.build(ctx); err != nil {
@@ -219,6 +248,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.metricsHandler = newMetricsHandler(s.reg)
+	s.uploadSlots = &uploadSlots{sem: make(chan struct{}, cfg.MaxUploads), inFlight: s.httpm.uploads.Add}
 	hm, err := hazard.NewMetrics(s.reg)
 	if err != nil {
 		return err
@@ -399,9 +429,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.startOpen311(base); err != nil {
 		return err
 	}
+	ln = newLimitListener(ln, s.cfg.MaxConns, s.httpm.conns.Add)
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/hazardloop/hazardloop/examples/server"
 )
@@ -58,6 +59,23 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	o311 := fs.String("open311-keys", env("HAZARDLOOP_OPEN311_KEYS", ""), "Open311 partners as name:key,name:key (HAZARDLOOP_OPEN311_KEYS)")
 	perDay := fs.Int("submits-per-day", perDayDefault, "reports one citizen may submit in any 24 hours; 0 for the library's default (20), negative for no limit (HAZARDLOOP_SUBMITS_PER_DAY)")
 	o311Hosts := fs.String("open311-media-hosts", env("HAZARDLOOP_OPEN311_MEDIA_HOSTS", ""), "comma-separated hosts Open311 media_url may name (HAZARDLOOP_OPEN311_MEDIA_HOSTS)")
+	durEnv := func(name string, def time.Duration) time.Duration {
+		if d, err := time.ParseDuration(getenv(name)); err == nil {
+			return d
+		}
+		return def
+	}
+	intEnv := func(name string, def int) int {
+		if n, err := strconv.Atoi(getenv(name)); err == nil {
+			return n
+		}
+		return def
+	}
+	readTimeout := fs.Duration("read-timeout", durEnv("HAZARDLOOP_READ_TIMEOUT", server.DefaultReadTimeout), "longest time to read a request, body included, but for uploads (HAZARDLOOP_READ_TIMEOUT)")
+	writeTimeout := fs.Duration("write-timeout", durEnv("HAZARDLOOP_WRITE_TIMEOUT", server.DefaultWriteTimeout), "longest time to write an answer (HAZARDLOOP_WRITE_TIMEOUT)")
+	uploadTimeout := fs.Duration("upload-timeout", durEnv("HAZARDLOOP_UPLOAD_TIMEOUT", server.DefaultUploadTimeout), "longest time to read an upload's body (HAZARDLOOP_UPLOAD_TIMEOUT)")
+	maxConns := fs.Int("max-conns", intEnv("HAZARDLOOP_MAX_CONNS", server.DefaultMaxConns), "connections open at once; more wait (HAZARDLOOP_MAX_CONNS)")
+	maxUploads := fs.Int("max-uploads", intEnv("HAZARDLOOP_MAX_UPLOADS", server.DefaultMaxUploads), "uploads in flight at once; more get 503 (HAZARDLOOP_MAX_UPLOADS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,6 +86,8 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 		Addr: *addr, PhotoDir: *photos, Demo: *demo, TokenSecret: []byte(*secret),
 		DatabaseURL: *dbURL, Logger: logger, BaseURL: *baseURL, Open311Keys: *o311,
 		SubmitsPerDay: *perDay,
+		ReadTimeout:   *readTimeout, WriteTimeout: *writeTimeout, UploadTimeout: *uploadTimeout,
+		MaxConns: *maxConns, MaxUploads: *maxUploads,
 	}
 	for _, h := range strings.Split(*o311Hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
