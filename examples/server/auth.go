@@ -71,7 +71,7 @@ func (s *Server) sendCode(w http.ResponseWriter, r *http.Request, _ caller) erro
 	if err != nil {
 		return err
 	}
-	code, err := s.codes.issue(r.Context(), phone)
+	code, err := s.codes.issue(r.Context(), phone, s.abuse.otpTakes(s.keyer, phone, s.clientAddr(r)))
 	if err != nil {
 		return err
 	}
@@ -138,6 +138,9 @@ func (s *Server) me(w http.ResponseWriter, _ *http.Request, c caller) error {
 func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) error {
 	var in VerifyRequest
 	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := takeAll(r.Context(), s.limiter, "verify", s.abuse.verifyTakes(s.keyer, c.acct.ID, s.clientAddr(r))); err != nil {
 		return err
 	}
 	v, err := checkVerification(in.Name, in.ResidentID, s.now())

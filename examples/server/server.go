@@ -117,6 +117,16 @@ type Config struct {
 	// MaxUploads caps the uploads in flight at once; default
 	// DefaultMaxUploads.
 	MaxUploads int
+	// AbuseLimits are the hourly limits of login codes per network
+	// address, phone prefix and server, and of verifications per user and
+	// address; zero fields mean the defaults.
+	AbuseLimits AbuseLimits
+	// TrustProxy says the server runs behind a reverse proxy that sets
+	// X-Forwarded-For and X-Forwarded-Proto: a client's address is then
+	// the last of X-Forwarded-For, and X-Forwarded-Proto: https makes the
+	// token cookie Secure. Leave it off when clients reach the server
+	// directly, or they could pretend any address.
+	TrustProxy bool
 }
 
 // Server is the example server: the closed loop over HTTP. Make one with
@@ -141,9 +151,13 @@ type Server struct {
 	// pgLimiter is limiter over PostgreSQL, swept by Sweep; else nil.
 	pgLimiter *pgstore.Limiter
 	tokens    *tokens
-	uploads   hazard.Uploads
-	photos    *hazard.Photos
-	articles  *articles
+	// abuse are the limits of login codes and verifications; keyer hides
+	// the phones and addresses in their limiter keys.
+	abuse    AbuseLimits
+	keyer    *keyer
+	uploads  hazard.Uploads
+	photos   *hazard.Photos
+	articles *articles
 	// db is the PostgreSQL database with DatabaseURL, else nil.
 	db *pgstore.DB
 	// deliveries is the notification delivery log shared by every
@@ -211,7 +225,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.MaxUploads <= 0 {
 		cfg.MaxUploads = DefaultMaxUploads
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, demo: cfg.Demo}
+	abuse, err := cfg.AbuseLimits.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	cfg.AbuseLimits = abuse
+	s := &Server{cfg: cfg, log: cfg.Logger, demo: cfg.Demo, abuse: abuse}
 	s.now = func() time.Time { return cfg.Clock().UTC() }
 	if err := s.build(ctx); err != nil {
 		_ = s.Close()
@@ -235,6 +254,7 @@ func (s *Server) build(ctx context.Context) error {
 			Message: fmt.Sprintf("must be at least %d bytes", MinTokenSecretLen)}
 	}
 	s.tokens = &tokens{secret: secret, ttl: cfg.TokenTTL, now: s.now}
+	s.keyer = &keyer{secret: secret}
 	if err := s.openStore(ctx, secret); err != nil {
 		return err
 	}

@@ -76,6 +76,13 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	uploadTimeout := fs.Duration("upload-timeout", durEnv("HAZARDLOOP_UPLOAD_TIMEOUT", server.DefaultUploadTimeout), "longest time to read an upload's body (HAZARDLOOP_UPLOAD_TIMEOUT)")
 	maxConns := fs.Int("max-conns", intEnv("HAZARDLOOP_MAX_CONNS", server.DefaultMaxConns), "connections open at once; more wait (HAZARDLOOP_MAX_CONNS)")
 	maxUploads := fs.Int("max-uploads", intEnv("HAZARDLOOP_MAX_UPLOADS", server.DefaultMaxUploads), "uploads in flight at once; more get 503 (HAZARDLOOP_MAX_UPLOADS)")
+	var abuse server.AbuseLimits
+	fs.IntVar(&abuse.OTPPerAddrPerHour, "otp-per-addr-per-hour", intEnv("HAZARDLOOP_OTP_PER_ADDR_PER_HOUR", server.DefaultOTPPerAddrPerHour), "login codes one network address may ask for in an hour (HAZARDLOOP_OTP_PER_ADDR_PER_HOUR)")
+	fs.IntVar(&abuse.OTPPerPrefixPerHour, "otp-per-prefix-per-hour", intEnv("HAZARDLOOP_OTP_PER_PREFIX_PER_HOUR", server.DefaultOTPPerPrefixPerHour), "login codes sent to phones of one 7-digit prefix in an hour (HAZARDLOOP_OTP_PER_PREFIX_PER_HOUR)")
+	fs.IntVar(&abuse.OTPPerHour, "otp-per-hour", intEnv("HAZARDLOOP_OTP_PER_HOUR", server.DefaultOTPPerHour), "login codes the server sends in an hour (HAZARDLOOP_OTP_PER_HOUR)")
+	fs.IntVar(&abuse.VerifyPerUserPerHour, "verify-per-user-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_USER_PER_HOUR", server.DefaultVerifyPerUserPerHour), "real-name verifications one user may try in an hour (HAZARDLOOP_VERIFY_PER_USER_PER_HOUR)")
+	fs.IntVar(&abuse.VerifyPerAddrPerHour, "verify-per-addr-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR", server.DefaultVerifyPerAddrPerHour), "real-name verifications one network address may try in an hour (HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR)")
+	trustProxy := fs.Bool("trust-proxy", getenv("HAZARDLOOP_TRUST_PROXY") == "true", "behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto (HAZARDLOOP_TRUST_PROXY)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -88,6 +95,7 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 		SubmitsPerDay: *perDay,
 		ReadTimeout:   *readTimeout, WriteTimeout: *writeTimeout, UploadTimeout: *uploadTimeout,
 		MaxConns: *maxConns, MaxUploads: *maxUploads,
+		AbuseLimits: abuse, TrustProxy: *trustProxy,
 	}
 	for _, h := range strings.Split(*o311Hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
