@@ -140,11 +140,11 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c caller) error 
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if err := takeAll(r.Context(), s.limiter, "verify", s.abuse.verifyTakes(s.keyer, c.acct.ID, s.clientAddr(r))); err != nil {
-		return err
-	}
 	v, err := checkVerification(in.Name, in.ResidentID, s.now())
 	if err != nil {
+		return err // a malformed number is no guess: it takes nothing
+	}
+	if err := takeAll(r.Context(), s.limiter, "verify", s.abuse.verifyTakes(s.keyer, c.acct.ID, s.clientAddr(r))); err != nil {
 		return err
 	}
 	a, err := s.users.verify(r.Context(), c.acct.ID, v)
