@@ -78,7 +78,7 @@ func (s *Server) sendCode(w http.ResponseWriter, r *http.Request, _ caller) erro
 	minutes := strconv.Itoa(int(OTPTTL.Minutes()))
 	to := notify.Recipient{UserID: "phone:" + maskPhone(phone), Addresses: map[notify.Channel]string{notify.ChannelSMS: phone}}
 	msg := notify.Message{Template: notify.KeyOTP, Data: map[string]string{"code": code, "minutes": minutes},
-		IdempotencyKey: "otp:" + phone + ":" + strconv.FormatInt(s.now().UnixNano(), 10)}
+		IdempotencyKey: "otp:" + s.keyer.key(phone) + ":" + strconv.FormatInt(s.now().UnixNano(), 10)}
 	if err := s.loop.notifier.Notify(r.Context(), to, msg); err != nil {
 		return hazard.Wrap("send code", err)
 	}
