@@ -109,12 +109,9 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 	if err := s.checkActInput(action, &in); err != nil {
 		return Hazard{}, err
 	}
-	h, err := s.store.Get(ctx, id)
+	h, err := s.visibleHazard(ctx, op, user, id, inScope)
 	if err != nil {
-		return Hazard{}, Wrap(op, err)
-	}
-	if !inScope(user, &h) {
-		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Message: "this hazard is not in your scope"}
+		return Hazard{}, err
 	}
 	if h.Version != in.ExpectedVersion {
 		return Hazard{}, &Error{Code: CodeConflict, Op: op, Field: "expected_version", Message: "the hazard changed: reload it", Version: h.Version}
@@ -248,16 +245,16 @@ func (s *Service) checkActInput(action string, in *ActInput) error {
 
 // Actions returns the actions user may take on the hazard id now, in the
 // workflow's order: those of the hazard's current state that the user's
-// role may take, when the hazard is in the user's scope (none otherwise).
-// A user who may not see the hazard gets CodeNotFound when it is missing,
-// and an empty list otherwise.
+// role may take. A hazard that is missing or not in the user's scope is
+// CodeNotFound, the same answer in both cases (NoSuchHazard): its actions
+// are not listed and its existence is not told.
 func (s *Service) Actions(ctx context.Context, user User, id uuid.UUID) ([]ActionInfo, error) {
 	if err := authenticated("actions", user); err != nil {
 		return nil, err
 	}
-	h, err := s.store.Get(ctx, id)
+	h, err := s.visibleHazard(ctx, "actions", user, id, inScope)
 	if err != nil {
-		return nil, Wrap("actions", err)
+		return nil, err
 	}
 	return s.actionsFor(user, &h)
 }

@@ -3,6 +3,13 @@ package hazard
 // Who may see and act on which hazard is decided here, once: the views,
 // Act, the queues and the photo handler of a server all ask these.
 
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+)
+
 // scopeFilter returns the list filter that selects the hazards in u's
 // scope, and false when u has no scope at all:
 //   - a reporter: their own reports;
@@ -107,3 +114,32 @@ func EventsForUnit(events []Event) []Event {
 	}
 	return out
 }
+
+// NoSuchHazard is the message of the one answer about a hazard that is
+// missing or that the user may not see.
+const NoSuchHazard = "no such hazard"
+
+// errNoHazard is the answer about a hazard that is missing or that the
+// user may not see: CodeNotFound with the same message in both cases, so
+// that no answer tells whether a hazard the caller may not see exists.
+func errNoHazard(op string) *Error {
+	return &Error{Code: CodeNotFound, Op: op, Message: NoSuchHazard}
+}
+
+// visibleHazard loads the hazard id when sees(user, h) says the user may
+// see it; a missing hazard and a hidden one are both errNoHazard.
+func (s *Service) visibleHazard(ctx context.Context, op string, user User, id uuid.UUID, sees func(User, *Hazard) bool) (Hazard, error) {
+	h, err := s.store.Get(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Hazard{}, errNoHazard(op)
+	case err != nil:
+		return Hazard{}, Wrap(op, err)
+	case !sees(user, &h):
+		return Hazard{}, errNoHazard(op)
+	}
+	return h, nil
+}
+
+// ownReport reports whether u reported h.
+func ownReport(u User, h *Hazard) bool { return h.Reporter.UserID == u.ID }
