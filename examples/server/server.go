@@ -306,6 +306,8 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	if s.demo {
+		s.log.Warn("DEMO MODE IS ON: anyone may sign in as a seeded demo user (POST /api/v1/demo/login) and login codes are logged; never run it with real users",
+			"database", s.db != nil)
 		if err := s.seed(ctx); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}

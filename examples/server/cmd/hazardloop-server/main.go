@@ -13,6 +13,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -34,6 +35,24 @@ func main() {
 // run parses flags and the environment into a server.Config and runs the
 // server until SIGINT or SIGTERM.
 func run(args []string, getenv func(string) string, stderr *os.File) error {
+	cfg, err := config(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return server.Run(ctx, cfg, func(a string) {
+		cfg.Logger.Info("hazardloop example server ready", "url", "http://"+a+"/", "openapi", "http://"+a+"/api/v1/openapi.json", "demo", cfg.Demo)
+		fmt.Fprintf(stderr, "\nOpen http://%s/ (the plaza API: http://%s/api/v1/plaza; its description: http://%s/api/v1/openapi.json)\n", a, a, a)
+		if cfg.Demo {
+			fmt.Fprintf(stderr, "Demo login: curl -X POST http://%s/api/v1/demo/login -H 'Content-Type: application/json' -d '{\"user\":\"citizen-1\"}'\n\n", a)
+		}
+	})
+}
+
+// config parses flags and the environment into a server.Config logging to
+// stderr.
+func config(args []string, getenv func(string) string, stderr io.Writer) (server.Config, error) {
 	fs := flag.NewFlagSet("hazardloop-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	env := func(name, def string) string {
@@ -42,17 +61,23 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 		}
 		return def
 	}
-	demoDefault, err := strconv.ParseBool(env("HAZARDLOOP_DEMO", "true"))
-	if err != nil {
-		return fmt.Errorf("HAZARDLOOP_DEMO: %w", err)
+	// Demo mode is on by default in memory only: with a database it must
+	// be asked for (-demo or HAZARDLOOP_DEMO=true).
+	demoDefault, demoAsked := true, false
+	if v := getenv("HAZARDLOOP_DEMO"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return server.Config{}, fmt.Errorf("HAZARDLOOP_DEMO: %w", err)
+		}
+		demoDefault, demoAsked = b, true
 	}
 	perDayDefault, err := strconv.Atoi(env("HAZARDLOOP_SUBMITS_PER_DAY", "0"))
 	if err != nil {
-		return fmt.Errorf("HAZARDLOOP_SUBMITS_PER_DAY: %w", err)
+		return server.Config{}, fmt.Errorf("HAZARDLOOP_SUBMITS_PER_DAY: %w", err)
 	}
 	addr := fs.String("addr", env("HAZARDLOOP_ADDR", server.DefaultAddr), "address to listen on (HAZARDLOOP_ADDR)")
 	photos := fs.String("photos", env("HAZARDLOOP_PHOTO_DIR", ""), "photo directory; empty for a temporary one (HAZARDLOOP_PHOTO_DIR)")
-	demo := fs.Bool("demo", demoDefault, "seed demo data and enable the demo login (HAZARDLOOP_DEMO)")
+	demo := fs.Bool("demo", demoDefault, "seed demo data and enable the demo login; default on in memory, off with -database-url (HAZARDLOOP_DEMO)")
 	secret := fs.String("token-secret", env("HAZARDLOOP_TOKEN_SECRET", ""), "secret signing bearer tokens, at least 32 bytes; generated when empty (HAZARDLOOP_TOKEN_SECRET)")
 	dbURL := fs.String("database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty for in-memory storage (DATABASE_URL)")
 	baseURL := fs.String("base-url", env("HAZARDLOOP_BASE_URL", ""), "public root URL; default http://<addr> (HAZARDLOOP_BASE_URL)")
@@ -84,11 +109,13 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	fs.IntVar(&abuse.VerifyPerAddrPerHour, "verify-per-addr-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR", server.DefaultVerifyPerAddrPerHour), "real-name verifications one network address may try in an hour (HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR)")
 	trustProxy := fs.Bool("trust-proxy", getenv("HAZARDLOOP_TRUST_PROXY") == "true", "behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto (HAZARDLOOP_TRUST_PROXY)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return server.Config{}, err
+	}
+	fs.Visit(func(f *flag.Flag) { demoAsked = demoAsked || f.Name == "demo" })
+	if *dbURL != "" && !demoAsked {
+		*demo = false
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	cfg := server.Config{
 		Addr: *addr, PhotoDir: *photos, Demo: *demo, TokenSecret: []byte(*secret),
 		DatabaseURL: *dbURL, Logger: logger, BaseURL: *baseURL, Open311Keys: *o311,
@@ -102,11 +129,5 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 			cfg.Open311MediaHosts = append(cfg.Open311MediaHosts, h)
 		}
 	}
-	return server.Run(ctx, cfg, func(a string) {
-		logger.Info("hazardloop example server ready", "url", "http://"+a+"/", "openapi", "http://"+a+"/api/v1/openapi.json", "demo", *demo)
-		fmt.Fprintf(stderr, "\nOpen http://%s/ (the plaza API: http://%s/api/v1/plaza; its description: http://%s/api/v1/openapi.json)\n", a, a, a)
-		if *demo {
-			fmt.Fprintf(stderr, "Demo login: curl -X POST http://%s/api/v1/demo/login -H 'Content-Type: application/json' -d '{\"user\":\"citizen-1\"}'\n\n", a)
-		}
-	})
+	return cfg, nil
 }
