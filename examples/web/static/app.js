@@ -12,7 +12,10 @@
     return m ? decodeURIComponent(m[1]) : "";
   }
   function setToken(t) {
-    document.cookie = "hl_token=" + encodeURIComponent(t) + "; path=/; max-age=" + (t ? 86400 : 0) + "; samesite=strict";
+    // Secure over HTTPS: the browser's own scheme, or the server's word
+    // (data-secure, set when a trusted proxy says the client used HTTPS).
+    var secure = location.protocol === "https:" || document.body.dataset.secure === "1";
+    document.cookie = "hl_token=" + encodeURIComponent(t) + "; path=/; max-age=" + (t ? 86400 : 0) + "; samesite=strict" + (secure ? "; secure" : "");
   }
 
   // api calls the JSON API and resolves with the decoded body, or rejects
