@@ -77,7 +77,7 @@ func (s *Service) PublicView(ctx context.Context, ref string) (PublicHazard, err
 // publicOf returns the public view of h with its public status and the
 // public timeline of its events.
 func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
-	p := h.Public()
+	p := h.PublicAt(s.publicDecimals)
 	if pr, err := s.processes.Of(h); err == nil {
 		m, _ := pr.Meaning(h.State)
 		p.Status = m.Public

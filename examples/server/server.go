@@ -121,6 +121,11 @@ type Config struct {
 	// address, phone prefix and server, and of verifications per user and
 	// address; zero fields mean the defaults.
 	AbuseLimits AbuseLimits
+	// PublicCoordDecimals is how many decimals of a degree the plaza and
+	// Open311 keep of a hazard's coordinates; 0 means the library's
+	// default, hazard.DefaultPublicCoordDecimals (about 10 m). Staff and
+	// the reporter see them exactly.
+	PublicCoordDecimals int
 	// TrustProxy says the server runs behind a reverse proxy that sets
 	// X-Forwarded-For and X-Forwarded-Proto: a client's address is then
 	// the last of X-Forwarded-For, and X-Forwarded-Proto: https makes the
@@ -276,6 +281,7 @@ func (s *Server) build(ctx context.Context) error {
 	s.hazardMetrics = hm
 	s.svc, err = hazard.NewService(hazard.ServiceConfig{
 		Store: s.store, Clock: s.now, SubmitsPerDay: cfg.SubmitsPerDay, Limiter: s.limiter, Metrics: hm, Logger: s.log,
+		PublicCoordDecimals: cfg.PublicCoordDecimals,
 	})
 	if err != nil {
 		return err

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/hazardloop/hazardloop/examples/server"
+	"github.com/hazardloop/hazardloop/hazard"
 )
 
 func main() {
@@ -107,6 +108,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 	fs.IntVar(&abuse.OTPPerHour, "otp-per-hour", intEnv("HAZARDLOOP_OTP_PER_HOUR", server.DefaultOTPPerHour), "login codes the server sends in an hour (HAZARDLOOP_OTP_PER_HOUR)")
 	fs.IntVar(&abuse.VerifyPerUserPerHour, "verify-per-user-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_USER_PER_HOUR", server.DefaultVerifyPerUserPerHour), "real-name verifications one user may try in an hour (HAZARDLOOP_VERIFY_PER_USER_PER_HOUR)")
 	fs.IntVar(&abuse.VerifyPerAddrPerHour, "verify-per-addr-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR", server.DefaultVerifyPerAddrPerHour), "real-name verifications one network address may try in an hour (HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR)")
+	coordDecimals := fs.Int("public-coord-decimals", intEnv("HAZARDLOOP_PUBLIC_COORD_DECIMALS", hazard.DefaultPublicCoordDecimals), "decimals of a degree the plaza and Open311 show of coordinates, 1 to 7; 4 is about 10 m (HAZARDLOOP_PUBLIC_COORD_DECIMALS)")
 	trustProxy := fs.Bool("trust-proxy", getenv("HAZARDLOOP_TRUST_PROXY") == "true", "behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto (HAZARDLOOP_TRUST_PROXY)")
 	if err := fs.Parse(args); err != nil {
 		return server.Config{}, err
@@ -122,7 +124,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 		SubmitsPerDay: *perDay,
 		ReadTimeout:   *readTimeout, WriteTimeout: *writeTimeout, UploadTimeout: *uploadTimeout,
 		MaxConns: *maxConns, MaxUploads: *maxUploads,
-		AbuseLimits: abuse, TrustProxy: *trustProxy,
+		AbuseLimits: abuse, TrustProxy: *trustProxy, PublicCoordDecimals: *coordDecimals,
 	}
 	for _, h := range strings.Split(*o311Hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
