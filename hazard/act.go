@@ -109,12 +109,9 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 	if err := s.checkActInput(action, &in); err != nil {
 		return Hazard{}, err
 	}
-	h, err := s.visibleHazard(ctx, op, user, id, inScope)
+	h, err := s.getToChange(ctx, op, user, id, in.ExpectedVersion)
 	if err != nil {
 		return Hazard{}, err
-	}
-	if h.Version != in.ExpectedVersion {
-		return Hazard{}, &Error{Code: CodeConflict, Op: op, Field: "expected_version", Message: "the hazard changed: reload it", Version: h.Version}
 	}
 	pr, err := s.process(&h)
 	if err != nil {

@@ -1,14 +1,14 @@
 package hazard
 
-// Who may see and act on which hazard is decided here, once: the views,
-// Act, the queues and the photo handler of a server all ask these.
-
 import (
 	"context"
 	"errors"
 
 	"github.com/google/uuid"
 )
+
+// Who may see and act on which hazard is decided here, once: the views,
+// Act, the queues and the photo handler of a server all ask these.
 
 // scopeFilter returns the list filter that selects the hazards in u's
 // scope, and false when u has no scope at all:
@@ -43,6 +43,21 @@ func scopeFilter(u User) (Filter, bool) {
 func inScope(u User, h *Hazard) bool {
 	f, ok := scopeFilter(u)
 	return ok && f.Matches(h)
+}
+
+// getToChange reads the hazard id for user to change it: CodeNotFound when
+// it is missing or not in user's scope (the same answer: errNoHazard), and
+// CodeConflict (with Error.Version the current version) when its version
+// is not expectedVersion.
+func (s *Service) getToChange(ctx context.Context, op string, user User, id uuid.UUID, expectedVersion int64) (Hazard, error) {
+	h, err := s.visibleHazard(ctx, op, user, id, inScope)
+	if err != nil {
+		return Hazard{}, err
+	}
+	if h.Version != expectedVersion {
+		return Hazard{}, &Error{Code: CodeConflict, Op: op, Field: "expected_version", Message: "the hazard changed: reload it", Version: h.Version}
+	}
+	return h, nil
 }
 
 // staffOnly returns nil for a signed-in staff user (User.Staff),

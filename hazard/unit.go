@@ -38,12 +38,9 @@ func (s *Service) LinkUnit(ctx context.Context, user User, id uuid.UUID, unitID 
 	if err := p.Err(op); err != nil {
 		return Hazard{}, err
 	}
-	h, err := s.visibleHazard(ctx, op, user, id, inScope)
+	h, err := s.getToChange(ctx, op, user, id, expectedVersion)
 	if err != nil {
 		return Hazard{}, err
-	}
-	if h.Version != expectedVersion {
-		return Hazard{}, &Error{Code: CodeConflict, Op: op, Field: "expected_version", Message: "the hazard changed: reload it", Version: h.Version}
 	}
 	if h.UnitID == unitID {
 		return h, nil

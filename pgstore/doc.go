@@ -3,8 +3,10 @@
 // relay.Cursors (consumer cursors and parked events), a reward.Ledger, a
 // notify.DeliveryLog, a hazard.BlobStore, hazard.Uploads (pending
 // uploads and the hazards their photos are attached to) and a
-// hazard.Limiter (rate limits shared by every process on the database),
-// over one pgx connection pool.
+// hazard.Limiter (rate limits shared by every process on the database)
+// and a risk.Store (units, risk points, assessments and the planner's
+// due-date index, whose units' events join the one event log), over one
+// pgx connection pool.
 //
 // Open connects and Migrate applies the embedded schema migrations, in
 // order, under an advisory lock, so that several server processes may start

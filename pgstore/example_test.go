@@ -69,4 +69,5 @@ func ExampleMigrations() {
 	// 5 0005_hazard_rows.sql
 	// 6 0006_limits.sql
 	// 7 0007_uploads.sql
+	// 8 0008_risk.sql
 }

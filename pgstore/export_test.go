@@ -22,3 +22,17 @@ var NearbyQuery = nearbyQuery
 // MigrateTo applies the migrations up to version upTo only, so that a test
 // can write rows as an older schema held them, then migrate.
 func (db *DB) MigrateTo(ctx context.Context, upTo int) ([]int, error) { return db.migrate(ctx, upTo) }
+
+// UnitListQuery, DueSQL and DueArgs expose the statements of
+// RiskStore.ListUnits and RiskStore.Due to the tests that EXPLAIN them.
+var (
+	UnitListQuery = unitListQuery
+	DueArgs       = dueArgs
+)
+
+// The statements of RiskStore.Due, Points and Assessments.
+const (
+	DueSQL         = dueSQL
+	PointsSQL      = pointsSQL
+	AssessmentsSQL = assessmentsSQL
+)
