@@ -137,12 +137,15 @@ func TestUploadSlots(t *testing.T) {
 	_, err := fmt.Fprint(slow, "POST /api/v1/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "+token+
 		"\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n")
 	require.NoError(t, err)
-	photo := pngPhoto(t, 1)
-	var busy response
+	// The slow upload holds the slot once the gauge says so (the metrics
+	// route takes no slot).
 	require.Eventually(t, func() bool {
-		busy = ts.uploadBytes(token, "file", photo)
-		return busy.status == http.StatusServiceUnavailable
-	}, 10*time.Second, 10*time.Millisecond, "an upload while the one slot is held")
+		m := ts.do("GET", "/metrics", "", nil)
+		return strings.Contains(string(m.body), "\nhazardloop_http_uploads_in_flight 1\n")
+	}, 10*time.Second, 10*time.Millisecond, "the slow upload takes the one slot")
+	photo := pngPhoto(t, 1)
+	busy := ts.uploadBytes(token, "file", photo)
+	require.Equal(t, http.StatusServiceUnavailable, busy.status, "an upload while the one slot is held: %s", busy.body)
 	assert.Equal(t, "unavailable", busy.errCode(t), "code of an upload with no free slot")
 	assert.Equal(t, "5", busy.header.Get("Retry-After"), "Retry-After of an upload with no free slot")
 	require.NoError(t, slow.Close())
