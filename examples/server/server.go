@@ -24,6 +24,7 @@ import (
 	"github.com/hazardloop/hazardloop/relay"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/memledger"
+	"github.com/hazardloop/hazardloop/reward/wechatpay"
 )
 
 // Defaults of a Config.
@@ -132,6 +133,16 @@ type Config struct {
 	// token cookie Secure. Leave it off when clients reach the server
 	// directly, or they could pretend any address.
 	TrustProxy bool
+	// WeChat is the mini-program's app ID and secret: WeChat login
+	// (POST /api/v1/auth/wechat) and phone binding. Zero means no WeChat
+	// login; half-filled stops the start.
+	WeChat WeChatConfig
+	// WeChatPay is the merchant's WeChat Pay settings: rewards are then
+	// paid by merchant transfer (package reward/wechatpay), with the
+	// callback at POST /api/v1/pay/wechat/notify. Its AppID defaults to
+	// WeChat.AppID. Zero means the in-memory payer; a half-filled one stops
+	// the start, naming every missing setting.
+	WeChatPay wechatpay.Config
 }
 
 // Server is the example server: the closed loop over HTTP. Make one with
@@ -173,6 +184,8 @@ type Server struct {
 	statsCache statsCache
 	plazaCache pageCache
 	open311    open311Handler
+	// wx is the WeChat login client, nil without Config.WeChat.
+	wx *wxLogin
 
 	uploadSlots    *uploadSlots
 	reg            *prometheus.Registry
@@ -260,6 +273,13 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	s.tokens = &tokens{secret: secret, ttl: cfg.TokenTTL, now: s.now}
 	s.keyer = &keyer{secret: secret}
+	if cfg.WeChat.configured() {
+		wx, err := newWXLogin(cfg.WeChat)
+		if err != nil {
+			return err
+		}
+		s.wx = wx
+	}
 	if err := s.openStore(ctx, secret); err != nil {
 		return err
 	}
@@ -290,7 +310,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.loop, err = newLoop(s); err != nil {
+	if s.loop, err = newLoop(ctx, s); err != nil {
 		return err
 	}
 

@@ -24,6 +24,7 @@ import (
 
 	"github.com/hazardloop/hazardloop/examples/server"
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/reward/wechatpay"
 )
 
 func main() {
@@ -110,6 +111,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 	fs.IntVar(&abuse.VerifyPerAddrPerHour, "verify-per-addr-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR", server.DefaultVerifyPerAddrPerHour), "real-name verifications one network address may try in an hour (HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR)")
 	coordDecimals := fs.Int("public-coord-decimals", intEnv("HAZARDLOOP_PUBLIC_COORD_DECIMALS", hazard.DefaultPublicCoordDecimals), "decimals of a degree the plaza and Open311 show of coordinates, 1 to 7; 4 is about 10 m (HAZARDLOOP_PUBLIC_COORD_DECIMALS)")
 	trustProxy := fs.Bool("trust-proxy", getenv("HAZARDLOOP_TRUST_PROXY") == "true", "behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto (HAZARDLOOP_TRUST_PROXY)")
+	wx := wechatFlags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return server.Config{}, err
 	}
@@ -126,10 +128,82 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 		MaxConns: *maxConns, MaxUploads: *maxUploads,
 		AbuseLimits: abuse, TrustProxy: *trustProxy, PublicCoordDecimals: *coordDecimals,
 	}
+	if err := wx.fill(&cfg, getenv); err != nil {
+		return server.Config{}, err
+	}
 	for _, h := range strings.Split(*o311Hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			cfg.Open311MediaHosts = append(cfg.Open311MediaHosts, h)
 		}
 	}
 	return cfg, nil
+}
+
+// wechatSettings are the WeChat login and WeChat Pay flags. The two
+// secrets (the app secret and the API v3 key) have no flag default, so
+// that -help never prints them: they come from the flag or else from
+// their environment variable. Nothing here is logged.
+type wechatSettings struct {
+	appID, secret, baseURL                              *string
+	mchID, certSerial, keyFile, apiV3Key                *string
+	pubKeyFile, pubKeyID, scene, infos, perception, url *string
+	payBaseURL                                          *string
+}
+
+func wechatFlags(fs *flag.FlagSet, env func(name, def string) string) *wechatSettings {
+	return &wechatSettings{
+		appID:      fs.String("wechat-app-id", env("HAZARDLOOP_WECHAT_APP_ID", ""), "mini-program app ID, for WeChat login and WeChat Pay (HAZARDLOOP_WECHAT_APP_ID)"),
+		secret:     fs.String("wechat-secret", "", "mini-program app secret; prefer the environment (HAZARDLOOP_WECHAT_SECRET)"),
+		baseURL:    fs.String("wechat-base-url", env("HAZARDLOOP_WECHAT_BASE_URL", ""), "WeChat API base URL; default https://api.weixin.qq.com (HAZARDLOOP_WECHAT_BASE_URL)"),
+		mchID:      fs.String("wechatpay-mch-id", env("HAZARDLOOP_WECHATPAY_MCH_ID", ""), "WeChat Pay merchant ID; setting any -wechatpay-* flag pays rewards by merchant transfer and requires them all (HAZARDLOOP_WECHATPAY_MCH_ID)"),
+		certSerial: fs.String("wechatpay-cert-serial", env("HAZARDLOOP_WECHATPAY_CERT_SERIAL", ""), "serial number of the merchant API certificate (HAZARDLOOP_WECHATPAY_CERT_SERIAL)"),
+		keyFile:    fs.String("wechatpay-private-key-file", env("HAZARDLOOP_WECHATPAY_PRIVATE_KEY_FILE", ""), "merchant API private key file, apiclient_key.pem (HAZARDLOOP_WECHATPAY_PRIVATE_KEY_FILE)"),
+		apiV3Key:   fs.String("wechatpay-api-v3-key", "", "API v3 key, 32 bytes; prefer the environment (HAZARDLOOP_WECHATPAY_API_V3_KEY)"),
+		pubKeyFile: fs.String("wechatpay-public-key-file", env("HAZARDLOOP_WECHATPAY_PUBLIC_KEY_FILE", ""), "WeChat Pay public key file, pub_key.pem (HAZARDLOOP_WECHATPAY_PUBLIC_KEY_FILE)"),
+		pubKeyID:   fs.String("wechatpay-public-key-id", env("HAZARDLOOP_WECHATPAY_PUBLIC_KEY_ID", ""), "ID of the WeChat Pay public key, PUB_KEY_ID_... (HAZARDLOOP_WECHATPAY_PUBLIC_KEY_ID)"),
+		scene:      fs.String("wechatpay-scene-id", env("HAZARDLOOP_WECHATPAY_SCENE_ID", ""), "transfer scene ID, e.g. 1000 (HAZARDLOOP_WECHATPAY_SCENE_ID)"),
+		infos:      fs.String("wechatpay-report-infos", env("HAZARDLOOP_WECHATPAY_REPORT_INFOS", ""), "the scene's report infos as type=content;type=content, e.g. 活动名称=隐患举报奖励;奖励说明=核实的隐患举报 (HAZARDLOOP_WECHATPAY_REPORT_INFOS)"),
+		perception: fs.String("wechatpay-perception", env("HAZARDLOOP_WECHATPAY_PERCEPTION", ""), "user_recv_perception shown to the citizen, e.g. 活动奖励 (HAZARDLOOP_WECHATPAY_PERCEPTION)"),
+		url:        fs.String("wechatpay-notify-url", env("HAZARDLOOP_WECHATPAY_NOTIFY_URL", ""), "public HTTPS URL of the callback route, https://<host>/api/v1/pay/wechat/notify (HAZARDLOOP_WECHATPAY_NOTIFY_URL)"),
+		payBaseURL: fs.String("wechatpay-base-url", env("HAZARDLOOP_WECHATPAY_BASE_URL", ""), "WeChat Pay API base URL; default https://api.mch.weixin.qq.com (HAZARDLOOP_WECHATPAY_BASE_URL)"),
+	}
+}
+
+// fill puts the settings into cfg; server.New checks them and names each
+// one missing.
+func (w *wechatSettings) fill(cfg *server.Config, getenv func(string) string) error {
+	secret, apiV3Key := *w.secret, *w.apiV3Key
+	if secret == "" {
+		secret = getenv("HAZARDLOOP_WECHAT_SECRET")
+	}
+	if apiV3Key == "" {
+		apiV3Key = getenv("HAZARDLOOP_WECHATPAY_API_V3_KEY")
+	}
+	cfg.WeChat = server.WeChatConfig{AppID: *w.appID, Secret: secret, BaseURL: *w.baseURL}
+	infos, err := reportInfos(*w.infos)
+	if err != nil {
+		return err
+	}
+	cfg.WeChatPay = wechatpay.Config{
+		MchID: *w.mchID, MchCertSerial: *w.certSerial, MchPrivateKeyFile: *w.keyFile,
+		APIv3Key: wechatpay.Secret(apiV3Key), PlatformPublicKeyFile: *w.pubKeyFile, PlatformPublicKeyID: *w.pubKeyID,
+		SceneID: *w.scene, ReportInfos: infos, Perception: *w.perception, NotifyURL: *w.url, BaseURL: *w.payBaseURL,
+	}
+	return nil
+}
+
+// reportInfos parses "type=content;type=content".
+func reportInfos(s string) ([]wechatpay.ReportInfo, error) {
+	var out []wechatpay.ReportInfo
+	for _, part := range strings.Split(s, ";") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		typ, content, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("-wechatpay-report-infos: %q is not type=content", part)
+		}
+		out = append(out, wechatpay.ReportInfo{Type: strings.TrimSpace(typ), Content: strings.TrimSpace(content)})
+	}
+	return out, nil
 }
