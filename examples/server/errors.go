@@ -122,9 +122,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
 	}
 	var ra *retryAfterError
-	if code == CodeUnavailable && errors.As(err, &ra) && ra.after > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((ra.after+time.Second-1)/time.Second)))
-	}
 	if code == hazard.CodeRateLimited {
 		after := defaultRetryAfter
 		switch {
@@ -136,7 +133,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))
 	}
 	if code == CodeUnavailable {
-		w.Header().Set("Retry-After", strconv.Itoa(int(UnavailableRetryAfter/time.Second)))
+		after := UnavailableRetryAfter // the store's; an error may name its own (every upload slot taken)
+		if errors.As(err, &ra) && ra.after > 0 {
+			after = ra.after
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))
 	}
 	writeJSON(w, StatusOf(code), ErrorBody{Error: d})
 }
