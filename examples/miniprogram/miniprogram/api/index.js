@@ -227,6 +227,7 @@ async function rewardState(id) {
 
 module.exports = {
   OPERATIONS,
+  baseURL: () => settings.baseURL,
   ApiError,
   configure,
   login,
