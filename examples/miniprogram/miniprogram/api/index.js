@@ -11,7 +11,12 @@ const config = require('../config')
 
 const TOKEN_KEY = 'hazardloop.token'
 
+/**
+ * @typedef {{method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, query?: string[], body?: string, headers?: string[], auth?: boolean}} Operation
+ */
+
 // OPERATIONS names every route this client calls, as the server declares it.
+/** @type {Object<string, Operation>} */
 const OPERATIONS = {
   wechatLogin: { method: 'POST', path: '/api/v1/auth/wechat', body: 'WeChatLoginRequest', auth: false },
   demoLogin: { method: 'POST', path: '/api/v1/demo/login', body: 'DemoLoginRequest', auth: false },
@@ -95,7 +100,13 @@ function logout() {
   wx.removeStorageSync(TOKEN_KEY)
 }
 
-function send(op, { params, query, body, header } = {}, bearer) {
+/**
+ * @param {Operation} op
+ * @param {{params?: Object<string, string>, query?: Object<string, any>, body?: any, header?: Object<string, string>}} [req]
+ * @param {string} [bearer]
+ */
+function send(op, req = {}, bearer) {
+  const { params, query, body, header } = req
   return new Promise((resolve, reject) => {
     const h = Object.assign({}, header)
     if (bearer) h.Authorization = 'Bearer ' + bearer

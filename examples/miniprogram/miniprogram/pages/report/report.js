@@ -5,6 +5,15 @@ const api = require('../../api/index')
 const flows = require('../../utils/flows')
 const config = require('../../config')
 
+// drafts keeps each page's Idempotency-Key and the keys of the photos
+// already uploaded: they outlive a failed submit, and a filed report
+// starts a new draft.
+const drafts = new WeakMap()
+
+function newDraft(page) {
+  drafts.set(page, { key: api.newIdempotencyKey(), uploaded: {} })
+}
+
 function emptyDraft() {
   return {
     photos: [], progress: [], address: '', location: null, description: '', descCount: 0,
@@ -18,8 +27,7 @@ Component({
   }, emptyDraft()),
   methods: {
     async onLoad() {
-      this.key = api.newIdempotencyKey()
-      this.uploaded = {}
+      newDraft(this)
       try {
         const [c, d] = await Promise.all([api.categories(), api.departments()])
         this.setData({ categories: c.items, departments: d.items })
@@ -74,7 +82,7 @@ Component({
         category: d.catIndex >= 0 ? d.categories[d.catIndex].code : '',
         unit: d.deptIndex >= 0 ? d.departments[d.deptIndex].code : '',
         severity: d.severity, description: d.description, address: d.address,
-        photos: d.photos, location: d.location, idempotencyKey: this.key, uploaded: this.uploaded,
+        photos: d.photos, location: d.location, idempotencyKey: drafts.get(this).key, uploaded: drafts.get(this).uploaded,
       }
     },
     async submit() {
@@ -90,8 +98,7 @@ Component({
       try {
         const v = await flows.submitReport(draft, (i, pct) => this.setData({ ['progress[' + i + ']']: pct }))
         // Filed: the next report is a new draft with a new key.
-        this.key = api.newIdempotencyKey()
-        this.uploaded = {}
+        newDraft(this)
         this.setData(Object.assign(emptyDraft(), { message: '上报成功，编号 ' + v.ref, lastRef: v.ref }))
         wx.showToast({ title: '上报成功', icon: 'success' })
       } catch (e) {
