@@ -17,7 +17,7 @@ function loadPage(name) {
   }
   const id = simulate.load(page, { rootPath: root, usingComponents: using, compiler: 'simulate' })
   const comp = simulate.render(id)
-  comp.attach(document.createElement('parent-wrapper'))
+  comp.attach(document.body)
   return comp
 }
 
