@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -43,7 +42,7 @@ func TestMiniProgram(t *testing.T) {
 	dir, err := os.Getwd()
 	require.NoError(t, err)
 	bin := filepath.Join(t.TempDir(), "hazardloop-server")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "github.com/hazardloop/hazardloop/examples/server/cmd/hazardloop-server")
+	build := exec.Command("go", "build", "-o", bin, "github.com/hazardloop/hazardloop/examples/server/cmd/hazardloop-server")
 	build.Dir = dir
 	if b, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the example server: %v\n%s", err, b)
