@@ -93,9 +93,11 @@ function rewardsServer(claimAnswer, afterClaim) {
     routes: {
       'GET /api/v1/me/rewards': ({ query }) => [200, { items: !query.status || query.status === state.status ? [reward()] : [] }],
       'POST /api/v1/me/rewards/{id}/claim': () => {
+        if (state.status !== 'pending') return [409, { error: { code: 'conflict', message: 'not pending' } }]
         state.status = 'claiming'
         return [200, Object.assign(reward(), claimAnswer)]
       },
+      'GET /api/v1/me/rewards/{id}/claim': () => [200, Object.assign(reward(), claimAnswer)],
     },
     after: afterClaim,
   }
@@ -137,6 +139,20 @@ test('rewards: a user who refuses the transfer sees it still waiting, never paid
   await settle()
   expect(text(page, '#message')[0]).toContain('取消收款')
   expect(text(page, '.claim')).toEqual(['继续领取'])
+
+  // Later the citizen claims again: the waiting transfer's package is read
+  // again (GET), never a second claim, and this time confirmed.
+  wx.user.transfer = 'confirm'
+  const orig = wx.requestMerchantTransfer
+  wx.requestMerchantTransfer = (o) => {
+    s.state.status = 'claimed'
+    orig(o)
+  }
+  await page.instance.claim({ currentTarget: { dataset: { id: 'r1' } } })
+  await settle()
+  expect(wx.seen.filter((r) => r.method === 'POST' && r.path.endsWith('/claim'))).toHaveLength(1)
+  expect(wx.seen.filter((r) => r.method === 'GET' && r.path.endsWith('/claim'))).toHaveLength(1)
+  expect(text(page, '#message')).toEqual(['奖励已到账'])
 })
 
 test('rewards: a confirmed transfer the server has not yet seen is shown as being confirmed', async () => {
@@ -218,7 +234,7 @@ test('login: wx.login gives a token, a refused phone is explained, the verificat
   await page.instance.login()
   await settle()
   expect(wx.calls.map((c) => c.name)).toContain('login')
-  expect(wx.seen.find((r) => r.path === '/api/v1/auth/wechat').data).toEqual({ code: 'wx-code-1' })
+  expect(wx.seen.find((r) => r.path === '/api/v1/auth/wechat').data.code).toMatch(/^wxcode-citizen-1/)
   expect(page.querySelector('#step-phone')).toBeTruthy()
 
   await page.instance.onPhone({ detail: { errMsg: 'getPhoneNumber:fail user deny' } })

@@ -87,3 +87,30 @@ test('a failed submit keeps the Idempotency-Key; the server\'s field errors are 
   expect(wx.calls.map((c) => c.name)).toContain('getLocation')
   fs.rmSync(dir, { recursive: true, force: true })
 })
+
+test('a WeChat login without a phone number is sent to bind it before reporting', async () => {
+  const fs = require('fs')
+  const os = require('os')
+  const path = require('path')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-'))
+  const photo = path.join(dir, 'a.png')
+  fs.writeFileSync(photo, 'x')
+  wx = fakeServer.install({
+    user: { photos: [photo] },
+    routes: {
+      'POST /api/v1/uploads': () => [403, { error: { code: 'forbidden', field: 'phone', message: 'bind your phone number first (POST /api/v1/me/phone/wechat)' } }],
+    },
+  })
+  const page = loadPage('report')
+  page.instance.onLoad()
+  await settle()
+  await page.instance.addPhotos()
+  page.instance.onAddress({ detail: { value: '柳园路1号' } })
+  page.instance.onCategory({ detail: { value: 0 } })
+  page.instance.onDescription({ detail: { value: '有隐患' } })
+  await page.instance.submit()
+  await settle()
+  expect(page.querySelector('#message').dom.textContent).toContain('绑定手机号')
+  expect(wx.calls.filter((c) => c.name === 'navigateTo').map((c) => c.args.url)).toEqual(['/pages/login/login'])
+  fs.rmSync(dir, { recursive: true, force: true })
+})

@@ -15,7 +15,12 @@ function createWx(opts = {}) {
     picked: null, // wx.chooseLocation's answer, or 'cancel'
     subscribe: 'accept', // or 'reject'
     transfer: 'confirm', // wx.requestMerchantTransfer: 'confirm', 'cancel' or 'fail'
+    wechat: 'citizen', // who is logged in to WeChat: wx.login's code names them to the fake WeChat
   }, opts.user)
+  // control is the fake WeChat Pay's control URL: the user's answer in the
+  // transfer sheet is told to it (confirm: the bill succeeds and WeChat Pay
+  // calls the server back).
+  const control = opts.control || ''
   let codes = 0
   const record = (name, args) => calls.push({ name, args })
   const ok = (name, o, res) => {
@@ -100,7 +105,7 @@ function createWx(opts = {}) {
     login(o) {
       record('login', {})
       codes++
-      ok('login', o, { code: 'wx-code-' + codes })
+      ok('login', o, { code: `wxcode-${user.wechat}-${codes}${Math.random().toString(36).slice(2, 8)}` })
     },
     chooseMedia(o) {
       record('chooseMedia', { count: o.count })
@@ -126,9 +131,17 @@ function createWx(opts = {}) {
     },
     requestMerchantTransfer(o) {
       record('requestMerchantTransfer', { mchId: o.mchId, appId: o.appId, package: o.package })
-      if (user.transfer === 'cancel') return fail('requestMerchantTransfer', o, 'cancel')
-      if (user.transfer === 'fail') return fail('requestMerchantTransfer', o, 'system error')
-      ok('requestMerchantTransfer', o, {})
+      const answer = () => {
+        if (user.transfer === 'cancel') return fail('requestMerchantTransfer', o, 'cancel')
+        if (user.transfer === 'fail') return fail('requestMerchantTransfer', o, 'system error')
+        ok('requestMerchantTransfer', o, {})
+      }
+      if (!control) return answer()
+      const body = Buffer.from(JSON.stringify({ package: o.package, action: user.transfer }))
+      httpCall(control + '/transfer', 'POST', { 'Content-Type': 'application/json', 'Content-Length': body.length }, body, (err, res, buf) => {
+        if (err || res.statusCode !== 204) return fail('requestMerchantTransfer', o, 'system error ' + (err ? err.message : buf.toString()))
+        answer()
+      })
     },
   }
   for (const name of ['showToast', 'showModal', 'showLoading', 'hideLoading', 'navigateTo', 'redirectTo', 'switchTab', 'navigateBack', 'previewImage', 'stopPullDownRefresh', 'setNavigationBarTitle']) {

@@ -119,13 +119,14 @@ async function submitReport(draft, onProgress) {
   return api.submitReport(reportBody(draft, draft.photos.map((p) => keys[p])), draft.idempotencyKey)
 }
 
-// claimReward claims a reward; when the server answers with a merchant
-// transfer waiting for the citizen it opens wx.requestMerchantTransfer,
-// then reads the reward back from the server: the outcome shown is the
-// server's, never assumed. transfer is "none", "confirmed", "cancelled"
-// or "failed".
-async function claimReward(id) {
-  const answer = await api.claim(id)
+// claimReward claims a reward (again: a claim already waiting for the
+// citizen, whose package the server gives again); when the server answers
+// with a merchant transfer waiting for the citizen it opens
+// wx.requestMerchantTransfer, then reads the reward back from the server:
+// the outcome shown is the server's, never assumed. transfer is "none",
+// "confirmed", "cancelled" or "failed".
+async function claimReward(id, again) {
+  const answer = again ? await api.pendingClaim(id) : await api.claim(id)
   let transfer = 'none'
   if (answer.package) {
     try {

@@ -102,6 +102,12 @@ Component({
         this.setData(Object.assign(emptyDraft(), { message: '上报成功，编号 ' + v.ref, lastRef: v.ref }))
         wx.showToast({ title: '上报成功', icon: 'success' })
       } catch (e) {
+        if (e instanceof api.ApiError && e.status === 403 && e.field === 'phone') {
+          // A WeChat login binds a phone number before reporting.
+          this.setData({ message: '请先绑定手机号后再上报', submitting: false })
+          wx.navigateTo({ url: '/pages/login/login' })
+          return
+        }
         if (e instanceof api.ApiError && e.status >= 400 && e.status < 500) {
           this.setData({ errors: e.fieldErrors(), message: e.fields.length ? '请检查标红的内容' : e.message, submitting: false })
         } else {

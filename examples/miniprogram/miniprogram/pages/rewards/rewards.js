@@ -41,12 +41,13 @@ Component({
     async claim(e) {
       const id = e.currentTarget.dataset.id
       if (this.data.claiming) return
+      const item = this.data.items.find((r) => r.id === id)
       this.setData({ claiming: id, message: '' })
       try {
-        const out = await flows.claimReward(id)
+        const out = await flows.claimReward(id, !!(item && item.again))
         this.setData({ message: out.message })
       } catch (err) {
-        this.setData({ message: err.status === 409 ? '该奖励当前不能领取' : err.status === 403 ? '请先完成实名认证' : '领取失败，请稍后重试' })
+        this.setData({ message: err.status === 409 ? '该奖励当前不能领取' : err.status === 403 ? (err.field === 'phone' ? '请先绑定手机号' : '请先完成实名认证') : '领取失败，请稍后重试' })
       }
       this.setData({ claiming: '' })
       await this.refresh()
