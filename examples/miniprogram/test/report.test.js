@@ -75,6 +75,8 @@ test('a failed submit keeps the Idempotency-Key; the server\'s field errors are 
   await page.instance.submit()
   await settle()
   expect(page.querySelector('#message').dom.textContent).toContain('不会重复上报')
+  // The photo was uploaded (progress shown) and is not uploaded again.
+  expect(page.data.progress).toEqual([100])
   await page.instance.submit()
   await settle()
   expect(page.querySelector('#error-description').dom.textContent).toBe('描述过于简单')
