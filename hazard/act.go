@@ -109,15 +109,9 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 	if err := s.checkActInput(action, &in); err != nil {
 		return Hazard{}, err
 	}
-	h, err := s.store.Get(ctx, id)
+	h, err := s.getToChange(ctx, op, user, id, in.ExpectedVersion)
 	if err != nil {
-		return Hazard{}, Wrap(op, err)
-	}
-	if !inScope(user, &h) {
-		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Message: "this hazard is not in your scope"}
-	}
-	if h.Version != in.ExpectedVersion {
-		return Hazard{}, &Error{Code: CodeConflict, Op: op, Field: "expected_version", Message: "the hazard changed: reload it", Version: h.Version}
+		return Hazard{}, err
 	}
 	pr, err := s.process(&h)
 	if err != nil {

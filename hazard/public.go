@@ -3,6 +3,8 @@ package hazard
 import (
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
@@ -10,17 +12,21 @@ import (
 // no field that could carry the reporter's identity or contact, nor staff's
 // private notes: redaction by construction.
 type PublicHazard struct {
-	Ref         string   `json:"ref"`
-	Category    string   `json:"category"`
-	Severity    Severity `json:"severity"`
-	Description string   `json:"description"`
-	Photos      []string `json:"photos"` // blob keys
-	Address     string   `json:"address"`
-	Point       *Point   `json:"point,omitempty"`
-	District    string   `json:"district,omitempty"`
-	Department  string   `json:"department,omitempty"`
-	Source      Source   `json:"source"`
-	State       string   `json:"state"`
+	// ID is the hazard's ID, for the caller's own bookkeeping (a cache that
+	// matches what it holds against the event log's hazard IDs). It is never
+	// encoded: the public names a report by Ref.
+	ID          uuid.UUID `json:"-"`
+	Ref         string    `json:"ref"`
+	Category    string    `json:"category"`
+	Severity    Severity  `json:"severity"`
+	Description string    `json:"description"`
+	Photos      []string  `json:"photos"` // blob keys
+	Address     string    `json:"address"`
+	Point       *Point    `json:"point,omitempty"`
+	District    string    `json:"district,omitempty"`
+	Department  string    `json:"department,omitempty"`
+	Source      Source    `json:"source"`
+	State       string    `json:"state"`
 	// Status is the public status of State, as the hazard's process
 	// declares it ("received", "fixed"); the service's public views set it.
 	Status workflow.Label `json:"status,omitzero"`
@@ -57,6 +63,7 @@ type PublicEvent struct {
 // PublicTimeline.
 func (h *Hazard) Public() PublicHazard {
 	p := PublicHazard{
+		ID:              h.ID,
 		Ref:             h.Ref,
 		Category:        h.Category,
 		Severity:        h.Severity,

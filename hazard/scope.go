@@ -1,5 +1,11 @@
 package hazard
 
+import (
+	"context"
+
+	"github.com/google/uuid"
+)
+
 // Who may see and act on which hazard is decided here, once: the views,
 // Act, the queues and the photo handler of a server all ask these.
 
@@ -36,6 +42,24 @@ func scopeFilter(u User) (Filter, bool) {
 func inScope(u User, h *Hazard) bool {
 	f, ok := scopeFilter(u)
 	return ok && f.Matches(h)
+}
+
+// getToChange reads the hazard id for user to change it: CodeNotFound when
+// it is missing, CodeForbidden when it is not in user's scope, and
+// CodeConflict (with Error.Version the current version) when its version
+// is not expectedVersion.
+func (s *Service) getToChange(ctx context.Context, op string, user User, id uuid.UUID, expectedVersion int64) (Hazard, error) {
+	h, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Hazard{}, Wrap(op, err)
+	}
+	if !inScope(user, &h) {
+		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Message: "this hazard is not in your scope"}
+	}
+	if h.Version != expectedVersion {
+		return Hazard{}, &Error{Code: CodeConflict, Op: op, Field: "expected_version", Message: "the hazard changed: reload it", Version: h.Version}
+	}
+	return h, nil
 }
 
 // staffOnly returns nil for a signed-in staff user (User.Staff),

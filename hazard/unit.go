@@ -38,15 +38,9 @@ func (s *Service) LinkUnit(ctx context.Context, user User, id uuid.UUID, unitID 
 	if err := p.Err(op); err != nil {
 		return Hazard{}, err
 	}
-	h, err := s.store.Get(ctx, id)
+	h, err := s.getToChange(ctx, op, user, id, expectedVersion)
 	if err != nil {
-		return Hazard{}, Wrap(op, err)
-	}
-	if !inScope(user, &h) {
-		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Message: "this hazard is not in your scope"}
-	}
-	if h.Version != expectedVersion {
-		return Hazard{}, &Error{Code: CodeConflict, Op: op, Field: "expected_version", Message: "the hazard changed: reload it", Version: h.Version}
+		return Hazard{}, err
 	}
 	if h.UnitID == unitID {
 		return h, nil

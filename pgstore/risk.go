@@ -11,6 +11,7 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/risk"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // RiskStore is the PostgreSQL risk.Store. It stores; the rules (credit
@@ -225,25 +226,13 @@ func (s *RiskStore) ListUnits(ctx context.Context, f risk.UnitFilter, p hazard.P
 	if err != nil {
 		return risk.UnitList{}, err
 	}
-	rows, err := s.db.pool.Query(ctx, sql, args...)
+	items, more, err := queryDocs[risk.Unit](ctx, s.db.pool, op, "unit", limit, sql, args...)
 	if err != nil {
-		return risk.UnitList{}, translate(op, err)
+		return risk.UnitList{}, err
 	}
-	docs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
-	if err != nil {
-		return risk.UnitList{}, translate(op, err)
-	}
-	out := risk.UnitList{Items: make([]risk.Unit, 0, min(len(docs), limit))}
-	for i, doc := range docs {
-		if i == limit {
-			out.Next = risk.IDCursor(out.Items[limit-1].ID, false)
-			break
-		}
-		u, err := decodeJSON[risk.Unit]("unit", doc)
-		if err != nil {
-			return risk.UnitList{}, hazard.Wrap(op, err)
-		}
-		out.Items = append(out.Items, u)
+	out := risk.UnitList{Items: items}
+	if more {
+		out.Next = risk.IDCursor(items[len(items)-1].ID, false)
 	}
 	return out, nil
 }
@@ -357,21 +346,8 @@ const (
 // Points implements risk.Store.
 func (s *RiskStore) Points(ctx context.Context, unitID uuid.UUID) ([]risk.Point, error) {
 	const op = "pgstore.Points"
-	rows, err := s.db.pool.Query(ctx, pointsSQL, unitID)
-	if err != nil {
-		return nil, translate(op, err)
-	}
-	docs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
-	if err != nil {
-		return nil, translate(op, err)
-	}
-	out := make([]risk.Point, len(docs))
-	for i, d := range docs {
-		if out[i], err = decodeJSON[risk.Point]("point", d); err != nil {
-			return nil, hazard.Wrap(op, err)
-		}
-	}
-	return out, nil
+	out, _, err := queryDocs[risk.Point](ctx, s.db.pool, op, "point", -1, pointsSQL, unitID)
+	return out, err
 }
 
 // Assessments implements risk.Store.
@@ -395,27 +371,42 @@ func (s *RiskStore) Assessments(ctx context.Context, pointID uuid.UUID, p hazard
 			return risk.AssessmentList{}, translate(op, err)
 		}
 	}
-	rows, err := s.db.pool.Query(ctx, assessmentsSQL, pointID, before, limit+1)
+	items, more, err := queryDocs[risk.Assessment](ctx, s.db.pool, op, "assessment", limit, assessmentsSQL, pointID, before, limit+1)
 	if err != nil {
-		return risk.AssessmentList{}, translate(op, err)
+		return risk.AssessmentList{}, err
+	}
+	out := risk.AssessmentList{Items: items}
+	if more {
+		out.Next = risk.IDCursor(items[len(items)-1].ID, true)
+	}
+	return out, nil
+}
+
+// queryDocs runs a statement that selects one JSON document per row and
+// decodes each as a T (what names it in errors). With limit >= 0 the
+// statement asks for limit+1 rows: queryDocs returns the first limit and
+// whether there were more (a next page); with limit < 0 it returns them
+// all.
+func queryDocs[T any](ctx context.Context, pool *pgxpool.Pool, op, what string, limit int, sql string, args ...any) ([]T, bool, error) {
+	rows, err := pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, false, translate(op, err)
 	}
 	docs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
 	if err != nil {
-		return risk.AssessmentList{}, translate(op, err)
+		return nil, false, translate(op, err)
 	}
-	out := risk.AssessmentList{Items: make([]risk.Assessment, 0, min(len(docs), limit))}
+	more := limit >= 0 && len(docs) > limit
+	if more {
+		docs = docs[:limit]
+	}
+	out := make([]T, len(docs))
 	for i, d := range docs {
-		if i == limit {
-			out.Next = risk.IDCursor(out.Items[limit-1].ID, true)
-			break
+		if out[i], err = decodeJSON[T](what, d); err != nil {
+			return nil, false, hazard.Wrap(op, err)
 		}
-		a, err := decodeJSON[risk.Assessment]("assessment", d)
-		if err != nil {
-			return risk.AssessmentList{}, hazard.Wrap(op, err)
-		}
-		out.Items = append(out.Items, a)
 	}
-	return out, nil
+	return out, more, nil
 }
 
 // dueSQL reads one page of a department's due-date index; $5 is NULL for

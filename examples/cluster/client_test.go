@@ -111,6 +111,17 @@ func (c *client) login(base, user string) string {
 // upload uploads the PNG photo to the server at base and returns its key,
 // or "" after reporting an error.
 func (c *client) upload(base, token string, photo []byte) string {
+	r := c.uploadReply(base, token, photo)
+	if r.status != http.StatusCreated {
+		c.t.Errorf("upload to %s: %d %s", base, r.status, r.body)
+		return ""
+	}
+	return uploadKey(c.t, r)
+}
+
+// uploadReply uploads the PNG photo to the server at base and returns the
+// answer, whatever its status.
+func (c *client) uploadReply(base, token string, photo []byte) reply {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fw, err := mw.CreateFormFile("file", "photo.png")
@@ -122,24 +133,25 @@ func (c *client) upload(base, token string, photo []byte) string {
 	}
 	if err != nil {
 		c.t.Errorf("multipart: %v", err)
-		return ""
+		return reply{}
 	}
 	req, err := http.NewRequest("POST", base+"/api/v1/uploads", &buf)
 	if err != nil {
 		c.t.Errorf("upload: %v", err)
-		return ""
+		return reply{}
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+token)
-	r := c.send(req)
-	if r.status != http.StatusCreated {
-		c.t.Errorf("upload to %s: %d %s", base, r.status, r.body)
-		return ""
-	}
+	return c.send(req)
+}
+
+// uploadKey returns the key of an upload's answer, "" after reporting an
+// error.
+func uploadKey(t *testing.T, r reply) string {
 	var u struct {
 		Key string `json:"key"`
 	}
-	if !r.decode(c.t, &u) {
+	if !r.decode(t, &u) {
 		return ""
 	}
 	return u.Key

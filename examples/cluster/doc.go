@@ -32,8 +32,21 @@
 //     step), and exactly one of twenty login codes for one phone is sent
 //     (the rate limiter on the shared database, pgstore's hazard.Limiter);
 //     every other answer is 429 with Retry-After.
+//   - TestDatabaseOutage starts a PostgreSQL of its own (initdb and
+//     postgres from /usr/lib/postgresql/*/bin, run as the postgres user
+//     when the test is root, on a free port in a temporary directory), runs
+//     two server processes on it under a steady load of reports driven
+//     through the loop, kills the database with SIGKILL and starts it
+//     again. /readyz says not ready while it is down and ready after; no
+//     request gets a 5xx other than 503 with Retry-After, which a client
+//     retries safely (a submission with its Idempotency-Key, an action
+//     with its expected version); every acknowledged write is in the log
+//     afterwards; the relay resumes at its cursors, every notification the
+//     log calls for is sent and every reward due is issued once. It skips,
+//     saying why, without PostgreSQL's server binaries; it does not need
+//     HAZARDLOOP_TEST_DATABASE_URL.
 //
-// The tests need PostgreSQL: they read its URL from
+// The other tests need PostgreSQL: they read its URL from
 // HAZARDLOOP_TEST_DATABASE_URL and skip without it, for example
 //
 //	psql -h 127.0.0.1 -U postgres -c 'create database hl_cluster'

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -38,13 +39,43 @@ func main() {
 	flag.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long each scenario runs")
 	flag.IntVar(&cfg.Workers, "workers", 32, "concurrent clients")
 	flag.IntVar(&cfg.Rounds, "rounds", 3, "slices each scenario's time is split in, alternating scenarios")
+	flag.IntVar(&cfg.WritesPerSec, "mixed-writes", DefaultMixedWrites, "submissions per second in the mixed scenario")
+	soak := SoakConfig{}
+	flag.DurationVar(&soak.Duration, "soak", 0, "run the soak (mixed load at a steady rate) for this long instead of the scenarios")
+	flag.IntVar(&soak.Rate, "soak-rate", DefaultSoakRate, "requests per second per backend in the soak")
+	flag.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL URL of a fresh database: the scenarios run the server on it, and the soak runs a PostgreSQL backend beside the memory one")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run (server and clients) to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadbench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if soak.Duration > 0 {
+		soak.DatabaseURL = cfg.DatabaseURL
+		res, err := Soak(context.Background(), soak)
+		PrintSoak(os.Stdout, soak, res)
+		exitOn(err)
+		return
+	}
 	res, err := Run(context.Background(), cfg)
+	Print(os.Stdout, cfg, res)
+	exitOn(err)
+}
+
+// exitOn stops the command with err, after the profile is written.
+func exitOn(err error) {
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		os.Exit(1)
 	}
-	Print(os.Stdout, cfg, res)
 }
 
 // Config configures a run.
@@ -54,7 +85,16 @@ type Config struct {
 	Duration time.Duration
 	Rounds   int
 	Workers  int
+	// DatabaseURL runs the server on PostgreSQL (a fresh database: the
+	// server migrates it and seeds the demo data); memory if empty.
+	DatabaseURL string
+	// WritesPerSec is the submissions per second the mixed scenario sends
+	// while its clients read plaza pages; DefaultMixedWrites if 0.
+	WritesPerSec int
 }
+
+// DefaultMixedWrites is the submissions per second of the mixed scenario.
+const DefaultMixedWrites = 20
 
 // Result is one scenario's measurement.
 type Result struct {
@@ -85,13 +125,16 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	if cfg.Rounds <= 0 {
 		cfg.Rounds = 3
 	}
+	if cfg.WritesPerSec <= 0 {
+		cfg.WritesPerSec = DefaultMixedWrites
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	scfg := server.Config{
 		Addr: "127.0.0.1:0", Demo: true, Logger: slog.New(slog.DiscardHandler),
-		TokenSecret: bytes.Repeat([]byte("b"), 32), SubmitsPerDay: -1,
+		TokenSecret: bytes.Repeat([]byte("b"), 32), SubmitsPerDay: -1, DatabaseURL: cfg.DatabaseURL,
 	}
 	go func() { done <- server.Run(ctx, scfg, func(a string) { ready <- a }) }()
 	var addr string
@@ -162,15 +205,52 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 			return req, nil
 		}
 	}
+	// writer sends cfg.WritesPerSec submissions a second, each on its own
+	// client, until ctx ends, and counts those not answered 201.
+	var writerFailed atomic.Int64
+	writer := func(ctx context.Context) {
+		mk := submit(base+"/api/v1/reports", true)
+		t := time.NewTicker(time.Second / time.Duration(cfg.WritesPerSec))
+		defer t.Stop()
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, err := mk()
+				if err == nil {
+					var res *http.Response
+					if res, err = client.Do(req.WithContext(ctx)); err == nil {
+						_, _ = io.Copy(io.Discard, res.Body)
+						res.Body.Close()
+						if res.StatusCode != http.StatusCreated {
+							err = fmt.Errorf("status %d", res.StatusCode)
+						}
+					}
+				}
+				if err != nil && ctx.Err() == nil {
+					writerFailed.Add(1)
+				}
+			}()
+		}
+	}
 	scenarios := []struct {
 		name, baseline string
 		status         int
 		req            func() (*http.Request, error)
+		background     func(context.Context)
 	}{
-		{"baseline plaza (bare net/http)", "", 200, plaza(bareBase + "/plaza")},
-		{"plaza page (GET /api/v1/plaza?limit=20)", "baseline plaza (bare net/http)", 200, plaza(base + "/api/v1/plaza?limit=20")},
-		{"baseline submit (bare net/http)", "", 201, submit(bareBase+"/reports", false)},
-		{"report submission (POST /api/v1/reports)", "baseline submit (bare net/http)", 201, submit(base+"/api/v1/reports", true)},
+		{"baseline plaza (bare net/http)", "", 200, plaza(bareBase + "/plaza"), nil},
+		{"plaza page (GET /api/v1/plaza?limit=20)", "baseline plaza (bare net/http)", 200, plaza(base + "/api/v1/plaza?limit=20"), nil},
+		{fmt.Sprintf("plaza page while %d submissions/s arrive", cfg.WritesPerSec), "baseline plaza (bare net/http)", 200, plaza(base + "/api/v1/plaza?limit=20"), writer},
+		{"baseline submit (bare net/http)", "", 201, submit(bareBase+"/reports", false), nil},
+		{"report submission (POST /api/v1/reports)", "baseline submit (bare net/http)", 201, submit(base+"/api/v1/reports", true), nil},
 	}
 	// Each scenario runs in Rounds slices, alternating with its baseline,
 	// so that a burst of other load on the machine hits both alike.
@@ -178,7 +258,7 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	slice := cfg.Duration / time.Duration(cfg.Rounds)
 	for round := 0; round < cfg.Rounds; round++ {
 		for i, sc := range scenarios {
-			r := measure(ctx, client, cfg.Workers, slice, sc.name, sc.status, sc.req)
+			r := measure(ctx, client, cfg.Workers, slice, sc.name, sc.status, sc.req, sc.background)
 			out[i].add(r)
 		}
 	}
@@ -194,13 +274,22 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	if err := <-done; err != nil {
 		return out, err
 	}
+	if n := writerFailed.Load(); n > 0 {
+		return out, fmt.Errorf("the mixed scenario's writer saw %d submissions fail", n)
+	}
 	return out, nil
 }
 
-// measure runs workers clients sending requests for d.
-func measure(ctx context.Context, client *http.Client, workers int, d time.Duration, name string, status int, mk func() (*http.Request, error)) Result {
+// measure runs workers clients sending requests for d, and background (if
+// not nil) beside them for as long.
+func measure(ctx context.Context, client *http.Client, workers int, d time.Duration, name string, status int, mk func() (*http.Request, error), background func(context.Context)) Result {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
+	if background != nil {
+		bg := make(chan struct{})
+		go func() { defer close(bg); background(ctx) }()
+		defer func() { <-bg }()
+	}
 	var n, errs atomic.Int64
 	var bad sync.Map
 	lat := make([][]time.Duration, workers)

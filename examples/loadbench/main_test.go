@@ -19,13 +19,14 @@ func TestRun(t *testing.T) {
 	cfg := Config{Duration: 200 * time.Millisecond, Workers: 4, Rounds: 2}
 	res, err := Run(context.Background(), cfg)
 	require.NoError(t, err)
-	require.Len(t, res, 4)
+	require.Len(t, res, 5)
 	for _, r := range res {
 		assert.Positive(t, r.Requests, r.Name)
 		assert.Zero(t, r.Errors, r.Name)
 	}
 	assert.Positive(t, res[1].Ratio, "plaza ratio")
-	assert.Positive(t, res[3].Ratio, "submission ratio")
+	assert.Positive(t, res[2].Ratio, "mixed plaza ratio")
+	assert.Positive(t, res[4].Ratio, "submission ratio")
 	var buf bytes.Buffer
 	Print(&buf, cfg, res)
 	assert.Contains(t, buf.String(), "ratio to baseline")

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -72,7 +73,8 @@ func (c caller) user() hazard.User {
 func (c caller) admin() bool { return c.signed && AccessAdmin.Allows(c.acct.Role) }
 
 // authenticate returns the caller of r: nobody without an Authorization
-// header, the account of a valid bearer token, or CodeUnauthenticated.
+// header, the account of a valid bearer token, CodeUnauthenticated, or the
+// account store's error when it fails.
 func (s *Server) authenticate(r *http.Request) (caller, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
@@ -87,8 +89,13 @@ func (s *Server) authenticate(r *http.Request) (caller, error) {
 		return caller{}, err
 	}
 	a, err := s.users.get(r.Context(), id)
-	if err != nil {
+	switch {
+	case errors.Is(err, hazard.ErrNotFound):
 		return caller{}, errBadToken()
+	case err != nil:
+		// The account store failing (a database out of reach) says nothing
+		// of the token: answer the failure, not "sign in again".
+		return caller{}, err
 	}
 	return caller{acct: a, signed: true}, nil
 }

@@ -85,6 +85,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if _, ok := statusOf[code]; !ok {
 		code = hazard.CodeInternal
 	}
+	if code == hazard.CodeInternal && storeUnavailable(err) {
+		s.log.LogAttrs(r.Context(), slog.LevelWarn, "store unavailable",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+		err = &hazard.Error{Code: CodeUnavailable, Message: "the service is unavailable for a moment: retry after the wait in Retry-After", Err: err}
+		code = CodeUnavailable
+	}
 	d := ErrorDetail{Code: code, Message: hazard.ErrorMessage(err)}
 	var he *hazard.Error
 	if errors.As(err, &he) && code != hazard.CodeInternal {
@@ -107,6 +113,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			after = he.RetryAfter
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))
+	}
+	if code == CodeUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(int(UnavailableRetryAfter/time.Second)))
 	}
 	writeJSON(w, StatusOf(code), ErrorBody{Error: d})
 }
