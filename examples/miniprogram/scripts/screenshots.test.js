@@ -44,7 +44,7 @@ const shots = [
   ['mine', 'mine', (p) => p.instance.onShow(), '我的'],
   ['rewards', 'rewards', (p) => p.instance.onLoad({}), '我的奖励'],
   ['knowledge', 'knowledge', (p) => p.instance.onLoad(), '安全知识'],
-  ['login', 'login', (p) => p.instance.onLoad(), '登录与实名认证'],
+  ['login', 'login', (p) => p.instance.onLoad(), '登录与实名认证', { 'GET /api/v1/me': () => [200, { id: 'u9', role: 'reporter', phone: '139****0021', verified: false }] }],
 ]
 
 function chromium() {
@@ -59,11 +59,11 @@ function chromium() {
   return ''
 }
 
-test.each(shots)('%s renders', async (name, page, load, title) => {
+test.each(shots)('%s renders', async (name, page, load, title, extra) => {
   jest.resetModules()
   document.head.innerHTML = ''
   document.body.innerHTML = ''
-  const wx = fakeServer.install({ routes })
+  const wx = fakeServer.install({ routes: Object.assign({}, routes, extra) })
   wx.setStorageSync('hazardloop.token', { token: 't1', expires: Date.now() + 3600e3 })
   const p = loadPage(page)
   await load(p)
