@@ -6,6 +6,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/google/uuid v1.6.0
 	github.com/hazardloop/hazardloop v0.0.0
+	github.com/hazardloop/hazardloop/reward/wechatpay v0.0.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/stretchr/testify v1.12.1
@@ -15,6 +16,7 @@ require (
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	github.com/wechatpay-apiv3/wechatpay-go v0.2.21 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 )
@@ -38,3 +40,5 @@ require (
 replace github.com/hazardloop/hazardloop => ../
 
 replace github.com/hazardloop/hazardloop/pgstore => ../pgstore
+
+replace github.com/hazardloop/hazardloop/reward/wechatpay => ../reward/wechatpay

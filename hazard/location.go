@@ -2,6 +2,7 @@ package hazard
 
 import (
 	"math"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -17,6 +18,34 @@ const (
 
 // Valid reports whether c is a known coordinate system.
 func (c CoordSystem) Valid() bool { return c == WGS84 || c == GCJ02 }
+
+// ParseCoordSystem returns the coordinate system s names, in its canonical
+// spelling (WGS84 or GCJ02). It accepts the spellings clients send:
+// wx.getLocation's "wgs84" and "gcj02", and map SDKs' "WGS-84" and
+// "GCJ-02", in any case, with or without the hyphen. Anything else is
+// CodeInvalid with the field coord_system.
+func ParseCoordSystem(s string) (CoordSystem, error) {
+	switch strings.ToUpper(strings.Replace(strings.TrimSpace(s), "-", "", 1)) {
+	case string(WGS84):
+		return WGS84, nil
+	case string(GCJ02):
+		return GCJ02, nil
+	}
+	return "", &Error{Code: CodeInvalid, Field: "coord_system", Message: "must be WGS84 or GCJ02 (wgs84, gcj02, WGS-84 and GCJ-02 are accepted)"}
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with
+// ParseCoordSystem's spellings, so that JSON carries any of them and the
+// canonical value is stored. An unknown name is kept as given, for
+// Location.Validate to refuse with the field at fault.
+func (c *CoordSystem) UnmarshalText(b []byte) error {
+	if sys, err := ParseCoordSystem(string(b)); err == nil {
+		*c = sys
+		return nil
+	}
+	*c = CoordSystem(b)
+	return nil
+}
 
 // Point is a latitude and longitude in degrees in a named system.
 type Point struct {
@@ -65,7 +94,7 @@ func (l Location) Validate() error {
 			p.Add("longitude", "must be between -180 and 180")
 		}
 		if !pt.System.Valid() {
-			p.Add("coord_system", "must be WGS84 or GCJ02")
+			p.Add("coord_system", "must be WGS84 or GCJ02 (wgs84, gcj02, WGS-84 and GCJ-02 are accepted)")
 		}
 	}
 	return p.Err("location")

@@ -1,10 +1,12 @@
 package hazard_test
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
 )
@@ -118,4 +120,34 @@ func TestLocationValidate(t *testing.T) {
 	assert.True(t, hazard.WGS84.Valid())
 	assert.True(t, hazard.GCJ02.Valid())
 	assert.False(t, hazard.CoordSystem("wgs84").Valid())
+}
+
+func TestParseCoordSystem(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want hazard.CoordSystem
+	}{
+		{"WGS84", hazard.WGS84}, {"wgs84", hazard.WGS84}, {"WGS-84", hazard.WGS84}, {"wgs-84", hazard.WGS84}, {" Wgs84 ", hazard.WGS84},
+		{"GCJ02", hazard.GCJ02}, {"gcj02", hazard.GCJ02}, {"GCJ-02", hazard.GCJ02}, {"gcj-02", hazard.GCJ02},
+	} {
+		got, err := hazard.ParseCoordSystem(tc.in)
+		require.NoError(t, err, "ParseCoordSystem(%q)", tc.in)
+		assert.Equal(t, tc.want, got, "ParseCoordSystem(%q)", tc.in)
+	}
+	for _, in := range []string{"", "bd09", "BD-09", "WGS--84", "WGS8", "GCJ-02-"} {
+		_, err := hazard.ParseCoordSystem(in)
+		require.ErrorIs(t, err, hazard.ErrInvalid, "ParseCoordSystem(%q)", in)
+		var he *hazard.Error
+		require.ErrorAs(t, err, &he)
+		assert.Equal(t, "coord_system", he.Field, "ParseCoordSystem(%q) field", in)
+	}
+}
+
+func TestCoordSystemJSON(t *testing.T) {
+	var p hazard.Point
+	require.NoError(t, json.Unmarshal([]byte(`{"lat":39.9,"lng":116.4,"system":"gcj-02"}`), &p))
+	assert.Equal(t, hazard.GCJ02, p.System, "a GCJ-02 spelling decodes to the canonical value")
+	require.NoError(t, json.Unmarshal([]byte(`{"lat":39.9,"lng":116.4,"system":"bd09"}`), &p))
+	err := hazard.Location{Address: "x", Point: &p}.Validate()
+	require.ErrorIs(t, err, hazard.ErrInvalid, "an unknown system is refused by Validate")
 }

@@ -439,6 +439,18 @@ func (w *WeChat) accessToken(ctx context.Context) (string, error) {
 	return res.AccessToken, nil
 }
 
+// AccessToken returns the mini-program's stable access token, the one
+// the adapter sends messages with: cached until TokenMargin before it
+// expires, fetched once however many callers ask at once. Other calls to
+// WeChat's server API (phone numbers at login) share it rather than fetch
+// their own. Errors are classified as Notify's are.
+func (w *WeChat) AccessToken(ctx context.Context) (string, error) { return w.accessToken(ctx) }
+
+// InvalidateToken drops tok when WeChat refused it (errcode 40001, 40014
+// or 42001), if it is still the cached token, so that the next
+// AccessToken fetches the token WeChat holds valid.
+func (w *WeChat) InvalidateToken(tok string) { w.invalidate(tok) }
+
 func (w *WeChat) cached() (string, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

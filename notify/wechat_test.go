@@ -277,3 +277,29 @@ func TestFallbackWeChatToSMS(t *testing.T) {
 	require.ErrorIs(t, n.Notify(context.Background(), busy, msg), notify.ErrTemporary)
 	assert.Len(t, sms.Sent(), 1, "a busy WeChat is retried later, not replaced by SMS")
 }
+
+func TestWeChatSharesItsAccessToken(t *testing.T) {
+	f, c := &fakeWeChat{}, newClock()
+	w := newWeChat(t, f, c)
+	ctx := context.Background()
+	tok, err := w.AccessToken(ctx)
+	require.NoError(t, err)
+	require.NoError(t, w.Notify(ctx, to("oUser1"), msg))
+	again, err := w.AccessToken(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, tok, again, "AccessToken after Notify")
+	assert.Equal(t, 1, f.fetches, "one fetch for AccessToken and Notify together")
+
+	f.mu.Lock()
+	f.rotate()
+	f.mu.Unlock()
+	w.InvalidateToken(tok)
+	fresh, err := w.AccessToken(ctx)
+	require.NoError(t, err)
+	assert.NotEqual(t, tok, fresh, "AccessToken after InvalidateToken")
+	assert.Equal(t, 2, f.fetches, "a refused token is fetched again")
+	w.InvalidateToken(tok) // no longer the cached one: nothing happens
+	got, err := w.AccessToken(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, fresh, got, "InvalidateToken of an old token keeps the new one")
+}

@@ -70,4 +70,5 @@ func ExampleMigrations() {
 	// 6 0006_limits.sql
 	// 7 0007_uploads.sql
 	// 8 0008_risk.sql
+	// 9 0009_inspection.sql
 }

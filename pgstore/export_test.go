@@ -36,3 +36,7 @@ const (
 	PointsSQL      = pointsSQL
 	AssessmentsSQL = assessmentsSQL
 )
+
+// LedgerQuery exposes the statement of InspectionStore.LedgerHazards to
+// the tests that EXPLAIN it.
+var LedgerQuery = ledgerQuery

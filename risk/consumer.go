@@ -33,8 +33,21 @@ func (s *Service) handle(ctx context.Context, e hazard.Event) error {
 	if err != nil {
 		return err
 	}
-	id, err := uuid.Parse(h.UnitID)
-	if err != nil || id.String() != h.UnitID {
+	// A hazard moved from one unit to another changes both.
+	for _, unit := range []string{e.Data[hazard.DataPreviousUnitID], h.UnitID} {
+		if err := s.recomputeUnit(ctx, unit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recomputeUnit regrades the unit whose ID is the string unit; a string
+// that is no unit ID of ours, or a unit no longer registered, is nothing
+// to do.
+func (s *Service) recomputeUnit(ctx context.Context, unit string) error {
+	id, err := uuid.Parse(unit)
+	if err != nil || id.String() != unit {
 		return nil
 	}
 	_, err = s.Recompute(ctx, id)

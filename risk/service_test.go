@@ -183,6 +183,23 @@ func TestHazardEventsRegradeTheUnitThroughTheRelay(t *testing.T) {
 	assert.Equal(t, v, h.unit(t, u.ID).Version)
 }
 
+// A hazard moved from one unit to another by staff regrades both.
+func TestLinkingToAnotherUnitRegradesBoth(t *testing.T) {
+	h := newHarness(t)
+	a, b := h.register(t, 1), h.register(t, 2)
+	hz := h.hazardAt(t, a.ID, true)
+	h.drain(t)
+	require.Equal(t, risk.Orange, h.unit(t, a.ID).Grade)
+
+	svc, err := hazard.NewService(hazard.ServiceConfig{Store: h.hazards, Clock: h.clock.Now})
+	require.NoError(t, err)
+	_, err = svc.LinkUnit(ctx, hazard.User{ID: "rev-1", Role: "reviewer"}, hz.ID, b.ID.String(), hz.Version)
+	require.NoError(t, err)
+	h.drain(t)
+	assert.Equal(t, risk.Blue, h.unit(t, a.ID).Grade, "the unit it left")
+	assert.Equal(t, risk.Orange, h.unit(t, b.ID).Grade, "the unit it moved to")
+}
+
 func TestOverdueHazardShortensTheInterval(t *testing.T) {
 	h := newHarness(t)
 	u := h.register(t, 1)

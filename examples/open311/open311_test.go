@@ -109,6 +109,7 @@ func TestServiceDefinition(t *testing.T) {
 	want := []attr{
 		{code: "severity", datatype: "singlevaluelist", required: "true", values: []string{"general", "major"}},
 		{code: "unit", datatype: "string", required: "false"},
+		{code: "coord_system", datatype: "singlevaluelist", required: "false", values: []string{"WGS84", "GCJ02"}},
 	}
 	for _, ext := range formats {
 		t.Run(ext, func(t *testing.T) {
@@ -368,6 +369,8 @@ func TestPostErrors(t *testing.T) {
 		{name: "severity twice", edit: func(f url.Values) { f["attribute[severity]"] = []string{"general", "major"} }, status: 400, fields: []string{"attribute[severity]"}},
 		{name: "unit too long", edit: func(f url.Values) { f.Set("attribute[unit]", strings.Repeat("u", hazard.MaxUnitLen+1)) }, status: 400, fields: []string{"attribute[unit]"}},
 		{name: "unit on two lines", edit: func(f url.Values) { f.Set("attribute[unit]", "a\nb") }, status: 400, fields: []string{"attribute[unit]"}},
+		{name: "coordinate system unknown", edit: func(f url.Values) { f.Set("attribute[coord_system]", "BD-09") }, status: 400, fields: []string{"attribute[coord_system]"}},
+		{name: "coordinate system twice", edit: func(f url.Values) { f["attribute[coord_system]"] = []string{"wgs84", "gcj02"} }, status: 400, fields: []string{"attribute[coord_system]"}},
 		{name: "lat without long", edit: func(f url.Values) { f.Del("long") }, status: 400, fields: []string{"long"}},
 		{name: "lat not a number", edit: func(f url.Values) { f.Set("lat", "north") }, status: 400, fields: []string{"lat"}},
 		{name: "lat out of range", edit: func(f url.Values) { f.Set("lat", "91") }, status: 400, fields: []string{"lat"}},
@@ -855,4 +858,26 @@ func TestUpdatesSkipOtherSubjects(t *testing.T) {
 	ups := updates(t, e, "json", "")
 	require.Len(t, ups, 1, "the hazard's submission only")
 	assert.Equal(t, id, ups[0]["service_request_id"])
+}
+
+// TestCoordSystemAttribute: lat and long are WGS-84 unless
+// attribute[coord_system] says otherwise, in any of the accepted
+// spellings; the hazard stores the canonical value.
+func TestCoordSystemAttribute(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		value string
+		want  hazard.CoordSystem
+	}{{"", hazard.WGS84}, {"gcj02", hazard.GCJ02}, {"GCJ-02", hazard.GCJ02}, {"wgs-84", hazard.WGS84}, {"WGS84", hazard.WGS84}} {
+		f := e.validForm()
+		if tc.value != "" {
+			f.Set("attribute[coord_system]", tc.value)
+		}
+		f.Set("address_string", "东昌府区 柳园路 "+strconv.Itoa(len(tc.value)+100)+"号")
+		ref := e.submit(f)
+		h, err := e.store.GetByRef(context.Background(), ref)
+		require.NoError(t, err)
+		require.NotNil(t, h.Location.Point, "point of %q", tc.value)
+		assert.Equal(t, tc.want, h.Location.Point.System, "coord_system %q", tc.value)
+	}
 }

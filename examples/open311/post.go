@@ -49,8 +49,9 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 
 	var fe fieldErrors
 	in := hazard.SubmitInput{Category: code, Source: hazard.SourceCitizen, Description: hazard.NormalizeText(r.Form.Get("description"))}
-	in.Severity, in.Unit = parseAttributes(r.Form, &fe)
-	in.Location = parseLocation(r.Form, &fe)
+	var sys hazard.CoordSystem
+	in.Severity, in.Unit, sys = parseAttributes(r.Form, &fe)
+	in.Location = parseLocation(r.Form, sys, &fe)
 	rep := parseReporter(r.Form, partner, &fe)
 	in.Contact = hazard.Contact{Name: strings.TrimSpace(rep.FirstName + " " + rep.LastName), Phone: rep.Phone}
 	urls := h.parseMedia(r.Form, &fe)
@@ -116,8 +117,9 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 }
 
 // parseAttributes reads attribute[code]=value against the service
-// definition: severity (required, general or major) and unit (optional).
-func parseAttributes(form url.Values, fe *fieldErrors) (hazard.Severity, string) {
+// definition: severity (required, general or major), unit (optional) and
+// coord_system (optional, WGS84 when absent).
+func parseAttributes(form url.Values, fe *fieldErrors) (hazard.Severity, string, hazard.CoordSystem) {
 	vals := map[string][]string{}
 	keys := make([]string, 0, len(form))
 	for k := range form {
@@ -134,7 +136,7 @@ func parseAttributes(form url.Values, fe *fieldErrors) (hazard.Severity, string)
 			fe.add(k, "must be attribute[code]=value")
 			continue
 		}
-		if code != AttrSeverity && code != AttrUnit {
+		if code != AttrSeverity && code != AttrUnit && code != AttrCoordSystem {
 			fe.add(k, "is not an attribute of this service; see its service definition")
 			continue
 		}
@@ -164,13 +166,24 @@ func parseAttributes(form url.Values, fe *fieldErrors) (hazard.Severity, string)
 			fe.add("attribute["+AttrUnit+"]", fmt.Sprintf("must be at most %d characters", hazard.MaxUnitLen))
 		}
 	}
-	return sev, unit
+	sys := hazard.WGS84
+	switch v := vals[AttrCoordSystem]; {
+	case len(v) > 1:
+		fe.add("attribute["+AttrCoordSystem+"]", "takes one value (singlevaluelist)")
+	case len(v) == 1:
+		if parsed, err := hazard.ParseCoordSystem(v[0]); err != nil {
+			fe.add("attribute["+AttrCoordSystem+"]", hazard.ErrorMessage(err))
+		} else {
+			sys = parsed
+		}
+	}
+	return sev, unit, sys
 }
 
-// parseLocation reads lat and long (WGS-84) or address_string. Without an
+// parseLocation reads lat and long (in sys) or address_string. Without an
 // address_string the address is the coordinates in words, as our hazards
 // need an address.
-func parseLocation(form url.Values, fe *fieldErrors) hazard.Location {
+func parseLocation(form url.Values, sys hazard.CoordSystem, fe *fieldErrors) hazard.Location {
 	var loc hazard.Location
 	latS, lngS := strings.TrimSpace(form.Get("lat")), strings.TrimSpace(form.Get("long"))
 	addr := hazard.NormalizeText(form.Get("address_string"))
@@ -186,7 +199,7 @@ func parseLocation(form url.Values, fe *fieldErrors) hazard.Location {
 			fe.add("long", "must be a number of degrees")
 		}
 		if err1 == nil && err2 == nil {
-			pt = &hazard.Point{Lat: lat, Lng: lng, System: hazard.WGS84}
+			pt = &hazard.Point{Lat: lat, Lng: lng, System: sys}
 		}
 	case latS != "":
 		fe.add("long", "is required with lat")
@@ -200,7 +213,11 @@ func parseLocation(form url.Values, fe *fieldErrors) hazard.Location {
 	loc.Point = pt
 	loc.Address = addr
 	if addr == "" && pt != nil {
-		loc.Address = fmt.Sprintf("%.6f, %.6f (WGS-84)", pt.Lat, pt.Lng)
+		name := "WGS-84"
+		if pt.System == hazard.GCJ02 {
+			name = "GCJ-02"
+		}
+		loc.Address = fmt.Sprintf("%.6f, %.6f (%s)", pt.Lat, pt.Lng, name)
 	}
 	return loc
 }

@@ -17,6 +17,11 @@ const (
 	// the place responsible): an optional string of at most
 	// hazard.MaxUnitLen characters.
 	AttrUnit = "unit"
+	// AttrCoordSystem is the coordinate system of lat and long: optional,
+	// WGS-84 (GeoReport's) when absent; GCJ-02 for a client that reads
+	// Chinese maps. Spellings are hazard.ParseCoordSystem's: WGS84,
+	// wgs84, WGS-84, GCJ02, gcj02, GCJ-02.
+	AttrCoordSystem = "coord_system"
 )
 
 // discovery serves the Service Discovery document.
@@ -92,6 +97,16 @@ func attributes() []wireAttribute {
 			DatatypeDescription: some(fmt.Sprintf("at most %d characters, one line", hazard.MaxUnitLen)),
 			Order:               2,
 			Description:         some("The receiving unit: the enterprise, shop or site where the hazard is, if known (接收单位)."),
+		},
+		{
+			Variable: true, Code: AttrCoordSystem, Datatype: "singlevaluelist", Required: false,
+			DatatypeDescription: some("WGS84 (default) or GCJ02; wgs84, gcj02, WGS-84 and GCJ-02 are accepted"),
+			Order:               3,
+			Description:         some("The coordinate system of lat and long: WGS-84 (GPS, the default) or GCJ-02 (Chinese maps, wx.getLocation's gcj02)."),
+			Values: []wireValue{
+				{Key: string(hazard.WGS84), Name: "WGS-84"},
+				{Key: string(hazard.GCJ02), Name: "GCJ-02"},
+			},
 		},
 	}
 }

@@ -111,6 +111,10 @@ func (s *Server) authorize(rt *Route, r *http.Request) (caller, error) {
 		return caller{}, err
 	}
 	if rt.Access.Allows(c.acct.Role) {
+		if rt.Phone && c.signed && c.acct.needsPhone() {
+			return caller{}, &hazard.Error{Code: hazard.CodeForbidden, Field: "phone",
+				Message: "bind your phone number first (POST /api/v1/me/phone/wechat)"}
+		}
 		return c, nil
 	}
 	if !c.signed {

@@ -47,11 +47,14 @@ type accountView struct {
 	Phone      string `json:"phone,omitempty"`
 	ResidentID string `json:"resident_id,omitempty"`
 	Verified   bool   `json:"verified"`
+	// WeChat tells whether the account has a WeChat identity (logged in
+	// from the mini-program).
+	WeChat bool `json:"wechat"`
 }
 
 func viewAccount(a Account) accountView {
 	return accountView{ID: a.ID, Role: a.Role, Department: a.Department, Name: a.Name,
-		Phone: maskPhone(a.Phone), ResidentID: a.residentMasked, Verified: a.Verified}
+		Phone: maskPhone(a.Phone), ResidentID: a.residentMasked, Verified: a.Verified, WeChat: a.openID != ""}
 }
 
 func checkPhone(p string) (string, error) {

@@ -29,7 +29,7 @@ type loop struct {
 	relay    *relay.Relay
 }
 
-func newLoop(s *Server) (*loop, error) {
+func newLoop(ctx context.Context, s *Server) (*loop, error) {
 	l := &loop{s: s}
 	templates, err := notify.NewTemplates(notify.DefaultTexts())
 	if err != nil {
@@ -46,12 +46,20 @@ func newLoop(s *Server) (*loop, error) {
 	if err != nil {
 		return nil, err
 	}
+	channels := map[notify.Channel]notify.Notifier{notify.ChannelLog: l.notifier}
+	order := []notify.Channel{notify.ChannelLog}
+	if s.wx != nil && len(s.cfg.WeChat.Templates) > 0 {
+		// Subscribe messages first to citizens with an openid; the log
+		// notifier when WeChat refuses or a notice has no template.
+		channels[notify.ChannelWeChat] = s.wx.tokens
+		order = []notify.Channel{notify.ChannelWeChat, notify.ChannelLog}
+	}
 	l.router, err = notify.NewRouter(notify.RouterConfig{
 		Hazards:     s.store,
 		Directory:   directory{u: s.users},
 		Processes:   s.svc.Processes(),
-		Channels:    map[notify.Channel]notify.Notifier{notify.ChannelLog: l.notifier},
-		Order:       []notify.Channel{notify.ChannelLog},
+		Channels:    channels,
+		Order:       order,
 		Categories:  s.svc.Categories().All(),
 		Departments: s.svc.Departments(),
 		Log:         s.deliveries,
@@ -62,7 +70,7 @@ func newLoop(s *Server) (*loop, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.rewards, err = newRewards(s); err != nil {
+	if l.rewards, err = newRewards(ctx, s); err != nil {
 		return nil, err
 	}
 	consumers := []relay.Consumer{l.rewards.consumer(), l.router.Consumer(consumerNotify)}
@@ -124,10 +132,15 @@ func (l *loop) sweep(ctx context.Context) {
 // directory is notify's view of the user store.
 type directory struct{ u userStore }
 
+// recipient is where an account gets notices: its phone by SMS and, for
+// a citizen who logged in through WeChat, its openid by subscribe message.
 func recipient(a Account) notify.Recipient {
 	r := notify.Recipient{UserID: a.ID, Addresses: map[notify.Channel]string{}}
 	if a.Phone != "" {
 		r.Addresses[notify.ChannelSMS] = a.Phone
+	}
+	if a.openID != "" {
+		r.Addresses[notify.ChannelWeChat] = a.openID
 	}
 	return r
 }

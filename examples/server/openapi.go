@@ -17,6 +17,9 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 			"tags":        []string{rt.Tag},
 			"x-access":    string(rt.Access),
 		}
+		if rt.Phone {
+			op["x-phone-required"] = true
+		}
 		if rt.Access != AccessPublic {
 			op["security"] = []map[string][]string{{"bearer": {}}}
 		}
@@ -53,13 +56,15 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 		switch {
 		case rt.Path == "/metrics":
 			content = map[string]any{"text/plain": map[string]any{"schema": map[string]string{"type": "string"}}}
+		case rt.Status == 204:
+			content = nil
 		case strings.HasPrefix(rt.Path, "/photos/"):
 			content = map[string]any{"image/*": map[string]any{"schema": map[string]string{"type": "string", "format": "binary"}}}
 		}
 		errRef := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{
 			"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}}
 		op["responses"] = map[string]any{
-			itoa(rt.Status): map[string]any{"description": "success", "content": content},
+			itoa(rt.Status): success(content),
 			"default":       errRef,
 		}
 		if paths[rt.Path] == nil {
@@ -74,7 +79,7 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 			"version": "1",
 			"description": "Closed-loop public-safety hazard reporting: citizens report with photos, staff dispatch, " +
 				"handle and review, the plaza shows progress without reporter identity, verified reporters earn rewards. " +
-				"Every error is {\"error\": {\"code\", \"message\", \"field\", \"fields\"}}. x-access names who may call each operation.",
+				"Every error is {\"error\": {\"code\", \"message\", \"field\", \"fields\"}}. x-access names who may call each operation; x-phone-required ones need a citizen to have bound a phone number first.",
 		},
 		"paths": paths,
 		"components": map[string]any{
@@ -83,6 +88,15 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 		},
 	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// success is the description of a successful answer; nil content means
+// none.
+func success(content map[string]any) map[string]any {
+	if content == nil {
+		return map[string]any{"description": "success"}
+	}
+	return map[string]any{"description": "success", "content": content}
 }
 
 func itoa(n int) string {
@@ -125,14 +139,18 @@ func schemas() map[string]any {
 				"fields": map[string]any{"type": "array", "items": object(map[string]any{"field": str(), "message": str()})},
 			}},
 		}},
-		"CodeRequest":      object(map[string]any{"phone": str()}, "phone"),
+		"CodeRequest":        object(map[string]any{"phone": str()}, "phone"),
+		"WeChatLoginRequest": object(map[string]any{"code": map[string]any{"type": "string", "maxLength": MaxWeChatCodeLen}}, "code"),
+		"WeChatPhoneRequest": object(map[string]any{"code": map[string]any{"type": "string", "maxLength": MaxWeChatCodeLen}}, "code"),
+		"WeChatPayNotification": map[string]any{"type": "object", "description": "WeChat Pay's signed callback: id, create_time, event_type, resource_type, summary and the encrypted resource.",
+			"required": []string{"id", "event_type", "resource"}},
 		"LoginRequest":     object(map[string]any{"phone": str(), "code": str()}, "phone", "code"),
 		"DemoLoginRequest": object(map[string]any{"user": str()}, "user"),
 		"VerifyRequest":    object(map[string]any{"name": str(), "resident_id": str()}, "name", "resident_id"),
 		"ReportRequest": object(map[string]any{
 			"category": str(), "severity": map[string]any{"type": "string", "enum": []string{"general", "major"}},
 			"description": str(), "address": str(), "district": str(), "latitude": number(), "longitude": number(),
-			"coord_system": map[string]any{"type": "string", "enum": []string{"WGS84", "GCJ02"}},
+			"coord_system": map[string]any{"type": "string", "description": "WGS84 or GCJ02 (default), any case, with or without a hyphen: wgs84, gcj02, WGS-84, GCJ-02", "pattern": "^([wW][gG][sS]-?84|[gG][cC][jJ]-?02)$"},
 			"unit":         str(), "photos": map[string]any{"type": "array", "items": str(), "minItems": hazard.MinPhotos, "maxItems": hazard.MaxPhotos},
 			"source":       map[string]any{"type": "string", "enum": []string{"citizen", "self_check", "inspection", "supervision"}},
 			"unit_id":      map[string]any{"type": "string", "maxLength": hazard.MaxUnitIDLen},

@@ -25,13 +25,13 @@ type pgUsers struct {
 var _ userStore = (*pgUsers)(nil)
 
 const userColumns = `id, role, department, unit, name, coalesce(phone, ''), verified, coalesce(verified_ns, 0),
-	coalesce(resident_hash, ''), resident_masked, created_ns`
+	coalesce(resident_hash, ''), resident_masked, created_ns, coalesce(openid, ''), coalesce(unionid, '')`
 
 func scanUser(row pgx.Row) (Account, error) {
 	var a Account
 	var verifiedNS, createdNS int64
 	err := row.Scan(&a.ID, &a.Role, &a.Department, &a.Unit, &a.Name, &a.Phone, &a.Verified, &verifiedNS,
-		&a.residentHash, &a.residentMasked, &createdNS)
+		&a.residentHash, &a.residentMasked, &createdNS, &a.openID, &a.unionID)
 	a.VerifiedAt, a.CreatedAt = nsTime(verifiedNS), nsTime(createdNS)
 	return a, err
 }
@@ -51,15 +51,17 @@ func (u *pgUsers) add(ctx context.Context, a Account) error {
 		verifiedNS = &ns
 	}
 	_, err := u.pool.Exec(ctx, `INSERT INTO server_users (id, role, department, unit, name, phone, verified, verified_ns,
-		resident_hash, resident_masked, created_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		resident_hash, resident_masked, created_ns, openid, unionid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		a.ID, a.Role, a.Department, a.Unit, a.Name, nullText(a.Phone), a.Verified, verifiedNS,
-		nullText(a.residentHash), a.residentMasked, timeNS(a.CreatedAt))
+		nullText(a.residentHash), a.residentMasked, timeNS(a.CreatedAt), nullText(a.openID), nullText(a.unionID))
 	switch uniqueViolation(err) {
 	case "":
 	case "server_users_pkey":
 		return hazard.Errorf(hazard.CodeConflict, "user %s already exists", a.ID)
 	case "server_users_phone_key":
 		return hazard.Errorf(hazard.CodeConflict, "the phone number is taken")
+	case "server_users_openid_key", "server_users_unionid_key":
+		return hazard.Errorf(hazard.CodeConflict, "the WeChat user is taken")
 	default:
 		return errResidentTaken()
 	}
@@ -145,4 +147,103 @@ func (u *pgUsers) countCitizens(ctx context.Context) (int, error) {
 	var n int
 	err := u.pool.QueryRow(ctx, `SELECT count(*) FROM server_users WHERE role = $1`, string(hazard.RoleReporter)).Scan(&n)
 	return n, pgError("users.countCitizens", err)
+}
+
+// wechat finds the identity's account by unionid, then by openid, giving
+// it the identifier it lacked; else it inserts a citizen account unless
+// the openid has one (ON CONFLICT DO NOTHING) and reads the openid's
+// account, so that two processes logging one user in at once read one
+// account.
+func (u *pgUsers) wechat(ctx context.Context, w wxIdentity, now time.Time) (Account, error) {
+	const op = "users.wechat"
+	if w.unionID != "" {
+		a, err := scanUser(u.pool.QueryRow(ctx, `UPDATE server_users SET openid = coalesce(openid, $2)
+			WHERE unionid = $1 AND NOT EXISTS (SELECT 1 FROM server_users WHERE openid = $2 AND unionid IS DISTINCT FROM $1)
+			RETURNING `+userColumns, w.unionID, w.openID))
+		if err == nil {
+			return a, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return Account{}, pgError(op, err)
+		}
+		a, err = scanUser(u.pool.QueryRow(ctx, `UPDATE server_users SET unionid = $2
+			WHERE openid = $1 AND unionid IS NULL RETURNING `+userColumns, w.openID, w.unionID))
+		if err == nil {
+			return a, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) && uniqueViolation(err) == "" {
+			return Account{}, pgError(op, err)
+		}
+	}
+	id := wechatCitizenID(u.idKey, w)
+	for range maxCitizenIDTries {
+		_, err := u.pool.Exec(ctx, `INSERT INTO server_users (id, role, openid, unionid, created_ns) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (openid) DO NOTHING`, id, string(hazard.RoleReporter), w.openID, nullText(w.unionID), now.UnixNano())
+		switch uniqueViolation(err) {
+		case "server_users_pkey":
+			b := make([]byte, 4)
+			_, _ = rand.Read(b)
+			id = wechatCitizenID(u.idKey, w) + "-" + hex.EncodeToString(b)
+			continue
+		case "server_users_unionid_key":
+			// The unionid's account appeared meanwhile: it is the one.
+			a, err := scanUser(u.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM server_users WHERE unionid = $1`, w.unionID))
+			return a, pgError(op, err)
+		}
+		if err != nil {
+			return Account{}, pgError(op, err)
+		}
+		a, err := scanUser(u.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM server_users WHERE openid = $1`, w.openID))
+		return a, pgError(op, err)
+	}
+	return Account{}, hazard.Errorf(hazard.CodeInternal, "no free citizen ID")
+}
+
+// bindPhone locks the account and the phone's account, if any, decides
+// with linkPhone and writes both in one short transaction: the retired
+// account's identity is cleared before the kept one takes it.
+func (u *pgUsers) bindPhone(ctx context.Context, id, phone string) (Account, error) {
+	var out Account
+	err := pgx.BeginFunc(ctx, u.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+userColumns+` FROM server_users WHERE id = $1 OR phone = $2 ORDER BY id FOR UPDATE`, id, phone)
+		if err != nil {
+			return err
+		}
+		accts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Account, error) { return scanUser(r) })
+		if err != nil {
+			return err
+		}
+		var a, owner *Account
+		for i := range accts {
+			if accts[i].ID == id {
+				a = &accts[i]
+			}
+			if accts[i].Phone == phone {
+				owner = &accts[i]
+			}
+		}
+		if a == nil {
+			return hazard.Errorf(hazard.CodeNotFound, "no such user")
+		}
+		keep, retired, err := linkPhone(*a, owner, phone)
+		if err != nil {
+			return err
+		}
+		if retired != nil {
+			if _, err := tx.Exec(ctx, `UPDATE server_users SET openid = NULL, unionid = NULL WHERE id = $1`, retired.ID); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE server_users SET phone = $2, openid = $3, unionid = $4 WHERE id = $1`,
+			keep.ID, keep.Phone, nullText(keep.openID), nullText(keep.unionID))
+		if uniqueViolation(err) == "server_users_phone_key" {
+			return &hazard.Error{Code: hazard.CodeConflict, Field: "phone", Message: "the phone number is taken"}
+		}
+		out = keep
+		return err
+	})
+	if err != nil {
+		return Account{}, pgError("users.bindPhone", err)
+	}
+	return out, nil
 }

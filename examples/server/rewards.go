@@ -42,10 +42,57 @@ func (s *Server) claim(w http.ResponseWriter, r *http.Request, c caller) error {
 	if err != nil {
 		return &hazard.Error{Code: hazard.CodeNotFound, Field: "id", Message: "no such reward"}
 	}
-	x, err := s.loop.rewards.claim(r.Context(), c.user(), id)
+	res, err := s.loop.rewards.svc.Claim(r.Context(), c.user(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, RewardView{Reward: x, StatusLabel: x.Status.Label()})
+	writeJSON(w, http.StatusOK, viewClaim(res))
+	return nil
+}
+
+// ClaimView answers a claim: the reward and, while it waits for the
+// citizen to confirm receipt in WeChat, what the mini-program passes to
+// wx.requestMerchantTransfer (package, mchId, appId).
+type ClaimView struct {
+	RewardView
+	// Package is WeChat Pay's package_info; empty when nothing waits for
+	// the citizen.
+	Package string `json:"package,omitempty"`
+	// MchID and AppID are the merchant and the mini-program the transfer
+	// is bound to.
+	MchID string `json:"mch_id,omitempty"`
+	AppID string `json:"app_id,omitempty"`
+	// State is the reward's status, e.g. claiming while the transfer
+	// waits for confirmation.
+	State reward.Status `json:"state"`
+}
+
+func viewClaim(res reward.ClaimResult) ClaimView {
+	return ClaimView{RewardView: RewardView{Reward: res.Reward, StatusLabel: res.Reward.Status.Label()},
+		Package: res.Package, MchID: res.Merchant, AppID: res.App, State: res.Reward.Status}
+}
+
+func (s *Server) pendingClaim(w http.ResponseWriter, r *http.Request, c caller) error {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return &hazard.Error{Code: hazard.CodeNotFound, Field: "id", Message: "no such reward"}
+	}
+	res, err := s.loop.rewards.svc.Pending(r.Context(), c.user(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewClaim(res))
+	return nil
+}
+
+// wechatPayNotify serves WeChat Pay's transfer callbacks: the payer
+// verifies the signature before it reads anything and answers as WeChat
+// Pay expects.
+func (s *Server) wechatPayNotify(w http.ResponseWriter, r *http.Request, _ caller) error {
+	h := s.loop.rewards.callback()
+	if h == nil {
+		return hazard.Errorf(hazard.CodeNotFound, "WeChat Pay is not configured")
+	}
+	h.ServeHTTP(w, r)
 	return nil
 }

@@ -29,6 +29,11 @@ type Route struct {
 	DemoOnly bool
 	// Raw routes answer with something else than JSON (metrics, photos).
 	Raw bool
+	// Phone routes need a citizen to have a phone number first (a WeChat
+	// login binds it with POST /api/v1/me/phone/wechat): one person has
+	// one account, so nothing is filed under a WeChat account that binding
+	// the phone of an existing account would leave behind.
+	Phone bool
 
 	handle handlerFunc
 }
@@ -63,12 +68,14 @@ func routeTable() []Route {
 
 		{Method: "POST", Path: "/api/v1/auth/code", Access: AccessPublic, Tag: "auth", Summary: "Send a one-time login code to a phone.", Body: "CodeRequest", Status: 202, handle: (*Server).sendCode},
 		{Method: "POST", Path: "/api/v1/auth/login", Access: AccessPublic, Tag: "auth", Summary: "Log in with phone and one-time code; returns a bearer token.", Body: "LoginRequest", Status: 200, handle: (*Server).login},
+		{Method: "POST", Path: "/api/v1/auth/wechat", Access: AccessPublic, Tag: "auth", Summary: "Log in from the mini-program with the code of wx.login (code2Session); returns a bearer token. The account is keyed by the WeChat unionid, else openid.", Body: "WeChatLoginRequest", Status: 200, handle: (*Server).wechatLogin},
+		{Method: "POST", Path: "/api/v1/me/phone/wechat", Access: AccessReporter, Tag: "auth", Summary: "Bind the phone number behind the code of getPhoneNumber; when the phone is another citizen's account, the WeChat identity joins that account and the token returned is its.", Body: "WeChatPhoneRequest", Status: 200, handle: (*Server).wechatPhone},
 		{Method: "POST", Path: "/api/v1/demo/login", Access: AccessPublic, Tag: "auth", Summary: "Demo mode only: a token for any seeded user.", Body: "DemoLoginRequest", Status: 200, DemoOnly: true, handle: (*Server).demoLogin},
 		{Method: "GET", Path: "/api/v1/me", Access: AccessUser, Tag: "auth", Summary: "The signed-in user.", Status: 200, handle: (*Server).me},
-		{Method: "POST", Path: "/api/v1/me/verify", Access: AccessReporter, Tag: "auth", Summary: "Real-name verification: name and resident ID number.", Body: "VerifyRequest", Status: 200, handle: (*Server).verify},
+		{Method: "POST", Path: "/api/v1/me/verify", Access: AccessReporter, Tag: "auth", Summary: "Real-name verification: name and resident ID number.", Body: "VerifyRequest", Status: 200, Phone: true, handle: (*Server).verify},
 
-		{Method: "POST", Path: "/api/v1/uploads", Access: AccessUser, Tag: "reports", Summary: "Upload one photo (multipart field file; JPEG, PNG or WebP; at most 10 MiB).", Body: "multipart", Status: 201, handle: (*Server).upload},
-		{Method: "POST", Path: "/api/v1/reports", Access: AccessUser, Tag: "reports", Summary: "Submit a report with 1 to 9 of your uploads; Idempotency-Key makes retries safe. Citizens file citizen reports; staff file inspection or supervision findings (with unit_id); a unit's safety manager files self-checks.", Body: "ReportRequest", Status: 201, handle: (*Server).submit},
+		{Method: "POST", Path: "/api/v1/uploads", Access: AccessUser, Tag: "reports", Summary: "Upload one photo (multipart field file; JPEG, PNG or WebP; at most 10 MiB).", Body: "multipart", Status: 201, Phone: true, handle: (*Server).upload},
+		{Method: "POST", Path: "/api/v1/reports", Access: AccessUser, Tag: "reports", Summary: "Submit a report with 1 to 9 of your uploads; Idempotency-Key makes retries safe. Citizens file citizen reports; staff file inspection or supervision findings (with unit_id); a unit's safety manager files self-checks.", Body: "ReportRequest", Status: 201, Phone: true, handle: (*Server).submit},
 		{Method: "GET", Path: "/api/v1/reports/{id}", Access: AccessUser, Tag: "reports", Summary: "A report: the reporter's view or the staff view, as the caller may.", Status: 200, handle: (*Server).report},
 		{Method: "GET", Path: "/api/v1/me/reports", Access: AccessReporter, Tag: "reports", Summary: "The caller's own reports, newest first.", Query: []string{"limit", "cursor"}, Status: 200, handle: (*Server).myReports},
 		{Method: "GET", Path: "/api/v1/reports/{id}/actions", Access: AccessUser, Tag: "reports", Summary: "The actions the caller may take now.", Status: 200, handle: (*Server).actions},
@@ -80,7 +87,9 @@ func routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/plaza/{ref}", Access: AccessPublic, Tag: "plaza", Summary: "One public report with its public timeline.", Status: 200, handle: (*Server).plazaReport},
 
 		{Method: "GET", Path: "/api/v1/me/rewards", Access: AccessReporter, Tag: "rewards", Summary: "The caller's rewards, by status.", Query: []string{"status", "limit", "cursor"}, Status: 200, handle: (*Server).myRewards},
-		{Method: "POST", Path: "/api/v1/me/rewards/{id}/claim", Access: AccessReporter, Tag: "rewards", Summary: "Claim a pending reward.", Status: 200, handle: (*Server).claim},
+		{Method: "POST", Path: "/api/v1/me/rewards/{id}/claim", Access: AccessReporter, Tag: "rewards", Summary: "Claim a pending reward. With WeChat Pay, a transfer waiting for the citizen answers state claiming with package, mch_id and app_id for wx.requestMerchantTransfer.", Status: 200, handle: (*Server).claim},
+		{Method: "GET", Path: "/api/v1/me/rewards/{id}/claim", Access: AccessReporter, Tag: "rewards", Summary: "A claim waiting for the citizen's confirmation again (package, mch_id, app_id), e.g. after the mini-program was closed.", Status: 200, handle: (*Server).pendingClaim},
+		{Method: "POST", Path: "/api/v1/pay/wechat/notify", Access: AccessPublic, Tag: "rewards", Summary: "WeChat Pay's transfer bill callback (MCHTRANSFER.BILL.FINISHED): signature verified before anything is read; answers 204, or 4xx/5xx with {code: FAIL, message} for WeChat Pay to retry.", Body: "WeChatPayNotification", Status: 204, Raw: true, handle: (*Server).wechatPayNotify},
 
 		{Method: "GET", Path: "/api/v1/stats", Access: AccessPublic, Tag: "stats", Summary: "Programme figures; per-department closure and overdue figures for staff.", Status: 200, handle: (*Server).stats},
 

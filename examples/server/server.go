@@ -24,6 +24,7 @@ import (
 	"github.com/hazardloop/hazardloop/relay"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/memledger"
+	"github.com/hazardloop/hazardloop/reward/wechatpay"
 )
 
 // Defaults of a Config.
@@ -104,6 +105,16 @@ type Config struct {
 	// Open311AllowHTTPMedia lets it use plain http (tests only).
 	Open311MediaHosts     []string
 	Open311AllowHTTPMedia bool
+	// WeChat is the mini-program's app ID and secret: WeChat login
+	// (POST /api/v1/auth/wechat) and phone binding. Zero means no WeChat
+	// login; half-filled stops the start.
+	WeChat WeChatConfig
+	// WeChatPay is the merchant's WeChat Pay settings: rewards are then
+	// paid by merchant transfer (package reward/wechatpay), with the
+	// callback at POST /api/v1/pay/wechat/notify. Its AppID defaults to
+	// WeChat.AppID. Zero means the in-memory payer; a half-filled one stops
+	// the start, naming every missing setting.
+	WeChatPay wechatpay.Config
 }
 
 // Server is the example server: the closed loop over HTTP. Make one with
@@ -141,6 +152,8 @@ type Server struct {
 	statsCache statsCache
 	plazaCache pageCache
 	open311    open311Handler
+	// wx is the WeChat login client, nil without Config.WeChat.
+	wx *wxLogin
 
 	reg            *prometheus.Registry
 	hazardMetrics  *hazard.Metrics
@@ -206,6 +219,13 @@ func (s *Server) build(ctx context.Context) error {
 			Message: fmt.Sprintf("must be at least %d bytes", MinTokenSecretLen)}
 	}
 	s.tokens = &tokens{secret: secret, ttl: cfg.TokenTTL, now: s.now}
+	if cfg.WeChat.configured() {
+		wx, err := newWXLogin(cfg.WeChat)
+		if err != nil {
+			return err
+		}
+		s.wx = wx
+	}
 	if err := s.openStore(ctx, secret); err != nil {
 		return err
 	}
@@ -234,7 +254,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.loop, err = newLoop(s); err != nil {
+	if s.loop, err = newLoop(ctx, s); err != nil {
 		return err
 	}
 

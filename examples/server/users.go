@@ -42,13 +42,23 @@ type Account struct {
 	residentHash string
 	// residentMasked is the number with all but its ends masked.
 	residentMasked string
-	CreatedAt      time.Time `json:"created_at"`
+	// openID and unionID are the citizen's WeChat identity (the openid
+	// under the mini-program's app ID, the unionid when WeChat gives one),
+	// each bound to one account: how the citizen logs in through WeChat,
+	// receives subscribe messages and is paid by WeChat Pay.
+	openID, unionID string
+	CreatedAt       time.Time `json:"created_at"`
 }
 
 // User returns the acting user the library's use cases take.
 func (a Account) User() hazard.User {
 	return hazard.User{ID: a.ID, Role: a.Role, Department: a.Department, UnitID: a.Unit, Verified: a.Verified}
 }
+
+// needsPhone reports whether the account is a citizen without a phone
+// number (a WeChat login not yet bound to one), who may not file anything
+// yet (Route.Phone).
+func (a Account) needsPhone() bool { return a.Role == string(hazard.RoleReporter) && a.Phone == "" }
 
 // Staff reports whether the account is a staff account (hazard.User.Staff).
 func (a Account) Staff() bool { return a.User().Staff() }
@@ -73,6 +83,71 @@ type userStore interface {
 	withRole(ctx context.Context, q notify.UserQuery) ([]Account, error)
 	// countCitizens returns the number of citizens.
 	countCitizens(ctx context.Context) (int, error)
+	// wechat returns the account of a WeChat identity: the account with
+	// its unionid (given the openid if it had none), else the one with
+	// its openid, else a new citizen account (ID wechatCitizenID) without
+	// a phone.
+	wechat(ctx context.Context, id wxIdentity, now time.Time) (Account, error)
+	// bindPhone binds a phone to the citizen id (see linkPhone): it
+	// returns the account the person has now, which is another account
+	// when the phone was already that account's.
+	bindPhone(ctx context.Context, id, phone string) (Account, error)
+}
+
+// wxIdentity is who WeChat says a mini-program user is.
+type wxIdentity struct {
+	openID, unionID string
+}
+
+// key is what identifies the person: the unionid when there is one.
+func (w wxIdentity) key() string {
+	if w.unionID != "" {
+		return "union:" + w.unionID
+	}
+	return "open:" + w.openID
+}
+
+// wechatCitizenID is the ID of a citizen account made by a WeChat login:
+// derived from the WeChat identity with key (the token secret), as
+// citizenID is from a phone.
+func wechatCitizenID(key []byte, w wxIdentity) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("wechat-id\x00" + w.key()))
+	return "citizen-w" + hex.EncodeToString(m.Sum(nil))[:16]
+}
+
+// linkPhone decides what binding phone to the account a does, owner being
+// the account that has the phone already, if any: one person has one
+// account, so when the phone is another citizen's, a's WeChat identity
+// moves to that account (keep) and a keeps nothing of it (retired), so
+// that rewards, the first-reporter rule and the daily limits stay on one
+// account. Only a citizen binds a phone (CodeForbidden); an account with
+// another phone, or a phone whose account has another WeChat identity or
+// is staff, is CodeConflict. retired is nil when a is kept.
+func linkPhone(a Account, owner *Account, phone string) (keep Account, retired *Account, err error) {
+	if a.Role != string(hazard.RoleReporter) {
+		return Account{}, nil, hazard.Errorf(hazard.CodeForbidden, "only citizens bind a phone number")
+	}
+	switch {
+	case a.Phone == phone:
+		return a, nil, nil
+	case a.Phone != "":
+		return Account{}, nil, &hazard.Error{Code: hazard.CodeConflict, Field: "phone", Message: "the account has another phone number"}
+	case owner == nil || owner.ID == a.ID:
+		a.Phone = phone
+		return a, nil, nil
+	case owner.Role != string(hazard.RoleReporter):
+		return Account{}, nil, &hazard.Error{Code: hazard.CodeConflict, Field: "phone", Message: "the phone number belongs to a staff account"}
+	case owner.openID != "" && owner.openID != a.openID:
+		return Account{}, nil, &hazard.Error{Code: hazard.CodeConflict, Field: "phone", Message: "the phone number is bound to another WeChat user"}
+	}
+	keep = *owner
+	keep.openID = a.openID
+	if keep.unionID == "" {
+		keep.unionID = a.unionID
+	}
+	a.openID, a.unionID = "", ""
+	return keep, &a, nil
 }
 
 // citizenID is the ID a citizen logging in with the phone gets: derived
@@ -143,6 +218,8 @@ type memUsers struct {
 	byID     map[string]Account
 	byPhone  map[string]string
 	resident map[string]string // resident ID hash -> account ID
+	byOpenID map[string]string
+	byUnion  map[string]string
 	next     int
 	idKey    []byte
 }
@@ -150,7 +227,8 @@ type memUsers struct {
 var _ userStore = (*memUsers)(nil)
 
 func newMemUsers(idKey []byte) *memUsers {
-	return &memUsers{byID: map[string]Account{}, byPhone: map[string]string{}, resident: map[string]string{}, idKey: idKey}
+	return &memUsers{byID: map[string]Account{}, byPhone: map[string]string{}, resident: map[string]string{},
+		byOpenID: map[string]string{}, byUnion: map[string]string{}, idKey: idKey}
 }
 
 func (u *memUsers) add(_ context.Context, a Account) error {
@@ -165,9 +243,13 @@ func (u *memUsers) add(_ context.Context, a Account) error {
 	if _, ok := u.resident[a.residentHash]; ok && a.residentHash != "" {
 		return errResidentTaken()
 	}
+	if _, ok := u.byOpenID[a.openID]; ok && a.openID != "" {
+		return hazard.Errorf(hazard.CodeConflict, "the WeChat user is taken")
+	}
 	if a.Phone != "" {
 		u.byPhone[a.Phone] = a.ID
 	}
+	u.index(a)
 	if a.residentHash != "" {
 		u.resident[a.residentHash] = a.ID
 	}
@@ -233,6 +315,76 @@ func (u *memUsers) withRole(_ context.Context, q notify.UserQuery) ([]Account, e
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
+}
+
+// index records a's WeChat identity.
+func (u *memUsers) index(a Account) {
+	if a.openID != "" {
+		u.byOpenID[a.openID] = a.ID
+	}
+	if a.unionID != "" {
+		u.byUnion[a.unionID] = a.ID
+	}
+}
+
+func (u *memUsers) wechat(_ context.Context, w wxIdentity, now time.Time) (Account, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if id, ok := u.byUnion[w.unionID]; ok && w.unionID != "" {
+		a := u.byID[id]
+		if a.openID == "" {
+			if _, taken := u.byOpenID[w.openID]; !taken {
+				a.openID = w.openID
+				u.byID[id] = a
+				u.index(a)
+			}
+		}
+		return a, nil
+	}
+	if id, ok := u.byOpenID[w.openID]; ok {
+		a := u.byID[id]
+		if a.unionID == "" && w.unionID != "" {
+			a.unionID = w.unionID
+			u.byID[id] = a
+			u.index(a)
+		}
+		return a, nil
+	}
+	for id := wechatCitizenID(u.idKey, w); ; id = fmt.Sprintf("citizen-w%d", u.next) {
+		u.next++
+		if _, taken := u.byID[id]; taken {
+			continue
+		}
+		a := Account{ID: id, Role: string(hazard.RoleReporter), openID: w.openID, unionID: w.unionID, CreatedAt: now}
+		u.byID[id] = a
+		u.index(a)
+		return a, nil
+	}
+}
+
+func (u *memUsers) bindPhone(_ context.Context, id, phone string) (Account, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	a, ok := u.byID[id]
+	if !ok {
+		return Account{}, hazard.Errorf(hazard.CodeNotFound, "no such user")
+	}
+	var owner *Account
+	if oid, ok := u.byPhone[phone]; ok {
+		o := u.byID[oid]
+		owner = &o
+	}
+	keep, retired, err := linkPhone(a, owner, phone)
+	if err != nil {
+		return Account{}, err
+	}
+	if retired != nil {
+		u.byID[retired.ID] = *retired
+	}
+	u.byID[keep.ID] = keep
+	u.byPhone[phone] = keep.ID
+	u.index(keep)
+	return keep, nil
 }
 
 func (u *memUsers) countCitizens(_ context.Context) (int, error) {

@@ -21,6 +21,7 @@ import (
 	"syscall"
 
 	"github.com/hazardloop/hazardloop/examples/server"
+	"github.com/hazardloop/hazardloop/reward/wechatpay"
 )
 
 func main() {
@@ -58,6 +59,7 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 	o311 := fs.String("open311-keys", env("HAZARDLOOP_OPEN311_KEYS", ""), "Open311 partners as name:key,name:key (HAZARDLOOP_OPEN311_KEYS)")
 	perDay := fs.Int("submits-per-day", perDayDefault, "reports one citizen may submit in any 24 hours; 0 for the library's default (20), negative for no limit (HAZARDLOOP_SUBMITS_PER_DAY)")
 	o311Hosts := fs.String("open311-media-hosts", env("HAZARDLOOP_OPEN311_MEDIA_HOSTS", ""), "comma-separated hosts Open311 media_url may name (HAZARDLOOP_OPEN311_MEDIA_HOSTS)")
+	wx := wechatFlags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -68,6 +70,9 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 		Addr: *addr, PhotoDir: *photos, Demo: *demo, TokenSecret: []byte(*secret),
 		DatabaseURL: *dbURL, Logger: logger, BaseURL: *baseURL, Open311Keys: *o311,
 		SubmitsPerDay: *perDay,
+	}
+	if err := wx.fill(&cfg, getenv); err != nil {
+		return err
 	}
 	for _, h := range strings.Split(*o311Hosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
@@ -81,4 +86,73 @@ func run(args []string, getenv func(string) string, stderr *os.File) error {
 			fmt.Fprintf(stderr, "Demo login: curl -X POST http://%s/api/v1/demo/login -H 'Content-Type: application/json' -d '{\"user\":\"citizen-1\"}'\n\n", a)
 		}
 	})
+}
+
+// wechatSettings are the WeChat login and WeChat Pay flags. The two
+// secrets (the app secret and the API v3 key) have no flag default, so
+// that -help never prints them: they come from the flag or else from
+// their environment variable. Nothing here is logged.
+type wechatSettings struct {
+	appID, secret, baseURL                              *string
+	mchID, certSerial, keyFile, apiV3Key                *string
+	pubKeyFile, pubKeyID, scene, infos, perception, url *string
+	payBaseURL                                          *string
+}
+
+func wechatFlags(fs *flag.FlagSet, env func(name, def string) string) *wechatSettings {
+	return &wechatSettings{
+		appID:      fs.String("wechat-app-id", env("HAZARDLOOP_WECHAT_APP_ID", ""), "mini-program app ID, for WeChat login and WeChat Pay (HAZARDLOOP_WECHAT_APP_ID)"),
+		secret:     fs.String("wechat-secret", "", "mini-program app secret; prefer the environment (HAZARDLOOP_WECHAT_SECRET)"),
+		baseURL:    fs.String("wechat-base-url", env("HAZARDLOOP_WECHAT_BASE_URL", ""), "WeChat API base URL; default https://api.weixin.qq.com (HAZARDLOOP_WECHAT_BASE_URL)"),
+		mchID:      fs.String("wechatpay-mch-id", env("HAZARDLOOP_WECHATPAY_MCH_ID", ""), "WeChat Pay merchant ID; setting any -wechatpay-* flag pays rewards by merchant transfer and requires them all (HAZARDLOOP_WECHATPAY_MCH_ID)"),
+		certSerial: fs.String("wechatpay-cert-serial", env("HAZARDLOOP_WECHATPAY_CERT_SERIAL", ""), "serial number of the merchant API certificate (HAZARDLOOP_WECHATPAY_CERT_SERIAL)"),
+		keyFile:    fs.String("wechatpay-private-key-file", env("HAZARDLOOP_WECHATPAY_PRIVATE_KEY_FILE", ""), "merchant API private key file, apiclient_key.pem (HAZARDLOOP_WECHATPAY_PRIVATE_KEY_FILE)"),
+		apiV3Key:   fs.String("wechatpay-api-v3-key", "", "API v3 key, 32 bytes; prefer the environment (HAZARDLOOP_WECHATPAY_API_V3_KEY)"),
+		pubKeyFile: fs.String("wechatpay-public-key-file", env("HAZARDLOOP_WECHATPAY_PUBLIC_KEY_FILE", ""), "WeChat Pay public key file, pub_key.pem (HAZARDLOOP_WECHATPAY_PUBLIC_KEY_FILE)"),
+		pubKeyID:   fs.String("wechatpay-public-key-id", env("HAZARDLOOP_WECHATPAY_PUBLIC_KEY_ID", ""), "ID of the WeChat Pay public key, PUB_KEY_ID_... (HAZARDLOOP_WECHATPAY_PUBLIC_KEY_ID)"),
+		scene:      fs.String("wechatpay-scene-id", env("HAZARDLOOP_WECHATPAY_SCENE_ID", ""), "transfer scene ID, e.g. 1000 (HAZARDLOOP_WECHATPAY_SCENE_ID)"),
+		infos:      fs.String("wechatpay-report-infos", env("HAZARDLOOP_WECHATPAY_REPORT_INFOS", ""), "the scene's report infos as type=content;type=content, e.g. 活动名称=隐患举报奖励;奖励说明=核实的隐患举报 (HAZARDLOOP_WECHATPAY_REPORT_INFOS)"),
+		perception: fs.String("wechatpay-perception", env("HAZARDLOOP_WECHATPAY_PERCEPTION", ""), "user_recv_perception shown to the citizen, e.g. 活动奖励 (HAZARDLOOP_WECHATPAY_PERCEPTION)"),
+		url:        fs.String("wechatpay-notify-url", env("HAZARDLOOP_WECHATPAY_NOTIFY_URL", ""), "public HTTPS URL of the callback route, https://<host>/api/v1/pay/wechat/notify (HAZARDLOOP_WECHATPAY_NOTIFY_URL)"),
+		payBaseURL: fs.String("wechatpay-base-url", env("HAZARDLOOP_WECHATPAY_BASE_URL", ""), "WeChat Pay API base URL; default https://api.mch.weixin.qq.com (HAZARDLOOP_WECHATPAY_BASE_URL)"),
+	}
+}
+
+// fill puts the settings into cfg; server.New checks them and names each
+// one missing.
+func (w *wechatSettings) fill(cfg *server.Config, getenv func(string) string) error {
+	secret, apiV3Key := *w.secret, *w.apiV3Key
+	if secret == "" {
+		secret = getenv("HAZARDLOOP_WECHAT_SECRET")
+	}
+	if apiV3Key == "" {
+		apiV3Key = getenv("HAZARDLOOP_WECHATPAY_API_V3_KEY")
+	}
+	cfg.WeChat = server.WeChatConfig{AppID: *w.appID, Secret: secret, BaseURL: *w.baseURL}
+	infos, err := reportInfos(*w.infos)
+	if err != nil {
+		return err
+	}
+	cfg.WeChatPay = wechatpay.Config{
+		MchID: *w.mchID, MchCertSerial: *w.certSerial, MchPrivateKeyFile: *w.keyFile,
+		APIv3Key: wechatpay.Secret(apiV3Key), PlatformPublicKeyFile: *w.pubKeyFile, PlatformPublicKeyID: *w.pubKeyID,
+		SceneID: *w.scene, ReportInfos: infos, Perception: *w.perception, NotifyURL: *w.url, BaseURL: *w.payBaseURL,
+	}
+	return nil
+}
+
+// reportInfos parses "type=content;type=content".
+func reportInfos(s string) ([]wechatpay.ReportInfo, error) {
+	var out []wechatpay.ReportInfo
+	for _, part := range strings.Split(s, ";") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		typ, content, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("-wechatpay-report-infos: %q is not type=content", part)
+		}
+		out = append(out, wechatpay.ReportInfo{Type: strings.TrimSpace(typ), Content: strings.TrimSpace(content)})
+	}
+	return out, nil
 }

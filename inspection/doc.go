@@ -1,0 +1,59 @@
+// Package inspection is the regulators' checking side: the departments'
+// standard checklists, enforcement inspections and units' self-checks that
+// raise hazards, supervision-group spot checks of closed-out hazards,
+// training records, and the reconciliation ledger (对账销号) with its
+// campaign figures.
+//
+// # Checklists
+//
+// A Checklist belongs to an industry and a department and has versions; a
+// published version never changes (Store has no update for it). Items have
+// a code, what to check, a Basis, a major-hazard criterion or none, and a
+// default deadline. ParseJSON and ParseCSV read the files a department
+// edits and report every problem at once, each on its field or line.
+// Samples are paraphrased demonstration lists, marked Sample.
+//
+// # Inspections
+//
+// Service.Start opens a visit (at least MinEnforcementInspectors
+// inspectors for an enforcement visit; the unit's safety manager, role
+// enterprise, for a self-check). Service.Finish stores every result and
+// the decision in one atomic step, as an EventFinished of subject kind
+// "inspection" in the one event log. Service.Consumer, a relay.Consumer,
+// then raises one hazard per non-compliant item in the rectification
+// process (hazard.Source inspection or self_check, hazard.Hazard.UnitID
+// set) with the idempotency key "<inspection>/<item>" in the finishing
+// inspector's name, so a redelivery or a crash after the Nth hazard
+// raises each exactly once, and tells the risk register
+// (risk.Service.RecordInspection).
+//
+// # Reconciliation and supervision
+//
+// Service.Ledger lists every hazard found at units of a unit, department,
+// industry or district with its deadline and state, counted by Stages
+// (data, defaulting to the rectification preset's states); Ledger.WriteCSV
+// exports it; a store in the same database as the hazards and the units
+// reads it through its indexes (the LedgerReader capability). The ledger
+// reads the one hazard store: it is no second copy of the hazards.
+// Service.Figures counts a campaign's visits, hazards per visit (split
+// BySource, as hazard.Stats does), major hazards, rectification rate,
+// people trained on site, training sessions (RecordTraining) and
+// supervision orders. DrawSpotCheck
+// draws a seeded, reproducible sample of closed-out hazards; Verify
+// reopens a hazard whose rectification was a sham and records it with the
+// risk register (risk.Service.RecordSham), which moves the unit's grade.
+// IssueOrder issues a supervision order (督办) at the department rung;
+// SweepOrders climbs overdue orders to the district and the city, each
+// step an event, and Consumer feeds the hazards' own overdue escalation
+// (hazard.EventEscalated) into the same ladder.
+//
+// # Conventions
+//
+// Errors are *hazard.Error with a code (hazard.ErrInvalid naming the
+// field, ErrNotFound, ErrConflict for a stale version, ErrForbidden); bad
+// input stores nothing. Values are copied in and out of stores. Times are
+// UTC from the injected clock, IDs UUIDv7 from the injected generator, and
+// the acting hazard.User is a parameter of every use case. Store is the
+// storage port, pinned by inspectiontest.TestStore; meminspection is the
+// memory adapter. The Service and the stores are safe for concurrent use.
+package inspection

@@ -1,0 +1,505 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/inspection"
+	"github.com/hazardloop/hazardloop/risk"
+)
+
+// InspectionStore is the PostgreSQL inspection.Store, with the
+// inspection.LedgerReader capability: it shares the database with the
+// hazards and the risk register, so that a ledger reads a district's units
+// and their hazards through indexes. It stores; the rules are package
+// inspection's, and the checks every adapter makes are inspection's own
+// functions (Checklist.Validate, Inspection.Validate,
+// CheckInspectionUpdate, CheckEvents).
+//
+// A record and the events written with it go in one short transaction;
+// an update first locks the record's row (SELECT ... FOR UPDATE), so that
+// of racing updates at one version exactly one wins. Listings are keyset
+// pages over indexes in ID order, newest first.
+type InspectionStore struct {
+	db *DB
+}
+
+var (
+	_ inspection.Store        = (*InspectionStore)(nil)
+	_ inspection.LedgerReader = (*InspectionStore)(nil)
+)
+
+// Inspection returns the inspection.Store over db.
+func (db *DB) Inspection() *InspectionStore { return &InspectionStore{db: db} }
+
+func conflict(op, field, msg string, version int64) error {
+	return &hazard.Error{Code: hazard.CodeConflict, Op: op, Field: field, Message: msg, Version: version}
+}
+
+// CreateChecklist implements inspection.Store.
+func (s *InspectionStore) CreateChecklist(ctx context.Context, c inspection.Checklist) (inspection.Checklist, error) {
+	const op = "pgstore.CreateChecklist"
+	if err := c.Validate(); err != nil {
+		return inspection.Checklist{}, hazard.Wrap(op, err)
+	}
+	doc, err := json.Marshal(&c)
+	if err != nil {
+		return inspection.Checklist{}, hazard.Wrap(op, err)
+	}
+	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		// Versions of one checklist are written one at a time.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('inspection_checklist:' || $1))`, c.ID); err != nil {
+			return err
+		}
+		var latest int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM inspection_checklists WHERE id = $1`, c.ID).Scan(&latest); err != nil {
+			return err
+		}
+		if c.Version != latest+1 {
+			return conflict(op, "version", "must be the latest version + 1", int64(latest))
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO inspection_checklists (id, version, industry, department, doc) VALUES ($1, $2, $3, $4, $5)`,
+			c.ID, c.Version, c.Industry, c.Department, doc)
+		return err
+	})
+	if err != nil {
+		return inspection.Checklist{}, translate(op, err)
+	}
+	return c.Clone(), nil
+}
+
+func scanDoc[T any](ctx context.Context, q querier, what, sql string, args ...any) (T, error) {
+	var doc []byte
+	if err := q.QueryRow(ctx, sql, args...).Scan(&doc); err != nil {
+		var zero T
+		return zero, err
+	}
+	return decodeJSON[T](what, doc)
+}
+
+// GetChecklist implements inspection.Store.
+func (s *InspectionStore) GetChecklist(ctx context.Context, id string, version int) (inspection.Checklist, error) {
+	const op = "pgstore.GetChecklist"
+	if version < 0 {
+		return inspection.Checklist{}, &hazard.Error{Code: hazard.CodeNotFound, Op: op, Message: "no such version"}
+	}
+	c, err := scanDoc[inspection.Checklist](ctx, s.db.pool, "checklist",
+		`SELECT doc FROM inspection_checklists WHERE id = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1`, id, version)
+	return c, translate(op, err)
+}
+
+// ListChecklists implements inspection.Store.
+func (s *InspectionStore) ListChecklists(ctx context.Context, f inspection.ChecklistFilter) ([]inspection.Checklist, error) {
+	const op = "pgstore.ListChecklists"
+	out, _, err := queryDocs[inspection.Checklist](ctx, s.db.pool, op, "checklist", -1, `SELECT DISTINCT ON (id) doc FROM inspection_checklists
+		WHERE ($1 = '' OR industry = $1) AND ($2 = '' OR department = $2) ORDER BY id, version DESC`, f.Industry, f.Department)
+	if out == nil && err == nil {
+		out = []inspection.Checklist{}
+	}
+	return out, err
+}
+
+func finishedAt(in *inspection.Inspection) *time.Time {
+	if in.FinishedAt.IsZero() {
+		return nil
+	}
+	t := in.FinishedAt.UTC()
+	return &t
+}
+
+// CreateInspection implements inspection.Store.
+func (s *InspectionStore) CreateInspection(ctx context.Context, in inspection.Inspection, events []hazard.Event) (inspection.Inspection, error) {
+	const op = "pgstore.CreateInspection"
+	if err := in.Validate(); err != nil {
+		return inspection.Inspection{}, hazard.Wrap(op, err)
+	}
+	if in.Version != 1 {
+		return inspection.Inspection{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "must be 1"}
+	}
+	if err := inspection.CheckEvents(inspection.Subject(in.ID), events); err != nil {
+		return inspection.Inspection{}, hazard.Wrap(op, err)
+	}
+	doc, err := json.Marshal(&in)
+	if err != nil {
+		return inspection.Inspection{}, hazard.Wrap(op, err)
+	}
+	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO inspections (id, unit_id, department, district, industry, kind, status, finished_at, version, doc)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9) ON CONFLICT DO NOTHING`,
+			in.ID, in.UnitID, in.Department, in.Unit.Location.District, in.Unit.Industry, string(in.Kind), string(in.Status), finishedAt(&in), doc)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return conflict(op, "id", "is taken", 0)
+		}
+		return appendTx(ctx, tx, events)
+	})
+	if err != nil {
+		return inspection.Inspection{}, translate(op, err)
+	}
+	return in.Clone(), nil
+}
+
+// GetInspection implements inspection.Store.
+func (s *InspectionStore) GetInspection(ctx context.Context, id uuid.UUID) (inspection.Inspection, error) {
+	in, err := scanDoc[inspection.Inspection](ctx, s.db.pool, "inspection", `SELECT doc FROM inspections WHERE id = $1`, id)
+	return in, translate("pgstore.GetInspection", err)
+}
+
+// UpdateInspection implements inspection.Store.
+func (s *InspectionStore) UpdateInspection(ctx context.Context, in inspection.Inspection, expectedVersion int64, events []hazard.Event) (inspection.Inspection, error) {
+	const op = "pgstore.UpdateInspection"
+	in = in.Clone()
+	in.Version = expectedVersion + 1
+	if err := in.Validate(); err != nil {
+		return inspection.Inspection{}, hazard.Wrap(op, err)
+	}
+	if err := inspection.CheckEvents(inspection.Subject(in.ID), events); err != nil {
+		return inspection.Inspection{}, hazard.Wrap(op, err)
+	}
+	doc, err := json.Marshal(&in)
+	if err != nil {
+		return inspection.Inspection{}, hazard.Wrap(op, err)
+	}
+	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		old, err := scanDoc[inspection.Inspection](ctx, tx, "inspection", `SELECT doc FROM inspections WHERE id = $1 FOR UPDATE`, in.ID)
+		if err != nil {
+			return err
+		}
+		if old.Version != expectedVersion {
+			return conflict(op, "version", "the inspection changed", old.Version)
+		}
+		if err := inspection.CheckInspectionUpdate(&old, &in); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE inspections SET department = $2, district = $3, industry = $4, status = $5, finished_at = $6,
+			version = $7, doc = $8 WHERE id = $1`, in.ID, in.Department, in.Unit.Location.District, in.Unit.Industry, string(in.Status),
+			finishedAt(&in), in.Version, doc); err != nil {
+			return err
+		}
+		return appendTx(ctx, tx, events)
+	})
+	if err != nil {
+		return inspection.Inspection{}, translate(op, err)
+	}
+	return in, nil
+}
+
+// keyset returns the conditions of a page walked newest first by the
+// column idCol, the arguments and the limit.
+func keyset(w *where, idCol string, p hazard.Page) (int, error) {
+	limit, err := risk.PageLimit(p)
+	if err != nil {
+		return 0, err
+	}
+	if p.Cursor != "" {
+		after, err := inspection.ParseCursor(p.Cursor)
+		if err != nil {
+			return 0, err
+		}
+		w.add(idCol+" < ?", after)
+	}
+	return limit, nil
+}
+
+// listDocs runs a keyset page newest first over table with queryDocs and
+// makes the cursor of the next page.
+func listDocs[T any](ctx context.Context, s *InspectionStore, op, what, table string, w where, limit int, id func(*T) uuid.UUID) ([]T, string, error) {
+	w.args = append(w.args, limit+1)
+	sql := fmt.Sprintf(`SELECT doc FROM %s WHERE %s ORDER BY id DESC LIMIT $%d`, table, w.sql(), len(w.args))
+	out, more, err := queryDocs[T](ctx, s.db.pool, op, what, limit, sql, w.args...)
+	if err != nil || !more {
+		return out, "", err
+	}
+	return out, inspection.Cursor(id(&out[len(out)-1])), nil
+}
+
+// inspectionWhere returns the conditions of ListInspections and the limit.
+func inspectionWhere(f inspection.InspectionFilter, p hazard.Page) (where, int, error) {
+	var w where
+	limit, err := keyset(&w, "id", p)
+	if err != nil {
+		return w, 0, err
+	}
+	if f.UnitID != uuid.Nil {
+		w.add("unit_id = ?", f.UnitID)
+	}
+	if f.Department != "" {
+		w.add("department = ?", f.Department)
+	}
+	if f.District != "" {
+		w.add("district = ?", f.District)
+	}
+	if f.Industry != "" {
+		w.add("industry = ?", f.Industry)
+	}
+	if f.Kind != "" {
+		w.add("kind = ?", string(f.Kind))
+	}
+	if f.Status != "" {
+		w.add("status = ?", string(f.Status))
+	}
+	if !f.FinishedSince.IsZero() || !f.FinishedUntil.IsZero() {
+		w.add("finished_at IS NOT NULL")
+	}
+	if !f.FinishedSince.IsZero() {
+		w.add("finished_at >= ?", f.FinishedSince.UTC())
+	}
+	if !f.FinishedUntil.IsZero() {
+		w.add("finished_at < ?", f.FinishedUntil.UTC())
+	}
+	return w, limit, nil
+}
+
+// ListInspections implements inspection.Store.
+func (s *InspectionStore) ListInspections(ctx context.Context, f inspection.InspectionFilter, p hazard.Page) (inspection.InspectionList, error) {
+	const op = "pgstore.ListInspections"
+	w, limit, err := inspectionWhere(f, p)
+	if err != nil {
+		return inspection.InspectionList{}, hazard.Wrap(op, err)
+	}
+	items, next, err := listDocs(ctx, s, op, "inspection", "inspections", w, limit, func(in *inspection.Inspection) uuid.UUID { return in.ID })
+	return inspection.InspectionList{Items: items, Next: next}, err
+}
+
+// CreateSpotCheck implements inspection.Store.
+func (s *InspectionStore) CreateSpotCheck(ctx context.Context, sc inspection.SpotCheck, events []hazard.Event) (inspection.SpotCheck, error) {
+	const op = "pgstore.CreateSpotCheck"
+	if err := sc.Validate(); err != nil {
+		return inspection.SpotCheck{}, hazard.Wrap(op, err)
+	}
+	if sc.Version != 1 {
+		return inspection.SpotCheck{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "must be 1"}
+	}
+	if err := inspection.CheckEvents(inspection.SpotSubject(sc.ID), events); err != nil {
+		return inspection.SpotCheck{}, hazard.Wrap(op, err)
+	}
+	doc, err := json.Marshal(&sc)
+	if err != nil {
+		return inspection.SpotCheck{}, hazard.Wrap(op, err)
+	}
+	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO inspection_spot_checks (id, version, doc) VALUES ($1, 1, $2) ON CONFLICT DO NOTHING`, sc.ID, doc)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return conflict(op, "id", "is taken", 0)
+		}
+		return appendTx(ctx, tx, events)
+	})
+	if err != nil {
+		return inspection.SpotCheck{}, translate(op, err)
+	}
+	return sc.Clone(), nil
+}
+
+// GetSpotCheck implements inspection.Store.
+func (s *InspectionStore) GetSpotCheck(ctx context.Context, id uuid.UUID) (inspection.SpotCheck, error) {
+	sc, err := scanDoc[inspection.SpotCheck](ctx, s.db.pool, "spot check", `SELECT doc FROM inspection_spot_checks WHERE id = $1`, id)
+	return sc, translate("pgstore.GetSpotCheck", err)
+}
+
+// UpdateSpotCheck implements inspection.Store.
+func (s *InspectionStore) UpdateSpotCheck(ctx context.Context, sc inspection.SpotCheck, expectedVersion int64, events []hazard.Event) (inspection.SpotCheck, error) {
+	const op = "pgstore.UpdateSpotCheck"
+	sc = sc.Clone()
+	sc.Version = expectedVersion + 1
+	if err := sc.Validate(); err != nil {
+		return inspection.SpotCheck{}, hazard.Wrap(op, err)
+	}
+	if err := inspection.CheckEvents(inspection.SpotSubject(sc.ID), events); err != nil {
+		return inspection.SpotCheck{}, hazard.Wrap(op, err)
+	}
+	doc, err := json.Marshal(&sc)
+	if err != nil {
+		return inspection.SpotCheck{}, hazard.Wrap(op, err)
+	}
+	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		var v int64
+		if err := tx.QueryRow(ctx, `SELECT version FROM inspection_spot_checks WHERE id = $1 FOR UPDATE`, sc.ID).Scan(&v); err != nil {
+			return err
+		}
+		if v != expectedVersion {
+			return conflict(op, "version", "the spot check changed", v)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE inspection_spot_checks SET version = $2, doc = $3 WHERE id = $1`, sc.ID, sc.Version, doc); err != nil {
+			return err
+		}
+		return appendTx(ctx, tx, events)
+	})
+	if err != nil {
+		return inspection.SpotCheck{}, translate(op, err)
+	}
+	return sc, nil
+}
+
+func nilUUID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}
+
+// CreateOrder implements inspection.Store.
+func (s *InspectionStore) CreateOrder(ctx context.Context, o inspection.Order, events []hazard.Event) (inspection.Order, error) {
+	const op = "pgstore.CreateOrder"
+	if err := o.Validate(); err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	if o.Version != 1 {
+		return inspection.Order{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "must be 1"}
+	}
+	if err := inspection.CheckEvents(inspection.OrderSubject(o.ID), events); err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	doc, err := json.Marshal(&o)
+	if err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO inspection_orders (id, hazard_id, unit_id, department, status, deadline, version, doc)
+			VALUES ($1, $2, $3, $4, $5, $6, 1, $7) ON CONFLICT DO NOTHING`,
+			o.ID, nilUUID(o.HazardID), nilUUID(o.UnitID), o.Department, string(o.Status), o.Deadline.UTC(), doc)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return conflict(op, "id", "is taken", 0)
+		}
+		return appendTx(ctx, tx, events)
+	})
+	if err != nil {
+		return inspection.Order{}, translate(op, err)
+	}
+	return o.Clone(), nil
+}
+
+// GetOrder implements inspection.Store.
+func (s *InspectionStore) GetOrder(ctx context.Context, id uuid.UUID) (inspection.Order, error) {
+	o, err := scanDoc[inspection.Order](ctx, s.db.pool, "order", `SELECT doc FROM inspection_orders WHERE id = $1`, id)
+	return o, translate("pgstore.GetOrder", err)
+}
+
+// UpdateOrder implements inspection.Store.
+func (s *InspectionStore) UpdateOrder(ctx context.Context, o inspection.Order, expectedVersion int64, events []hazard.Event) (inspection.Order, error) {
+	const op = "pgstore.UpdateOrder"
+	o = o.Clone()
+	o.Version = expectedVersion + 1
+	if err := o.Validate(); err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	if err := inspection.CheckEvents(inspection.OrderSubject(o.ID), events); err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	doc, err := json.Marshal(&o)
+	if err != nil {
+		return inspection.Order{}, hazard.Wrap(op, err)
+	}
+	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		var v int64
+		if err := tx.QueryRow(ctx, `SELECT version FROM inspection_orders WHERE id = $1 FOR UPDATE`, o.ID).Scan(&v); err != nil {
+			return err
+		}
+		if v != expectedVersion {
+			return conflict(op, "version", "the order changed", v)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE inspection_orders SET department = $2, status = $3, deadline = $4, version = $5, doc = $6 WHERE id = $1`,
+			o.ID, o.Department, string(o.Status), o.Deadline.UTC(), o.Version, doc); err != nil {
+			return err
+		}
+		return appendTx(ctx, tx, events)
+	})
+	if err != nil {
+		return inspection.Order{}, translate(op, err)
+	}
+	return o, nil
+}
+
+// ListOrders implements inspection.Store.
+func (s *InspectionStore) ListOrders(ctx context.Context, f inspection.OrderFilter, p hazard.Page) (inspection.OrderList, error) {
+	const op = "pgstore.ListOrders"
+	var w where
+	limit, err := keyset(&w, "id", p)
+	if err != nil {
+		return inspection.OrderList{}, hazard.Wrap(op, err)
+	}
+	if f.HazardID != uuid.Nil {
+		w.add("hazard_id = ?", f.HazardID)
+	}
+	if f.UnitID != uuid.Nil {
+		w.add("unit_id = ?", f.UnitID)
+	}
+	if f.Department != "" {
+		w.add("department = ?", f.Department)
+	}
+	if f.Status != "" {
+		w.add("status = ?", string(f.Status))
+	}
+	if !f.DeadlineBefore.IsZero() {
+		w.add("deadline < ?", f.DeadlineBefore.UTC())
+	}
+	items, next, err := listDocs(ctx, s, op, "order", "inspection_orders", w, limit, func(o *inspection.Order) uuid.UUID { return o.ID })
+	return inspection.OrderList{Items: items, Next: next}, err
+}
+
+// CreateTraining implements inspection.Store.
+func (s *InspectionStore) CreateTraining(ctx context.Context, t inspection.Training, events []hazard.Event) (inspection.Training, error) {
+	const op = "pgstore.CreateTraining"
+	if err := t.Validate(); err != nil {
+		return inspection.Training{}, hazard.Wrap(op, err)
+	}
+	if err := inspection.CheckEvents(inspection.TrainingSubject(t.ID), events); err != nil {
+		return inspection.Training{}, hazard.Wrap(op, err)
+	}
+	doc, err := json.Marshal(&t)
+	if err != nil {
+		return inspection.Training{}, hazard.Wrap(op, err)
+	}
+	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO inspection_trainings (id, department, unit_id, day, doc) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+			t.ID, t.Department, nilUUID(t.UnitID), t.Date.UTC(), doc)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return conflict(op, "id", "is taken", 0)
+		}
+		return appendTx(ctx, tx, events)
+	})
+	if err != nil {
+		return inspection.Training{}, translate(op, err)
+	}
+	return t, nil
+}
+
+// ListTrainings implements inspection.Store.
+func (s *InspectionStore) ListTrainings(ctx context.Context, f inspection.TrainingFilter, p hazard.Page) (inspection.TrainingList, error) {
+	const op = "pgstore.ListTrainings"
+	var w where
+	limit, err := keyset(&w, "id", p)
+	if err != nil {
+		return inspection.TrainingList{}, hazard.Wrap(op, err)
+	}
+	if f.Department != "" {
+		w.add("department = ?", f.Department)
+	}
+	if f.UnitID != uuid.Nil {
+		w.add("unit_id = ?", f.UnitID)
+	}
+	if !f.Since.IsZero() {
+		w.add("day >= ?", f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		w.add("day < ?", f.Until.UTC())
+	}
+	items, next, err := listDocs(ctx, s, op, "training", "inspection_trainings", w, limit, func(t *inspection.Training) uuid.UUID { return t.ID })
+	return inspection.TrainingList{Items: items, Next: next}, err
+}

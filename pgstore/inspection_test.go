@@ -1,0 +1,25 @@
+package pgstore_test
+
+import (
+	"testing"
+
+	"github.com/hazardloop/hazardloop/inspection/inspectiontest"
+)
+
+func TestInspectionStore(t *testing.T) {
+	inspectiontest.TestStore(t, func(t *testing.T) inspectiontest.Harness {
+		db := newDB(t)
+		return inspectiontest.Harness{Store: db.Inspection(), Log: db.Hazards()}
+	})
+}
+
+// TestInspectionLoop drives the whole regulators' loop over PostgreSQL:
+// the hazards, the register and the inspection records in one database,
+// the ledger read through InspectionStore's LedgerReader.
+func TestInspectionLoop(t *testing.T) {
+	inspectiontest.TestLoop(t, func(t *testing.T) inspectiontest.Stores {
+		db := newDB(t)
+		hz := db.Hazards()
+		return inspectiontest.Stores{Hazards: hz, Cursors: hz, Risk: db.Risk(), Inspection: db.Inspection()}
+	})
+}
