@@ -53,7 +53,9 @@ func TestMiniProgram(t *testing.T) {
 	if stale {
 		run(t, dir, nil, npm, "ci", "--no-audit", "--no-fund")
 	}
-	run(t, dir, []string{"HAZARDLOOP_SERVER_BIN=" + bin, "CI=true"}, npm, "test")
+	wxBase, wxControl := startWeChatServer(t)
+	run(t, dir, []string{"HAZARDLOOP_SERVER_BIN=" + bin, "CI=true",
+		"HAZARDLOOP_WECHAT_SERVER_URL=" + wxBase, "HAZARDLOOP_WECHAT_CONTROL_URL=" + wxControl}, npm, "test")
 }
 
 func run(t *testing.T, dir string, env []string, name string, args ...string) {
