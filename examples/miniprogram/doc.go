@@ -6,8 +6,9 @@
 // The Go side only lets the repository's one test command run those
 // tests: TestMiniProgram builds the example server, installs the npm
 // packages with npm ci when node_modules is missing or older than the lock
-// file (Stale), and runs npm test, which starts the server on a free port
-// for its integration test. Without Node.js and npm it skips and says why.
+// file (Stale), runs a second server in process with WeChat login and
+// WeChat Pay on local fakes, and runs npm test, whose integration tests use
+// both servers. Without Node.js and npm it skips and says why.
 package miniprogram
 
 import (

@@ -19,9 +19,11 @@ import (
 const minNodeMajor = 18
 
 // TestMiniProgram runs the mini-program's npm tests (page tests in
-// miniprogram-simulate and the integration test against the real example
-// server), installing the npm packages first when they are missing or
-// stale. It skips, saying why, where Node.js or npm is missing.
+// miniprogram-simulate, the integration test against the real example
+// server in demo mode, and the WeChat path against a server whose WeChat
+// and WeChat Pay are local fakes), installing the npm packages first when
+// they are missing or stale. It skips, saying why, where Node.js or npm is
+// missing.
 func TestMiniProgram(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
