@@ -260,16 +260,16 @@ func (s *Service) checkActInput(action string, in *ActInput) error {
 
 // Actions returns the actions user may take on the hazard id now, in the
 // workflow's order: those of the hazard's current state that the user's
-// role may take, when the hazard is in the user's scope (none otherwise).
-// A user who may not see the hazard gets CodeNotFound when it is missing,
-// and an empty list otherwise.
+// role may take. A hazard that is missing or not in the user's scope is
+// CodeNotFound, the same answer in both cases (NoSuchHazard): its actions
+// are not listed and its existence is not told.
 func (s *Service) Actions(ctx context.Context, user User, id uuid.UUID) ([]ActionInfo, error) {
 	if err := authenticated("actions", user); err != nil {
 		return nil, err
 	}
-	h, err := s.store.Get(ctx, id)
+	h, err := s.visibleHazard(ctx, "actions", user, id, inScope)
 	if err != nil {
-		return nil, Wrap("actions", err)
+		return nil, err
 	}
 	return s.actionsFor(user, &h)
 }

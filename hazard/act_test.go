@@ -106,9 +106,9 @@ func TestActErrors(t *testing.T) {
 		{"field key the action writes", dispatcher, submitted, uuid.Nil, "dispatch", hazard.ActInput{Department: "fire", PrivateNote: "staff only", Fields: map[string]string{hazard.DataPrivateNoteTo: "reporter"}}, hazard.ErrInvalid, "fields"},
 		{"negative fine", reviewer, accepted, uuid.Nil, "approve", hazard.ActInput{FineFen: -1}, hazard.ErrInvalid, "fine_fen"},
 		{"fine too large", reviewer, accepted, uuid.Nil, "approve", hazard.ActInput{FineFen: hazard.MaxAmountFen + 1}, hazard.ErrInvalid, "fine_fen"},
-		{"handler of another department", gasDept, dispatched, uuid.Nil, "accept", hazard.ActInput{}, hazard.ErrForbidden, ""},
-		{"handler on an unassigned hazard", fireDept, submitted, uuid.Nil, "accept", hazard.ActInput{}, hazard.ErrForbidden, ""},
-		{"another citizen withdraws", otherCit, submitted, uuid.Nil, "withdraw", hazard.ActInput{}, hazard.ErrForbidden, ""},
+		{"handler of another department", gasDept, dispatched, uuid.Nil, "accept", hazard.ActInput{}, hazard.ErrNotFound, ""},
+		{"handler on an unassigned hazard", fireDept, submitted, uuid.Nil, "accept", hazard.ActInput{}, hazard.ErrNotFound, ""},
+		{"another citizen withdraws", otherCit, submitted, uuid.Nil, "withdraw", hazard.ActInput{}, hazard.ErrNotFound, ""},
 		{"stale version", dispatcher, submitted, uuid.Nil, "dispatch", hazard.ActInput{Department: "fire", ExpectedVersion: 7}, hazard.ErrConflict, "expected_version"},
 	}
 	for _, tt := range tests {
@@ -247,8 +247,16 @@ func TestActions(t *testing.T) {
 	}
 	assert.Equal(t, []string{"dispatch", "reject"}, names(dispatcher))
 	assert.Equal(t, []string{"withdraw"}, names(citizen))
-	assert.Empty(t, names(otherCit), "not their report")
-	assert.Empty(t, names(fireDept), "not dispatched to them")
+	// A hazard the user may not see answers as a missing one: no actions
+	// listed, the same error.
+	missing, missingErr := f.svc.Actions(ctx, otherCit, uuid.New())
+	require.ErrorIs(t, missingErr, hazard.ErrNotFound, "Actions of a missing hazard")
+	for _, u := range []hazard.User{otherCit, fireDept} {
+		acts, err := f.svc.Actions(ctx, u, h.ID)
+		require.ErrorIs(t, err, hazard.ErrNotFound, "Actions of a hazard %s may not see", u.ID)
+		assert.Equal(t, missing, acts, "Actions of a hazard %s may not see", u.ID)
+		assert.Equal(t, hazard.ErrorMessage(missingErr), hazard.ErrorMessage(err), "the answer is a missing hazard's")
+	}
 	acts, err := f.svc.Actions(ctx, dispatcher, h.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"department"}, acts[0].Needs)
@@ -258,7 +266,8 @@ func TestActions(t *testing.T) {
 
 	h = f.act(t, dispatcher, h, "dispatch", hazard.ActInput{Department: "fire"})
 	assert.Equal(t, []string{"accept", "send_back"}, names(fireDept))
-	assert.Empty(t, names(gasDept))
+	_, err = f.svc.Actions(ctx, gasDept, h.ID)
+	require.ErrorIs(t, err, hazard.ErrNotFound, "another department does not see the hazard")
 	assert.Empty(t, names(citizen), "too late to withdraw")
 
 	_, err = f.svc.Actions(ctx, dispatcher, uuid.Must(uuid.NewV7()))

@@ -129,7 +129,7 @@ func TestRectificationLoop(t *testing.T) {
 	step()
 	_, err := f.svc.Act(ctx, hazard.User{ID: "ent-2", Role: "enterprise", UnitID: "other-co"}, h.ID, "rectify",
 		hazard.ActInput{ExpectedVersion: h.Version, Note: "done", Photos: []hazard.Photo{photo("x")}})
-	require.ErrorIs(t, err, hazard.ErrForbidden, "another enterprise may not report the rectification")
+	require.ErrorIs(t, err, hazard.ErrNotFound, "another enterprise may not report the rectification (nor see the hazard)")
 	h = f.act(t, enterprise, h, "rectify", hazard.ActInput{Note: "已安装报警装置", Photos: []hazard.Photo{photo("alarm")}})
 	step()
 	h = f.act(t, inspector, h, "pass_major", hazard.ActInput{Verdict: "复查合格", FineFen: 3_000_000})
@@ -177,7 +177,7 @@ func TestReporterReopens(t *testing.T) {
 	require.False(t, h.Open())
 
 	_, err := f.svc.Act(ctx, otherCit, h.ID, hazard.ActionReopen, hazard.ActInput{ExpectedVersion: h.Version, Note: "又堵了"})
-	require.ErrorIs(t, err, hazard.ErrForbidden, "only its reporter reports it back")
+	require.ErrorIs(t, err, hazard.ErrNotFound, "only its reporter reports it back (another citizen does not see it)")
 	_, err = f.svc.Act(ctx, citizen, h.ID, hazard.ActionReopen, hazard.ActInput{ExpectedVersion: h.Version})
 	require.ErrorIs(t, err, hazard.ErrInvalid, "a reason is needed")
 	acts, err := f.svc.Actions(ctx, citizen, h.ID)

@@ -1,6 +1,7 @@
 package hazard
 
 import (
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -59,9 +60,37 @@ type PublicEvent struct {
 	Time   time.Time `json:"time"`
 }
 
-// Public returns the public view of h. Timeline is left empty; see
+// Precision of the coordinates in public views.
+const (
+	// DefaultPublicCoordDecimals is how many decimals of a degree a public
+	// view keeps of a hazard's coordinates by default: 4, about 11 m of
+	// latitude, enough to find the hazard, too coarse to single out the
+	// door of whoever reported it from home.
+	DefaultPublicCoordDecimals = 4
+	// MaxPublicCoordDecimals is the finest precision a public view may
+	// keep: 7 decimals, about 1 cm, i.e. exact.
+	MaxPublicCoordDecimals = 7
+)
+
+// RoundPoint returns p with its latitude and longitude rounded to decimals
+// decimals of a degree (half away from zero).
+func RoundPoint(p Point, decimals int) Point {
+	f := math.Pow10(decimals)
+	p.Lat = math.Round(p.Lat*f) / f
+	p.Lng = math.Round(p.Lng*f) / f
+	return p
+}
+
+// Public returns the public view of h with its coordinates rounded to
+// DefaultPublicCoordDecimals (see PublicAt). Timeline is left empty; see
 // PublicTimeline.
-func (h *Hazard) Public() PublicHazard {
+func (h *Hazard) Public() PublicHazard { return h.PublicAt(DefaultPublicCoordDecimals) }
+
+// PublicAt returns the public view of h with its coordinates rounded to
+// decimals decimals of a degree (RoundPoint): the one place where public
+// coordinates are made, so that the plaza and Open311 show the same.
+// The Service's public views use ServiceConfig.PublicCoordDecimals.
+func (h *Hazard) PublicAt(decimals int) PublicHazard {
 	p := PublicHazard{
 		ID:              h.ID,
 		Ref:             h.Ref,
@@ -86,7 +115,7 @@ func (h *Hazard) Public() PublicHazard {
 		ClosedAt:        h.ClosedAt,
 	}
 	if h.Location.Point != nil {
-		pt := *h.Location.Point
+		pt := RoundPoint(*h.Location.Point, decimals)
 		p.Point = &pt
 	}
 	return p

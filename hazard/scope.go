@@ -2,6 +2,7 @@ package hazard
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 )
@@ -45,16 +46,13 @@ func inScope(u User, h *Hazard) bool {
 }
 
 // getToChange reads the hazard id for user to change it: CodeNotFound when
-// it is missing, CodeForbidden when it is not in user's scope, and
+// it is missing or not in user's scope (the same answer: errNoHazard), and
 // CodeConflict (with Error.Version the current version) when its version
 // is not expectedVersion.
 func (s *Service) getToChange(ctx context.Context, op string, user User, id uuid.UUID, expectedVersion int64) (Hazard, error) {
-	h, err := s.store.Get(ctx, id)
+	h, err := s.visibleHazard(ctx, op, user, id, inScope)
 	if err != nil {
-		return Hazard{}, Wrap(op, err)
-	}
-	if !inScope(user, &h) {
-		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Message: "this hazard is not in your scope"}
+		return Hazard{}, err
 	}
 	if h.Version != expectedVersion {
 		return Hazard{}, &Error{Code: CodeConflict, Op: op, Field: "expected_version", Message: "the hazard changed: reload it", Version: h.Version}
@@ -131,3 +129,32 @@ func EventsForUnit(events []Event) []Event {
 	}
 	return out
 }
+
+// NoSuchHazard is the message of the one answer about a hazard that is
+// missing or that the user may not see.
+const NoSuchHazard = "no such hazard"
+
+// errNoHazard is the answer about a hazard that is missing or that the
+// user may not see: CodeNotFound with the same message in both cases, so
+// that no answer tells whether a hazard the caller may not see exists.
+func errNoHazard(op string) *Error {
+	return &Error{Code: CodeNotFound, Op: op, Message: NoSuchHazard}
+}
+
+// visibleHazard loads the hazard id when sees(user, h) says the user may
+// see it; a missing hazard and a hidden one are both errNoHazard.
+func (s *Service) visibleHazard(ctx context.Context, op string, user User, id uuid.UUID, sees func(User, *Hazard) bool) (Hazard, error) {
+	h, err := s.store.Get(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Hazard{}, errNoHazard(op)
+	case err != nil:
+		return Hazard{}, Wrap(op, err)
+	case !sees(user, &h):
+		return Hazard{}, errNoHazard(op)
+	}
+	return h, nil
+}
+
+// ownReport reports whether u reported h.
+func ownReport(u User, h *Hazard) bool { return h.Reporter.UserID == u.ID }

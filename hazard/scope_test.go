@@ -28,7 +28,7 @@ func TestCitizenNamingACompanyExposesNothingToIt(t *testing.T) {
 		{ID: "ent-old", Role: "enterprise", Department: enterprise.UnitID}, // the old rule: department equals Unit
 	} {
 		_, err := f.svc.StaffView(ctx, u, h.ID)
-		require.ErrorIs(t, err, hazard.ErrForbidden, "StaffView by %+v", u)
+		require.ErrorIs(t, err, hazard.ErrNotFound, "StaffView by %+v", u)
 		sight, err := f.svc.SightOf(ctx, u, h.ID)
 		require.NoError(t, err)
 		assert.Equal(t, hazard.SightPublic, sight, "SightOf %+v", u)
@@ -36,7 +36,7 @@ func TestCitizenNamingACompanyExposesNothingToIt(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, q, "Queue of %+v", u)
 		acts, err := f.svc.Actions(ctx, u, h.ID)
-		require.NoError(t, err)
+		require.ErrorIs(t, err, hazard.ErrNotFound, "Actions of %+v", u)
 		assert.Empty(t, acts, "Actions of %+v", u)
 	}
 
@@ -59,7 +59,7 @@ func TestLinkedUnitSeesTheHazardWithoutItsReporter(t *testing.T) {
 	_, err := f.svc.LinkUnit(ctx, citizen, h.ID, enterprise.UnitID, h.Version)
 	require.ErrorIs(t, err, hazard.ErrForbidden, "a reporter may not link")
 	_, err = f.svc.LinkUnit(ctx, gasDept, h.ID, enterprise.UnitID, h.Version)
-	require.ErrorIs(t, err, hazard.ErrForbidden, "staff out of scope may not link")
+	require.ErrorIs(t, err, hazard.ErrNotFound, "staff out of scope may not link (nor see the hazard)")
 	_, err = f.svc.LinkUnit(ctx, fireDept, h.ID, "", h.Version)
 	require.ErrorIs(t, err, hazard.ErrInvalid)
 	_, err = f.svc.LinkUnit(ctx, fireDept, h.ID, enterprise.UnitID, h.Version-1)

@@ -62,6 +62,11 @@ type ServiceConfig struct {
 	// submit in any 24 hours; 0 means DefaultSubmitsPerDay, negative means
 	// no limit. Staff submissions are not limited.
 	SubmitsPerDay int
+	// PublicCoordDecimals is how many decimals of a degree the public views
+	// (the plaza, Open311) keep of a hazard's coordinates, 1 to
+	// MaxPublicCoordDecimals; 0 means DefaultPublicCoordDecimals (about
+	// 10 m). Staff and the reporter see them exactly.
+	PublicCoordDecimals int
 	// Limiter applies SubmitsPerDay when the store is not a LimitedCreator
 	// (a LimitedCreator counts and inserts in one atomic step, which is
 	// exact, and is used instead); it is then required, unless the limit is
@@ -96,6 +101,8 @@ type Service struct {
 	dupRadius  float64
 	dupWindow  time.Duration
 	perDay     int
+	// publicDecimals rounds public coordinates (PublicCoordDecimals).
+	publicDecimals int
 	// limiter applies submitLimit when the store is not a LimitedCreator.
 	limiter     Limiter
 	submitLimit Limit
@@ -187,6 +194,13 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	}
 	if s.perDay == 0 {
 		s.perDay = DefaultSubmitsPerDay
+	}
+	s.publicDecimals = cfg.PublicCoordDecimals
+	switch {
+	case s.publicDecimals == 0:
+		s.publicDecimals = DefaultPublicCoordDecimals
+	case s.publicDecimals < 1 || s.publicDecimals > MaxPublicCoordDecimals:
+		p.Add("public_coord_decimals", "must be 1 to %d", MaxPublicCoordDecimals)
 	}
 	s.submitLimit = Limit{Max: s.perDay, Per: submitWindow}
 	if _, exact := s.store.(LimitedCreator); s.perDay > 0 && !exact && cfg.Store != nil {

@@ -66,7 +66,10 @@ const (
 // With a non-empty idempotencyKey (at most MaxIdempotencyKeyLen bytes), a
 // second Submit by the same reporter with the same key returns the hazard
 // the first one created and changes nothing, even when both run
-// concurrently: the store decides.
+// concurrently: the store decides. The same key with another input (any
+// field of in after normalisation) is CodeConflict naming
+// "idempotency_key": the submitted event records a hash of the input
+// (DataRequestHash) beside the key.
 //
 // A user of role "reporter" may submit at most SubmitsPerDay reports in any
 // 24 hours; one more is CodeRateLimited (a retry with the key of a report
@@ -153,11 +156,14 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		return Hazard{}, err
 	}
 
+	hash := submissionHash(&h)
 	limited := user.Role == string(RoleReporter) && s.perDay > 0
 	lc, exact := s.store.(LimitedCreator)
 	if limited && !exact {
-		if prior, ok, err := s.takeSubmit(ctx, user.ID, idempotencyKey, now); err != nil || ok {
+		if prior, ok, err := s.takeSubmit(ctx, user.ID, idempotencyKey, now); err != nil {
 			return prior, err
+		} else if ok {
+			return s.samePrior(ctx, prior, hash)
 		}
 	}
 
@@ -172,6 +178,7 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 	}}
 	if idempotencyKey != "" {
 		events[0].Data[DataIdempotencyKey] = idempotencyKey
+		events[0].Data[DataRequestHash] = hash
 	}
 	if dup, dist, ok, err := s.findDuplicate(ctx, &h); err != nil {
 		return Hazard{}, Wrap(op, err)
@@ -195,8 +202,9 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 	}
 	if created {
 		s.metrics.submitted(stored.Category, stored.Source)
+		return stored, nil
 	}
-	return stored, nil
+	return s.samePrior(ctx, stored, hash)
 }
 
 // findDuplicate returns the earliest open hazard of h's category within the

@@ -181,6 +181,41 @@ func TestSubmitIdempotent(t *testing.T) {
 	assert.Len(t, l.Items, 2)
 }
 
+// TestSubmitIdempotencyKeyReused: a key reused with another input is
+// CodeConflict naming the key, and stores nothing; the same input after
+// normalisation is the same report.
+func TestSubmitIdempotencyKeyReused(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	first, err := f.svc.Submit(ctx, citizen, fireReport(), "key-1")
+	require.NoError(t, err)
+	spaced := fireReport()
+	spaced.Description = "  " + spaced.Description + "  "
+	again, err := f.svc.Submit(ctx, citizen, spaced, "key-1")
+	require.NoError(t, err, "the same report, spaced differently")
+	assert.Equal(t, first.ID, again.ID)
+	for _, tc := range []struct {
+		name string
+		edit func(*hazard.SubmitInput)
+	}{
+		{"description", func(in *hazard.SubmitInput) { in.Description += "，另外一处" }},
+		{"category", func(in *hazard.SubmitInput) { in.Category = "gas" }},
+		{"address", func(in *hazard.SubmitInput) { in.Location.Address = "另一个地址" }},
+		{"contact", func(in *hazard.SubmitInput) { in.Contact.Phone = "13900000000" }},
+	} {
+		in := fireReport()
+		tc.edit(&in)
+		_, err := f.svc.Submit(ctx, citizen, in, "key-1")
+		require.ErrorIs(t, err, hazard.ErrConflict, "key-1 reused with another %s", tc.name)
+		var he *hazard.Error
+		require.ErrorAs(t, err, &he)
+		assert.Equal(t, "idempotency_key", he.Field, "the field of a reused key")
+	}
+	l, err := f.store.List(ctx, hazard.Filter{Reporter: citizen.ID}, hazard.Page{})
+	require.NoError(t, err)
+	assert.Len(t, l.Items, 1, "a reused key stores nothing")
+}
+
 func TestSubmitIdempotentConcurrent(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)

@@ -77,7 +77,7 @@ func (s *Service) PublicView(ctx context.Context, ref string) (PublicHazard, err
 // publicOf returns the public view of h with its public status and the
 // public timeline of its events.
 func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
-	p := h.Public()
+	p := h.PublicAt(s.publicDecimals)
 	if pr, err := s.processes.Of(h); err == nil {
 		m, _ := pr.Meaning(h.State)
 		p.Status = m.Public
@@ -124,12 +124,9 @@ func (s *Service) ReporterView(ctx context.Context, user User, id uuid.UUID) (Re
 	if err := authenticated(op, user); err != nil {
 		return ReporterView{}, err
 	}
-	h, err := s.store.Get(ctx, id)
+	h, err := s.visibleHazard(ctx, op, user, id, ownReport)
 	if err != nil {
-		return ReporterView{}, Wrap(op, err)
-	}
-	if h.Reporter.UserID != user.ID {
-		return ReporterView{}, &Error{Code: CodeNotFound, Op: op, Message: "no such report of yours"}
+		return ReporterView{}, err
 	}
 	events, err := s.store.HazardEvents(ctx, h.ID)
 	if err != nil {
@@ -192,21 +189,18 @@ func (s *Service) SightOf(ctx context.Context, user User, id uuid.UUID) (Sight, 
 }
 
 // StaffView returns the hazard with every event and the user's actions.
-// Reporters are CodeForbidden, and so is a user whose scope (role,
-// department, unit) does not cover the hazard; a missing hazard is
-// CodeNotFound. An enterprise user gets the view without the reporter (see
+// Reporters are CodeForbidden; a hazard that is missing or that the
+// user's scope (role, department, unit) does not cover is CodeNotFound,
+// the same answer in both cases (NoSuchHazard). An enterprise user gets the view without the reporter (see
 // StaffView).
 func (s *Service) StaffView(ctx context.Context, user User, id uuid.UUID) (StaffView, error) {
 	const op = "staff view"
 	if err := workOnly(op, user); err != nil {
 		return StaffView{}, err
 	}
-	h, err := s.store.Get(ctx, id)
+	h, err := s.visibleHazard(ctx, op, user, id, inScope)
 	if err != nil {
-		return StaffView{}, Wrap(op, err)
-	}
-	if !inScope(user, &h) {
-		return StaffView{}, &Error{Code: CodeForbidden, Op: op, Message: "this hazard is not in your scope"}
+		return StaffView{}, err
 	}
 	events, err := s.store.HazardEvents(ctx, h.ID)
 	if err != nil {

@@ -171,9 +171,9 @@ func TestStaffView(t *testing.T) {
 		{"reviewer", reviewer, nil},
 		{"admin", admin, nil},
 		{"handler of the department", fireDept, nil},
-		{"handler of another department", gasDept, hazard.ErrForbidden},
+		{"handler of another department", gasDept, hazard.ErrNotFound},
 		{"reporter", citizen, hazard.ErrForbidden},
-		{"enterprise not concerned", enterprise, hazard.ErrForbidden},
+		{"enterprise not concerned", enterprise, hazard.ErrNotFound},
 		{"nobody", hazard.User{}, hazard.ErrUnauthenticated},
 	}
 	for _, tt := range tests {

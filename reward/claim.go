@@ -42,7 +42,8 @@ func (s *Service) payer(op string) error {
 }
 
 // Claim pays a pending reward to its reporter: the ledger moves it to
-// claiming (only the reporter: CodeForbidden; only a pending reward:
+// claiming (only the reporter: anyone else gets CodeNotFound with
+// NoSuchReward, the answer about a missing reward; only a pending reward:
 // ErrNotClaimable; only before ClaimBy: ErrClaimWindowClosed), the payer is
 // asked with the reward ID as the idempotency key (at most PayTimeout), and
 // the answer is recorded. Of two concurrent claims, one pays and the other
@@ -58,8 +59,16 @@ func (s *Service) Claim(ctx context.Context, user hazard.User, id uuid.UUID) (Cl
 		return ClaimResult{}, &hazard.Error{Code: hazard.CodeUnauthenticated, Op: op, Message: "sign in to claim a reward"}
 	}
 	now := s.now()
-	r, err := s.cfg.Ledger.Update(ctx, id, func(r *Reward) error { return r.BeginClaim(user.ID, now) })
+	r, err := s.cfg.Ledger.Update(ctx, id, func(r *Reward) error {
+		if r.ReporterID != user.ID {
+			return errNoReward(op)
+		}
+		return r.BeginClaim(user.ID, now)
+	})
 	if err != nil {
+		if errors.Is(err, hazard.ErrNotFound) {
+			return ClaimResult{}, errNoReward(op)
+		}
 		return ClaimResult{}, wrap(op, err)
 	}
 	payCtx, cancel := context.WithTimeout(ctx, s.cfg.PayTimeout)
@@ -283,11 +292,23 @@ func (s *Service) Mine(ctx context.Context, user hazard.User, status Status, p h
 // that reward IDs reveal nothing.
 func (s *Service) Get(ctx context.Context, user hazard.User, id uuid.UUID) (Reward, error) {
 	r, err := s.cfg.Ledger.Get(ctx, id)
-	if err != nil {
+	switch {
+	case errors.Is(err, hazard.ErrNotFound):
+		return Reward{}, errNoReward("reward.Get")
+	case err != nil:
 		return Reward{}, wrap("reward.Get", err)
-	}
-	if user.ID == "" || r.ReporterID != user.ID {
-		return Reward{}, &hazard.Error{Code: hazard.CodeNotFound, Op: "reward.Get", Message: "no such reward"}
+	case user.ID == "" || r.ReporterID != user.ID:
+		return Reward{}, errNoReward("reward.Get")
 	}
 	return r, nil
+}
+
+// NoSuchReward is the message of the one answer about a reward that is
+// missing or another reporter's.
+const NoSuchReward = "no such reward"
+
+// errNoReward is the answer about a reward that is missing or another
+// reporter's: the same in both cases, so that reward IDs reveal nothing.
+func errNoReward(op string) error {
+	return &hazard.Error{Code: hazard.CodeNotFound, Op: op, Message: NoSuchReward}
 }

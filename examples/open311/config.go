@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/memlimit"
 )
 
 // Service is what the handler needs of a *hazard.Service: its use cases,
@@ -74,6 +75,10 @@ const (
 	MaxNameLen = (hazard.MaxContactNameLen - 1) / 2
 	// MaxJurisdictionIDLen bounds Config.JurisdictionID, in bytes.
 	MaxJurisdictionIDLen = 100
+	// DefaultPartnerReportsPerHour is how many reports one partner
+	// application may create in an hour, whatever device_id, email or
+	// account_id it names (Config.PartnerLimit).
+	DefaultPartnerReportsPerHour = 100
 )
 
 // Config configures NewHandler. Service, Photos, Partners and BaseURL are
@@ -123,6 +128,13 @@ type Config struct {
 	// Test marks the endpoint as "test" in discovery instead of
 	// "production".
 	Test bool
+	// Limiter counts each partner's reports; default an in-memory one
+	// (hazard/memlimit). A server with several processes passes its shared
+	// limiter so that the limit holds across them.
+	Limiter hazard.Limiter
+	// PartnerLimit is how many reports one partner may create per window,
+	// whatever user it names; default DefaultPartnerReportsPerHour an hour.
+	PartnerLimit hazard.Limit
 	// Clock returns the current time; default time.Now.
 	Clock func() time.Time
 	// Logger logs internal failures (never personal data); default discard.
@@ -178,6 +190,13 @@ func (c *Config) validate() error {
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
+	if c.Limiter == nil {
+		c.Limiter = memlimit.New(memlimit.Config{Clock: c.Clock})
+	}
+	if c.PartnerLimit == (hazard.Limit{}) {
+		c.PartnerLimit = hazard.Limit{Max: DefaultPartnerReportsPerHour, Per: time.Hour}
+	}
+	p.Merge("partner_limit", c.PartnerLimit.Validate())
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}

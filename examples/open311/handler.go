@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -263,6 +264,10 @@ func (fe *fieldErrors) err() error {
 // mapped by its code; its field problems become one error each.
 func (h *handler) fail(w http.ResponseWriter, f format, err error) {
 	var ae *apiError
+	var he *hazard.Error
+	if errors.As(err, &he) && he.Code == hazard.CodeRateLimited && he.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((he.RetryAfter+time.Second-1)/time.Second)))
+	}
 	if !errors.As(err, &ae) {
 		ae = fromDomain(err)
 		if hazard.ErrorCode(err) == hazard.CodeInternal {

@@ -256,8 +256,9 @@ func TestPostRoundTrip(t *testing.T) {
 				assert.Equal(t, "Fire safety", q["service_name"])
 				assert.Equal(t, "消防通道被杂物堵塞 Fire lane blocked by crates", q["description"])
 				assert.Equal(t, "东昌府区 柳园路 88号", q["address"])
-				assert.Equal(t, "36.456789", q["lat"])
-				assert.Equal(t, "115.985432", q["long"])
+				// Public coordinates are rounded (hazard.DefaultPublicCoordDecimals).
+				assert.Equal(t, "36.4568", q["lat"])
+				assert.Equal(t, "115.9854", q["long"])
 				assert.Equal(t, baseURL+"/photos/"+sum, q["media_url"])
 				assert.Equal(t, "2026-03-01T08:00:00Z", q["requested_datetime"])
 				assert.Equal(t, "2026-03-02T08:00:00Z", q["expected_datetime"], "the dispatch deadline")

@@ -16,6 +16,9 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
+// partnerLimitKey prefixes a partner's name in the limiter.
+const partnerLimitKey = "open311-partner:"
+
 // create serves POST requests: a citizen report from a partner
 // application.
 func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
@@ -25,7 +28,13 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 		h.fail(w, f, badRequest("Content-Type", "must be application/x-www-form-urlencoded, or multipart/form-data with media files"))
 		return
 	}
-	key := r.Form.Get("api_key")
+	// The key only from the body: a URL ends up in logs, proxies and
+	// browser histories.
+	if r.URL.Query().Has("api_key") {
+		h.fail(w, f, badRequest("api_key", "must be sent in the request body, never in the URL"))
+		return
+	}
+	key := r.PostForm.Get("api_key")
 	if key == "" {
 		h.fail(w, f, forbidden("api_key: is missing; a partner application needs an api_key to create requests"))
 		return
@@ -69,6 +78,21 @@ func (h *handler) create(w http.ResponseWriter, r *http.Request, f format) {
 		p.Merge("", in.Location.Validate())
 	}
 	fe.addProblems(p.Err("open311 create"))
+	if err := fe.err(); err != nil {
+		h.fail(w, f, err)
+		return
+	}
+
+	// The partner's own limit, whatever user it names, before any fetch.
+	d, err := h.cfg.Limiter.Take(ctx, partnerLimitKey+partner.Name, h.cfg.PartnerLimit, 1)
+	if err == nil {
+		err = d.Err("open311 create", fmt.Sprintf("this partner application may create at most %d requests per %s", h.cfg.PartnerLimit.Max, h.cfg.PartnerLimit.Per))
+	}
+	if err != nil {
+		h.fail(w, f, err)
+		return
+	}
+
 	if err := fe.err(); err != nil {
 		h.fail(w, f, err)
 		return

@@ -132,9 +132,9 @@ func TestDepartmentScope(t *testing.T) {
 	v = s.act(dispatcher, id, "dispatch", map[string]any{"expected_version": version(v), "department": "gas"})
 
 	r := s.do("GET", "/api/v1/reports/"+id, fire, nil)
-	assert.Equal(t, http.StatusForbidden, r.status, "fire-1 reads a gas hazard: %s", r.body)
+	assert.Equal(t, http.StatusNotFound, r.status, "fire-1 reads a gas hazard (as if missing): %s", r.body)
 	r = s.do("POST", "/api/v1/reports/"+id+"/actions/accept", fire, map[string]any{"expected_version": version(v)})
-	assert.Equal(t, http.StatusForbidden, r.status, "fire-1 accepts a gas hazard: %s", r.body)
+	assert.Equal(t, http.StatusNotFound, r.status, "fire-1 accepts a gas hazard (as if missing): %s", r.body)
 	r = s.do("GET", "/api/v1/reports/"+id, gas, nil)
 	require.Equal(t, http.StatusOK, r.status, "gas-1 reads it: %s", r.body)
 	assert.Equal(t, "staff", r.obj(t)["view"])

@@ -28,6 +28,16 @@ type DemoUser struct {
 	ResidentID string
 }
 
+// isDemoUser reports whether id is one of DemoUsers.
+func isDemoUser(id string) bool {
+	for _, d := range DemoUsers() {
+		if d.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
 // DemoUsers returns the accounts a demo server seeds: citizens (citizen-1
 // and citizen-3 verified, citizen-2 not), a dispatcher, one handler per
 // department (fire-1, gas-1, market-1, transport-1, power-1, housing-1,

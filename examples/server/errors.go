@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
@@ -21,6 +22,8 @@ const (
 	CodeMethodNotAllowed hazard.Code = "method_not_allowed"
 	// CodeUnavailable is a server not ready to serve (503).
 	CodeUnavailable hazard.Code = "unavailable"
+	// CodeTimeout is a request body not received in time (408).
+	CodeTimeout hazard.Code = "timeout"
 )
 
 // statusOf is the one table from error codes to HTTP statuses.
@@ -36,6 +39,7 @@ var statusOf = map[hazard.Code]int{
 	CodeUnsupportedMedia:       http.StatusUnsupportedMediaType,
 	CodeMethodNotAllowed:       http.StatusMethodNotAllowed,
 	CodeUnavailable:            http.StatusServiceUnavailable,
+	CodeTimeout:                http.StatusRequestTimeout,
 }
 
 // StatusOf returns the HTTP status of an error code; unknown codes are 500.
@@ -74,6 +78,20 @@ func (e *retryAfterError) Unwrap() error { return e.err }
 // withRetryAfter annotates a rate-limit error with the wait to advertise.
 func withRetryAfter(err error, d time.Duration) error { return &retryAfterError{err: err, after: d} }
 
+// readError is the error of a request body that could not be read: too
+// large (413), not received in time (408), else invalid with msg.
+func readError(err error, msg string) error {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return hazard.Errorf(CodeTooLarge, "the body is larger than %d bytes", mbe.Limit)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return hazard.Errorf(CodeTimeout, "the body was not received in time")
+	default:
+		return hazard.Errorf(hazard.CodeInvalid, "%s", msg)
+	}
+}
+
 // defaultRetryAfter is advertised on a rate_limited error that names no wait
 // (neither withRetryAfter nor hazard.Error.RetryAfter).
 const defaultRetryAfter = time.Minute
@@ -103,9 +121,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
 	}
+	var ra *retryAfterError
 	if code == hazard.CodeRateLimited {
 		after := defaultRetryAfter
-		var ra *retryAfterError
 		switch {
 		case errors.As(err, &ra) && ra.after > 0:
 			after = ra.after
@@ -115,7 +133,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))
 	}
 	if code == CodeUnavailable {
-		w.Header().Set("Retry-After", strconv.Itoa(int(UnavailableRetryAfter/time.Second)))
+		after := UnavailableRetryAfter // the store's; an error may name its own (every upload slot taken)
+		if errors.As(err, &ra) && ra.after > 0 {
+			after = ra.after
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))
 	}
 	writeJSON(w, StatusOf(code), ErrorBody{Error: d})
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
+	"reflect"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -178,8 +180,8 @@ func jsonError(err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &mbe):
-		return hazard.Errorf(CodeTooLarge, "the body is larger than %d bytes", mbe.Limit)
+	case errors.As(err, &mbe), errors.Is(err, os.ErrDeadlineExceeded):
+		return readError(err, "")
 	case errors.Is(err, io.EOF):
 		return hazard.Errorf(hazard.CodeInvalid, "the body is empty; a JSON object is required")
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -187,7 +189,7 @@ func jsonError(err error) error {
 	case errors.As(err, &se):
 		return hazard.Errorf(hazard.CodeInvalid, "the body is not valid JSON (at byte %d)", se.Offset)
 	case errors.As(err, &te):
-		e := hazard.Errorf(hazard.CodeInvalid, "%s has the wrong type: want %s", fieldName(te.Field), te.Type)
+		e := hazard.Errorf(hazard.CodeInvalid, "%s has the wrong type: want %s", fieldName(te.Field), jsonKind(te.Type))
 		e.Field = fieldName(te.Field)
 		return e
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -197,6 +199,32 @@ func jsonError(err error) error {
 		return e
 	default:
 		return hazard.Errorf(hazard.CodeInvalid, "the body is not valid JSON")
+	}
+}
+
+// jsonKind names a Go type as the JSON a client should send, never the Go
+// type itself.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "text"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	default:
+		return "an object"
 	}
 }
 

@@ -182,6 +182,12 @@ func testReportLimits(t *testing.T, backend func(*server.Config)) {
 	b := s.do("POST", "/api/v1/reports", c1, map[string]any{"category": "fire", "description": "d", "address": "a", "photos": []string{mine}}, "Idempotency-Key", key)
 	require.Equal(t, http.StatusCreated, b.status, "retry: %s", b.body)
 	assert.Equal(t, a.obj(t)["id"], b.obj(t)["id"], "a retried submit returns the same report")
+	other := s.do("POST", "/api/v1/reports", c1, map[string]any{"category": "fire", "description": "another one", "address": "a", "photos": []string{mine}}, "Idempotency-Key", key)
+	assert.Equal(t, http.StatusConflict, other.status, "the key reused with another body: %s", other.body)
+	assert.Equal(t, "conflict", other.errCode(t))
+	var reused server.ErrorBody
+	other.json(t, &reused)
+	assert.Equal(t, "Idempotency-Key", reused.Error.Field, "the field of a reused key")
 
 	// Submissions are rate-limited per reporter (3 a day here).
 	for i := 0; i < 2; i++ {

@@ -12,6 +12,8 @@ import (
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	conns    prometheus.Gauge
+	uploads  prometheus.Gauge
 }
 
 // newHTTPMetrics registers the HTTP collectors and the Go and process
@@ -27,9 +29,17 @@ func newHTTPMetrics(reg *prometheus.Registry) (*httpMetrics, error) {
 			Help:    "Time to answer HTTP requests, by route pattern.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route"}),
+		conns: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hazardloop_http_open_connections",
+			Help: "HTTP connections open now (at most Config.MaxConns).",
+		}),
+		uploads: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hazardloop_http_uploads_in_flight",
+			Help: "Uploads being received now (at most Config.MaxUploads).",
+		}),
 	}
 	for _, c := range []prometheus.Collector{
-		m.requests, m.duration,
+		m.requests, m.duration, m.conns, m.uploads,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	} {

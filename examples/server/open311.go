@@ -51,6 +51,7 @@ func (s *Server) startOpen311(base string) error {
 		Test:              s.demo,
 		Clock:             s.now,
 		Logger:            s.log,
+		Limiter:           s.limiter,
 	})
 	if err != nil {
 		return err

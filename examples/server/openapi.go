@@ -83,7 +83,9 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 			"version": "1",
 			"description": "Closed-loop public-safety hazard reporting: citizens report with photos, staff dispatch, " +
 				"handle and review, the plaza shows progress without reporter identity, verified reporters earn rewards. " +
-				"Every error is {\"error\": {\"code\", \"message\", \"field\", \"fields\"}}. x-access names who may call each operation; x-phone-required ones need a citizen to have bound a phone number first.",
+				"Every error is {\"error\": {\"code\", \"message\", \"field\", \"fields\"}}. x-access names who may call each operation; x-phone-required ones need a citizen to have bound a phone number first. " +
+				"429 (rate limited) and 503 (every upload slot taken) carry Retry-After with the real wait; a body not received in time is 408; " +
+				"an Idempotency-Key reused with another body is 409 (field Idempotency-Key). Answers for a signed-in caller are Cache-Control: no-store.",
 		},
 		"paths": paths,
 		"components": map[string]any{

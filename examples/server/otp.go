@@ -90,25 +90,17 @@ func (l *loginCodes) mac(phone, code string) []byte {
 
 // issue makes a new code for the phone, replacing any earlier one. It is
 // CodeRateLimited (with the wait) when the phone asked less than
-// OTPResendInterval ago or MaxOTPPerHour times within the hour. The resend
-// limit is taken first, so that a request it refuses does not count
-// towards the hourly one.
-func (l *loginCodes) issue(ctx context.Context, phone string) (string, error) {
-	for _, lim := range []struct {
-		key  string
-		rule hazard.Limit
-		msg  string
-	}{
-		{otpResendKey, otpResendLimit, fmt.Sprintf("a code was sent less than %s ago", OTPResendInterval)},
-		{otpHourlyKey, otpHourlyLimit, fmt.Sprintf("at most %d codes an hour", MaxOTPPerHour)},
-	} {
-		d, err := l.limiter.Take(ctx, lim.key+phone, lim.rule, 1)
-		if err != nil {
-			return "", hazard.Wrap("otp", err)
-		}
-		if err := d.Err("otp", lim.msg); err != nil {
-			return "", err
-		}
+// OTPResendInterval ago or MaxOTPPerHour times within the hour, or when
+// one of the extra limits (per address, prefix, server: abuse.go) refuses.
+// The phone's resend limit is taken first, so that a request it refuses
+// does not count towards the others.
+func (l *loginCodes) issue(ctx context.Context, phone string, extra []limitTake) (string, error) {
+	takes := append([]limitTake{
+		{otpResendKey + phone, otpResendLimit, fmt.Sprintf("a code was sent less than %s ago", OTPResendInterval)},
+		{otpHourlyKey + phone, otpHourlyLimit, fmt.Sprintf("at most %d codes an hour", MaxOTPPerHour)},
+	}, extra...)
+	if err := takeAll(ctx, l.limiter, "otp", takes); err != nil {
+		return "", err
 	}
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {

@@ -17,7 +17,7 @@ func (s *Server) mountPages() error {
 			users = append(users, web.DemoUser{ID: d.ID, Label: label + ")"})
 		}
 	}
-	h, err := web.New(web.Config{API: s.Handler(), Demo: s.demo, DemoUsers: users, Logger: s.log})
+	h, err := web.New(web.Config{API: s.Handler(), Demo: s.demo, DemoUsers: users, Logger: s.log, HTTPS: s.overHTTPS})
 	if err != nil {
 		return err
 	}

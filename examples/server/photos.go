@@ -22,7 +22,7 @@ func (s *Server) photo(w http.ResponseWriter, r *http.Request, c caller) error {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'")
 	if pc.Original {
-		h.Set("Cache-Control", "private, max-age=3600")
+		h.Set("Cache-Control", "no-store") // personal: who may see it decides
 	} else {
 		h.Set("Cache-Control", "public, max-age=86400")
 	}

@@ -51,7 +51,7 @@ func rectificationLoop(t *testing.T, backend func(*server.Config)) {
 	assert.NotContains(t, string(r.body), `"reporter"`)
 	assert.NotContains(t, string(r.body), "inspector-1\",\"verified", "no reporter record")
 	r = s.do("GET", "/api/v1/reports/"+id, otherUnit, nil)
-	assert.Equal(t, http.StatusForbidden, r.status, "another unit: %s", r.body)
+	assert.Equal(t, http.StatusNotFound, r.status, "another unit (as if missing): %s", r.body)
 	r = s.do("GET", "/api/v1/queue", otherUnit, nil)
 	assert.NotContains(t, string(r.body), id)
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -63,6 +64,12 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, c caller) error 
 		Unit: in.Unit, UnitID: in.UnitID, Source: in.Source,
 		Contact: hazard.Contact{Name: in.ContactName, Phone: in.ContactPhone},
 	}, in.Photos, key)
+	var he *hazard.Error
+	if errors.As(err, &he) && he.Field == "idempotency_key" {
+		e := *he // the library's name of the key; on the wire it is the header
+		e.Field = "Idempotency-Key"
+		return &e
+	}
 	if err != nil {
 		return err
 	}

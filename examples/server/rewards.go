@@ -40,7 +40,7 @@ func (s *Server) myRewards(w http.ResponseWriter, r *http.Request, c caller) err
 func (s *Server) claim(w http.ResponseWriter, r *http.Request, c caller) error {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		return &hazard.Error{Code: hazard.CodeNotFound, Field: "id", Message: "no such reward"}
+		return &hazard.Error{Code: hazard.CodeNotFound, Message: reward.NoSuchReward}
 	}
 	res, err := s.loop.rewards.svc.Claim(r.Context(), c.user(), id)
 	if err != nil {

@@ -112,8 +112,14 @@ func (s *Server) routeHandler(rt Route) http.Handler {
 	pattern := rt.Pattern()
 	return s.instrument(pattern, func(sw *statusWriter, r *http.Request) {
 		c, err := s.authorize(&rt, r)
+		cacheRules(sw.Header(), &rt, c)
 		if err == nil {
-			err = rt.handle(s, sw, r, c)
+			var release func()
+			release, err = s.limitRoute(&rt, sw)
+			if err == nil {
+				err = rt.handle(s, sw, r, c)
+			}
+			release()
 		}
 		if err != nil {
 			if sw.status != 0 {
@@ -164,3 +170,19 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// cacheRules sets the caching headers of a route's answer, the one rule
+// for every route: an answer that may depend on the caller says so (Vary:
+// Authorization), and an answer to a signed-in caller or of a route that
+// needs one (personal or staff data) is never stored (Cache-Control:
+// no-store). A handler whose answer is public whoever asks (the plaza, a
+// public photo) may set its own Cache-Control after.
+func cacheRules(h http.Header, rt *Route, c caller) {
+	if rt.Tag == "ops" {
+		return
+	}
+	h.Add("Vary", "Authorization")
+	if rt.Access != AccessPublic || c.signed {
+		h.Set("Cache-Control", "no-store")
+	}
+}

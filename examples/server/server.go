@@ -122,6 +122,34 @@ type Config struct {
 	// Open311Language is the language of the Open311 service names: "en"
 	// (the default) or "zh" (open311.Config.Language).
 	Open311Language string
+	// ReadTimeout bounds reading a request, body included, on every route
+	// but uploads; default DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing an answer; default DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	// UploadTimeout bounds reading an upload's body; default
+	// DefaultUploadTimeout.
+	UploadTimeout time.Duration
+	// MaxConns caps the connections open at once; default DefaultMaxConns.
+	MaxConns int
+	// MaxUploads caps the uploads in flight at once; default
+	// DefaultMaxUploads.
+	MaxUploads int
+	// AbuseLimits are the hourly limits of login codes per network
+	// address, phone prefix and server, and of verifications per user and
+	// address; zero fields mean the defaults.
+	AbuseLimits AbuseLimits
+	// PublicCoordDecimals is how many decimals of a degree the plaza and
+	// Open311 keep of a hazard's coordinates; 0 means the library's
+	// default, hazard.DefaultPublicCoordDecimals (about 10 m). Staff and
+	// the reporter see them exactly.
+	PublicCoordDecimals int
+	// TrustProxy says the server runs behind a reverse proxy that sets
+	// X-Forwarded-For and X-Forwarded-Proto: a client's address is then
+	// the last of X-Forwarded-For, and X-Forwarded-Proto: https makes the
+	// token cookie Secure. Leave it off when clients reach the server
+	// directly, or they could pretend any address.
+	TrustProxy bool
 	// WeChat is the mini-program's app ID and secret: WeChat login
 	// (POST /api/v1/auth/wechat) and phone binding. Zero means no WeChat
 	// login; half-filled stops the start.
@@ -156,9 +184,13 @@ type Server struct {
 	// pgLimiter is limiter over PostgreSQL, swept by Sweep; else nil.
 	pgLimiter *pgstore.Limiter
 	tokens    *tokens
-	uploads   hazard.Uploads
-	photos    *hazard.Photos
-	articles  *articles
+	// abuse are the limits of login codes and verifications; keyer hides
+	// the phones and addresses in their limiter keys.
+	abuse    AbuseLimits
+	keyer    *keyer
+	uploads  hazard.Uploads
+	photos   *hazard.Photos
+	articles *articles
 	// db is the PostgreSQL database with DatabaseURL, else nil.
 	db *pgstore.DB
 	// deliveries is the notification delivery log shared by every
@@ -174,6 +206,7 @@ type Server struct {
 	// wx is the WeChat login client, nil without Config.WeChat.
 	wx *wxLogin
 
+	uploadSlots    *uploadSlots
 	reg            *prometheus.Registry
 	hazardMetrics  *hazard.Metrics
 	httpm          *httpMetrics
@@ -214,7 +247,27 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = DefaultShutdownTimeout
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, demo: cfg.Demo}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	if cfg.UploadTimeout <= 0 {
+		cfg.UploadTimeout = DefaultUploadTimeout
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.MaxUploads <= 0 {
+		cfg.MaxUploads = DefaultMaxUploads
+	}
+	abuse, err := cfg.AbuseLimits.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	cfg.AbuseLimits = abuse
+	s := &Server{cfg: cfg, log: cfg.Logger, demo: cfg.Demo, abuse: abuse}
 	s.now = func() time.Time { return cfg.Clock().UTC() }
 	if err := s.build(ctx); err != nil {
 		_ = s.Close()
@@ -238,6 +291,7 @@ func (s *Server) build(ctx context.Context) error {
 			Message: fmt.Sprintf("must be at least %d bytes", MinTokenSecretLen)}
 	}
 	s.tokens = &tokens{secret: secret, ttl: cfg.TokenTTL, now: s.now}
+	s.keyer = &keyer{secret: secret}
 	if cfg.WeChat.configured() {
 		wx, err := newWXLogin(cfg.WeChat)
 		if err != nil {
@@ -258,6 +312,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.metricsHandler = newMetricsHandler(s.reg)
+	s.uploadSlots = &uploadSlots{sem: make(chan struct{}, cfg.MaxUploads), inFlight: s.httpm.uploads.Add}
 	hm, err := hazard.NewMetrics(s.reg)
 	if err != nil {
 		return err
@@ -265,6 +320,7 @@ func (s *Server) build(ctx context.Context) error {
 	s.hazardMetrics = hm
 	s.svc, err = hazard.NewService(hazard.ServiceConfig{
 		Store: s.store, Clock: s.now, SubmitsPerDay: cfg.SubmitsPerDay, Limiter: s.limiter, Metrics: hm, Logger: s.log,
+		PublicCoordDecimals: cfg.PublicCoordDecimals,
 	})
 	if err != nil {
 		return err
@@ -296,6 +352,8 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	if s.demo {
+		s.log.Warn("DEMO MODE IS ON: anyone may sign in as a seeded demo user (POST /api/v1/demo/login) and login codes are logged; never run it with real users",
+			"database", s.db != nil)
 		if err := s.seed(ctx); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -439,9 +497,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.startOpen311(base); err != nil {
 		return err
 	}
+	ln = newLimitListener(ln, s.cfg.MaxConns, s.httpm.conns.Add)
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),

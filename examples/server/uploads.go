@@ -114,10 +114,4 @@ func uploadError(err error) error {
 }
 
 // bodyError tells a body over its limit (413) from a malformed one (400).
-func bodyError(err error, msg string) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return hazard.Errorf(CodeTooLarge, "the body is larger than %d bytes", mbe.Limit)
-	}
-	return hazard.Errorf(hazard.CodeInvalid, "%s", msg)
-}
+func bodyError(err error, msg string) error { return readError(err, msg) }

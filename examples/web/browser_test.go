@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -333,4 +335,42 @@ func TestBrowserCitizenLoop(t *testing.T) {
 	page := value(b, "plaza html", chromedp.OuterHTML(chromedp.CSS(`html`)))
 	require.NotContains(t, page, "citizen-1", "the plaza shows no reporter identity")
 	b.screenshot("plaza-item")
+}
+
+// TestBrowserLoginStaysOnSite: the login page's script applies the same
+// rule as the server (web.SafeNext): whatever next it is handed, a real
+// browser ends on this site after login.
+func TestBrowserLoginStaysOnSite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	base := startServer(t)
+	b := newBrowser(t, base)
+	for _, next := range []string{"/\t/evil.example/", "/\n/evil.example/", "/\\evil.example/", "//evil.example/",
+		"https://evil.example/", "/%2F/evil.example/", "javascript:alert(1)"} {
+		js, err := json.Marshal(next)
+		require.NoError(t, err)
+		b.run("log in with next "+strconv.Quote(next),
+			chromedp.Navigate(b.base+"/login"),
+			chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+				_, err := chromedp.Evaluate[any](`document.cookie = "hl_token=; path=/; max-age=0"`)(ctx, t)
+				return err
+			}),
+			chromedp.Navigate(b.base+"/login"),
+			chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+				// The server never hands such a next out; the script must
+				// refuse it all the same.
+				_, err := chromedp.Evaluate[any](`document.querySelector('button.demo-login[data-user="citizen-1"]').dataset.next = `+string(js))(ctx, t)
+				return err
+			}),
+			chromedp.Click(chromedp.CSS(`button.demo-login[data-user="citizen-1"]`)),
+		)
+		origin, err := json.Marshal(base)
+		require.NoError(t, err)
+		b.waitFor("after login with next "+strconv.Quote(next), `(() => {
+			if (location.origin !== `+string(origin)+`) return "left the site for " + location.href;
+			if (document.readyState !== "complete" || !document.getElementById("logout")) return "";
+			return location.pathname === "/" ? "done" : "landed on " + location.pathname;
+		})()`)
+	}
 }

@@ -37,6 +37,10 @@ type Config struct {
 	DemoUsers []DemoUser
 	// Logger receives page errors; slog.Default() when nil.
 	Logger *slog.Logger
+	// HTTPS reports whether a request reached the server over HTTPS
+	// (directly, or through a trusted proxy that says so); the cookies
+	// the pages set are then Secure. Nil means r.TLS != nil.
+	HTTPS func(r *http.Request) bool
 }
 
 // Handler serves the pages. Mount it with Register.
@@ -45,6 +49,7 @@ type Handler struct {
 	demo   bool
 	users  []DemoUser
 	log    *slog.Logger
+	https  func(r *http.Request) bool
 	pages  map[string]*template.Template
 	static http.Handler
 }
@@ -63,6 +68,10 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{api: cfg.API, demo: cfg.Demo, users: cfg.DemoUsers, log: cfg.Logger, pages: map[string]*template.Template{}}
 	if h.log == nil {
 		h.log = slog.Default()
+	}
+	h.https = cfg.HTTPS
+	if h.https == nil {
+		h.https = func(r *http.Request) bool { return r.TLS != nil }
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
@@ -142,10 +151,13 @@ type page struct {
 	Data       map[string]any
 	Demo       bool
 	Users      []DemoUser
+	// Secure says the page was reached over HTTPS: its script then sets
+	// the token cookie Secure.
+	Secure bool
 }
 
 func (h *Handler) newPage(r *http.Request, c client, title string) *page {
-	p := &page{L: c.lang, Path: r.URL.Path, Title: title, Data: map[string]any{}, Demo: h.demo, Users: h.users}
+	p := &page{L: c.lang, Path: r.URL.Path, Title: title, Data: map[string]any{}, Demo: h.demo, Users: h.users, Secure: h.https(r)}
 	p.States, p.StateOrder = h.stateNames(r, c)
 	if c.token != "" {
 		var me map[string]any
@@ -170,7 +182,7 @@ func (h *Handler) renderStatus(w http.ResponseWriter, r *http.Request, name stri
 		return
 	}
 	if r.URL.Query().Has("lang") {
-		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(p.L), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(p.L), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: p.Secure})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
@@ -209,6 +221,13 @@ type call struct {
 func (h *Handler) start(w http.ResponseWriter, r *http.Request, titleKey string, signedIn bool) (*page, client, bool) {
 	c := h.clientFor(r)
 	p := h.newPage(r, c, T(c.lang, titleKey))
+	// Every page shows who is signed in: the answer depends on the token
+	// cookie, and a signed-in user's page (personal or staff) is never
+	// stored by a browser or a proxy.
+	w.Header().Add("Vary", "Cookie")
+	if signedIn || p.LoggedIn {
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	if signedIn && !p.LoggedIn {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 		return nil, c, false
@@ -302,13 +321,7 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	p, _, _ := h.start(w, r, "login.title", false)
-	next := r.URL.Query().Get("next")
-	// Only a path of this site: browsers read "//host" and "/\host" as
-	// another host.
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		next = "/"
-	}
-	p.Data["Next"] = next
+	p.Data["Next"] = SafeNext(r.URL.Query().Get("next"))
 	h.render(w, r, "login", p)
 }
 

@@ -113,6 +113,15 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 		{"absolute URL", "https://evil.example/", `data-next="/"`},
 		{"scheme-relative", "//evil.example/", `data-next="/"`},
 		{"backslash", "/\\evil.example/", `data-next="/"`},
+		{"tab", "/\t/evil.example", `data-next="/"`},
+		{"CR", "/\r/evil.example", `data-next="/"`},
+		{"LF", "/\n/evil.example", `data-next="/"`},
+		{"backslash after slash", "/\\\\evil.example", `data-next="/"`},
+		{"backslash later", "/a\\..\\\\evil.example", `data-next="/"`},
+		{"space", "/ /evil.example", `data-next="/"`},
+		{"escaped slash", "/%2Fevil.example", `data-next="/"`},
+		{"scheme", "javascript:alert('evil.example')", `data-next="/"`},
+		{"no slash", "evil.example", `data-next="/"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := get(t, srv, "/login?next="+url.QueryEscape(tc.next))
@@ -120,6 +129,40 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 			assert.Contains(t, body, tc.want, "GET /login?next=%s", tc.next)
 			assert.NotContains(t, body, "evil.example", "GET /login?next=%s", tc.next)
 		})
+	}
+}
+
+// TestLoginNextRaw sends the attack as an address bar would, escaped by
+// hand: %2F%09%2Fevil.example decodes to "/<tab>/evil.example", which a
+// browser reads as //evil.example.
+func TestLoginNextRaw(t *testing.T) {
+	srv := newServer(t)
+	for _, raw := range []string{"%2F%09%2Fevil.example", "%2F%0D%2Fevil.example", "%2F%0A%2Fevil.example",
+		"%2F%5Cevil.example", "%2F%2Fevil.example", "https%3A%2F%2Fevil.example", "%2F%E2%80%AE%2Fevil.example"} {
+		status, body := get(t, srv, "/login?next="+raw)
+		require.Equal(t, http.StatusOK, status, body)
+		assert.Contains(t, body, `data-next="/"`, "GET /login?next=%s", raw)
+		assert.NotContains(t, body, "evil.example", "GET /login?next=%s", raw)
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	for _, tc := range []struct{ next, want string }{
+		{"/console", "/console"},
+		{"/console/reports/h1?tab=x#y", "/console/reports/h1?tab=x#y"},
+		{"", "/"},
+		{"/\t/evil.com", "/"},
+		{"/\x00/evil.com", "/"},
+		{"/\u00a0/evil.com", "/"},
+		{"\\\\evil.com", "/"},
+		{"https://evil.com", "/"},
+		{"//evil.com", "/"},
+		{"/%5Cevil.com", "/"},
+		{"/" + strings.Repeat("a", web.MaxNextLen), "/"},
+	} {
+		if got := web.SafeNext(tc.next); got != tc.want {
+			t.Errorf("SafeNext(%q) = %q, want %q", tc.next, got, tc.want)
+		}
 	}
 }
 

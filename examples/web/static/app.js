@@ -12,7 +12,10 @@
     return m ? decodeURIComponent(m[1]) : "";
   }
   function setToken(t) {
-    document.cookie = "hl_token=" + encodeURIComponent(t) + "; path=/; max-age=" + (t ? 86400 : 0) + "; samesite=strict";
+    // Secure over HTTPS: the browser's own scheme, or the server's word
+    // (data-secure, set when a trusted proxy says the client used HTTPS).
+    var secure = location.protocol === "https:" || document.body.dataset.secure === "1";
+    document.cookie = "hl_token=" + encodeURIComponent(t) + "; path=/; max-age=" + (t ? 86400 : 0) + "; samesite=strict" + (secure ? "; secure" : "");
   }
 
   // api calls the JSON API and resolves with the decoded body, or rejects
@@ -80,7 +83,23 @@
   if (logout) logout.addEventListener("click", function () { setToken(""); location.href = "/"; });
 
   // Log in: one-time code, or a demo user.
-  function loggedIn(res, next) { setToken(res.token); location.href = next || "/"; }
+  // safeNext is the server's rule (web.SafeNext): only a path of this site,
+  // one leading "/", no control character, whitespace or backslash anywhere
+  // (browsers drop tabs and line breaks and read "\\" as "/"), no escaped
+  // "/" or "\\" at the start; anything else goes home.
+  function safeNext(next) {
+    if (typeof next !== "string" || next.length === 0 || next.length > 512) return "/";
+    if (next.charAt(0) !== "/" || /^\/[\/\\]/.test(next)) return "/";
+    if (/[\u0000-\u001f\u007f-\u009f\s\\\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufffd]/.test(next)) return "/";
+    var dec;
+    try { dec = decodeURIComponent(next); } catch (e) { return "/"; }
+    if (/^\/[\/\\]/.test(dec)) return "/";
+    var u;
+    try { u = new URL(next, location.origin); } catch (e) { return "/"; }
+    if (u.origin !== location.origin) return "/";
+    return next;
+  }
+  function loggedIn(res, next) { setToken(res.token); location.href = safeNext(next); }
   var otp = document.getElementById("otp-form");
   if (otp) {
     document.getElementById("send-code").addEventListener("click", function () {
