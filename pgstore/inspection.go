@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/inspection"
@@ -116,33 +117,17 @@ func finishedAt(in *inspection.Inspection) *time.Time {
 // CreateInspection implements inspection.Store.
 func (s *InspectionStore) CreateInspection(ctx context.Context, in inspection.Inspection, events []hazard.Event) (inspection.Inspection, error) {
 	const op = "pgstore.CreateInspection"
-	if err := in.Validate(); err != nil {
-		return inspection.Inspection{}, hazard.Wrap(op, err)
-	}
-	if in.Version != 1 {
-		return inspection.Inspection{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "must be 1"}
-	}
-	if err := inspection.CheckEvents(inspection.Subject(in.ID), events); err != nil {
-		return inspection.Inspection{}, hazard.Wrap(op, err)
-	}
-	doc, err := json.Marshal(&in)
+	doc, err := encodeNew(op, &in, in.Version, inspection.Subject(in.ID), events)
 	if err != nil {
-		return inspection.Inspection{}, hazard.Wrap(op, err)
+		return inspection.Inspection{}, err
 	}
-	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO inspections (id, unit_id, department, district, industry, kind, status, finished_at, version, doc)
+	err = s.insertWithEvents(ctx, op, events, func(tx pgx.Tx) (pgconn.CommandTag, error) {
+		return tx.Exec(ctx, `INSERT INTO inspections (id, unit_id, department, district, industry, kind, status, finished_at, version, doc)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9) ON CONFLICT DO NOTHING`,
 			in.ID, in.UnitID, in.Department, in.Unit.Location.District, in.Unit.Industry, string(in.Kind), string(in.Status), finishedAt(&in), doc)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return conflict(op, "id", "is taken", 0)
-		}
-		return appendTx(ctx, tx, events)
 	})
 	if err != nil {
-		return inspection.Inspection{}, translate(op, err)
+		return inspection.Inspection{}, err
 	}
 	return in.Clone(), nil
 }
@@ -272,31 +257,15 @@ func (s *InspectionStore) ListInspections(ctx context.Context, f inspection.Insp
 // CreateSpotCheck implements inspection.Store.
 func (s *InspectionStore) CreateSpotCheck(ctx context.Context, sc inspection.SpotCheck, events []hazard.Event) (inspection.SpotCheck, error) {
 	const op = "pgstore.CreateSpotCheck"
-	if err := sc.Validate(); err != nil {
-		return inspection.SpotCheck{}, hazard.Wrap(op, err)
-	}
-	if sc.Version != 1 {
-		return inspection.SpotCheck{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "must be 1"}
-	}
-	if err := inspection.CheckEvents(inspection.SpotSubject(sc.ID), events); err != nil {
-		return inspection.SpotCheck{}, hazard.Wrap(op, err)
-	}
-	doc, err := json.Marshal(&sc)
+	doc, err := encodeNew(op, &sc, sc.Version, inspection.SpotSubject(sc.ID), events)
 	if err != nil {
-		return inspection.SpotCheck{}, hazard.Wrap(op, err)
+		return inspection.SpotCheck{}, err
 	}
-	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO inspection_spot_checks (id, version, doc) VALUES ($1, 1, $2) ON CONFLICT DO NOTHING`, sc.ID, doc)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return conflict(op, "id", "is taken", 0)
-		}
-		return appendTx(ctx, tx, events)
+	err = s.insertWithEvents(ctx, op, events, func(tx pgx.Tx) (pgconn.CommandTag, error) {
+		return tx.Exec(ctx, `INSERT INTO inspection_spot_checks (id, version, doc) VALUES ($1, 1, $2) ON CONFLICT DO NOTHING`, sc.ID, doc)
 	})
 	if err != nil {
-		return inspection.SpotCheck{}, translate(op, err)
+		return inspection.SpotCheck{}, err
 	}
 	return sc.Clone(), nil
 }
@@ -312,35 +281,21 @@ func (s *InspectionStore) UpdateSpotCheck(ctx context.Context, sc inspection.Spo
 	const op = "pgstore.UpdateSpotCheck"
 	sc = sc.Clone()
 	sc.Version = expectedVersion + 1
-	if err := sc.Validate(); err != nil {
-		return inspection.SpotCheck{}, hazard.Wrap(op, err)
-	}
-	if err := inspection.CheckEvents(inspection.SpotSubject(sc.ID), events); err != nil {
-		return inspection.SpotCheck{}, hazard.Wrap(op, err)
-	}
-	doc, err := json.Marshal(&sc)
+	doc, err := encodeChange(op, &sc, inspection.SpotSubject(sc.ID), events)
 	if err != nil {
-		return inspection.SpotCheck{}, hazard.Wrap(op, err)
+		return inspection.SpotCheck{}, err
 	}
-	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		var v int64
-		if err := tx.QueryRow(ctx, `SELECT version FROM inspection_spot_checks WHERE id = $1 FOR UPDATE`, sc.ID).Scan(&v); err != nil {
-			return err
-		}
-		if v != expectedVersion {
-			return conflict(op, "version", "the spot check changed", v)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE inspection_spot_checks SET version = $2, doc = $3 WHERE id = $1`, sc.ID, sc.Version, doc); err != nil {
-			return err
-		}
-		return appendTx(ctx, tx, events)
+	err = s.updateWithEvents(ctx, op, "inspection_spot_checks", "spot check", sc.ID, expectedVersion, events, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE inspection_spot_checks SET version = $2, doc = $3 WHERE id = $1`, sc.ID, sc.Version, doc)
+		return err
 	})
 	if err != nil {
-		return inspection.SpotCheck{}, translate(op, err)
+		return inspection.SpotCheck{}, err
 	}
 	return sc, nil
 }
 
+// nilUUID returns nil for uuid.Nil (SQL NULL), else a pointer to id.
 func nilUUID(id uuid.UUID) *uuid.UUID {
 	if id == uuid.Nil {
 		return nil
@@ -351,33 +306,17 @@ func nilUUID(id uuid.UUID) *uuid.UUID {
 // CreateOrder implements inspection.Store.
 func (s *InspectionStore) CreateOrder(ctx context.Context, o inspection.Order, events []hazard.Event) (inspection.Order, error) {
 	const op = "pgstore.CreateOrder"
-	if err := o.Validate(); err != nil {
-		return inspection.Order{}, hazard.Wrap(op, err)
-	}
-	if o.Version != 1 {
-		return inspection.Order{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "must be 1"}
-	}
-	if err := inspection.CheckEvents(inspection.OrderSubject(o.ID), events); err != nil {
-		return inspection.Order{}, hazard.Wrap(op, err)
-	}
-	doc, err := json.Marshal(&o)
+	doc, err := encodeNew(op, &o, o.Version, inspection.OrderSubject(o.ID), events)
 	if err != nil {
-		return inspection.Order{}, hazard.Wrap(op, err)
+		return inspection.Order{}, err
 	}
-	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO inspection_orders (id, hazard_id, unit_id, department, status, deadline, version, doc)
+	err = s.insertWithEvents(ctx, op, events, func(tx pgx.Tx) (pgconn.CommandTag, error) {
+		return tx.Exec(ctx, `INSERT INTO inspection_orders (id, hazard_id, unit_id, department, status, deadline, version, doc)
 			VALUES ($1, $2, $3, $4, $5, $6, 1, $7) ON CONFLICT DO NOTHING`,
 			o.ID, nilUUID(o.HazardID), nilUUID(o.UnitID), o.Department, string(o.Status), o.Deadline.UTC(), doc)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return conflict(op, "id", "is taken", 0)
-		}
-		return appendTx(ctx, tx, events)
 	})
 	if err != nil {
-		return inspection.Order{}, translate(op, err)
+		return inspection.Order{}, err
 	}
 	return o.Clone(), nil
 }
@@ -393,32 +332,17 @@ func (s *InspectionStore) UpdateOrder(ctx context.Context, o inspection.Order, e
 	const op = "pgstore.UpdateOrder"
 	o = o.Clone()
 	o.Version = expectedVersion + 1
-	if err := o.Validate(); err != nil {
-		return inspection.Order{}, hazard.Wrap(op, err)
-	}
-	if err := inspection.CheckEvents(inspection.OrderSubject(o.ID), events); err != nil {
-		return inspection.Order{}, hazard.Wrap(op, err)
-	}
-	doc, err := json.Marshal(&o)
+	doc, err := encodeChange(op, &o, inspection.OrderSubject(o.ID), events)
 	if err != nil {
-		return inspection.Order{}, hazard.Wrap(op, err)
+		return inspection.Order{}, err
 	}
-	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		var v int64
-		if err := tx.QueryRow(ctx, `SELECT version FROM inspection_orders WHERE id = $1 FOR UPDATE`, o.ID).Scan(&v); err != nil {
-			return err
-		}
-		if v != expectedVersion {
-			return conflict(op, "version", "the order changed", v)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE inspection_orders SET department = $2, status = $3, deadline = $4, version = $5, doc = $6 WHERE id = $1`,
-			o.ID, o.Department, string(o.Status), o.Deadline.UTC(), o.Version, doc); err != nil {
-			return err
-		}
-		return appendTx(ctx, tx, events)
+	err = s.updateWithEvents(ctx, op, "inspection_orders", "order", o.ID, expectedVersion, events, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE inspection_orders SET department = $2, status = $3, deadline = $4, version = $5, doc = $6 WHERE id = $1`,
+			o.ID, o.Department, string(o.Status), o.Deadline.UTC(), o.Version, doc)
+		return err
 	})
 	if err != nil {
-		return inspection.Order{}, translate(op, err)
+		return inspection.Order{}, err
 	}
 	return o, nil
 }
@@ -453,29 +377,16 @@ func (s *InspectionStore) ListOrders(ctx context.Context, f inspection.OrderFilt
 // CreateTraining implements inspection.Store.
 func (s *InspectionStore) CreateTraining(ctx context.Context, t inspection.Training, events []hazard.Event) (inspection.Training, error) {
 	const op = "pgstore.CreateTraining"
-	if err := t.Validate(); err != nil {
-		return inspection.Training{}, hazard.Wrap(op, err)
-	}
-	if err := inspection.CheckEvents(inspection.TrainingSubject(t.ID), events); err != nil {
-		return inspection.Training{}, hazard.Wrap(op, err)
-	}
-	doc, err := json.Marshal(&t)
+	doc, err := encodeChange(op, &t, inspection.TrainingSubject(t.ID), events)
 	if err != nil {
-		return inspection.Training{}, hazard.Wrap(op, err)
+		return inspection.Training{}, err
 	}
-	err = pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO inspection_trainings (id, department, unit_id, day, doc) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+	err = s.insertWithEvents(ctx, op, events, func(tx pgx.Tx) (pgconn.CommandTag, error) {
+		return tx.Exec(ctx, `INSERT INTO inspection_trainings (id, department, unit_id, day, doc) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
 			t.ID, t.Department, nilUUID(t.UnitID), t.Date.UTC(), doc)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return conflict(op, "id", "is taken", 0)
-		}
-		return appendTx(ctx, tx, events)
 	})
 	if err != nil {
-		return inspection.Training{}, translate(op, err)
+		return inspection.Training{}, err
 	}
 	return t, nil
 }
@@ -502,4 +413,76 @@ func (s *InspectionStore) ListTrainings(ctx context.Context, f inspection.Traini
 	}
 	items, next, err := listDocs(ctx, s, op, "training", "inspection_trainings", w, limit, func(t *inspection.Training) uuid.UUID { return t.ID })
 	return inspection.TrainingList{Items: items, Next: next}, err
+}
+
+// validated is a document that checks itself.
+type validated interface{ Validate() error }
+
+// encodeNew checks a document about to be created (valid, version 1, its
+// events its subject's) and returns its JSON.
+func encodeNew(op string, v validated, version int64, subject hazard.Subject, events []hazard.Event) ([]byte, error) {
+	if err := v.Validate(); err != nil {
+		return nil, hazard.Wrap(op, err)
+	}
+	if version != 1 {
+		return nil, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "must be 1"}
+	}
+	return encode(op, v, subject, events)
+}
+
+// encodeChange checks a document about to be written (valid, its events
+// its subject's) and returns its JSON.
+func encodeChange(op string, v validated, subject hazard.Subject, events []hazard.Event) ([]byte, error) {
+	if err := v.Validate(); err != nil {
+		return nil, hazard.Wrap(op, err)
+	}
+	return encode(op, v, subject, events)
+}
+
+// encode checks that events are subject's and returns v's JSON.
+func encode(op string, v validated, subject hazard.Subject, events []hazard.Event) ([]byte, error) {
+	if err := inspection.CheckEvents(subject, events); err != nil {
+		return nil, hazard.Wrap(op, err)
+	}
+	doc, err := json.Marshal(v)
+	if err != nil {
+		return nil, hazard.Wrap(op, err)
+	}
+	return doc, nil
+}
+
+// insertWithEvents runs insert (an INSERT ... ON CONFLICT DO NOTHING) and
+// appends events in one transaction; an ID already taken is CodeConflict.
+func (s *InspectionStore) insertWithEvents(ctx context.Context, op string, events []hazard.Event, insert func(tx pgx.Tx) (pgconn.CommandTag, error)) error {
+	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		tag, err := insert(tx)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return conflict(op, "id", "is taken", 0)
+		}
+		return appendTx(ctx, tx, events)
+	})
+	return translate(op, err)
+}
+
+// updateWithEvents locks the row id of table, checks its version is
+// expectedVersion (CodeConflict saying what changed otherwise), runs update
+// and appends events, in one transaction.
+func (s *InspectionStore) updateWithEvents(ctx context.Context, op, table, what string, id uuid.UUID, expectedVersion int64, events []hazard.Event, update func(tx pgx.Tx) error) error {
+	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+		var v int64
+		if err := tx.QueryRow(ctx, `SELECT version FROM `+table+` WHERE id = $1 FOR UPDATE`, id).Scan(&v); err != nil {
+			return err
+		}
+		if v != expectedVersion {
+			return conflict(op, "version", "the "+what+" changed", v)
+		}
+		if err := update(tx); err != nil {
+			return err
+		}
+		return appendTx(ctx, tx, events)
+	})
+	return translate(op, err)
 }
