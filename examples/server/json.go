@@ -250,3 +250,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
+
+// decodeCall is a handler's whole work when it takes a JSON body: decode
+// the body as In, call the use case and write its result with status.
+func decodeCall[In any](w http.ResponseWriter, r *http.Request, status int, use func(in In) (any, error)) error {
+	var in In
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	out, err := use(in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, out)
+	return nil
+}

@@ -66,29 +66,15 @@ func (s *Server) getArticle(w http.ResponseWriter, r *http.Request, c caller) er
 }
 
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, _ caller) error {
-	var in ArticleInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	a, err := s.articles.create(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, a)
-	return nil
+	return decodeCall(w, r, http.StatusCreated, func(in ArticleInput) (any, error) {
+		return s.articles.create(r.Context(), in)
+	})
 }
 
 func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request, _ caller) error {
-	var in ArticleInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	a, err := s.articles.update(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a)
-	return nil
+	return decodeCall(w, r, http.StatusOK, func(in ArticleInput) (any, error) {
+		return s.articles.update(r.Context(), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) publishArticle(w http.ResponseWriter, r *http.Request, _ caller) error {

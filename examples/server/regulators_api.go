@@ -203,16 +203,9 @@ func (s *Server) assessPoint(w http.ResponseWriter, r *http.Request, c caller) e
 	if err != nil {
 		return err
 	}
-	var in AssessRequest
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	p, err := s.regs.risk.AssessUnitPoint(r.Context(), c.user(), unitID, pointID, in.AssessInput, in.ExpectedVersion)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
+	return decodeCall(w, r, http.StatusOK, func(in AssessRequest) (any, error) {
+		return s.regs.risk.AssessUnitPoint(r.Context(), c.user(), unitID, pointID, in.AssessInput, in.ExpectedVersion)
+	})
 }
 
 func (s *Server) pointHistory(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -367,16 +360,9 @@ type InspectionStart struct {
 }
 
 func (s *Server) startInspection(w http.ResponseWriter, r *http.Request, c caller) error {
-	var in InspectionStart
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	v, err := s.regs.insp.Start(r.Context(), c.user(), inspection.StartInput(in))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, v)
-	return nil
+	return decodeCall(w, r, http.StatusCreated, func(in InspectionStart) (any, error) {
+		return s.regs.insp.Start(r.Context(), c.user(), inspection.StartInput(in))
+	})
 }
 
 func (s *Server) listInspections(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -523,16 +509,9 @@ type SpotCheckDraw struct {
 }
 
 func (s *Server) drawSpotCheck(w http.ResponseWriter, r *http.Request, c caller) error {
-	var in SpotCheckDraw
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	sc, err := s.regs.insp.DrawSpotCheck(r.Context(), c.user(), inspection.SpotQuery(in))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, sc)
-	return nil
+	return decodeCall(w, r, http.StatusCreated, func(in SpotCheckDraw) (any, error) {
+		return s.regs.insp.DrawSpotCheck(r.Context(), c.user(), inspection.SpotQuery(in))
+	})
 }
 
 // SpotCheckVerify is the result of re-verifying one drawn hazard.
@@ -548,16 +527,9 @@ func (s *Server) verifySpotCheck(w http.ResponseWriter, r *http.Request, c calle
 	if err != nil {
 		return err
 	}
-	var in SpotCheckVerify
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	sc, err := s.regs.insp.Verify(r.Context(), c.user(), id, inspection.VerifyInput(in))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, sc)
-	return nil
+	return decodeCall(w, r, http.StatusOK, func(in SpotCheckVerify) (any, error) {
+		return s.regs.insp.Verify(r.Context(), c.user(), id, inspection.VerifyInput(in))
+	})
 }
 
 // wantsCSV reports whether the request asks for CSV: format=csv, or an
