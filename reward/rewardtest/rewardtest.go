@@ -102,6 +102,7 @@ func TestLedger(t *testing.T, open func(t *testing.T) reward.Ledger) {
 		{"ListByReporter", testList},
 		{"ListByReporterPaging", testListPaging},
 		{"ListByReporterInvalid", testListInvalid},
+		{"ListIssued", testListIssued},
 		{"Update", testUpdate},
 		{"UpdateCopies", testUpdateCopies},
 		{"UpdateRefusal", testUpdateRefusal},
@@ -951,5 +952,56 @@ func testStuckClaims(t *testing.T, l reward.Ledger) {
 	}
 	if len(got) != 2 || got[0].ID != b.ID || got[1].ID != a.ID {
 		t.Errorf("StuckClaims = %d rewards, want b then a (oldest claim first)", len(got))
+	}
+}
+
+func testListIssued(t *testing.T, l reward.Ledger) {
+	// A period of its own, far from the other tests' rewards.
+	base := T0.AddDate(5, 0, int(reporterSeq.Add(1)%1000))
+	at := func(h time.Duration) reward.Reward {
+		r := NewReward(reporter(), 100)
+		r.IssuedAt, r.ClaimBy = base.Add(h), base.Add(h+7*24*time.Hour)
+		return issue(t, l, r)
+	}
+	at(-time.Nanosecond) // just before the period
+	first := at(0)
+	mid := at(time.Hour)
+	last := at(24*time.Hour - time.Nanosecond)
+	at(24 * time.Hour) // at its end: outside
+	want := []uuid.UUID{last.ID, mid.ID, first.ID}
+	var got []uuid.UUID
+	p := hazard.Page{Limit: 2}
+	for pages := 0; ; pages++ {
+		if pages > 3 {
+			t.Fatalf("ListIssued: more than 3 pages of 2 for 3 rewards")
+		}
+		list, err := l.ListIssued(ctx, base, base.Add(24*time.Hour), p)
+		if err != nil {
+			t.Fatalf("ListIssued: %v", err)
+		}
+		for _, r := range list.Items {
+			got = append(got, r.ID)
+		}
+		if list.Next == "" {
+			break
+		}
+		p.Cursor = list.Next
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("ListIssued = %v, want the rewards issued in [since, until), newest first: %v", got, want)
+	}
+	for _, tc := range []struct {
+		name         string
+		since, until time.Time
+		p            hazard.Page
+	}{
+		{"until equal to since", base, base, hazard.Page{}},
+		{"until before since", base, base.Add(-time.Hour), hazard.Page{}},
+		{"negative limit", base, base.Add(time.Hour), hazard.Page{Limit: -1}},
+		{"foreign cursor", base, base.Add(time.Hour), hazard.Page{Cursor: "not-a-cursor"}},
+	} {
+		if _, err := l.ListIssued(ctx, tc.since, tc.until, tc.p); !errors.Is(err, hazard.ErrInvalid) {
+			t.Errorf("ListIssued with %s: %v, want CodeInvalid", tc.name, err)
+		}
 	}
 }
