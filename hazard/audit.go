@@ -105,10 +105,11 @@ type ExportLog struct {
 	Rows       int
 }
 
-// LogExport records that user exported records as an EventExported of
-// AccessLogSubject. The export use cases of this package and of the
-// packages built on it call it once an export is written.
-func (s *Service) LogExport(ctx context.Context, user User, x ExportLog) error {
+// Event returns the access log's entry of the export x by user at a time:
+// an EventExported of AccessLogSubject. Export use cases of the packages
+// built on this one append it to the event log; this package's call
+// LogExport.
+func (x ExportLog) Event(user User, at time.Time) Event {
 	data := map[string]string{DataExport: x.Export, DataRows: strconv.Itoa(x.Rows)}
 	if x.Department != "" {
 		data[DataDepartment] = x.Department
@@ -119,8 +120,13 @@ func (s *Service) LogExport(ctx context.Context, user User, x ExportLog) error {
 	if !x.Until.IsZero() {
 		data[DataUntil] = x.Until.UTC().Format(time.RFC3339)
 	}
-	e := Event{Subject: AccessLogSubject, Type: EventExported, Actor: user.Actor(), Time: s.now(), Data: data}
-	_, err := s.store.Append(ctx, e)
+	return Event{Subject: AccessLogSubject, Type: EventExported, Actor: user.Actor(), Time: at.UTC(), Data: data}
+}
+
+// LogExport records in the access log that user exported records (see
+// ExportLog.Event).
+func (s *Service) LogExport(ctx context.Context, user User, x ExportLog) error {
+	_, err := s.store.Append(ctx, x.Event(user, s.now()))
 	return Wrap("log export", err)
 }
 

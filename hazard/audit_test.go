@@ -2,8 +2,10 @@ package hazard_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -76,11 +78,84 @@ func TestRevealContactIsLoggedAndScoped(t *testing.T) {
 func TestLogExport(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	require.NoError(t, f.svc.LogExport(ctx, reviewer, hazard.ExportLog{Export: "reports", Department: "fire", Since: t0, Until: t0.Add(24 * 3600e9), Rows: 3}))
+	require.NoError(t, f.svc.LogExport(ctx, reviewer, hazard.ExportLog{Export: "reports", Department: "fire", Since: t0, Until: t0.Add(24 * time.Hour), Rows: 3}))
 	log, err := f.svc.AccessLog(ctx, admin, 0, 0)
 	require.NoError(t, err)
 	require.Len(t, log, 1)
 	assert.Equal(t, hazard.EventExported, log[0].Type)
 	assert.Equal(t, map[string]string{"export": "reports", "department": "fire", "rows": "3",
 		"since": "2026-11-28T08:30:00Z", "until": "2026-11-29T08:30:00Z"}, log[0].Data)
+}
+
+func TestExportReports(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	fire := f.act(t, dispatcher, f.submit(t, citizen, fireReport()), "dispatch", hazard.ActInput{Department: "fire"})
+	gas := f.act(t, dispatcher, f.submit(t, otherCit, fireReport()), "dispatch", hazard.ActInput{Department: "gas"})
+	period := hazard.ReportsExport{Since: t0.Add(-time.Hour), Until: t0.Add(48 * time.Hour)}
+	export := func(u hazard.User, q hazard.ReportsExport) ([]hazard.Hazard, error) {
+		var rows []hazard.Hazard
+		n, err := f.svc.ExportReports(ctx, u, q, func(h hazard.Hazard) error {
+			rows = append(rows, h)
+			return nil
+		})
+		assert.Equal(t, len(rows), n)
+		return rows, err
+	}
+
+	rows, err := export(dispatcher, period)
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	assert.Equal(t, gas.ID, rows[0].ID, "newest first")
+	for _, h := range rows {
+		assert.Empty(t, h.Reporter, "an export carries nothing of the reporter")
+	}
+	own := period
+	own.Department = "fire"
+	rows, err = export(fireDept, period)
+	require.NoError(t, err, "a handler's export is its department's")
+	require.Len(t, rows, 1)
+	assert.Equal(t, fire.ID, rows[0].ID)
+	rows, err = export(reviewer, own)
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+
+	other := period
+	other.Department = "gas"
+	_, err = export(fireDept, other)
+	require.ErrorIs(t, err, hazard.ErrForbidden)
+	for _, u := range []hazard.User{citizen, enterprise, auditor} {
+		_, err = export(u, period)
+		require.ErrorIs(t, err, hazard.ErrForbidden, u.Role)
+	}
+	for _, q := range []hazard.ReportsExport{
+		{Until: t0},
+		{Since: t0},
+		{Since: t0, Until: t0},
+		{Since: t0, Until: t0.Add(hazard.MaxExportPeriod + time.Second)},
+	} {
+		_, err = export(reviewer, q)
+		require.ErrorIs(t, err, hazard.ErrInvalid, "%+v", q)
+	}
+	late := period
+	late.Since = t0.Add(24 * time.Hour)
+	rows, err = export(admin, late)
+	require.NoError(t, err)
+	assert.Empty(t, rows, "the period bounds the submission time")
+
+	// A row's error stops the export, and the entry logs what was read.
+	boom := errors.New("client went away")
+	n, err := f.svc.ExportReports(ctx, admin, period, func(hazard.Hazard) error { return boom })
+	require.ErrorIs(t, err, boom)
+	assert.Zero(t, n)
+
+	log, err := f.svc.AccessLog(ctx, auditor, 0, 0)
+	require.NoError(t, err)
+	var counts []string
+	for _, e := range log {
+		require.Equal(t, hazard.EventExported, e.Type)
+		counts = append(counts, e.Actor.ID+":"+e.Data[hazard.DataDepartment]+":"+e.Data[hazard.DataRows])
+	}
+	assert.Equal(t, []string{"disp-1::2", "handler-fire:fire:1", "rev-1:fire:1", "admin-1::0", "admin-1::0"}, counts,
+		"every export is logged, refused ones are not")
 }
