@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -235,8 +236,8 @@ func (l *Ledger) ListIssued(ctx context.Context, since, until time.Time, p hazar
 		return reward.List{}, err
 	}
 	var w where
-	w.add("issued_ns >= ?", since.UnixNano())
-	w.add("issued_ns < ?", until.UnixNano())
+	w.add("issued_ns >= ?", boundNanos(since, math.MinInt64))
+	w.add("issued_ns < ?", boundNanos(until, math.MaxInt64))
 	if p.Cursor != "" {
 		after, err := parseCursorWith(op, rewardCursorPrefix, p.Cursor)
 		if err != nil {

@@ -187,6 +187,23 @@ func (l *Ledger) Totals(ctx context.Context, q reward.Tally) (reward.Total, erro
 	return l.total(q), nil
 }
 
+// CountByStatus implements reward.StatusCounter.
+func (l *Ledger) CountByStatus(ctx context.Context, since, until time.Time) (map[reward.Status]reward.Total, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[reward.Status]reward.Total{}
+	for _, r := range l.byID {
+		if r.IssuedAt.Before(since) || !until.IsZero() && !r.IssuedAt.Before(until) {
+			continue
+		}
+		t := out[r.Status]
+		t.Count++
+		t.Amount += r.Amount
+		out[r.Status] = t
+	}
+	return out, nil
+}
+
 // Update implements reward.Ledger: change runs under the ledger's lock.
 func (l *Ledger) Update(ctx context.Context, id uuid.UUID, change func(r *reward.Reward) error) (reward.Reward, error) {
 	const op = "memledger.Update"
