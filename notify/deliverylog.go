@@ -3,6 +3,8 @@ package notify
 import (
 	"context"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +35,19 @@ type DeliveryLog interface {
 	// Record records d. Recording a key again, even at once from several
 	// callers, keeps the first record and returns nil.
 	Record(ctx context.Context, d Delivery) error
+}
+
+// MaxDeliveriesTo is the most deliveries DeliveriesTo returns at once.
+const MaxDeliveriesTo = 1000
+
+// UserDeliveries is an optional capability of a DeliveryLog that lists
+// the deliveries to one user, for the user's download of their own data
+// (the notices they were sent). DeliveriesTo returns up to limit of the
+// deliveries recorded for userID, newest first (by At, then by key); limit
+// <= 0 or above MaxDeliveriesTo reads MaxDeliveriesTo. Times are UTC.
+// notifytest.TestDeliveryLog checks it when a log has it.
+type UserDeliveries interface {
+	DeliveriesTo(ctx context.Context, userID string, limit int) ([]Delivery, error)
 }
 
 // DefaultMemoryLogSize is the number of keys a MemoryLog keeps by default.
@@ -87,6 +102,32 @@ func (l *MemoryLog) Record(ctx context.Context, d Delivery) error {
 	l.keys[d.Key] = d
 	l.order = append(l.order, d.Key)
 	return nil
+}
+
+// DeliveriesTo implements UserDeliveries.
+func (l *MemoryLog) DeliveriesTo(ctx context.Context, userID string, limit int) ([]Delivery, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > MaxDeliveriesTo {
+		limit = MaxDeliveriesTo
+	}
+	l.mu.Lock()
+	var out []Delivery
+	for _, k := range l.order {
+		if d := l.keys[k]; d.UserID == userID {
+			d.At = d.At.UTC()
+			out = append(out, d)
+		}
+	}
+	l.mu.Unlock()
+	slices.SortStableFunc(out, func(a, b Delivery) int {
+		if c := b.At.Compare(a.At); c != 0 {
+			return c
+		}
+		return strings.Compare(b.Key, a.Key)
+	})
+	return out[:min(len(out), limit)], nil
 }
 
 // Deliveries returns the recorded deliveries, oldest first.

@@ -65,6 +65,33 @@ func (l *DeliveryLog) Deliveries(ctx context.Context, prefix string, limit int) 
 	return out, translate(op, rows.Err())
 }
 
+// DeliveriesTo implements notify.UserDeliveries, through the index
+// deliveries_user.
+func (l *DeliveryLog) DeliveriesTo(ctx context.Context, userID string, limit int) ([]notify.Delivery, error) {
+	const op = "pgstore.DeliveryLog.DeliveriesTo"
+	if limit <= 0 || limit > notify.MaxDeliveriesTo {
+		limit = notify.MaxDeliveriesTo
+	}
+	rows, err := l.db.pool.Query(ctx, `SELECT key, channel, user_id, at_ns FROM deliveries
+		WHERE user_id = $1 ORDER BY at_ns DESC, key DESC LIMIT $2`, userID, limit)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	defer rows.Close()
+	var out []notify.Delivery
+	for rows.Next() {
+		var d notify.Delivery
+		var ch string
+		var ns int64
+		if err := rows.Scan(&d.Key, &ch, &d.UserID, &ns); err != nil {
+			return nil, translate(op, err)
+		}
+		d.Channel, d.At = notify.Channel(ch), time.Unix(0, ns).UTC()
+		out = append(out, d)
+	}
+	return out, translate(op, rows.Err())
+}
+
 // Forget removes the deliveries recorded before t and returns how many it
 // removed: a redelivery of an event older than t would then be sent again,
 // so keep them longer than a relay may lag.

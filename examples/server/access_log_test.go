@@ -114,3 +114,62 @@ func csvOf(t *testing.T, r response, name string) [][]string {
 	require.NoError(t, err)
 	return recs
 }
+
+// TestMyData: a citizen downloads everything the programme keeps of them:
+// their account, reports with timelines, rewards and the notices sent; the
+// download is logged; no one else's report is in it.
+func TestMyData(t *testing.T) { forEachBackend(t, testMyData) }
+
+func testMyData(t *testing.T, backend func(*server.Config)) {
+	s := startServer(t, backend)
+	citizen, other, dispatcher, auditor := s.login("citizen-1"), s.login("citizen-3"), s.login("dispatcher-1"), s.login("auditor-1")
+	v := s.submit(citizen, []string{s.upload(citizen, pngPhoto(t, 51))})
+	ref := v["ref"].(string)
+	s.act(dispatcher, v["id"].(string), "dispatch", map[string]any{"expected_version": version(v), "department": "fire"})
+	theirs := s.submit(other, []string{s.upload(other, pngPhoto(t, 52))})["ref"].(string)
+
+	var data server.MyDataResponse
+	require.Eventually(t, func() bool {
+		r := s.do("GET", "/api/v1/me/data", citizen, nil)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		require.Contains(t, r.header.Get("Content-Disposition"), `attachment; filename=my-data-`)
+		r.json(t, &data)
+		return len(data.Notices) > 0 // the dispatch notice, once the relay delivered it
+	}, 10*time.Second, 50*time.Millisecond, "the notices sent are in the download")
+	assert.Equal(t, "citizen-1", data.Account.ID)
+	assert.Equal(t, "13800000001", data.Account.Phone, "the person's own phone, in full")
+	assert.NotEmpty(t, data.Account.ResidentID)
+	assert.Contains(t, data.Account.ResidentID, "*", "the resident ID number stays masked: only its hash is kept")
+	var refs []string
+	for _, rv := range data.Reports {
+		refs = append(refs, rv.Ref)
+		assert.Equal(t, "reporter", rv.View)
+	}
+	assert.Contains(t, refs, ref)
+	assert.NotContains(t, refs, theirs, "another citizen's report")
+	for _, rv := range data.Reports {
+		if rv.Ref == ref {
+			assert.GreaterOrEqual(t, len(rv.Timeline), 2, "with its timeline")
+		}
+	}
+	for _, n := range data.Notices {
+		assert.Equal(t, "citizen-1", n.UserID)
+	}
+	assert.NotNil(t, data.Rewards)
+
+	r := s.do("GET", "/api/v1/me/data", "", nil)
+	assert.Equal(t, http.StatusUnauthorized, r.status)
+	r = s.do("GET", "/api/v1/access-log", auditor, nil)
+	var log server.AccessLogResponse
+	r.json(t, &log)
+	var own []string
+	for _, e := range log.Entries {
+		if e.Data["export"] == "own_data" {
+			own = append(own, e.Actor.ID)
+		}
+	}
+	assert.NotEmpty(t, own, "the download is logged")
+	for _, who := range own {
+		assert.Equal(t, "citizen-1", who)
+	}
+}

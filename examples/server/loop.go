@@ -49,6 +49,11 @@ func newLoop(ctx context.Context, s *Server) (*loop, error) {
 		channels[notify.ChannelWeChat] = s.wx.tokens
 		order = []notify.Channel{notify.ChannelWeChat, notify.ChannelLog}
 	}
+	if s.deliveries == nil {
+		// One process in memory: the log is the server's, so that a
+		// person's download of their data lists the notices sent.
+		s.deliveries = notify.NewMemoryLog(0)
+	}
 	l.router, err = notify.NewRouter(notify.RouterConfig{
 		Hazards:     s.store,
 		Directory:   directory{u: s.users},

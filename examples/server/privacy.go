@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/notify"
 	"github.com/hazardloop/hazardloop/reward"
 )
 
@@ -20,6 +21,7 @@ func privacyRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/api/v1/reports/{id}/contact", Access: AccessStaff, Tag: "privacy", Summary: "Reveal the contact the reporter left, with the reason you need it; the access (who, when, which report, why) is logged in the access log. Staff views never carry it.", Body: "ContactRevealRequest", Status: 200, handle: (*Server).revealContact},
 		{Method: "GET", Path: "/api/v1/access-log", Access: AccessAudit, Tag: "privacy", Summary: "The access log of personal data (contacts revealed, exports), oldest first; auditors and admins only. Pass the last entry's seq as after to read on.", Query: []string{"after", "limit"}, Status: 200, handle: (*Server).accessLog},
+		{Method: "GET", Path: "/api/v1/me/data", Access: AccessUser, Tag: "privacy", Summary: "Download your data (PIPL): your account, your reports with their timelines, your rewards and the notices sent to you, as a JSON file; the download is logged in the access log.", Status: 200, handle: (*Server).myData},
 		{Method: "GET", Path: "/api/v1/exports/reports", Access: AccessStaff, Tag: "privacy", Summary: "CSV (UTF-8 with a byte order mark, streamed, as a file named by its dates) of the reports submitted in [since, until) for a department (a handler's own), without reporters; logged in the access log.", Query: []string{"department", "since", "until"}, Status: 200, Raw: true, handle: (*Server).exportReports},
 		{Method: "GET", Path: "/api/v1/exports/rewards", Access: AccessOffice, Tag: "privacy", Summary: "CSV for finance (UTF-8 with a byte order mark, streamed, as a file named by its dates) of the rewards issued in [since, until), amounts in yuan with two decimals; reviewers and admins; logged in the access log.", Query: []string{"since", "until"}, Status: 200, Raw: true, handle: (*Server).exportRewards},
 	}
@@ -227,4 +229,89 @@ func privacySchemas() map[string]any {
 			"reason": map[string]any{"type": "string", "minLength": 1, "maxLength": hazard.MaxReasonLen},
 		}, "reason"),
 	}
+}
+
+// MyDataResponse is the answer of GET /api/v1/me/data: everything the
+// programme keeps of the caller, as a file to keep.
+type MyDataResponse struct {
+	ExportedAt time.Time `json:"exported_at"`
+	// Account is the caller's account: the phone in full (it is theirs),
+	// the resident ID number masked (only its hash is kept).
+	Account myAccount `json:"account"`
+	// Reports are the caller's reports as they see them, each with its
+	// timeline, newest first.
+	Reports []ReportView `json:"reports"`
+	// Rewards are the caller's rewards, newest first.
+	Rewards []reward.Reward `json:"rewards"`
+	// Notices are the notices sent to the caller (channel, time and the
+	// idempotency key naming the event), newest first, up to
+	// notify.MaxDeliveriesTo.
+	Notices []notify.Delivery `json:"notices"`
+}
+
+type myAccount struct {
+	ID         string    `json:"id"`
+	Role       string    `json:"role"`
+	Name       string    `json:"name,omitempty"`
+	Phone      string    `json:"phone,omitempty"`
+	ResidentID string    `json:"resident_id,omitempty"`
+	Verified   bool      `json:"verified"`
+	VerifiedAt time.Time `json:"verified_at,omitzero"`
+	WeChat     bool      `json:"wechat"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// myData gathers the caller's data (PIPL's right to a copy), each part
+// through its own use case, and answers it as a JSON file named by the
+// date; the download is logged in the access log.
+func (s *Server) myData(w http.ResponseWriter, r *http.Request, c caller) error {
+	ctx := r.Context()
+	user := c.user()
+	a := c.acct
+	out := MyDataResponse{ExportedAt: s.now(), Reports: []ReportView{}, Rewards: []reward.Reward{}, Notices: []notify.Delivery{},
+		Account: myAccount{ID: a.ID, Role: a.Role, Name: a.Name, Phone: a.Phone, ResidentID: a.residentMasked,
+			Verified: a.Verified, VerifiedAt: a.VerifiedAt, WeChat: a.openID != "", CreatedAt: a.CreatedAt}}
+	for p := (hazard.Page{Limit: hazard.MaxPageLimit}); ; {
+		l, err := s.svc.Mine(ctx, user, p)
+		if err != nil {
+			return err
+		}
+		for _, h := range l.Items {
+			v, err := s.svc.ReporterView(ctx, user, h.ID)
+			if err != nil {
+				return err
+			}
+			out.Reports = append(out.Reports, reporterView(v))
+		}
+		if l.Next == "" {
+			break
+		}
+		p.Cursor = l.Next
+	}
+	for p := (hazard.Page{Limit: hazard.MaxPageLimit}); ; {
+		l, err := s.loop.rewards.svc.Mine(ctx, user, "", p)
+		if err != nil {
+			return err
+		}
+		out.Rewards = append(out.Rewards, l.Items...)
+		if l.Next == "" {
+			break
+		}
+		p.Cursor = l.Next
+	}
+	if ud, ok := s.deliveries.(notify.UserDeliveries); ok {
+		ds, err := ud.DeliveriesTo(ctx, user.ID, notify.MaxDeliveriesTo)
+		if err != nil {
+			return err
+		}
+		out.Notices = append(out.Notices, ds...)
+	}
+	if err := s.svc.LogExport(ctx, user, hazard.ExportLog{Export: "own_data", Rows: len(out.Reports) + len(out.Rewards) + len(out.Notices)}); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment",
+		map[string]string{"filename": "my-data-" + s.now().Format(time.DateOnly) + ".json"}))
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -50,6 +50,7 @@ func TestDeliveryLog(t *testing.T, open func(t *testing.T) notify.DeliveryLog) {
 		{"KeysCompareExactly", testExactKeys},
 		{"LongestKey", testLongestKey},
 		{"Concurrent", testConcurrent},
+		{"DeliveriesTo", testDeliveriesTo},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -141,4 +142,47 @@ func testConcurrent(t *testing.T, l notify.DeliveryLog) {
 		delivered(t, l, fmt.Sprintf("evt-%d/citizen-%d/log", i, i), true, "recorded concurrently")
 	}
 	delivered(t, l, "evt-shared/citizen-1/log", true, "recorded by every goroutine")
+}
+
+// testDeliveriesTo checks the optional UserDeliveries capability.
+func testDeliveriesTo(t *testing.T, l notify.DeliveryLog) {
+	ud, ok := l.(notify.UserDeliveries)
+	if !ok {
+		t.Skip("the log has no UserDeliveries capability")
+	}
+	user := fmt.Sprintf("dt-%d", time.Now().UnixNano())
+	at := func(key string, ch notify.Channel, who string, d time.Duration) {
+		if err := l.Record(ctx, notify.Delivery{Key: key, Channel: ch, UserID: who, At: T0.Add(d)}); err != nil {
+			t.Fatalf("Record(%q): %v", key, err)
+		}
+	}
+	at(user+"/a", notify.ChannelSMS, user, time.Minute)
+	at(user+"/b", notify.ChannelWeChat, user, time.Hour)
+	at(user+"/c", notify.ChannelLog, "someone-else", 2*time.Hour)
+	at(user+"/d", notify.ChannelLog, user, time.Hour) // the same time as b: by key
+	got, err := ud.DeliveriesTo(ctx, user, 0)
+	if err != nil {
+		t.Fatalf("DeliveriesTo: %v", err)
+	}
+	var keys []string
+	for _, d := range got {
+		keys = append(keys, d.Key)
+		if d.UserID != user || d.At.Location() != time.UTC {
+			t.Errorf("DeliveriesTo gave %+v: another user's, or not in UTC", d)
+		}
+	}
+	if want := []string{user + "/d", user + "/b", user + "/a"}; fmt.Sprint(keys) != fmt.Sprint(want) {
+		t.Errorf("DeliveriesTo = %v, want the user's deliveries newest first %v", keys, want)
+	}
+	if got[len(got)-1].Channel != notify.ChannelSMS || !got[len(got)-1].At.Equal(T0.Add(time.Minute)) {
+		t.Errorf("DeliveriesTo's oldest = %+v, want the SMS at T0+1m", got[len(got)-1])
+	}
+	two, err := ud.DeliveriesTo(ctx, user, 2)
+	if err != nil || len(two) != 2 || two[0].Key != user+"/d" {
+		t.Errorf("DeliveriesTo with limit 2 = %v, %v; want the 2 newest", two, err)
+	}
+	none, err := ud.DeliveriesTo(ctx, "nobody-"+user, 0)
+	if err != nil || len(none) != 0 {
+		t.Errorf("DeliveriesTo of a user without deliveries = %v, %v; want none", none, err)
+	}
 }
