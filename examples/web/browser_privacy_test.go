@@ -131,6 +131,17 @@ func TestBrowserPersonalData(t *testing.T) {
 	require.Contains(t, log, "reports", "the export is logged")
 	b.screenshot("access-log")
 
+	// The citizen downloads their data from "my reports".
+	b.loginAs("citizen-1")
+	b.open("/mine", "#my-data")
+	mine := value(b, "my data", chromedp.Evaluate[string](`(async () => {
+		const res = await fetch(document.getElementById("my-data").href);
+		return res.headers.get("Content-Disposition") + "\n" + await res.text();
+	})()`, chromedp.EvalAwaitPromise))
+	require.Contains(t, mine, "attachment; filename=my-data-")
+	require.Contains(t, mine, rep.Ref, "their report is in their data")
+	require.Contains(t, mine, `"phone":"13800000001"`)
+
 	// The published figures: all time and the last year, by source.
 	b.open("/", "#fig-sources")
 	require.NotEqual(t, "0", b.text(`#fig-sources tr[data-source="citizen"] td`), "citizens' reports are counted")

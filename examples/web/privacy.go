@@ -40,9 +40,9 @@ func (h *Handler) accessLog(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// export streams the API's CSV export at path to the browser as the file
-// the API names, with the visitor's token; an error answer of the API is
-// shown as the error page.
+// export streams the API's export at path (a CSV file, or a person's own
+// data as JSON) to the browser as the file the API names, with the
+// visitor's token; an error answer of the API is shown as the error page.
 func (h *Handler) export(path string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, c, ok := h.start(w, r, "data.title", true)
@@ -62,7 +62,7 @@ func (h *Handler) export(path string) http.Handler {
 			return
 		}
 		req.RequestURI = u
-		req.Header.Set("Accept", "text/csv")
+		req.Header.Set("Accept", "text/csv, application/json")
 		req.Header.Set("Accept-Language", string(c.lang))
 		req.Header.Set("Authorization", "Bearer "+c.token)
 		sw := &streamOrError{w: w}

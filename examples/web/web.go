@@ -120,6 +120,7 @@ func (h *Handler) routeTable() []pageRoute {
 		{"GET /console/exports/reports", h.export("/api/v1/exports/reports")},
 		{"GET /console/exports/rewards", h.export("/api/v1/exports/rewards")},
 		{"GET /console/access-log", http.HandlerFunc(h.accessLog)},
+		{"GET /mine/data", h.export("/api/v1/me/data")},
 		{"GET /static/", h.static},
 	}
 }
