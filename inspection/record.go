@@ -163,3 +163,15 @@ func placeResult(cl *Checklist, results []Result, r Result) []Result {
 	slices.SortStableFunc(out, func(a, b Result) int { return pos[a.Item] - pos[b.Item] })
 	return out
 }
+
+// SpotCheck returns the spot check id to a supervision group member, a
+// reviewer or an admin (CodeForbidden otherwise), or CodeNotFound: the
+// sample drawn and each item's verdict so far.
+func (s *Service) SpotCheck(ctx context.Context, user hazard.User, id uuid.UUID) (SpotCheck, error) {
+	const op = "spot check"
+	if err := supervisor(op, user); err != nil {
+		return SpotCheck{}, err
+	}
+	sc, err := s.store.GetSpotCheck(ctx, id)
+	return sc, hazard.Wrap(op, err)
+}

@@ -3,7 +3,9 @@ package inspection_test
 import (
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -190,4 +192,17 @@ func errFields(t *testing.T, err error) []string {
 		out = append(out, e.Field)
 	}
 	return out
+}
+
+func TestSpotCheckReadBySupervisorsOnly(t *testing.T) {
+	f := newFixture(t)
+	sc, err := f.Inspection.DrawSpotCheck(ctx, inspectiontest.Supervisor, inspection.SpotQuery{Since: inspectiontest.Epoch.Add(-24 * time.Hour), Until: inspectiontest.Epoch.Add(24 * time.Hour), Size: 3})
+	require.NoError(t, err)
+	got, err := f.Inspection.SpotCheck(ctx, inspectiontest.Supervisor, sc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, sc, got)
+	_, err = f.Inspection.SpotCheck(ctx, inspectiontest.Inspector1, sc.ID)
+	require.ErrorIs(t, err, hazard.ErrForbidden)
+	_, err = f.Inspection.SpotCheck(ctx, inspectiontest.Supervisor, uuid.Must(uuid.NewV7()))
+	require.ErrorIs(t, err, hazard.ErrNotFound)
 }

@@ -57,3 +57,16 @@ func prefixed(prefix string, err error) error {
 	}
 	return p.Err("record result")
 }
+
+func (s *Server) getSpotCheck(w http.ResponseWriter, r *http.Request, c caller) error {
+	id, err := pathUUID(r, "id", "spot check")
+	if err != nil {
+		return err
+	}
+	sc, err := s.regs.insp.SpotCheck(r.Context(), c.user(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sc)
+	return nil
+}

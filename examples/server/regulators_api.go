@@ -58,6 +58,7 @@ func regulatorRoutes() []Route {
 		{Method: "PUT", Path: "/api/v1/inspections/{id}/trained", Access: AccessWork, Tag: "inspections", Summary: "Record the people trained on site during an open inspection: how many and the topic (expected_version of the inspection).", Body: "InspectionTrained", Status: 200, handle: (*Server).recordTrained},
 
 		{Method: "POST", Path: "/api/v1/spot-checks", Access: AccessSupervision, Tag: "inspections", Summary: "Draw a spot check (双随机) of closed-out hazards: supervision groups.", Body: "SpotCheckDraw", Status: 201, handle: (*Server).drawSpotCheck},
+		{Method: "GET", Path: "/api/v1/spot-checks/{id}", Access: AccessSupervision, Tag: "inspections", Summary: "One spot check: the hazards drawn and each one's verdict so far.", Status: 200, handle: (*Server).getSpotCheck},
 		{Method: "POST", Path: "/api/v1/spot-checks/{id}/verify", Access: AccessSupervision, Tag: "inspections", Summary: "Record the result of re-verifying one drawn hazard; a failed one (sham rectification) is reopened and moves its unit's grade.", Body: "SpotCheckVerify", Status: 200, handle: (*Server).verifySpotCheck},
 
 		{Method: "GET", Path: "/api/v1/ledger", Access: AccessStaff, Tag: "inspections", Summary: "The reconciliation ledger (对账销号): the hazards found at units with their deadlines and states, and counts. JSON, or CSV (UTF-8 with a byte order mark, as a file) with Accept: text/csv or format=csv.", Query: []string{"unit_id", "department", "industry", "district", "since", "until", "format"}, Status: 200, handle: (*Server).regLedger},
