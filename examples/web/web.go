@@ -58,6 +58,7 @@ type Handler struct {
 var pageNames = []string{
 	"home", "report", "plaza", "plaza_item", "mine", "knowledge", "article",
 	"login", "console", "console_report", "board", "articles_admin", "error",
+	"work_home", "work_unit", "work_inspection", "work_ledger", "work_figures", "work_spotchecks", "work_spotcheck",
 }
 
 // New parses the embedded templates and returns the handler.
@@ -102,7 +103,7 @@ type pageRoute struct {
 // routeTable is the one list of the page routes, which Routes and Register
 // read.
 func (h *Handler) routeTable() []pageRoute {
-	return []pageRoute{
+	return append([]pageRoute{
 		{"GET /{$}", http.HandlerFunc(h.home)},
 		{"GET /report", http.HandlerFunc(h.report)},
 		{"GET /plaza", http.HandlerFunc(h.plaza)},
@@ -116,7 +117,7 @@ func (h *Handler) routeTable() []pageRoute {
 		{"GET /console/board", http.HandlerFunc(h.board)},
 		{"GET /console/articles", http.HandlerFunc(h.articlesAdmin)},
 		{"GET /static/", h.static},
-	}
+	}, h.workPages()...)
 }
 
 // Routes lists the page routes as method-and-path patterns.
