@@ -581,7 +581,7 @@ func (s *Server) regLedger(w http.ResponseWriter, r *http.Request, c caller) err
 		return nil
 	}
 	var buf bytes.Buffer
-	buf.WriteString("\uFEFF") // so that spreadsheet programs read UTF-8
+	// WriteCSV starts with the byte order mark spreadsheet programs need.
 	if err := l.WriteCSV(&buf); err != nil {
 		return err
 	}

@@ -236,6 +236,13 @@ func (h *Handler) workLedgerCSV(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) workFigures(w http.ResponseWriter, r *http.Request) {
 	p, c, ok := h.start(w, r, "work.figures", true)
 	q := ledgerQuery(r, "department", "since", "until")
+	// A campaign's period: by default the last three months.
+	if q.Get("since") == "" {
+		q.Set("since", today().AddDate(0, -3, 0).Format(time.DateOnly))
+	}
+	if q.Get("until") == "" {
+		q.Set("until", today().AddDate(0, 0, 1).Format(time.DateOnly))
+	}
 	if !ok || !h.load(w, r, p, c, call{"Figures", "/api/v1/ledger/figures", q}, callDepartments) {
 		return
 	}
