@@ -132,8 +132,11 @@ func TestBrowserInspectorPhone(t *testing.T) {
 
 // TestBrowserUnitSelfCheckAndRectify: a unit's safety manager sees their
 // grade and why, runs a self-check on the phone with one non-compliant
-// item and a photo, finishes it, and reports the hazard it raised
-// rectified with a photo.
+// item and a photo, finishes it; the department orders the hazard it
+// raised rectified; the unit sees it among its open hazards with its
+// deadline and reports it rectified with a photo; the inspector closes it
+// out; the supervision group draws it in a spot check, finds the
+// rectification a sham and it reopens.
 func TestBrowserUnitSelfCheckAndRectify(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test: skipped with -short")
@@ -204,4 +207,31 @@ func TestBrowserUnitSelfCheckAndRectify(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS(`#ph-rectify`), []string{fixed}))
 	require.Equal(t, "rectified", value(b, "state", chromedp.Evaluate[string](`document.getElementById("report-state").className.replace("state state-", "")`)))
 	b.screenshot("unit-rectified")
+
+	// The inspector passes the re-inspection: closed out.
+	b.loginAs("inspector-1")
+	b.act(id, "pass", chromedp.SendKeys(chromedp.CSS(`#note-pass`), "复查合格"))
+	require.Equal(t, "closed_out", value(b, "state", chromedp.Evaluate[string](`document.getElementById("report-state").className.replace("state state-", "")`)))
+
+	// The supervision group draws a spot check and finds the
+	// rectification a sham: the hazard reopens.
+	b.loginAs("supervisor-1")
+	b.open("/work/spot-checks", "#draw-form")
+	b.run("draw", chromedp.Click(chromedp.CSS(`#draw`)))
+	b.waitFor("drawn", `(() => {
+		if (document.getElementById("spot-check")) return "done";
+		const f = document.getElementById("draw-form");
+		return f ? [...f.querySelectorAll(".error")].map(e => e.textContent).join(" ").trim() : "";
+	})()`)
+	require.Equal(t, id, value(b, "drawn hazard", chromedp.Evaluate[string](`document.querySelector("li.spot-item").dataset.hazard`)), "the one closed-out hazard is drawn")
+	b.screenshot("work-spotcheck")
+	b.run("fail it", chromedp.SendKeys(chromedp.CSS(`li.spot-item .spot-note`), "报警器未接电"), chromedp.Click(chromedp.CSS(`li.spot-item button[data-passed="false"]`)))
+	b.waitFor("verified", `(() => {
+		const li = document.querySelector("li.spot-item");
+		if (document.readyState === "complete" && li && li.dataset.verdict === "failed") return "done";
+		const e = li && li.querySelector(".error");
+		return e ? e.textContent : "";
+	})()`)
+	b.open("/console/reports/"+id, "#report-state")
+	require.Equal(t, "rectifying", value(b, "state", chromedp.Evaluate[string](`document.getElementById("report-state").className.replace("state state-", "")`)), "a sham rectification reopens")
 }
