@@ -67,7 +67,7 @@ func (h *Handler) workHome(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	from := today()
-	q := url.Values{"from": {from.Format(time.DateOnly)}, "to": {from.AddDate(0, 0, 1).Format(time.DateOnly)}}
+	q := url.Values{"from": {from.Format(time.DateOnly)}, "to": {from.AddDate(0, 0, planAhead).Format(time.DateOnly)}}
 	if d := r.URL.Query().Get("department"); d != "" {
 		q.Set("department", d)
 	}
@@ -83,11 +83,30 @@ func (h *Handler) workHome(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Data["Plan"] = plan
 	p.Data["Today"] = from.Format(time.DateOnly)
+	p.Data["DueToday"], p.Data["DueSoon"] = splitDue(plan, from.AddDate(0, 0, 1))
 	if !h.load(w, r, p, c, call{"Open", "/api/v1/inspections", url.Values{"status": {"open"}, "limit": {"20"}}}) {
 		return
 	}
 	p.Data["Names"] = h.unitNames(r.Context(), c, plan)
 	h.render(w, r, "work_home", p)
+}
+
+// planAhead is how many days ahead the inspector's page shows the plan.
+const planAhead = 30
+
+// splitDue splits the plan's due units into those due before tomorrow and
+// the later ones.
+func splitDue(plan map[string]any, tomorrow time.Time) (today, later []any) {
+	for _, it := range asList(plan["due"]) {
+		m, _ := it.(map[string]any)
+		due, err := time.Parse(time.RFC3339, fmt.Sprint(m["due_at"]))
+		if err == nil && due.Before(tomorrow) {
+			today = append(today, it)
+		} else {
+			later = append(later, it)
+		}
+	}
+	return today, later
 }
 
 // unitNames maps the unit IDs of a plan to the units' names.

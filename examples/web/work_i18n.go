@@ -11,6 +11,7 @@ var workMessages = map[string][2]string{
 	"work.today":              {"今日检查计划", "Today's plan"},
 	"work.overdue":            {"已超期", "Overdue"},
 	"work.dueToday":           {"今日到期", "Due today"},
+	"work.dueSoon":            {"30 天内到期", "Due in the next 30 days"},
 	"work.drawn":              {"随机抽取", "Drawn at random"},
 	"work.due":                {"应检日期", "Due"},
 	"work.none":               {"暂无。", "None."},
