@@ -57,10 +57,10 @@ func TestWorkPages(t *testing.T) {
 		assert.True(t, strings.HasPrefix(res.Header.Get("Location"), "/login?next="), "%s goes to the login page", p)
 	}
 
-	res, body := page(t, base, "/work", unit)
+	res, _ := page(t, base, "/work", unit)
 	assert.Equal(t, http.StatusSeeOther, res.StatusCode, "a unit's manager goes to their unit")
 	assert.Equal(t, unitPath, res.Header.Get("Location"))
-	res, body = page(t, base, unitPath, unit)
+	res, body := page(t, base, unitPath, unit)
 	require.Equal(t, http.StatusOK, res.StatusCode, body)
 	assert.Contains(t, body, `data-kind="self_check"`, "the unit's own page offers a self-check")
 	res, _ = page(t, base, unitPath, other)
