@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -13,18 +12,6 @@ import (
 
 	"github.com/hazardloop/hazardloop/examples/server"
 )
-
-// demoToken logs in as a demo user on the real server.
-func demoToken(t *testing.T, base, user string) string {
-	t.Helper()
-	res, err := http.Post(base+"/api/v1/demo/login", "application/json", strings.NewReader(`{"user":"`+user+`"}`))
-	require.NoError(t, err)
-	defer res.Body.Close()
-	var out struct{ Token string }
-	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
-	require.NotEmpty(t, out.Token)
-	return out.Token
-}
 
 // page gets path with the token cookie, following no redirect.
 func page(t *testing.T, base, path, token string) (*http.Response, string) {
