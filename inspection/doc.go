@@ -17,7 +17,12 @@
 //
 // Service.Start opens a visit (at least MinEnforcementInspectors
 // inspectors for an enforcement visit; the unit's safety manager, role
-// enterprise, for a self-check). Service.Finish stores every result and
+// enterprise, for a self-check). Service.RecordResult keeps one item's
+// result on the open visit as soon as it is given (a phone fills a
+// checklist item by item and loses nothing on a reload), and
+// Service.RecordTrained the people trained on site; each is one versioned
+// update with its event. Service.Finish takes the recorded results (a
+// result given to it replaces its item's) and stores every result and
 // the decision in one atomic step, as an EventFinished of subject kind
 // "inspection" in the one event log. Service.Consumer, a relay.Consumer,
 // then raises one hazard per non-compliant item in the rectification

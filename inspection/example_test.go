@@ -69,3 +69,38 @@ func Example() {
 	// inspection major found
 	// found 1 open 1
 }
+
+// A phone records an inspection item by item: each result is kept by the
+// server as it is given, and the finish takes the recorded ones.
+func ExampleService_RecordResult() {
+	ctx := context.Background()
+	hz := memstore.New()
+	units := memrisk.New(hz)
+	hazards, _ := hazard.NewService(hazard.ServiceConfig{Store: hz})
+	register, _ := risk.New(risk.Config{Store: units, Hazards: hz})
+	svc, _ := inspection.New(inspection.Config{Store: meminspection.New(hz), Units: units, Hazards: hazards, HazardStore: hz, Risk: register})
+
+	officer := hazard.User{ID: "officer-1", Role: "admin"}
+	a := hazard.User{ID: "insp-a", Role: "inspector", Department: "fire"}
+	u, _ := register.RegisterUnit(ctx, officer, risk.UnitInput{CreditCode: "91350100M000100Y43", Name: "Star Cinema", Industry: "fire",
+		Size: risk.SizeSmall, Location: hazard.Location{Address: "1 Plaza", District: "350102"}, Departments: []string{"fire"}})
+	sample, _ := inspection.Sample("fire-crowded-places")
+	cl, _ := svc.PublishChecklist(ctx, officer, sample)
+	v, _ := svc.Start(ctx, a, inspection.StartInput{Kind: inspection.KindEnforcement, UnitID: u.ID, Inspectors: []string{"insp-a", "insp-b"}, Checklist: cl.ID})
+
+	_, err := svc.RecordResult(ctx, a, v.ID, inspection.RecordInput{ExpectedVersion: v.Version, Result: inspection.Result{Item: cl.Items[0].Code, Outcome: inspection.NonCompliant}})
+	var e *hazard.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Code, e.Fields[0].Field)
+	}
+	for _, it := range cl.Items {
+		v, _ = svc.RecordResult(ctx, a, v.ID, inspection.RecordInput{ExpectedVersion: v.Version, Result: inspection.Result{Item: it.Code, Outcome: inspection.Compliant}})
+	}
+	fmt.Println("recorded", len(v.Results), "of", len(cl.Items))
+	v, _ = svc.Finish(ctx, a, v.ID, inspection.FinishInput{ExpectedVersion: v.Version})
+	fmt.Println(v.Status, len(v.Results))
+	// Output:
+	// invalid result.photos
+	// recorded 5 of 5
+	// finished 5
+}

@@ -133,8 +133,11 @@ type FinishInput struct {
 // retried finish or a crash never loses or doubles one.
 //
 // Only an inspector of the visit may finish it (CodeForbidden on
-// "inspectors"). Results must answer every item of the checklist version
-// exactly once (CodeInvalid on "results[i].item" for an item not on it,
+// "inspectors"). The results recorded item by item (RecordResult) and the
+// people trained (RecordTrained) count: a result given here replaces the
+// recorded one of its item, and a zero Trained keeps the recorded one.
+// Together they must answer every item of the checklist version exactly
+// once (CodeInvalid on "results[i].item" for an item not on it,
 // on "results" for one unanswered); a non-compliant item needs 1 to
 // MaxResultPhotos photos; its severity defaults to the item's (major under
 // a criterion) and may be raised, but lowering a criterion's major needs a
@@ -150,8 +153,8 @@ func (s *Service) Finish(ctx context.Context, user hazard.User, id uuid.UUID, in
 	if err != nil {
 		return Inspection{}, hazard.Wrap(op, err)
 	}
-	if !v.Inspector(user.ID) || v.Kind == KindSelfCheck && user.UnitID != v.UnitID.String() {
-		return Inspection{}, &hazard.Error{Code: hazard.CodeForbidden, Op: op, Field: "inspectors", Message: "you are not an inspector of this visit"}
+	if err := mayFill(op, user, &v); err != nil {
+		return Inspection{}, err
 	}
 	if v.Status == StatusFinished {
 		return v, nil
@@ -159,6 +162,10 @@ func (s *Service) Finish(ctx context.Context, user hazard.User, id uuid.UUID, in
 	cl, err := s.store.GetChecklist(ctx, v.Checklist, v.ChecklistVersion)
 	if err != nil {
 		return Inspection{}, hazard.Wrap(op, err)
+	}
+	in.Results = withRecorded(in.Results, v.Results)
+	if in.Trained == (Trained{}) {
+		in.Trained = v.Trained
 	}
 	results, err := checkResults(op, &cl, in)
 	if err != nil {
@@ -191,48 +198,10 @@ func checkResults(op string, cl *Checklist, in FinishInput) ([]Result, error) {
 	byItem := make(map[string]Result, len(in.Results))
 	for i, r := range in.Results {
 		at := "results[" + strconv.Itoa(i) + "]"
-		r.Item, r.Note, r.SeverityReason = strings.TrimSpace(r.Item), hazard.NormalizeText(r.Note), hazard.NormalizeText(r.SeverityReason)
-		item, ok := cl.Item(r.Item)
-		switch {
-		case !ok:
-			p.Add(at+".item", "is not an item of checklist %s version %d", cl.ID, cl.Version)
-		case hasKey(byItem, r.Item):
+		r, ok := checkResult(&p, at, cl, r)
+		if ok && hasKey(byItem, r.Item) {
 			p.Add(at+".item", "is answered twice")
-		}
-		if !r.Outcome.Valid() {
-			p.Add(at+".outcome", "must be compliant, non_compliant or not_applicable")
-		}
-		hazard.CheckText(&p, at+".note", r.Note, 0, MaxNoteLen)
-		hazard.CheckText(&p, at+".severity_reason", r.SeverityReason, 0, MaxReasonLen)
-		if r.Outcome == NonCompliant {
-			switch {
-			case len(r.Photos) == 0:
-				p.Add(at+".photos", "a non-compliant item needs at least 1 photo")
-			case len(r.Photos) > MaxResultPhotos:
-				p.Add(at+".photos", "takes at most %d photos", MaxResultPhotos)
-			}
-			for j, ph := range r.Photos {
-				p.Merge(at+".photos["+strconv.Itoa(j)+"]", ph.Validate())
-			}
-			if r.Severity == "" {
-				r.Severity = hazard.SeverityGeneral
-				if item.Major() {
-					r.Severity = hazard.SeverityMajor
-				}
-			}
-			if !r.Severity.Valid() {
-				p.Add(at+".severity", "must be general or major")
-			} else if ok && item.Major() && r.Severity != hazard.SeverityMajor && r.SeverityReason == "" {
-				p.Add(at+".severity_reason", "is required to lower the severity the criterion %q sets", item.Criterion)
-			}
-		} else {
-			if len(r.Photos) > MaxResultPhotos {
-				p.Add(at+".photos", "takes at most %d photos", MaxResultPhotos)
-			}
-			r.Severity, r.SeverityReason = "", ""
-		}
-		r.Photos = slices.Clone(r.Photos)
-		if ok {
+		} else if ok {
 			byItem[r.Item] = r
 		}
 	}
@@ -249,13 +218,7 @@ func checkResults(op string, cl *Checklist, in FinishInput) ([]Result, error) {
 	if len(missing) > 0 {
 		p.Add("results", "has no result for the items %s", strings.Join(missing, ", "))
 	}
-	if in.Trained.Count < 0 || in.Trained.Count > MaxTrainedCount {
-		p.Add("trained.count", "must be 0 to %d", MaxTrainedCount)
-	}
-	hazard.CheckText(&p, "trained.topic", hazard.NormalizeText(in.Trained.Topic), 0, MaxTopicLen)
-	if in.Trained.Count > 0 && strings.TrimSpace(in.Trained.Topic) == "" {
-		p.Add("trained.topic", "is required when people were trained")
-	}
+	checkTrained(&p, "trained.", in.Trained)
 	if err := p.Err(op); err != nil {
 		return nil, err
 	}
@@ -297,4 +260,85 @@ func (s *Service) Inspections(ctx context.Context, user hazard.User, f Inspectio
 	}
 	l, err := s.store.ListInspections(ctx, f, p)
 	return l, hazard.Wrap(op, err)
+}
+
+// checkResult normalizes one result r, adds its problems to p under the
+// field prefix at, resolves a non-compliant item's severity, and reports
+// whether its item is on the checklist version: the one rule of a result,
+// for Finish and RecordResult.
+func checkResult(p *hazard.Problems, at string, cl *Checklist, r Result) (Result, bool) {
+	r.Item, r.Note, r.SeverityReason = strings.TrimSpace(r.Item), hazard.NormalizeText(r.Note), hazard.NormalizeText(r.SeverityReason)
+	item, ok := cl.Item(r.Item)
+	if !ok {
+		p.Add(at+".item", "is not an item of checklist %s version %d", cl.ID, cl.Version)
+	}
+	if !r.Outcome.Valid() {
+		p.Add(at+".outcome", "must be compliant, non_compliant or not_applicable")
+	}
+	hazard.CheckText(p, at+".note", r.Note, 0, MaxNoteLen)
+	hazard.CheckText(p, at+".severity_reason", r.SeverityReason, 0, MaxReasonLen)
+	switch {
+	case r.Outcome == NonCompliant && len(r.Photos) == 0:
+		p.Add(at+".photos", "a non-compliant item needs at least 1 photo")
+	case len(r.Photos) > MaxResultPhotos:
+		p.Add(at+".photos", "takes at most %d photos", MaxResultPhotos)
+	}
+	for j, ph := range r.Photos {
+		p.Merge(at+".photos["+strconv.Itoa(j)+"]", ph.Validate())
+	}
+	if r.Outcome == NonCompliant {
+		if r.Severity == "" {
+			r.Severity = hazard.SeverityGeneral
+			if item.Major() {
+				r.Severity = hazard.SeverityMajor
+			}
+		}
+		if !r.Severity.Valid() {
+			p.Add(at+".severity", "must be general or major")
+		} else if ok && item.Major() && r.Severity != hazard.SeverityMajor && r.SeverityReason == "" {
+			p.Add(at+".severity_reason", "is required to lower the severity the criterion %q sets", item.Criterion)
+		}
+	} else {
+		r.Severity, r.SeverityReason = "", ""
+	}
+	r.Photos = slices.Clone(r.Photos)
+	return r, ok
+}
+
+// checkTrained adds the problems of t to p under the field prefix at
+// ("trained."): 0 to MaxTrainedCount people, a topic of at most
+// MaxTopicLen runes, required when anyone was trained.
+func checkTrained(p *hazard.Problems, at string, t Trained) {
+	if t.Count < 0 || t.Count > MaxTrainedCount {
+		p.Add(at+"count", "must be 0 to %d", MaxTrainedCount)
+	}
+	hazard.CheckText(p, at+"topic", hazard.NormalizeText(t.Topic), 0, MaxTopicLen)
+	if t.Count > 0 && strings.TrimSpace(t.Topic) == "" {
+		p.Add(at+"topic", "is required when people were trained")
+	}
+}
+
+// withRecorded returns the given results followed by the recorded ones of
+// the items not given: a given result replaces its item's recorded one.
+func withRecorded(given, recorded []Result) []Result {
+	if len(recorded) == 0 {
+		return given
+	}
+	out := slices.Clone(given)
+	for _, r := range recorded {
+		if !slices.ContainsFunc(given, func(g Result) bool { return strings.TrimSpace(g.Item) == r.Item }) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// mayFill returns CodeForbidden on "inspectors" unless user may record the
+// results of the visit v: one of its inspectors, and for a self-check the
+// safety manager of its unit.
+func mayFill(op string, user hazard.User, v *Inspection) error {
+	if !v.Inspector(user.ID) || v.Kind == KindSelfCheck && user.UnitID != v.UnitID.String() {
+		return &hazard.Error{Code: hazard.CodeForbidden, Op: op, Field: "inspectors", Message: "you are not an inspector of this visit"}
+	}
+	return nil
 }

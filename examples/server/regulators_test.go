@@ -226,6 +226,7 @@ func (s *testServer) checkCSV(token, unitID, ref, state string) {
 		assert.True(s.t, strings.HasPrefix(r.header.Get("Content-Type"), "text/csv"))
 		assert.Contains(s.t, r.header.Get("Content-Disposition"), `attachment; filename=ledger-`)
 		require.True(s.t, bytes.HasPrefix(r.body, []byte("\xEF\xBB\xBF")), "UTF-8 byte order mark")
+		require.False(s.t, bytes.HasPrefix(r.body, []byte("\xEF\xBB\xBF\xEF\xBB\xBF")), "one byte order mark, not two")
 		recs, err := csv.NewReader(bytes.NewReader(r.body[3:])).ReadAll()
 		require.NoError(s.t, err)
 		require.Len(s.t, recs, 2, "a header and one row")

@@ -64,16 +64,28 @@ func (h *Handler) clientFor(r *http.Request) client {
 
 // get calls GET path with the query and decodes the JSON answer into out.
 func (c client) get(ctx context.Context, path string, query url.Values, out any) error {
+	rec, err := c.send(ctx, path, query, "application/json")
+	if err != nil || out == nil {
+		return err
+	}
+	dec := json.NewDecoder(&rec.body)
+	dec.UseNumber()
+	return dec.Decode(out)
+}
+
+// send calls GET path with the query, accepting the media type, and
+// returns the answer, or the API's error answer as an *APIError.
+func (c client) send(ctx context.Context, path string, query url.Values, accept string) (*recorder, error) {
 	u := path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.RequestURI = u
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	req.Header.Set("Accept-Language", string(c.lang))
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -92,12 +104,7 @@ func (c client) get(ctx context.Context, path string, query url.Values, out any)
 			e = &body.Error
 			e.Status = rec.status
 		}
-		return e
+		return nil, e
 	}
-	if out == nil {
-		return nil
-	}
-	dec := json.NewDecoder(&rec.body)
-	dec.UseNumber()
-	return dec.Decode(out)
+	return rec, nil
 }

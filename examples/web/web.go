@@ -59,6 +59,7 @@ var pageNames = []string{
 	"home", "report", "plaza", "plaza_item", "mine", "knowledge", "article",
 	"login", "console", "console_report", "board", "articles_admin", "error",
 	"data", "access_log",
+	"work_home", "work_unit", "work_inspection", "work_ledger", "work_figures", "work_spotchecks", "work_spotcheck",
 }
 
 // New parses the embedded templates and returns the handler.
@@ -103,7 +104,7 @@ type pageRoute struct {
 // routeTable is the one list of the page routes, which Routes and Register
 // read.
 func (h *Handler) routeTable() []pageRoute {
-	return []pageRoute{
+	return append([]pageRoute{
 		{"GET /{$}", http.HandlerFunc(h.home)},
 		{"GET /report", http.HandlerFunc(h.report)},
 		{"GET /plaza", http.HandlerFunc(h.plaza)},
@@ -122,7 +123,7 @@ func (h *Handler) routeTable() []pageRoute {
 		{"GET /console/access-log", http.HandlerFunc(h.accessLog)},
 		{"GET /mine/data", h.export("/api/v1/me/data")},
 		{"GET /static/", h.static},
-	}
+	}, h.workPages()...)
 }
 
 // Routes lists the page routes as method-and-path patterns.

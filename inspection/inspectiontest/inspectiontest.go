@@ -194,6 +194,41 @@ func TestStore(t *testing.T, open func(t *testing.T) Harness) {
 		_, err = h.Store.UpdateInspection(ctx, Inspection("x"), 1, nil)
 		code(t, err, hazard.CodeNotFound, "UpdateInspection of a missing visit")
 	})
+	t.Run("OpenVisitProgress", func(t *testing.T) {
+		// An open visit's results are recorded item by item and its people
+		// trained: each update keeps them, with their photos, and returns
+		// what it stored; the caller's later changes do not reach the store.
+		h := open(t)
+		in := Inspection("emergency")
+		_, err := h.Store.CreateInspection(ctx, in, started(&in))
+		require.NoError(t, err)
+		rec := func(item string) []hazard.Event {
+			return []hazard.Event{{Subject: inspection.Subject(in.ID), Type: inspection.EventResultRecorded, Actor: hazard.Actor{ID: "i-1", Role: "inspector"}, Time: Epoch,
+				Data: map[string]string{inspection.DataItem: item}}}
+		}
+		in.Results = []inspection.Result{{Item: "I-02", Outcome: inspection.NonCompliant, Note: "no alarm", Photos: []hazard.Photo{Photo(1)}, Severity: hazard.SeverityGeneral}}
+		got, err := h.Store.UpdateInspection(ctx, in, 1, rec("I-02"))
+		require.NoError(t, err)
+		in.Version = 2
+		assert.Equal(t, in, got, "UpdateInspection returns the partial results it stored")
+		in.Results[0].Photos[0] = Photo(9)
+		in.Results = append(in.Results, inspection.Result{Item: "I-03", Outcome: inspection.Compliant})
+		in.Trained = inspection.Trained{Count: 3, Topic: "fire drill"}
+		got, err = h.Store.UpdateInspection(ctx, in, 2, rec("I-03"))
+		require.NoError(t, err)
+		in.Version = 3
+		assert.Equal(t, in, got)
+		read, err := h.Store.GetInspection(ctx, in.ID)
+		require.NoError(t, err)
+		assert.Equal(t, in, read, "GetInspection reads the recorded progress back")
+		read.Results[0].Note = "changed by the caller"
+		again, err := h.Store.GetInspection(ctx, in.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "no alarm", again.Results[0].Note, "no aliasing with the caller")
+		assert.Len(t, subjectEvents(t, h.Log, inspection.Subject(in.ID)), 3, "one event per recording")
+		_, err = h.Store.UpdateInspection(ctx, in, 2, rec("I-01"))
+		code(t, err, hazard.CodeConflict, "UpdateInspection recording at a stale version")
+	})
 	t.Run("ConcurrentFinishOneWins", func(t *testing.T) {
 		h := open(t)
 		in := Inspection("emergency")

@@ -78,6 +78,9 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
+  // The helpers the regulators' pages (work.js) share.
+  window.hazardloop = { api: api, upload: upload, uuid: uuid, msg: msg, clearErrors: clearErrors, showError: showError, checkPhotos: checkPhotos };
+
   // Log out.
   var logout = document.getElementById("logout");
   if (logout) logout.addEventListener("click", function () { setToken(""); location.href = "/"; });
