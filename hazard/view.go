@@ -19,6 +19,8 @@ type PublicFilter struct {
 	// since <= created_at < until.
 	CreatedSince time.Time
 	CreatedUntil time.Time
+	// Box keeps reports with a point inside the WGS-84 box.
+	Box *BBox
 }
 
 // PublicList is one page of the plaza, newest first.
@@ -84,6 +86,7 @@ func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
 	}
 	if events != nil {
 		p.Timeline = PublicTimeline(events)
+		p.MeToo = countMeToo(events)
 	}
 	return p
 }
@@ -92,7 +95,7 @@ func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
 // its public timeline as PublicView gives it. The timelines are read in one
 // call when the store is an EventsBatcher.
 func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (PublicList, error) {
-	sf := Filter{Category: f.Category, Open: f.Open, CreatedSince: f.CreatedSince, CreatedUntil: f.CreatedUntil}
+	sf := Filter{Category: f.Category, Open: f.Open, CreatedSince: f.CreatedSince, CreatedUntil: f.CreatedUntil, Box: f.Box}
 	if f.State != "" {
 		sf.States = []string{f.State}
 	}
