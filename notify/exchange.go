@@ -90,3 +90,15 @@ func (r *Router) Deliver(ctx context.Context, to Recipient, m Message) error {
 	}
 	return r.deliver(ctx, Planned{To: to, Message: m, Channels: chs})
 }
+
+// Delivered reports whether m (by its idempotency key) already went out on
+// any of the channels Deliver would try for to.
+func (r *Router) Delivered(ctx context.Context, to Recipient, m Message) (bool, error) {
+	for _, ch := range r.channels(to, m.Template) {
+		seen, err := r.cfg.Log.Delivered(ctx, m.IdempotencyKey+"/"+string(ch))
+		if err != nil || seen {
+			return seen, err
+		}
+	}
+	return false, nil
+}
