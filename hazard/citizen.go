@@ -322,3 +322,16 @@ func (s *Service) exchange(ctx context.Context, op string, h Hazard, e Event) (H
 	}
 	return stored, nil
 }
+
+// exchangeData is what the reporter's view keeps of an exchange's data:
+// a question's own sequence number (so that an answer can name it) and
+// the question an answer answers, under DataQuestion.
+func exchangeData(e Event) map[string]string {
+	switch e.Type {
+	case EventQuestion:
+		return map[string]string{DataQuestion: strconv.FormatInt(e.Seq, 10)}
+	case EventAnswer:
+		return map[string]string{DataQuestion: e.Data[DataQuestion]}
+	}
+	return nil
+}

@@ -37,7 +37,9 @@ type ReporterEvent struct {
 	PublicEvent
 	// Message is a staff note addressed to the reporter.
 	Message string `json:"message,omitempty"`
-	// Data holds the facts of reward events (IDs, amounts); empty otherwise.
+	// Data holds the facts of reward events (IDs, amounts), and of a
+	// question or an answer the question's number (DataQuestion); empty
+	// otherwise.
 	Data map[string]string `json:"data,omitempty"`
 }
 
@@ -147,6 +149,8 @@ func (s *Service) ReporterView(ctx context.Context, user User, id uuid.UUID) (Re
 		switch e.Type {
 		case EventRewardIssued, EventRewardClaimed, EventRewardExpired:
 			re.Data = e.Clone().Data
+		case EventQuestion, EventAnswer, EventInfoAdded:
+			re.Data = exchangeData(e)
 		}
 		v.Timeline = append(v.Timeline, re)
 	}

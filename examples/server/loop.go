@@ -78,6 +78,11 @@ func newLoop(ctx context.Context, s *Server) (*loop, error) {
 		return nil, err
 	}
 	consumers = append(consumers, s.regs.consumers()...)
+	fc := relay.Consumer{}
+	if s.follow, fc, err = newFollow(s, l.router); err != nil {
+		return nil, err
+	}
+	consumers = append(consumers, fc)
 	s.figures = &figures{}
 	if c, ok := s.ledger.(rewardCounter); ok {
 		s.figures.counter = c

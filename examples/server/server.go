@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hazardloop/hazardloop/follow"
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/fsblob"
 	"github.com/hazardloop/hazardloop/hazard/memlimit"
@@ -198,7 +199,9 @@ type Server struct {
 	deliveries notify.DeliveryLog
 	loop       *loop
 	// regs is the regulators' loop: risk register and inspections.
-	regs       *regulators
+	regs *regulators
+	// follow is me-too, following reports and areas (citizen.go).
+	follow     *follow.Service
 	figures    *figures
 	statsCache statsCache
 	plazaCache pageCache
