@@ -102,7 +102,7 @@ type pageRoute struct {
 // routeTable is the one list of the page routes, which Routes and Register
 // read.
 func (h *Handler) routeTable() []pageRoute {
-	return []pageRoute{
+	return append([]pageRoute{
 		{"GET /{$}", http.HandlerFunc(h.home)},
 		{"GET /report", http.HandlerFunc(h.report)},
 		{"GET /plaza", http.HandlerFunc(h.plaza)},
@@ -116,7 +116,7 @@ func (h *Handler) routeTable() []pageRoute {
 		{"GET /console/board", http.HandlerFunc(h.board)},
 		{"GET /console/articles", http.HandlerFunc(h.articlesAdmin)},
 		{"GET /static/", h.static},
-	}
+	}, h.citizenPages()...)
 }
 
 // Routes lists the page routes as method-and-path patterns.
