@@ -98,7 +98,9 @@ func (s *Service) NearbyPublic(ctx context.Context, q PublicNearbyQuery) ([]Publ
 		return nil, err
 	}
 	if _, ok := s.categories.Lookup(q.Category); !ok {
-		return nil, &Error{Code: CodeInvalid, Op: op, Field: "category", Message: "is not a known category"}
+		var p Problems
+		p.Add("category", "is not a known category")
+		return nil, p.Err(op)
 	}
 	radius := cmp.Or(q.RadiusMeters, DefaultNearbyRadius)
 	limit := cmp.Or(q.Limit, DefaultNearbyLimit)
@@ -267,7 +269,8 @@ func (s *Service) Answer(ctx context.Context, user User, id uuid.UUID, question 
 		return Hazard{}, Wrap(op, err)
 	}
 	if !slices.Contains(OpenQuestions(events), question) {
-		return Hazard{}, &Error{Code: CodeInvalid, Op: op, Field: "question", Message: "is no open question of this report"}
+		p.Add("question", "is no open question of this report")
+		return Hazard{}, p.Err(op)
 	}
 	u := user
 	u.Role = string(RoleReporter)
