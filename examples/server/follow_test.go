@@ -217,3 +217,30 @@ func TestAddInfoAndQuestions(t *testing.T) {
 		}
 	})
 }
+
+// TestCitizenRouteAccess pins the access of the citizen routes (every
+// role is tried on them by TestRouteAccess): public reads and the
+// unsubscribe link need no login, following and adding to a report are a
+// citizen's, asking a reporter is staff's.
+func TestCitizenRouteAccess(t *testing.T) {
+	want := map[string]server.Access{
+		"GET /api/v1/nearby":                  server.AccessPublic,
+		"POST /api/v1/plaza/{ref}/metoo":      server.AccessReporter,
+		"POST /api/v1/plaza/{ref}/follow":     server.AccessReporter,
+		"DELETE /api/v1/plaza/{ref}/follow":   server.AccessReporter,
+		"GET /api/v1/me/subscriptions":        server.AccessReporter,
+		"POST /api/v1/me/areas":               server.AccessReporter,
+		"DELETE /api/v1/me/areas/{id}":        server.AccessReporter,
+		"POST /api/v1/unsubscribe":            server.AccessPublic,
+		"POST /api/v1/reports/{id}/info":      server.AccessReporter,
+		"POST /api/v1/reports/{id}/questions": server.AccessStaff,
+		"POST /api/v1/reports/{id}/answers":   server.AccessReporter,
+	}
+	got := map[string]server.Access{}
+	for _, rt := range server.Routes(false) {
+		got[rt.Pattern()] = rt.Access
+	}
+	for p, a := range want {
+		assert.Equal(t, a, got[p], p)
+	}
+}
