@@ -78,7 +78,7 @@ func newLoop(ctx context.Context, s *Server) (*loop, error) {
 		return nil, err
 	}
 	consumers = append(consumers, s.regs.consumers()...)
-	fc := relay.Consumer{}
+	var fc relay.Consumer
 	if s.follow, fc, err = newFollow(s, l.router); err != nil {
 		return nil, err
 	}

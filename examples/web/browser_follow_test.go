@@ -51,7 +51,7 @@ func startRecordingServer(t *testing.T) (string, *notify.Recorder) {
 // button does.
 func setLocation(lat, lng string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Evaluate[any](`document.getElementById("latitude").value = "` + lat + `"; document.getElementById("longitude").value = "` + lng + `"`)(ctx, t)
+		_, err := chromedp.Evaluate[any](`document.getElementById("latitude").value = "`+lat+`"; document.getElementById("longitude").value = "`+lng+`"`)(ctx, t)
 		return err
 	})
 }
