@@ -121,7 +121,7 @@ func (s *FollowStore) Follows(ctx context.Context, userID string) ([]follow.Foll
 // Followers implements follow.Store.
 func (s *FollowStore) Followers(ctx context.Context, hazardID uuid.UUID, after string, limit int) ([]follow.Follow, error) {
 	return s.queryFollows(ctx, "pgstore.Followers", `SELECT user_id, hazard_id, ref, me_too, active, created_ns FROM follows
-		WHERE hazard_id = $1 AND active AND user_id > $2 ORDER BY user_id COLLATE "C" LIMIT $3`,
+		WHERE hazard_id = $1 AND active AND user_id COLLATE "C" > $2 ORDER BY user_id COLLATE "C" LIMIT $3`,
 		hazardID, after, follow.BatchLimit(limit, follow.MaxFollowerBatch))
 }
 
