@@ -105,7 +105,8 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// BaseURL is the server's public root URL, such as
 	// "https://hazards.example.gov.cn"; default "http://" plus the address
-	// it listens on. Open311 links photos and its endpoint with it.
+	// it listens on. Open311 links photos and its endpoint with it, and
+	// follow messages their unsubscribe link (a path alone without it).
 	BaseURL string
 	// Open311Keys lists the Open311 partner applications as
 	// "name:key,name:key"; empty means none, or in demo mode the partner
