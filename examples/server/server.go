@@ -203,7 +203,6 @@ type Server struct {
 	regs *regulators
 	// follow is me-too, following reports and areas (citizen.go).
 	follow     *follow.Service
-	figures    *figures
 	statsCache statsCache
 	plazaCache pageCache
 	open311    open311Handler
