@@ -33,7 +33,7 @@ func waitSent(t *testing.T, s *testServer, user, template string) notify.Sent {
 	require.Eventually(t, func() bool {
 		got = sentTo(s.recorder, user, template)
 		return len(got) > 0
-	}, 5*time.Second, 10*time.Millisecond, "%s gets %s", user, template)
+	}, 20*time.Second, 10*time.Millisecond, "%s gets %s", user, template)
 	return got[len(got)-1]
 }
 
@@ -90,7 +90,7 @@ func TestMeTooFollowAndAreas(t *testing.T) {
 		require.Eventually(t, func() bool {
 			r = s.do("GET", "/api/v1/plaza/"+ref, "", nil)
 			return r.status == http.StatusOK && r.obj(t)["me_too"] == float64(1)
-		}, 5*time.Second, 20*time.Millisecond, "the plaza counts the me-too: %s", r.body)
+		}, 20*time.Second, 20*time.Millisecond, "the plaza counts the me-too: %s", r.body)
 		assert.NotContains(t, string(r.body), "citizen-3", "the plaza names who said me too")
 		assert.NotContains(t, string(r.body), "me_too\",", "a me-too step on the public timeline")
 		r = s.do("GET", "/api/v1/plaza", "", nil)
