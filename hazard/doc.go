@@ -20,6 +20,16 @@
 // timeline as steps numbered in the log) and PublicUpdates (the public steps
 // of every hazard in a window of time, in log order). Integrations such as
 // Open311 are built on these; the Service does not hand out its Store.
+// NearbyPublic lists the open reports of a category near a point through
+// PublicList ("is it one of these?" while a citizen fills in a report);
+// PublicHazard.MeToo counts the citizens who said "me too" (EventMeToo,
+// written by package follow), never naming them.
+//
+// Around an open report the reporter and staff exchange through the log:
+// AddInfo (the reporter's note and photos for the department), Ask (staff's
+// question to the reporter) and Answer, each an event written with the
+// hazard's expected version, shown to staff and the reporter, never on the
+// plaza.
 //
 // # Processes as data
 //

@@ -167,5 +167,7 @@ func (s *Service) PublicHistory(ctx context.Context, ref string) (PublicHazard, 
 			steps = append(steps, PublicStep{Seq: e.Seq, Ref: h.Ref, PublicEvent: pe})
 		}
 	}
-	return s.publicOf(&h, nil), steps, nil
+	p := s.publicOf(&h, nil)
+	p.MeToo = countMeToo(events)
+	return p, steps, nil
 }

@@ -405,3 +405,28 @@ func (p *Photos) Sweep(ctx context.Context) (int, error) {
 	expired, err := p.uploads.Expire(ctx, p.now().Add(-p.ttl), p.blobs.Delete)
 	return len(expired), Wrap("sweep uploads", err)
 }
+
+// AddInfo is Service.AddInfo with photos from user's uploads (field
+// "photos", at most MaxPhotos of the user's own, none expired), held while
+// the information is recorded, then attached to the hazard (or released
+// when AddInfo fails).
+func (p *Photos) AddInfo(ctx context.Context, user User, id uuid.UUID, in AddInfoInput, uploads []string) (Hazard, error) {
+	const op = "add info"
+	if err := authenticated(op, user); err != nil {
+		return Hazard{}, err
+	}
+	photos, held, err := p.hold(ctx, op, user, uploads)
+	if err != nil {
+		return Hazard{}, err
+	}
+	in.Photos = append(slices.Clone(in.Photos), photos...)
+	h, err := p.svc.AddInfo(ctx, user, id, in)
+	if err != nil {
+		p.release(ctx, user, held)
+		return Hazard{}, err
+	}
+	if err := p.attach(ctx, op, user, h.ID, held); err != nil {
+		return Hazard{}, err
+	}
+	return h, nil
+}

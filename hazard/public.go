@@ -33,17 +33,19 @@ type PublicHazard struct {
 	Status workflow.Label `json:"status,omitzero"`
 	// Workflow and WorkflowVersion name the hazard's process, whose
 	// declarations say what its states and steps mean to the public.
-	Workflow        string        `json:"workflow"`
-	WorkflowVersion int           `json:"workflow_version"`
-	Resolution      string        `json:"resolution,omitempty"`
-	Evidence        []string      `json:"evidence,omitempty"`
-	Verdict         string        `json:"verdict,omitempty"`
-	Duplicate       bool          `json:"duplicate,omitempty"`
-	Deadline        time.Time     `json:"deadline,omitzero"`
-	CreatedAt       time.Time     `json:"created_at"`
-	UpdatedAt       time.Time     `json:"updated_at"`
-	ClosedAt        time.Time     `json:"closed_at,omitzero"`
-	Timeline        []PublicEvent `json:"timeline,omitempty"`
+	Workflow        string   `json:"workflow"`
+	WorkflowVersion int      `json:"workflow_version"`
+	Resolution      string   `json:"resolution,omitempty"`
+	Evidence        []string `json:"evidence,omitempty"`
+	Verdict         string   `json:"verdict,omitempty"`
+	Duplicate       bool     `json:"duplicate,omitempty"`
+	// MeToo counts the citizens who said "me too" (EventMeToo), never who.
+	MeToo     int           `json:"me_too,omitempty"`
+	Deadline  time.Time     `json:"deadline,omitzero"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+	ClosedAt  time.Time     `json:"closed_at,omitzero"`
+	Timeline  []PublicEvent `json:"timeline,omitempty"`
 }
 
 // PublicEvent is one step of a hazard's public timeline: no actor identity,
@@ -123,13 +125,15 @@ func (h *Hazard) PublicAt(decimals int) PublicHazard {
 
 // PublicTimeline returns the public steps of events, in order. Events that
 // are not about the hazard's progress (reward events, which concern the
-// reporter, and staff linking it to a unit) are left out; private notes
-// never appear.
+// reporter, staff linking it to a unit, me-toos, which PublicHazard.MeToo
+// counts, and the exchanges between the reporter and staff) are left out;
+// private notes never appear.
 func PublicTimeline(events []Event) []PublicEvent {
 	out := make([]PublicEvent, 0, len(events))
 	for _, e := range events {
 		switch e.Type {
-		case EventRewardIssued, EventRewardClaimed, EventRewardExpired, EventUnitLinked:
+		case EventRewardIssued, EventRewardClaimed, EventRewardExpired, EventUnitLinked,
+			EventMeToo, EventInfoAdded, EventQuestion, EventAnswer:
 			continue
 		}
 		role := e.Actor.Role

@@ -19,6 +19,8 @@ type PublicFilter struct {
 	// since <= created_at < until.
 	CreatedSince time.Time
 	CreatedUntil time.Time
+	// Box keeps reports with a point inside the WGS-84 box.
+	Box *BBox
 }
 
 // PublicList is one page of the plaza, newest first.
@@ -35,7 +37,9 @@ type ReporterEvent struct {
 	PublicEvent
 	// Message is a staff note addressed to the reporter.
 	Message string `json:"message,omitempty"`
-	// Data holds the facts of reward events (IDs, amounts); empty otherwise.
+	// Data holds the facts of reward events (IDs, amounts), and of a
+	// question or an answer the question's number (DataQuestion); empty
+	// otherwise.
 	Data map[string]string `json:"data,omitempty"`
 }
 
@@ -88,6 +92,7 @@ func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
 	}
 	if events != nil {
 		p.Timeline = PublicTimeline(events)
+		p.MeToo = countMeToo(events)
 	}
 	return p
 }
@@ -96,7 +101,7 @@ func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
 // its public timeline as PublicView gives it. The timelines are read in one
 // call when the store is an EventsBatcher.
 func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (PublicList, error) {
-	sf := Filter{Category: f.Category, Open: f.Open, CreatedSince: f.CreatedSince, CreatedUntil: f.CreatedUntil}
+	sf := Filter{Category: f.Category, Open: f.Open, CreatedSince: f.CreatedSince, CreatedUntil: f.CreatedUntil, Box: f.Box}
 	if f.State != "" {
 		sf.States = []string{f.State}
 	}
@@ -148,6 +153,8 @@ func (s *Service) ReporterView(ctx context.Context, user User, id uuid.UUID) (Re
 		switch e.Type {
 		case EventRewardIssued, EventRewardClaimed, EventRewardExpired:
 			re.Data = e.Clone().Data
+		case EventQuestion, EventAnswer, EventInfoAdded:
+			re.Data = exchangeData(e)
 		}
 		v.Timeline = append(v.Timeline, re)
 	}

@@ -87,7 +87,9 @@ type RouterConfig struct {
 // no public one. The department is the one the event concerns: the one an
 // action assigned, else the acting user's, else the hazard's.
 //
-// Reward events go to the hazard's reporter: reward_issued as
+// The exchanges about a report (see exchangeAudiences) go to the
+// reporter (a question) or the handling department (added information, an
+// answer). Reward events go to the hazard's reporter: reward_issued as
 // KeyRewardPending (amount and claim deadline), reward_claimed as
 // KeyRewardClaimed, reward_expired as KeyRewardExpired. Other events (notes,
 // duplicates, an integrator's own types) send nothing.
@@ -186,7 +188,8 @@ type audience struct {
 func (r *Router) Plan(ctx context.Context, e hazard.Event) ([]Planned, error) {
 	switch e.Type {
 	case hazard.EventSubmitted, hazard.EventTransition, hazard.EventEscalated,
-		hazard.EventRewardIssued, hazard.EventRewardClaimed, hazard.EventRewardExpired:
+		hazard.EventRewardIssued, hazard.EventRewardClaimed, hazard.EventRewardExpired,
+		hazard.EventInfoAdded, hazard.EventQuestion, hazard.EventAnswer:
 	default:
 		return nil, nil
 	}
@@ -354,6 +357,8 @@ func (r *Router) audiences(e hazard.Event, h hazard.Hazard) ([]audience, error) 
 		return []audience{{key: key, who: hazard.AudienceReporter, dataFor: base(func(d map[string]string) {
 			d["amount_fen"] = e.Data[hazard.DataAmountFen]
 		})}}, nil
+	case hazard.EventInfoAdded, hazard.EventQuestion, hazard.EventAnswer:
+		return r.exchangeAudiences(e, h), nil
 	}
 	pr, err := r.cfg.Processes.Of(&h)
 	if err != nil {

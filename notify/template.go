@@ -59,12 +59,14 @@ func RouterKeys(ps *hazard.Processes) []string {
 			}
 		}
 	}
-	return append(out, RewardKeys()...)
+	out = append(out, RewardKeys()...)
+	return append(out, ExchangeKeys()...)
 }
 
 // Keys returns every template key DefaultTexts defines, and NewTemplates
-// requires in every locale: RouterKeys of the presets and KeyOTP.
-func Keys() []string { return append(RouterKeys(nil), KeyOTP) }
+// requires in every locale: RouterKeys of the presets, KeyOTP and
+// FollowKeys.
+func Keys() []string { return append(append(RouterKeys(nil), KeyOTP), FollowKeys()...) }
 
 // SampleData returns example data for a template key: exactly the keys
 // the Router (or, for KeyOTP, the login flow) supplies. NewTemplates renders
@@ -79,6 +81,18 @@ func SampleData(key string) map[string]string {
 		return map[string]string{"ref": "LC-20261128-000123", "amount_fen": "5000", "claim_by": "2026-12-08T16:00:00Z"}
 	case KeyRewardClaimed, KeyRewardExpired:
 		return map[string]string{"ref": "LC-20261128-000123", "amount_fen": "5000"}
+	case KeyQuestion:
+		return map[string]string{"ref": "LC-20261128-000123", "category": "燃气", "question": "阀门在几楼？"}
+	case KeyInfoAdded:
+		return map[string]string{"ref": "LC-20261128-000123", "category": "燃气", "note": "今天气味更重了", "photos": "2"}
+	case KeyAnswered:
+		return map[string]string{"ref": "LC-20261128-000123", "category": "燃气", "answer": "三楼楼梯间"}
+	case KeyFollowUpdate:
+		return map[string]string{"ref": "LC-20261128-000123", "category": "燃气", "state": "办理中", "action": "受理", "note": "已派人现场查看",
+			"unsubscribe": "https://example.gov.cn/unsubscribe?token=abc"}
+	case KeyAreaAlert:
+		return map[string]string{"ref": "LC-20261128-000123", "category": "燃气", "address": "人民路 1 号",
+			"unsubscribe": "https://example.gov.cn/unsubscribe?token=abc"}
 	}
 	return map[string]string{
 		"ref": "LC-20261128-000123", "category": "燃气", "severity": string(hazard.SeverityMajor),
@@ -124,6 +138,11 @@ func DefaultTexts() Texts {
 			KeyClosedOut:             `隐患 {{.ref}} 已复查通过并销号。`,
 			KeyListed:                `【挂牌督办】重大隐患 {{.ref}}（{{.category}}）已挂牌督办，责任部门：{{.department}}。`,
 			KeyOTP:                   `您的登录验证码为 {{.code}}，{{.minutes}} 分钟内有效。请勿告诉他人。`,
+			KeyQuestion:              `关于您上报的隐患（编号 {{.ref}}），工作人员提问：{{trunc 200 .question}} 请在“我的上报”中回答。`,
+			KeyInfoAdded:             `隐患 {{.ref}}（{{.category}}）的上报人补充了情况{{with .note}}：{{trunc 200 .}}{{end}}（照片 {{.photos}} 张）。`,
+			KeyAnswered:              `隐患 {{.ref}}（{{.category}}）的上报人回答：{{trunc 200 .answer}}`,
+			KeyFollowUpdate:          `您关注的隐患 {{.ref}}（{{.category}}）有新进展：{{.state}}{{with .note}}，{{trunc 100 .}}{{end}}。退订：{{.unsubscribe}}`,
+			KeyAreaAlert:             `您关注的区域有新的隐患上报：{{.category}}，{{.address}}（编号 {{.ref}}）。退订：{{.unsubscribe}}`,
 		},
 		"en": {
 			KeyReceived:              `Your hazard report {{.ref}} was received; we will forward it shortly.`,
@@ -148,6 +167,11 @@ func DefaultTexts() Texts {
 			KeyClosedOut:             `Hazard {{.ref}} passed re-inspection and was closed out.`,
 			KeyListed:                `[Listed for supervision] Major hazard {{.ref}} ({{.category}}) was listed for supervision; responsible department: {{.department}}.`,
 			KeyOTP:                   `Your login code is {{.code}}, valid for {{.minutes}} minutes. Do not share it.`,
+			KeyQuestion:              `About your hazard report {{.ref}}, staff ask: {{trunc 200 .question}} Please answer under My reports.`,
+			KeyInfoAdded:             `The reporter of hazard {{.ref}} ({{.category}}) added information{{with .note}}: {{trunc 200 .}}{{end}} ({{.photos}} photo(s)).`,
+			KeyAnswered:              `The reporter of hazard {{.ref}} ({{.category}}) answered: {{trunc 200 .answer}}`,
+			KeyFollowUpdate:          `Hazard {{.ref}} ({{.category}}) that you follow moved on: {{.state}}{{with .note}}, {{trunc 100 .}}{{end}}. Unsubscribe: {{.unsubscribe}}`,
+			KeyAreaAlert:             `New hazard report in an area you watch: {{.category}}, {{.address}} (ref {{.ref}}). Unsubscribe: {{.unsubscribe}}`,
 		},
 	}
 }

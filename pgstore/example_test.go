@@ -74,4 +74,5 @@ func ExampleMigrations() {
 	// 10 0010_blob_times.sql
 	// 11 0011_rewards_issued.sql
 	// 12 0012_deliveries_user.sql
+	// 18 0018_follows.sql
 }

@@ -14,8 +14,11 @@ import (
 func TestMigrationsAreNumberedInOrder(t *testing.T) {
 	ms := pgstore.Migrations()
 	require.NotEmpty(t, ms)
-	for i, m := range ms {
-		assert.Equal(t, i+1, m.Version, "migration %s", m.Name)
+	prev := 0
+	for _, m := range ms {
+		// Numbers increase; gaps are fine (parallel branches reserve theirs).
+		assert.Greater(t, m.Version, prev, "migration %s", m.Name)
+		prev = m.Version
 		assert.NotEmpty(t, m.SQL, "migration %s", m.Name)
 	}
 }

@@ -78,6 +78,11 @@ func newLoop(ctx context.Context, s *Server) (*loop, error) {
 		return nil, err
 	}
 	consumers = append(consumers, s.regs.consumers()...)
+	var fc relay.Consumer
+	if s.follow, fc, err = newFollow(s, l.router); err != nil {
+		return nil, err
+	}
+	consumers = append(consumers, fc)
 	rm, err := relay.NewMetrics(s.reg)
 	if err != nil {
 		return nil, err

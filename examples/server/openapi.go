@@ -190,5 +190,8 @@ func schemas() map[string]any {
 	for k, v := range privacySchemas() {
 		s[k] = v
 	}
+	for k, v := range citizenSchemas() {
+		s[k] = v
+	}
 	return s
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hazardloop/hazardloop/follow"
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/fsblob"
 	"github.com/hazardloop/hazardloop/hazard/memlimit"
@@ -104,7 +105,8 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// BaseURL is the server's public root URL, such as
 	// "https://hazards.example.gov.cn"; default "http://" plus the address
-	// it listens on. Open311 links photos and its endpoint with it.
+	// it listens on. Open311 links photos and its endpoint with it, and
+	// follow messages their unsubscribe link (a path alone without it).
 	BaseURL string
 	// Open311Keys lists the Open311 partner applications as
 	// "name:key,name:key"; empty means none, or in demo mode the partner
@@ -198,7 +200,9 @@ type Server struct {
 	deliveries notify.DeliveryLog
 	loop       *loop
 	// regs is the regulators' loop: risk register and inspections.
-	regs       *regulators
+	regs *regulators
+	// follow is me-too, following reports and areas (citizen.go).
+	follow     *follow.Service
 	statsCache statsCache
 	plazaCache pageCache
 	open311    open311Handler

@@ -123,7 +123,7 @@ func (h *Handler) routeTable() []pageRoute {
 		{"GET /console/access-log", http.HandlerFunc(h.accessLog)},
 		{"GET /mine/data", h.export("/api/v1/me/data")},
 		{"GET /static/", h.static},
-	}, h.workPages()...)
+	}, append(h.workPages(), h.citizenPages()...)...)
 }
 
 // Routes lists the page routes as method-and-path patterns.

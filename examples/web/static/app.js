@@ -223,4 +223,6 @@
         function (e) { b.parentNode.querySelector(".error").textContent = e.message; });
     });
   });
+  // The helpers other page scripts (follow.js) share.
+  window.hl = { api: api, clearErrors: clearErrors, showError: showError, upload: upload, checkPhotos: checkPhotos };
 })();
