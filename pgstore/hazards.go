@@ -135,7 +135,7 @@ func numberEvents(events []hazard.Event, last int64) []hazard.Event {
 
 // Create implements hazard.Store.
 func (s *HazardStore) Create(ctx context.Context, h hazard.Hazard, events []hazard.Event, idempotencyKey string) (hazard.Hazard, bool, error) {
-	return s.create(ctx, "pgstore.Create", h, events, idempotencyKey, time.Time{}, 0)
+	return s.create(ctx, "pgstore.Create", h, events, idempotencyKey, time.Time{}, 0, nil)
 }
 
 // CreateLimited implements hazard.LimitedCreator: in one transaction it
@@ -147,15 +147,16 @@ func (s *HazardStore) CreateLimited(ctx context.Context, h hazard.Hazard, events
 	if limit < 1 {
 		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "limit", Message: "must be at least 1"}
 	}
-	return s.create(ctx, op, h, events, idempotencyKey, since, limit)
+	return s.create(ctx, op, h, events, idempotencyKey, since, limit, nil)
 }
 
 // reporterLockSQL takes the transaction's advisory lock on a reporter's
 // submissions, in the key space of TryLock.
 const reporterLockSQL = `SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || $1, 0))`
 
-// create is Create, and CreateLimited when limit > 0.
-func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, events []hazard.Event, idempotencyKey string, since time.Time, limit int) (hazard.Hazard, bool, error) {
+// create is Create, CreateLimited when limit > 0, CreateAttached when
+// att is not nil.
+func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, events []hazard.Event, idempotencyKey string, since time.Time, limit int, att *hazard.Attachment) (hazard.Hazard, bool, error) {
 	if h.Version != 1 {
 		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "a new hazard's version must be 1"}
 	}
@@ -200,16 +201,34 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 		}
 		return h.Clone(), true, nil
 	}
-	if limit == 0 {
+	if limit == 0 && att == nil {
 		out, created, err := insert(s.db.pool)
 		return out, created, translate(op, err)
 	}
 	var out hazard.Hazard
 	var created bool
+	var checkErr error
 	// Read committed, whatever the database's default: the advisory lock
 	// orders the reporter's transactions, and each must see the rows the
 	// one before it committed.
 	err = pgx.BeginTxFunc(ctx, s.db.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+		if att != nil {
+			// The uploads first, locked as Uploads.Hold locks them.
+			found, err := lockUploads(ctx, tx, att.Owner, att.Keys)
+			if err != nil {
+				return err
+			}
+			if checkErr = att.Check(found); checkErr != nil {
+				return checkErr
+			}
+		}
+		if limit == 0 {
+			var err error
+			if out, created, err = insert(tx); err != nil || !created {
+				return err
+			}
+			return attachUploads(ctx, tx, att.Owner, h.ID, att.Keys)
+		}
 		if _, err := tx.Exec(ctx, reporterLockSQL, "submit:"+c.reporter); err != nil {
 			return err
 		}
@@ -233,9 +252,14 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 			return &hazard.Error{Code: hazard.CodeRateLimited, Op: op, Message: hazard.RateLimitedMessage}
 		}
 		var err error
-		out, created, err = insert(tx)
-		return err
+		if out, created, err = insert(tx); err != nil || !created || att == nil {
+			return err
+		}
+		return attachUploads(ctx, tx, att.Owner, h.ID, att.Keys)
 	})
+	if checkErr != nil {
+		return hazard.Hazard{}, false, checkErr
+	}
 	if err != nil {
 		return hazard.Hazard{}, false, translate(op, err)
 	}

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/hazardloop/hazardloop/examples/server"
+	"github.com/hazardloop/hazardloop/notify"
 )
 
 func main() {
@@ -161,12 +162,16 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	defer cancel()
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
+	codes := &loginCodes{sent: map[string]string{}}
 	scfg := server.Config{
 		Addr: "127.0.0.1:0", Demo: true, Logger: slog.New(slog.DiscardHandler),
 		TokenSecret: bytes.Repeat([]byte("b"), 32), SubmitsPerDay: -1, DatabaseURL: cfg.DatabaseURL,
 		// Every submission uses an upload of its own, made before the
 		// measurement, as many as the scenario may need.
 		MaxPendingUploads: math.MaxInt32,
+		// The clients' citizens sign in with login codes, all from here.
+		Notifier:    notify.NotifierFunc(codes.notify),
+		AbuseLimits: server.AbuseLimits{OTPPerAddrPerHour: 1000, OTPPerPrefixPerHour: 1000, OTPPerHour: 1000},
 	}
 	go func() { done <- server.Run(ctx, scfg, func(a string) { ready <- a }) }()
 	var addr string
@@ -181,6 +186,17 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	token, err := demoToken(client, base, "citizen-1")
 	if err != nil {
 		return nil, err
+	}
+	// Citizens of their own submit the reports, one per client, each
+	// with uploads of their own: as many people report, they do not meet
+	// on one person's uploads.
+	var citizens []string
+	for w := range cfg.Workers {
+		tok, err := phoneLogin(client, base, fmt.Sprintf("1390000%04d", w), codes)
+		if err != nil {
+			return nil, err
+		}
+		citizens = append(citizens, tok)
 	}
 	photo, err := upload(client, base, token, photoPNG(0))
 	if err != nil {
@@ -226,13 +242,13 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	// Submissions take an upload of their own from pool (the bare
 	// baseline sends a key of the same length); when the pool is empty a
 	// client uploads one itself, inside the measured time.
-	pool := &uploadPool{client: client, base: base, token: token}
+	pool := &uploadPool{client: client, base: base, tokens: citizens}
 	submit := func(u string, auth bool) func() (*http.Request, error) {
 		return func() (*http.Request, error) {
-			key := photo
+			key, tok := photo, token
 			if auth {
 				var err error
-				if key, err = pool.take(ctx); err != nil {
+				if tok, key, err = pool.take(ctx); err != nil {
 					return nil, err
 				}
 			}
@@ -243,7 +259,7 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 			}
 			req.Header.Set("Content-Type", "application/json")
 			if auth {
-				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Authorization", "Bearer "+tok)
 			}
 			return req, nil
 		}
@@ -527,22 +543,38 @@ func photoPNG(n uint32) []byte {
 }
 
 // uploadPool keeps uploads of distinct photos for submissions to use,
-// one each, as a real client uploads its photo before it submits.
+// one each, as a real client uploads its photo before it submits. The
+// uploads are made by the citizens in turn.
 type uploadPool struct {
-	client      *http.Client
-	base, token string
-	seq         atomic.Uint32
-	inline      atomic.Int64 // uploads take made because the pool was empty
+	client *http.Client
+	base   string
+	tokens []string // the citizens'
+	seq    atomic.Uint32
+	inline atomic.Int64 // uploads take made because the pool was empty
 
-	mu   sync.Mutex
-	keys []string
+	mu    sync.Mutex
+	ready []pooled
+	turn  int // the citizen to upload next
+}
+
+// pooled is an upload and its uploader's token.
+type pooled struct{ token, key string }
+
+// upload uploads a new photo by the next citizen.
+func (p *uploadPool) upload() (pooled, error) {
+	p.mu.Lock()
+	tok := p.tokens[p.turn%len(p.tokens)]
+	p.turn++
+	p.mu.Unlock()
+	key, err := upload(p.client, p.base, tok, photoPNG(p.seq.Add(1)))
+	return pooled{token: tok, key: key}, err
 }
 
 // fill uploads distinct photos with workers clients until the pool holds
 // at least n.
 func (p *uploadPool) fill(ctx context.Context, n, workers int) error {
 	p.mu.Lock()
-	need := n - len(p.keys)
+	need := n - len(p.ready)
 	p.mu.Unlock()
 	if need <= 0 {
 		return nil
@@ -555,13 +587,13 @@ func (p *uploadPool) fill(ctx context.Context, n, workers int) error {
 		go func() {
 			defer wg.Done()
 			for next.Add(1) <= int64(need) && ctx.Err() == nil {
-				key, err := upload(p.client, p.base, p.token, photoPNG(p.seq.Add(1)))
+				u, err := p.upload()
 				if err != nil {
 					errs <- err
 					return
 				}
 				p.mu.Lock()
-				p.keys = append(p.keys, key)
+				p.ready = append(p.ready, u)
 				p.mu.Unlock()
 			}
 		}()
@@ -571,21 +603,73 @@ func (p *uploadPool) fill(ctx context.Context, n, workers int) error {
 	return <-errs
 }
 
-// take returns an unused upload: one of the pool's, or a new one.
-func (p *uploadPool) take(ctx context.Context) (string, error) {
+// take returns an unused upload and its uploader's token: one of the
+// pool's, or a new one.
+func (p *uploadPool) take(ctx context.Context) (token, key string, err error) {
 	p.mu.Lock()
-	if n := len(p.keys); n > 0 {
-		key := p.keys[n-1]
-		p.keys = p.keys[:n-1]
+	if n := len(p.ready); n > 0 {
+		u := p.ready[n-1]
+		p.ready = p.ready[:n-1]
 		p.mu.Unlock()
-		return key, nil
+		return u.token, u.key, nil
 	}
 	p.mu.Unlock()
 	if ctx.Err() != nil {
-		return "", ctx.Err()
+		return "", "", ctx.Err()
 	}
 	p.inline.Add(1)
-	return upload(p.client, p.base, p.token, photoPNG(p.seq.Add(1)))
+	u, err := p.upload()
+	return u.token, u.key, err
+}
+
+// loginCodes is the server's notifier in the benchmark: it keeps the last
+// login code sent to each phone and drops every other message, as the
+// default notifier (the log, discarded here) does.
+type loginCodes struct {
+	mu   sync.Mutex
+	sent map[string]string // phone: code
+}
+
+func (c *loginCodes) notify(_ context.Context, to notify.Recipient, m notify.Message) error {
+	if m.Template == notify.KeyOTP {
+		c.mu.Lock()
+		c.sent[to.Addresses[notify.ChannelSMS]] = m.Data["code"]
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+// phoneLogin signs in the phone's citizen with a login code and returns
+// the token.
+func phoneLogin(c *http.Client, base, phone string, codes *loginCodes) (string, error) {
+	post := func(path string, body map[string]string, want int) ([]byte, error) {
+		b, _ := json.Marshal(body)
+		res, err := c.Post(base+path, "application/json", bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		defer res.Body.Close()
+		out, err := io.ReadAll(res.Body)
+		if err == nil && res.StatusCode != want {
+			err = fmt.Errorf("POST %s: status %d: %s", path, res.StatusCode, out)
+		}
+		return out, err
+	}
+	if _, err := post("/api/v1/auth/code", map[string]string{"phone": phone}, http.StatusAccepted); err != nil {
+		return "", err
+	}
+	codes.mu.Lock()
+	code := codes.sent[phone]
+	codes.mu.Unlock()
+	out, err := post("/api/v1/auth/login", map[string]string{"phone": phone, "code": code}, http.StatusOK)
+	if err != nil {
+		return "", err
+	}
+	var tok struct{ Token string }
+	if err := json.Unmarshal(out, &tok); err != nil || tok.Token == "" {
+		return "", fmt.Errorf("login of %s: %v", phone, err)
+	}
+	return tok.Token, nil
 }
 
 func get(c *http.Client, u string) ([]byte, error) {
