@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -101,7 +102,11 @@ func eventDocs(events []hazard.Event, id uuid.UUID) ([]byte, error) {
 // subject_kind and subject_id (the JSON omits what is zero).
 // The statement then returns whether gate produced a row and the last
 // sequence number taken (NULL when none).
-const insertEvents = `,
+const insertEvents = insertEventsCTEs + insertEventsResult
+
+// insertEventsCTEs are the CTEs of insertEvents, s and e, without its
+// result.
+const insertEventsCTEs = `,
 s AS (
     UPDATE event_seq SET n = n + jsonb_array_length(@events::jsonb)
     WHERE jsonb_array_length(@events::jsonb) > 0 AND EXISTS (SELECT FROM gate)
@@ -110,16 +115,37 @@ e AS (
     INSERT INTO events (seq, hazard_id, subject_kind, subject_id, doc)
     SELECT s.n - jsonb_array_length(@events::jsonb) + x.ord, (x.doc->>'hazard_id')::uuid,
         x.doc->'subject'->>'kind', x.doc->'subject'->>'id', x.doc
-    FROM s, jsonb_array_elements(@events::jsonb) WITH ORDINALITY AS x(doc, ord))
+    FROM s, jsonb_array_elements(@events::jsonb) WITH ORDINALITY AS x(doc, ord))`
+
+// insertEventsResult is the result of insertEvents.
+const insertEventsResult = `
 SELECT EXISTS (SELECT FROM gate), (SELECT n FROM s)`
 
-const createSQL = `WITH gate AS (
+const createGate = `WITH gate AS (
     INSERT INTO hazards (id, ref, category, state, department, reporter, unit_id, source, open,
         created_ns, lat, lng, version, idem_key, doc)
     VALUES (@id, @ref, @category, @state, @department, @reporter, @unit_id, @source, @open,
         @created_ns, @lat, @lng, 1, @idem_key, @doc)
     ON CONFLICT (reporter, idem_key) WHERE idem_key IS NOT NULL DO NOTHING
-    RETURNING 1)` + insertEvents
+    RETURNING 1)`
+
+const createSQL = createGate + insertEvents
+
+// createAttachedSQL is createSQL that also attaches the owner's uploads
+// with the keys (@owner, @keys, distinct) to the hazard when it is
+// inserted, as Uploads.Attach does, in the same statement: the event
+// log's counter row, which every writer of the log waits for, is then
+// held for that statement and the commit alone.
+const createAttachedSQL = createGate + insertEventsCTEs + `,
+attached AS (
+    UPDATE uploads SET state = 'attached'
+    WHERE owner = @owner AND key = ANY(@keys) AND EXISTS (SELECT FROM gate)
+    RETURNING 1),
+refs AS (
+    INSERT INTO upload_hazards (key, hazard_id)
+    SELECT k, @id FROM unnest(@keys::text[]) AS k WHERE EXISTS (SELECT FROM gate)
+    ON CONFLICT DO NOTHING
+    RETURNING 1)` + insertEventsResult
 
 // numberEvents sets the sequence numbers of events whose last one is last.
 func numberEvents(events []hazard.Event, last int64) []hazard.Event {
@@ -185,10 +211,15 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 		"reporter": c.reporter, "unit_id": c.unitID, "source": c.source, "open": c.open, "created_ns": c.createdNS,
 		"lat": c.lat, "lng": c.lng, "idem_key": key, "doc": doc, "events": evs,
 	}
+	sql := createSQL
+	if att != nil {
+		sql = createAttachedSQL
+		args["owner"], args["keys"] = att.Owner, slices.Compact(slices.Sorted(slices.Values(att.Keys)))
+	}
 	insert := func(q querier) (hazard.Hazard, bool, error) {
 		var inserted bool
 		var last *int64
-		if err := q.QueryRow(ctx, createSQL, args).Scan(&inserted, &last); err != nil {
+		if err := q.QueryRow(ctx, sql, args).Scan(&inserted, &last); err != nil {
 			return hazard.Hazard{}, false, err
 		}
 		if inserted && len(events) > 0 && last == nil {
@@ -221,13 +252,16 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 			if checkErr = att.Check(found); checkErr != nil {
 				return checkErr
 			}
+			for _, u := range found {
+				if u.Key == "" {
+					return &hazard.Error{Code: hazard.CodeNotFound, Op: op, Field: "keys", Message: "names an upload the owner does not have"}
+				}
+			}
 		}
 		if limit == 0 {
 			var err error
-			if out, created, err = insert(tx); err != nil || !created {
-				return err
-			}
-			return attachUploads(ctx, tx, att.Owner, h.ID, att.Keys)
+			out, created, err = insert(tx)
+			return err
 		}
 		if _, err := tx.Exec(ctx, reporterLockSQL, "submit:"+c.reporter); err != nil {
 			return err
@@ -252,10 +286,8 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 			return &hazard.Error{Code: hazard.CodeRateLimited, Op: op, Message: hazard.RateLimitedMessage}
 		}
 		var err error
-		if out, created, err = insert(tx); err != nil || !created || att == nil {
-			return err
-		}
-		return attachUploads(ctx, tx, att.Owner, h.ID, att.Keys)
+		out, created, err = insert(tx)
+		return err
 	})
 	if checkErr != nil {
 		return hazard.Hazard{}, false, checkErr

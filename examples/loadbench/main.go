@@ -309,7 +309,7 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 		if rate == 0 {
 			rate = out[3].lastRate
 		}
-		return int(rate*slice.Seconds()*1.5) + 2*cfg.Workers
+		return int(rate*slice.Seconds()*2) + 4*cfg.Workers
 	}
 	scenarios := []struct {
 		name, baseline string
