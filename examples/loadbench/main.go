@@ -338,6 +338,9 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 					return nil, err
 				}
 			}
+			// Each slice starts from a collected heap, so that none pays
+			// for the garbage of the one before it or of the uploads.
+			runtime.GC()
 			before := pool.inline.Load()
 			r := measure(ctx, client, cfg.Workers, slice, sc.name, sc.status, sc.req, sc.background)
 			r.InlineUploads = pool.inline.Load() - before
