@@ -97,7 +97,10 @@
 // memstore.Uploads), memblob and fsblob here, pgstore in its own module.
 // hazardtest.TestStore, hazardtest.TestBlobStore and hazardtest.TestUploads
 // pin their promises. Optional capabilities (StatsStore, EventsBatcher,
-// LimitedCreator) are found by type assertion. The relay's cursors are a
+// LimitedCreator, AttachingCreator) are found by type assertion: a store
+// that keeps the uploads in its own database (pgstore) checks a report's
+// uploads, stores it and attaches them in one step
+// (hazardtest.TestAttachingCreator). The relay's cursors are a
 // port of package relay.
 //
 // The rules a store must apply are methods of the types they check, so

@@ -222,32 +222,43 @@ func (p *Photos) hold(ctx context.Context, op string, user User, keys []string) 
 	cutoff := p.now().Add(-p.ttl)
 	var photos []Photo
 	_, err := p.uploads.Hold(ctx, user.ID, valid, func(found []Upload) error {
-		byKey := make(map[string]Upload, len(found))
-		for i, u := range found {
-			byKey[valid[i]] = u
-		}
-		var pr Problems
-		photos = make([]Photo, 0, len(keys))
-		for i, k := range keys {
-			f := fmt.Sprintf("photos[%d]", i)
-			u := byKey[k]
-			switch {
-			case !ValidKey(k):
-				pr.Add(f, "is not an upload key")
-			case u.Key == "":
-				pr.Add(f, "is not one of your uploads")
-			case u.ExpiredAt(cutoff):
-				pr.Add(f, "has expired: upload the photo again")
-			default:
-				photos = append(photos, u.Photo())
-			}
-		}
-		return pr.Err("photos")
+		var err error
+		photos, err = uploadPhotos(keys, valid, found, cutoff)
+		return err
 	})
 	if err != nil {
 		return nil, nil, Wrap(op, err)
 	}
 	return photos, valid, nil
+}
+
+// uploadPhotos returns the photos of the uploads with the keys (field
+// "photos"), given found[i], the upload with valid[i] (the well-formed
+// keys), or every problem: a malformed key, one that is none of the
+// user's uploads, an expired upload (pending and reserved at or before
+// cutoff).
+func uploadPhotos(keys, valid []string, found []Upload, cutoff time.Time) ([]Photo, error) {
+	byKey := make(map[string]Upload, len(found))
+	for i, u := range found {
+		byKey[valid[i]] = u
+	}
+	var pr Problems
+	photos := make([]Photo, 0, len(keys))
+	for i, k := range keys {
+		f := fmt.Sprintf("photos[%d]", i)
+		u := byKey[k]
+		switch {
+		case !ValidKey(k):
+			pr.Add(f, "is not an upload key")
+		case u.Key == "":
+			pr.Add(f, "is not one of your uploads")
+		case u.ExpiredAt(cutoff):
+			pr.Add(f, "has expired: upload the photo again")
+		default:
+			photos = append(photos, u.Photo())
+		}
+	}
+	return photos, pr.Err("photos")
 }
 
 // release undoes hold after the use case failed.
@@ -270,6 +281,9 @@ func (p *Photos) Submit(ctx context.Context, user User, in SubmitInput, uploads 
 	const op = "submit"
 	if err := authenticated(op, user); err != nil {
 		return Hazard{}, err
+	}
+	if ac, ok := p.svc.store.(AttachingCreator); ok && len(uploads) > 0 && ac.KeepsUploads(p.uploads) {
+		return p.submitAttaching(ctx, ac, user, in, uploads, idempotencyKey)
 	}
 	photos, held, err := p.hold(ctx, op, user, uploads)
 	if err != nil {

@@ -3,6 +3,7 @@ package hazard
 import (
 	"context"
 	"strconv"
+	"time"
 )
 
 // Limits of a reporter's contact data, in runes.
@@ -81,9 +82,17 @@ const (
 // exact wherever the limiter's state is shared, and the error carries the
 // wait (Error.RetryAfter). No lock is held across store calls.
 func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempotencyKey string) (Hazard, error) {
+	h, _, err := s.submit(ctx, user, in, idempotencyKey, nil)
+	return h, err
+}
+
+// submit is Submit; with att, the store (an AttachingCreator) attaches
+// the uploads in the step that creates the hazard. It also reports whether
+// this call created the hazard.
+func (s *Service) submit(ctx context.Context, user User, in SubmitInput, idempotencyKey string, att *Attachment) (Hazard, bool, error) {
 	const op = "submit"
 	if err := authenticated(op, user); err != nil {
-		return Hazard{}, err
+		return Hazard{}, false, err
 	}
 	if in.Source == "" {
 		in.Source = SourceCitizen
@@ -92,15 +101,15 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		in.Severity = SeverityGeneral
 	}
 	if user.Role == string(RoleReporter) && in.Source != SourceCitizen {
-		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "source", Message: "citizens submit citizen reports only"}
+		return Hazard{}, false, &Error{Code: CodeForbidden, Op: op, Field: "source", Message: "citizens submit citizen reports only"}
 	}
 	switch {
 	case user.Role == string(RoleEnterprise) && user.UnitID == "":
-		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "your account belongs to no unit"}
+		return Hazard{}, false, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "your account belongs to no unit"}
 	case user.Role == string(RoleEnterprise):
 		in.UnitID = user.UnitID // a self-check is at the unit itself
 	case in.UnitID != "" && !user.Staff():
-		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "only staff name the unit a hazard was found at"}
+		return Hazard{}, false, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "only staff name the unit a hazard was found at"}
 	}
 	now := s.now()
 	h := Hazard{
@@ -153,7 +162,7 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		p.Add("idempotency_key", "must be at most %d bytes", MaxIdempotencyKeyLen)
 	}
 	if err := p.Err(op); err != nil {
-		return Hazard{}, err
+		return Hazard{}, false, err
 	}
 
 	hash := submissionHash(&h)
@@ -161,15 +170,16 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 	lc, exact := s.store.(LimitedCreator)
 	if limited && !exact {
 		if prior, ok, err := s.takeSubmit(ctx, user.ID, idempotencyKey, now); err != nil {
-			return prior, err
+			return prior, false, err
 		} else if ok {
-			return s.samePrior(ctx, prior, hash)
+			h, err := s.samePrior(ctx, prior, hash)
+			return h, false, err
 		}
 	}
 
 	var err error
 	if h.Ref, err = s.refs.Next(ctx, s.store, now); err != nil {
-		return Hazard{}, Wrap(op, err)
+		return Hazard{}, false, Wrap(op, err)
 	}
 	events := []Event{{
 		HazardID: h.ID, Type: EventSubmitted, Actor: user.Actor(),
@@ -181,7 +191,7 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		events[0].Data[DataRequestHash] = hash
 	}
 	if dup, dist, ok, err := s.findDuplicate(ctx, &h); err != nil {
-		return Hazard{}, Wrap(op, err)
+		return Hazard{}, false, Wrap(op, err)
 	} else if ok {
 		h.DuplicateOf = dup.ID
 		events = append(events, Event{
@@ -192,19 +202,28 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 	}
 	var stored Hazard
 	var created bool
-	if limited && exact {
+	switch {
+	case att != nil:
+		var since time.Time
+		limit := 0
+		if limited && exact {
+			since, limit = now.Add(-submitWindow), s.perDay
+		}
+		stored, created, err = s.store.(AttachingCreator).CreateAttached(ctx, h, events, idempotencyKey, since, limit, *att)
+	case limited && exact:
 		stored, created, err = lc.CreateLimited(ctx, h, events, idempotencyKey, now.Add(-submitWindow), s.perDay)
-	} else {
+	default:
 		stored, created, err = s.store.Create(ctx, h, events, idempotencyKey)
 	}
 	if err != nil {
-		return Hazard{}, Wrap(op, err)
+		return Hazard{}, false, Wrap(op, err)
 	}
 	if created {
 		s.metrics.submitted(stored.Category, stored.Source)
-		return stored, nil
+		return stored, true, nil
 	}
-	return s.samePrior(ctx, stored, hash)
+	stored, err = s.samePrior(ctx, stored, hash)
+	return stored, false, err
 }
 
 // findDuplicate returns the earliest open hazard of h's category within the

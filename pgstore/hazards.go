@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -101,7 +102,11 @@ func eventDocs(events []hazard.Event, id uuid.UUID) ([]byte, error) {
 // subject_kind and subject_id (the JSON omits what is zero).
 // The statement then returns whether gate produced a row and the last
 // sequence number taken (NULL when none).
-const insertEvents = `,
+const insertEvents = insertEventsCTEs + insertEventsResult
+
+// insertEventsCTEs are the CTEs of insertEvents, s and e, without its
+// result.
+const insertEventsCTEs = `,
 s AS (
     UPDATE event_seq SET n = n + jsonb_array_length(@events::jsonb)
     WHERE jsonb_array_length(@events::jsonb) > 0 AND EXISTS (SELECT FROM gate)
@@ -110,16 +115,37 @@ e AS (
     INSERT INTO events (seq, hazard_id, subject_kind, subject_id, doc)
     SELECT s.n - jsonb_array_length(@events::jsonb) + x.ord, (x.doc->>'hazard_id')::uuid,
         x.doc->'subject'->>'kind', x.doc->'subject'->>'id', x.doc
-    FROM s, jsonb_array_elements(@events::jsonb) WITH ORDINALITY AS x(doc, ord))
+    FROM s, jsonb_array_elements(@events::jsonb) WITH ORDINALITY AS x(doc, ord))`
+
+// insertEventsResult is the result of insertEvents.
+const insertEventsResult = `
 SELECT EXISTS (SELECT FROM gate), (SELECT n FROM s)`
 
-const createSQL = `WITH gate AS (
+const createGate = `WITH gate AS (
     INSERT INTO hazards (id, ref, category, state, department, reporter, unit_id, source, open,
         created_ns, lat, lng, version, idem_key, doc)
     VALUES (@id, @ref, @category, @state, @department, @reporter, @unit_id, @source, @open,
         @created_ns, @lat, @lng, 1, @idem_key, @doc)
     ON CONFLICT (reporter, idem_key) WHERE idem_key IS NOT NULL DO NOTHING
-    RETURNING 1)` + insertEvents
+    RETURNING 1)`
+
+const createSQL = createGate + insertEvents
+
+// createAttachedSQL is createSQL that also attaches the owner's uploads
+// with the keys (@owner, @keys, distinct) to the hazard when it is
+// inserted, as Uploads.Attach does, in the same statement: the event
+// log's counter row, which every writer of the log waits for, is then
+// held for that statement and the commit alone.
+const createAttachedSQL = createGate + insertEventsCTEs + `,
+attached AS (
+    UPDATE uploads SET state = 'attached'
+    WHERE owner = @owner AND key = ANY(@keys) AND EXISTS (SELECT FROM gate)
+    RETURNING 1),
+refs AS (
+    INSERT INTO upload_hazards (key, hazard_id)
+    SELECT k, @id FROM unnest(@keys::text[]) AS k WHERE EXISTS (SELECT FROM gate)
+    ON CONFLICT DO NOTHING
+    RETURNING 1)` + insertEventsResult
 
 // numberEvents sets the sequence numbers of events whose last one is last.
 func numberEvents(events []hazard.Event, last int64) []hazard.Event {
@@ -135,7 +161,7 @@ func numberEvents(events []hazard.Event, last int64) []hazard.Event {
 
 // Create implements hazard.Store.
 func (s *HazardStore) Create(ctx context.Context, h hazard.Hazard, events []hazard.Event, idempotencyKey string) (hazard.Hazard, bool, error) {
-	return s.create(ctx, "pgstore.Create", h, events, idempotencyKey, time.Time{}, 0)
+	return s.create(ctx, "pgstore.Create", h, events, idempotencyKey, time.Time{}, 0, nil)
 }
 
 // CreateLimited implements hazard.LimitedCreator: in one transaction it
@@ -147,15 +173,16 @@ func (s *HazardStore) CreateLimited(ctx context.Context, h hazard.Hazard, events
 	if limit < 1 {
 		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "limit", Message: "must be at least 1"}
 	}
-	return s.create(ctx, op, h, events, idempotencyKey, since, limit)
+	return s.create(ctx, op, h, events, idempotencyKey, since, limit, nil)
 }
 
 // reporterLockSQL takes the transaction's advisory lock on a reporter's
 // submissions, in the key space of TryLock.
 const reporterLockSQL = `SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || $1, 0))`
 
-// create is Create, and CreateLimited when limit > 0.
-func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, events []hazard.Event, idempotencyKey string, since time.Time, limit int) (hazard.Hazard, bool, error) {
+// create is Create, CreateLimited when limit > 0, CreateAttached when
+// att is not nil.
+func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, events []hazard.Event, idempotencyKey string, since time.Time, limit int, att *hazard.Attachment) (hazard.Hazard, bool, error) {
 	if h.Version != 1 {
 		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "version", Message: "a new hazard's version must be 1"}
 	}
@@ -184,10 +211,15 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 		"reporter": c.reporter, "unit_id": c.unitID, "source": c.source, "open": c.open, "created_ns": c.createdNS,
 		"lat": c.lat, "lng": c.lng, "idem_key": key, "doc": doc, "events": evs,
 	}
+	sql := createSQL
+	if att != nil {
+		sql = createAttachedSQL
+		args["owner"], args["keys"] = att.Owner, slices.Compact(slices.Sorted(slices.Values(att.Keys)))
+	}
 	insert := func(q querier) (hazard.Hazard, bool, error) {
 		var inserted bool
 		var last *int64
-		if err := q.QueryRow(ctx, createSQL, args).Scan(&inserted, &last); err != nil {
+		if err := q.QueryRow(ctx, sql, args).Scan(&inserted, &last); err != nil {
 			return hazard.Hazard{}, false, err
 		}
 		if inserted && len(events) > 0 && last == nil {
@@ -200,16 +232,37 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 		}
 		return h.Clone(), true, nil
 	}
-	if limit == 0 {
+	if limit == 0 && att == nil {
 		out, created, err := insert(s.db.pool)
 		return out, created, translate(op, err)
 	}
 	var out hazard.Hazard
 	var created bool
+	var checkErr error
 	// Read committed, whatever the database's default: the advisory lock
 	// orders the reporter's transactions, and each must see the rows the
 	// one before it committed.
 	err = pgx.BeginTxFunc(ctx, s.db.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+		if att != nil {
+			// The uploads first, locked as Uploads.Hold locks them.
+			found, err := lockUploads(ctx, tx, att.Owner, att.Keys)
+			if err != nil {
+				return err
+			}
+			if checkErr = att.Check(found); checkErr != nil {
+				return checkErr
+			}
+			for _, u := range found {
+				if u.Key == "" {
+					return &hazard.Error{Code: hazard.CodeNotFound, Op: op, Field: "keys", Message: "names an upload the owner does not have"}
+				}
+			}
+		}
+		if limit == 0 {
+			var err error
+			out, created, err = insert(tx)
+			return err
+		}
 		if _, err := tx.Exec(ctx, reporterLockSQL, "submit:"+c.reporter); err != nil {
 			return err
 		}
@@ -236,6 +289,9 @@ func (s *HazardStore) create(ctx context.Context, op string, h hazard.Hazard, ev
 		out, created, err = insert(tx)
 		return err
 	})
+	if checkErr != nil {
+		return hazard.Hazard{}, false, checkErr
+	}
 	if err != nil {
 		return hazard.Hazard{}, false, translate(op, err)
 	}
@@ -331,10 +387,26 @@ func scanHazard(ctx context.Context, q querier, sql string, args ...any) (hazard
 	return decodeHazard(doc)
 }
 
-const nextSeqSQL = `INSERT INTO counters (name, n) VALUES ($1, 1)
+// nextSeqSQL draws a counter's next number in a transaction that commits
+// without waiting for its WAL to reach the disk (synchronous_commit off
+// for that transaction alone, set by set_config in the statement).
+//
+// Every submission of a day draws from one counter row, so with a flushed
+// commit each waited for the one before it to reach the disk (the row lock
+// is held until then): submissions queued there at one WAL flush each,
+// whatever the number of connections. Without the wait the lock is held
+// for microseconds. No stored number is ever drawn again: WAL is written
+// and flushed in order, and the number is stored (a hazard's ref) by a
+// transaction that commits after the draw, with a flushed commit that
+// flushes the draw too. A crash can only lose draws that nothing stored,
+// which are then drawn again; the unique ref refuses any mistake.
+const nextSeqSQL = `INSERT INTO counters (name, n)
+    SELECT $1, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async
     ON CONFLICT (name) DO UPDATE SET n = counters.n + 1 RETURNING n`
 
-// NextSeq implements hazard.Store.
+// NextSeq implements hazard.Store. The draw's commit is asynchronous
+// (see nextSeqSQL): a number is unique among those stored, and a crash may
+// hand out again only a number that nothing stored.
 func (s *HazardStore) NextSeq(ctx context.Context, counter string) (int64, error) {
 	const op = "pgstore.NextSeq"
 	if counter == "" {

@@ -129,18 +129,9 @@ func (s *Uploads) Hold(ctx context.Context, owner string, keys []string, check f
 	var found []hazard.Upload
 	var checkErr error
 	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+uploadColumns+` FROM uploads
-			WHERE owner = $1 AND key = ANY($2) ORDER BY key FOR UPDATE`, owner, keys)
-		if err != nil {
+		var err error
+		if found, err = lockUploads(ctx, tx, owner, keys); err != nil {
 			return err
-		}
-		byKey, err := collectUploads(rows)
-		if err != nil {
-			return err
-		}
-		found = make([]hazard.Upload, len(keys))
-		for i, k := range keys {
-			found[i] = byKey[k]
 		}
 		if checkErr = check(slices.Clone(found)); checkErr != nil {
 			return checkErr
@@ -160,6 +151,25 @@ func (s *Uploads) Hold(ctx context.Context, owner string, keys []string, check f
 	}
 	if err != nil {
 		return nil, translate(op, err)
+	}
+	return found, nil
+}
+
+// lockUploads returns the owner's uploads with the keys (found[i] has
+// keys[i], or is the zero Upload), locked FOR UPDATE until tx ends.
+func lockUploads(ctx context.Context, tx pgx.Tx, owner string, keys []string) ([]hazard.Upload, error) {
+	rows, err := tx.Query(ctx, `SELECT `+uploadColumns+` FROM uploads
+		WHERE owner = $1 AND key = ANY($2) ORDER BY key FOR UPDATE`, owner, keys)
+	if err != nil {
+		return nil, err
+	}
+	byKey, err := collectUploads(rows)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]hazard.Upload, len(keys))
+	for i, k := range keys {
+		found[i] = byKey[k]
 	}
 	return found, nil
 }
@@ -203,19 +213,76 @@ func (s *Uploads) Attach(ctx context.Context, owner string, id uuid.UUID, keys [
 		return nil
 	}
 	err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE uploads SET state = 'attached' WHERE owner = $1 AND key = ANY($2)`, owner, keys)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() != int64(len(keys)) {
-			return &hazard.Error{Code: hazard.CodeNotFound, Op: op, Field: "keys", Message: "names an upload the owner does not have"}
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO upload_hazards (key, hazard_id) SELECT k, $2 FROM unnest($1::text[]) AS k
-			ON CONFLICT DO NOTHING`, keys, id)
-		return err
+		return attachUploads(ctx, tx, owner, id, keys)
 	})
 	return translate(op, err)
 }
+
+// attachUploads is Attach in tx, of well-formed keys and a non-nil id.
+func attachUploads(ctx context.Context, tx pgx.Tx, owner string, id uuid.UUID, keys []string) error {
+	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
+	if len(keys) == 0 {
+		return nil
+	}
+	tag, err := tx.Exec(ctx, `UPDATE uploads SET state = 'attached' WHERE owner = $1 AND key = ANY($2)`, owner, keys)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != int64(len(keys)) {
+		return &hazard.Error{Code: hazard.CodeNotFound, Op: "pgstore.Uploads.Attach", Field: "keys", Message: "names an upload the owner does not have"}
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO upload_hazards (key, hazard_id) SELECT k, $2 FROM unnest($1::text[]) AS k
+		ON CONFLICT DO NOTHING`, keys, id)
+	return err
+}
+
+// KeepsUploads implements hazard.AttachingCreator: u is the Uploads of
+// the store's database.
+func (s *HazardStore) KeepsUploads(u hazard.Uploads) bool {
+	pu, ok := u.(*Uploads)
+	return ok && pu.db.pool == s.db.pool
+}
+
+// FindUploads implements hazard.AttachingCreator.
+func (s *HazardStore) FindUploads(ctx context.Context, owner string, keys []string) ([]hazard.Upload, error) {
+	const op = "pgstore.FindUploads"
+	if err := checkKeys(op, keys); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.pool.Query(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE owner = $1 AND key = ANY($2)`, owner, keys)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	byKey, err := collectUploads(rows)
+	if err != nil {
+		return nil, translate(op, err)
+	}
+	found := make([]hazard.Upload, len(keys))
+	for i, k := range keys {
+		found[i] = byKey[k]
+	}
+	return found, nil
+}
+
+// CreateAttached implements hazard.AttachingCreator: one transaction locks
+// the owner's uploads (as Uploads.Hold), calls att.Check, inserts the
+// hazard as Create (CreateLimited when limit > 0) does and attaches the
+// uploads (as Uploads.Attach): one commit, one wait for the disk.
+func (s *HazardStore) CreateAttached(ctx context.Context, h hazard.Hazard, events []hazard.Event, idempotencyKey string, since time.Time, limit int, att hazard.Attachment) (hazard.Hazard, bool, error) {
+	const op = "pgstore.CreateAttached"
+	if limit < 0 {
+		return hazard.Hazard{}, false, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "limit", Message: "must not be negative"}
+	}
+	if err := checkKeys(op, att.Keys); err != nil {
+		return hazard.Hazard{}, false, err
+	}
+	if att.Check == nil {
+		att.Check = func([]hazard.Upload) error { return nil }
+	}
+	return s.create(ctx, op, h, events, idempotencyKey, since, limit, &att)
+}
+
+var _ hazard.AttachingCreator = (*HazardStore)(nil)
 
 // Expire implements hazard.Uploads: one transaction per original blob key
 // whose uploads expired, which takes the blob locks, deletes them, and

@@ -16,8 +16,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"mime/multipart"
 	"net"
@@ -26,12 +30,14 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
 	"github.com/hazardloop/hazardloop/examples/server"
+	"github.com/hazardloop/hazardloop/notify"
 )
 
 func main() {
@@ -44,8 +50,12 @@ func main() {
 	flag.DurationVar(&soak.Duration, "soak", 0, "run the soak (mixed load at a steady rate) for this long instead of the scenarios")
 	flag.IntVar(&soak.Rate, "soak-rate", DefaultSoakRate, "requests per second per backend in the soak")
 	flag.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL URL of a fresh database: the scenarios run the server on it, and the soak runs a PostgreSQL backend beside the memory one")
+	only := flag.String("only", "", "comma-separated kinds of scenario to run (plaza, mixed, submit), with their baselines; all if empty")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run (server and clients) to this file")
 	flag.Parse()
+	if *only != "" {
+		cfg.Only = strings.Split(*only, ",")
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err == nil {
@@ -91,6 +101,22 @@ type Config struct {
 	// WritesPerSec is the submissions per second the mixed scenario sends
 	// while its clients read plaza pages; DefaultMixedWrites if 0.
 	WritesPerSec int
+	// Only runs the scenarios of these kinds ("plaza", "mixed",
+	// "submit"), with their baselines; every scenario if empty.
+	Only []string
+}
+
+// runs reports whether a scenario of one of the kinds is to run.
+func (c Config) runs(kinds ...string) bool {
+	if len(c.Only) == 0 {
+		return true
+	}
+	for _, k := range kinds {
+		if slices.Contains(c.Only, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // DefaultMixedWrites is the submissions per second of the mixed scenario.
@@ -107,8 +133,12 @@ type Result struct {
 	// PerSec over the baseline's.
 	Baseline string
 	Ratio    float64
+	// InlineUploads counts the uploads the clients made during the
+	// measurement because the pool made before it ran out.
+	InlineUploads int64
 
 	elapsed   time.Duration
+	lastRate  float64 // requests per second of the last round added
 	latencies []time.Duration
 	statuses  map[int]int64 // unexpected statuses and their counts
 }
@@ -132,9 +162,16 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	defer cancel()
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
+	codes := &loginCodes{sent: map[string]string{}}
 	scfg := server.Config{
 		Addr: "127.0.0.1:0", Demo: true, Logger: slog.New(slog.DiscardHandler),
 		TokenSecret: bytes.Repeat([]byte("b"), 32), SubmitsPerDay: -1, DatabaseURL: cfg.DatabaseURL,
+		// Every submission uses an upload of its own, made before the
+		// measurement, as many as the scenario may need.
+		MaxPendingUploads: math.MaxInt32,
+		// The clients' citizens sign in with login codes, all from here.
+		Notifier:    notify.NotifierFunc(codes.notify),
+		AbuseLimits: server.AbuseLimits{OTPPerAddrPerHour: 1000, OTPPerPrefixPerHour: 1000, OTPPerHour: 1000},
 	}
 	go func() { done <- server.Run(ctx, scfg, func(a string) { ready <- a }) }()
 	var addr string
@@ -150,7 +187,18 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	photo, err := upload(client, base, token)
+	// Citizens of their own submit the reports, one per client, each
+	// with uploads of their own: as many people report, they do not meet
+	// on one person's uploads.
+	var citizens []string
+	for w := range cfg.Workers {
+		tok, err := phoneLogin(client, base, fmt.Sprintf("1390000%04d", w), codes)
+		if err != nil {
+			return nil, err
+		}
+		citizens = append(citizens, tok)
+	}
+	photo, err := upload(client, base, token, photoPNG(0))
 	if err != nil {
 		return nil, err
 	}
@@ -191,16 +239,27 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	plaza := func(u string) func() (*http.Request, error) {
 		return func() (*http.Request, error) { return http.NewRequest("GET", u, nil) }
 	}
+	// Submissions take an upload of their own from pool (the bare
+	// baseline sends a key of the same length); when the pool is empty a
+	// client uploads one itself, inside the measured time.
+	pool := &uploadPool{client: client, base: base, tokens: citizens}
 	submit := func(u string, auth bool) func() (*http.Request, error) {
 		return func() (*http.Request, error) {
-			body, _ := json.Marshal(reportRequest(photo))
+			key, tok := photo, token
+			if auth {
+				var err error
+				if tok, key, err = pool.take(ctx); err != nil {
+					return nil, err
+				}
+			}
+			body, _ := json.Marshal(reportRequest(key))
 			req, err := http.NewRequest("POST", u, bytes.NewReader(body))
 			if err != nil {
 				return nil, err
 			}
 			req.Header.Set("Content-Type", "application/json")
 			if auth {
-				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Authorization", "Bearer "+tok)
 			}
 			return req, nil
 		}
@@ -240,33 +299,67 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 			}()
 		}
 	}
+	slice := cfg.Duration / time.Duration(cfg.Rounds)
+	// uploads returns how many uploads a scenario needs in a slice: the
+	// mixed writer's rate, or the submissions' rate in the last round
+	// (the bare baseline's in the first), with room to spare.
+	mixedUploads := func([]Result) int { return int(float64(cfg.WritesPerSec)*slice.Seconds()*1.5) + 8 }
+	submitUploads := func(out []Result) int {
+		rate := out[4].lastRate
+		if rate == 0 {
+			rate = out[3].lastRate
+		}
+		return int(rate*slice.Seconds()*2) + 4*cfg.Workers
+	}
 	scenarios := []struct {
 		name, baseline string
 		status         int
 		req            func() (*http.Request, error)
 		background     func(context.Context)
+		uploads        func([]Result) int
+		kinds          []string // Config.Only kinds it runs for
 	}{
-		{"baseline plaza (bare net/http)", "", 200, plaza(bareBase + "/plaza"), nil},
-		{"plaza page (GET /api/v1/plaza?limit=20)", "baseline plaza (bare net/http)", 200, plaza(base + "/api/v1/plaza?limit=20"), nil},
-		{fmt.Sprintf("plaza page while %d submissions/s arrive", cfg.WritesPerSec), "baseline plaza (bare net/http)", 200, plaza(base + "/api/v1/plaza?limit=20"), writer},
-		{"baseline submit (bare net/http)", "", 201, submit(bareBase+"/reports", false), nil},
-		{"report submission (POST /api/v1/reports)", "baseline submit (bare net/http)", 201, submit(base+"/api/v1/reports", true), nil},
+		{"baseline plaza (bare net/http)", "", 200, plaza(bareBase + "/plaza"), nil, nil, []string{"plaza", "mixed"}},
+		{"plaza page (GET /api/v1/plaza?limit=20)", "baseline plaza (bare net/http)", 200, plaza(base + "/api/v1/plaza?limit=20"), nil, nil, []string{"plaza"}},
+		{fmt.Sprintf("plaza page while %d submissions/s arrive", cfg.WritesPerSec), "baseline plaza (bare net/http)", 200, plaza(base + "/api/v1/plaza?limit=20"), writer, mixedUploads, []string{"mixed"}},
+		{"baseline submit (bare net/http)", "", 201, submit(bareBase+"/reports", false), nil, nil, []string{"submit"}},
+		{"report submission (POST /api/v1/reports)", "baseline submit (bare net/http)", 201, submit(base+"/api/v1/reports", true), nil, submitUploads, []string{"submit"}},
 	}
 	// Each scenario runs in Rounds slices, alternating with its baseline,
 	// so that a burst of other load on the machine hits both alike.
 	out := make([]Result, len(scenarios))
-	slice := cfg.Duration / time.Duration(cfg.Rounds)
 	for round := 0; round < cfg.Rounds; round++ {
 		for i, sc := range scenarios {
+			if !cfg.runs(sc.kinds...) {
+				continue
+			}
+			if sc.uploads != nil {
+				if err := pool.fill(ctx, sc.uploads(out), cfg.Workers); err != nil {
+					return nil, err
+				}
+			}
+			// Each slice starts from a collected heap, so that none pays
+			// for the garbage of the one before it or of the uploads.
+			runtime.GC()
+			before := pool.inline.Load()
 			r := measure(ctx, client, cfg.Workers, slice, sc.name, sc.status, sc.req, sc.background)
+			r.InlineUploads = pool.inline.Load() - before
 			out[i].add(r)
 		}
 	}
-	for i, sc := range scenarios {
+	out = slices.DeleteFunc(out, func(r Result) bool { return r.Name == "" })
+	for i := range out {
 		out[i].finish()
-		for j := range scenarios {
-			if scenarios[j].name == sc.baseline && out[j].PerSec > 0 {
-				out[i].Baseline, out[i].Ratio = sc.baseline, out[i].PerSec/out[j].PerSec
+	}
+	for i := range out {
+		for _, sc := range scenarios {
+			if sc.name != out[i].Name || sc.baseline == "" {
+				continue
+			}
+			for j := range out {
+				if out[j].Name == sc.baseline && out[j].PerSec > 0 {
+					out[i].Baseline, out[i].Ratio = sc.baseline, out[i].PerSec/out[j].PerSec
+				}
 			}
 		}
 	}
@@ -302,7 +395,9 @@ func measure(ctx context.Context, client *http.Client, workers int, d time.Durat
 			for ctx.Err() == nil {
 				req, err := mk()
 				if err != nil {
-					errs.Add(1)
+					if ctx.Err() == nil {
+						errs.Add(1)
+					}
 					continue
 				}
 				t0 := time.Now()
@@ -343,6 +438,10 @@ func (r *Result) add(o Result) {
 	r.Requests += o.Requests
 	r.Errors += o.Errors
 	r.elapsed += o.elapsed
+	r.InlineUploads += o.InlineUploads
+	if o.elapsed > 0 {
+		r.lastRate = float64(o.Requests) / o.elapsed.Seconds()
+	}
 	r.latencies = append(r.latencies, o.latencies...)
 	if r.statuses == nil {
 		r.statuses = map[int]int64{}
@@ -378,6 +477,9 @@ func Print(w io.Writer, cfg Config, res []Result) {
 	}
 	tw.Flush()
 	for _, r := range res {
+		if r.InlineUploads > 0 {
+			fmt.Fprintf(w, "%s: %d uploads made during the measurement (the pool ran out)\n", r.Name, r.InlineUploads)
+		}
 		if len(r.statuses) > 0 {
 			fmt.Fprintf(w, "%s: unexpected statuses %v\n", r.Name, r.statuses)
 		}
@@ -411,14 +513,12 @@ func demoToken(c *http.Client, base, user string) (string, error) {
 	return out.Token, nil
 }
 
-// upload uploads a small PNG; submissions reuse it.
-func upload(c *http.Client, base, token string) (string, error) {
-	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" +
-		"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
+// upload uploads the photo data and returns its key.
+func upload(c *http.Client, base, token string, data []byte) (string, error) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fw, _ := mw.CreateFormFile("file", "p.png")
-	_, _ = fw.Write(png)
+	_, _ = fw.Write(data)
 	_ = mw.Close()
 	req, _ := http.NewRequest("POST", base+"/api/v1/uploads", &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
@@ -433,6 +533,146 @@ func upload(c *http.Client, base, token string) (string, error) {
 		return "", fmt.Errorf("upload: status %d: %v", res.StatusCode, err)
 	}
 	return out.Key, nil
+}
+
+// photoPNG returns a 2x2 PNG of its own for each n.
+func photoPNG(n uint32) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	img.Set(0, 0, color.RGBA{R: byte(n), G: byte(n >> 8), B: byte(n >> 16), A: 255})
+	img.Set(1, 1, color.RGBA{R: byte(n >> 24), A: 255})
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img) // encoding into memory does not fail
+	return buf.Bytes()
+}
+
+// uploadPool keeps uploads of distinct photos for submissions to use,
+// one each, as a real client uploads its photo before it submits. The
+// uploads are made by the citizens in turn.
+type uploadPool struct {
+	client *http.Client
+	base   string
+	tokens []string // the citizens'
+	seq    atomic.Uint32
+	inline atomic.Int64 // uploads take made because the pool was empty
+
+	mu    sync.Mutex
+	ready []pooled
+	turn  int // the citizen to upload next
+}
+
+// pooled is an upload and its uploader's token.
+type pooled struct{ token, key string }
+
+// upload uploads a new photo by the next citizen.
+func (p *uploadPool) upload() (pooled, error) {
+	p.mu.Lock()
+	tok := p.tokens[p.turn%len(p.tokens)]
+	p.turn++
+	p.mu.Unlock()
+	key, err := upload(p.client, p.base, tok, photoPNG(p.seq.Add(1)))
+	return pooled{token: tok, key: key}, err
+}
+
+// fill uploads distinct photos with workers clients until the pool holds
+// at least n.
+func (p *uploadPool) fill(ctx context.Context, n, workers int) error {
+	p.mu.Lock()
+	need := n - len(p.ready)
+	p.mu.Unlock()
+	if need <= 0 {
+		return nil
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(need) && ctx.Err() == nil {
+				u, err := p.upload()
+				if err != nil {
+					errs <- err
+					return
+				}
+				p.mu.Lock()
+				p.ready = append(p.ready, u)
+				p.mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// take returns an unused upload and its uploader's token: one of the
+// pool's, or a new one.
+func (p *uploadPool) take(ctx context.Context) (token, key string, err error) {
+	p.mu.Lock()
+	if n := len(p.ready); n > 0 {
+		u := p.ready[n-1]
+		p.ready = p.ready[:n-1]
+		p.mu.Unlock()
+		return u.token, u.key, nil
+	}
+	p.mu.Unlock()
+	if ctx.Err() != nil {
+		return "", "", ctx.Err()
+	}
+	p.inline.Add(1)
+	u, err := p.upload()
+	return u.token, u.key, err
+}
+
+// loginCodes is the server's notifier in the benchmark: it keeps the last
+// login code sent to each phone and drops every other message, as the
+// default notifier (the log, discarded here) does.
+type loginCodes struct {
+	mu   sync.Mutex
+	sent map[string]string // phone: code
+}
+
+func (c *loginCodes) notify(_ context.Context, to notify.Recipient, m notify.Message) error {
+	if m.Template == notify.KeyOTP {
+		c.mu.Lock()
+		c.sent[to.Addresses[notify.ChannelSMS]] = m.Data["code"]
+		c.mu.Unlock()
+	}
+	return nil
+}
+
+// phoneLogin signs in the phone's citizen with a login code and returns
+// the token.
+func phoneLogin(c *http.Client, base, phone string, codes *loginCodes) (string, error) {
+	post := func(path string, body map[string]string, want int) ([]byte, error) {
+		b, _ := json.Marshal(body)
+		res, err := c.Post(base+path, "application/json", bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		defer res.Body.Close()
+		out, err := io.ReadAll(res.Body)
+		if err == nil && res.StatusCode != want {
+			err = fmt.Errorf("POST %s: status %d: %s", path, res.StatusCode, out)
+		}
+		return out, err
+	}
+	if _, err := post("/api/v1/auth/code", map[string]string{"phone": phone}, http.StatusAccepted); err != nil {
+		return "", err
+	}
+	codes.mu.Lock()
+	code := codes.sent[phone]
+	codes.mu.Unlock()
+	out, err := post("/api/v1/auth/login", map[string]string{"phone": phone, "code": code}, http.StatusOK)
+	if err != nil {
+		return "", err
+	}
+	var tok struct{ Token string }
+	if err := json.Unmarshal(out, &tok); err != nil || tok.Token == "" {
+		return "", fmt.Errorf("login of %s: %v", phone, err)
+	}
+	return tok.Token, nil
 }
 
 func get(c *http.Client, u string) ([]byte, error) {

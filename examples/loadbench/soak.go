@@ -260,7 +260,7 @@ func newSoaker(c *http.Client, base string) (*soaker, error) {
 	if s.staff, err = demoToken(c, base, "dispatcher-1"); err != nil {
 		return nil, err
 	}
-	if s.photo, err = upload(c, base, s.token); err != nil {
+	if s.photo, err = upload(c, base, s.token, photoPNG(0)); err != nil {
 		return nil, err
 	}
 	return s, nil

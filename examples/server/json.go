@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -69,7 +68,7 @@ func checkJSONText(raw []byte) error {
 		e.Field = "body"
 		return e
 	}
-	return duplicateKeys(json.NewDecoder(bytes.NewReader(raw)), "")
+	return checkDuplicateKeys(raw)
 }
 
 // loneSurrogate returns the offset of the first \u escape in a JSON
@@ -124,54 +123,6 @@ func hex4(raw []byte, i int) (rune, bool) {
 		}
 	}
 	return r, true
-}
-
-// duplicateKeys walks one JSON value from dec and refuses an object with
-// a key twice, or two keys equal under case folding. path is the value's
-// field path ("" at the top). Syntax errors end the walk silently.
-func duplicateKeys(dec *json.Decoder, path string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil
-	}
-	switch tok {
-	case json.Delim('{'):
-		seen := map[string]string{}
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return nil
-			}
-			k, _ := kt.(string)
-			field := k
-			if path != "" {
-				field = path + "." + k
-			}
-			fold := strings.ToLower(k)
-			if prev, ok := seen[fold]; ok {
-				msg := "is given twice"
-				if prev != k {
-					msg = fmt.Sprintf("is given twice, also as %q (keys are matched regardless of case)", prev)
-				}
-				e := hazard.Errorf(hazard.CodeInvalid, "%s %s", field, msg)
-				e.Field = field
-				return e
-			}
-			seen[fold] = k
-			if err := duplicateKeys(dec, field); err != nil {
-				return err
-			}
-		}
-		_, _ = dec.Token()
-	case json.Delim('['):
-		for i := 0; dec.More(); i++ {
-			if err := duplicateKeys(dec, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
-		}
-		_, _ = dec.Token()
-	}
-	return nil
 }
 
 // jsonError turns a decoding error into a coded error.

@@ -90,6 +90,11 @@ type Config struct {
 	// bounds the memory uploads take (about two photos each); default
 	// hazard.DefaultMaxConcurrentUploads.
 	MaxConcurrentUploads int
+	// MaxPendingUploads is how many uploads one user may have waiting for
+	// a report at once (hazard.PhotosConfig.MaxPending); default
+	// hazard.MaxPendingUploads. Load benchmarks raise it to give every
+	// submission an upload of its own.
+	MaxPendingUploads int
 	// BlobGrace is how long a stored photo nothing refers to is kept
 	// before Sweep deletes it (hazard.Photos.SweepBlobs); default
 	// hazard.DefaultBlobGrace.
@@ -329,7 +334,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.photos, err = hazard.NewPhotos(hazard.PhotosConfig{Service: s.svc, Uploads: s.uploads, Blobs: s.blobs, TTL: cfg.UploadTTL,
-		BlobGrace: cfg.BlobGrace, MaxConcurrent: cfg.MaxConcurrentUploads})
+		BlobGrace: cfg.BlobGrace, MaxConcurrent: cfg.MaxConcurrentUploads, MaxPending: cfg.MaxPendingUploads})
 	if err != nil {
 		return err
 	}
