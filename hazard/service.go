@@ -75,6 +75,10 @@ type ServiceConfig struct {
 	// their state (pgstore's limiter on the same database); memlimit's
 	// holds within one process.
 	Limiter Limiter
+	// FixedCheckAfter is how long after a closure as fixed the reporter is
+	// asked "is it fixed?" (AskFixed); 0 means DefaultFixedCheckAfter,
+	// negative never asks.
+	FixedCheckAfter time.Duration
 	// Metrics receives the service's measurements; nil for none.
 	Metrics *Metrics
 	// Logger records background work (escalations) without personal data;
@@ -108,6 +112,8 @@ type Service struct {
 	submitLimit Limit
 	metrics     *Metrics
 	log         *slog.Logger
+	// fixedAfter is FixedCheckAfter, default filled in.
+	fixedAfter time.Duration
 }
 
 // NewService returns a Service for cfg, or CodeInvalid when cfg is not
@@ -130,6 +136,10 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		limiter:    cfg.Limiter,
 		metrics:    cfg.Metrics,
 		log:        cfg.Logger,
+		fixedAfter: cfg.FixedCheckAfter,
+	}
+	if s.fixedAfter == 0 {
+		s.fixedAfter = DefaultFixedCheckAfter
 	}
 	if s.processes == nil {
 		s.processes = DefaultProcesses()
