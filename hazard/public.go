@@ -129,7 +129,7 @@ func PublicTimeline(events []Event) []PublicEvent {
 	out := make([]PublicEvent, 0, len(events))
 	for _, e := range events {
 		switch e.Type {
-		case EventRewardIssued, EventRewardClaimed, EventRewardExpired, EventUnitLinked:
+		case EventRewardIssued, EventRewardClaimed, EventRewardExpired, EventUnitLinked, EventClaimBound, EventFixedCheck:
 			continue
 		}
 		role := e.Actor.Role

@@ -75,6 +75,14 @@ type ServiceConfig struct {
 	// their state (pgstore's limiter on the same database); memlimit's
 	// holds within one process.
 	Limiter Limiter
+	// Anonymous are the limits of anonymous reports and claim codes
+	// (SubmitAnonymous, FollowClaim, BindClaim), applied through Limiter,
+	// which anonymous use requires; zero limits take the defaults of
+	// DefaultAnonymousLimits.
+	Anonymous AnonymousLimits
+	// ClaimWindow is how long after its closure an anonymous report may be
+	// bound to an identity (BindClaim); 0 means DefaultClaimWindow.
+	ClaimWindow time.Duration
 	// FixedCheckAfter is how long after a closure as fixed the reporter is
 	// asked "is it fixed?" (AskFixed); 0 means DefaultFixedCheckAfter,
 	// negative never asks.
@@ -114,6 +122,9 @@ type Service struct {
 	log         *slog.Logger
 	// fixedAfter is FixedCheckAfter, default filled in.
 	fixedAfter time.Duration
+	// anon and claimWindow are Anonymous and ClaimWindow, defaults filled in.
+	anon        AnonymousLimits
+	claimWindow time.Duration
 }
 
 // NewService returns a Service for cfg, or CodeInvalid when cfg is not
@@ -140,6 +151,14 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	}
 	if s.fixedAfter == 0 {
 		s.fixedAfter = DefaultFixedCheckAfter
+	}
+	s.anon = cfg.Anonymous.withDefaults(&p)
+	s.claimWindow = cfg.ClaimWindow
+	switch {
+	case s.claimWindow == 0:
+		s.claimWindow = DefaultClaimWindow
+	case s.claimWindow < 0:
+		p.Add("claim_window", "must not be negative")
 	}
 	if s.processes == nil {
 		s.processes = DefaultProcesses()

@@ -81,9 +81,17 @@ const (
 // exact wherever the limiter's state is shared, and the error carries the
 // wait (Error.RetryAfter). No lock is held across store calls.
 func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempotencyKey string) (Hazard, error) {
+	h, _, err := s.submit(ctx, user, in, idempotencyKey, "")
+	return h, err
+}
+
+// submit is Submit; a non-empty claimHash is recorded in the submitted
+// event (DataClaimHash) of a new hazard, and created reports whether this
+// call created the hazard (false for a retry with a known key).
+func (s *Service) submit(ctx context.Context, user User, in SubmitInput, idempotencyKey, claimHash string) (_ Hazard, created bool, _ error) {
 	const op = "submit"
 	if err := authenticated(op, user); err != nil {
-		return Hazard{}, err
+		return Hazard{}, false, err
 	}
 	if in.Source == "" {
 		in.Source = SourceCitizen
@@ -92,15 +100,15 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		in.Severity = SeverityGeneral
 	}
 	if user.Role == string(RoleReporter) && in.Source != SourceCitizen {
-		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "source", Message: "citizens submit citizen reports only"}
+		return Hazard{}, false, &Error{Code: CodeForbidden, Op: op, Field: "source", Message: "citizens submit citizen reports only"}
 	}
 	switch {
 	case user.Role == string(RoleEnterprise) && user.UnitID == "":
-		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "your account belongs to no unit"}
+		return Hazard{}, false, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "your account belongs to no unit"}
 	case user.Role == string(RoleEnterprise):
 		in.UnitID = user.UnitID // a self-check is at the unit itself
 	case in.UnitID != "" && !user.Staff():
-		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "only staff name the unit a hazard was found at"}
+		return Hazard{}, false, &Error{Code: CodeForbidden, Op: op, Field: "unit_id", Message: "only staff name the unit a hazard was found at"}
 	}
 	now := s.now()
 	h := Hazard{
@@ -153,7 +161,7 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		p.Add("idempotency_key", "must be at most %d bytes", MaxIdempotencyKeyLen)
 	}
 	if err := p.Err(op); err != nil {
-		return Hazard{}, err
+		return Hazard{}, false, err
 	}
 
 	hash := submissionHash(&h)
@@ -161,15 +169,16 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 	lc, exact := s.store.(LimitedCreator)
 	if limited && !exact {
 		if prior, ok, err := s.takeSubmit(ctx, user.ID, idempotencyKey, now); err != nil {
-			return prior, err
+			return prior, false, err
 		} else if ok {
-			return s.samePrior(ctx, prior, hash)
+			prior, err := s.samePrior(ctx, prior, hash)
+			return prior, false, err
 		}
 	}
 
 	var err error
 	if h.Ref, err = s.refs.Next(ctx, s.store, now); err != nil {
-		return Hazard{}, Wrap(op, err)
+		return Hazard{}, false, Wrap(op, err)
 	}
 	events := []Event{{
 		HazardID: h.ID, Type: EventSubmitted, Actor: user.Actor(),
@@ -180,8 +189,11 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		events[0].Data[DataIdempotencyKey] = idempotencyKey
 		events[0].Data[DataRequestHash] = hash
 	}
+	if claimHash != "" {
+		events[0].Data[DataClaimHash] = claimHash
+	}
 	if dup, dist, ok, err := s.findDuplicate(ctx, &h); err != nil {
-		return Hazard{}, Wrap(op, err)
+		return Hazard{}, false, Wrap(op, err)
 	} else if ok {
 		h.DuplicateOf = dup.ID
 		events = append(events, Event{
@@ -191,20 +203,20 @@ func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempot
 		})
 	}
 	var stored Hazard
-	var created bool
 	if limited && exact {
 		stored, created, err = lc.CreateLimited(ctx, h, events, idempotencyKey, now.Add(-submitWindow), s.perDay)
 	} else {
 		stored, created, err = s.store.Create(ctx, h, events, idempotencyKey)
 	}
 	if err != nil {
-		return Hazard{}, Wrap(op, err)
+		return Hazard{}, false, Wrap(op, err)
 	}
 	if created {
 		s.metrics.submitted(stored.Category, stored.Source)
-		return stored, nil
+		return stored, true, nil
 	}
-	return s.samePrior(ctx, stored, hash)
+	stored, err = s.samePrior(ctx, stored, hash)
+	return stored, false, err
 }
 
 // findDuplicate returns the earliest open hazard of h's category within the
