@@ -297,3 +297,26 @@ func (f *AftercareFigures) add(a *Aftercare) {
 	f.FixedYes += a.FixedYes
 	f.FixedNo += a.FixedNo
 }
+
+// AnswerFixed is Service.AnswerFixed with photos from user's uploads (for
+// a "no"), held while it runs and attached to the hazard after.
+func (p *Photos) AnswerFixed(ctx context.Context, user User, id uuid.UUID, in FixedAnswerInput, uploads []string) (Hazard, error) {
+	const op = "answer fixed"
+	if err := authenticated(op, user); err != nil {
+		return Hazard{}, err
+	}
+	photos, held, err := p.hold(ctx, op, user, uploads)
+	if err != nil {
+		return Hazard{}, err
+	}
+	in.Photos = append(slices.Clone(in.Photos), photos...)
+	h, err := p.svc.AnswerFixed(ctx, user, id, in)
+	if err != nil {
+		p.release(ctx, user, held)
+		return Hazard{}, err
+	}
+	if err := p.attach(ctx, op, user, h.ID, held); err != nil {
+		return Hazard{}, err
+	}
+	return h, nil
+}

@@ -373,12 +373,12 @@ func (s *Service) BindClaim(ctx context.Context, user User, address, code string
 	if user.Role != string(RoleReporter) || IsAnonymous(user.ID) {
 		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Message: "sign in with your own citizen account to claim"}
 	}
-	if !user.Verified {
-		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "verified", Message: "real-name verification is needed to claim a reward"}
-	}
 	h, events, err := s.checkClaim(ctx, op, address, code)
 	if err != nil {
 		return Hazard{}, err
+	}
+	if !user.Verified {
+		return Hazard{}, &Error{Code: CodeForbidden, Op: op, Field: "verified", Message: "real-name verification is needed to claim a reward"}
 	}
 	if bound, ok := BoundReporter(events); ok {
 		if bound == user.ID {
