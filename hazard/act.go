@@ -32,7 +32,7 @@ const (
 // actDataKeys are the data keys Act writes itself: ActInput.Fields may not
 // set them, so that a field cannot pass for an assignment, a verdict, a
 // late action or a note addressed to the reporter.
-var actDataKeys = []string{DataDepartment, DataVerdict, DataFineFen, DataBonusFen, DataLate, DataPrivateNoteTo}
+var actDataKeys = []string{DataDepartment, DataVerdict, DataFineFen, DataBonusFen, DataLate, DataPrivateNoteTo, DataFixed}
 
 // ActInput is what an actor supplies with an action.
 type ActInput struct {
@@ -63,7 +63,7 @@ type ActInput struct {
 	BonusFen int64
 	// Fields carries other inputs a custom workflow action needs, by key;
 	// the keys Act writes itself (DataDepartment, DataVerdict, DataFineFen,
-	// DataBonusFen, DataLate, DataPrivateNoteTo) are CodeInvalid.
+	// DataBonusFen, DataLate, DataPrivateNoteTo, DataFixed) are CodeInvalid.
 	Fields map[string]string
 }
 
@@ -116,6 +116,12 @@ func InputField(k workflow.InputKind) string {
 // actions on one hazard exactly one wins and the others get CodeConflict
 // with Error.Version set to the current version.
 func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action string, in ActInput) (Hazard, error) {
+	return s.act(ctx, user, id, action, in, "")
+}
+
+// act is Act; a non-empty fixed records the reporter's answer to "is it
+// fixed?" (FixedNo) on the transition and counts it in Aftercare.
+func (s *Service) act(ctx context.Context, user User, id uuid.UUID, action string, in ActInput, fixed string) (Hazard, error) {
 	const op = "act"
 	if err := authenticated(op, user); err != nil {
 		return Hazard{}, err
@@ -194,6 +200,10 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 	if in.NoteToReporter && in.PrivateNote != "" {
 		set(DataPrivateNoteTo, "reporter")
 	}
+	if fixed != "" {
+		set(DataFixed, fixed)
+		h.Aftercare.answered(fixed, now)
+	}
 	ev.Data = data
 	if next.State != h.State {
 		h.Escalated = ""
@@ -206,6 +216,7 @@ func (s *Service) Act(ctx context.Context, user User, id uuid.UUID, action strin
 		h.ClosedAt = now
 	case !def.IsTerminal(next.State) && pr.Reopens(from):
 		h.ClosedAt = time.Time{} // reopened: a later closure counts
+		h.Aftercare.reopened(pr.Outcome(from))
 	}
 	stored, err := s.store.Update(ctx, h, in.ExpectedVersion, []Event{ev})
 	if err != nil {

@@ -129,8 +129,9 @@
 // Submit's daily limit is exact where the store is a LimitedCreator (it
 // counts and inserts in one atomic step); otherwise ServiceConfig.Limiter
 // applies it. The example server's login codes take from the same port, as
-// should every limit added later (anonymous reports, partners' quotas). No
-// use case holds a lock across a store call.
+// do the limits of anonymous reports and claim codes (AnonymousLimits), and
+// as should every limit added later (partners' quotas). No use case holds a
+// lock across a store call.
 //
 // # Conventions
 //

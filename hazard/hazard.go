@@ -119,6 +119,10 @@ type Hazard struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	// ClosedAt is when the hazard reached a terminal state; zero while open.
 	ClosedAt time.Time `json:"closed_at,omitzero"`
+
+	// Aftercare records what followed a closure as valid: reopenings and
+	// the reporter's answers to "is it fixed?" (see aftercare.go).
+	Aftercare Aftercare `json:"aftercare,omitzero"`
 }
 
 // Open reports whether the hazard has not reached a terminal state.

@@ -186,7 +186,7 @@ func TestReporterReopens(t *testing.T) {
 	assert.Equal(t, hazard.ActionReopen, acts[0].Name)
 
 	f.clock.Advance(24 * time.Hour)
-	h = f.act(t, citizen, h, hazard.ActionReopen, hazard.ActInput{Note: "杂物又堆回来了"})
+	h = f.act(t, citizen, h, hazard.ActionReopen, hazard.ActInput{Note: "杂物又堆回来了", Photos: []hazard.Photo{photo("back")}})
 	assert.Equal(t, hazard.StateDispatched, h.State)
 	assert.True(t, h.Open(), "reopened")
 	assert.Equal(t, "fire", h.Department, "the same department handles it again")

@@ -106,6 +106,11 @@ type CitizenDeadlines struct {
 	Handle      time.Duration // in accepted: resolve a general hazard
 	HandleMajor time.Duration // in accepted: resolve a major hazard
 	Review      time.Duration // in resolved: the safety office reviews
+	// ReopenWindow is how long after a closure as fixed its reporter may
+	// reopen the report (问题复现), with a photo and a reason; 0 means
+	// DefaultReopenWindow, negative means no limit. Staff (the safety
+	// office) may reopen at any time.
+	ReopenWindow time.Duration
 }
 
 // DefaultCitizenDeadlines returns the defaults: 1 day to dispatch, 1 day to
@@ -114,7 +119,7 @@ type CitizenDeadlines struct {
 // working day, handle general matters within 5 days, urgent ones sooner);
 // set your city's rules with [CitizenReportSpec].
 func DefaultCitizenDeadlines() CitizenDeadlines {
-	return CitizenDeadlines{Dispatch: 1 * Day, Accept: 1 * Day, Handle: 5 * Day, HandleMajor: 2 * Day, Review: 3 * Day}
+	return CitizenDeadlines{Dispatch: 1 * Day, Accept: 1 * Day, Handle: 5 * Day, HandleMajor: 2 * Day, Review: 3 * Day, ReopenWindow: DefaultReopenWindow}
 }
 
 // RectificationDeadlines are the deadlines of the rectification preset, per
@@ -202,7 +207,8 @@ func CitizenReportSpec(dl CitizenDeadlines) workflow.Spec {
 			{Name: ActionReturn, Label: workflow.Label{ZH: "退回重办", EN: "Return for rework"}, From: []string{StateResolved}, To: StateAccepted,
 				Roles: staff(RoleReviewer), Needs: []workflow.InputKind{workflow.NeedReason}},
 			{Name: ActionReopen, Label: workflow.Label{ZH: "问题复现", EN: "Reopen: it is back"}, From: []string{StateClosedValid}, To: StateDispatched,
-				Roles: []workflow.Role{RoleReporter, RoleReviewer, RoleAdmin}, Needs: []workflow.InputKind{workflow.NeedReason}},
+				Roles: []workflow.Role{RoleReporter, RoleReviewer, RoleAdmin}, Needs: []workflow.InputKind{workflow.NeedReason},
+				Guards: []workflow.Guard{reporterReopen(dl.ReopenWindow)}},
 		},
 	}
 }
@@ -347,6 +353,7 @@ const (
 	TemplateReopened          = "hazard_reopened"       // the department's handlers or inspectors: a closed hazard was reopened, with the reason
 	TemplateOverdueDepartment = "overdue_department"    // the department's handlers or inspectors: overdue (督办)
 	TemplateOverdueSupervisor = "overdue_supervisor"    // supervisors: a department's hazard is overdue
+	TemplateFixedCheck        = "report_fixed_check"    // reporter: some time after closure, "is it fixed?"
 
 	TemplateRectificationOrdered  = "rectification_ordered"    // enterprise: rectification was ordered, with the requirement and deadline
 	TemplateRectificationReported = "rectification_reported"   // department inspectors: the enterprise reports it rectified
@@ -383,7 +390,7 @@ var (
 // reporter and the department's handlers; closed as valid or invalid, the
 // reporter; reopen (its reporter or the safety office reopens a report
 // closed as fixed), the department's handlers; overdue, the department's handlers and the
-// supervisors.
+// supervisors; the "is it fixed?" check (EventFixedCheck), the reporter.
 func CitizenReportDeclarations(def *workflow.Definition) ProcessSpec {
 	return ProcessSpec{
 		Definition: def,
@@ -430,6 +437,7 @@ func CitizenReportDeclarations(def *workflow.Definition) ProcessSpec {
 			{To: StateClosedInvalid, Audience: AudienceReporter, Template: TemplateClosedInvalid},
 			{On: EventEscalated, Audience: AudienceHandlers, Template: TemplateOverdueDepartment},
 			{On: EventEscalated, Audience: AudienceSupervisors, Template: TemplateOverdueSupervisor},
+			{On: EventFixedCheck, Audience: AudienceReporter, Template: TemplateFixedCheck},
 		},
 	}
 }

@@ -140,7 +140,7 @@ func (a Audience) String() string {
 // transition or an escalation (overdue, 督办).
 type Notice struct {
 	// On is the event type: EventSubmitted, EventTransition (the default
-	// when empty) or EventEscalated.
+	// when empty), EventEscalated or EventFixedCheck.
 	On EventType
 	// Action and To narrow a transition to an action and to a target state;
 	// empty matches any. At least one is set for a transition.
@@ -292,12 +292,12 @@ func NewProcess(spec ProcessSpec) (*Process, error) {
 			if n.Action == "" && n.To == "" {
 				p.Add(f, "a transition notice names an action, a target state or both")
 			}
-		case EventSubmitted, EventEscalated:
+		case EventSubmitted, EventEscalated, EventFixedCheck:
 			if n.Action != "" || n.To != "" {
 				p.Add(f, "only a transition notice names an action or a state")
 			}
 		default:
-			p.Add(f+".on", "must be %q, %q or %q", EventSubmitted, EventTransition, EventEscalated)
+			p.Add(f+".on", "must be %q, %q, %q or %q", EventSubmitted, EventTransition, EventEscalated, EventFixedCheck)
 		}
 		if _, ok := pr.actions[n.Action]; n.Action != "" && !ok {
 			p.Add(f+".action", "%q is not an action of %s", n.Action, def.Name())

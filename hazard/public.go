@@ -133,7 +133,7 @@ func PublicTimeline(events []Event) []PublicEvent {
 	for _, e := range events {
 		switch e.Type {
 		case EventRewardIssued, EventRewardClaimed, EventRewardExpired, EventUnitLinked,
-			EventMeToo, EventInfoAdded, EventQuestion, EventAnswer:
+			EventMeToo, EventInfoAdded, EventQuestion, EventAnswer, EventClaimBound, EventFixedCheck:
 			continue
 		}
 		role := e.Actor.Role

@@ -75,6 +75,18 @@ type ServiceConfig struct {
 	// their state (pgstore's limiter on the same database); memlimit's
 	// holds within one process.
 	Limiter Limiter
+	// Anonymous are the limits of anonymous reports and claim codes
+	// (SubmitAnonymous, FollowClaim, BindClaim), applied through Limiter,
+	// which anonymous use requires; zero limits take the defaults of
+	// DefaultAnonymousLimits.
+	Anonymous AnonymousLimits
+	// ClaimWindow is how long after its closure an anonymous report may be
+	// bound to an identity (BindClaim); 0 means DefaultClaimWindow.
+	ClaimWindow time.Duration
+	// FixedCheckAfter is how long after a closure as fixed the reporter is
+	// asked "is it fixed?" (AskFixed); 0 means DefaultFixedCheckAfter,
+	// negative never asks.
+	FixedCheckAfter time.Duration
 	// Metrics receives the service's measurements; nil for none.
 	Metrics *Metrics
 	// Logger records background work (escalations) without personal data;
@@ -108,6 +120,11 @@ type Service struct {
 	submitLimit Limit
 	metrics     *Metrics
 	log         *slog.Logger
+	// fixedAfter is FixedCheckAfter, default filled in.
+	fixedAfter time.Duration
+	// anon and claimWindow are Anonymous and ClaimWindow, defaults filled in.
+	anon        AnonymousLimits
+	claimWindow time.Duration
 }
 
 // NewService returns a Service for cfg, or CodeInvalid when cfg is not
@@ -130,6 +147,18 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		limiter:    cfg.Limiter,
 		metrics:    cfg.Metrics,
 		log:        cfg.Logger,
+		fixedAfter: cfg.FixedCheckAfter,
+	}
+	if s.fixedAfter == 0 {
+		s.fixedAfter = DefaultFixedCheckAfter
+	}
+	s.anon = cfg.Anonymous.withDefaults(&p)
+	s.claimWindow = cfg.ClaimWindow
+	switch {
+	case s.claimWindow == 0:
+		s.claimWindow = DefaultClaimWindow
+	case s.claimWindow < 0:
+		p.Add("claim_window", "must not be negative")
 	}
 	if s.processes == nil {
 		s.processes = DefaultProcesses()

@@ -48,6 +48,9 @@ type Stats struct {
 	// code, the hazards still open now whatever their submission time,
 	// oldest first.
 	Ledger []DepartmentLedger `json:"ledger"`
+	// Aftercare counts, per department (NoDepartment when unassigned), the
+	// reopenings and the "is it fixed?" answers of the period's hazards.
+	Aftercare map[string]AftercareFigures `json:"aftercare"`
 }
 
 // DepartmentLedger is one department's open hazards, oldest first.
@@ -81,6 +84,9 @@ type DepartmentFigures struct {
 	Open       int          `json:"open"`
 	Overdue    int          `json:"overdue"`
 	Oldest     []LedgerItem `json:"oldest,omitempty"`
+	// Aftercare is the department's reopenings and "is it fixed?" answers
+	// (Stats.Aftercare).
+	Aftercare AftercareFigures `json:"aftercare"`
 }
 
 // DepartmentFigures returns st's figures per department for user, who must
@@ -109,6 +115,9 @@ func (s *Service) DepartmentFigures(user User, st Stats) ([]DepartmentFigures, e
 	for _, l := range st.Ledger {
 		d := get(l.Department)
 		d.Open, d.Overdue, d.Oldest = l.Open, l.Overdue, l.Oldest
+	}
+	for code, a := range st.Aftercare {
+		get(code).Aftercare = a
 	}
 	out := make([]DepartmentFigures, 0, len(s.depts)+len(byCode))
 	for _, d := range s.depts {
@@ -163,7 +172,7 @@ func ComputeStats(ctx context.Context, st Store, ps *Processes, since, until, no
 	out := Stats{
 		Since: since.UTC(), Until: until.UTC(),
 		ByState: map[string]int{}, ByCategory: map[string]int{}, ByDepartment: map[string]int{}, BySource: map[Source]int{},
-		ByOutcome: map[Outcome]int{},
+		ByOutcome: map[Outcome]int{}, Aftercare: map[string]AftercareFigures{},
 	}
 	var durations []time.Duration
 	var rectified []Hazard
@@ -177,6 +186,11 @@ func ComputeStats(ctx context.Context, st Store, ps *Processes, since, until, no
 		}
 		out.ByDepartment[d]++
 		out.BySource[h.Source]++
+		if h.Aftercare != (Aftercare{}) {
+			a := out.Aftercare[d]
+			a.add(&h.Aftercare)
+			out.Aftercare[d] = a
+		}
 		if !h.Open() {
 			out.Closed++
 			if pr, err := ps.Of(h); err == nil {

@@ -82,14 +82,16 @@ const (
 // exact wherever the limiter's state is shared, and the error carries the
 // wait (Error.RetryAfter). No lock is held across store calls.
 func (s *Service) Submit(ctx context.Context, user User, in SubmitInput, idempotencyKey string) (Hazard, error) {
-	h, _, err := s.submit(ctx, user, in, idempotencyKey, nil)
+	h, _, err := s.submit(ctx, user, in, idempotencyKey, "", nil)
 	return h, err
 }
 
-// submit is Submit; with att, the store (an AttachingCreator) attaches
-// the uploads in the step that creates the hazard. It also reports whether
-// this call created the hazard.
-func (s *Service) submit(ctx context.Context, user User, in SubmitInput, idempotencyKey string, att *Attachment) (Hazard, bool, error) {
+// submit is Submit; a non-empty claimHash is recorded in the submitted
+// event (DataClaimHash) of a new hazard; with att, the store (an
+// AttachingCreator) attaches the uploads in the step that creates the
+// hazard. It also reports whether this call created the hazard (false for
+// a retry with a known key).
+func (s *Service) submit(ctx context.Context, user User, in SubmitInput, idempotencyKey, claimHash string, att *Attachment) (Hazard, bool, error) {
 	const op = "submit"
 	if err := authenticated(op, user); err != nil {
 		return Hazard{}, false, err
@@ -189,6 +191,9 @@ func (s *Service) submit(ctx context.Context, user User, in SubmitInput, idempot
 	if idempotencyKey != "" {
 		events[0].Data[DataIdempotencyKey] = idempotencyKey
 		events[0].Data[DataRequestHash] = hash
+	}
+	if claimHash != "" {
+		events[0].Data[DataClaimHash] = claimHash
 	}
 	if dup, dist, ok, err := s.findDuplicate(ctx, &h); err != nil {
 		return Hazard{}, false, Wrap(op, err)

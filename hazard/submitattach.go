@@ -77,7 +77,7 @@ func (p *Photos) submitAttaching(ctx context.Context, ac AttachingCreator, user 
 		}
 		return nil
 	}}
-	h, created, err := p.svc.submit(ctx, user, in, idempotencyKey, &att)
+	h, created, err := p.svc.submit(ctx, user, in, idempotencyKey, "", &att)
 	if err != nil {
 		return Hazard{}, err
 	}

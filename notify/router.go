@@ -187,7 +187,7 @@ type audience struct {
 // error, so that the relay retries and parks it rather than drop it.
 func (r *Router) Plan(ctx context.Context, e hazard.Event) ([]Planned, error) {
 	switch e.Type {
-	case hazard.EventSubmitted, hazard.EventTransition, hazard.EventEscalated,
+	case hazard.EventSubmitted, hazard.EventTransition, hazard.EventEscalated, hazard.EventFixedCheck,
 		hazard.EventRewardIssued, hazard.EventRewardClaimed, hazard.EventRewardExpired,
 		hazard.EventInfoAdded, hazard.EventQuestion, hazard.EventAnswer:
 	default:
@@ -373,6 +373,8 @@ func (r *Router) audiences(e hazard.Event, h hazard.Hazard) ([]audience, error) 
 	switch {
 	case e.Type == hazard.EventEscalated:
 		state, deadline = cmp.Or(e.Data[hazard.DataState], h.State), e.Data[hazard.DataDeadline]
+	case e.Type == hazard.EventFixedCheck:
+		state = cmp.Or(e.Data[hazard.DataState], h.State)
 	case e.Type == hazard.EventSubmitted:
 		state = pr.Definition().Initial()
 	}

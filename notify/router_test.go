@@ -148,6 +148,9 @@ func TestRouterRoutesEveryEventType(t *testing.T) {
 		{"reward expired", f.event(hazard.EventRewardExpired, 13, "", "", "", reward), []sent{{"u-rep", notify.KeyRewardExpired}}},
 		{"note sends nothing", f.event(hazard.EventNote, 14, "", "", "", nil), nil},
 		{"duplicate sends nothing", f.event(hazard.EventDuplicate, 15, "", "", "", nil), nil},
+		{"is it fixed", f.event(hazard.EventFixedCheck, 16, "", "", "", map[string]string{"state": "closed_valid"}), []sent{{"u-rep", notify.KeyFixedCheck}}},
+		{"fixed answer sends nothing", f.event(hazard.EventFixedAnswer, 17, "", "", "", map[string]string{"fixed": "yes"}), nil},
+		{"claim bound sends nothing", f.event(hazard.EventClaimBound, 18, "", "", "", map[string]string{"reporter_id": "u-rep"}), nil},
 	}
 	tm := notify.MustTemplates(notify.DefaultTexts())
 	for _, tt := range tests {

@@ -28,6 +28,7 @@ const (
 	KeySentBack              = hazard.TemplateSentBack
 	KeyWithdrawn             = hazard.TemplateWithdrawn
 	KeyReopened              = hazard.TemplateReopened
+	KeyFixedCheck            = hazard.TemplateFixedCheck // the reporter: "is it fixed?" some time after closure
 	KeyOverdueDepartment     = hazard.TemplateOverdueDepartment
 	KeyOverdueSupervisor     = hazard.TemplateOverdueSupervisor
 	KeyRectificationOrdered  = hazard.TemplateRectificationOrdered
@@ -132,6 +133,7 @@ func DefaultTexts() Texts {
 			KeyOverdueDepartment:     `【督办】隐患 {{.ref}}（{{.state}}）已超期{{with .deadline}}（期限 {{date .}}）{{end}}，请立即办理。`,
 			KeyOverdueSupervisor:     `【督办】{{.department}}的隐患 {{.ref}}（{{.state}}）已超期{{with .deadline}}（期限 {{date .}}）{{end}}。`,
 			KeyReopened:              `隐患 {{.ref}} 已重新打开（{{.action}}），请{{.department}}重新办理，原因：{{.reason}}`,
+			KeyFixedCheck:            `您上报的隐患（编号 {{.ref}}）办结已有一段时间，问题是否已解决？请在“我的上报”中回答；如仍存在，可附照片重新反映。`,
 			KeyRectificationOrdered:  `【整改通知】隐患 {{.ref}}（{{.category}}，{{severity .severity}}）已下达整改：{{.reason}}{{with .deadline}}，请于 {{date .}} 前完成整改{{end}}。`,
 			KeyRectificationReported: `{{.department}}：隐患 {{.ref}} 的单位已报告整改完成，请复查。`,
 			KeyRectificationRejected: `隐患 {{.ref}} 整改未通过（{{.action}}），请继续整改，原因：{{.reason}}`,
@@ -161,6 +163,7 @@ func DefaultTexts() Texts {
 			KeyOverdueDepartment:     `[Overdue] Hazard {{.ref}} ({{.state}}) is overdue{{with .deadline}} (due {{date .}}){{end}}; please act now.`,
 			KeyOverdueSupervisor:     `[Overdue] Hazard {{.ref}} of {{.department}} ({{.state}}) is overdue{{with .deadline}} (due {{date .}}){{end}}.`,
 			KeyReopened:              `Hazard {{.ref}} was reopened ({{.action}}); {{.department}}, please handle it again: {{.reason}}`,
+			KeyFixedCheck:            `Your hazard report {{.ref}} was closed as fixed a while ago: is it still fixed? Answer in "My reports"; if it is back, reopen it with a photo.`,
 			KeyRectificationOrdered:  `[Rectification order] Hazard {{.ref}} ({{.category}}, {{severity .severity}}) must be rectified: {{.reason}}{{with .deadline}}, by {{date .}}{{end}}.`,
 			KeyRectificationReported: `{{.department}}: the unit reports hazard {{.ref}} rectified; please re-inspect it.`,
 			KeyRectificationRejected: `Hazard {{.ref}} was not accepted as rectified ({{.action}}); keep rectifying: {{.reason}}`,

@@ -49,6 +49,17 @@ type hazardDoc struct {
 	CreatedAt       time.Time   `json:"created_at"`
 	UpdatedAt       time.Time   `json:"updated_at"`
 	ClosedAt        time.Time   `json:"closed_at,omitzero"`
+	// Aftercare is hazard.Aftercare, absent when zero.
+	Aftercare *aftercareDoc `json:"aftercare,omitempty"`
+}
+
+// aftercareDoc is the document of hazard.Aftercare.
+type aftercareDoc struct {
+	Reopens    int       `json:"reopens,omitempty"`
+	AskedAt    time.Time `json:"asked_at,omitzero"`
+	AnsweredAt time.Time `json:"answered_at,omitzero"`
+	FixedYes   int       `json:"fixed_yes,omitempty"`
+	FixedNo    int       `json:"fixed_no,omitempty"`
 }
 
 type photoDoc struct {
@@ -185,6 +196,9 @@ func hazardDocOf(h *hazard.Hazard) hazardDoc {
 	if p := h.Location.Point; p != nil {
 		d.Location.Point = &pointDoc{Lat: p.Lat, Lng: p.Lng, System: string(p.System)}
 	}
+	if a := h.Aftercare; a != (hazard.Aftercare{}) {
+		d.Aftercare = &aftercareDoc{Reopens: a.Reopens, AskedAt: a.AskedAt, AnsweredAt: a.AnsweredAt, FixedYes: a.FixedYes, FixedNo: a.FixedNo}
+	}
 	return d
 }
 
@@ -221,6 +235,9 @@ func (d *hazardDoc) hazard() hazard.Hazard {
 	}
 	if p := d.Location.Point; p != nil {
 		h.Location.Point = &hazard.Point{Lat: p.Lat, Lng: p.Lng, System: hazard.CoordSystem(p.System)}
+	}
+	if a := d.Aftercare; a != nil {
+		h.Aftercare = hazard.Aftercare{Reopens: a.Reopens, AskedAt: a.AskedAt, AnsweredAt: a.AnsweredAt, FixedYes: a.FixedYes, FixedNo: a.FixedNo}
 	}
 	return h
 }

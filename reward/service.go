@@ -232,6 +232,10 @@ func (s *Service) IssueFor(ctx context.Context, h hazard.Hazard) ([]Outcome, err
 	var out []Outcome
 	for i := range s.cfg.Policies {
 		p := &s.cfg.Policies[i]
+		if hazard.IsAnonymous(h.Reporter.UserID) {
+			out = append(out, s.denyAnonymous(p))
+			continue
+		}
 		if j := slices.IndexFunc(existing, func(r Reward) bool { return r.Policy == p.Name }); j >= 0 {
 			if err := s.ensureIssuedEvent(ctx, existing[j]); err != nil {
 				return out, err
@@ -339,10 +343,17 @@ func (s *Service) closesValid(h *hazard.Hazard, state string) bool {
 // issued rewards; events of other subjects than hazards pass. Handle reads
 // the hazard and calls IssueFor; it is idempotent under redelivery, and a
 // hazard reopened and closed as valid again gets no second reward (the
-// ledger issues once per hazard and policy). An error (reading the hazard,
-// the ledger, the event log) makes the relay retry.
+// ledger issues once per hazard and policy). An anonymous report
+// (hazard.IsAnonymous) earns nothing until a verified identity is bound to
+// it (hazard.EventClaimBound): the consumer then decides for the bound
+// user, at the binding when the report had closed as valid before, or at
+// its closure (see onBound). An error (reading the hazard, the ledger, the
+// event log) makes the relay retry.
 func (s *Service) Consumer() relay.Consumer {
 	return relay.Consumer{Name: s.cfg.ConsumerName, Handle: func(ctx context.Context, e hazard.Event) error {
+		if e.HazardID != uuid.Nil && e.Type == hazard.EventClaimBound {
+			return s.onBound(ctx, e)
+		}
 		if e.HazardID == uuid.Nil || e.Type != hazard.EventTransition || !s.cfg.Processes.MayClose(e.To, hazard.OutcomeValid) {
 			return nil
 		}
@@ -359,6 +370,12 @@ func (s *Service) Consumer() relay.Consumer {
 			return nil
 		}
 		h.State = e.To
+		if hazard.IsAnonymous(h.Reporter.UserID) {
+			var ok bool
+			if h, ok, err = s.boundHazard(ctx, h); err != nil || !ok {
+				return err // unbound: the binding is evaluated when it comes
+			}
+		}
 		_, err = s.IssueFor(ctx, h)
 		return err
 	}}

@@ -19,6 +19,11 @@ type Access string
 const (
 	// AccessPublic routes need no login; a valid token, when sent, is used.
 	AccessPublic Access = "public"
+	// AccessAnyone routes serve a signed-in user and nobody alike (an
+	// anonymous report and its photos); unlike a public route, a bad token
+	// is refused (401) rather than taken for nobody, so that a citizen
+	// whose session ended never files anonymously by mistake.
+	AccessAnyone Access = "anyone"
 	// AccessUser routes need any signed-in user.
 	AccessUser Access = "user"
 	// AccessReporter routes need a citizen (role reporter).
@@ -48,7 +53,7 @@ const (
 // access; role "" is an anonymous caller.
 func (a Access) Allows(role string) bool {
 	switch a {
-	case AccessPublic:
+	case AccessPublic, AccessAnyone:
 		return true
 	case AccessUser:
 		return role != ""

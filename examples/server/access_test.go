@@ -164,6 +164,7 @@ func TestAccessAllows(t *testing.T) {
 	roles := []string{"", "reporter", "enterprise", "dispatcher", "handler", "reviewer", "inspector", "admin"}
 	want := map[server.Access][]string{
 		server.AccessPublic:   roles,
+		server.AccessAnyone:   roles,
 		server.AccessUser:     roles[1:],
 		server.AccessReporter: {"reporter"},
 		server.AccessWork:     {"enterprise", "dispatcher", "handler", "reviewer", "inspector", "admin"},
@@ -183,7 +184,7 @@ func TestAccessRules(t *testing.T) {
 	want := map[string]server.Access{
 		"GET /api/v1/plaza":                          server.AccessPublic,
 		"GET /api/v1/plaza/{ref}":                    server.AccessPublic,
-		"POST /api/v1/reports":                       server.AccessUser,
+		"POST /api/v1/reports":                       server.AccessAnyone,
 		"POST /api/v1/reports/{id}/actions/{action}": server.AccessUser,
 		"POST /api/v1/reports/{id}/unit":             server.AccessStaff,
 		"GET /api/v1/queue":                          server.AccessWork,
@@ -193,7 +194,10 @@ func TestAccessRules(t *testing.T) {
 		"POST /api/v1/articles":                      server.AccessAdmin,
 		"PUT /api/v1/articles/{id}":                  server.AccessAdmin,
 		"POST /api/v1/articles/{id}/publish":         server.AccessAdmin,
-		"POST /api/v1/uploads":                       server.AccessUser,
+		"POST /api/v1/uploads":                       server.AccessAnyone,
+		"POST /api/v1/claims/follow":                 server.AccessPublic,
+		"POST /api/v1/claims/bind":                   server.AccessReporter,
+		"POST /api/v1/reports/{id}/fixed":            server.AccessReporter,
 		"POST /api/v1/me/verify":                     server.AccessReporter,
 	}
 	got := map[string]server.Access{}

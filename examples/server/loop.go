@@ -118,13 +118,19 @@ func (l *loop) flush(ctx context.Context) error {
 // it to see the effects of a change at once.
 func (s *Server) Drain(ctx context.Context) error { return s.loop.flush(ctx) }
 
-// sweep does the loop's periodic work: escalate overdue hazards and expire
-// unclaimed rewards.
+// sweep does the loop's periodic work: escalate overdue hazards, ask the
+// reporters of reports closed as fixed a while ago "is it fixed?" and
+// expire unclaimed rewards.
 func (l *loop) sweep(ctx context.Context) {
 	if n, err := l.s.svc.Escalate(ctx); err != nil {
 		l.s.log.Error("escalating overdue hazards", "error", err)
 	} else if n > 0 {
 		l.s.log.Info("escalated overdue hazards", "count", n)
+	}
+	if n, err := l.s.svc.AskFixed(ctx); err != nil {
+		l.s.log.Error("asking reporters whether it is fixed", "error", err)
+	} else if n > 0 {
+		l.s.log.Info("asked reporters whether it is fixed", "count", n)
 	}
 	if err := l.s.svc.RefreshMetrics(ctx); err != nil {
 		l.s.log.Error("refreshing metrics", "error", err)

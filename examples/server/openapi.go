@@ -193,5 +193,8 @@ func schemas() map[string]any {
 	for k, v := range citizenSchemas() {
 		s[k] = v
 	}
+	for k, v := range aftercareSchemas() {
+		s[k] = v
+	}
 	return s
 }

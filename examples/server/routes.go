@@ -74,8 +74,8 @@ func routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/me", Access: AccessUser, Tag: "auth", Summary: "The signed-in user.", Status: 200, handle: (*Server).me},
 		{Method: "POST", Path: "/api/v1/me/verify", Access: AccessReporter, Tag: "auth", Summary: "Real-name verification: name and resident ID number.", Body: "VerifyRequest", Status: 200, Phone: true, handle: (*Server).verify},
 
-		{Method: "POST", Path: "/api/v1/uploads", Access: AccessUser, Tag: "reports", Summary: "Upload one photo (multipart field file; JPEG, PNG or WebP; at most 10 MiB).", Body: "multipart", Status: 201, Phone: true, handle: (*Server).upload},
-		{Method: "POST", Path: "/api/v1/reports", Access: AccessUser, Tag: "reports", Summary: "Submit a report with 1 to 9 of your uploads; Idempotency-Key makes retries safe. Citizens file citizen reports; staff file inspection or supervision findings (with unit_id); a unit's safety manager files self-checks.", Body: "ReportRequest", Status: 201, Phone: true, handle: (*Server).submit},
+		{Method: "POST", Path: "/api/v1/uploads", Access: AccessAnyone, Tag: "reports", Summary: "Upload one photo (multipart field file; JPEG, PNG or WebP; at most 10 MiB). Without a token it is an anonymous upload of the device named by X-Device-ID, limited by network address.", Body: "multipart", Status: 201, Phone: true, handle: (*Server).upload},
+		{Method: "POST", Path: "/api/v1/reports", Access: AccessAnyone, Tag: "reports", Summary: "Submit a report with 1 to 9 of your uploads; Idempotency-Key makes retries safe. Citizens file citizen reports; staff file inspection or supervision findings (with unit_id); a unit's safety manager files self-checks. Without a token it is an anonymous report of the device named by X-Device-ID (limited by network address and device; keys scoped to the device), and the answer carries its one-time claim_code.", Body: "ReportRequest", Status: 201, Phone: true, handle: (*Server).submit},
 		{Method: "GET", Path: "/api/v1/reports/{id}", Access: AccessUser, Tag: "reports", Summary: "A report: the reporter's view or the staff view, as the caller may.", Status: 200, handle: (*Server).report},
 		{Method: "GET", Path: "/api/v1/me/reports", Access: AccessReporter, Tag: "reports", Summary: "The caller's own reports, newest first.", Query: []string{"limit", "cursor"}, Status: 200, handle: (*Server).myReports},
 		{Method: "GET", Path: "/api/v1/reports/{id}/actions", Access: AccessUser, Tag: "reports", Summary: "The actions the caller may take now.", Status: 200, handle: (*Server).actions},
@@ -104,7 +104,7 @@ func routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/processes", Access: AccessPublic, Tag: "reference", Summary: "The processes hazards run: states (label, public status, outcome, Open311 status) and actions.", Status: 200, handle: (*Server).processes},
 
 		{Method: "GET", Path: "/photos/{key}", Access: AccessPublic, Tag: "reports", Summary: "A photo: the original to whoever may see its report, a copy without metadata to the public.", Status: 200, Raw: true, handle: (*Server).photo},
-	}, append(append(regulatorRoutes(), privacyRoutes()...), citizenRoutes()...)...)
+	}, append(append(append(regulatorRoutes(), privacyRoutes()...), citizenRoutes()...), aftercareRoutes()...)...)
 }
 
 // routeHandler wraps a route's handler with access control and metrics.

@@ -67,7 +67,11 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, c caller) error 
 			return &hazard.Error{Code: hazard.CodeInvalid, Field: "file", Message: "one photo per request"}
 		}
 		body := &bodyReader{r: part}
-		u, err = s.photos.Upload(r.Context(), c.user(), body)
+		if c.signed {
+			u, err = s.photos.Upload(r.Context(), c.user(), body)
+		} else {
+			u, err = s.photos.UploadAnonymous(r.Context(), s.origin(r), body)
+		}
 		switch {
 		case body.err != nil:
 			return bodyError(body.err, "the photo could not be read")

@@ -70,6 +70,11 @@ type ReportView struct {
 	// Events is the full event log of the hazard (staff view).
 	Events  []hazard.Event      `json:"events,omitempty"`
 	Actions []hazard.ActionInfo `json:"actions"`
+	// Aftercare is what followed its closures as fixed (reopenings, "is it
+	// fixed?" answers); FixedCheck is true while the reporter is asked "is
+	// it fixed?" (POST /api/v1/reports/{id}/fixed answers).
+	Aftercare  *hazard.Aftercare `json:"aftercare,omitempty"`
+	FixedCheck bool              `json:"fixed_check,omitempty"`
 }
 
 func viewOf(h *hazard.Hazard, view string) ReportView {
@@ -81,6 +86,10 @@ func viewOf(h *hazard.Hazard, view string) ReportView {
 		CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt, ClosedAt: h.ClosedAt, Actions: []hazard.ActionInfo{}}
 	if len(h.Evidence) > 0 {
 		v.Evidence = links(photoKeys(h.Evidence))
+	}
+	if a := h.Aftercare; a != (hazard.Aftercare{}) {
+		v.Aftercare = &a
+		v.FixedCheck = !h.Open() && a.Awaiting()
 	}
 	return v
 }

@@ -60,6 +60,7 @@ var pageNames = []string{
 	"login", "console", "console_report", "board", "articles_admin", "error",
 	"data", "access_log",
 	"work_home", "work_unit", "work_inspection", "work_ledger", "work_figures", "work_spotchecks", "work_spotcheck",
+	"claim",
 }
 
 // New parses the embedded templates and returns the handler.
@@ -122,6 +123,8 @@ func (h *Handler) routeTable() []pageRoute {
 		{"GET /console/exports/rewards", h.export("/api/v1/exports/rewards")},
 		{"GET /console/access-log", http.HandlerFunc(h.accessLog)},
 		{"GET /mine/data", h.export("/api/v1/me/data")},
+		{"GET /claim", http.HandlerFunc(h.claim)},
+		{"POST /claim/qr", http.HandlerFunc(h.claimQR)},
 		{"GET /static/", h.static},
 	}, append(h.workPages(), h.citizenPages()...)...)
 }

@@ -150,6 +150,7 @@ func FullHazard(opts ...Option) hazard.Hazard {
 	h.CreatedAt = Epoch.Add(-time.Hour)
 	h.UpdatedAt = Epoch.Add(-time.Minute)
 	h.ClosedAt = Epoch.Add(-time.Second)
+	h.Aftercare = hazard.Aftercare{Reopens: 2, AskedAt: Epoch.Add(-30 * time.Second), AnsweredAt: Epoch.Add(-20 * time.Second), FixedYes: 1, FixedNo: 1}
 	for _, o := range opts {
 		o(&h)
 	}

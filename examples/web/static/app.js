@@ -24,6 +24,7 @@
     var h = Object.assign({ "Accept": "application/json" }, headers || {});
     var t = token();
     if (t) h["Authorization"] = "Bearer " + t;
+    else if (window.hlDevice) h["X-Device-ID"] = window.hlDevice(); // an anonymous report (anon.js)
     var init = { method: method, headers: h };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) { h["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
@@ -172,6 +173,7 @@
         form.hidden = true;
         document.getElementById("report-ref").textContent = r.ref;
         document.getElementById("report-success").hidden = false;
+        if (r.claim_code) document.dispatchEvent(new CustomEvent("hl:claim", { detail: r }));
       }, function (e) { showError(form, e); }).then(function () { btn.disabled = false; });
     });
   }
