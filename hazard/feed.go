@@ -153,13 +153,9 @@ func (s *Service) firstEventAt(ctx context.Context, t time.Time) (int64, error) 
 // carries nothing of the reporter and no private note.
 func (s *Service) PublicHistory(ctx context.Context, ref string) (PublicHazard, []PublicStep, error) {
 	const op = "public history"
-	h, err := s.store.GetByRef(ctx, ref)
+	h, events, m, err := s.publicHazard(ctx, op, ref)
 	if err != nil {
-		return PublicHazard{}, nil, Wrap(op, err)
-	}
-	events, err := s.store.HazardEvents(ctx, h.ID)
-	if err != nil {
-		return PublicHazard{}, nil, Wrap(op, err)
+		return PublicHazard{}, nil, err
 	}
 	steps := make([]PublicStep, 0, len(events))
 	for _, e := range events {
@@ -167,5 +163,12 @@ func (s *Service) PublicHistory(ctx context.Context, ref string) (PublicHazard, 
 			steps = append(steps, PublicStep{Seq: e.Seq, Ref: h.Ref, PublicEvent: pe})
 		}
 	}
-	return s.publicOf(&h, nil), steps, nil
+	// The steps' photos as the moderation leaves them: the view's
+	// timeline, step by step.
+	v := s.publicOf(&h, events, &m)
+	for i := range steps {
+		steps[i].Photos = v.Timeline[i].Photos
+	}
+	v.Timeline = nil
+	return v, steps, nil
 }

@@ -80,6 +80,10 @@ type ServiceConfig struct {
 	// Logger records background work (escalations) without personal data;
 	// default: discard.
 	Logger *slog.Logger
+	// Moderation sets when reports are published, who moderates and which
+	// text holds a report for moderation; the zero value is the default
+	// (see ModerationConfig).
+	Moderation ModerationConfig
 }
 
 // Service runs the use cases of the closed loop: submit, act, the views of
@@ -108,6 +112,8 @@ type Service struct {
 	submitLimit Limit
 	metrics     *Metrics
 	log         *slog.Logger
+	// mod is the moderation configuration (ServiceConfig.Moderation).
+	mod moderation
 }
 
 // NewService returns a Service for cfg, or CodeInvalid when cfg is not
@@ -214,6 +220,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.mod = newModeration(cfg.Moderation, &p)
 	if err := p.Err("new service"); err != nil {
 		return nil, err
 	}
