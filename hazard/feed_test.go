@@ -19,7 +19,7 @@ func refs(l hazard.PublicList) []string {
 }
 
 func TestPublicListTimeAndOpenFilters(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, publishOnSubmit)
 	a := f.submit(t, citizen, fireReport())
 	f.clock.Advance(time.Hour)
 	gas := fireReport()
