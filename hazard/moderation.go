@@ -2,6 +2,7 @@ package hazard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -351,6 +352,20 @@ func (s *Service) Published(h *Hazard, events []Event, m *Moderation) bool {
 	}
 }
 
+// MayChangePublication reports whether e may change whether its hazard is
+// Published: a moderation, a hold, or, under PublishOnForward, a
+// transition that assigned a department. Caches of public views (the
+// example server's plaza) drop what such an event may change.
+func (s *Service) MayChangePublication(e *Event) bool {
+	switch e.Type {
+	case EventModerated, EventHeld:
+		return true
+	case EventTransition:
+		return s.mod.publish == PublishOnForward && e.Data[DataDepartment] != ""
+	}
+	return false
+}
+
 // ModerationAction names what a moderator does.
 type ModerationAction string
 
@@ -411,15 +426,32 @@ func (s *Service) moderatorOnly(op string, u User) error {
 	return nil
 }
 
-// ModerationView returns what a moderator sees of the hazard with the
-// reference number: CodeForbidden for anyone without the moderator right,
-// CodeNotFound for a missing hazard or one out of the moderator's scope.
-func (s *Service) ModerationView(ctx context.Context, user User, ref string) (ModerationView, error) {
+// ModerationView returns what a moderator sees of the hazard id:
+// CodeForbidden for anyone without the moderator right, CodeNotFound for a
+// missing hazard or one out of the moderator's scope.
+func (s *Service) ModerationView(ctx context.Context, user User, id uuid.UUID) (ModerationView, error) {
+	const op = "moderation view"
+	if err := s.moderatorOnly(op, user); err != nil {
+		return ModerationView{}, err
+	}
+	h, err := s.visibleHazard(ctx, op, user, id, inScope)
+	if err != nil {
+		return ModerationView{}, err
+	}
+	return s.moderationView(ctx, op, &h)
+}
+
+// ModerationViewByRef is ModerationView of the hazard with the reference
+// number, for a moderator who was told of a report by its number.
+func (s *Service) ModerationViewByRef(ctx context.Context, user User, ref string) (ModerationView, error) {
 	const op = "moderation view"
 	if err := s.moderatorOnly(op, user); err != nil {
 		return ModerationView{}, err
 	}
 	h, err := s.store.GetByRef(ctx, ref)
+	if errors.Is(err, ErrNotFound) {
+		return ModerationView{}, errNoHazard(op)
+	}
 	if err != nil {
 		return ModerationView{}, Wrap(op, err)
 	}

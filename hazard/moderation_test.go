@@ -228,12 +228,17 @@ func TestModerate(t *testing.T) {
 	for _, e := range p.Timeline {
 		assert.NotEqual(t, hazard.EventModerated, e.Type, "a moderation on the public timeline")
 	}
-	_, err = f.svc.ModerationView(ctx, reviewer, "LC-19700101-000000")
+	_, err = f.svc.ModerationViewByRef(ctx, reviewer, "LC-19700101-000000")
 	assert.ErrorIs(t, err, hazard.ErrNotFound)
-	mv, err := f.svc.ModerationView(ctx, reviewer, h.Ref)
+	_, err = f.svc.ModerationView(ctx, dispatcher, h.ID)
+	assert.ErrorIs(t, err, hazard.ErrForbidden)
+	byID, err := f.svc.ModerationView(ctx, reviewer, h.ID)
+	require.NoError(t, err)
+	mv, err := f.svc.ModerationViewByRef(ctx, reviewer, h.Ref)
 	require.NoError(t, err)
 	assert.Len(t, mv.Events, 4)
 	assert.Equal(t, []string{photoKey}, mv.Photos)
+	assert.Equal(t, byID.Moderation, mv.Moderation)
 }
 
 // TestClosedInvalidWithheld: a report closed as invalid shows on the

@@ -35,6 +35,10 @@ const (
 	// AccessSupervision routes need a supervision group member
 	// (supervisor), a reviewer or an admin: spot checks.
 	AccessSupervision Access = "supervision"
+	// AccessModeration routes need the moderator right, which reviewers
+	// and admins hold (hazard.ModerationConfig.Moderators by default; the
+	// library decides for other settings).
+	AccessModeration Access = "moderation"
 )
 
 // Allows reports whether a caller with the role may call a route of this
@@ -55,6 +59,8 @@ func (a Access) Allows(role string) bool {
 		return role == string(hazard.RoleAdmin)
 	case AccessSupervision:
 		return role == string(hazard.RoleSupervisor) || role == string(hazard.RoleReviewer) || role == string(hazard.RoleAdmin)
+	case AccessModeration:
+		return role == string(hazard.RoleReviewer) || role == string(hazard.RoleAdmin)
 	}
 	return false
 }

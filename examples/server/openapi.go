@@ -186,5 +186,8 @@ func schemas() map[string]any {
 	for k, v := range regulatorSchemas() {
 		s[k] = v
 	}
+	for k, v := range moderationSchemas() {
+		s[k] = v
+	}
 	return s
 }
