@@ -202,7 +202,9 @@ type Suggestion struct {
 }
 
 // Suggest returns the templates offered for the action (empty: any) on the
-// hazard id, rendered with its facts, by ID. The user must see the hazard
+// hazard id, rendered with its facts, by ID: {department} is the
+// department it is assigned to, else the one that usually supervises its
+// category (a dispatcher's note names where it goes). The user must see the hazard
 // as staff (hazard.Service.StaffView: CodeNotFound out of their scope); an
 // action the user may not take on it now is CodeConflict.
 func (s *Service) Suggest(ctx context.Context, user hazard.User, id uuid.UUID, action string) ([]Suggestion, error) {
@@ -227,7 +229,11 @@ func (s *Service) Suggest(ctx context.Context, user hazard.User, id uuid.UUID, a
 	if c, ok := s.hazards.Categories().Lookup(h.Category); ok {
 		zh.Category, en.Category = c.NameZH, c.NameEN
 	}
-	if d, ok := s.hazards.Department(h.Department); ok {
+	dept := h.Department
+	if c, ok := s.hazards.Categories().Lookup(h.Category); ok && dept == "" {
+		dept = c.Department // not assigned yet: the one that usually supervises it
+	}
+	if d, ok := s.hazards.Department(dept); ok {
 		zh.Department, en.Department = d.NameZH, d.NameEN
 	}
 	out := []Suggestion{}
