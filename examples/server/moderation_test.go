@@ -54,6 +54,7 @@ func testModerationEndToEnd(t *testing.T, backend func(*server.Config)) {
 	assert.Equal(t, http.StatusNotFound, p.status, "a held report on the plaza: %s", p.body)
 	assert.Equal(t, http.StatusNotFound, o.status, "a held report on Open311: %s", o.body)
 	assert.Equal(t, http.StatusNotFound, ph.status, "a held report's photo")
+	assert.Equal(t, "no-store", s.do("GET", "/photos/"+key, citizen, nil).header.Get("Cache-Control"), "the reporter's original")
 
 	r = s.do("GET", "/api/v1/moderation/held", reviewer, nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
@@ -99,6 +100,8 @@ func testModerationEndToEnd(t *testing.T, backend func(*server.Config)) {
 	require.Len(t, mv.Moderation.Photos, 1)
 	_, _, ph = public()
 	require.Equal(t, http.StatusOK, ph.status)
+	assert.Equal(t, fmt.Sprintf("public, max-age=%d", int(server.PublicPhotoMaxAge.Seconds())), ph.header.Get("Cache-Control"),
+		"a public copy is cached briefly, so that moderation reaches every viewer")
 	img, err := png.Decode(bytes.NewReader(ph.body))
 	require.NoError(t, err, "the redacted copy is a PNG")
 	assert.Equal(t, color.RGBA{0, 0, 0, 255}, color.RGBAModel.Convert(img.At(5, 5)), "the redacted region")
