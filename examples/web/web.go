@@ -58,6 +58,7 @@ type Handler struct {
 var pageNames = []string{
 	"home", "report", "plaza", "plaza_item", "mine", "knowledge", "article",
 	"login", "console", "console_report", "board", "articles_admin", "error",
+	"moderation", "reply_templates",
 }
 
 // New parses the embedded templates and returns the handler.
@@ -115,6 +116,8 @@ func (h *Handler) routeTable() []pageRoute {
 		{"GET /console/reports/{id}", http.HandlerFunc(h.consoleReport)},
 		{"GET /console/board", http.HandlerFunc(h.board)},
 		{"GET /console/articles", http.HandlerFunc(h.articlesAdmin)},
+		{"GET /console/moderation", http.HandlerFunc(h.moderation)},
+		{"GET /console/templates", http.HandlerFunc(h.replyTemplates)},
 		{"GET /static/", h.static},
 	}
 }

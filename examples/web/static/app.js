@@ -220,4 +220,7 @@
         function (e) { b.parentNode.querySelector(".error").textContent = e.message; });
     });
   });
+
+  // The helpers other page scripts (moderation.js) share.
+  window.hazardloop = { api: api, showError: showError, clearErrors: clearErrors, msg: msg };
 })();
