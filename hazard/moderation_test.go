@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -346,4 +347,35 @@ func TestRedact(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.photos.Redact(ctx, admin, h2.ID, hazard.RedactInput{Photo: webp.Key, Region: hazard.Region{W: 10, H: 10}, Style: hazard.RedactBlack, Reason: "x"})
 	assert.ErrorIs(t, err, hazard.ErrInvalid, "Redact of a WebP photo")
+}
+
+// TestPublicUpdatesFollowPublication: the feed of public steps leaves out
+// the hazards the public may not see now and the photos a moderator hid.
+func TestPublicUpdatesFollowPublication(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	a := f.submit(t, citizen, fireReport())
+	f.submit(t, otherCit, fireReport()) // never forwarded
+	a = f.act(t, dispatcher, a, "dispatch", hazard.ActInput{Department: "fire"})
+	a = f.act(t, fireDept, a, "accept", hazard.ActInput{})
+	fix := photo("fix")
+	f.act(t, fireDept, a, "resolve", hazard.ActInput{Note: "cleared", Photos: []hazard.Photo{fix}})
+	all, err := f.svc.PublicUpdates(ctx, hazard.UpdatesQuery{Since: t0, Until: t0.Add(time.Hour)})
+	require.NoError(t, err)
+	require.Len(t, all, 4, "the forwarded report's steps only")
+	for _, s := range all {
+		assert.Equal(t, a.Ref, s.Ref)
+	}
+	assert.Equal(t, []string{fix.SHA256}, all[3].Photos)
+	_, err = f.svc.Moderate(ctx, reviewer, a.ID, hazard.ModerateInput{Action: hazard.ModHidePhoto, Photo: fix.SHA256, Reason: "a face"})
+	require.NoError(t, err)
+	all, err = f.svc.PublicUpdates(ctx, hazard.UpdatesQuery{Since: t0, Until: t0.Add(time.Hour)})
+	require.NoError(t, err)
+	require.Len(t, all, 4, "a moderation is no public step")
+	assert.Empty(t, all[3].Photos, "a hidden photo in the feed")
+	_, err = f.svc.Moderate(ctx, reviewer, a.ID, hazard.ModerateInput{Action: hazard.ModHide, Reason: "x", ExpectedVersion: 1})
+	require.NoError(t, err)
+	all, err = f.svc.PublicUpdates(ctx, hazard.UpdatesQuery{Since: t0, Until: t0.Add(time.Hour)})
+	require.NoError(t, err)
+	assert.Empty(t, all, "a hidden report's steps")
 }
