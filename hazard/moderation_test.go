@@ -3,10 +3,13 @@ package hazard_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,6 +146,7 @@ func TestModerationConfig(t *testing.T) {
 		"policy":       {hazard.ModerationConfig{Publish: "never"}, "moderation.publish"},
 		"pattern":      {hazard.ModerationConfig{HoldPatterns: []string{"("}}, "moderation.hold_patterns[0]"},
 		"empty":        {hazard.ModerationConfig{HoldPatterns: []string{""}}, "moderation.hold_patterns[0]"},
+		"long":         {hazard.ModerationConfig{HoldPatterns: []string{"a", strings.Repeat("b", hazard.MaxHoldPatternLen+1)}}, "moderation.hold_patterns[1]"},
 		"citizen role": {hazard.ModerationConfig{Moderators: []workflow.Role{hazard.RoleReporter}}, "moderation.moderators[0]"},
 	} {
 		_, err := hazard.NewService(hazard.ServiceConfig{Store: newFixture(t).store, Moderation: c.cfg})
@@ -378,4 +382,47 @@ func TestPublicUpdatesFollowPublication(t *testing.T) {
 	all, err = f.svc.PublicUpdates(ctx, hazard.UpdatesQuery{Since: t0, Until: t0.Add(time.Hour)})
 	require.NoError(t, err)
 	assert.Empty(t, all, "a hidden report's steps")
+}
+
+// TestPublicListReadsAtMost: a page of the plaza reads at most
+// MaxPublicListReads pages of the store; a run of unpublished reports
+// longer than that gives a short page whose Next goes on.
+func TestPublicListReadsAtMost(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	old := f.act(t, dispatcher, f.submit(t, citizen, fireReport()), "dispatch", hazard.ActInput{Department: "fire"})
+	for range hazard.MaxPublicListReads + 1 {
+		f.submit(t, otherCit, fireReport())
+	}
+	l, err := f.svc.PublicList(ctx, hazard.PublicFilter{}, hazard.Page{Limit: 1})
+	require.NoError(t, err)
+	assert.Empty(t, l.Items, "a page after MaxPublicListReads reads of unpublished reports")
+	require.NotEmpty(t, l.Next)
+	l, err = f.svc.PublicList(ctx, hazard.PublicFilter{}, hazard.Page{Limit: 1, Cursor: l.Next})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1, "the next page goes on")
+	assert.Equal(t, old.Ref, l.Items[0].Ref)
+}
+
+// TestRedactTooLarge: a photo of more than MaxRedactPixels is not decoded.
+func TestRedactTooLarge(t *testing.T) {
+	ctx := context.Background()
+	f := newPhotos(t, 0)
+	// A 1×1 PNG whose header claims 8000 × (MaxRedactPixels/8000+1)
+	// pixels: the size is read from the header, before any pixel.
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))))
+	b := buf.Bytes()
+	ihdr := b[8+8 : 8+8+13] // after the signature, the chunk's length and type
+	binary.BigEndian.PutUint32(ihdr[0:4], 8000)
+	binary.BigEndian.PutUint32(ihdr[4:8], hazard.MaxRedactPixels/8000+1)
+	binary.BigEndian.PutUint32(b[8+8+13:], crc32.ChecksumIEEE(b[8+4:8+8+13]))
+	info, err := f.blobs.Put(ctx, bytes.NewReader(b), hazard.TypePNG)
+	require.NoError(t, err)
+	in := fireReport()
+	in.Photos = []hazard.Photo{{SHA256: info.Key, ContentType: info.ContentType, Size: info.Size}}
+	h := f.submit(t, citizen, in)
+	_, err = f.photos.Redact(ctx, admin, h.ID, hazard.RedactInput{Photo: info.Key, Region: hazard.Region{W: 10, H: 10}, Style: hazard.RedactBlack, Reason: "x"})
+	require.ErrorIs(t, err, hazard.ErrInvalid, "Redact of a photo larger than MaxRedactPixels")
+	assert.ErrorIs(t, err, hazard.ErrRedactTooLarge, "refused for its size")
 }

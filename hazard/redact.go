@@ -42,6 +42,10 @@ const (
 	redactBlocks = 24
 )
 
+// ErrRedactTooLarge is the cause of a redaction refused because the photo
+// has more than MaxRedactPixels pixels (CodeInvalid, field "photo").
+var ErrRedactTooLarge = errors.New("photo too large to redact")
+
 // Region is a rectangle of a photo in thousandths of its width and height
 // (RegionScale), so that a page may choose it on a scaled picture.
 type Region struct {
@@ -181,7 +185,7 @@ func redactImage(data []byte, r Region, style RedactStyle) ([]byte, string, erro
 		return nil, "", fmt.Errorf("cannot redact a %s photo", format)
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > MaxRedactPixels {
-		return nil, "", fmt.Errorf("the photo has more than %d pixels", MaxRedactPixels)
+		return nil, "", fmt.Errorf("%w: more than %d pixels", ErrRedactTooLarge, MaxRedactPixels)
 	}
 	src, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {

@@ -12,7 +12,8 @@ import (
 )
 
 // ReplyStore is the PostgreSQL reply.Store: every version of a template is
-// a row of reply_templates (migration 0016). A save runs in one short
+// a row of reply_templates, and its latest version a row of
+// reply_template_heads (migration 0016). A save runs in one short
 // transaction that takes the templates' advisory lock (saves are rare: an
 // admin's), checks the latest version and the limits, inserts the version
 // and appends its events to the DB's one event log.
@@ -65,10 +66,9 @@ func (s *ReplyStore) Save(ctx context.Context, t reply.Template, expectedVersion
 		var wasLive bool
 		var live int
 		if err := tx.QueryRow(ctx, `SELECT
-			coalesce((SELECT max(version) FROM reply_templates WHERE id = $1), 0),
-			coalesce((SELECT NOT deleted FROM reply_templates WHERE id = $1 ORDER BY version DESC LIMIT 1), false),
-			(SELECT count(*) FROM reply_templates r WHERE NOT deleted
-				AND version = (SELECT max(version) FROM reply_templates WHERE id = r.id))`, t.ID).Scan(&latest, &wasLive, &live); err != nil {
+			coalesce((SELECT version FROM reply_template_heads WHERE id = $1), 0),
+			coalesce((SELECT NOT deleted FROM reply_template_heads WHERE id = $1), false),
+			(SELECT count(*) FROM reply_template_heads WHERE NOT deleted)`, t.ID).Scan(&latest, &wasLive, &live); err != nil {
 			return err
 		}
 		switch {
@@ -81,6 +81,11 @@ func (s *ReplyStore) Save(ctx context.Context, t reply.Template, expectedVersion
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO reply_templates (id, version, deleted, doc) VALUES ($1, $2, $3, $4)`,
 			t.ID, t.Version, t.Deleted, doc); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO reply_template_heads (id, version, deleted) VALUES ($1, $2, $3)
+			ON CONFLICT (id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted`,
+			t.ID, t.Version, t.Deleted); err != nil {
 			return err
 		}
 		return appendTx(ctx, tx, events)
@@ -128,9 +133,9 @@ func (s *ReplyStore) Get(ctx context.Context, id string) (reply.Template, error)
 
 // List implements reply.Store.
 func (s *ReplyStore) List(ctx context.Context) ([]reply.Template, error) {
-	return s.query(ctx, "pgstore.ListTemplates", `SELECT doc FROM (
-		SELECT DISTINCT ON (id) id, deleted, doc FROM reply_templates ORDER BY id, version DESC) latest
-		WHERE NOT deleted ORDER BY id`)
+	return s.query(ctx, "pgstore.ListTemplates", `SELECT r.doc FROM reply_template_heads h
+		JOIN reply_templates r ON r.id = h.id AND r.version = h.version
+		WHERE NOT h.deleted ORDER BY h.id`)
 }
 
 // Versions implements reply.Store.

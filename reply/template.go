@@ -18,9 +18,9 @@ const (
 	// note's (hazard.MaxNoteLen).
 	MaxTextLen = hazard.MaxNoteLen
 	// MaxTemplates is the most templates (not deleted) a store may hold.
-	MaxTemplates = 500
+	MaxTemplates = 200
 	// MaxVersions is the most versions of one template kept.
-	MaxVersions = 1000
+	MaxVersions = 200
 )
 
 // SubjectTemplate is the subject kind of a template's events.

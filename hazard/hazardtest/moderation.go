@@ -2,6 +2,7 @@ package hazardtest
 
 import (
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -162,6 +163,11 @@ func modInvalid(t *testing.T, st hazard.Store, ms hazard.ModerationStore) {
 	badEvent := modEvent(h)
 	badEvent.Actor = hazard.Actor{}
 	otherHazard := modEvent(NewHazard())
+	tooMany := moderated(h)
+	tooMany.Photos = nil
+	for i := range hazard.MaxModeratedPhotos + 1 {
+		tooMany.Photos = append(tooMany.Photos, hazard.PhotoModeration{Key: NewPhoto(fmt.Sprint("many-", i)).SHA256, Hidden: true})
+	}
 	for name, c := range map[string]struct {
 		m  hazard.Moderation
 		ev hazard.Event
@@ -170,6 +176,7 @@ func modInvalid(t *testing.T, st hazard.Store, ms hazard.ModerationStore) {
 		"no hazard ID":         {hazard.Moderation{}, modEvent(h)},
 		"invalid event":        {moderated(h), badEvent},
 		"event of another one": {moderated(h), otherHazard},
+		"too many photos":      {tooMany, modEvent(h)},
 	} {
 		_, err := ms.SaveModeration(t.Context(), c.m, 0, []hazard.Event{c.ev})
 		assert.ErrorIs(t, err, hazard.ErrInvalid, "SaveModeration with %s", name)

@@ -21,3 +21,12 @@ CREATE TABLE reply_templates (
     doc     jsonb NOT NULL,
     PRIMARY KEY (id, version)
 );
+
+-- The latest version of each template, for the checks of a save (the
+-- version read, the number of templates not deleted) without reading every
+-- version.
+CREATE TABLE reply_template_heads (
+    id      text PRIMARY KEY,
+    version bigint NOT NULL,
+    deleted boolean NOT NULL
+);

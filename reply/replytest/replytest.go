@@ -39,6 +39,7 @@ func TestStore(t *testing.T, open Open) {
 		{"Save/StaleVersionConflict", saveStale},
 		{"Save/InvalidChangesNothing", saveInvalid},
 		{"Save/ParallelSameVersionOneWins", saveParallel},
+		{"Save/Caps", saveCaps},
 		{"Get/NotFound", getNotFound},
 		{"List/LatestNotDeletedByID", listLatest},
 	} {
@@ -215,4 +216,23 @@ func listLatest(t *testing.T, st reply.Store, _ hazard.EventLog) {
 	assert.Equal(t, "b", got[0].ID)
 	assert.Equal(t, "新 {ref}", got[0].TextZH, "List: the latest version")
 	assert.Equal(t, "c", got[1].ID)
+}
+
+func saveCaps(t *testing.T, st reply.Store, _ hazard.EventLog) {
+	for i := range reply.MaxTemplates {
+		save(t, st, NewTemplate(fmt.Sprintf("t%d", i)), 0)
+	}
+	_, err := st.Save(t.Context(), NewTemplate("one_more"), 0, nil)
+	assert.ErrorIs(t, err, hazard.ErrRateLimited, "a template past MaxTemplates")
+	gone := NewTemplate("t0")
+	gone.Deleted = true
+	save(t, st, gone, 1)
+	save(t, st, NewTemplate("one_more"), 0) // a deleted one makes room
+
+	tp := NewTemplate("t1")
+	for v := int64(1); v < reply.MaxVersions; v++ {
+		save(t, st, tp, v)
+	}
+	_, err = st.Save(t.Context(), tp, reply.MaxVersions, nil)
+	assert.ErrorIs(t, err, hazard.ErrRateLimited, "a version past MaxVersions")
 }
