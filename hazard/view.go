@@ -211,16 +211,16 @@ type Sight int
 // The sights, from least to most.
 const (
 	SightNone   Sight = iota // the hazard does not exist
-	SightPublic              // its public view only, as on the plaza
+	SightPublic              // its public view only, as on the plaza (when Published)
 	SightFull                // all of it: its reporter, or staff whose scope covers it
 )
 
 // SightOf returns how much of the hazard id user may see: SightFull for
 // its reporter and for staff whose role and department cover it,
-// SightPublic for anyone else (every hazard is on the plaza; an enterprise
-// sees its unit's hazards through StaffView, but never a reporter's
-// originals, which may carry who took them) and SightNone when there is no
-// such hazard. user may be the zero User (nobody signed in). It reads the
+// SightPublic for anyone else (whether the public sees it now is
+// Published's decision; an enterprise sees its unit's hazards through
+// StaffView, but never a reporter's originals, which may carry who took
+// them) and SightNone when there is no such hazard. user may be the zero User (nobody signed in). It reads the
 // hazard only, so callers deciding access (who gets a photo's original)
 // need not build a view.
 
