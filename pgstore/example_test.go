@@ -72,5 +72,6 @@ func ExampleMigrations() {
 	// 8 0008_risk.sql
 	// 9 0009_inspection.sql
 	// 10 0010_blob_times.sql
+	// 11 0011_rewards_issued.sql
 	// 16 0016_moderation_replies.sql
 }
