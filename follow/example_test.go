@@ -14,7 +14,9 @@ import (
 // the plaza counts them, without a name.
 func Example() {
 	hs := memstore.New()
-	svc, _ := hazard.NewService(hazard.ServiceConfig{Store: hs, SubmitsPerDay: -1})
+	svc, _ := hazard.NewService(hazard.ServiceConfig{Store: hs, SubmitsPerDay: -1,
+		// Reports are public from their submission (the default waits for a dispatcher).
+		Moderation: hazard.ModerationConfig{Publish: hazard.PublishOnSubmit}})
 	fs, _ := follow.New(follow.Config{Store: memfollow.New(hs), Hazards: svc, HazardStore: hs,
 		Secret: []byte("0123456789abcdef0123456789abcdef")})
 	p := hazard.Point{Lat: 39.9087, Lng: 116.3975, System: hazard.WGS84}

@@ -57,7 +57,8 @@ func newFixture(t *testing.T, edit ...func(*follow.Config)) *fixture {
 	f := &fixture{hs: memstore.New(), clock: hazardtest.NewClock(t0), rec: notify.NewRecorder(notify.ChannelLog, nil)}
 	lim := memlimit.New(memlimit.Config{Clock: f.clock.Now})
 	var err error
-	f.svc, err = hazard.NewService(hazard.ServiceConfig{Store: f.hs, Clock: f.clock.Now, Limiter: lim})
+	f.svc, err = hazard.NewService(hazard.ServiceConfig{Store: f.hs, Clock: f.clock.Now, Limiter: lim,
+		Moderation: hazard.ModerationConfig{Publish: hazard.PublishOnSubmit}})
 	require.NoError(t, err)
 	cfg := follow.Config{Store: memfollow.New(f.hs), Hazards: f.svc, HazardStore: f.hs, Secret: secret, Limiter: lim, Clock: f.clock.Now}
 	for _, e := range edit {

@@ -15,7 +15,7 @@ import (
 
 func TestNearbyPublic(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newFixture(t, publishOnSubmit) // the plaza shows reports from their submission
 	near := f.submit(t, citizen, fireReport())
 	f.clock.Advance(1)
 	farIn := fireReport()
@@ -70,7 +70,7 @@ func TestNearbyPublic(t *testing.T) {
 
 func TestMeTooCountedNotNamed(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newFixture(t, publishOnSubmit) // the plaza shows reports from their submission
 	h := f.submit(t, citizen, fireReport())
 	for _, u := range []string{"fan-1", "fan-2"} {
 		_, err := f.store.Append(ctx, hazard.Event{HazardID: h.ID, Type: hazard.EventMeToo, Actor: hazard.Actor{ID: u, Role: "reporter"}, Time: t0})
@@ -93,7 +93,7 @@ func TestMeTooCountedNotNamed(t *testing.T) {
 
 func TestAddInfo(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newFixture(t, publishOnSubmit) // the plaza shows reports from their submission
 	h := f.submit(t, citizen, fireReport())
 	got, err := f.svc.AddInfo(ctx, citizen, h.ID, hazard.AddInfoInput{Note: "更多杂物了", Photos: []hazard.Photo{photo("more")}})
 	require.NoError(t, err)
@@ -136,7 +136,7 @@ func TestAddInfo(t *testing.T) {
 
 func TestAskAndAnswer(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newFixture(t, publishOnSubmit) // the plaza shows reports from their submission
 	h := f.submit(t, citizen, fireReport())
 	h = f.act(t, dispatcher, h, hazard.ActionDispatch, hazard.ActInput{Department: "fire"})
 
@@ -196,7 +196,7 @@ func TestAskAndAnswer(t *testing.T) {
 // overrun.
 func TestExchangeIsVersioned(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newFixture(t, publishOnSubmit) // the plaza shows reports from their submission
 	h := f.submit(t, citizen, fireReport())
 	errs := make(chan error, 10)
 	for range 10 {

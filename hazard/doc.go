@@ -31,6 +31,21 @@
 // hazard's expected version, shown to staff and the reporter, never on the
 // plaza.
 //
+// # Moderation and publication
+//
+// What the public sees is decided once, by Service.Published: a report
+// appears when the publication policy says (ModerationConfig.Publish: once
+// a dispatcher forwarded it, by default, or from its submission), unless a
+// moderator hid it or its text matched a hold pattern and no moderator has
+// released it yet. The public reads above, and Photos.Open for the public,
+// apply it and show the moderated version: the public description a
+// moderator wrote, no hidden photo, a redacted copy (Photos.Redact, made on
+// the server and stored as a blob of its own) instead of a photo's public
+// copy, and for a report closed as invalid only the moderated text and the
+// reason. Staff and the reporter keep the original. Moderations are kept
+// by a ModerationStore beside the event log, each with its EventModerated
+// (who, when, why) stored in the same step.
+//
 // # Processes as data
 //
 // A Process is a workflow definition with what its steps mean, declared as

@@ -2,6 +2,7 @@ package hazard
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,7 +41,8 @@ type UpdatesQuery struct {
 }
 
 // PublicUpdates returns the public steps (as PublicTimeline gives them: no
-// reward event, no actor, no private note) of every hazard whose time is
+// reward event, no actor, no private note) of every hazard the public may
+// see now (Published; with the photos its moderation leaves) whose time is
 // in [q.Since, q.Until], in log order, after q.After, at most q.Limit. A
 // page shorter than the limit is the last. Events of no hazard are left
 // out.
@@ -85,7 +87,7 @@ func (s *Service) PublicUpdates(ctx context.Context, q UpdatesQuery) ([]PublicSt
 		after = first - 1
 	}
 	stop := q.Until.Add(MaxClockSkew)
-	refs := map[uuid.UUID]string{}
+	seen := map[uuid.UUID]*publicSight{}
 	out := []PublicStep{}
 	for {
 		evs, err := s.store.Events(ctx, after, MaxEventBatch)
@@ -107,20 +109,59 @@ func (s *Service) PublicUpdates(ctx context.Context, q UpdatesQuery) ([]PublicSt
 			if len(pub) == 0 {
 				continue
 			}
-			ref, ok := refs[e.HazardID]
+			sight, ok := seen[e.HazardID]
 			if !ok {
-				h, err := s.store.Get(ctx, e.HazardID)
-				if err != nil {
+				if sight, err = s.publicSight(ctx, e.HazardID); err != nil {
 					return nil, Wrap(op, err)
 				}
-				ref, refs[e.HazardID] = h.Ref, h.Ref
+				seen[e.HazardID] = sight
 			}
-			out = append(out, PublicStep{Seq: e.Seq, Ref: ref, PublicEvent: pub[0]})
+			if !sight.published {
+				continue // a hazard the public may not see has no public step
+			}
+			step := PublicStep{Seq: e.Seq, Ref: sight.ref, PublicEvent: pub[0]}
+			step.Photos = slices.DeleteFunc(step.Photos, func(k string) bool { return !sight.photos[k] })
+			out = append(out, step)
 			if len(out) == limit {
 				return out, nil
 			}
 		}
 	}
+}
+
+// publicSight is what the public may see of a hazard now: whether it is
+// published, its reference number and the photos its public view shows.
+type publicSight struct {
+	ref       string
+	published bool
+	photos    map[string]bool
+}
+
+// publicSight reads the hazard id, its events and its moderation.
+func (s *Service) publicSight(ctx context.Context, id uuid.UUID) (*publicSight, error) {
+	h, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.store.HazardEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.moderationOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	ps := &publicSight{ref: h.Ref, published: s.Published(&h, events, &m), photos: map[string]bool{}}
+	v := s.publicOf(&h, events, &m)
+	for _, k := range append(v.Photos, v.Evidence...) {
+		ps.photos[k] = true
+	}
+	for _, st := range v.Timeline {
+		for _, k := range st.Photos {
+			ps.photos[k] = true
+		}
+	}
+	return ps, nil
 }
 
 // firstEventAt returns the Seq of the first event of the log timed at or
@@ -153,13 +194,9 @@ func (s *Service) firstEventAt(ctx context.Context, t time.Time) (int64, error) 
 // carries nothing of the reporter and no private note.
 func (s *Service) PublicHistory(ctx context.Context, ref string) (PublicHazard, []PublicStep, error) {
 	const op = "public history"
-	h, err := s.store.GetByRef(ctx, ref)
+	h, events, m, err := s.publicHazard(ctx, op, ref)
 	if err != nil {
-		return PublicHazard{}, nil, Wrap(op, err)
-	}
-	events, err := s.store.HazardEvents(ctx, h.ID)
-	if err != nil {
-		return PublicHazard{}, nil, Wrap(op, err)
+		return PublicHazard{}, nil, err
 	}
 	steps := make([]PublicStep, 0, len(events))
 	for _, e := range events {
@@ -167,7 +204,13 @@ func (s *Service) PublicHistory(ctx context.Context, ref string) (PublicHazard, 
 			steps = append(steps, PublicStep{Seq: e.Seq, Ref: h.Ref, PublicEvent: pe})
 		}
 	}
-	p := s.publicOf(&h, nil)
-	p.MeToo = countMeToo(events)
-	return p, steps, nil
+	// The steps' photos as the moderation leaves them: the view's
+	// timeline, step by step.
+	v := s.publicOf(&h, events, &m)
+	for i := range steps {
+		steps[i].Photos = v.Timeline[i].Photos
+	}
+	v.Timeline = nil
+	v.MeToo = countMeToo(events)
+	return v, steps, nil
 }

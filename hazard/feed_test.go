@@ -19,7 +19,7 @@ func refs(l hazard.PublicList) []string {
 }
 
 func TestPublicListTimeAndOpenFilters(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, publishOnSubmit)
 	a := f.submit(t, citizen, fireReport())
 	f.clock.Advance(time.Hour)
 	gas := fireReport()
@@ -64,7 +64,7 @@ func stepSeqs(steps []hazard.PublicStep) []int64 {
 
 func TestPublicUpdates(t *testing.T) {
 	ctx := t.Context()
-	f := newFixture(t)
+	f := newFixture(t, publishOnSubmit)
 	a := f.submit(t, citizen, fireReport()) // seq 1, t0
 	f.clock.Advance(time.Hour)
 	a = f.act(t, dispatcher, a, "dispatch", hazard.ActInput{Department: "fire", Note: "to the fire brigade"}) // seq 2, t0+1h
@@ -128,7 +128,7 @@ func TestPublicUpdates(t *testing.T) {
 
 func TestPublicUpdatesLimits(t *testing.T) {
 	ctx := t.Context()
-	f := newFixture(t)
+	f := newFixture(t, publishOnSubmit)
 	h := f.submit(t, citizen, fireReport())
 	notes := make([]hazard.Event, hazard.MaxEventBatch+1)
 	for i := range notes {

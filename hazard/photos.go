@@ -344,9 +344,11 @@ type PhotoCopy struct {
 
 // Open returns the photo with the blob key as user may see it: the
 // original to its uploader and to whoever sees a hazard it is attached to
-// in full (Service.SightOf), the public copy without metadata to anyone
-// else when a hazard it is attached to exists, and CodeNotFound (field
-// "key") to anyone else or for a malformed or unknown key. user may be the
+// in full (Service.SightOf), to anyone else the public copy without
+// metadata (or its moderator's redacted copy) when a hazard the public
+// sees (Service.Published) shows it, and CodeNotFound (field "key") to
+// anyone else, for a photo a moderator hid, or for a malformed or unknown
+// key. user may be the
 // zero User (nobody signed in). The caller closes the reader.
 func (p *Photos) Open(ctx context.Context, user User, key string) (io.ReadCloser, PhotoCopy, error) {
 	const op = "photo"
@@ -361,7 +363,7 @@ func (p *Photos) Open(ctx context.Context, user User, key string) (io.ReadCloser
 	if err != nil {
 		return nil, PhotoCopy{}, Wrap(op, err)
 	}
-	original, public := refs.Owned && user.ID != "", false
+	original := refs.Owned && user.ID != ""
 	for _, id := range refs.Hazards {
 		if original {
 			break
@@ -371,7 +373,14 @@ func (p *Photos) Open(ctx context.Context, user User, key string) (io.ReadCloser
 			return nil, PhotoCopy{}, Wrap(op, err)
 		}
 		original = sight == SightFull
-		public = public || sight >= SightPublic
+	}
+	public, redacted := false, ""
+	if !original {
+		// The public sees the photo as the moderation of a published
+		// report shows it (Service.Published), or not at all.
+		if public, redacted, err = p.svc.publicPhoto(ctx, refs.Hazards, key); err != nil {
+			return nil, PhotoCopy{}, Wrap(op, err)
+		}
 	}
 	switch {
 	case original:
@@ -382,6 +391,12 @@ func (p *Photos) Open(ctx context.Context, user User, key string) (io.ReadCloser
 		return rc, PhotoCopy{ContentType: info.ContentType, Size: info.Size, Original: true}, nil
 	case !public:
 		return nil, PhotoCopy{}, notFound
+	case redacted != "":
+		rc, info, err := p.blobs.Open(ctx, redacted)
+		if err != nil {
+			return nil, PhotoCopy{}, Wrap(op, err)
+		}
+		return rc, PhotoCopy{ContentType: info.ContentType, Size: info.Size}, nil
 	case refs.PublicKey != "":
 		rc, info, err := p.blobs.Open(ctx, refs.PublicKey)
 		if err == nil {

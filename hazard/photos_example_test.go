@@ -13,7 +13,8 @@ import (
 )
 
 // A citizen uploads a photo, then reports with it: the photo is attached
-// to the report, and the public reads its copy without metadata.
+// to the report, and once a dispatcher forwards the report (the default
+// publication policy) the public reads its copy without metadata.
 func ExamplePhotos() {
 	ctx := context.Background()
 	svc, _ := hazard.NewService(hazard.ServiceConfig{Store: memstore.New()})
@@ -42,6 +43,13 @@ func ExamplePhotos() {
 	}
 	fmt.Println(len(h.Photos), "photo")
 
+	_, _, err = photos.Open(ctx, hazard.User{}, u.Key)
+	fmt.Println("before forwarding:", hazard.ErrorCode(err))
+	dispatcher := hazard.User{ID: "dispatcher-1", Role: "dispatcher"}
+	if _, err := svc.Act(ctx, dispatcher, h.ID, "dispatch", hazard.ActInput{ExpectedVersion: h.Version, Department: "fire"}); err != nil {
+		fmt.Println(err)
+		return
+	}
 	rc, pc, err := photos.Open(ctx, hazard.User{}, u.Key)
 	if err != nil {
 		fmt.Println(err)
@@ -55,6 +63,7 @@ func ExamplePhotos() {
 	// Output:
 	// image/png pending
 	// 1 photo
+	// before forwarding: not_found
 	// public sees the original: false
 	// invalid the photo must be JPEG, PNG or WebP
 }

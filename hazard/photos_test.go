@@ -304,8 +304,11 @@ func TestPhotosOpen(t *testing.T) {
 	}
 	in := fireReport()
 	in.Photos = nil
-	_, err = f.photos.Submit(ctx, citizen, in, []string{u.Key}, "")
+	h, err := f.photos.Submit(ctx, citizen, in, []string{u.Key}, "")
 	require.NoError(t, err)
+	_, _, err = read(otherCit, u.Key)
+	assert.ErrorIs(t, err, hazard.ErrNotFound, "the public before the report is published")
+	f.act(t, dispatcher, h, "dispatch", hazard.ActInput{Department: "fire"})
 	for _, who := range []hazard.User{{}, otherCit} {
 		b, pc, err := read(who, u.Key)
 		require.NoError(t, err, "Open by %q", who.ID)
@@ -333,8 +336,9 @@ func TestPhotosOpenWithoutPublicCopy(t *testing.T) {
 	require.NoError(t, err)
 	in := fireReport()
 	in.Photos = nil
-	_, err = f.photos.Submit(ctx, citizen, in, []string{info.Key}, "")
+	h, err := f.photos.Submit(ctx, citizen, in, []string{info.Key}, "")
 	require.NoError(t, err)
+	f.act(t, dispatcher, h, "dispatch", hazard.ActInput{Department: "fire"})
 	rc, pc, err := f.photos.Open(ctx, hazard.User{}, info.Key)
 	require.NoError(t, err, "Open by the public")
 	defer rc.Close()

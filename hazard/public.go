@@ -46,6 +46,12 @@ type PublicHazard struct {
 	UpdatedAt time.Time     `json:"updated_at"`
 	ClosedAt  time.Time     `json:"closed_at,omitzero"`
 	Timeline  []PublicEvent `json:"timeline,omitempty"`
+	// Withheld is set for a report closed as invalid: it shows only its
+	// moderated description (if a moderator wrote one) and Reason.
+	Withheld bool `json:"withheld,omitempty"`
+	// Reason is why a withheld report was closed: the public note of its
+	// closing step, else its verdict.
+	Reason string `json:"reason,omitempty"`
 }
 
 // PublicEvent is one step of a hazard's public timeline: no actor identity,
@@ -132,7 +138,7 @@ func PublicTimeline(events []Event) []PublicEvent {
 	out := make([]PublicEvent, 0, len(events))
 	for _, e := range events {
 		switch e.Type {
-		case EventRewardIssued, EventRewardClaimed, EventRewardExpired, EventUnitLinked,
+		case EventRewardIssued, EventRewardClaimed, EventRewardExpired, EventUnitLinked, EventHeld, EventModerated,
 			EventMeToo, EventInfoAdded, EventQuestion, EventAnswer, EventClaimBound, EventFixedCheck:
 			continue
 		}

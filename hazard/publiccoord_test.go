@@ -39,7 +39,7 @@ func TestPublicCoordinates(t *testing.T) {
 		{"coarser", 2, hazard.Point{Lat: 39.91, Lng: 116.4, System: hazard.WGS84}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, func(c *hazard.ServiceConfig) { c.PublicCoordDecimals = tc.decimals })
+			f := newFixture(t, publishOnSubmit, func(c *hazard.ServiceConfig) { c.PublicCoordDecimals = tc.decimals })
 			in := fireReport()
 			in.Location.Point = &exact
 			h := f.submit(t, citizen, in)

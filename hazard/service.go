@@ -92,6 +92,10 @@ type ServiceConfig struct {
 	// Logger records background work (escalations) without personal data;
 	// default: discard.
 	Logger *slog.Logger
+	// Moderation sets when reports are published, who moderates and which
+	// text holds a report for moderation; the zero value is the default
+	// (see ModerationConfig).
+	Moderation ModerationConfig
 }
 
 // Service runs the use cases of the closed loop: submit, act, the views of
@@ -125,6 +129,8 @@ type Service struct {
 	// anon and claimWindow are Anonymous and ClaimWindow, defaults filled in.
 	anon        AnonymousLimits
 	claimWindow time.Duration
+	// mod is the moderation configuration (ServiceConfig.Moderation).
+	mod moderation
 }
 
 // NewService returns a Service for cfg, or CodeInvalid when cfg is not
@@ -243,6 +249,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.mod = newModeration(cfg.Moderation, &p)
 	if err := p.Err("new service"); err != nil {
 		return nil, err
 	}

@@ -45,6 +45,11 @@ func newFixture(t testing.TB, configure ...func(*hazard.ServiceConfig)) *fixture
 	return f
 }
 
+// publishOnSubmit configures the publication policy of tests about what the
+// plaza shows of reports (filters, order, coordinates), whichever step
+// publishes them: every report is public from its submission.
+func publishOnSubmit(c *hazard.ServiceConfig) { c.Moderation.Publish = hazard.PublishOnSubmit }
+
 // Users of the tests.
 var (
 	citizen    = hazard.User{ID: "citizen-7f3a", Role: "reporter", Verified: true}

@@ -205,6 +205,9 @@ func (s *Service) submit(ctx context.Context, user User, in SubmitInput, idempot
 			Time: now,
 		})
 	}
+	if held, ok := s.heldEvent(&h); ok {
+		events = append(events, held) // off the plaza until a moderator releases it
+	}
 	var stored Hazard
 	var created bool
 	switch {

@@ -260,7 +260,7 @@ func TestSubmitDuplicate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, publishOnSubmit)
 			first := f.submit(t, citizen, fireReport())
 			f.clock.Advance(tt.after)
 			in := fireReport()

@@ -67,24 +67,43 @@ type StaffView struct {
 }
 
 // PublicView returns the plaza's view of the hazard with the reference
-// number, with its public timeline, or CodeNotFound. It needs no user. It
-// carries nothing of the reporter (by construction of PublicHazard) and no
-// private note.
+// number, with its public timeline, as its moderation leaves it, or
+// CodeNotFound, also for a hazard the public may not see (Published). It
+// needs no user. It carries nothing of the reporter (by construction of
+// PublicHazard) and no private note.
 func (s *Service) PublicView(ctx context.Context, ref string) (PublicHazard, error) {
+	h, events, m, err := s.publicHazard(ctx, "public view", ref)
+	if err != nil {
+		return PublicHazard{}, err
+	}
+	return s.publicOf(&h, events, &m), nil
+}
+
+// publicHazard reads the hazard with the reference number, its events and
+// its moderation, and answers CodeNotFound when the public may not see it.
+func (s *Service) publicHazard(ctx context.Context, op, ref string) (Hazard, []Event, Moderation, error) {
 	h, err := s.store.GetByRef(ctx, ref)
 	if err != nil {
-		return PublicHazard{}, Wrap("public view", err)
+		return Hazard{}, nil, Moderation{}, Wrap(op, err)
 	}
 	events, err := s.store.HazardEvents(ctx, h.ID)
 	if err != nil {
-		return PublicHazard{}, Wrap("public view", err)
+		return Hazard{}, nil, Moderation{}, Wrap(op, err)
 	}
-	return s.publicOf(&h, events), nil
+	m, err := s.moderationOf(ctx, h.ID)
+	if err != nil {
+		return Hazard{}, nil, Moderation{}, Wrap(op, err)
+	}
+	if !s.Published(&h, events, &m) {
+		return Hazard{}, nil, Moderation{}, &Error{Code: CodeNotFound, Op: op, Message: NoSuchHazard}
+	}
+	return h, events, m, nil
 }
 
 // publicOf returns the public view of h with its public status and the
-// public timeline of its events.
-func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
+// public timeline of its events, as its moderation m (nil for none)
+// leaves them.
+func (s *Service) publicOf(h *Hazard, events []Event, m *Moderation) PublicHazard {
 	p := h.PublicAt(s.publicDecimals)
 	if pr, err := s.processes.Of(h); err == nil {
 		m, _ := pr.Meaning(h.State)
@@ -94,32 +113,63 @@ func (s *Service) publicOf(h *Hazard, events []Event) PublicHazard {
 		p.Timeline = PublicTimeline(events)
 		p.MeToo = countMeToo(events)
 	}
+	s.applyModeration(&p, h, events, m)
 	return p
 }
 
 // PublicList returns one page of the plaza, newest first, each hazard with
-// its public timeline as PublicView gives it. The timelines are read in one
-// call when the store is an EventsBatcher.
+// its public timeline as PublicView gives it; hazards the public may not
+// see (Published) are left out, so that a page may hold fewer items than
+// asked (PublicList reads at most MaxPublicListReads pages of the store to
+// fill it) while Next goes on. The timelines are read in one call per page
+// when the store is an EventsBatcher.
 func (s *Service) PublicList(ctx context.Context, f PublicFilter, p Page) (PublicList, error) {
 	sf := Filter{Category: f.Category, Open: f.Open, CreatedSince: f.CreatedSince, CreatedUntil: f.CreatedUntil, Box: f.Box}
 	if f.State != "" {
 		sf.States = []string{f.State}
 	}
-	l, err := s.store.List(ctx, sf, p)
-	if err != nil {
-		return PublicList{}, Wrap("public list", err)
+	want := p.Limit
+	if want == 0 {
+		want = DefaultPageLimit
 	}
-	ids := make([]uuid.UUID, len(l.Items))
-	for i := range l.Items {
-		ids[i] = l.Items[i].ID
-	}
-	events, err := eventsOf(ctx, s.store, ids)
-	if err != nil {
-		return PublicList{}, Wrap("public list", err)
-	}
-	out := PublicList{Items: make([]PublicHazard, len(l.Items)), Next: l.Next}
-	for i := range l.Items {
-		out.Items[i] = s.publicOf(&l.Items[i], events[l.Items[i].ID])
+	want = min(want, MaxPageLimit)
+	out := PublicList{Items: []PublicHazard{}}
+	for range MaxPublicListReads {
+		// Never read more than the page still needs: every visible item
+		// read is kept, so the next cursor is where this page ends.
+		p.Limit = want - len(out.Items)
+		l, err := s.store.List(ctx, sf, p)
+		if err != nil {
+			return PublicList{}, Wrap("public list", err)
+		}
+		ids := make([]uuid.UUID, len(l.Items))
+		for i := range l.Items {
+			ids[i] = l.Items[i].ID
+		}
+		events, err := eventsOf(ctx, s.store, ids)
+		if err != nil {
+			return PublicList{}, Wrap("public list", err)
+		}
+		mods, err := s.moderationsOf(ctx, ids)
+		if err != nil {
+			return PublicList{}, Wrap("public list", err)
+		}
+		for i := range l.Items {
+			h := &l.Items[i]
+			m, ok := mods[h.ID]
+			mp := &m
+			if !ok {
+				mp = nil
+			}
+			if s.Published(h, events[h.ID], mp) {
+				out.Items = append(out.Items, s.publicOf(h, events[h.ID], mp))
+			}
+		}
+		out.Next = l.Next
+		if l.Next == "" || len(out.Items) >= want {
+			break
+		}
+		p.Cursor = l.Next
 	}
 	return out, nil
 }
@@ -172,16 +222,16 @@ type Sight int
 // The sights, from least to most.
 const (
 	SightNone   Sight = iota // the hazard does not exist
-	SightPublic              // its public view only, as on the plaza
+	SightPublic              // its public view only, as on the plaza (when Published)
 	SightFull                // all of it: its reporter, or staff whose scope covers it
 )
 
 // SightOf returns how much of the hazard id user may see: SightFull for
 // its reporter and for staff whose role and department cover it,
-// SightPublic for anyone else (every hazard is on the plaza; an enterprise
-// sees its unit's hazards through StaffView, but never a reporter's
-// originals, which may carry who took them) and SightNone when there is no
-// such hazard. user may be the zero User (nobody signed in). It reads the
+// SightPublic for anyone else (whether the public sees it now is
+// Published's decision; an enterprise sees its unit's hazards through
+// StaffView, but never a reporter's originals, which may carry who took
+// them) and SightNone when there is no such hazard. user may be the zero User (nobody signed in). It reads the
 // hazard only, so callers deciding access (who gets a photo's original)
 // need not build a view.
 

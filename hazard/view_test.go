@@ -22,7 +22,7 @@ func TestPublicViewNotFound(t *testing.T) {
 
 func TestPublicList(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newFixture(t, publishOnSubmit)
 	a := f.submit(t, citizen, fireReport())
 	gas := fireReport()
 	gas.Category = "gas"
@@ -91,7 +91,7 @@ func TestPublicListTimelines(t *testing.T) {
 		t.Run(fmt.Sprintf("batch %v", batch), func(t *testing.T) {
 			var plain *plainStore
 			var batching *batchingStore
-			f := newFixture(t, func(c *hazard.ServiceConfig) {
+			f := newFixture(t, publishOnSubmit, func(c *hazard.ServiceConfig) {
 				if batch {
 					batching = &batchingStore{Store: c.Store.(*memstore.Store)}
 					c.Store = batching
@@ -153,9 +153,13 @@ func TestReporterView(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, v.Timeline, 2)
 	assert.Equal(t, "5000", v.Timeline[1].Data["amount_fen"])
+	_, err = f.svc.PublicView(ctx, h.Ref)
+	require.ErrorIs(t, err, hazard.ErrNotFound, "not on the plaza before a dispatcher forwards it")
+	f.act(t, dispatcher, h, "dispatch", hazard.ActInput{Department: "fire"})
 	p, err := f.svc.PublicView(ctx, h.Ref)
 	require.NoError(t, err)
-	assert.Len(t, p.Timeline, 1)
+	require.Len(t, p.Timeline, 2, "submitted and dispatched, no reward event")
+	assert.Equal(t, "dispatch", p.Timeline[1].Action)
 }
 
 func TestStaffView(t *testing.T) {

@@ -35,8 +35,9 @@ func (db *DB) referenced(ctx context.Context, op, query string, keys []string) (
 }
 
 // ReferencedBlobs implements hazard.BlobReferrer: the keys that a hazard
-// has as a photo or evidence, or an event as an attachment. It scans the
-// hazards' and events' documents, as a sweep of old blobs may.
+// has as a photo or evidence, an event as an attachment, or a moderation
+// as a redacted copy. It scans the hazards', events' and moderations'
+// documents, as a sweep of old blobs may.
 func (s *HazardStore) ReferencedBlobs(ctx context.Context, keys []string) (map[string]bool, error) {
 	return s.db.referenced(ctx, "pgstore.HazardStore.ReferencedBlobs", `
 		SELECT p->>'sha256' FROM hazards,
@@ -44,7 +45,10 @@ func (s *HazardStore) ReferencedBlobs(ctx context.Context, keys []string) (map[s
 		WHERE p->>'sha256' = ANY($1)
 		UNION
 		SELECT p->>'sha256' FROM events, jsonb_array_elements(coalesce(doc->'attachments', '[]')) p
-		WHERE p->>'sha256' = ANY($1)`, keys)
+		WHERE p->>'sha256' = ANY($1)
+		UNION
+		SELECT p->>'redacted' FROM moderations, jsonb_array_elements(coalesce(doc->'photos', '[]')) p
+		WHERE p->>'redacted' = ANY($1)`, keys)
 }
 
 // ReferencedBlobs implements hazard.BlobReferrer: the keys that an upload

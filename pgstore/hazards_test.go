@@ -37,3 +37,8 @@ func TestHazardStoreTextItCannotHold(t *testing.T) {
 		})
 	}
 }
+
+func TestModerationStoreConformance(t *testing.T) {
+	testURL(t)
+	hazardtest.TestModerationStore(t, func(t *testing.T) hazard.Store { return newDB(t).Hazards() })
+}

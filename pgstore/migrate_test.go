@@ -14,11 +14,14 @@ import (
 func TestMigrationsAreNumberedInOrder(t *testing.T) {
 	ms := pgstore.Migrations()
 	require.NotEmpty(t, ms)
-	prev := 0
-	for _, m := range ms {
-		// Numbers increase; gaps are fine (parallel branches reserve theirs).
-		assert.Greater(t, m.Version, prev, "migration %s", m.Name)
-		prev = m.Version
+	// Numbers increase and never repeat; gaps are allowed, so that changes
+	// made in parallel can reserve their numbers.
+	for i, m := range ms {
+		if i == 0 {
+			assert.Equal(t, 1, m.Version, "migration %s", m.Name)
+		} else {
+			assert.Greater(t, m.Version, ms[i-1].Version, "migration %s", m.Name)
+		}
 		assert.NotEmpty(t, m.SQL, "migration %s", m.Name)
 	}
 }

@@ -95,7 +95,12 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}))
 	t.Cleanup(e.plain.Close)
 
-	scfg := hazard.ServiceConfig{Store: e.store, Clock: e.clock.Now, Refs: hazard.RefFormat{Prefix: "LC"}}
+	// The tests of the specification check how requests are shown,
+	// whichever step publishes them: here a request is public from its
+	// submission. TestRequestsFollowThePublicationPolicy tests the
+	// default, publication once a dispatcher forwarded it.
+	scfg := hazard.ServiceConfig{Store: e.store, Clock: e.clock.Now, Refs: hazard.RefFormat{Prefix: "LC"},
+		Moderation: hazard.ModerationConfig{Publish: hazard.PublishOnSubmit}}
 	ocfg := open311.Config{
 		Partners:          open311.StaticPartners{testKey: {Name: testPartner}},
 		BaseURL:           baseURL,

@@ -47,6 +47,10 @@ const (
 	// AccessOffice routes need the city safety office, a reviewer, or an
 	// admin (reward.MayExport): finance's exports.
 	AccessOffice Access = "office"
+	// AccessModeration routes need the moderator right, which reviewers
+	// and admins hold (hazard.ModerationConfig.Moderators by default; the
+	// library decides for other settings).
+	AccessModeration Access = "moderation"
 )
 
 // Allows reports whether a caller with the role may call a route of this
@@ -71,6 +75,8 @@ func (a Access) Allows(role string) bool {
 		return hazard.MayAudit(hazard.User{ID: "caller", Role: role})
 	case AccessOffice:
 		return reward.MayExport(hazard.User{ID: "caller", Role: role})
+	case AccessModeration:
+		return role == string(hazard.RoleReviewer) || role == string(hazard.RoleAdmin)
 	}
 	return false
 }

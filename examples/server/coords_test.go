@@ -30,8 +30,11 @@ func TestPublicCoordinatesRounded(t *testing.T) {
 				b["latitude"], b["longitude"], b["coord_system"] = 36.4567891, 115.9854321, "WGS84"
 			})
 			ref, id := v["ref"].(string), v["id"].(string)
+			r := s.do("POST", "/api/v1/reports/"+id+"/actions/dispatch", s.login("dispatcher-1"),
+				map[string]any{"expected_version": 1, "department": "fire"})
+			require.Equal(t, http.StatusOK, r.status, "dispatch (the plaza shows forwarded reports): %s", r.body)
 
-			r := s.do("GET", "/api/v1/plaza/"+ref, "", nil)
+			r = s.do("GET", "/api/v1/plaza/"+ref, "", nil)
 			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 			var plaza struct {
 				Point struct{ Lat, Lng float64 } `json:"point"`

@@ -108,19 +108,29 @@ func TestDemoLoginOnlyInDemoMode(t *testing.T) {
 	}
 }
 
-// TestDemoData: the demo seeds a dozen reports over the states, articles
-// with a draft, departments and categories.
+// TestDemoData: the demo seeds a dozen reports over the states (the plaza
+// shows them all when reports are public from their submission, and only
+// the forwarded ones by default), articles with a draft, departments and
+// categories.
 func TestDemoData(t *testing.T) { forEachBackend(t, testDemoData) }
 
 func testDemoData(t *testing.T, backend func(*server.Config)) {
-	s := startServer(t, backend)
-	r := s.do("GET", "/api/v1/plaza?limit=100", "", nil)
-	var l struct {
+	type plazaList struct {
 		Items []struct {
 			State    string `json:"state"`
 			Category string `json:"category"`
 		} `json:"items"`
 	}
+	var forwarded plazaList
+	startServer(t, backend).do("GET", "/api/v1/plaza?limit=100", "", nil).json(t, &forwarded)
+	assert.NotEmpty(t, forwarded.Items)
+	for _, it := range forwarded.Items {
+		assert.NotContains(t, []string{"submitted", "closed_invalid", "withdrawn"}, it.State,
+			"a report never forwarded on the plaza by default")
+	}
+	s := startServer(t, backend, func(c *server.Config) { c.Moderation.Publish = hazard.PublishOnSubmit })
+	r := s.do("GET", "/api/v1/plaza?limit=100", "", nil)
+	var l plazaList
 	r.json(t, &l)
 	require.Len(t, l.Items, 12)
 	states, cats := map[string]int{}, map[string]int{}
@@ -388,8 +398,15 @@ func TestPlazaCache(t *testing.T) {
 
 	c := s.login("citizen-1")
 	v := s.submit(c, []string{s.upload(c, pngPhoto(t, 80))}, func(b map[string]any) { b["address"] = "缓存测试路1号" })
-	r3 := s.do("GET", "/api/v1/plaza?limit=100", "", nil, "If-None-Match", etag)
+	r3 := s.do("GET", "/api/v1/plaza?limit=100", "", nil)
 	require.Equal(t, http.StatusOK, r3.status, "after a submission")
+	assert.NotContains(t, string(r3.body), v["ref"].(string), "a report not forwarded yet")
+	etag = r3.header.Get("ETag")
+	r := s.do("POST", "/api/v1/reports/"+v["id"].(string)+"/actions/dispatch", s.login("dispatcher-1"),
+		map[string]any{"expected_version": 1, "department": "fire"})
+	require.Equal(t, http.StatusOK, r.status, "dispatch: %s", r.body)
+	r3 = s.do("GET", "/api/v1/plaza?limit=100", "", nil, "If-None-Match", etag)
+	require.Equal(t, http.StatusOK, r3.status, "after its dispatch")
 	assert.NotEqual(t, etag, r3.header.Get("ETag"))
 	assert.Contains(t, string(r3.body), v["ref"].(string))
 }

@@ -196,5 +196,8 @@ func schemas() map[string]any {
 	for k, v := range aftercareSchemas() {
 		s[k] = v
 	}
+	for k, v := range moderationSchemas() {
+		s[k] = v
+	}
 	return s
 }

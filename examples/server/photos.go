@@ -4,7 +4,13 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 )
+
+// PublicPhotoMaxAge is how long caches may keep a public copy of a photo:
+// short, so that a moderator's redaction or hiding reaches every viewer
+// within it.
+const PublicPhotoMaxAge = time.Minute
 
 // photo serves a photo as hazard.Photos.Open decides: the original to its
 // uploader and to whoever may see a report that refers to it in full, the
@@ -24,7 +30,7 @@ func (s *Server) photo(w http.ResponseWriter, r *http.Request, c caller) error {
 	if pc.Original {
 		h.Set("Cache-Control", "no-store") // personal: who may see it decides
 	} else {
-		h.Set("Cache-Control", "public, max-age=86400")
+		h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(PublicPhotoMaxAge.Seconds())))
 	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.Copy(w, rc)

@@ -38,6 +38,9 @@ const (
 // correct across processes sharing a store, since the log is the store's.
 type pageCache struct {
 	follow lastSeqReader // runs catchUp for the readers
+	// publishes reports whether an event may change whether its hazard
+	// is published (hazard.Service.MayChangePublication).
+	publishes func(e *hazard.Event) bool
 
 	mu    sync.Mutex
 	seq   int64 // the log's last seq the answers are current at
@@ -52,6 +55,10 @@ type pageScope struct {
 	// filtered is a list filtered by category or state: any change of any
 	// hazard may move one into or out of it.
 	filtered bool
+	// list is any list: a change of whether a hazard is published (a
+	// moderation, a dispatch under the publish-on-forward policy) may
+	// move it into or out of the list at any page.
+	list bool
 }
 
 // cachedPage is one answer; done is closed once body or err is set.
@@ -64,8 +71,9 @@ type cachedPage struct {
 	hazards map[uuid.UUID]bool // the hazards it shows, once done
 }
 
-// stale reports whether e may change the answer p.
-func (p *cachedPage) stale(e *hazard.Event) bool {
+// stale reports whether e may change the answer p; publishes says whether
+// an event may change whether its hazard is published.
+func (p *cachedPage) stale(e *hazard.Event, publishes func(*hazard.Event) bool) bool {
 	select {
 	case <-p.done:
 	default:
@@ -75,6 +83,8 @@ func (p *cachedPage) stale(e *hazard.Event) bool {
 	case e.HazardID == uuid.Nil:
 		return false // an event of another subject (a unit, an inspection)
 	case p.hazards[e.HazardID], p.scope.filtered:
+		return true
+	case p.scope.list && publishes != nil && publishes(e):
 		return true
 	}
 	return p.scope.first && e.Type == hazard.EventSubmitted
@@ -115,7 +125,7 @@ func (u catchUp) LastSeq(ctx context.Context) (int64, error) {
 	defer c.mu.Unlock()
 	for i := range events {
 		for k, p := range c.pages {
-			if p.stale(&events[i]) {
+			if p.stale(&events[i], c.publishes) {
 				delete(c.pages, k)
 			}
 		}
@@ -234,7 +244,7 @@ func (s *Server) plaza(w http.ResponseWriter, r *http.Request, _ caller) error {
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "state", Message: "is not a state"}
 	}
 	key := "list\x00" + f.Category + "\x00" + f.State + "\x00" + strconv.Itoa(p.Limit) + "\x00" + p.Cursor
-	scope := pageScope{first: p.Cursor == "", filtered: f.Category != "" || f.State != ""}
+	scope := pageScope{first: p.Cursor == "", filtered: f.Category != "" || f.State != "", list: true}
 	return s.cachedJSON(w, r, key, scope, func(ctx context.Context) (any, []uuid.UUID, error) {
 		l, err := s.svc.PublicList(ctx, f, p)
 		if err != nil {

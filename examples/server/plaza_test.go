@@ -8,6 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hazardloop/hazardloop/examples/server"
+	"github.com/hazardloop/hazardloop/hazard"
 )
 
 // TestPlazaCacheFollowsTheLog: a cached plaza answer is dropped only when
@@ -16,7 +19,9 @@ import (
 // that show it, and the lists filtered by state, but not another report's
 // view. An answer kept answers its old ETag with 304.
 func TestPlazaCacheFollowsTheLog(t *testing.T) {
-	s := startServer(t)
+	// Reports are public from their submission here: a new one comes
+	// first. TestPlazaCacheFollowsPublication tests the default policy.
+	s := startServer(t, func(c *server.Config) { c.Moderation.Publish = hazard.PublishOnSubmit })
 	c := s.login("citizen-1")
 	a := s.submit(c, []string{s.upload(c, pngPhoto(t, 90))}, func(b map[string]any) { b["address"] = "缓存测试路1号" })
 	b := s.submit(c, []string{s.upload(c, pngPhoto(t, 91))}, func(b map[string]any) { b["address"] = "缓存测试路2号" })

@@ -104,7 +104,7 @@ func routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/processes", Access: AccessPublic, Tag: "reference", Summary: "The processes hazards run: states (label, public status, outcome, Open311 status) and actions.", Status: 200, handle: (*Server).processes},
 
 		{Method: "GET", Path: "/photos/{key}", Access: AccessPublic, Tag: "reports", Summary: "A photo: the original to whoever may see its report, a copy without metadata to the public.", Status: 200, Raw: true, handle: (*Server).photo},
-	}, append(append(append(regulatorRoutes(), privacyRoutes()...), citizenRoutes()...), aftercareRoutes()...)...)
+	}, append(append(append(append(regulatorRoutes(), privacyRoutes()...), citizenRoutes()...), aftercareRoutes()...), moderationRoutes()...)...)
 }
 
 // routeHandler wraps a route's handler with access control and metrics.

@@ -23,6 +23,7 @@ import (
 	"github.com/hazardloop/hazardloop/notify"
 	"github.com/hazardloop/hazardloop/pgstore"
 	"github.com/hazardloop/hazardloop/relay"
+	"github.com/hazardloop/hazardloop/reply"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/memledger"
 	"github.com/hazardloop/hazardloop/reward/wechatpay"
@@ -151,6 +152,11 @@ type Config struct {
 	// default, hazard.DefaultPublicCoordDecimals (about 10 m). Staff and
 	// the reporter see them exactly.
 	PublicCoordDecimals int
+	// Moderation sets when reports reach the plaza (publish on submit, or
+	// by default once a dispatcher forwarded them), who moderates
+	// (reviewers and admins by default) and which text holds a report
+	// for a moderator (hazard.DefaultHoldPatterns by default).
+	Moderation hazard.ModerationConfig
 	// TrustProxy says the server runs behind a reverse proxy that sets
 	// X-Forwarded-For and X-Forwarded-Proto: a client's address is then
 	// the last of X-Forwarded-For, and X-Forwarded-Proto: https makes the
@@ -198,6 +204,8 @@ type Server struct {
 	uploads  hazard.Uploads
 	photos   *hazard.Photos
 	articles *articles
+	// replies are the response templates (moderation.go).
+	replies *reply.Service
 	// db is the PostgreSQL database with DatabaseURL, else nil.
 	db *pgstore.DB
 	// deliveries is the notification delivery log shared by every
@@ -328,7 +336,7 @@ func (s *Server) build(ctx context.Context) error {
 	s.hazardMetrics = hm
 	s.svc, err = hazard.NewService(hazard.ServiceConfig{
 		Store: s.store, Clock: s.now, SubmitsPerDay: cfg.SubmitsPerDay, Limiter: s.limiter, Metrics: hm, Logger: s.log,
-		PublicCoordDecimals: cfg.PublicCoordDecimals,
+		PublicCoordDecimals: cfg.PublicCoordDecimals, Moderation: cfg.Moderation,
 	})
 	if err != nil {
 		return err
@@ -336,6 +344,10 @@ func (s *Server) build(ctx context.Context) error {
 	s.photos, err = hazard.NewPhotos(hazard.PhotosConfig{Service: s.svc, Uploads: s.uploads, Blobs: s.blobs, TTL: cfg.UploadTTL,
 		BlobGrace: cfg.BlobGrace, MaxConcurrent: cfg.MaxConcurrentUploads, MaxPending: cfg.MaxPendingUploads})
 	if err != nil {
+		return err
+	}
+	s.plazaCache.publishes = s.svc.MayChangePublication
+	if s.replies, err = s.openReplies(); err != nil {
 		return err
 	}
 	if s.loop, err = newLoop(ctx, s); err != nil {

@@ -259,10 +259,9 @@ func TestBrowserCitizenLoop(t *testing.T) {
 	ref := b.text(`#report-ref`)
 	require.Regexp(t, `^[A-Z0-9]+-\d{8}-\d+$`, ref, "the success message shows the reference number")
 
-	// The plaza shows it, its description as text.
-	b.run("plaza item", chromedp.Navigate(base+"/plaza/"+ref), chromedp.WaitVisible(chromedp.CSS(`#plaza-item`)))
-	require.Equal(t, desc, b.text(`#item-description`), "the description shows as text, HTML included")
-	require.Equal(t, "已上报", b.text(`#item-state`))
+	// The plaza shows it once a dispatcher forwarded it (the default
+	// publication policy), not before.
+	b.run("plaza item before dispatch", chromedp.Navigate(base+"/plaza/"+ref), chromedp.WaitVisible(chromedp.CSS(`#page-error`)))
 
 	// The dispatcher finds it in the queue and dispatches it to fire.
 	b.loginAs("dispatcher-1")
@@ -275,6 +274,9 @@ func TestBrowserCitizenLoop(t *testing.T) {
 	b.screenshot("console-report")
 	b.act(id, "dispatch", chromedp.SetValue(chromedp.CSS(`#dep-dispatch`), "fire"), chromedp.SendKeys(chromedp.CSS(`#note-dispatch`), "转消防救援支队办理"))
 	require.Equal(t, "已转办", b.text(`#report-state`))
+	b.run("plaza item", chromedp.Navigate(base+"/plaza/"+ref), chromedp.WaitVisible(chromedp.CSS(`#plaza-item`)))
+	require.Equal(t, desc, b.text(`#item-description`), "the description shows as text, HTML included")
+	require.Equal(t, "已转办", b.text(`#item-state`))
 
 	// The fire department accepts and resolves it with a photo.
 	b.loginAs("fire-1")

@@ -61,6 +61,7 @@ var pageNames = []string{
 	"data", "access_log",
 	"work_home", "work_unit", "work_inspection", "work_ledger", "work_figures", "work_spotchecks", "work_spotcheck",
 	"claim",
+	"moderation", "reply_templates",
 }
 
 // New parses the embedded templates and returns the handler.
@@ -125,6 +126,8 @@ func (h *Handler) routeTable() []pageRoute {
 		{"GET /mine/data", h.export("/api/v1/me/data")},
 		{"GET /claim", http.HandlerFunc(h.claim)},
 		{"POST /claim/qr", http.HandlerFunc(h.claimQR)},
+		{"GET /console/moderation", http.HandlerFunc(h.moderation)},
+		{"GET /console/templates", http.HandlerFunc(h.replyTemplates)},
 		{"GET /static/", h.static},
 	}, append(h.workPages(), h.citizenPages()...)...)
 }

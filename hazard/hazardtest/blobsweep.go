@@ -168,8 +168,9 @@ func sweepConcurrent(t *testing.T, bs SweepStore, older func(time.Duration)) {
 // blobs nothing refers to once they are older than the grace period: not
 // a pending upload's original or public copy, not a photo attached to a
 // report through an upload, not a hazard's photo or evidence nor an
-// event's attachment stored without an upload, and not a blob put within
-// the grace period. open is called once and returns empty stores and a
+// event's attachment stored without an upload, not a moderator's redacted
+// copy of a photo (when the store is a hazard.ModerationStore), and not a
+// blob put within the grace period. open is called once and returns empty stores and a
 // function that makes every blob stored so far look put d earlier.
 func TestBlobReferences(t *testing.T, open func(t *testing.T) (hazard.Store, hazard.Uploads, SweepStore, func(time.Duration))) {
 	t.Helper()
@@ -210,6 +211,16 @@ func TestBlobReferences(t *testing.T, open func(t *testing.T) (hazard.Store, haz
 	evidence := put(9003)
 	_, err = svc.Act(ctx, handler, h.ID, hazard.ActionResolve, hazard.ActInput{ExpectedVersion: h.Version, Note: "cleared", Photos: []hazard.Photo{evidence}})
 	require.NoError(t, err, "resolve")
+	redacted := ""
+	if _, ok := st.(hazard.ModerationStore); ok { // a moderator's redacted copy
+		admin := hazard.User{ID: "kit-admin", Role: string(hazard.RoleAdmin)}
+		v, err := ph.Redact(ctx, admin, h.ID, hazard.RedactInput{Photo: direct.SHA256,
+			Region: hazard.Region{W: 500, H: 500}, Style: hazard.RedactBlack, Reason: "a face"})
+		require.NoError(t, err, "Redact")
+		pm, _ := v.Moderation.Photo(direct.SHA256)
+		require.NotEmpty(t, pm.Redacted, "the redacted copy's key")
+		redacted = pm.Redacted
+	}
 	orphan := put(9004) // fetched, say, for a report that then failed
 	older(2 * grace)
 	young := put(9005)
@@ -222,8 +233,11 @@ func TestBlobReferences(t *testing.T, open func(t *testing.T) (hazard.Store, haz
 	for name, key := range map[string]string{
 		"attached original": attached.Key, "attached public copy": attached.PublicKey,
 		"pending original": pending.Key, "hazard photo": direct.SHA256, "evidence": evidence.SHA256,
-		"young orphan": young.SHA256,
+		"young orphan": young.SHA256, "redacted copy": redacted,
 	} {
+		if key == "" {
+			continue // the store keeps no moderations
+		}
 		_, err := blobs.Stat(ctx, key)
 		assert.NoError(t, err, "%s was swept", name)
 	}

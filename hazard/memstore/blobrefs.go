@@ -24,8 +24,8 @@ func keySet(op string, keys []string) (map[string]bool, error) {
 }
 
 // ReferencedBlobs implements hazard.BlobReferrer: the keys that a hazard
-// has as a photo or evidence, or an event as an attachment. It scans the
-// store, as a sweep of old blobs may.
+// has as a photo or evidence, an event as an attachment, or a moderation
+// as a redacted copy. It scans the store, as a sweep of old blobs may.
 func (s *Store) ReferencedBlobs(ctx context.Context, keys []string) (map[string]bool, error) {
 	want, err := keySet("memstore.referenced_blobs", keys)
 	if err != nil {
@@ -43,6 +43,7 @@ func (s *Store) ReferencedBlobs(ctx context.Context, keys []string) (map[string]
 	for seq := int64(1); seq <= s.events.len(); seq++ {
 		out = hazard.ReferencedByEvent(out, want, s.events.at(seq))
 	}
+	s.moderatedBlobs(out, want)
 	return out, nil
 }
 

@@ -50,6 +50,10 @@ type Store struct {
 	counters map[string]int64
 	cursors  map[string]int64
 	parked   map[parkKey]relay.ParkedEvent
+
+	// moderations are the hazards' moderations (moderation.go), made on
+	// first use.
+	moderations map[uuid.UUID]hazard.Moderation
 }
 
 type idemKey struct{ reporter, key string }

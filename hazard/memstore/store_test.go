@@ -17,3 +17,7 @@ func TestStore(t *testing.T) {
 func TestCursors(t *testing.T) {
 	relaytest.TestCursors(t, func(t *testing.T) relay.Cursors { return memstore.New() })
 }
+
+func TestModerationStore(t *testing.T) {
+	hazardtest.TestModerationStore(t, func(t *testing.T) hazard.Store { return memstore.New() })
+}

@@ -227,4 +227,7 @@
   });
   // The helpers other page scripts (follow.js) share.
   window.hl = { api: api, clearErrors: clearErrors, showError: showError, upload: upload, checkPhotos: checkPhotos };
+
+  // The helpers other page scripts (moderation.js) share.
+  window.hazardloop = { api: api, showError: showError, clearErrors: clearErrors, msg: msg };
 })();

@@ -118,6 +118,8 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 	fs.IntVar(&abuse.VerifyPerAddrPerHour, "verify-per-addr-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR", server.DefaultVerifyPerAddrPerHour), "real-name verifications one network address may try in an hour (HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR)")
 	coordDecimals := fs.Int("public-coord-decimals", intEnv("HAZARDLOOP_PUBLIC_COORD_DECIMALS", hazard.DefaultPublicCoordDecimals), "decimals of a degree the plaza and Open311 show of coordinates, 1 to 7; 4 is about 10 m (HAZARDLOOP_PUBLIC_COORD_DECIMALS)")
 	trustProxy := fs.Bool("trust-proxy", getenv("HAZARDLOOP_TRUST_PROXY") == "true", "behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto (HAZARDLOOP_TRUST_PROXY)")
+	publish := fs.String("publish", env("HAZARDLOOP_PUBLISH", string(hazard.PublishOnForward)), "when a report reaches the plaza: on_forward (once a dispatcher forwarded it) or on_submit (HAZARDLOOP_PUBLISH)")
+	holdFile := fs.String("hold-patterns", env("HAZARDLOOP_HOLD_PATTERNS", ""), "file of regular expressions, one a line, whose match holds a report for a moderator; empty for the built-in phone, ID number and insult patterns (HAZARDLOOP_HOLD_PATTERNS)")
 	wx := wechatFlags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return server.Config{}, err
@@ -135,6 +137,19 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 		ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, UploadTimeout: *uploadTimeout,
 		MaxConns: *maxConns, MaxUploads: *maxUploads,
 		AbuseLimits: abuse, TrustProxy: *trustProxy, PublicCoordDecimals: *coordDecimals,
+	}
+	cfg.Moderation.Publish = hazard.PublishPolicy(*publish)
+	if *holdFile != "" {
+		b, err := os.ReadFile(*holdFile)
+		if err != nil {
+			return server.Config{}, err
+		}
+		cfg.Moderation.HoldPatterns = []string{}
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+				cfg.Moderation.HoldPatterns = append(cfg.Moderation.HoldPatterns, l)
+			}
+		}
 	}
 	if err := wx.fill(&cfg, getenv); err != nil {
 		return server.Config{}, err
