@@ -119,6 +119,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 	coordDecimals := fs.Int("public-coord-decimals", intEnv("HAZARDLOOP_PUBLIC_COORD_DECIMALS", hazard.DefaultPublicCoordDecimals), "decimals of a degree the plaza and Open311 show of coordinates, 1 to 7; 4 is about 10 m (HAZARDLOOP_PUBLIC_COORD_DECIMALS)")
 	trustProxy := fs.Bool("trust-proxy", getenv("HAZARDLOOP_TRUST_PROXY") == "true", "behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto (HAZARDLOOP_TRUST_PROXY)")
 	wx := wechatFlags(fs, env)
+	mapFlags := riskMapFlags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return server.Config{}, err
 	}
@@ -135,6 +136,9 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 		ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, UploadTimeout: *uploadTimeout,
 		MaxConns: *maxConns, MaxUploads: *maxUploads,
 		AbuseLimits: abuse, TrustProxy: *trustProxy, PublicCoordDecimals: *coordDecimals,
+	}
+	if err := mapFlags.fill(&cfg); err != nil {
+		return server.Config{}, err
 	}
 	if err := wx.fill(&cfg, getenv); err != nil {
 		return server.Config{}, err

@@ -1,0 +1,302 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"hash/fnv"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/risk"
+)
+
+// The risk map's answers.
+const (
+	// riskMapPath is the four-colour risk map's route.
+	riskMapPath = "/api/v1/risk/map.geojson"
+	// MapCoordDecimals is how many decimals of a degree the risk map keeps
+	// of a longitude or latitude: 5, about a metre, finer than the
+	// GCJ-02 conversion and far finer than the public point, which is
+	// rounded to risk.ApproxDegrees (RFC 7946 §11.2 asks for no false
+	// precision).
+	MapCoordDecimals = 5
+	// MapCacheTTL bounds how long an encoded risk map answer is served.
+	// An answer is dropped at once when the event log records a unit's
+	// registration or grade change; a change that logs no event (a unit's
+	// name or address edited) shows within MapCacheTTL.
+	MapCacheTTL = 30 * time.Second
+	// MaxCachedMaps is how many risk map answers (one per filter) are
+	// kept; the cache starts afresh when it is full.
+	MaxCachedMaps = 256
+)
+
+// publication applies the city's publication switch to a route: when the
+// four-colour risk map is not published (Config.RiskMapStaffOnly), its
+// route is for staff only, in the router, the access table and the
+// OpenAPI description alike.
+func (s *Server) publication(rt Route) Route {
+	if rt.Path == riskMapPath && s.cfg.RiskMapStaffOnly {
+		rt.Access = AccessStaff
+		rt.Summary += " This city does not publish its map: staff only."
+	}
+	return rt
+}
+
+// mapCache keeps the encoded risk map answers, one per filter, plain and
+// gzip-compressed, and drops them all when the event log records a change
+// of any unit (a unit registered, a grade changed): the map shows every
+// unit, so any of them may change any answer. It follows the log as the
+// plaza's cache does: before an answer is served the events appended
+// since the cache last looked are read (one query shared by the readers
+// waiting). Concurrent readers of an answer not yet cached wait for one of
+// them to compute it. It is safe for concurrent use.
+type mapCache struct {
+	follow lastSeqReader
+
+	mu      sync.Mutex
+	seq     int64
+	answers map[string]*mapAnswer
+}
+
+// mapAnswer is one encoded answer; done is closed once it is set.
+type mapAnswer struct {
+	done     chan struct{}
+	at       time.Time
+	seq      int64
+	body, gz []byte
+	err      error
+}
+
+// mapCatchUp reads the events since the cache last looked and drops every
+// answer when one is a unit's.
+type mapCatchUp struct {
+	c     *mapCache
+	store hazard.Store
+}
+
+// LastSeq implements seqSource.
+func (u mapCatchUp) LastSeq(ctx context.Context) (int64, error) {
+	c := u.c
+	c.mu.Lock()
+	from := c.seq
+	c.mu.Unlock()
+	events, err := u.store.Events(ctx, from, maxCacheCatchUp)
+	if err != nil {
+		return 0, err
+	}
+	drop, last := false, from
+	if len(events) == maxCacheCatchUp {
+		if last, err = u.store.LastSeq(ctx); err != nil {
+			return 0, err
+		}
+		drop = true
+	} else if len(events) > 0 {
+		last = events[len(events)-1].Seq
+		for i := range events {
+			drop = drop || events[i].Subject.Kind == risk.SubjectUnit
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if drop {
+		c.answers = nil
+	}
+	c.seq = max(c.seq, last)
+	return c.seq, nil
+}
+
+// get returns the answer for key, computing it with compute when the
+// cache has none current.
+func (c *mapCache) get(ctx context.Context, key string, now time.Time, compute func(ctx context.Context) ([]byte, error)) (*mapAnswer, error) {
+	c.mu.Lock()
+	a, ok := c.answers[key]
+	if ok && now.Sub(a.at) > MapCacheTTL {
+		select {
+		case <-a.done:
+			ok = false
+		default: // being computed: wait for it
+		}
+	}
+	if !ok {
+		if c.answers == nil || len(c.answers) >= MaxCachedMaps {
+			c.answers = map[string]*mapAnswer{}
+		}
+		a = &mapAnswer{done: make(chan struct{}), at: now, seq: c.seq}
+		c.answers[key] = a
+	}
+	c.mu.Unlock()
+	if !ok {
+		body, err := compute(ctx)
+		if err == nil {
+			var buf bytes.Buffer
+			buf.Grow(len(body) / 8)
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+			_, _ = zw.Write(body)
+			err = zw.Close()
+			a.body, a.gz = body, buf.Bytes()
+		}
+		if err != nil {
+			c.mu.Lock()
+			if c.answers[key] == a {
+				delete(c.answers, key)
+			}
+			c.mu.Unlock()
+			a.err = err
+		}
+		close(a.done)
+	}
+	select {
+	case <-a.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if a.err != nil {
+		return nil, a.err
+	}
+	return a, nil
+}
+
+// mapQuery is a risk map request's filters.
+type mapQuery struct {
+	filter risk.UnitFilter
+	bbox   *[4]float64
+}
+
+func parseMapQuery(r *http.Request) (mapQuery, error) {
+	q := r.URL.Query()
+	f := risk.UnitFilter{Industry: q.Get("industry"), Grade: risk.Grade(q.Get("grade")), District: q.Get("district")}
+	if f.Grade != "" && !f.Grade.Valid() {
+		return mapQuery{}, &hazard.Error{Code: hazard.CodeInvalid, Field: "grade", Message: "must be red, orange, yellow or blue"}
+	}
+	if len(f.Industry) > MaxFilterLen {
+		return mapQuery{}, &hazard.Error{Code: hazard.CodeInvalid, Field: "industry", Message: "is not an industry"}
+	}
+	if len(f.District) > MaxFilterLen {
+		return mapQuery{}, &hazard.Error{Code: hazard.CodeInvalid, Field: "district", Message: "is not a district"}
+	}
+	bbox, err := parseBBox(q.Get("bbox"))
+	if err != nil {
+		return mapQuery{}, err
+	}
+	return mapQuery{filter: f, bbox: bbox}, nil
+}
+
+// key names the answer of q in the cache.
+func (q mapQuery) key() string {
+	k := q.filter.Industry + "\x00" + string(q.filter.Grade) + "\x00" + q.filter.District
+	if q.bbox != nil {
+		for _, v := range q.bbox {
+			k += "\x00" + strconv.FormatFloat(v, 'g', -1, 64)
+		}
+	}
+	return k
+}
+
+// roundCoord rounds a degree to MapCoordDecimals.
+func roundCoord(v float64) float64 {
+	const f = 1e5 // 10^MapCoordDecimals
+	return math.Round(v*f) / f
+}
+
+// riskMapBody encodes the GeoJSON FeatureCollection of the units q selects.
+func (s *Server) riskMapBody(ctx context.Context, q mapQuery) ([]byte, error) {
+	out := FeatureCollection{Type: "FeatureCollection", Features: []Feature{}}
+	p := hazard.Page{Limit: mapPage}
+	for {
+		l, err := s.regs.risk.PublicUnits(ctx, q.filter, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range l.Items {
+			if u.Point == nil || !u.Grade.Valid() {
+				continue
+			}
+			pt := u.Point.WGS84()
+			lng, lat := roundCoord(pt.Lng), roundCoord(pt.Lat)
+			if b := q.bbox; b != nil && (lng < b[0] || lng > b[2] || lat < b[1] || lat > b[3]) {
+				continue
+			}
+			if len(out.Features) == MaxMapFeatures {
+				return nil, &hazard.Error{Code: hazard.CodeInvalid, Field: "bbox", Message: "selects more than " + strconv.Itoa(MaxMapFeatures) + " units: narrow it"}
+			}
+			out.Features = append(out.Features, Feature{Type: "Feature", ID: u.ID.String(),
+				Geometry: &Geometry{Type: "Point", Coordinates: [2]float64{lng, lat}},
+				Properties: FeatureProperties{Name: u.Name, Industry: u.Industry, Grade: u.Grade, GradeZH: u.Grade.ZH(),
+					Colour: gradeColours[u.Grade], District: u.District}})
+		}
+		if l.Next == "" {
+			break
+		}
+		p.Cursor = l.Next
+	}
+	// About 300 bytes a feature: one allocation rather than a doubling
+	// buffer for a large map.
+	var buf bytes.Buffer
+	buf.Grow(256 + 320*len(out.Features))
+	if err := json.NewEncoder(&buf).Encode(out); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// riskMap answers the risk map from the cache: gzip-compressed to a client
+// that accepts it, with an ETag to revalidate against.
+func (s *Server) riskMap(w http.ResponseWriter, r *http.Request, _ caller) error {
+	q, err := parseMapQuery(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if _, err := s.mapCache.follow.read(ctx, mapCatchUp{&s.mapCache, s.store}); err != nil {
+		return err
+	}
+	key := q.key()
+	a, err := s.mapCache.get(ctx, key, s.now(), func(ctx context.Context) ([]byte, error) { return s.riskMapBody(ctx, q) })
+	if err != nil {
+		return err
+	}
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	etag := `"m` + strconv.FormatInt(a.seq, 36) + "-" + strconv.FormatInt(a.at.UnixNano(), 36) + "-" + strconv.FormatUint(h.Sum64(), 36) + `"`
+	hd := w.Header()
+	hd.Set("ETag", etag)
+	hd.Add("Vary", "Accept-Encoding")
+	if hd.Get("Cache-Control") == "" {
+		hd.Set("Cache-Control", "no-cache")
+	}
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	hd.Set("Content-Type", "application/geo+json")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	body := a.body
+	if acceptsGzip(r) {
+		hd.Set("Content-Encoding", "gzip")
+		body = a.gz
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+	return nil
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding takes gzip
+// (not refused with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
