@@ -172,6 +172,7 @@
       status.textContent = at.lat.toFixed(5) + ", " + at.lng.toFixed(5) + " (" + system + ")";
     };
     map.on("click", function (e) { set(e.latlng); });
+    show([]);
     document.addEventListener("hl:location", function () {
       var at = shown(parseFloat(form.latitude.value), parseFloat(form.longitude.value), form.coord_system.value);
       place(at);
