@@ -213,7 +213,7 @@ func (b *browser) mapDrawn(what string) {
 		const m = document.getElementById("map");
 		if (window.hlMap && window.hlMap._animatingZoom) return "";
 		if (!m) return "no map element";
-		if (!document.getElementById("map-missing").hidden) return "the map says it could not load";
+		if (document.getElementById("map-missing").offsetParent !== null) return "the map says it could not load";
 		if (!window.hlMap || m.dataset.drawn !== String(window.hlMap.getZoom())) return "";
 		return document.querySelector("img.leaflet-tile-loaded") ? "done" : "";
 	})()`)
@@ -367,8 +367,8 @@ func TestBrowserRiskMap(t *testing.T) {
 	bare := startMapServer(t, web.MapConfig{LeafletJS: lib + "/missing.js", LeafletCSS: lib + "/missing.css", TileURL: tiles + "/{z}/{x}/{y}.png", TileAttribution: "test"})
 	nb := newBrowser(t, bare)
 	nb.open("/risk-map", "#risk-list")
-	nb.waitFor("no map", `(() => document.readyState === "complete" && !document.getElementById("map-missing").hidden ? "done" : "")()`)
-	assert.True(t, value(nb, "map hidden", chromedp.Evaluate[bool](`document.getElementById("map").hidden`)), "no empty map box")
+	nb.waitFor("no map", `(() => document.readyState === "complete" && document.getElementById("map-missing").offsetParent !== null ? "done" : "")()`)
+	assert.True(t, value(nb, "map hidden", chromedp.Evaluate[bool](`document.getElementById("map").offsetParent === null`)), "no empty map box")
 	n := value(nb, "list without map", chromedp.Evaluate[int](`document.querySelectorAll("#risk-list li.unit").length`))
 	assert.Equal(t, min(total, web.RiskListPage), n, "the list works without the map")
 	nb.run("filter without map", chromedp.SetValue(chromedp.CSS(`#f-grade`), "red"), chromedp.Submit(chromedp.CSS(`#f-grade`)))

@@ -31,7 +31,7 @@ var mapMessages = map[string][2]string{
 	"riskmap.next":                 {"下一页", "Next page"},
 	"riskmap.approx":               {"位置为约数（约 1 公里）。", "Locations are approximate (about 1 km)."},
 	"map.label":                    {"地图", "Map"},
-	"map.nolib":                    {"地图未能加载，请使用下方列表。", "The map could not load: use the list below."},
+	"map.nolib":                    {"地图未能加载，页面其余部分照常可用。", "The map could not load; the rest of the page works without it."},
 	"map.pick":                     {"在地图上点选或拖动标记以标出隐患位置", "Tap the map or drag the marker to place the hazard"},
 	"grade.red":                    {"重大风险（红）", "Major risk (red)"},
 	"grade.orange":                 {"较大风险（橙）", "High risk (orange)"},
@@ -146,7 +146,10 @@ func (h *Handler) riskMap(w http.ResponseWriter, r *http.Request) {
 		p.Data["Next"] = link(pageNo + 1)
 	}
 	p.Data["Page"], p.Data["Pages"] = pageNo, pages
-	p.Data["GeoJSON"] = riskMapPath + "?" + q.Encode()
+	p.Data["GeoJSON"] = riskMapPath
+	if len(q) > 0 {
+		p.Data["GeoJSON"] = riskMapPath + "?" + q.Encode()
+	}
 	h.withMap(p)
 	h.render(w, r, "riskmap", p)
 }
