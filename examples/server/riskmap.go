@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/risk"
@@ -206,8 +207,14 @@ func roundCoord(v float64) float64 {
 }
 
 // riskMapBody encodes the GeoJSON FeatureCollection of the units q selects.
+// It appends each feature as encoding/json would encode a Feature (the
+// types above document the shape; TestRiskMapEncoding holds the two
+// equal), without reflection or a value per feature: the map of a whole
+// city is the largest answer the server makes.
 func (s *Server) riskMapBody(ctx context.Context, q mapQuery) ([]byte, error) {
-	out := FeatureCollection{Type: "FeatureCollection", Features: []Feature{}}
+	buf := make([]byte, 0, 64<<10)
+	buf = append(buf, `{"type":"FeatureCollection","features":[`...)
+	n := 0
 	p := hazard.Page{Limit: mapPage}
 	for {
 		l, err := s.regs.risk.PublicUnits(ctx, q.filter, p)
@@ -223,27 +230,89 @@ func (s *Server) riskMapBody(ctx context.Context, q mapQuery) ([]byte, error) {
 			if b := q.bbox; b != nil && (lng < b[0] || lng > b[2] || lat < b[1] || lat > b[3]) {
 				continue
 			}
-			if len(out.Features) == MaxMapFeatures {
+			if n == MaxMapFeatures {
 				return nil, &hazard.Error{Code: hazard.CodeInvalid, Field: "bbox", Message: "selects more than " + strconv.Itoa(MaxMapFeatures) + " units: narrow it"}
 			}
-			out.Features = append(out.Features, Feature{Type: "Feature", ID: u.ID.String(),
-				Geometry: &Geometry{Type: "Point", Coordinates: [2]float64{lng, lat}},
-				Properties: FeatureProperties{Name: u.Name, Industry: u.Industry, Grade: u.Grade, GradeZH: u.Grade.ZH(),
-					Colour: gradeColours[u.Grade], District: u.District}})
+			if n > 0 {
+				buf = append(buf, ',')
+			}
+			n++
+			buf = append(buf, `{"type":"Feature","id":"`...)
+			buf = append(buf, u.ID.String()...)
+			buf = append(buf, `","geometry":{"type":"Point","coordinates":[`...)
+			buf = appendFloat(buf, lng)
+			buf = append(buf, ',')
+			buf = appendFloat(buf, lat)
+			buf = append(buf, `]},"properties":{"name":`...)
+			buf = appendString(buf, u.Name)
+			buf = append(buf, `,"industry":`...)
+			buf = appendString(buf, u.Industry)
+			buf = append(buf, `,"grade":`...)
+			buf = appendString(buf, string(u.Grade))
+			buf = append(buf, `,"grade_zh":`...)
+			buf = appendString(buf, u.Grade.ZH())
+			buf = append(buf, `,"colour":`...)
+			buf = appendString(buf, gradeColours[u.Grade])
+			if u.District != "" {
+				buf = append(buf, `,"district":`...)
+				buf = appendString(buf, u.District)
+			}
+			buf = append(buf, "}}"...)
 		}
 		if l.Next == "" {
 			break
 		}
 		p.Cursor = l.Next
 	}
-	// About 300 bytes a feature: one allocation rather than a doubling
-	// buffer for a large map.
-	var buf bytes.Buffer
-	buf.Grow(256 + 320*len(out.Features))
-	if err := json.NewEncoder(&buf).Encode(out); err != nil {
-		return nil, err
+	return append(buf, "]}\n"...), nil
+}
+
+// appendFloat appends f as encoding/json writes a float64.
+func appendFloat(buf []byte, f float64) []byte {
+	if a := math.Abs(f); a >= 1e-6 && a < 1e21 || f == 0 {
+		return strconv.AppendFloat(buf, f, 'f', -1, 64)
 	}
-	return buf.Bytes(), nil
+	b, _ := json.Marshal(f) // the exponent form; never fails for a finite float
+	return append(buf, b...)
+}
+
+// appendString appends s as a JSON string, escaped as encoding/json
+// escapes it (HTML characters, U+2028 and U+2029, invalid UTF-8).
+func appendString(buf []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	buf = append(buf, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				buf = append(buf, '\\', c)
+			case c == '\n':
+				buf = append(buf, '\\', 'n')
+			case c == '\r':
+				buf = append(buf, '\\', 'r')
+			case c == '\t':
+				buf = append(buf, '\\', 't')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				buf = append(buf, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			buf = append(buf, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			buf = append(buf, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			buf = append(buf, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(buf, '"')
 }
 
 // riskMap answers the risk map from the cache: gzip-compressed to a client

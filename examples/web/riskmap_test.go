@@ -2,8 +2,8 @@ package web_test
 
 import (
 	"encoding/json"
-	"html"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"strings"
