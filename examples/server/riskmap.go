@@ -64,6 +64,9 @@ type mapCache struct {
 	mu      sync.Mutex
 	seq     int64
 	answers map[string]*mapAnswer
+	// sizes are the lengths of the last answers, kept when the answers
+	// are dropped: the next one is about as long.
+	sizes map[string]int
 }
 
 // mapAnswer is one encoded answer; done is closed once it is set.
@@ -115,7 +118,7 @@ func (u mapCatchUp) LastSeq(ctx context.Context) (int64, error) {
 
 // get returns the answer for key, computing it with compute when the
 // cache has none current.
-func (c *mapCache) get(ctx context.Context, key string, now time.Time, compute func(ctx context.Context) ([]byte, error)) (*mapAnswer, error) {
+func (c *mapCache) get(ctx context.Context, key string, now time.Time, compute func(ctx context.Context, sizeHint int) ([]byte, error)) (*mapAnswer, error) {
 	c.mu.Lock()
 	a, ok := c.answers[key]
 	if ok && now.Sub(a.at) > MapCacheTTL {
@@ -132,10 +135,17 @@ func (c *mapCache) get(ctx context.Context, key string, now time.Time, compute f
 		a = &mapAnswer{done: make(chan struct{}), at: now, seq: c.seq}
 		c.answers[key] = a
 	}
+	hint := c.sizes[key]
 	c.mu.Unlock()
 	if !ok {
-		body, err := compute(ctx)
+		body, err := compute(ctx, hint)
 		if err == nil {
+			c.mu.Lock()
+			if c.sizes == nil || len(c.sizes) >= MaxCachedMaps {
+				c.sizes = map[string]int{}
+			}
+			c.sizes[key] = len(body)
+			c.mu.Unlock()
 			var buf bytes.Buffer
 			buf.Grow(len(body) / 8)
 			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
@@ -211,8 +221,11 @@ func roundCoord(v float64) float64 {
 // types above document the shape; TestRiskMapEncoding holds the two
 // equal), without reflection or a value per feature: the map of a whole
 // city is the largest answer the server makes.
-func (s *Server) riskMapBody(ctx context.Context, q mapQuery) ([]byte, error) {
-	buf := make([]byte, 0, 64<<10)
+func (s *Server) riskMapBody(ctx context.Context, q mapQuery, sizeHint int) ([]byte, error) {
+	buf := make([]byte, 0, max(64<<10, sizeHint+sizeHint/8))
+	// Public points are rounded to risk.ApproxDegrees, so that units share
+	// them: each is converted to WGS-84 once.
+	converted := map[hazard.Point]hazard.Point{}
 	buf = append(buf, `{"type":"FeatureCollection","features":[`...)
 	n := 0
 	p := hazard.Page{Limit: mapPage}
@@ -225,7 +238,11 @@ func (s *Server) riskMapBody(ctx context.Context, q mapQuery) ([]byte, error) {
 			if u.Point == nil || !u.Grade.Valid() {
 				continue
 			}
-			pt := u.Point.WGS84()
+			pt, ok := converted[*u.Point]
+			if !ok {
+				pt = u.Point.WGS84()
+				converted[*u.Point] = pt
+			}
 			lng, lat := roundCoord(pt.Lng), roundCoord(pt.Lat)
 			if b := q.bbox; b != nil && (lng < b[0] || lng > b[2] || lat < b[1] || lat > b[3]) {
 				continue
@@ -327,7 +344,7 @@ func (s *Server) riskMap(w http.ResponseWriter, r *http.Request, _ caller) error
 		return err
 	}
 	key := q.key()
-	a, err := s.mapCache.get(ctx, key, s.now(), func(ctx context.Context) ([]byte, error) { return s.riskMapBody(ctx, q) })
+	a, err := s.mapCache.get(ctx, key, s.now(), func(ctx context.Context, hint int) ([]byte, error) { return s.riskMapBody(ctx, q, hint) })
 	if err != nil {
 		return err
 	}
