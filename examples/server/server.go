@@ -210,7 +210,6 @@ type Server struct {
 	loop       *loop
 	// regs is the regulators' loop: risk register and inspections.
 	regs       *regulators
-	figures    *figures
 	statsCache statsCache
 	plazaCache pageCache
 	// mapCache keeps the risk map's encoded answers.
