@@ -17,7 +17,9 @@ func (s *Server) mountPages() error {
 			users = append(users, web.DemoUser{ID: d.ID, Label: label + ")"})
 		}
 	}
-	h, err := web.New(web.Config{API: s.Handler(), Demo: s.demo, DemoUsers: users, Logger: s.log, HTTPS: s.overHTTPS})
+	m := s.cfg.Map
+	m.RiskMapPublic = !s.cfg.RiskMapStaffOnly
+	h, err := web.New(web.Config{API: s.Handler(), Demo: s.demo, DemoUsers: users, Logger: s.log, HTTPS: s.overHTTPS, Map: m})
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -668,53 +667,4 @@ func parseBBox(v string) (*[4]float64, error) {
 		return nil, bad
 	}
 	return &b, nil
-}
-
-func (s *Server) riskMap(w http.ResponseWriter, r *http.Request, c caller) error {
-	q := r.URL.Query()
-	f := risk.UnitFilter{Industry: q.Get("industry"), Grade: risk.Grade(q.Get("grade")), District: q.Get("district")}
-	if f.Grade != "" && !f.Grade.Valid() {
-		return &hazard.Error{Code: hazard.CodeInvalid, Field: "grade", Message: "must be red, orange, yellow or blue"}
-	}
-	bbox, err := parseBBox(q.Get("bbox"))
-	if err != nil {
-		return err
-	}
-	out := FeatureCollection{Type: "FeatureCollection", Features: []Feature{}}
-	p := hazard.Page{Limit: mapPage}
-	for {
-		l, err := s.regs.risk.PublicUnits(r.Context(), f, p)
-		if err != nil {
-			return err
-		}
-		for _, u := range l.Items {
-			if u.Point == nil || !u.Grade.Valid() {
-				continue
-			}
-			pt := u.Point.WGS84()
-			if bbox != nil && (pt.Lng < bbox[0] || pt.Lng > bbox[2] || pt.Lat < bbox[1] || pt.Lat > bbox[3]) {
-				continue
-			}
-			if len(out.Features) == MaxMapFeatures {
-				return &hazard.Error{Code: hazard.CodeInvalid, Field: "bbox", Message: "selects more than " + strconv.Itoa(MaxMapFeatures) + " units: narrow it"}
-			}
-			out.Features = append(out.Features, Feature{Type: "Feature", ID: u.ID.String(),
-				Geometry: &Geometry{Type: "Point", Coordinates: [2]float64{pt.Lng, pt.Lat}},
-				Properties: FeatureProperties{Name: u.Name, Industry: u.Industry, Grade: u.Grade, GradeZH: u.Grade.ZH(),
-					Colour: gradeColours[u.Grade], District: u.District}})
-		}
-		if l.Next == "" {
-			break
-		}
-		p.Cursor = l.Next
-	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/geo+json")
-	w.Header().Set("Cache-Control", "public, max-age=60")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(b)
-	return err
 }

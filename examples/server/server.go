@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/hazardloop/hazardloop/examples/web"
 	"github.com/hazardloop/hazardloop/follow"
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/fsblob"
@@ -173,6 +174,16 @@ type Config struct {
 	// WeChat.AppID. Zero means the in-memory payer; a half-filled one stops
 	// the start, naming every missing setting.
 	WeChatPay wechatpay.Config
+	// Map says where the pages' maps come from: Leaflet's URLs and
+	// integrity hashes, the tiles' URL template, attribution and
+	// coordinate system (web.MapConfig); the zero value is Leaflet 1.9.4
+	// from unpkg and OpenStreetMap's tiles.
+	Map web.MapConfig
+	// RiskMapStaffOnly is the city's publication switch of its
+	// four-colour risk map: set, the map (GET /api/v1/risk/map.geojson
+	// and its page) is for staff only; unset, anyone may see it (unit
+	// name, industry, grade and approximate location, nothing more).
+	RiskMapStaffOnly bool
 }
 
 // Server is the example server: the closed loop over HTTP. Make one with
@@ -218,7 +229,9 @@ type Server struct {
 	follow     *follow.Service
 	statsCache statsCache
 	plazaCache pageCache
-	open311    open311Handler
+	// mapCache keeps the risk map's encoded answers.
+	mapCache mapCache
+	open311  open311Handler
 	// wx is the WeChat login client, nil without Config.WeChat.
 	wx *wxLogin
 
@@ -356,6 +369,7 @@ func (s *Server) build(ctx context.Context) error {
 
 	s.mux = http.NewServeMux()
 	for _, rt := range routeTable() {
+		rt = s.publication(rt)
 		if rt.DemoOnly && !s.demo {
 			continue
 		}

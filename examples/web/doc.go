@@ -12,4 +12,14 @@
 // Text is escaped everywhere by html/template: a description holding HTML or
 // script shows as text. Chinese is the default language; ?lang=en switches to
 // English and remembers the choice in the hl_lang cookie.
+//
+// The four-colour risk map (/risk-map), the plaza and the report page draw
+// a map with Leaflet, loaded from the URLs of Config.Map (MapConfig: by
+// default Leaflet 1.9.4 from unpkg with its integrity hashes, and
+// OpenStreetMap's tiles). No map code is in the repository, and no page
+// needs the map: the risk map's list and filters are server-rendered, and
+// static/map.js draws the map over what the page already shows once Leaflet
+// has loaded, clustering nearby markers when zoomed out and, on the report
+// page, letting the citizen place the hazard. The pages with a map allow
+// exactly the map's origins in their Content-Security-Policy.
 package web

@@ -41,6 +41,10 @@ type Config struct {
 	// (directly, or through a trusted proxy that says so); the cookies
 	// the pages set are then Secure. Nil means r.TLS != nil.
 	HTTPS func(r *http.Request) bool
+	// Map says where the maps of the risk map, plaza and report pages
+	// come from (see MapConfig); the zero value is Leaflet from unpkg and
+	// OpenStreetMap's tiles.
+	Map MapConfig
 }
 
 // Handler serves the pages. Mount it with Register.
@@ -52,6 +56,7 @@ type Handler struct {
 	https  func(r *http.Request) bool
 	pages  map[string]*template.Template
 	static http.Handler
+	mapCfg MapConfig
 }
 
 // pageNames lists the page templates; each is parsed with layout.html.
@@ -62,6 +67,7 @@ var pageNames = []string{
 	"work_home", "work_unit", "work_inspection", "work_ledger", "work_figures", "work_spotchecks", "work_spotcheck",
 	"claim",
 	"moderation", "reply_templates",
+	"riskmap",
 }
 
 // New parses the embedded templates and returns the handler.
@@ -73,11 +79,15 @@ func New(cfg Config) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	h.mapCfg = cfg.Map.withDefaults()
+	if err := h.mapCfg.check(); err != nil {
+		return nil, err
+	}
 	h.https = cfg.HTTPS
 	if h.https == nil {
 		h.https = func(r *http.Request) bool { return r.TLS != nil }
 	}
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/map.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: layout: %w", err)
 	}
@@ -129,6 +139,7 @@ func (h *Handler) routeTable() []pageRoute {
 		{"GET /console/moderation", http.HandlerFunc(h.moderation)},
 		{"GET /console/templates", http.HandlerFunc(h.replyTemplates)},
 		{"GET /static/", h.static},
+		{"GET /risk-map", http.HandlerFunc(h.riskMap)},
 	}, append(h.workPages(), h.citizenPages()...)...)
 }
 
@@ -167,10 +178,14 @@ type page struct {
 	// Secure says the page was reached over HTTPS: its script then sets
 	// the token cookie Secure.
 	Secure bool
+	// Map, when set, makes it a page with a map (withMap).
+	Map *mapView
+	// RiskMapPublic says the risk map is linked for everyone.
+	RiskMapPublic bool
 }
 
 func (h *Handler) newPage(r *http.Request, c client, title string) *page {
-	p := &page{L: c.lang, Path: r.URL.Path, Title: title, Data: map[string]any{}, Demo: h.demo, Users: h.users, Secure: h.https(r)}
+	p := &page{L: c.lang, Path: r.URL.Path, Title: title, Data: map[string]any{}, Demo: h.demo, Users: h.users, Secure: h.https(r), RiskMapPublic: h.mapCfg.RiskMapPublic}
 	p.States, p.StateOrder = h.stateNames(r, c)
 	if c.token != "" {
 		var me map[string]any
@@ -198,7 +213,11 @@ func (h *Handler) renderStatus(w http.ResponseWriter, r *http.Request, name stri
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(p.L), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: p.Secure})
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+	csp := cspBase
+	if p.Map != nil {
+		csp = h.mapCfg.mapCSP()
+	}
+	w.Header().Set("Content-Security-Policy", csp)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
@@ -279,6 +298,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 	p, c, _ := h.start(w, r, "report.title", false)
 	if h.load(w, r, p, c, callCategories, callDepartments) {
+		h.withMap(p)
 		h.render(w, r, "report", p)
 	}
 }
@@ -296,6 +316,7 @@ func (h *Handler) plaza(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Data["Category"], p.Data["State"] = q.Get("category"), q.Get("state")
 	p.Data["States"] = p.StateOrder
+	h.withMap(p)
 	h.render(w, r, "plaza", p)
 }
 
@@ -440,13 +461,14 @@ func (h *Handler) categoryNames(r *http.Request, c client) map[string]string {
 }
 
 var funcs = template.FuncMap{
-	"t":     T,
-	"state": func(names map[string]string, s any) string { return cmp.Or(names[fmt.Sprint(s)], fmt.Sprint(s)) },
-	"money": money,
-	"when":  when,
-	"photo": photoURL,
-	"list":  asList,
-	"str":   func(v any) string { return fmt.Sprint(v) },
+	"t":        T,
+	"state":    func(names map[string]string, s any) string { return cmp.Or(names[fmt.Sprint(s)], fmt.Sprint(s)) },
+	"money":    money,
+	"when":     when,
+	"photo":    photoURL,
+	"list":     asList,
+	"str":      func(v any) string { return fmt.Sprint(v) },
+	"industry": industryName,
 	"has": func(m any, k string) bool {
 		mm, ok := m.(map[string]any)
 		if !ok {

@@ -150,6 +150,8 @@
       if (!navigator.geolocation) { status.textContent = msg("浏览器不支持定位", "Location is not available"); return; }
       navigator.geolocation.getCurrentPosition(function (pos) {
         form.latitude.value = pos.coords.latitude; form.longitude.value = pos.coords.longitude;
+        if (form.coord_system) form.coord_system.value = "WGS84";
+        document.dispatchEvent(new CustomEvent("hl:location"));
         status.textContent = pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5);
       }, function (e) { status.textContent = e.message; });
     });
@@ -166,7 +168,7 @@
         };
         if (form.latitude.value) {
           body.latitude = parseFloat(form.latitude.value); body.longitude = parseFloat(form.longitude.value);
-          body.coord_system = "WGS84";
+          body.coord_system = form.coord_system ? form.coord_system.value : "WGS84";
         }
         return api("POST", "/api/v1/reports", body, { "Idempotency-Key": key });
       }).then(function (r) {

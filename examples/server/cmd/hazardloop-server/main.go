@@ -121,6 +121,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 	publish := fs.String("publish", env("HAZARDLOOP_PUBLISH", string(hazard.PublishOnForward)), "when a report reaches the plaza: on_forward (once a dispatcher forwarded it) or on_submit (HAZARDLOOP_PUBLISH)")
 	holdFile := fs.String("hold-patterns", env("HAZARDLOOP_HOLD_PATTERNS", ""), "file of regular expressions, one a line, whose match holds a report for a moderator; empty for the built-in phone, ID number and insult patterns (HAZARDLOOP_HOLD_PATTERNS)")
 	wx := wechatFlags(fs, env)
+	mapFlags := riskMapFlags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return server.Config{}, err
 	}
@@ -150,6 +151,9 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 				cfg.Moderation.HoldPatterns = append(cfg.Moderation.HoldPatterns, l)
 			}
 		}
+	}
+	if err := mapFlags.fill(&cfg); err != nil {
+		return server.Config{}, err
 	}
 	if err := wx.fill(&cfg, getenv); err != nil {
 		return server.Config{}, err
