@@ -59,6 +59,12 @@ type Config struct {
 	// Demo seeds demo departments, users, reports and articles and enables
 	// POST /api/v1/demo/login.
 	Demo bool
+	// CityDir is the directory of the city's configuration (see City and
+	// LoadCity): its departments, categories, industries, supervision
+	// policy and checklists, validated at start with every problem
+	// reported at once. Empty means the demo city's built in (DefaultCity);
+	// its checklists are then published only in demo mode.
+	CityDir string
 	// TokenSecret signs bearer tokens, at least MinTokenSecretLen bytes;
 	// empty means a random one (tokens then die with the process).
 	TokenSecret []byte
@@ -197,6 +203,8 @@ type Server struct {
 	// process, with DatabaseURL; else the router keeps one in memory.
 	deliveries notify.DeliveryLog
 	loop       *loop
+	// city is the city's configuration (Config.CityDir).
+	city City
 	// regs is the regulators' loop: risk register and inspections.
 	regs       *regulators
 	figures    *figures
@@ -290,6 +298,9 @@ func (s *Server) build(ctx context.Context) error {
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "token_secret",
 			Message: fmt.Sprintf("must be at least %d bytes", MinTokenSecretLen)}
 	}
+	if err := s.loadCity(); err != nil {
+		return err
+	}
 	s.tokens = &tokens{secret: secret, ttl: cfg.TokenTTL, now: s.now}
 	s.keyer = &keyer{secret: secret}
 	if cfg.WeChat.configured() {
@@ -318,9 +329,13 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.hazardMetrics = hm
+	cats, err := hazard.NewCategories(s.city.Categories...)
+	if err != nil {
+		return err
+	}
 	s.svc, err = hazard.NewService(hazard.ServiceConfig{
 		Store: s.store, Clock: s.now, SubmitsPerDay: cfg.SubmitsPerDay, Limiter: s.limiter, Metrics: hm, Logger: s.log,
-		PublicCoordDecimals: cfg.PublicCoordDecimals,
+		PublicCoordDecimals: cfg.PublicCoordDecimals, Categories: cats, Departments: s.city.Departments,
 	})
 	if err != nil {
 		return err
@@ -350,6 +365,11 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	if s.openapiDoc, err = openAPIDocument(s.routes); err != nil {
 		return err
+	}
+	if s.demo || cfg.CityDir != "" {
+		if err := s.publishChecklists(ctx); err != nil {
+			return fmt.Errorf("city checklists: %w", err)
+		}
 	}
 	if s.demo {
 		s.log.Warn("DEMO MODE IS ON: anyone may sign in as a seeded demo user (POST /api/v1/demo/login) and login codes are logged; never run it with real users",

@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,6 +31,14 @@ import (
 func main() {
 	if err := run(os.Args[1:], os.Getenv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "hazardloop-server:", err)
+		// Every problem at once, such as those of the city's
+		// configuration files.
+		var e *hazard.Error
+		if errors.As(err, &e) && len(e.Fields) > 1 {
+			for _, f := range e.Fields {
+				fmt.Fprintf(os.Stderr, "  %s: %s\n", f.Field, f.Message)
+			}
+		}
 		os.Exit(1)
 	}
 }
@@ -117,6 +126,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 	fs.IntVar(&abuse.VerifyPerUserPerHour, "verify-per-user-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_USER_PER_HOUR", server.DefaultVerifyPerUserPerHour), "real-name verifications one user may try in an hour (HAZARDLOOP_VERIFY_PER_USER_PER_HOUR)")
 	fs.IntVar(&abuse.VerifyPerAddrPerHour, "verify-per-addr-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR", server.DefaultVerifyPerAddrPerHour), "real-name verifications one network address may try in an hour (HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR)")
 	coordDecimals := fs.Int("public-coord-decimals", intEnv("HAZARDLOOP_PUBLIC_COORD_DECIMALS", hazard.DefaultPublicCoordDecimals), "decimals of a degree the plaza and Open311 show of coordinates, 1 to 7; 4 is about 10 m (HAZARDLOOP_PUBLIC_COORD_DECIMALS)")
+	cityDir := fs.String("config-dir", env("HAZARDLOOP_CONFIG_DIR", ""), "directory of the city's configuration (departments, categories, industries, policy, checklists; see examples/server/config); empty for the demo city's (HAZARDLOOP_CONFIG_DIR)")
 	trustProxy := fs.Bool("trust-proxy", getenv("HAZARDLOOP_TRUST_PROXY") == "true", "behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto (HAZARDLOOP_TRUST_PROXY)")
 	wx := wechatFlags(fs, env)
 	if err := fs.Parse(args); err != nil {
@@ -135,6 +145,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 		ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, UploadTimeout: *uploadTimeout,
 		MaxConns: *maxConns, MaxUploads: *maxUploads,
 		AbuseLimits: abuse, TrustProxy: *trustProxy, PublicCoordDecimals: *coordDecimals,
+		CityDir: *cityDir,
 	}
 	if err := wx.fill(&cfg, getenv); err != nil {
 		return server.Config{}, err
