@@ -106,7 +106,9 @@ func DefaultCity() City {
 // LoadCity).
 func LoadCityDir(dir string) (City, error) {
 	if _, err := os.Stat(dir); err != nil {
-		return City{}, &hazard.Error{Code: hazard.CodeInvalid, Op: "city config", Field: "config_dir", Message: "cannot be read: " + err.Error()}
+		var p hazard.Problems
+		p.Add("config_dir", "cannot be read: %v", err)
+		return City{}, p.Err("city config")
 	}
 	return LoadCity(os.DirFS(dir))
 }
@@ -184,6 +186,9 @@ type cityLoader struct {
 	file string
 	// where remembers where each list entry came from, for cross checks.
 	where map[string]string
+	// broken are the checklists with problems, whose references are
+	// checked too.
+	broken []inspection.Checklist
 }
 
 func (l *cityLoader) add(file, field, format string, args ...any) {
@@ -404,6 +409,12 @@ func (l *cityLoader) checklists(c *City) {
 				continue
 			}
 			l.merge("", err)
+			// Its references are checked all the same.
+			var broken inspection.Checklist
+			if json.Unmarshal(raw, &broken) == nil {
+				l.where["checklist:"+broken.ID] = name
+				l.broken = append(l.broken, broken)
+			}
 			continue
 		}
 		l.where["checklist:"+cl.ID] = name
@@ -449,7 +460,7 @@ func (l *cityLoader) crossCheck(c *City) {
 			l.add(l.name(CityIndustriesFile), at+".checklist", "names no configured checklist: %q", ind.Checklist)
 		}
 	}
-	for _, cl := range c.Checklists {
+	for _, cl := range append(slices.Clip(c.Checklists), l.broken...) {
 		file := l.where["checklist:"+cl.ID]
 		if len(c.Departments) > 0 && !depts[cl.Department] {
 			l.add(file, "department", "names no department of %s: %q", l.name(CityDepartmentsFile), cl.Department)

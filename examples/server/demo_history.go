@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/inspection"
@@ -31,18 +33,25 @@ type demoSeeders struct {
 	insp    *inspection.Service
 	// until is when the history ends: the start, less demoQuietPeriod.
 	until time.Time
-	// keys are the upload keys of each acting user's photo and held their
-	// photos, made once.
+	// photos are the acting users' demo photos, shared by the workers.
+	shots *demoShots
+}
+
+// demoShots are the upload key of each acting user's demo photo and the
+// photo held for inspection results, made once and shared by the seeding
+// workers.
+type demoShots struct {
+	mu   sync.Mutex
 	keys map[string]string
 	held map[string][]hazard.Photo
 }
 
 // newDemoSeeders builds the seeding services.
-func (s *Server) newDemoSeeders(now time.Time) (*demoSeeders, error) {
+func (s *Server) newDemoSeeders(now time.Time, worker int, shots *demoShots) (*demoSeeders, error) {
 	clock := &demoClock{t: now}
 	// The seeders' logs would tell of every step of the history.
 	quiet := slog.New(slog.DiscardHandler)
-	ids := &demoIDs{clock: clock, rng: rand.New(rand.NewPCG(demoSeed, 2))}
+	ids := &demoIDs{clock: clock, rng: rand.New(rand.NewPCG(demoSeed, uint64(2+worker)))}
 	cats := s.svc.Categories()
 	hz, err := hazard.NewService(hazard.ServiceConfig{Store: s.store, Clock: clock.now, NewID: ids.id, SubmitsPerDay: -1,
 		Categories: cats, Departments: s.svc.Departments(), Logger: quiet, PublicCoordDecimals: s.cfg.PublicCoordDecimals})
@@ -64,7 +73,7 @@ func (s *Server) newDemoSeeders(now time.Time) (*demoSeeders, error) {
 		return nil, err
 	}
 	return &demoSeeders{clock: clock, ids: ids, hazards: hz, photos: photos, risk: rs, insp: is,
-		until: now.Add(-demoQuietPeriod), keys: map[string]string{}, held: map[string][]hazard.Photo{}}, nil
+		until: now.Add(-demoQuietPeriod), shots: shots}, nil
 }
 
 // demoInspectors returns the two inspectors of a department's visits: the
@@ -85,32 +94,45 @@ func demoInspectors(dept string) []hazard.User {
 
 // photoKey returns user's upload of a demo photo, uploaded once.
 func (d *demoSeeders) photoKey(ctx context.Context, s *Server, user hazard.User) (string, error) {
-	if k, ok := d.keys[user.ID]; ok {
+	d.shots.mu.Lock()
+	k, ok := d.shots.keys[user.ID]
+	n := len(d.shots.keys)
+	d.shots.mu.Unlock()
+	if ok {
 		return k, nil
 	}
-	k, err := seedPhoto(ctx, s.photos, user, len(d.keys)%32)
+	// Two workers may upload one user's photo at once: the same content
+	// is the same upload.
+	k, err := seedPhoto(ctx, s.photos, user, n%32)
 	if err != nil {
 		return "", err
 	}
-	d.keys[user.ID] = k
+	d.shots.mu.Lock()
+	d.shots.keys[user.ID] = k
+	d.shots.mu.Unlock()
 	return k, nil
 }
 
 // heldPhoto returns user's demo photo as a held photo, for inspection
 // results.
 func (d *demoSeeders) heldPhoto(ctx context.Context, s *Server, user hazard.User) ([]hazard.Photo, error) {
-	if p, ok := d.held[user.ID]; ok {
+	d.shots.mu.Lock()
+	p, ok := d.shots.held[user.ID]
+	d.shots.mu.Unlock()
+	if ok {
 		return p, nil
 	}
 	k, err := d.photoKey(ctx, s, user)
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.heldPhotos(ctx, user, []string{k})
+	p, err = s.heldPhotos(ctx, user, []string{k})
 	if err != nil {
 		return nil, err
 	}
-	d.held[user.ID] = p
+	d.shots.mu.Lock()
+	d.shots.held[user.ID] = p
+	d.shots.mu.Unlock()
 	return p, nil
 }
 
@@ -120,42 +142,15 @@ var demoNotes = []string{"现场检查发现问题，已拍照取证", "责令�
 // demoTopics are the topics of the on-site training of a visit.
 var demoTopics = []string{"重大事故隐患判定标准解读", "有限空间作业安全", "消防设施使用与疏散演练", "动火作业审批流程", "特种设备日常检查", "燃气泄漏应急处置"}
 
-// seedHistory gives the generated units (not the demo enterprises') a
+// seedUnitHistory gives a generated unit (not the demo enterprises') a
 // history through the library's use cases: enforcement visits against
-// their industry's checklist, self-checks, the hazards of the failed
-// items, and each hazard taken along the rectification process as far as
-// its age and its luck take it, so that every state has hazards. Each
-// unit's history is drawn from its own generator; visits have fixed IDs,
-// so that over a shared database and on restart a visit already made is
-// found (CodeConflict), finished if it is not, and its hazards' steps
-// already taken are skipped.
-func (s *Server) seedHistory(ctx context.Context, d *demoSeeders, units []demoUnit) error {
-	checklists := map[string]string{}
-	for _, ind := range s.city.Industries {
-		checklists[ind.Code] = ind.Checklist
-	}
-	lists := map[string]inspection.Checklist{}
-	for i := range units {
-		u := &units[i]
-		if u.n <= 2 || checklists[u.in.Industry] == "" {
-			continue
-		}
-		id := checklists[u.in.Industry]
-		cl, ok := lists[id]
-		if !ok {
-			var err error
-			if cl, err = d.insp.Checklist(ctx, configUser, id, 0); err != nil {
-				return fmt.Errorf("checklist %s: %w", id, err)
-			}
-			lists[id] = cl
-		}
-		if err := s.seedUnitHistory(ctx, d, u, &cl); err != nil {
-			return fmt.Errorf("unit %d: %w", u.n, err)
-		}
-	}
-	return nil
-}
-
+// its industry's checklist cl, now and then a self-check, the hazards of
+// the failed items, and each hazard taken along the rectification process
+// as far as its age and its luck take it, so that every state has
+// hazards. Each unit's history is drawn from its own generator; visits
+// have fixed IDs, so that over a shared database and on restart a visit
+// already made is found (CodeConflict), finished if it is not, and its
+// hazards' steps already taken are skipped.
 func (s *Server) seedUnitHistory(ctx context.Context, d *demoSeeders, u *demoUnit, cl *inspection.Checklist) error {
 	rng := rand.New(rand.NewPCG(demoSeed, uint64(1000+u.n)))
 	visits := []int{0, 0, 1, 1, 1, 2}[rng.IntN(6)]
@@ -184,7 +179,10 @@ func (s *Server) seedUnitHistory(ctx context.Context, d *demoSeeders, u *demoUni
 			return err
 		}
 	}
-	return nil
+	// The unit's grade and due date with its hazards as they now are.
+	d.clock.set(d.until.Add(demoQuietPeriod))
+	_, err := d.risk.Recompute(ctx, demoUnitUUID(u.n))
+	return err
 }
 
 // seedVisit makes the visit k of the unit at the time at, raises its
@@ -210,7 +208,7 @@ func (s *Server) seedVisit(ctx context.Context, d *demoSeeders, u *demoUnit, cl 
 	// Draw every result even when the visit is finished: the generator
 	// then draws the same for what follows.
 	fin := inspection.FinishInput{ExpectedVersion: v.Version}
-	major := 6
+	major := 10
 	for _, it := range cl.Items {
 		r := inspection.Result{Item: it.Code, Outcome: inspection.Compliant}
 		p := 14
@@ -237,6 +235,14 @@ func (s *Server) seedVisit(ctx context.Context, d *demoSeeders, u *demoUnit, cl 
 		d.clock.set(at.Add(2 * time.Hour))
 		if v, err = d.insp.Finish(ctx, lead, vid, fin); err != nil {
 			return fmt.Errorf("finish visit %d: %w", k, err)
+		}
+	}
+	// What the relay's consumers do with the finished visit, at once, so
+	// that the plan and the grades are right from the start: the unit's
+	// last inspection, and its findings' hazards.
+	if kind == inspection.KindEnforcement {
+		if _, err := d.risk.RecordInspection(ctx, lead, v.UnitID, v.FinishedAt); err != nil {
+			return fmt.Errorf("record visit %d: %w", k, err)
 		}
 	}
 	hs, err := d.insp.RaiseFindings(ctx, v)
@@ -301,8 +307,13 @@ func (s *Server) seedRectification(ctx context.Context, d *demoSeeders, h hazard
 	if len(steps) > 1 && rng.IntN(15) == 0 {
 		steps = append(steps, demoAct{user: supervisor, action: hazard.ActionReopen, in: hazard.ActInput{Note: "督查组复核发现整改不到位"}, after: days(5, 30)})
 	}
-	// Some hazards stall: their unit or their inspector is late.
-	if rng.IntN(6) == 0 {
+	// Some hazards stall: their unit or their inspector is late; a major
+	// one more often, as it waits for more people, and never before the
+	// reviewer lists it.
+	switch {
+	case major && len(steps) > 2 && rng.IntN(2) == 0:
+		steps = steps[:1+rng.IntN(len(steps)-1)]
+	case !major && rng.IntN(6) == 0:
 		steps = steps[:rng.IntN(len(steps))]
 	}
 	at := found
@@ -336,12 +347,17 @@ func (s *Server) seedRectification(ctx context.Context, d *demoSeeders, h hazard
 	return nil
 }
 
+// demoWorkers is how many units are seeded at once: each step is a short
+// transaction, and a database commits many at once about as fast as one.
+const demoWorkers = 8
+
 // seedRegulators registers the demo city's units and gives them a
-// history. The history is placed relative to the first start over the
-// database: demo unit 1 is registered demoHistoryDays before it, and a
-// later start (a restart, another process) reads that date back, so that
-// it makes the same history with the same IDs, finds it made, and adds
-// nothing.
+// history, demoWorkers units at a time, each worker with its own seeding
+// services and clock. The history is placed relative to the first start
+// over the database: demo unit 1 is registered demoHistoryDays before it,
+// and a later start (a restart, another process) reads that date back, so
+// that it makes the same history with the same IDs, finds it made, and
+// adds nothing.
 func (s *Server) seedRegulators(ctx context.Context) error {
 	anchor := s.now()
 	if u, err := s.regs.store.GetUnit(ctx, demoUnitUUID(1)); err == nil {
@@ -353,17 +369,49 @@ func (s *Server) seedRegulators(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.newDemoSeeders(anchor)
-	if err != nil {
+	if err := s.seedInspectors(ctx, units); err != nil {
 		return err
 	}
-	if err := s.seedUnits(ctx, units, d.risk, d.clock, d.ids); err != nil {
-		return err
+	lists := map[string]inspection.Checklist{}
+	for _, ind := range s.city.Industries {
+		if ind.Checklist == "" {
+			continue
+		}
+		cl, err := s.regs.insp.Checklist(ctx, configUser, ind.Checklist, 0)
+		if err != nil {
+			return fmt.Errorf("checklist %s: %w", ind.Checklist, err)
+		}
+		lists[ind.Code] = cl
 	}
-	if err := s.seedStaff(ctx, units); err != nil {
-		return err
+	shots := &demoShots{keys: map[string]string{}, held: map[string][]hazard.Photo{}}
+	g, gctx := errgroup.WithContext(ctx)
+	for w := range demoWorkers {
+		d, err := s.newDemoSeeders(anchor, w, shots)
+		if err != nil {
+			return err
+		}
+		g.Go(func() error {
+			for i := w; i < len(units); i += demoWorkers {
+				u := &units[i]
+				if err := seedUnit(gctx, u, d); err != nil {
+					return fmt.Errorf("unit %d: %w", u.n, err)
+				}
+				if u.n <= 2 {
+					continue
+				}
+				if err := s.seedManager(gctx, u); err != nil {
+					return err
+				}
+				if cl, ok := lists[u.in.Industry]; ok {
+					if err := s.seedUnitHistory(gctx, d, u, &cl); err != nil {
+						return fmt.Errorf("unit %d: %w", u.n, err)
+					}
+				}
+			}
+			return nil
+		})
 	}
-	return s.seedHistory(ctx, d, units)
+	return g.Wait()
 }
 
 // demoManager is the safety manager of the generated demo unit n.
@@ -371,42 +419,41 @@ func demoManager(n int) hazard.User {
 	return hazard.User{ID: fmt.Sprintf("unit-%d-manager", n), Role: string(hazard.RoleEnterprise), UnitID: demoUnitUUID(n).String()}
 }
 
-// seedStaff adds the accounts of the people of the demo's history beside
-// the named demo users: each generated unit's safety manager
-// ("unit-<n>-manager", role enterprise) and two inspectors of each
-// industry's department where the demo users have none
-// ("<department>-inspector-<i>").
-func (s *Server) seedStaff(ctx context.Context, units []demoUnit) error {
-	now := s.now()
+// seedInspectors adds the accounts of the inspectors of the demo's
+// history where the demo users have none: two of each industry's
+// department ("<department>-inspector-<i>").
+func (s *Server) seedInspectors(ctx context.Context, units []demoUnit) error {
 	seen := map[string]bool{}
 	for _, d := range DemoUsers() {
 		seen[d.ID] = true
 	}
-	add := func(a Account) error {
-		if seen[a.ID] {
-			return nil
-		}
-		seen[a.ID] = true
-		a.CreatedAt = now
-		if err := s.users.add(ctx, a); err != nil && !errors.Is(err, hazard.ErrConflict) {
-			return fmt.Errorf("account %s: %w", a.ID, err)
-		}
-		return nil
-	}
 	for i := range units {
-		u := &units[i]
-		for _, in := range demoInspectors(u.in.Departments[0]) {
-			if err := add(Account{ID: in.ID, Role: in.Role, Department: in.Department, Name: in.ID}); err != nil {
+		for _, in := range demoInspectors(units[i].in.Departments[0]) {
+			if seen[in.ID] {
+				continue
+			}
+			seen[in.ID] = true
+			if err := s.addDemoAccount(ctx, Account{ID: in.ID, Role: in.Role, Department: in.Department, Name: in.ID}); err != nil {
 				return err
 			}
 		}
-		if u.n <= 2 {
-			continue
-		}
-		m := demoManager(u.n)
-		if err := add(Account{ID: m.ID, Role: m.Role, Unit: m.UnitID, Name: u.in.Name + "安全员"}); err != nil {
-			return err
-		}
+	}
+	return nil
+}
+
+// seedManager adds the account of the generated unit's safety manager
+// ("unit-<n>-manager", role enterprise).
+func (s *Server) seedManager(ctx context.Context, u *demoUnit) error {
+	m := demoManager(u.n)
+	return s.addDemoAccount(ctx, Account{ID: m.ID, Role: m.Role, Unit: m.UnitID, Name: u.in.Name + "安全员"})
+}
+
+// addDemoAccount adds a, which another process over the database may have
+// added already.
+func (s *Server) addDemoAccount(ctx context.Context, a Account) error {
+	a.CreatedAt = s.now()
+	if err := s.users.add(ctx, a); err != nil && !errors.Is(err, hazard.ErrConflict) {
+		return fmt.Errorf("account %s: %w", a.ID, err)
 	}
 	return nil
 }

@@ -351,38 +351,35 @@ func demoV7(t time.Time, rng *rand.Rand) uuid.UUID {
 	return u
 }
 
-// seedUnits registers the demo units with their risk points and
-// assessments, each at its time in the demo's past. Over a shared
-// database the first process registers a unit; the others (and a
-// restart) find it registered (CodeConflict) and add only the points it
-// lacks.
-func (s *Server) seedUnits(ctx context.Context, units []demoUnit, svc *risk.Service, clock *demoClock, ids *demoIDs) error {
+// seedUnit registers the demo unit u with its risk points and
+// assessments, at its time in the demo's past. Over a shared database the
+// first process registers a unit; the others (and a restart) find it
+// registered (CodeConflict) and add only the points it lacks.
+func seedUnit(ctx context.Context, u *demoUnit, d *demoSeeders) error {
 	admin := hazard.User{ID: "admin-1", Role: string(hazard.RoleAdmin)}
-	for i := range units {
-		u := &units[i]
-		clock.set(u.registered)
-		ids.set(demoUnitUUID(u.n))
-		_, err := svc.RegisterUnit(ctx, admin, u.in)
-		have := 0
-		switch {
-		case errors.Is(err, hazard.ErrConflict):
-			ids.set(uuid.Nil)
-			pts, err := svc.Points(ctx, admin, demoUnitUUID(u.n))
-			if err != nil {
-				return fmt.Errorf("unit %d: %w", u.n, err)
-			}
-			have = len(pts)
-		case err != nil:
-			return fmt.Errorf("unit %d: %w", u.n, err)
+	d.clock.set(u.registered)
+	d.ids.set(demoUnitUUID(u.n))
+	_, err := d.risk.RegisterUnit(ctx, admin, u.in)
+	d.ids.set(uuid.Nil)
+	have := 0
+	switch {
+	case errors.Is(err, hazard.ErrConflict):
+		pts, err := d.risk.Points(ctx, admin, demoUnitUUID(u.n))
+		if err != nil {
+			return err
 		}
-		for j := have; j < len(u.points); j++ {
-			clock.set(u.registered.Add(time.Duration(j+1) * time.Hour))
-			ids.set(uuid.NewSHA1(demoUnitUUID(u.n), fmt.Appendf(nil, "point-%d", j)))
-			if _, err := svc.AddPoint(ctx, admin, demoUnitUUID(u.n), u.points[j]); err != nil {
-				return fmt.Errorf("unit %d point %d: %w", u.n, j, err)
-			}
+		have = len(pts)
+	case err != nil:
+		return err
+	}
+	for j := have; j < len(u.points); j++ {
+		d.clock.set(u.registered.Add(time.Duration(j+1) * time.Hour))
+		d.ids.set(uuid.NewSHA1(demoUnitUUID(u.n), fmt.Appendf(nil, "point-%d", j)))
+		_, err := d.risk.AddPoint(ctx, admin, demoUnitUUID(u.n), u.points[j])
+		d.ids.set(uuid.Nil)
+		if err != nil {
+			return fmt.Errorf("point %d: %w", j, err)
 		}
 	}
-	ids.set(uuid.Nil)
 	return nil
 }

@@ -26,7 +26,16 @@ func TestOpen311Mounted(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	var reqs []map[string]any
 	r.json(t, &reqs)
-	assert.Len(t, reqs, 12)
+	// The twelve citizen reports, beside the demo city's inspection
+	// findings of the last days (their descriptions start with the
+	// checklist item's code).
+	citizen := 0
+	for _, q := range reqs {
+		if d, _ := q["description"].(string); !strings.HasPrefix(d, "[") {
+			citizen++
+		}
+	}
+	assert.Equal(t, 12, citizen)
 	for _, secret := range []string{"citizen-1", "13800000001", "张三"} {
 		assert.NotContains(t, string(r.body), secret)
 	}
