@@ -205,3 +205,19 @@ func TestDemoCityIsTheSameEveryStart(t *testing.T) {
 	}
 	assert.Equal(t, ua, ub)
 }
+
+// BenchmarkDemoStart measures a demo server's start on memory: the city
+// configuration read, the demo users, the 200 units with their points and
+// their history seeded, nothing served.
+func BenchmarkDemoStart(b *testing.B) {
+	for b.Loop() {
+		s, err := server.New(context.Background(), server.Config{Addr: "127.0.0.1:0", Demo: true, PhotoDir: b.TempDir(),
+			TokenSecret: []byte("0123456789abcdef0123456789abcdef"), Logger: quietLogger(), Notifier: notify.NewRecorder(notify.ChannelLog, nil)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
