@@ -233,7 +233,12 @@ func (s *Server) seedVisit(ctx context.Context, d *demoSeeders, u *demoUnit, cl 
 	}
 	if v.Status != inspection.StatusFinished {
 		d.clock.set(at.Add(2 * time.Hour))
-		if v, err = d.insp.Finish(ctx, lead, vid, fin); err != nil {
+		v, err = d.insp.Finish(ctx, lead, vid, fin)
+		if errors.Is(err, hazard.ErrConflict) {
+			// Another process seeding at the same time finished it.
+			v, err = d.insp.Inspection(ctx, configUser, vid)
+		}
+		if err != nil {
 			return fmt.Errorf("finish visit %d: %w", k, err)
 		}
 	}
@@ -339,6 +344,13 @@ func (s *Server) seedRectification(ctx context.Context, d *demoSeeders, h hazard
 		in := st.in
 		in.ExpectedVersion = h.Version
 		next, err := d.photos.Act(ctx, st.user, h.ID, st.action, in, keys)
+		if errors.Is(err, hazard.ErrConflict) {
+			// Another process seeding at the same time took the step.
+			if cur, gerr := s.store.Get(ctx, h.ID); gerr == nil && cur.Version >= int64(j)+2 {
+				h = cur
+				continue
+			}
+		}
 		if err != nil {
 			return fmt.Errorf("%s by %s: %w", st.action, st.user.ID, err)
 		}

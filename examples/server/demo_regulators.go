@@ -377,6 +377,9 @@ func seedUnit(ctx context.Context, u *demoUnit, d *demoSeeders) error {
 		d.ids.set(uuid.NewSHA1(demoUnitUUID(u.n), fmt.Appendf(nil, "point-%d", j)))
 		_, err := d.risk.AddPoint(ctx, admin, demoUnitUUID(u.n), u.points[j])
 		d.ids.set(uuid.Nil)
+		if errors.Is(err, hazard.ErrConflict) {
+			continue // another process seeding at the same time added it
+		}
 		if err != nil {
 			return fmt.Errorf("point %d: %w", j, err)
 		}
