@@ -27,8 +27,10 @@ const (
 	// buildTimeout bounds building the server binary.
 	buildTimeout = 2 * time.Minute
 	// startTimeout bounds a server process's start (migration and demo
-	// seeding included).
-	startTimeout = 30 * time.Second
+	// seeding included: the demo city's 200 units and their history are a
+	// few thousand short transactions, 15 to 25 s on a loaded CI machine
+	// the first time, with two processes seeding at once).
+	startTimeout = 90 * time.Second
 	// stopTimeout bounds a graceful stop; the process is killed after it.
 	stopTimeout = 20 * time.Second
 	// settleTimeout bounds the wait for the relays to deliver everything.

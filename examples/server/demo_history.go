@@ -179,8 +179,9 @@ func (s *Server) seedUnitHistory(ctx context.Context, d *demoSeeders, u *demoUni
 			return err
 		}
 	}
-	// The unit's grade and due date with its hazards as they now are.
-	d.clock.set(d.until.Add(demoQuietPeriod))
+	// The unit's grade and due date with its hazards as they now are
+	// (when the history ends).
+	d.clock.set(d.until)
 	_, err := d.risk.Recompute(ctx, demoUnitUUID(u.n))
 	return err
 }
@@ -370,17 +371,32 @@ const demoWorkers = 8
 // and a later start (a restart, another process) reads that date back, so
 // that it makes the same history with the same IDs, finds it made, and
 // adds nothing.
-func (s *Server) seedRegulators(ctx context.Context) error {
-	anchor := s.now()
-	if u, err := s.regs.store.GetUnit(ctx, demoUnitUUID(1)); err == nil {
+func (s *Server) seedRegulators(ctx context.Context) (err error) {
+	anchor, fresh := s.now(), false
+	switch u, err := s.regs.store.GetUnit(ctx, demoUnitUUID(1)); {
+	case err == nil:
 		anchor = u.CreatedAt.AddDate(0, 0, demoHistoryDays)
-	} else if !errors.Is(err, hazard.ErrNotFound) {
+	case errors.Is(err, hazard.ErrNotFound):
+		fresh = true
+	default:
 		return err
+	}
+	if fresh {
+		// What happened before the history (the checklists published) is
+		// delivered first: see skipHistory.
+		if err := s.loop.flush(ctx); err != nil {
+			return err
+		}
 	}
 	units, err := demoCity(&s.city, anchor)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if fresh && err == nil {
+			err = s.loop.skipHistory(ctx, anchor.Add(-demoQuietPeriod))
+		}
+	}()
 	if err := s.seedInspectors(ctx, units); err != nil {
 		return err
 	}
@@ -423,7 +439,8 @@ func (s *Server) seedRegulators(ctx context.Context) error {
 			return nil
 		})
 	}
-	return g.Wait()
+	err = g.Wait()
+	return err
 }
 
 // demoManager is the safety manager of the generated demo unit n.
@@ -466,6 +483,53 @@ func (s *Server) addDemoAccount(ctx context.Context, a Account) error {
 	a.CreatedAt = s.now()
 	if err := s.users.add(ctx, a); err != nil && !errors.Is(err, hazard.ErrConflict) {
 		return fmt.Errorf("account %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// skipHistory moves every relay consumer's cursor past the events of the
+// demo's history that lead its backlog: those that happened before until
+// (the history's end; everything else, a demo report or a user's action,
+// happens later). Their effects are made already: the seeders recorded the
+// visits, raised their findings and regraded the units themselves, and a
+// history has no notices to send (nobody would want hundreds of messages
+// about last year's hazards at every demo start), no reward and no
+// figure. Cursors never move back (relay.Cursors), so that a process
+// seeding at the same time, or a consumer already past them, loses
+// nothing.
+func (l *loop) skipHistory(ctx context.Context, until time.Time) error {
+	log, ok := l.s.store.(hazard.EventLog)
+	if !ok {
+		return nil
+	}
+	for _, name := range l.consumers {
+		cur, err := l.s.cursors.Cursor(ctx, name)
+		if err != nil {
+			return err
+		}
+		last := cur
+	read:
+		for {
+			evs, err := log.Events(ctx, last, 0)
+			if err != nil {
+				return err
+			}
+			for _, e := range evs {
+				if e.Time.After(until) {
+					break read
+				}
+				last = e.Seq
+			}
+			if len(evs) == 0 {
+				break
+			}
+		}
+		if last == cur {
+			continue
+		}
+		if err := l.s.cursors.SaveCursor(ctx, name, last); err != nil && !errors.Is(err, hazard.ErrConflict) {
+			return err
+		}
 	}
 	return nil
 }
