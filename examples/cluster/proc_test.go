@@ -27,10 +27,8 @@ const (
 	// buildTimeout bounds building the server binary.
 	buildTimeout = 2 * time.Minute
 	// startTimeout bounds a server process's start (migration and demo
-	// seeding included: the demo city's 200 units and their history are a
-	// few thousand short transactions, 15 to 25 s on a loaded CI machine
-	// the first time, with two processes seeding at once).
-	startTimeout = 90 * time.Second
+	// seeding included).
+	startTimeout = 30 * time.Second
 	// stopTimeout bounds a graceful stop; the process is killed after it.
 	stopTimeout = 20 * time.Second
 	// settleTimeout bounds the wait for the relays to deliver everything.
@@ -151,6 +149,9 @@ func prepareProc(t *testing.T, name, dbURL string, onLine func(*proc, string), f
 	cmd := exec.Command(bin, append([]string{
 		"-addr", "127.0.0.1:0",
 		"-demo=true",
+		// The first units of the demo city: seeding the whole one is
+		// TestDemoCity's (examples/server).
+		"-demo-units", "30",
 		"-token-secret", tokenSecret,
 		"-database-url", dbURL,
 	}, flags...)...)

@@ -392,6 +392,7 @@ func (s *Server) seedRegulators(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	units = units[:s.cfg.DemoUnits]
 	defer func() {
 		if fresh && err == nil {
 			err = s.loop.skipHistory(ctx, anchor.Add(-demoQuietPeriod))

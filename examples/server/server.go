@@ -59,6 +59,10 @@ type Config struct {
 	// Demo seeds demo departments, users, reports and articles and enables
 	// POST /api/v1/demo/login.
 	Demo bool
+	// DemoUnits is how many units the demo city has, 2 to DemoUnits; 0
+	// means DemoUnits. A smaller city is the first units of the full one
+	// (tests that are not about the city start faster with one).
+	DemoUnits int
 	// CityDir is the directory of the city's configuration (see City and
 	// LoadCity): its departments, categories, industries, supervision
 	// policy and checklists, validated at start with every problem
@@ -269,6 +273,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.MaxUploads <= 0 {
 		cfg.MaxUploads = DefaultMaxUploads
+	}
+	switch {
+	case cfg.DemoUnits == 0:
+		cfg.DemoUnits = DemoUnits
+	case cfg.DemoUnits < 2 || cfg.DemoUnits > DemoUnits:
+		return nil, &hazard.Error{Code: hazard.CodeInvalid, Field: "demo_units", Message: fmt.Sprintf("must be 2 to %d", DemoUnits)}
 	}
 	abuse, err := cfg.AbuseLimits.withDefaults()
 	if err != nil {

@@ -118,6 +118,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 	writeTimeout := fs.Duration("write-timeout", durEnv("HAZARDLOOP_WRITE_TIMEOUT", server.DefaultWriteTimeout), "longest time to write an answer (HAZARDLOOP_WRITE_TIMEOUT)")
 	uploadTimeout := fs.Duration("upload-timeout", durEnv("HAZARDLOOP_UPLOAD_TIMEOUT", server.DefaultUploadTimeout), "longest time to read an upload's body (HAZARDLOOP_UPLOAD_TIMEOUT)")
 	maxConns := fs.Int("max-conns", intEnv("HAZARDLOOP_MAX_CONNS", server.DefaultMaxConns), "connections open at once; more wait (HAZARDLOOP_MAX_CONNS)")
+	demoUnits := fs.Int("demo-units", intEnv("HAZARDLOOP_DEMO_UNITS", server.DemoUnits), "units of the demo city, 2 to 200 (HAZARDLOOP_DEMO_UNITS)")
 	maxUploads := fs.Int("max-uploads", intEnv("HAZARDLOOP_MAX_UPLOADS", server.DefaultMaxUploads), "uploads in flight at once; more get 503 (HAZARDLOOP_MAX_UPLOADS)")
 	var abuse server.AbuseLimits
 	fs.IntVar(&abuse.OTPPerAddrPerHour, "otp-per-addr-per-hour", intEnv("HAZARDLOOP_OTP_PER_ADDR_PER_HOUR", server.DefaultOTPPerAddrPerHour), "login codes one network address may ask for in an hour (HAZARDLOOP_OTP_PER_ADDR_PER_HOUR)")
@@ -145,7 +146,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 		ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, UploadTimeout: *uploadTimeout,
 		MaxConns: *maxConns, MaxUploads: *maxUploads,
 		AbuseLimits: abuse, TrustProxy: *trustProxy, PublicCoordDecimals: *coordDecimals,
-		CityDir: *cityDir,
+		CityDir: *cityDir, DemoUnits: *demoUnits,
 	}
 	if err := wx.fill(&cfg, getenv); err != nil {
 		return server.Config{}, err
