@@ -576,8 +576,7 @@ func (s *Server) regLedger(w http.ResponseWriter, r *http.Request, c caller) err
 		writeJSON(w, http.StatusOK, l)
 		return nil
 	}
-	var buf bytes.Buffer
-	buf.WriteString("\uFEFF") // so that spreadsheet programs read UTF-8
+	var buf bytes.Buffer // WriteCSV starts with the byte order mark
 	if err := l.WriteCSV(&buf); err != nil {
 		return err
 	}

@@ -211,7 +211,6 @@ type Server struct {
 	city City
 	// regs is the regulators' loop: risk register and inspections.
 	regs       *regulators
-	figures    *figures
 	statsCache statsCache
 	plazaCache pageCache
 	open311    open311Handler
