@@ -149,6 +149,10 @@ func prepareProc(t *testing.T, name, dbURL string, onLine func(*proc, string), f
 	cmd := exec.Command(bin, append([]string{
 		"-addr", "127.0.0.1:0",
 		"-demo=true",
+		// The demo enterprises' two units only, without the demo city's
+		// history: the notices these tests count are those of their own
+		// reports (the whole city is TestDemoCity's, examples/server).
+		"-demo-units", "2",
 		"-token-secret", tokenSecret,
 		"-database-url", dbURL,
 	}, flags...)...)

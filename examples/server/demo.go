@@ -91,7 +91,8 @@ func withCheckDigit(first17 string) string {
 // skipped.
 func (s *Server) seed(ctx context.Context) error {
 	now := s.now()
-	svc, err := hazard.NewService(hazard.ServiceConfig{Store: s.store, Clock: s.now, SubmitsPerDay: -1, Metrics: s.hazardMetrics, Logger: s.log})
+	svc, err := hazard.NewService(hazard.ServiceConfig{Store: s.store, Clock: s.now, SubmitsPerDay: -1, Metrics: s.hazardMetrics, Logger: s.log,
+		Categories: s.svc.Categories(), Departments: s.svc.Departments()})
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,9 @@ import (
 	"github.com/hazardloop/hazardloop/notify"
 )
 
+// testDemoUnits is how many demo units a test server has.
+const testDemoUnits = 30
+
 // testServer is a server started with Run on a loopback port.
 type testServer struct {
 	t        *testing.T
@@ -42,6 +45,9 @@ func startServer(t *testing.T, edit ...func(*server.Config)) *testServer {
 		Logger:        slog.New(slog.DiscardHandler),
 		Notifier:      rec,
 		RelayInterval: 10 * time.Millisecond,
+		// The first units of the demo city: enough for the tests that are
+		// not about it (TestDemoCity takes the whole city).
+		DemoUnits: testDemoUnits,
 	}
 	for _, e := range edit {
 		e(&cfg)

@@ -22,6 +22,8 @@ type loop struct {
 	router   *notify.Router
 	rewards  *rewards
 	relay    *relay.Relay
+	// consumers are the names of the relay's consumers.
+	consumers []string
 }
 
 func newLoop(ctx context.Context, s *Server) (*loop, error) {
@@ -83,6 +85,9 @@ func newLoop(ctx context.Context, s *Server) (*loop, error) {
 		return nil, err
 	}
 	consumers = append(consumers, fc)
+	for _, c := range consumers {
+		l.consumers = append(l.consumers, c.Name)
+	}
 	rm, err := relay.NewMetrics(s.reg)
 	if err != nil {
 		return nil, err

@@ -108,42 +108,42 @@ func TestDemoLoginOnlyInDemoMode(t *testing.T) {
 	}
 }
 
-// TestDemoData: the demo seeds a dozen reports over the states (the plaza
-// shows them all when reports are public from their submission, and only
-// the forwarded ones by default), articles with a draft, departments and
-// categories.
+// TestDemoData: the demo seeds a dozen citizen reports over the states
+// (beside the demo city's inspection findings, TestDemoCity), articles
+// with a draft, departments and categories. The plaza shows them all when
+// reports are public from their submission, and only the forwarded ones by
+// default.
 func TestDemoData(t *testing.T) { forEachBackend(t, testDemoData) }
 
 func testDemoData(t *testing.T, backend func(*server.Config)) {
-	type plazaList struct {
-		Items []struct {
-			State    string `json:"state"`
-			Category string `json:"category"`
-		} `json:"items"`
+	type item = struct {
+		State    string `json:"state"`
+		Category string `json:"category"`
 	}
-	var forwarded plazaList
-	startServer(t, backend).do("GET", "/api/v1/plaza?limit=100", "", nil).json(t, &forwarded)
-	assert.NotEmpty(t, forwarded.Items)
-	for _, it := range forwarded.Items {
+	for _, it := range pages[item](startServer(t, backend), "", "/api/v1/plaza") {
 		assert.NotContains(t, []string{"submitted", "closed_invalid", "withdrawn"}, it.State,
 			"a report never forwarded on the plaza by default")
 	}
 	s := startServer(t, backend, func(c *server.Config) { c.Moderation.Publish = hazard.PublishOnSubmit })
-	r := s.do("GET", "/api/v1/plaza?limit=100", "", nil)
-	var l plazaList
-	r.json(t, &l)
-	require.Len(t, l.Items, 12)
-	states, cats := map[string]int{}, map[string]int{}
-	for _, it := range l.Items {
+	items := pages[item](s, "", "/api/v1/plaza")
+	citizen := map[string]bool{"submitted": true, "dispatched": true, "accepted": true, "resolved": true,
+		"closed_valid": true, "closed_invalid": true, "withdrawn": true}
+	states, cats, reports := map[string]int{}, map[string]int{}, 0
+	for _, it := range items {
 		states[it.State]++
-		cats[it.Category]++
+		if citizen[it.State] {
+			reports++
+			cats[it.Category]++
+		}
 	}
+	require.Equal(t, 12, reports, "citizen reports: %v", states)
+	require.Greater(t, len(items), 12, "and the inspections' findings")
 	for _, st := range []string{"submitted", "dispatched", "accepted", "resolved", "closed_valid", "closed_invalid", "withdrawn"} {
 		assert.Positive(t, states[st], "demo reports in %s", st)
 	}
 	assert.GreaterOrEqual(t, len(cats), 6, "categories of demo reports")
 
-	r = s.do("GET", "/api/v1/articles", "", nil)
+	r := s.do("GET", "/api/v1/articles", "", nil)
 	var arts struct{ Items []server.Article }
 	r.json(t, &arts)
 	assert.Len(t, arts.Items, 3, "published articles")
@@ -293,12 +293,17 @@ func testUnverifiedEarnsNothing(t *testing.T, backend func(*server.Config)) {
 func TestStats(t *testing.T) { forEachBackend(t, testStats) }
 
 func testStats(t *testing.T, backend func(*server.Config)) {
-	s := startServer(t, backend)
+	// Reports public from their submission, so that the plaza lists every
+	// report the figures count (by default it lists the forwarded ones).
+	s := startServer(t, backend, func(c *server.Config) { c.Moderation.Publish = hazard.PublishOnSubmit })
 	r := s.do("GET", "/api/v1/stats", "", nil)
 	require.Equal(t, http.StatusOK, r.status)
 	var st server.StatsResponse
 	r.json(t, &st)
-	assert.Equal(t, 12, st.Programme.Reports)
+	// The dozen citizen reports and the demo city's inspection findings,
+	// as many as the plaza lists.
+	assert.Equal(t, len(pages[json.RawMessage](s, "", "/api/v1/plaza")), st.Programme.Reports)
+	assert.Greater(t, st.Programme.Reports, 12)
 	assert.Equal(t, 3, st.Programme.Citizens)
 	assert.Empty(t, st.Departments, "department figures are for staff")
 	// All-time totals beside the period's, by source too.

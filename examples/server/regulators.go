@@ -17,8 +17,10 @@ import (
 // checks, the ledger), in memory or in the server's PostgreSQL database.
 type regulators struct {
 	store risk.Store
-	risk  *risk.Service
-	insp  *inspection.Service
+	// istore keeps checklists, visits and spot checks.
+	istore inspection.Store
+	risk   *risk.Service
+	insp   *inspection.Service
 }
 
 // newRegulators builds the risk and inspection services over the server's
@@ -39,7 +41,8 @@ func newRegulators(s *Server) (*regulators, error) {
 	if err != nil {
 		return nil, err
 	}
-	rsvc, err := risk.New(risk.Config{Store: rs, Hazards: s.store, Clock: s.now, Metrics: rm, Logger: s.log})
+	policy := s.city.Policy
+	rsvc, err := risk.New(risk.Config{Store: rs, Hazards: s.store, Policy: &policy, Clock: s.now, Metrics: rm, Logger: s.log})
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +57,7 @@ func newRegulators(s *Server) (*regulators, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &regulators{store: rs, risk: rsvc, insp: isvc}, nil
+	return &regulators{store: rs, istore: is, risk: rsvc, insp: isvc}, nil
 }
 
 // consumers are the regulators' relay consumers: the risk register regrades

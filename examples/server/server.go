@@ -62,6 +62,16 @@ type Config struct {
 	// Demo seeds demo departments, users, reports and articles and enables
 	// POST /api/v1/demo/login.
 	Demo bool
+	// DemoUnits is how many units the demo city has, 2 to DemoUnits; 0
+	// means DemoUnits. A smaller city is the first units of the full one
+	// (tests that are not about the city start faster with one).
+	DemoUnits int
+	// CityDir is the directory of the city's configuration (see City and
+	// LoadCity): its departments, categories, industries, supervision
+	// policy and checklists, validated at start with every problem
+	// reported at once. Empty means the demo city's built in (DefaultCity);
+	// its checklists are then published only in demo mode.
+	CityDir string
 	// TokenSecret signs bearer tokens, at least MinTokenSecretLen bytes;
 	// empty means a random one (tokens then die with the process).
 	TokenSecret []byte
@@ -223,6 +233,8 @@ type Server struct {
 	// process, with DatabaseURL; else the router keeps one in memory.
 	deliveries notify.DeliveryLog
 	loop       *loop
+	// city is the city's configuration (Config.CityDir).
+	city City
 	// regs is the regulators' loop: risk register and inspections.
 	regs *regulators
 	// follow is me-too, following reports and areas (citizen.go).
@@ -291,6 +303,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.MaxUploads <= 0 {
 		cfg.MaxUploads = DefaultMaxUploads
 	}
+	switch {
+	case cfg.DemoUnits == 0:
+		cfg.DemoUnits = DemoUnits
+	case cfg.DemoUnits < 2 || cfg.DemoUnits > DemoUnits:
+		return nil, &hazard.Error{Code: hazard.CodeInvalid, Field: "demo_units", Message: fmt.Sprintf("must be 2 to %d", DemoUnits)}
+	}
 	abuse, err := cfg.AbuseLimits.withDefaults()
 	if err != nil {
 		return nil, err
@@ -318,6 +336,9 @@ func (s *Server) build(ctx context.Context) error {
 	case len(secret) < MinTokenSecretLen:
 		return &hazard.Error{Code: hazard.CodeInvalid, Field: "token_secret",
 			Message: fmt.Sprintf("must be at least %d bytes", MinTokenSecretLen)}
+	}
+	if err := s.loadCity(); err != nil {
+		return err
 	}
 	s.tokens = &tokens{secret: secret, ttl: cfg.TokenTTL, now: s.now}
 	s.keyer = &keyer{secret: secret}
@@ -347,9 +368,13 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.hazardMetrics = hm
+	cats, err := hazard.NewCategories(s.city.Categories...)
+	if err != nil {
+		return err
+	}
 	s.svc, err = hazard.NewService(hazard.ServiceConfig{
 		Store: s.store, Clock: s.now, SubmitsPerDay: cfg.SubmitsPerDay, Limiter: s.limiter, Metrics: hm, Logger: s.log,
-		PublicCoordDecimals: cfg.PublicCoordDecimals, Moderation: cfg.Moderation,
+		PublicCoordDecimals: cfg.PublicCoordDecimals, Moderation: cfg.Moderation, Categories: cats, Departments: s.city.Departments,
 	})
 	if err != nil {
 		return err
@@ -384,6 +409,11 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	if s.openapiDoc, err = openAPIDocument(s.routes); err != nil {
 		return err
+	}
+	if s.demo || cfg.CityDir != "" {
+		if err := s.publishChecklists(ctx); err != nil {
+			return fmt.Errorf("city checklists: %w", err)
+		}
 	}
 	if s.demo {
 		s.log.Warn("DEMO MODE IS ON: anyone may sign in as a seeded demo user (POST /api/v1/demo/login) and login codes are logged; never run it with real users",

@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,6 +31,14 @@ import (
 func main() {
 	if err := run(os.Args[1:], os.Getenv, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "hazardloop-server:", err)
+		// Every problem at once, such as those of the city's
+		// configuration files.
+		var e *hazard.Error
+		if errors.As(err, &e) && len(e.Fields) > 1 {
+			for _, f := range e.Fields {
+				fmt.Fprintf(os.Stderr, "  %s: %s\n", f.Field, f.Message)
+			}
+		}
 		os.Exit(1)
 	}
 }
@@ -109,6 +118,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 	writeTimeout := fs.Duration("write-timeout", durEnv("HAZARDLOOP_WRITE_TIMEOUT", server.DefaultWriteTimeout), "longest time to write an answer (HAZARDLOOP_WRITE_TIMEOUT)")
 	uploadTimeout := fs.Duration("upload-timeout", durEnv("HAZARDLOOP_UPLOAD_TIMEOUT", server.DefaultUploadTimeout), "longest time to read an upload's body (HAZARDLOOP_UPLOAD_TIMEOUT)")
 	maxConns := fs.Int("max-conns", intEnv("HAZARDLOOP_MAX_CONNS", server.DefaultMaxConns), "connections open at once; more wait (HAZARDLOOP_MAX_CONNS)")
+	demoUnits := fs.Int("demo-units", intEnv("HAZARDLOOP_DEMO_UNITS", server.DemoUnits), "units of the demo city, 2 to 200 (HAZARDLOOP_DEMO_UNITS)")
 	maxUploads := fs.Int("max-uploads", intEnv("HAZARDLOOP_MAX_UPLOADS", server.DefaultMaxUploads), "uploads in flight at once; more get 503 (HAZARDLOOP_MAX_UPLOADS)")
 	var abuse server.AbuseLimits
 	fs.IntVar(&abuse.OTPPerAddrPerHour, "otp-per-addr-per-hour", intEnv("HAZARDLOOP_OTP_PER_ADDR_PER_HOUR", server.DefaultOTPPerAddrPerHour), "login codes one network address may ask for in an hour (HAZARDLOOP_OTP_PER_ADDR_PER_HOUR)")
@@ -117,6 +127,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 	fs.IntVar(&abuse.VerifyPerUserPerHour, "verify-per-user-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_USER_PER_HOUR", server.DefaultVerifyPerUserPerHour), "real-name verifications one user may try in an hour (HAZARDLOOP_VERIFY_PER_USER_PER_HOUR)")
 	fs.IntVar(&abuse.VerifyPerAddrPerHour, "verify-per-addr-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR", server.DefaultVerifyPerAddrPerHour), "real-name verifications one network address may try in an hour (HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR)")
 	coordDecimals := fs.Int("public-coord-decimals", intEnv("HAZARDLOOP_PUBLIC_COORD_DECIMALS", hazard.DefaultPublicCoordDecimals), "decimals of a degree the plaza and Open311 show of coordinates, 1 to 7; 4 is about 10 m (HAZARDLOOP_PUBLIC_COORD_DECIMALS)")
+	cityDir := fs.String("config-dir", env("HAZARDLOOP_CONFIG_DIR", ""), "directory of the city's configuration (departments, categories, industries, policy, checklists; see examples/server/config); empty for the demo city's (HAZARDLOOP_CONFIG_DIR)")
 	trustProxy := fs.Bool("trust-proxy", getenv("HAZARDLOOP_TRUST_PROXY") == "true", "behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto (HAZARDLOOP_TRUST_PROXY)")
 	publish := fs.String("publish", env("HAZARDLOOP_PUBLISH", string(hazard.PublishOnForward)), "when a report reaches the plaza: on_forward (once a dispatcher forwarded it) or on_submit (HAZARDLOOP_PUBLISH)")
 	holdFile := fs.String("hold-patterns", env("HAZARDLOOP_HOLD_PATTERNS", ""), "file of regular expressions, one a line, whose match holds a report for a moderator; empty for the built-in phone, ID number and insult patterns (HAZARDLOOP_HOLD_PATTERNS)")
@@ -138,6 +149,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 		ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, UploadTimeout: *uploadTimeout,
 		MaxConns: *maxConns, MaxUploads: *maxUploads,
 		AbuseLimits: abuse, TrustProxy: *trustProxy, PublicCoordDecimals: *coordDecimals,
+		CityDir: *cityDir, DemoUnits: *demoUnits,
 	}
 	cfg.Moderation.Publish = hazard.PublishPolicy(*publish)
 	if *holdFile != "" {
