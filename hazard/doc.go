@@ -86,7 +86,7 @@
 // and look up) are implemented by adapters: memstore (with
 // memstore.Uploads), memblob and fsblob here, pgstore in its own module.
 // hazardtest.TestStore, hazardtest.TestBlobStore and hazardtest.TestUploads
-// pin their promises. Optional capabilities (StatsStore, EventsBatcher,
+// pin their promises. Optional capabilities (StatsReader, EventsBatcher,
 // LimitedCreator) are found by type assertion. The relay's cursors are a
 // port of package relay.
 //
