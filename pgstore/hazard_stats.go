@@ -1,0 +1,101 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hazardloop/hazardloop/hazard"
+)
+
+var _ hazard.StatsReader = (*HazardStore)(nil)
+
+// statsQuery returns the statement of StatsRows and its arguments. It
+// reads the indexed columns and the few fields of the document that
+// figures count, never whole documents: a hazard found at one of some units
+// through hazards_unit (unit_id = ANY), otherwise through the index of the
+// department, of the open hazards or of the creation time as the planner
+// sees fit. Whether a rectification was late is one probe of events_hazard
+// per rectified hazard.
+func statsQuery(f hazard.StatsFilter) (string, []any) {
+	var w where
+	if !f.Since.IsZero() {
+		w.add("h.created_ns >= ?", f.Since.UnixNano())
+	}
+	if !f.Until.IsZero() {
+		w.add("h.created_ns < ?", f.Until.UnixNano())
+	}
+	if f.Department != "" {
+		w.add("h.department = ?", f.Department)
+	}
+	if f.UnitIDs != nil {
+		w.add("h.unit_id = ANY(?::text[])", f.UnitIDs)
+	}
+	if f.AtUnits {
+		w.add("h.unit_id <> ''")
+	}
+	if f.Open {
+		w.add("h.open")
+	}
+	return fmt.Sprintf(`SELECT h.id, h.ref, h.doc->>'workflow', coalesce((h.doc->>'workflow_version')::int, 0),
+		h.category, h.state, h.department, h.unit_id, h.source, coalesce(h.doc->>'severity', ''), h.created_ns,
+		coalesce(h.doc->>'closed_at', ''), coalesce(h.doc->>'deadline', ''),
+		NOT h.open AND h.doc ? 'evidence',
+		NOT h.open AND h.doc ? 'evidence' AND EXISTS (SELECT FROM events e WHERE e.hazard_id = h.id
+			AND e.doc->>'type' = 'transition' AND e.doc ? 'attachments' AND e.doc->'data'->>'late' = 'true')
+		FROM hazards h WHERE %s`, w.sql()), w.args
+}
+
+// StatsRows implements hazard.StatsReader with one statement (statsQuery),
+// whose rows are yielded as they arrive.
+func (s *HazardStore) StatsRows(ctx context.Context, f hazard.StatsFilter, yield func(*hazard.StatsRow) error) error {
+	const op = "pgstore.StatsRows"
+	if err := f.Validate(); err != nil {
+		return hazard.Wrap(op, err)
+	}
+	sql, args := statsQuery(f)
+	rows, err := s.db.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return translate(op, err)
+	}
+	var r hazard.StatsRow
+	var source, severity, closedAt, deadline string
+	var createdNS int64
+	var yieldErr error
+	_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.Ref, &r.Workflow, &r.WorkflowVersion, &r.Category, &r.State, &r.Department,
+		&r.UnitID, &source, &severity, &createdNS, &closedAt, &deadline, &r.Rectified, &r.Late}, func() error {
+		r.Source, r.Severity = hazard.Source(source), hazard.Severity(severity)
+		r.CreatedAt = time.Unix(0, createdNS).UTC()
+		var err error
+		if r.ClosedAt, err = docTime(closedAt); err != nil {
+			return err
+		}
+		if r.Deadline, err = docTime(deadline); err != nil {
+			return err
+		}
+		row := r
+		if err := yield(&row); err != nil {
+			yieldErr = err
+			return err
+		}
+		return nil
+	})
+	if yieldErr != nil {
+		return yieldErr
+	}
+	return translate(op, err)
+}
+
+// docTime reads a time of a hazard document in UTC; "" is the zero time.
+func docTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("decode hazard time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
