@@ -18,7 +18,8 @@ var _ hazard.StatsReader = (*HazardStore)(nil)
 // through hazards_unit (unit_id = ANY), otherwise through the index of the
 // department, of the open hazards or of the creation time as the planner
 // sees fit. Whether a rectification was late is one probe of events_hazard
-// per rectified hazard.
+// per rectified hazard (a lateral subquery, which the planner cannot turn
+// into a hash of every late event of the log).
 func statsQuery(f hazard.StatsFilter) (string, []any) {
 	var w where
 	if !f.Since.IsZero() {
@@ -42,10 +43,12 @@ func statsQuery(f hazard.StatsFilter) (string, []any) {
 	return fmt.Sprintf(`SELECT h.id, h.ref, h.doc->>'workflow', coalesce((h.doc->>'workflow_version')::int, 0),
 		h.category, h.state, h.department, h.unit_id, h.source, coalesce(h.doc->>'severity', ''), h.created_ns,
 		coalesce(h.doc->>'closed_at', ''), coalesce(h.doc->>'deadline', ''),
-		NOT h.open AND h.doc ? 'evidence',
-		NOT h.open AND h.doc ? 'evidence' AND EXISTS (SELECT FROM events e WHERE e.hazard_id = h.id
-			AND e.doc->>'type' = 'transition' AND e.doc ? 'attachments' AND e.doc->'data'->>'late' = 'true')
-		FROM hazards h WHERE %s`, w.sql()), w.args
+		NOT h.open AND h.doc ? 'evidence', coalesce(late.late, false)
+		FROM hazards h LEFT JOIN LATERAL (SELECT true AS late FROM events e
+			WHERE NOT h.open AND h.doc ? 'evidence' AND e.hazard_id = h.id
+				AND e.doc->>'type' = 'transition' AND e.doc ? 'attachments' AND e.doc->'data'->>'late' = 'true'
+			LIMIT 1) late ON true
+		WHERE %s`, w.sql()), w.args
 }
 
 // StatsRows implements hazard.StatsReader with one statement (statsQuery),
