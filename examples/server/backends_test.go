@@ -27,7 +27,7 @@ func forEachBackend(t *testing.T, test func(t *testing.T, backend func(*server.C
 
 // testSchema skips the test without HAZARDLOOP_TEST_DATABASE_URL, makes a
 // fresh schema (dropped at the end) and returns the URL working in it.
-func testSchema(t *testing.T) string {
+func testSchema(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("HAZARDLOOP_TEST_DATABASE_URL")
 	if base == "" {
