@@ -12,7 +12,10 @@
 // ReporterView and StaffView show a hazard to the plaza, its reporter and
 // staff, and SightOf says which of them a user may have; Queue, Overdue, Escalate, Stats and DepartmentFigures (the
 // per-department 对账 view, staff only) serve dispatchers, departments
-// and supervisors.
+// and supervisors. StatsOf counts the hazards of a StatsFilter (a period,
+// a department, a set of units) by state, source, outcome and stage of
+// reconciliation, with the hazards themselves on request: one tally, fed by
+// a store's StatsReader rows or a walk of Store.List, counts every figure.
 //
 // The public reads need no user: PublicList (the plaza, filtered by
 // category, state, open or closed and a creation window, paged by cursor),

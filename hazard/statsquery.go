@@ -152,8 +152,10 @@ func ReadStatsRows(ctx context.Context, st Store, f StatsFilter, yield func(*Sta
 		open := true
 		lf.Open = &open
 	}
+	rest := f // what a listing by unit leaves to check
+	rest.UnitIDs = nil
 	each := func(h *Hazard) error {
-		if !f.Matches(h) {
+		if !rest.Matches(h) {
 			return nil
 		}
 		late := false

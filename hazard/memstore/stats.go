@@ -35,7 +35,16 @@ func (s *Store) statsRows(f *hazard.StatsFilter) []hazard.StatsRow {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	sets := s.statsSets(f)
-	var rows []hazard.StatsRow
+	if f.UnitIDs != nil { // the sets are the units': match the rest only
+		rest := *f
+		rest.UnitIDs = nil
+		f = &rest
+	}
+	n := 0
+	for _, set := range sets {
+		n += set.len()
+	}
+	rows := make([]hazard.StatsRow, 0, n)
 	for _, set := range sets {
 		it := set.below([16]byte{}, true)
 		for id, ok := it.next(); ok; id, ok = it.next() {
