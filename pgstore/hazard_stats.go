@@ -13,11 +13,12 @@ import (
 var _ hazard.StatsReader = (*HazardStore)(nil)
 
 // statsQuery returns the statement of StatsRows and its arguments. It
-// reads the indexed columns and the few fields of the document that
-// figures count, never whole documents: a hazard found at one of some units
-// through hazards_unit (unit_id = ANY), otherwise through the index of the
-// department, of the open hazards or of the creation time as the planner
-// sees fit. Whether a rectification was late is one probe of events_hazard
+// reads columns only, never documents: the indexed ones and the stat_
+// columns that PostgreSQL keeps from the document (migration 0012). The
+// hazards at some units are an index-only scan of hazards_unit_stats
+// (unit_id = ANY), which covers every column read; otherwise the planner
+// reads the index of the department, of the open hazards or of the
+// creation time as it sees fit. Whether a rectification was late is one probe of events_hazard
 // per rectified hazard (a lateral subquery, which the planner cannot turn
 // into a hash of every late event of the log).
 func statsQuery(f hazard.StatsFilter) (string, []any) {
@@ -40,12 +41,11 @@ func statsQuery(f hazard.StatsFilter) (string, []any) {
 	if f.Open {
 		w.add("h.open")
 	}
-	return fmt.Sprintf(`SELECT h.id, h.ref, h.doc->>'workflow', coalesce((h.doc->>'workflow_version')::int, 0),
-		h.category, h.state, h.department, h.unit_id, h.source, coalesce(h.doc->>'severity', ''), h.created_ns,
-		coalesce(h.doc->>'closed_at', ''), coalesce(h.doc->>'deadline', ''),
-		NOT h.open AND h.doc ? 'evidence', coalesce(late.late, false)
+	return fmt.Sprintf(`SELECT h.id, h.ref, h.stat_workflow, h.stat_workflow_version, h.category, h.state, h.department,
+		h.unit_id, h.source, h.stat_severity, h.created_ns, h.stat_closed_at, h.stat_deadline, h.stat_rectified,
+		coalesce(late.late, false)
 		FROM hazards h LEFT JOIN LATERAL (SELECT true AS late FROM events e
-			WHERE NOT h.open AND h.doc ? 'evidence' AND e.hazard_id = h.id
+			WHERE h.stat_rectified AND e.hazard_id = h.id
 				AND e.doc->>'type' = 'transition' AND e.doc ? 'attachments' AND e.doc->'data'->>'late' = 'true'
 			LIMIT 1) late ON true
 		WHERE %s`, w.sql()), w.args
