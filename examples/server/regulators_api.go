@@ -577,8 +577,7 @@ func (s *Server) regLedger(w http.ResponseWriter, r *http.Request, c caller) err
 		return nil
 	}
 	var buf bytes.Buffer
-	buf.WriteString("\uFEFF") // so that spreadsheet programs read UTF-8
-	if err := l.WriteCSV(&buf); err != nil {
+	if err := l.WriteCSV(&buf); err != nil { // with its byte order mark
 		return err
 	}
 	name := "ledger-" + s.now().Format("20060102") + ".csv"

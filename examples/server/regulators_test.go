@@ -225,7 +225,7 @@ func (s *testServer) checkCSV(token, unitID, ref, state string) {
 		require.Equal(s.t, http.StatusOK, r.status, "%s", r.body)
 		assert.True(s.t, strings.HasPrefix(r.header.Get("Content-Type"), "text/csv"))
 		assert.Contains(s.t, r.header.Get("Content-Disposition"), `attachment; filename=ledger-`)
-		require.True(s.t, bytes.HasPrefix(r.body, []byte("\xEF\xBB\xBF")), "UTF-8 byte order mark")
+		require.True(s.t, bytes.HasPrefix(r.body, []byte("\xEF\xBB\xBFref,")), "one UTF-8 byte order mark, then the header")
 		recs, err := csv.NewReader(bytes.NewReader(r.body[3:])).ReadAll()
 		require.NoError(s.t, err)
 		require.Len(s.t, recs, 2, "a header and one row")
