@@ -19,13 +19,14 @@ import (
 //   - a handler or an inspector: their department's; no department, no
 //     scope;
 //   - a dispatcher, a reviewer or an admin: every hazard;
+//   - an auditor: none (the access log is theirs, not the hazards);
 //   - a role the library does not know: its department's when the user has
 //     one, else every hazard.
 //
 // Whether the role may take a given action is the workflow's decision.
 func scopeFilter(u User) (Filter, bool) {
 	switch u.Role {
-	case "":
+	case "", string(RoleAuditor):
 		return Filter{}, false
 	case string(RoleReporter):
 		return Filter{Reporter: u.ID}, u.ID != ""

@@ -20,12 +20,13 @@ type User struct {
 }
 
 // StaffRole reports whether a role acts for the administration: any role
-// but reporter (a citizen) and enterprise (a unit's safety manager), so the
-// presets' dispatcher, handler, reviewer, inspector and admin, and an
-// integrator's own staff roles. It is the one definition of staff: the
-// library's views and the example server's access table use it.
+// but reporter (a citizen), enterprise (a unit's safety manager) and
+// auditor (who reads the access log of personal data and no hazard), so
+// the presets' dispatcher, handler, reviewer, inspector, supervisor and
+// admin, and an integrator's own staff roles. It is the one definition of
+// staff: the library's views and the example server's access table use it.
 func StaffRole(r workflow.Role) bool {
-	return r != "" && r != RoleReporter && r != RoleEnterprise
+	return r != "" && r != RoleReporter && r != RoleEnterprise && r != RoleAuditor
 }
 
 // Staff reports whether u is signed in with a staff role (StaffRole).

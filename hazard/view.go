@@ -56,6 +56,10 @@ type StaffView struct {
 	Events []Event `json:"events"`
 	// Actions are what the user may do now.
 	Actions []ActionInfo `json:"actions"`
+	// ContactOnFile says that the reporter left a contact. The view never
+	// carries it (Hazard.Reporter.Contact is zero): staff who need it read
+	// it with Service.RevealContact, which logs the access.
+	ContactOnFile bool `json:"contact_on_file"`
 }
 
 // PublicView returns the plaza's view of the hazard with the reference
@@ -191,8 +195,9 @@ func (s *Service) SightOf(ctx context.Context, user User, id uuid.UUID) (Sight, 
 // StaffView returns the hazard with every event and the user's actions.
 // Reporters are CodeForbidden; a hazard that is missing or that the
 // user's scope (role, department, unit) does not cover is CodeNotFound,
-// the same answer in both cases (NoSuchHazard). An enterprise user gets the view without the reporter (see
-// StaffView).
+// the same answer in both cases (NoSuchHazard). An enterprise user gets the
+// view without the reporter (Hazard.ForUnit); no one gets the reporter's
+// contact, which RevealContact gives with an entry in the access log.
 func (s *Service) StaffView(ctx context.Context, user User, id uuid.UUID) (StaffView, error) {
 	const op = "staff view"
 	if err := workOnly(op, user); err != nil {
@@ -213,7 +218,9 @@ func (s *Service) StaffView(ctx context.Context, user User, id uuid.UUID) (Staff
 	if !seesReporter(user) {
 		return StaffView{Hazard: h.ForUnit(), Events: EventsForUnit(events), Actions: acts}, nil
 	}
-	return StaffView{Hazard: h, Events: events, Actions: acts}, nil
+	onFile := h.Reporter.Contact != (Contact{})
+	h.Reporter.Contact = Contact{}
+	return StaffView{Hazard: h, Events: events, Actions: acts, ContactOnFile: onFile}, nil
 }
 
 // Mine returns one page of the user's own reports, newest first.

@@ -186,7 +186,9 @@ func TestStaffView(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, v.Events, 2)
 			assert.Equal(t, "secret", v.Events[1].PrivateNote)
-			assert.Equal(t, citizenPhone, v.Hazard.Reporter.Contact.Phone)
+			assert.Empty(t, v.Hazard.Reporter.Contact, "the contact is read with RevealContact, which logs it")
+			assert.True(t, v.ContactOnFile)
+			assert.Equal(t, citizen.ID, v.Hazard.Reporter.UserID)
 		})
 	}
 	v, err := f.svc.StaffView(ctx, fireDept, h.ID)

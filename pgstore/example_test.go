@@ -72,4 +72,5 @@ func ExampleMigrations() {
 	// 8 0008_risk.sql
 	// 9 0009_inspection.sql
 	// 10 0010_blob_times.sql
+	// 11 0011_rewards_issued.sql
 }

@@ -190,6 +190,12 @@ type Ledger interface {
 	// unknown status is CodeInvalid.
 	ListByReporter(ctx context.Context, reporterID string, status Status, p hazard.Page) (List, error)
 
+	// ListIssued returns one page of the rewards issued in [since, until)
+	// (since <= IssuedAt < until), of any status, newest first (by ID), for
+	// finance's exports. Paging is as in ListByReporter; until not after
+	// since is CodeInvalid.
+	ListIssued(ctx context.Context, since, until time.Time, p hazard.Page) (List, error)
+
 	// Totals counts the rewards q selects (see Tally).
 	Totals(ctx context.Context, q Tally) (Total, error)
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/workflow"
 )
 
@@ -23,8 +24,8 @@ const (
 	// AccessReporter routes need a citizen (role reporter).
 	AccessReporter Access = "reporter"
 	// AccessStaff routes need a staff role (hazard.StaffRole): dispatcher,
-	// handler, reviewer, admin or inspector; not a reporter or an
-	// enterprise.
+	// handler, reviewer, admin, inspector or supervisor; not a reporter,
+	// an enterprise or an auditor.
 	AccessStaff Access = "staff"
 	// AccessWork routes need a user who works on hazards: staff, or a
 	// unit's safety manager (role enterprise), whom the library shows only
@@ -35,6 +36,12 @@ const (
 	// AccessSupervision routes need a supervision group member
 	// (supervisor), a reviewer or an admin: spot checks.
 	AccessSupervision Access = "supervision"
+	// AccessAudit routes need an auditor or an admin (hazard.MayAudit):
+	// the access log of personal data.
+	AccessAudit Access = "audit"
+	// AccessOffice routes need the city safety office, a reviewer, or an
+	// admin (reward.MayExport): finance's exports.
+	AccessOffice Access = "office"
 )
 
 // Allows reports whether a caller with the role may call a route of this
@@ -55,6 +62,10 @@ func (a Access) Allows(role string) bool {
 		return role == string(hazard.RoleAdmin)
 	case AccessSupervision:
 		return role == string(hazard.RoleSupervisor) || role == string(hazard.RoleReviewer) || role == string(hazard.RoleAdmin)
+	case AccessAudit:
+		return hazard.MayAudit(hazard.User{ID: "caller", Role: role})
+	case AccessOffice:
+		return reward.MayExport(hazard.User{ID: "caller", Role: role})
 	}
 	return false
 }

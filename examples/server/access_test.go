@@ -27,6 +27,7 @@ var identities = []struct{ user, role string }{
 	{"fire-inspector-1", "inspector"},
 	{"supervisor-1", "supervisor"},
 	{"unit-1", "enterprise"},
+	{"auditor-1", "auditor"},
 }
 
 // concrete fills a route's path parameters with values that name nothing.

@@ -43,7 +43,8 @@ func isDemoUser(id string) bool {
 // department (fire-1, gas-1, market-1, transport-1, power-1, housing-1,
 // emergency-1), a reviewer, an admin, inspectors (inspector-1 and
 // inspector-2 of emergency management, fire-inspector-1 of fire and
-// rescue), a supervision group member (supervisor-1) and the safety
+// rescue), a supervision group member (supervisor-1), an auditor of the
+// access to personal data (auditor-1) and the safety
 // managers of two units (unit-1 at the demo unit DemoUnitID(1), unit-2 at
 // DemoUnitID(2), role enterprise).
 func DemoUsers() []DemoUser {
@@ -65,6 +66,7 @@ func DemoUsers() []DemoUser {
 		{ID: "inspector-2", Role: "inspector", Department: "emergency", Name: "卫检查"},
 		{ID: "fire-inspector-1", Role: "inspector", Department: "fire", Name: "蒋消防监督"},
 		{ID: "supervisor-1", Role: "supervisor", Name: "杨督查"},
+		{ID: "auditor-1", Role: "auditor", Name: "秦审计"},
 		{ID: "unit-1", Role: "enterprise", Unit: DemoUnitID(1), Name: "沈安全员"},
 		{ID: "unit-2", Role: "enterprise", Unit: DemoUnitID(2), Name: "韩安全员"},
 	}

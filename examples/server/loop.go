@@ -2,20 +2,15 @@ package server
 
 import (
 	"context"
-	"strconv"
-	"sync"
 
-	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/notify"
 	"github.com/hazardloop/hazardloop/relay"
-	"github.com/hazardloop/hazardloop/reward"
 )
 
 // Relay consumer names.
 const (
-	consumerNotify  = "notify"
-	consumerReward  = "reward"
-	consumerFigures = "figures"
+	consumerNotify = "notify"
+	consumerReward = "reward"
 )
 
 // loop wires the after-commit effects of the closed loop: the relay feeds
@@ -78,12 +73,6 @@ func newLoop(ctx context.Context, s *Server) (*loop, error) {
 		return nil, err
 	}
 	consumers = append(consumers, s.regs.consumers()...)
-	s.figures = &figures{}
-	if c, ok := s.ledger.(rewardCounter); ok {
-		s.figures.counter = c
-	} else {
-		consumers = append(consumers, relay.Consumer{Name: consumerFigures, Handle: s.figures.handle})
-	}
 	rm, err := relay.NewMetrics(s.reg)
 	if err != nil {
 		return nil, err
@@ -170,75 +159,4 @@ func (d directory) Users(ctx context.Context, q notify.UserQuery) ([]notify.Reci
 		out[i] = recipient(a)
 	}
 	return out, nil
-}
-
-// rewardCounter is the optional capability of a reward ledger that
-// counts its rewards by status (pgstore's ledger does): the programme's
-// reward figures then come from the one ledger every process shares.
-type rewardCounter interface {
-	CountByStatus(ctx context.Context) (map[reward.Status]reward.Total, error)
-}
-
-// figures are the programme's reward figures: rewards issued and paid.
-// With a rewardCounter ledger they are counted in the ledger; otherwise
-// (the in-memory ledger, one process) they are counted from the event log
-// by the figures relay consumer.
-type figures struct {
-	counter rewardCounter
-
-	mu            sync.Mutex
-	rewardsIssued int
-	rewardsPaid   int
-	paidFen       int64
-	lastSeq       int64
-}
-
-// handle is the figures' relay consumer; it skips events it already
-// counted, so a redelivery counts nothing twice.
-func (f *figures) handle(_ context.Context, e hazard.Event) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if e.Seq <= f.lastSeq {
-		return nil
-	}
-	f.lastSeq = e.Seq
-	amount, _ := strconv.ParseInt(e.Data[hazard.DataAmountFen], 10, 64)
-	switch e.Type {
-	case hazard.EventRewardIssued:
-		f.rewardsIssued++
-	case hazard.EventRewardClaimed:
-		f.rewardsPaid++
-		f.paidFen += amount
-	}
-	return nil
-}
-
-// ProgrammeFigures are the public figures of the programme.
-type ProgrammeFigures struct {
-	Citizens      int   `json:"citizens"`
-	Reports       int   `json:"reports"`
-	RewardsIssued int   `json:"rewards_issued"`
-	RewardsPaid   int   `json:"rewards_paid"`
-	PaidFen       int64 `json:"rewards_paid_fen"`
-}
-
-// rewards returns the reward figures: issued (every reward, whatever its
-// status now), paid and the amount paid.
-func (f *figures) rewards(ctx context.Context) (ProgrammeFigures, error) {
-	if f.counter != nil {
-		byStatus, err := f.counter.CountByStatus(ctx)
-		if err != nil {
-			return ProgrammeFigures{}, err
-		}
-		var p ProgrammeFigures
-		for _, t := range byStatus {
-			p.RewardsIssued += t.Count
-		}
-		paid := byStatus[reward.StatusClaimed]
-		p.RewardsPaid, p.PaidFen = paid.Count, int64(paid.Amount)
-		return p, nil
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return ProgrammeFigures{RewardsIssued: f.rewardsIssued, RewardsPaid: f.rewardsPaid, PaidFen: f.paidFen}, nil
 }

@@ -291,6 +291,26 @@ func testStats(t *testing.T, backend func(*server.Config)) {
 	assert.Equal(t, 12, st.Programme.Reports)
 	assert.Equal(t, 3, st.Programme.Citizens)
 	assert.Empty(t, st.Departments, "department figures are for staff")
+	// All-time totals beside the period's, by source too.
+	assert.Equal(t, st.Programme.Reports, sumOf(st.Programme.BySource), "every report counts under its source")
+	assert.Positive(t, st.Programme.BySource["citizen"])
+	assert.Equal(t, st.Period.Reports, sumOf(st.Period.BySource))
+	assert.LessOrEqual(t, st.Period.Reports, st.Programme.Reports)
+	assert.GreaterOrEqual(t, st.Programme.RewardsIssued, st.Programme.RewardsPaid)
+	assert.GreaterOrEqual(t, st.Programme.RewardsIssuedFen, st.Programme.PaidFen)
+	assert.Equal(t, st.Programme.RewardsIssued > 0, st.Programme.RewardsIssuedFen > 0, "a count and an amount")
+	r = s.do("GET", "/api/v1/stats?since=2000-01-01&until=2000-02-01", "", nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	var old server.StatsResponse
+	r.json(t, &old)
+	assert.Zero(t, old.Period.Reports, "a period before the programme has no reports")
+	assert.Zero(t, old.Period.RewardsIssued)
+	assert.Equal(t, st.Programme, old.Programme, "the all-time totals do not depend on the period")
+	assert.Equal(t, "2000-01-01T00:00:00Z", old.Period.Since.Format(time.RFC3339))
+	for _, q := range []string{"since=2000-02-01&until=2000-01-01", "since=yesterday", "until=2000-13-01"} {
+		r = s.do("GET", "/api/v1/stats?"+q, "", nil)
+		assert.Equal(t, http.StatusBadRequest, r.status, "%s: %s", q, r.body)
+	}
 	r = s.do("GET", "/api/v1/stats", s.login("reviewer-1"), nil)
 	r.json(t, &st)
 	require.NotEmpty(t, st.Departments)
@@ -420,4 +440,12 @@ func TestSweepRemovesUnreferencedPhotos(t *testing.T) {
 	}
 	_, err = blobs.Stat(context.Background(), pending.Key)
 	assert.NoError(t, err, "the pending upload's photo")
+}
+
+func sumOf[K comparable](m map[K]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

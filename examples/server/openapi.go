@@ -65,6 +65,7 @@ func openAPIDocument(routes []Route) ([]byte, error) {
 			content = map[string]any{"application/json": map[string]any{"schema": map[string]string{"$ref": "#/components/schemas/ActionList"}}}
 		}
 		regulatorContent(rt, op, &content)
+		privacyContent(rt, &content)
 		errRef := map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{
 			"schema": map[string]string{"$ref": "#/components/schemas/Error"}}}}
 		op["responses"] = map[string]any{
@@ -184,6 +185,9 @@ func schemas() map[string]any {
 		}, "kind", "title", "body"),
 	}
 	for k, v := range regulatorSchemas() {
+		s[k] = v
+	}
+	for k, v := range privacySchemas() {
 		s[k] = v
 	}
 	return s

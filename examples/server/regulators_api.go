@@ -576,8 +576,8 @@ func (s *Server) regLedger(w http.ResponseWriter, r *http.Request, c caller) err
 		writeJSON(w, http.StatusOK, l)
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := l.WriteCSV(&buf); err != nil { // with its byte order mark
+	var buf bytes.Buffer // WriteCSV starts with the byte order mark
+	if err := l.WriteCSV(&buf); err != nil {
 		return err
 	}
 	name := "ledger-" + s.now().Format("20060102") + ".csv"

@@ -229,6 +229,7 @@ func (s *testServer) checkCSV(token, unitID, ref, state string) {
 		recs, err := csv.NewReader(bytes.NewReader(r.body[3:])).ReadAll()
 		require.NoError(s.t, err)
 		require.Len(s.t, recs, 2, "a header and one row")
+		assert.Equal(s.t, "ref", recs[0][0], "one byte order mark, then the header")
 		assert.Equal(s.t, ref, recs[1][0])
 		if state != "" {
 			assert.Contains(s.t, recs[1], state)

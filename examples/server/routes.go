@@ -91,7 +91,7 @@ func routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/me/rewards/{id}/claim", Access: AccessReporter, Tag: "rewards", Summary: "A claim waiting for the citizen's confirmation again (package, mch_id, app_id), e.g. after the mini-program was closed.", Status: 200, handle: (*Server).pendingClaim},
 		{Method: "POST", Path: "/api/v1/pay/wechat/notify", Access: AccessPublic, Tag: "rewards", Summary: "WeChat Pay's transfer bill callback (MCHTRANSFER.BILL.FINISHED): signature verified before anything is read; answers 204, or 4xx/5xx with {code: FAIL, message} for WeChat Pay to retry.", Body: "WeChatPayNotification", Status: 204, Raw: true, handle: (*Server).wechatPayNotify},
 
-		{Method: "GET", Path: "/api/v1/stats", Access: AccessPublic, Tag: "stats", Summary: "Programme figures; per-department closure and overdue figures for staff.", Status: 200, handle: (*Server).stats},
+		{Method: "GET", Path: "/api/v1/stats", Access: AccessPublic, Tag: "stats", Summary: "The figures a city publishes: all-time totals (citizens, reports by source, rewards issued and paid as counts and amounts) beside a period's (since and until, RFC 3339 or YYYY-MM-DD; the last year by default); per-department closure and overdue figures for staff.", Query: []string{"since", "until"}, Status: 200, handle: (*Server).stats},
 
 		{Method: "GET", Path: "/api/v1/articles", Access: AccessPublic, Tag: "articles", Summary: "Published articles (laws, rules, safety knowledge); admins also see drafts.", Query: []string{"kind"}, Status: 200, handle: (*Server).listArticles},
 		{Method: "GET", Path: "/api/v1/articles/{id}", Access: AccessPublic, Tag: "articles", Summary: "One article.", Status: 200, handle: (*Server).getArticle},
@@ -104,7 +104,7 @@ func routeTable() []Route {
 		{Method: "GET", Path: "/api/v1/processes", Access: AccessPublic, Tag: "reference", Summary: "The processes hazards run: states (label, public status, outcome, Open311 status) and actions.", Status: 200, handle: (*Server).processes},
 
 		{Method: "GET", Path: "/photos/{key}", Access: AccessPublic, Tag: "reports", Summary: "A photo: the original to whoever may see its report, a copy without metadata to the public.", Status: 200, Raw: true, handle: (*Server).photo},
-	}, regulatorRoutes()...)
+	}, append(regulatorRoutes(), privacyRoutes()...)...)
 }
 
 // routeHandler wraps a route's handler with access control and metrics.

@@ -199,7 +199,6 @@ type Server struct {
 	loop       *loop
 	// regs is the regulators' loop: risk register and inspections.
 	regs       *regulators
-	figures    *figures
 	statsCache statsCache
 	plazaCache pageCache
 	open311    open311Handler

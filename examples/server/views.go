@@ -59,9 +59,12 @@ type ReportView struct {
 	BonusFen    int64            `json:"bonus_fen,omitempty"`
 	DuplicateOf uuid.UUID        `json:"duplicate_of,omitzero"`
 	Reporter    *hazard.Reporter `json:"reporter,omitempty"`
-	CreatedAt   time.Time        `json:"created_at"`
-	UpdatedAt   time.Time        `json:"updated_at"`
-	ClosedAt    time.Time        `json:"closed_at,omitzero"`
+	// ContactOnFile (staff view) says that the reporter left a contact,
+	// which POST /api/v1/reports/{id}/contact reveals with a logged reason.
+	ContactOnFile bool      `json:"contact_on_file,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	ClosedAt      time.Time `json:"closed_at,omitzero"`
 	// Timeline is the reporter's timeline (reporter view).
 	Timeline []hazard.ReporterEvent `json:"timeline,omitempty"`
 	// Events is the full event log of the hazard (staff view).
@@ -97,6 +100,7 @@ func staffView(sv hazard.StaffView) ReportView {
 		v.Reporter = &rep // an enterprise's view has none
 	}
 	v.UnitID = sv.Hazard.UnitID
+	v.ContactOnFile = sv.ContactOnFile
 	v.Events = sv.Events
 	if sv.Actions != nil {
 		v.Actions = sv.Actions

@@ -58,6 +58,7 @@ type Handler struct {
 var pageNames = []string{
 	"home", "report", "plaza", "plaza_item", "mine", "knowledge", "article",
 	"login", "console", "console_report", "board", "articles_admin", "error",
+	"data", "access_log",
 }
 
 // New parses the embedded templates and returns the handler.
@@ -115,6 +116,10 @@ func (h *Handler) routeTable() []pageRoute {
 		{"GET /console/reports/{id}", http.HandlerFunc(h.consoleReport)},
 		{"GET /console/board", http.HandlerFunc(h.board)},
 		{"GET /console/articles", http.HandlerFunc(h.articlesAdmin)},
+		{"GET /console/data", http.HandlerFunc(h.dataPage)},
+		{"GET /console/exports/reports", h.export("/api/v1/exports/reports")},
+		{"GET /console/exports/rewards", h.export("/api/v1/exports/rewards")},
+		{"GET /console/access-log", http.HandlerFunc(h.accessLog)},
 		{"GET /static/", h.static},
 	}
 }
@@ -258,6 +263,7 @@ var (
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	p, c, _ := h.start(w, r, "app.name", false)
 	if h.load(w, r, p, c, call{"Stats", "/api/v1/stats", nil}, call{"Plaza", "/api/v1/plaza", url.Values{"limit": {"5"}}}, callArticles) {
+		p.Data["Sources"] = sourceRows(p.Data["Stats"])
 		h.render(w, r, "home", p)
 	}
 }
@@ -327,6 +333,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) console(w http.ResponseWriter, r *http.Request) {
 	p, c, ok := h.start(w, r, "console.title", true)
+	if ok && fmt.Sprint(p.Me["role"]) == "auditor" {
+		// An auditor has no queue: their console is the access log.
+		http.Redirect(w, r, "/console/access-log", http.StatusSeeOther)
+		return
+	}
 	if ok && h.load(w, r, p, c, call{"Queue", "/api/v1/queue", nil}) {
 		p.Data["CategoryNames"] = h.categoryNames(r, c)
 		h.render(w, r, "console", p)

@@ -123,6 +123,24 @@ func (l *Ledger) ListByReporter(ctx context.Context, reporterID string, status r
 	if status != "" && !status.Valid() {
 		return reward.List{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "status", Message: "is not a known status"}
 	}
+	return l.list(op, p, func(r *reward.Reward) bool {
+		return r.ReporterID == reporterID && (status == "" || r.Status == status)
+	})
+}
+
+// ListIssued implements reward.Ledger.
+func (l *Ledger) ListIssued(ctx context.Context, since, until time.Time, p hazard.Page) (reward.List, error) {
+	const op = "memledger.ListIssued"
+	if !until.After(since) {
+		return reward.List{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "until", Message: "must be after since"}
+	}
+	return l.list(op, p, func(r *reward.Reward) bool {
+		return !r.IssuedAt.Before(since) && r.IssuedAt.Before(until)
+	})
+}
+
+// list returns one page of the rewards keep selects, newest first.
+func (l *Ledger) list(op string, p hazard.Page, keep func(r *reward.Reward) bool) (reward.List, error) {
 	if p.Limit < 0 {
 		return reward.List{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "limit", Message: "must not be negative"}
 	}
@@ -142,7 +160,7 @@ func (l *Ledger) ListByReporter(ctx context.Context, reporterID string, status r
 	l.mu.Lock()
 	var items []reward.Reward
 	for _, r := range l.byID {
-		if r.ReporterID != reporterID || (status != "" && r.Status != status) {
+		if !keep(r) {
 			continue
 		}
 		if p.Cursor != "" && compareID(r.ID, after) >= 0 {
@@ -167,6 +185,23 @@ func (l *Ledger) Totals(ctx context.Context, q reward.Tally) (reward.Total, erro
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.total(q), nil
+}
+
+// CountByStatus implements reward.StatusCounter.
+func (l *Ledger) CountByStatus(ctx context.Context, since, until time.Time) (map[reward.Status]reward.Total, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[reward.Status]reward.Total{}
+	for _, r := range l.byID {
+		if r.IssuedAt.Before(since) || !until.IsZero() && !r.IssuedAt.Before(until) {
+			continue
+		}
+		t := out[r.Status]
+		t.Count++
+		t.Amount += r.Amount
+		out[r.Status] = t
+	}
+	return out, nil
 }
 
 // Update implements reward.Ledger: change runs under the ledger's lock.

@@ -102,6 +102,8 @@ func TestLedger(t *testing.T, open func(t *testing.T) reward.Ledger) {
 		{"ListByReporter", testList},
 		{"ListByReporterPaging", testListPaging},
 		{"ListByReporterInvalid", testListInvalid},
+		{"ListIssued", testListIssued},
+		{"CountByStatus", testCountByStatus},
 		{"Update", testUpdate},
 		{"UpdateCopies", testUpdateCopies},
 		{"UpdateRefusal", testUpdateRefusal},
@@ -951,5 +953,105 @@ func testStuckClaims(t *testing.T, l reward.Ledger) {
 	}
 	if len(got) != 2 || got[0].ID != b.ID || got[1].ID != a.ID {
 		t.Errorf("StuckClaims = %d rewards, want b then a (oldest claim first)", len(got))
+	}
+}
+
+func testListIssued(t *testing.T, l reward.Ledger) {
+	// A period of its own, far from the other tests' rewards.
+	base := T0.AddDate(5, 0, int(reporterSeq.Add(1)%1000))
+	at := func(h time.Duration) reward.Reward {
+		r := NewReward(reporter(), 100)
+		r.IssuedAt, r.ClaimBy = base.Add(h), base.Add(h+7*24*time.Hour)
+		return issue(t, l, r)
+	}
+	at(-time.Nanosecond) // just before the period
+	first := at(0)
+	mid := at(time.Hour)
+	last := at(24*time.Hour - time.Nanosecond)
+	at(24 * time.Hour) // at its end: outside
+	want := []uuid.UUID{last.ID, mid.ID, first.ID}
+	var got []uuid.UUID
+	p := hazard.Page{Limit: 2}
+	for pages := 0; ; pages++ {
+		if pages > 3 {
+			t.Fatalf("ListIssued: more than 3 pages of 2 for 3 rewards")
+		}
+		list, err := l.ListIssued(ctx, base, base.Add(24*time.Hour), p)
+		if err != nil {
+			t.Fatalf("ListIssued: %v", err)
+		}
+		for _, r := range list.Items {
+			got = append(got, r.ID)
+		}
+		if list.Next == "" {
+			break
+		}
+		p.Cursor = list.Next
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("ListIssued = %v, want the rewards issued in [since, until), newest first: %v", got, want)
+	}
+	for _, tc := range []struct {
+		name         string
+		since, until time.Time
+		p            hazard.Page
+	}{
+		{"until equal to since", base, base, hazard.Page{}},
+		{"until before since", base, base.Add(-time.Hour), hazard.Page{}},
+		{"negative limit", base, base.Add(time.Hour), hazard.Page{Limit: -1}},
+		{"foreign cursor", base, base.Add(time.Hour), hazard.Page{Cursor: "not-a-cursor"}},
+	} {
+		if _, err := l.ListIssued(ctx, tc.since, tc.until, tc.p); !errors.Is(err, hazard.ErrInvalid) {
+			t.Errorf("ListIssued with %s: %v, want CodeInvalid", tc.name, err)
+		}
+	}
+}
+
+func testCountByStatus(t *testing.T, l reward.Ledger) {
+	base := T0.AddDate(7, 0, int(reporterSeq.Add(1)%1000))
+	at := func(h time.Duration, amount reward.Fen) reward.Reward {
+		r := NewReward(reporter(), amount)
+		r.IssuedAt, r.ClaimBy = base.Add(h), base.Add(h+60*24*time.Hour)
+		return issue(t, l, r)
+	}
+	at(-time.Hour, 700) // before the period
+	at(0, 2000)
+	paid := at(time.Hour, 5000)
+	at(2*time.Hour, 20000)
+	at(24*time.Hour, 900) // after it
+	if _, err := l.Update(ctx, paid.ID, func(r *reward.Reward) error { return r.BeginClaim(r.ReporterID, base.Add(3*time.Hour)) }); err != nil {
+		t.Fatalf("BeginClaim: %v", err)
+	}
+	if _, err := l.Update(ctx, paid.ID, func(r *reward.Reward) error { _, err := r.Settle("pay-1", base.Add(3*time.Hour)); return err }); err != nil {
+		t.Fatalf("Settle: %v", err)
+	}
+	want := map[reward.Status]reward.Total{
+		reward.StatusPending: {Count: 2, Amount: 22000},
+		reward.StatusClaimed: {Count: 1, Amount: 5000},
+	}
+	since, until := base, base.Add(24*time.Hour)
+	got, err := reward.CountByStatus(ctx, l, since, until)
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("reward.CountByStatus = %v, %v; want %v", got, err, want)
+	}
+	c, ok := l.(reward.StatusCounter)
+	if !ok {
+		return
+	}
+	got, err = c.CountByStatus(ctx, since, until)
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("StatusCounter.CountByStatus = %v, %v; want %v (what reward.CountByStatus counts)", got, err, want)
+	}
+	open, err := c.CountByStatus(ctx, since, time.Time{})
+	if err != nil || open[reward.StatusPending].Count != 3 || open[reward.StatusPending].Amount != 22900 {
+		t.Errorf("StatusCounter.CountByStatus with an open end = %v, %v; want 3 pending of 229.00 yuan", open, err)
+	}
+	all, err := c.CountByStatus(ctx, time.Time{}, time.Time{})
+	if err != nil || all[reward.StatusPending].Count < 4 {
+		t.Errorf("StatusCounter.CountByStatus of all time = %v, %v; want at least the 4 pending rewards", all, err)
+	}
+	fallback, err := reward.CountByStatus(ctx, l, time.Time{}, time.Time{})
+	if err != nil || fmt.Sprint(fallback) != fmt.Sprint(all) {
+		t.Errorf("of all time: reward.CountByStatus = %v, %v; StatusCounter = %v", fallback, err, all)
 	}
 }
