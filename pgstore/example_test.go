@@ -73,4 +73,5 @@ func ExampleMigrations() {
 	// 9 0009_inspection.sql
 	// 10 0010_blob_times.sql
 	// 11 0011_rewards_issued.sql
+	// 12 0012_ledger_refs.sql
 }

@@ -16,6 +16,6 @@ ALTER TABLE hazards
     ADD COLUMN stat_deadline text GENERATED ALWAYS AS (coalesce(doc->>'deadline', '')) STORED,
     ADD COLUMN stat_rectified boolean GENERATED ALWAYS AS (NOT open AND doc ? 'evidence') STORED;
 
-CREATE INDEX hazards_unit_stats ON hazards (unit_id) INCLUDE (id, ref, category, state, department, source, open, created_ns,
+CREATE INDEX hazards_unit_stats ON hazards (unit_id, id DESC) INCLUDE (ref, category, state, department, source, open, created_ns,
     stat_severity, stat_workflow, stat_workflow_version, stat_closed_at, stat_deadline, stat_rectified)
     WHERE unit_id <> '';
