@@ -148,23 +148,6 @@ type planNode struct {
 	Plans     []planNode `json:"Plans"`
 }
 
-// requireIndexOnly checks that the plan of sql reads the index by an
-// index-only scan.
-func requireIndexOnly(t testing.TB, db *pgstore.DB, name, sql string, args []any, index string) {
-	t.Helper()
-	var plan []byte
-	require.NoError(t, db.Pool().QueryRow(t.Context(), "EXPLAIN (FORMAT JSON) "+sql, args...).Scan(&plan))
-	var tree []struct{ Plan planNode }
-	require.NoError(t, json.Unmarshal(plan, &tree))
-	require.Len(t, tree, 1)
-	for _, n := range tree[0].Plan.walk(nil) {
-		if n.NodeType == "Index Only Scan" && n.IndexName == index {
-			return
-		}
-	}
-	t.Errorf("plan of %s reads no index-only scan of %s:\n%s", name, index, plan)
-}
-
 func (n planNode) walk(out []planNode) []planNode {
 	out = append(out, n)
 	for _, c := range n.Plans {
