@@ -12,7 +12,10 @@
 // ReporterView and StaffView show a hazard to the plaza, its reporter and
 // staff, and SightOf says which of them a user may have; Queue, Overdue, Escalate, Stats and DepartmentFigures (the
 // per-department 对账 view, staff only) serve dispatchers, departments
-// and supervisors.
+// and supervisors. StatsOf counts the hazards of a StatsFilter (a period,
+// a department, a set of units) by state, source, outcome and stage of
+// reconciliation, with the hazards themselves on request: one tally, fed by
+// a store's StatsReader rows or a walk of Store.List, counts every figure.
 //
 // The public reads need no user: PublicList (the plaza, filtered by
 // category, state, open or closed and a creation window, paged by cursor),
@@ -111,7 +114,7 @@
 // and look up) are implemented by adapters: memstore (with
 // memstore.Uploads), memblob and fsblob here, pgstore in its own module.
 // hazardtest.TestStore, hazardtest.TestBlobStore and hazardtest.TestUploads
-// pin their promises. Optional capabilities (StatsStore, EventsBatcher,
+// pin their promises. Optional capabilities (StatsReader, EventsBatcher,
 // LimitedCreator, AttachingCreator) are found by type assertion: a store
 // that keeps the uploads in its own database (pgstore) checks a report's
 // uploads, stores it and attaches them in one step

@@ -468,10 +468,10 @@ func RectificationDeclarations(def *workflow.Definition) ProcessSpec {
 		States: map[string]StateMeaning{
 			StateFound:           {Open311: Open311Open},
 			StateListed:          {Open311: Open311Open},
-			StateRectifying:      {Open311: Open311InProgress},
-			StateRectified:       {Open311: Open311Investigating},
-			StateAwaitingSignOff: {Open311: Open311Investigating},
-			StateClosedOut:       {Closes: OutcomeValid, Open311: Open311Fixed},
+			StateRectifying:      {Open311: Open311InProgress, Stage: StageOrdered},
+			StateRectified:       {Open311: Open311Investigating, Stage: StageRectified},
+			StateAwaitingSignOff: {Open311: Open311Investigating, Stage: StageReinspected},
+			StateClosedOut:       {Closes: OutcomeValid, Open311: Open311Fixed, Stage: StageClosedOut},
 			StateDismissed:       {Closes: OutcomeInvalid, Open311: Open311NoFurtherAction},
 		},
 		Actions: map[string]ActionMeaning{

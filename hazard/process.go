@@ -78,6 +78,10 @@ type StateMeaning struct {
 	// valid and NO_FURTHER_ACTION for one closing as invalid. Open311's
 	// GeoReport status is "closed" exactly for terminal states.
 	Open311 Open311Status
+	// Stage is the stage of reconciliation (对账销号) a hazard in the state
+	// has reached; empty for none (not yet ordered, or not a rectification
+	// at all). Figures count a hazard in its stage and every earlier one.
+	Stage Stage
 }
 
 // ActionMeaning is what an action means to the public.
@@ -252,6 +256,9 @@ func NewProcess(spec ProcessSpec) (*Process, error) {
 		case m.Open311.Closes() != terminal:
 			p.Add(f+".open311", "%q must close exactly when the state is terminal", m.Open311)
 		}
+		if m.Stage != "" && !m.Stage.Valid() {
+			p.Add(f+".stage", "%q is not a stage", m.Stage)
+		}
 		pr.states[st.Name] = m
 		pr.labels[st.Name] = st.Label
 	}
@@ -353,6 +360,10 @@ func (p *Process) Meaning(state string) (StateMeaning, bool) {
 // Outcome returns how state closes a hazard: "" for a state that is not
 // terminal or unknown.
 func (p *Process) Outcome(state string) Outcome { return p.states[state].Closes }
+
+// Stage returns the stage of reconciliation a hazard in state has reached:
+// "" for none or an unknown state.
+func (p *Process) Stage(state string) Stage { return p.states[state].Stage }
 
 // StateLabel returns the label of a state; an unknown state's label is its
 // name in both languages.

@@ -12,9 +12,11 @@ import (
 // ledger (对账); DepartmentLedger.Open counts them all.
 const MaxLedgerItems = 100
 
-// Stats are the figures of the hazards submitted in a period.
+// Stats are the figures of the hazards submitted in a period (and, for
+// StatsOf, in a scope: a department, some units).
 type Stats struct {
-	// Since and Until bound the period: Since <= CreatedAt < Until.
+	// Since and Until bound the period: Since <= CreatedAt < Until (a zero
+	// bound does not bound).
 	Since time.Time `json:"since"`
 	Until time.Time `json:"until"`
 	// Total counts the hazards submitted in the period.
@@ -44,9 +46,21 @@ type Stats struct {
 	Rectified           int     `json:"rectified"`
 	RectifiedOnTime     int     `json:"rectified_on_time"`
 	RectifiedOnTimeRate float64 `json:"rectified_on_time_rate"`
+	// Major counts the major hazards (SeverityMajor); Open those still
+	// open; Overdue those open past their state's deadline.
+	Major   int `json:"major"`
+	Open    int `json:"open"`
+	Overdue int `json:"overdue"`
+	// ByStage counts the hazards by the stages of reconciliation they have
+	// reached (StateMeaning.Stage): a hazard counts in its state's stage
+	// and in every earlier one.
+	ByStage map[Stage]int `json:"by_stage"`
+	// Items lists the hazards counted, oldest first, when the query asks
+	// for them (StatsQuery.Items).
+	Items []LedgerItem `json:"items,omitempty"`
 	// Ledger is the dynamic-zeroing view (对账): per department, sorted by
 	// code, the hazards still open now whatever their submission time,
-	// oldest first.
+	// oldest first (when the query asks for it: StatsQuery.Ledger).
 	Ledger []DepartmentLedger `json:"ledger"`
 	// Aftercare counts, per department (NoDepartment when unassigned), the
 	// reopenings and the "is it fixed?" answers of the period's hazards.
@@ -73,6 +87,13 @@ type LedgerItem struct {
 	CreatedAt time.Time `json:"created_at"`
 	Deadline  time.Time `json:"deadline,omitzero"`
 	Overdue   bool      `json:"overdue,omitempty"`
+	// UnitID, Department, Source and Severity are the hazard's; Stage the
+	// stage of reconciliation its state has reached.
+	UnitID     string   `json:"unit_id,omitempty"`
+	Department string   `json:"department,omitempty"`
+	Source     Source   `json:"source,omitempty"`
+	Severity   Severity `json:"severity,omitempty"`
+	Stage      Stage    `json:"stage,omitempty"`
 }
 
 // DepartmentFigures are one department's figures, for staff: how many of
@@ -135,108 +156,23 @@ func (s *Service) DepartmentFigures(user User, st Stats) ([]DepartmentFigures, e
 	return out, nil
 }
 
-// StatsStore is an optional capability of a Store that computes Stats
-// natively (with SQL aggregates, say). Service.Stats uses it when the store
-// has it, and ComputeStats otherwise; an implementation must return what
-// ComputeStats would (it is given the processes, whose declarations decide
-// ByOutcome).
-type StatsStore interface {
-	Stats(ctx context.Context, ps *Processes, since, until time.Time, now time.Time) (Stats, error)
-}
-
 // Stats returns the figures of the hazards submitted in [since, until) and
-// the ledger of the hazards open now. It uses the store's StatsStore
-// capability when there is one; otherwise see ComputeStats for its cost.
+// the ledger of the hazards open now: StatsOf with that period and Ledger.
 func (s *Service) Stats(ctx context.Context, since, until time.Time) (Stats, error) {
 	if !until.After(since) {
 		return Stats{}, &Error{Code: CodeInvalid, Op: "stats", Field: "until", Message: "must be after since"}
 	}
-	if ss, ok := s.store.(StatsStore); ok {
-		st, err := ss.Stats(ctx, s.processes, since.UTC(), until.UTC(), s.now())
-		return st, Wrap("stats", err)
-	}
-	return ComputeStats(ctx, s.store, s.processes, since, until, s.now())
+	return s.StatsOf(ctx, StatsQuery{Filter: StatsFilter{Since: since.UTC(), Until: until.UTC()}, Ledger: true})
 }
 
-// ComputeStats computes Stats from any Store, with the outcomes that the
-// hazards' processes in ps declare: it pages through the hazards
-// submitted in the period (Store.List with CreatedSince and CreatedUntil),
-// reads the events of each rectified one (Store.HazardEvents, to tell
-// whether it was rectified on time), and pages through every open hazard
-// for the ledger. Its cost is one List page per MaxPageLimit hazards of the
-// period and of the open ones, plus one HazardEvents per rectified hazard:
-// fine for a monthly report of a city, not for every page view. A store
-// that can do better implements StatsStore.
+// ComputeStats computes the figures of the hazards of st submitted in
+// [since, until) and the ledger of those open now, with the outcomes and
+// stages that the processes in ps declare: QueryStats with that period and
+// Ledger. Without the StatsReader capability it pages through the period's
+// hazards and the open ones and reads the events of each rectified hazard:
+// fine for a monthly report of a city, not for every page view.
 func ComputeStats(ctx context.Context, st Store, ps *Processes, since, until, now time.Time) (Stats, error) {
-	const op = "stats"
-	out := Stats{
-		Since: since.UTC(), Until: until.UTC(),
-		ByState: map[string]int{}, ByCategory: map[string]int{}, ByDepartment: map[string]int{}, BySource: map[Source]int{},
-		ByOutcome: map[Outcome]int{}, Aftercare: map[string]AftercareFigures{},
-	}
-	var durations []time.Duration
-	var rectified []Hazard
-	err := forEach(ctx, st, Filter{CreatedSince: out.Since, CreatedUntil: out.Until}, func(h *Hazard) error {
-		out.Total++
-		out.ByState[h.State]++
-		out.ByCategory[h.Category]++
-		d := h.Department
-		if d == "" {
-			d = NoDepartment
-		}
-		out.ByDepartment[d]++
-		out.BySource[h.Source]++
-		if h.Aftercare != (Aftercare{}) {
-			a := out.Aftercare[d]
-			a.add(&h.Aftercare)
-			out.Aftercare[d] = a
-		}
-		if !h.Open() {
-			out.Closed++
-			if pr, err := ps.Of(h); err == nil {
-				if o := pr.Outcome(h.State); o != "" {
-					out.ByOutcome[o]++
-				}
-			}
-			durations = append(durations, h.ClosedAt.Sub(h.CreatedAt))
-			if len(h.Evidence) > 0 {
-				rectified = append(rectified, *h)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return Stats{}, Wrap(op, err)
-	}
-	if out.Total > 0 {
-		out.ClosureRate = float64(out.Closed) / float64(out.Total)
-	}
-	slices.Sort(durations)
-	out.MedianTimeToClose = percentile(durations, 50)
-	out.P90TimeToClose = percentile(durations, 90)
-	for _, h := range rectified {
-		events, err := st.HazardEvents(ctx, h.ID)
-		if err != nil {
-			return Stats{}, Wrap(op, err)
-		}
-		onTime := true
-		for _, e := range events {
-			if e.Type == EventTransition && len(e.Attachments) > 0 && e.Data[DataLate] == "true" {
-				onTime = false
-			}
-		}
-		out.Rectified++
-		if onTime {
-			out.RectifiedOnTime++
-		}
-	}
-	if out.Rectified > 0 {
-		out.RectifiedOnTimeRate = float64(out.RectifiedOnTime) / float64(out.Rectified)
-	}
-	if out.Ledger, err = ledger(ctx, st, now.UTC()); err != nil {
-		return Stats{}, Wrap(op, err)
-	}
-	return out, nil
+	return QueryStats(ctx, st, ps, StatsQuery{Filter: StatsFilter{Since: since.UTC(), Until: until.UTC()}, Ledger: true}, now)
 }
 
 // percentile returns the nearest-rank p-th percentile of sorted d, 0 for
@@ -250,51 +186,4 @@ func percentile(d []time.Duration, p int) time.Duration {
 		rank = 1
 	}
 	return d[rank-1]
-}
-
-// ledger builds the per-department view of the hazards open now.
-func ledger(ctx context.Context, st Store, now time.Time) ([]DepartmentLedger, error) {
-	open := true
-	byDept := map[string]*DepartmentLedger{}
-	err := forEach(ctx, st, Filter{Open: &open}, func(h *Hazard) error {
-		d := h.Department
-		if d == "" {
-			d = NoDepartment
-		}
-		l := byDept[d]
-		if l == nil {
-			l = &DepartmentLedger{Department: d}
-			byDept[d] = l
-		}
-		l.Open++
-		item := LedgerItem{ID: h.ID, Ref: h.Ref, Category: h.Category, State: h.State, CreatedAt: h.CreatedAt, Deadline: h.Deadline,
-			Overdue: !h.Deadline.IsZero() && now.After(h.Deadline)}
-		if item.Overdue {
-			l.Overdue++
-		}
-		// List is newest first: keep the oldest MaxLedgerItems.
-		l.Oldest = append(l.Oldest, item)
-		if len(l.Oldest) > MaxLedgerItems {
-			l.Oldest = l.Oldest[1:]
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]DepartmentLedger, 0, len(byDept))
-	for _, l := range byDept {
-		slices.SortFunc(l.Oldest, func(a, b LedgerItem) int { return a.CreatedAt.Compare(b.CreatedAt) })
-		out = append(out, *l)
-	}
-	slices.SortFunc(out, func(a, b DepartmentLedger) int {
-		switch {
-		case a.Department < b.Department:
-			return -1
-		case a.Department > b.Department:
-			return 1
-		}
-		return 0
-	})
-	return out, nil
 }

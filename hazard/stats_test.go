@@ -10,6 +10,7 @@ import (
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/memlimit"
+	"github.com/hazardloop/hazardloop/hazard/memstore"
 )
 
 func TestStats(t *testing.T) {
@@ -81,26 +82,125 @@ func TestStatsEmpty(t *testing.T) {
 	assert.Zero(t, st.MedianTimeToClose)
 }
 
-// statsStore has the StatsStore capability.
-type statsStore struct {
-	hazard.Store
+// listOnly hides the store's StatsReader capability, so that the service
+// walks Store.List.
+type listOnly struct{ hazard.Store }
+
+// statsReader has the StatsReader capability and counts its calls.
+type statsReader struct {
+	*memstore.Store
 	calls int
 }
 
-func (s *statsStore) Stats(_ context.Context, _ *hazard.Processes, since, until, _ time.Time) (hazard.Stats, error) {
+func (s *statsReader) StatsRows(ctx context.Context, f hazard.StatsFilter, yield func(*hazard.StatsRow) error) error {
 	s.calls++
-	return hazard.Stats{Since: since, Until: until, Total: 42}, nil
+	return s.Store.StatsRows(ctx, f, yield)
 }
 
 func TestStatsUsesCapability(t *testing.T) {
 	f := newFixture(t)
-	ss := &statsStore{Store: f.store}
+	f.submit(t, citizen, fireReport())
+	ss := &statsReader{Store: f.store}
 	svc, err := hazard.NewService(hazard.ServiceConfig{Store: ss, Clock: f.clock.Now, Limiter: memlimit.New(memlimit.Config{Clock: f.clock.Now})})
 	require.NoError(t, err)
 	st, err := svc.Stats(context.Background(), t0, t0.Add(time.Hour))
 	require.NoError(t, err)
-	assert.Equal(t, 42, st.Total)
-	assert.Equal(t, 1, ss.calls)
+	assert.Equal(t, 1, st.Total)
+	assert.Equal(t, 2, ss.calls, "the period's hazards, then the open ones")
+}
+
+// TestStatsOf counts a scope of units and a department through the
+// capability and through Store.List, with stages, items and overdue.
+func TestStatsOf(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	unitA := enterprise.UnitID
+	raise := func(unit string, major bool) hazard.Hazard {
+		in := fireReport()
+		in.Source = hazard.SourceInspection
+		in.UnitID = unit
+		if major {
+			in.Severity = hazard.SeverityMajor
+		}
+		h := f.submit(t, inspector, in)
+		f.clock.Advance(time.Hour)
+		return h
+	}
+	a1, a2 := raise(unitA, true), raise(unitA, false)
+	raise("unit-b", false)
+	f.submit(t, citizen, fireReport()) // not at a unit
+	a1 = f.act(t, reviewer, a1, "list", hazard.ActInput{Note: "major"})
+	a1 = f.act(t, inspector, a1, "order", hazard.ActInput{Note: "fix it"})
+	a1 = f.act(t, enterprise, a1, "rectify", hazard.ActInput{Note: "fixed", Photos: []hazard.Photo{photo("x")}})
+	f.act(t, inspector, a2, "order", hazard.ActInput{Note: "fix it"})
+	f.clock.Advance(60 * hazard.Day) // a2 is overdue now
+
+	svcs := map[string]*hazard.Service{"reader": f.svc}
+	plain, err := hazard.NewService(hazard.ServiceConfig{Store: listOnly{f.store}, Clock: f.clock.Now, Limiter: memlimit.New(memlimit.Config{Clock: f.clock.Now})})
+	require.NoError(t, err)
+	svcs["list"] = plain
+	for name, svc := range svcs {
+		t.Run(name, func(t *testing.T) {
+			st, err := svc.StatsOf(ctx, hazard.StatsQuery{Filter: hazard.StatsFilter{UnitIDs: []string{unitA}}, Items: 10, Ledger: true})
+			require.NoError(t, err)
+			assert.Equal(t, 2, st.Total)
+			assert.Equal(t, 1, st.Major)
+			assert.Equal(t, 2, st.Open)
+			assert.Equal(t, 2, st.Overdue, "both past their states' deadlines 60 days on")
+			assert.Equal(t, map[hazard.Stage]int{hazard.StageOrdered: 2, hazard.StageRectified: 1}, st.ByStage)
+			require.Len(t, st.Items, 2)
+			assert.Equal(t, a1.ID, st.Items[0].ID, "oldest first")
+			assert.Equal(t, hazard.StageRectified, st.Items[0].Stage)
+			assert.Equal(t, unitA, st.Items[1].UnitID)
+			assert.True(t, st.Items[1].Overdue)
+			require.Len(t, st.Ledger, 1)
+			assert.Equal(t, 2, st.Ledger[0].Open)
+
+			st, err = svc.StatsOf(ctx, hazard.StatsQuery{Filter: hazard.StatsFilter{AtUnits: true}, Items: 1})
+			require.NoError(t, err)
+			assert.Equal(t, 3, st.Total, "every hazard found at a unit")
+			assert.Len(t, st.Items, 1, "at most Items")
+			assert.Nil(t, st.Ledger, "not asked for")
+
+			st, err = svc.StatsOf(ctx, hazard.StatsQuery{Filter: hazard.StatsFilter{UnitIDs: []string{}}})
+			require.NoError(t, err)
+			assert.Zero(t, st.Total, "an empty list of units keeps none")
+
+			st, err = svc.StatsOf(ctx, hazard.StatsQuery{Filter: hazard.StatsFilter{Since: t0.Add(time.Hour), Until: t0.Add(3 * time.Hour), AtUnits: true}})
+			require.NoError(t, err)
+			assert.Equal(t, 2, st.Total, "a2 and b1 in the period")
+		})
+	}
+}
+
+func TestStatsOfInvalid(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct {
+		name  string
+		q     hazard.StatsQuery
+		field string
+	}{
+		{"open", hazard.StatsQuery{Filter: hazard.StatsFilter{Open: true}}, "open"},
+		{"items", hazard.StatsQuery{Items: hazard.MaxStatsItems + 1}, "items"},
+		{"negative items", hazard.StatsQuery{Items: -1}, "items"},
+		{"units", hazard.StatsQuery{Filter: hazard.StatsFilter{UnitIDs: make([]string, hazard.MaxStatsUnitIDs+1)}}, "filter.unit_ids"},
+		{"period", hazard.StatsQuery{Filter: hazard.StatsFilter{Since: t0, Until: t0}}, "filter.until"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := f.svc.StatsOf(context.Background(), c.q)
+			require.ErrorIs(t, err, hazard.ErrInvalid)
+			var he *hazard.Error
+			require.ErrorAs(t, err, &he)
+			var fields []string
+			for _, fe := range he.Fields {
+				fields = append(fields, fe.Field)
+			}
+			assert.Contains(t, fields, c.field)
+		})
+	}
+	_, err := f.svc.StatsOf(context.Background(), hazard.StatsQuery{Items: hazard.MaxStatsItems,
+		Filter: hazard.StatsFilter{UnitIDs: make([]string, hazard.MaxStatsUnitIDs)}})
+	require.NoError(t, err, "the limits themselves are allowed")
 }
 
 func TestDepartmentFigures(t *testing.T) {

@@ -17,10 +17,10 @@ import (
 	"github.com/hazardloop/hazardloop/risk/risktest"
 )
 
-// BenchmarkLedgerMemory measures the ledger over the memory adapters,
-// which have no LedgerReader: a unit's ledger reads the hazard store's
-// unit filter; a district's walks every hazard found at a unit and reads
-// each unit once. units units (two districts) with one hazard each.
+// BenchmarkLedgerMemory measures the ledger over the memory adapters:
+// a district's units from memrisk's district index, then their hazards
+// from memstore's index by unit (hazard.StatsReader), counted by
+// hazard.StatsOf. units units (two districts) with one hazard each.
 func BenchmarkLedgerMemory(b *testing.B) {
 	for _, units := range []int{1_000, 10_000} {
 		hz := memstore.New()

@@ -35,11 +35,14 @@
 // # Reconciliation and supervision
 //
 // Service.Ledger lists every hazard found at units of a unit, department,
-// industry or district with its deadline and state, counted by Stages
-// (data, defaulting to the rectification preset's states); Ledger.WriteCSV
-// exports it; a store in the same database as the hazards and the units
-// reads it through its indexes (the LedgerReader capability). The ledger
-// reads the one hazard store: it is no second copy of the hazards.
+// industry or district with its deadline, state and stage of
+// reconciliation, which the hazard's process declares
+// (hazard.StateMeaning.Stage); Ledger.WriteCSV exports it. The ledger and
+// the figures are hazard.Stats, not a second copy: the register maps a
+// district or an industry to its units through its index
+// (risk.Store.UnitRefs), and one hazard.StatsQuery over those units counts
+// their hazards (hazard.Service.StatsOf, reading the hazard store's index
+// by unit through the hazard.StatsReader capability).
 // Service.Figures counts a campaign's visits, hazards per visit (split
 // BySource, as hazard.Stats does), major hazards, rectification rate,
 // people trained on site, training sessions (RecordTraining) and

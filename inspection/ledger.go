@@ -1,10 +1,10 @@
 package inspection
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -14,27 +14,6 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/risk"
 )
-
-// Stages say which hazard states count at each stage of reconciliation
-// (对账销号): a hazard in a later stage has passed the earlier ones. They
-// are data, so that an integrator's own rectification process is counted
-// without a change here.
-type Stages struct {
-	Ordered     []string // rectification was ordered
-	Rectified   []string // the unit reported it rectified
-	Reinspected []string // re-inspection passed
-	ClosedOut   []string // closed out (销号)
-}
-
-// DefaultStages returns the stages of hazard.Rectification().
-func DefaultStages() Stages {
-	return Stages{
-		Ordered:     []string{hazard.StateRectifying, hazard.StateRectified, hazard.StateAwaitingSignOff, hazard.StateClosedOut},
-		Rectified:   []string{hazard.StateRectified, hazard.StateAwaitingSignOff, hazard.StateClosedOut},
-		Reinspected: []string{hazard.StateAwaitingSignOff, hazard.StateClosedOut},
-		ClosedOut:   []string{hazard.StateClosedOut},
-	}
-}
 
 // LedgerQuery selects the hazards of a reconciliation ledger: those found
 // at units (Hazard.UnitID set) that match every set field.
@@ -50,7 +29,7 @@ type LedgerQuery struct {
 
 // MaxLedgerRows is the most hazards one ledger holds; a larger selection is
 // CodeInvalid on "query" (narrow it by district or department).
-const MaxLedgerRows = 100_000
+const MaxLedgerRows = hazard.MaxStatsItems
 
 // LedgerRow is one hazard of a ledger: no reporter identity.
 type LedgerRow struct {
@@ -66,6 +45,9 @@ type LedgerRow struct {
 	FoundAt    time.Time       `json:"found_at"`
 	Deadline   time.Time       `json:"deadline,omitzero"`
 	Overdue    bool            `json:"overdue,omitempty"`
+	// Stage is the stage of reconciliation the hazard's state has reached
+	// (hazard.StateMeaning.Stage).
+	Stage hazard.Stage `json:"stage,omitempty"`
 }
 
 // LedgerCounts are the reconciliation counts of a ledger.
@@ -92,35 +74,22 @@ type Ledger struct {
 	At     time.Time    `json:"at"`
 }
 
-// LedgerHazard is a hazard of a ledger with its unit's industry and
-// district as the risk register holds them (empty for a unit the register
-// does not know).
-type LedgerHazard struct {
-	Hazard   hazard.Hazard
-	Industry string
-	District string
-}
-
-// LedgerReader is an optional capability of a Store kept in the same
-// database as the hazards and the risk register (pgstore's is): it reads
-// the hazards of a ledger through its own indexes (a district's units,
-// then their hazards) instead of walking the hazard store. LedgerHazards
-// returns, in any order, at most limit hazards found at units
-// (Hazard.UnitID set) that match every set field of q, District and
-// Industry being the unit's. Without it the service lists the hazard
-// store by unit or department and reads each unit from the register.
-type LedgerReader interface {
-	LedgerHazards(ctx context.Context, q LedgerQuery, limit int) ([]LedgerHazard, error)
-}
-
 // Ledger returns the reconciliation ledger of q to staff (CodeForbidden
-// otherwise; a confined user's is their department's, risk.DepartmentScope): every hazard found at a unit that matches q (District and
-// Industry being the unit's, as the register holds them), oldest first,
-// with its state, deadline and overdue flag at the service's clock, and
-// the counts found, ordered, rectified, re-inspected, closed out, open and
-// overdue (Stages). It reads the one hazard store, never a second copy:
-// through the store's LedgerReader capability when it has one. More than
-// MaxLedgerRows hazards is CodeInvalid.
+// otherwise; a confined user's is their department's,
+// risk.DepartmentScope): every hazard found at a unit that matches q
+// (District and Industry being the unit's, as the register holds them),
+// oldest first, with its state, stage, deadline and overdue flag at the
+// service's clock, and the counts found, ordered, rectified, re-inspected,
+// closed out, open and overdue.
+//
+// It composes the hazard figures, never a second copy of them: the units
+// of q's district or industry come from the register's index
+// (risk.Store.UnitRefs), and the hazards and their counts from one
+// hazard.StatsQuery over those units (hazard.Service.StatsOf, which reads
+// the hazard store's index by unit); the counts are the query's Stats
+// (Total, Major, ByStage, Open, Overdue). More than MaxLedgerRows hazards,
+// or a district or industry of risk.MaxUnitRefs units or more, is
+// CodeInvalid on "query".
 func (s *Service) Ledger(ctx context.Context, user hazard.User, q LedgerQuery) (Ledger, error) {
 	const op = "ledger"
 	if err := staffOnly(op, user); err != nil {
@@ -131,120 +100,112 @@ func (s *Service) Ledger(ctx context.Context, user hazard.User, q LedgerQuery) (
 		return Ledger{}, err
 	}
 	q.Department = dept
-	now := s.now()
-	var hs []LedgerHazard
-	if lr, ok := s.store.(LedgerReader); ok {
-		hs, err = lr.LedgerHazards(ctx, q, MaxLedgerRows+1)
-	} else {
-		hs, err = s.ledgerHazards(ctx, q)
+	l := Ledger{Query: q, At: s.now(), Rows: []LedgerRow{}}
+	f, refs, err := s.ledgerScope(ctx, op, q)
+	if err != nil {
+		return Ledger{}, err
 	}
+	st, err := s.hazards.StatsOf(ctx, hazard.StatsQuery{Filter: f, Items: MaxLedgerRows})
 	if err != nil {
 		return Ledger{}, hazard.Wrap(op, err)
 	}
-	if len(hs) > MaxLedgerRows {
-		return Ledger{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "query", Message: "selects more than " + strconv.Itoa(MaxLedgerRows) + " hazards: narrow it"}
+	if st.Total > MaxLedgerRows {
+		return Ledger{}, tooLarge(op, strconv.Itoa(MaxLedgerRows)+" hazards")
 	}
-	slices.SortFunc(hs, func(a, b LedgerHazard) int {
-		if c := a.Hazard.CreatedAt.Compare(b.Hazard.CreatedAt); c != 0 {
-			return c
+	if refs == nil {
+		if refs, err = s.refsOf(ctx, st.Items); err != nil {
+			return Ledger{}, hazard.Wrap(op, err)
 		}
-		return bytes.Compare(a.Hazard.ID[:], b.Hazard.ID[:])
-	})
-	l := Ledger{Query: q, At: now, Rows: make([]LedgerRow, 0, len(hs))}
-	for i := range hs {
-		h := &hs[i].Hazard
-		overdue := h.Open() && !h.Deadline.IsZero() && now.After(h.Deadline)
-		l.Rows = append(l.Rows, LedgerRow{ID: h.ID, Ref: h.Ref, UnitID: h.UnitID, Industry: hs[i].Industry, Department: h.Department,
-			District: hs[i].District, Source: h.Source, Severity: h.Severity, State: h.State, FoundAt: h.CreatedAt,
-			Deadline: h.Deadline, Overdue: overdue})
-		l.Counts.add(&s.stages, h, overdue)
 	}
-	l.Counts.finish()
+	for _, it := range st.Items {
+		u := refs[it.UnitID]
+		l.Rows = append(l.Rows, LedgerRow{ID: it.ID, Ref: it.Ref, UnitID: it.UnitID, Industry: u.Industry, Department: it.Department,
+			District: u.District, Source: it.Source, Severity: it.Severity, State: it.State, FoundAt: it.CreatedAt,
+			Deadline: it.Deadline, Overdue: it.Overdue, Stage: it.Stage})
+	}
+	l.Counts = countsOf(&st)
 	return l, nil
 }
 
-// ledgerHazards walks the hazard store by unit or department and reads
-// each unit once from the register.
-func (s *Service) ledgerHazards(ctx context.Context, q LedgerQuery) ([]LedgerHazard, error) {
-	f := hazard.Filter{Department: q.Department, CreatedSince: q.Since, CreatedUntil: q.Until}
-	if q.UnitID != uuid.Nil {
-		f.UnitID = q.UnitID.String()
-	}
-	type unitInfo struct{ industry, district string }
-	units := map[string]unitInfo{}
-	unitOf := func(unitID string) (unitInfo, error) {
-		if u, ok := units[unitID]; ok {
-			return u, nil
+func tooLarge(op, what string) error {
+	return &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "query", Message: "selects more than " + what + ": narrow it"}
+}
+
+// ledgerScope returns the hazard filter of q and, when q names a unit, a
+// district or an industry, the refs of the units it covers by unit ID.
+func (s *Service) ledgerScope(ctx context.Context, op string, q LedgerQuery) (hazard.StatsFilter, map[string]risk.UnitRef, error) {
+	f := hazard.StatsFilter{Department: q.Department, Since: q.Since, Until: q.Until, AtUnits: true}
+	var refs []risk.UnitRef
+	var err error
+	switch {
+	case q.UnitID != uuid.Nil:
+		if refs, err = s.units.UnitRefsOf(ctx, []uuid.UUID{q.UnitID}); err != nil {
+			return f, nil, hazard.Wrap(op, err)
 		}
-		var info unitInfo
-		if id, err := uuid.Parse(unitID); err == nil {
-			u, err := s.units.GetUnit(ctx, id)
-			if err != nil && hazard.ErrorCode(err) != hazard.CodeNotFound {
-				return info, err
-			}
-			info = unitInfo{u.Industry, u.Location.District}
+		if len(refs) == 0 { // a unit the register does not know: its hazards, without a place
+			refs = []risk.UnitRef{{ID: q.UnitID}}
 		}
-		units[unitID] = info
-		return info, nil
+		refs = slices.DeleteFunc(refs, func(r risk.UnitRef) bool {
+			return q.District != "" && r.District != q.District || q.Industry != "" && r.Industry != q.Industry
+		})
+	case q.District != "" || q.Industry != "":
+		if refs, err = s.units.UnitRefs(ctx, risk.UnitFilter{District: q.District, Industry: q.Industry}, risk.MaxUnitRefs); err != nil {
+			return f, nil, hazard.Wrap(op, err)
+		}
+		if len(refs) >= risk.MaxUnitRefs {
+			return f, nil, tooLarge(op, strconv.Itoa(risk.MaxUnitRefs-1)+" units")
+		}
+	default:
+		return f, nil, nil
 	}
-	var out []LedgerHazard
-	p := hazard.Page{Limit: hazard.MaxPageLimit}
-	for {
-		page, err := s.reader.List(ctx, f, p)
+	byID := make(map[string]risk.UnitRef, len(refs))
+	f.UnitIDs = make([]string, 0, len(refs))
+	for _, r := range refs {
+		id := r.ID.String()
+		byID[id] = r
+		f.UnitIDs = append(f.UnitIDs, id)
+	}
+	return f, byID, nil
+}
+
+// refsOf returns the register's refs of the units of items by unit ID; a
+// unit the register does not know has none.
+func (s *Service) refsOf(ctx context.Context, items []hazard.LedgerItem) (map[string]risk.UnitRef, error) {
+	seen := map[string]bool{}
+	var ids []uuid.UUID
+	for _, it := range items {
+		if seen[it.UnitID] {
+			continue
+		}
+		seen[it.UnitID] = true
+		if id, err := uuid.Parse(it.UnitID); err == nil && id.String() == it.UnitID {
+			ids = append(ids, id)
+		}
+	}
+	out := make(map[string]risk.UnitRef, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), risk.MaxUnitRefs)
+		refs, err := s.units.UnitRefsOf(ctx, ids[:n])
 		if err != nil {
 			return nil, err
 		}
-		for _, h := range page.Items {
-			if h.UnitID == "" {
-				continue
-			}
-			u, err := unitOf(h.UnitID)
-			if err != nil {
-				return nil, err
-			}
-			if q.District != "" && u.district != q.District || q.Industry != "" && u.industry != q.Industry {
-				continue
-			}
-			out = append(out, LedgerHazard{Hazard: h, Industry: u.industry, District: u.district})
-			if len(out) > MaxLedgerRows {
-				return out, nil
-			}
+		for _, r := range refs {
+			out[r.ID.String()] = r
 		}
-		if page.Next == "" {
-			return out, nil
-		}
-		p.Cursor = page.Next
+		ids = ids[n:]
 	}
+	return out, nil
 }
 
-func (c *LedgerCounts) add(st *Stages, h *hazard.Hazard, overdue bool) {
-	c.Found++
-	if h.Severity == hazard.SeverityMajor {
-		c.Major++
-	}
-	in := func(states []string) int {
-		if slices.Contains(states, h.State) {
-			return 1
-		}
-		return 0
-	}
-	c.Ordered += in(st.Ordered)
-	c.Rectified += in(st.Rectified)
-	c.Reinspected += in(st.Reinspected)
-	c.ClosedOut += in(st.ClosedOut)
-	if h.Open() {
-		c.Open++
-	}
-	if overdue {
-		c.Overdue++
-	}
-}
-
-func (c *LedgerCounts) finish() {
-	c.ZeroingPermille = 1000
+// countsOf returns the reconciliation counts of st.
+func countsOf(st *hazard.Stats) LedgerCounts {
+	c := LedgerCounts{Found: st.Total, Major: st.Major, Ordered: st.ByStage[hazard.StageOrdered],
+		Rectified: st.ByStage[hazard.StageRectified], Reinspected: st.ByStage[hazard.StageReinspected],
+		ClosedOut: st.ByStage[hazard.StageClosedOut], Open: st.Open, Overdue: st.Overdue, ZeroingPermille: 1000}
 	if c.Found > 0 {
 		c.ZeroingPermille = (c.Found - c.Open) * 1000 / c.Found
 	}
+	return c
 }
 
 // WriteCSV writes the ledger's rows as CSV in UTF-8 with a byte order mark
@@ -305,7 +266,11 @@ type Figures struct {
 }
 
 // Figures returns the campaign figures of [since, until) for one
-// department, or every department when department is empty. Staff only.
+// department, or every department when department is empty (a confined
+// user's are their department's). Staff only. The hazard counts are those
+// of one hazard.StatsQuery of the hazards found at units in the period
+// (hazard.Service.StatsOf: BySource, Major, ByStage, Overdue), the same
+// counting as the ledger's.
 func (s *Service) Figures(ctx context.Context, user hazard.User, department string, since, until time.Time) (Figures, error) {
 	const op = "figures"
 	if err := staffOnly(op, user); err != nil {
@@ -313,6 +278,10 @@ func (s *Service) Figures(ctx context.Context, user hazard.User, department stri
 	}
 	if !until.After(since) {
 		return Figures{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "until", Message: "must be after since"}
+	}
+	department, err := risk.DepartmentScope(op, user, department)
+	if err != nil {
+		return Figures{}, err
 	}
 	fg := Figures{Since: since, Until: until, BySource: map[hazard.Source]int{},
 		TrainingSessions: map[TrainingKind]int{}, TrainingAttendees: map[TrainingKind]int{},
@@ -337,21 +306,15 @@ func (s *Service) Figures(ctx context.Context, user hazard.User, department stri
 		}
 		p.Cursor = page.Next
 	}
-	l, err := s.Ledger(ctx, user, LedgerQuery{Department: department, Since: since, Until: until})
+	st, err := s.hazards.StatsOf(ctx, hazard.StatsQuery{Filter: hazard.StatsFilter{Department: department, Since: since, Until: until, AtUnits: true}})
 	if err != nil {
-		return Figures{}, err
+		return Figures{}, hazard.Wrap(op, err)
 	}
-	inspected := 0
-	for _, r := range l.Rows {
-		fg.BySource[r.Source]++
-		if r.Source == hazard.SourceInspection {
-			inspected++
-		}
-	}
-	c := l.Counts
+	maps.Copy(fg.BySource, st.BySource)
+	c := countsOf(&st)
 	fg.HazardsFound, fg.Major, fg.Rectified, fg.ClosedOut, fg.Overdue = c.Found, c.Major, c.Rectified, c.ClosedOut, c.Overdue
 	if fg.Visits > 0 {
-		fg.PerVisitPermille = inspected * 1000 / fg.Visits
+		fg.PerVisitPermille = st.BySource[hazard.SourceInspection] * 1000 / fg.Visits
 	}
 	if c.Found > 0 {
 		fg.RectificationPermille = c.Rectified * 1000 / c.Found

@@ -15,19 +15,22 @@ import (
 // UnitReader reads units of the risk register; a risk.Store is one.
 type UnitReader interface {
 	GetUnit(ctx context.Context, id uuid.UUID) (risk.Unit, error)
+	UnitRefs(ctx context.Context, f risk.UnitFilter, limit int) ([]risk.UnitRef, error)
+	UnitRefsOf(ctx context.Context, ids []uuid.UUID) ([]risk.UnitRef, error)
 }
 
-// HazardActor raises and moves hazards; a *hazard.Service is one.
+// HazardActor raises and moves hazards and counts them (the ledger and the
+// figures are hazard.Service.StatsOf's); a *hazard.Service is one.
 type HazardActor interface {
 	Submit(ctx context.Context, user hazard.User, in hazard.SubmitInput, idempotencyKey string) (hazard.Hazard, error)
 	Act(ctx context.Context, user hazard.User, id uuid.UUID, action string, in hazard.ActInput) (hazard.Hazard, error)
+	StatsOf(ctx context.Context, q hazard.StatsQuery) (hazard.Stats, error)
 }
 
-// HazardReader reads the hazard store (a hazard.Store is one): the
-// ledger lists a unit's or a department's hazards, spot checks read one.
+// HazardReader reads the hazard store (a hazard.Store is one): spot
+// checks and orders read one hazard.
 type HazardReader interface {
 	Get(ctx context.Context, id uuid.UUID) (hazard.Hazard, error)
-	List(ctx context.Context, f hazard.Filter, p hazard.Page) (hazard.List, error)
 }
 
 // RiskRecorder is what the service tells the risk register; a
@@ -54,9 +57,6 @@ type Config struct {
 	// Risk of a finished visit; default {ID: "system:inspection", Role:
 	// "admin"}.
 	System hazard.User
-	// Stages say which hazard states count as ordered, rectified,
-	// re-inspected and closed out in the ledger; default DefaultStages().
-	Stages *Stages
 	// EscalationStep is the deadline an escalated order gets; 0 means
 	// DefaultEscalationStep.
 	EscalationStep time.Duration
@@ -80,7 +80,6 @@ type Service struct {
 	reader         HazardReader
 	risk           RiskRecorder
 	system         hazard.User
-	stages         Stages
 	escalationStep time.Duration
 	clock          func() time.Time
 	newID          func() uuid.UUID
@@ -110,10 +109,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{store: cfg.Store, units: cfg.Units, hazards: cfg.Hazards, reader: cfg.HazardStore, risk: cfg.Risk,
-		system: cfg.System, clock: cfg.Clock, newID: cfg.NewID, metrics: cfg.Metrics, log: cfg.Logger, stages: DefaultStages()}
-	if cfg.Stages != nil {
-		s.stages = *cfg.Stages
-	}
+		system: cfg.System, clock: cfg.Clock, newID: cfg.NewID, metrics: cfg.Metrics, log: cfg.Logger}
 	s.escalationStep = cfg.EscalationStep
 	if s.escalationStep <= 0 {
 		s.escalationStep = DefaultEscalationStep

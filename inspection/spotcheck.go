@@ -122,7 +122,7 @@ func supervisor(op string, u hazard.User) error {
 }
 
 // DrawSpotCheck draws a reproducible sample of the closed-out hazards
-// (Stages.ClosedOut) found at units in q's period, of q's department and
+// (hazard.StageClosedOut) found at units in q's period, of q's department and
 // industry: the candidates sorted by ID and shuffled by a generator seeded
 // with q.Seed, the first q.Size kept. A supervisor, reviewer or admin only
 // (CodeForbidden). The spot check and its event are stored together.
@@ -147,7 +147,7 @@ func (s *Service) DrawSpotCheck(ctx context.Context, user hazard.User, q SpotQue
 	}
 	var pool []LedgerRow
 	for _, r := range l.Rows {
-		if slices.Contains(s.stages.ClosedOut, r.State) {
+		if r.Stage == hazard.StageClosedOut {
 			pool = append(pool, r)
 		}
 	}
@@ -220,7 +220,7 @@ func (s *Service) Verify(ctx context.Context, user hazard.User, id uuid.UUID, in
 		if err != nil {
 			return SpotCheck{}, hazard.Wrap(op, err)
 		}
-		if slices.Contains(s.stages.ClosedOut, h.State) {
+		if !h.Open() { // drawn closed out; a hazard reopened since stays as it is
 			if _, err := s.hazards.Act(ctx, user, h.ID, hazard.ActionReopen, hazard.ActInput{ExpectedVersion: h.Version, Note: in.Note}); err != nil {
 				return SpotCheck{}, hazard.Wrap(op, err)
 			}

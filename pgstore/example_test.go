@@ -74,6 +74,7 @@ func ExampleMigrations() {
 	// 10 0010_blob_times.sql
 	// 11 0011_rewards_issued.sql
 	// 12 0012_deliveries_user.sql
+	// 13 0013_ledger_refs.sql
 	// 16 0016_moderation_replies.sql
 	// 18 0018_follows.sql
 }

@@ -123,7 +123,7 @@ func TestPlazaQueryPlans(t *testing.T) {
 
 // requireIndexedPlan fails the test when the plan of sql has a Seq Scan or
 // reads no index.
-func requireIndexedPlan(t *testing.T, db *pgstore.DB, name, sql string, args []any, sorts bool) {
+func requireIndexedPlan(t testing.TB, db *pgstore.DB, name, sql string, args []any, sorts bool) {
 	t.Helper()
 	var plan []byte
 	require.NoError(t, db.Pool().QueryRow(t.Context(), "EXPLAIN (FORMAT JSON) "+sql, args...).Scan(&plan))
@@ -143,8 +143,9 @@ func requireIndexedPlan(t *testing.T, db *pgstore.DB, name, sql string, args []a
 }
 
 type planNode struct {
-	NodeType string     `json:"Node Type"`
-	Plans    []planNode `json:"Plans"`
+	NodeType  string     `json:"Node Type"`
+	IndexName string     `json:"Index Name"`
+	Plans     []planNode `json:"Plans"`
 }
 
 func (n planNode) walk(out []planNode) []planNode {

@@ -40,9 +40,12 @@ const (
 	AssessmentsSQL = assessmentsSQL
 )
 
-// LedgerQuery exposes the statement of InspectionStore.LedgerHazards to
-// the tests that EXPLAIN it.
-var LedgerQuery = ledgerQuery
+// The statements of a district's ledger, for the tests that EXPLAIN them:
+// RiskStore.UnitRefs, then HazardStore.StatsRows over the district's units.
+var (
+	UnitRefsQuery = unitRefsQuery
+	StatsQuery    = statsQuery
+)
 
 // AgeBlobs makes every stored blob look put d earlier.
 func (db *DB) AgeBlobs(t interface{ Fatal(...any) }, d time.Duration) {

@@ -15,10 +15,7 @@ import (
 	"github.com/hazardloop/hazardloop/risk"
 )
 
-// InspectionStore is the PostgreSQL inspection.Store, with the
-// inspection.LedgerReader capability: it shares the database with the
-// hazards and the risk register, so that a ledger reads a district's units
-// and their hazards through indexes. It stores; the rules are package
+// InspectionStore is the PostgreSQL inspection.Store. It stores; the rules are package
 // inspection's, and the checks every adapter makes are inspection's own
 // functions (Checklist.Validate, Inspection.Validate,
 // CheckInspectionUpdate, CheckEvents).
@@ -31,10 +28,7 @@ type InspectionStore struct {
 	db *DB
 }
 
-var (
-	_ inspection.Store        = (*InspectionStore)(nil)
-	_ inspection.LedgerReader = (*InspectionStore)(nil)
-)
+var _ inspection.Store = (*InspectionStore)(nil)
 
 // Inspection returns the inspection.Store over db.
 func (db *DB) Inspection() *InspectionStore { return &InspectionStore{db: db} }

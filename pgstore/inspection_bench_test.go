@@ -4,11 +4,9 @@ import (
 	"os"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/inspection"
-	"github.com/hazardloop/hazardloop/risk"
 )
 
 // envLedgerBenchUnits overrides the number of units (and hazards)
@@ -18,7 +16,9 @@ const envLedgerBenchUnits = "HAZARDLOOP_LEDGER_BENCH_UNITS"
 // BenchmarkLedgerPostgres loads n units in 100 districts and n hazards
 // found at them (HAZARDLOOP_LEDGER_BENCH_UNITS, default 200,000) and
 // measures the reconciliation ledger of one district and of one unit
-// through inspection.Service, which reads InspectionStore's LedgerReader.
+// through inspection.Service: the register's UnitRefs, then one
+// hazard.StatsQuery over the units (HazardStore.StatsRows). It first
+// checks the plans of those statements at that size (requireLedgerPlans).
 // It is skipped by -short.
 func BenchmarkLedgerPostgres(b *testing.B) {
 	if testing.Short() {
@@ -33,21 +33,11 @@ func BenchmarkLedgerPostgres(b *testing.B) {
 	}
 	ctx := b.Context()
 	db := newDB(b)
+	b.Logf("loading %d units and hazards", n)
 	loadLedgerRows(b, db, n, n)
-	now := time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	hz, err := hazard.NewService(hazard.ServiceConfig{Store: db.Hazards(), Clock: clock})
-	if err != nil {
-		b.Fatal(err)
-	}
-	rs, err := risk.New(risk.Config{Store: db.Risk(), Hazards: db.Hazards(), Clock: clock})
-	if err != nil {
-		b.Fatal(err)
-	}
-	svc, err := inspection.New(inspection.Config{Store: db.Inspection(), Units: db.Risk(), Hazards: hz, HazardStore: db.Hazards(), Risk: rs, Clock: clock})
-	if err != nil {
-		b.Fatal(err)
-	}
+	svc := ledgerService(b, db)
+	requireLedgerPlans(b, db, n)
+	var err error
 	staff := hazard.User{ID: "admin-1", Role: "admin"}
 	for _, c := range []struct {
 		name string

@@ -15,7 +15,8 @@ func TestInspectionStore(t *testing.T) {
 
 // TestInspectionLoop drives the whole regulators' loop over PostgreSQL:
 // the hazards, the register and the inspection records in one database,
-// the ledger read through InspectionStore's LedgerReader.
+// the ledger read through the register's UnitRefs and the hazard store's
+// StatsRows.
 func TestInspectionLoop(t *testing.T) {
 	inspectiontest.TestLoop(t, func(t *testing.T) inspectiontest.Stores {
 		db := newDB(t)

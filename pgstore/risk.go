@@ -194,6 +194,14 @@ func unitListQuery(f risk.UnitFilter, p hazard.Page) (string, []any, int, error)
 			return "", nil, 0, err
 		}
 	}
+	from, order, w := unitWhere(f, after)
+	w.args = append(w.args, limit+1)
+	return fmt.Sprintf(`SELECT u.doc FROM %s WHERE %s ORDER BY %s LIMIT $%d`, from, w.sql(), order, len(w.args)), w.args, limit, nil
+}
+
+// unitWhere returns the tables, the order and the conditions of the units
+// f selects after the ID after.
+func unitWhere(f risk.UnitFilter, after uuid.UUID) (string, string, where) {
 	var w where
 	from, order := `risk_units u`, "u.id"
 	if f.Department != "" {
@@ -215,8 +223,7 @@ func unitListQuery(f risk.UnitFilter, p hazard.Page) (string, []any, int, error)
 	if f.Grade != "" {
 		w.add("u.grade = ?", string(f.Grade))
 	}
-	w.args = append(w.args, limit+1)
-	return fmt.Sprintf(`SELECT u.doc FROM %s WHERE %s ORDER BY %s LIMIT $%d`, from, w.sql(), order, len(w.args)), w.args, limit, nil
+	return from, order, w
 }
 
 // ListUnits implements risk.Store.

@@ -270,6 +270,17 @@ type Store interface {
 	// order. It reads the index, never every unit. An invalid query is
 	// CodeInvalid.
 	Due(ctx context.Context, q DueQuery) (DueList, error)
+
+	// UnitRefs returns the refs of the first limit units, in ID order,
+	// that match f, reading the index of f's district or industry when it
+	// names one rather than every unit (a district's ledger reads it). A
+	// limit below 1 or above MaxUnitRefs is CodeInvalid.
+	UnitRefs(ctx context.Context, f UnitFilter, limit int) ([]UnitRef, error)
+
+	// UnitRefsOf returns the refs of the units with the IDs, in ID order,
+	// each once; an unknown ID is left out. More than MaxUnitRefs IDs is
+	// CodeInvalid.
+	UnitRefsOf(ctx context.Context, ids []uuid.UUID) ([]UnitRef, error)
 }
 
 // CheckUnitUpdate returns a CodeInvalid error naming the first field an

@@ -14,8 +14,8 @@ import (
 )
 
 // TestStore runs the conformance suite of hazard.Store (with its EventLog,
-// and hazard.EventsBatcher and hazard.LimitedCreator when the
-// store has them) against the stores open returns. open is called once per
+// and hazard.EventsBatcher, hazard.LimitedCreator and hazard.StatsReader
+// when the store has them) against the stores open returns. open is called once per
 // subtest and must return a fresh, empty store; it may register clean-up
 // with t.Cleanup. An adapter's test is one line:
 //
@@ -74,6 +74,7 @@ func TestStore(t *testing.T, open func(t *testing.T) hazard.Store) {
 		{"Events/SubjectEvents", s.subjectEvents},
 		{"Events/SubjectEventsInvalid", s.subjectEventsInvalid},
 		{"Create/EventOfOtherSubject", s.createOtherSubject},
+		{"Stats/RowsMatchFilter", s.statsRows},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			st := open(t)

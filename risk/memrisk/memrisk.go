@@ -40,6 +40,10 @@ type Store struct {
 	// due maps a department to its buckets: a day (Unix seconds of UTC
 	// midnight) to the units due then and their grades.
 	due map[string]map[int64]map[uuid.UUID]risk.Grade
+	// byDistrict and byIndustry hold the units of each district and
+	// industry (UnitRefs reads them).
+	byDistrict placeIndex
+	byIndustry placeIndex
 }
 
 var _ risk.Store = (*Store)(nil)
@@ -56,6 +60,9 @@ func New(log hazard.EventLog) *Store {
 		history: make(map[uuid.UUID][]risk.Assessment),
 		asmtAt:  make(map[uuid.UUID]int),
 		due:     make(map[string]map[int64]map[uuid.UUID]risk.Grade),
+
+		byDistrict: placeIndex{},
+		byIndustry: placeIndex{},
 	}
 }
 
@@ -110,6 +117,7 @@ func (s *Store) CreateUnit(ctx context.Context, u risk.Unit, events []hazard.Eve
 	i, _ := slices.BinarySearchFunc(s.ids, u.ID, cmpID)
 	s.ids = slices.Insert(s.ids, i, u.ID)
 	s.index(&u)
+	s.indexPlace(&u)
 	return u.Clone(), nil
 }
 
@@ -209,8 +217,10 @@ func (s *Store) UpdateUnit(ctx context.Context, u risk.Unit, expectedVersion int
 		return risk.Unit{}, hazard.Wrap(op, err)
 	}
 	s.unindex(old)
+	s.unindexPlace(old)
 	s.units[u.ID] = &u
 	s.index(&u)
+	s.indexPlace(&u)
 	return u.Clone(), nil
 }
 
