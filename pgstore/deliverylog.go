@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/hazardloop/hazardloop/notify"
 )
 
@@ -47,22 +49,7 @@ func (l *DeliveryLog) Deliveries(ctx context.Context, prefix string, limit int) 
 	}
 	rows, err := l.db.pool.Query(ctx, `SELECT key, channel, user_id, at_ns FROM deliveries
 		WHERE starts_with(key, $1) ORDER BY at_ns, key LIMIT $2`, prefix, lim)
-	if err != nil {
-		return nil, translate(op, err)
-	}
-	defer rows.Close()
-	var out []notify.Delivery
-	for rows.Next() {
-		var d notify.Delivery
-		var ch string
-		var ns int64
-		if err := rows.Scan(&d.Key, &ch, &d.UserID, &ns); err != nil {
-			return nil, translate(op, err)
-		}
-		d.Channel, d.At = notify.Channel(ch), time.Unix(0, ns).UTC()
-		out = append(out, d)
-	}
-	return out, translate(op, rows.Err())
+	return l.scan(op, rows, err)
 }
 
 // DeliveriesTo implements notify.UserDeliveries, through the index
@@ -74,6 +61,12 @@ func (l *DeliveryLog) DeliveriesTo(ctx context.Context, userID string, limit int
 	}
 	rows, err := l.db.pool.Query(ctx, `SELECT key, channel, user_id, at_ns FROM deliveries
 		WHERE user_id = $1 ORDER BY at_ns DESC, key DESC LIMIT $2`, userID, limit)
+	return l.scan(op, rows, err)
+}
+
+// scan reads the rows of a query of key, channel, user_id and at_ns
+// (whose error is err) as deliveries, times in UTC.
+func (l *DeliveryLog) scan(op string, rows pgx.Rows, err error) ([]notify.Delivery, error) {
 	if err != nil {
 		return nil, translate(op, err)
 	}

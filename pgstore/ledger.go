@@ -196,14 +196,20 @@ func (l *Ledger) ListByReporter(ctx context.Context, reporterID string, status r
 	if status != "" && !status.Valid() {
 		return reward.List{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "status", Message: "is not a known status"}
 	}
-	limit, err := pageLimit(op, p.Limit)
-	if err != nil {
-		return reward.List{}, err
-	}
 	var w where
 	w.add("reporter = ?", reporterID)
 	if status != "" {
 		w.add("status = ?", string(status))
+	}
+	return l.list(ctx, op, w, p)
+}
+
+// list returns one page of the rewards w selects, newest first (by ID),
+// with cursors of rewardCursorPrefix.
+func (l *Ledger) list(ctx context.Context, op string, w where, p hazard.Page) (reward.List, error) {
+	limit, err := pageLimit(op, p.Limit)
+	if err != nil {
+		return reward.List{}, err
 	}
 	if p.Cursor != "" {
 		after, err := parseCursorWith(op, rewardCursorPrefix, p.Cursor)
@@ -231,31 +237,10 @@ func (l *Ledger) ListIssued(ctx context.Context, since, until time.Time, p hazar
 	if !until.After(since) {
 		return reward.List{}, &hazard.Error{Code: hazard.CodeInvalid, Op: op, Field: "until", Message: "must be after since"}
 	}
-	limit, err := pageLimit(op, p.Limit)
-	if err != nil {
-		return reward.List{}, err
-	}
 	var w where
 	w.add("issued_ns >= ?", boundNanos(since, math.MinInt64))
 	w.add("issued_ns < ?", boundNanos(until, math.MaxInt64))
-	if p.Cursor != "" {
-		after, err := parseCursorWith(op, rewardCursorPrefix, p.Cursor)
-		if err != nil {
-			return reward.List{}, err
-		}
-		w.add("id < ?", after)
-	}
-	w.args = append(w.args, limit+1)
-	items, err := l.scanMany(ctx, l.db.pool, fmt.Sprintf(`SELECT doc FROM rewards WHERE %s ORDER BY id DESC LIMIT $%d`, w.sql(), len(w.args)), w.args...)
-	if err != nil {
-		return reward.List{}, translate(op, err)
-	}
-	out := reward.List{Items: items}
-	if len(items) > limit {
-		out.Items = items[:limit]
-		out.Next = makeCursorWith(rewardCursorPrefix, items[limit-1].ID)
-	}
-	return out, nil
+	return l.list(ctx, op, w, p)
 }
 
 // Totals implements reward.Ledger.
