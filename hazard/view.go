@@ -277,7 +277,31 @@ func (s *Service) StaffView(ctx context.Context, user User, id uuid.UUID) (Staff
 	}
 	onFile := h.Reporter.Contact != (Contact{})
 	h.Reporter.Contact = Contact{}
+	if IsAnonymous(h.Reporter.UserID) {
+		events = eventsOfAnonymous(events)
+	}
 	return StaffView{Hazard: h, Events: events, Actions: acts, ContactOnFile: onFile}, nil
+}
+
+// eventsOfAnonymous returns a staff view's events of an anonymous report:
+// who later bound their identity to it to claim its reward (the binding
+// and the reward events) stays unknown to staff, as the reporter chose;
+// each such event keeps its type, role and time.
+func eventsOfAnonymous(events []Event) []Event {
+	out := make([]Event, len(events))
+	for i, e := range events {
+		switch e.Type {
+		case EventClaimBound, EventRewardIssued, EventRewardClaimed, EventRewardExpired:
+			e = e.Clone()
+			e.Actor = Actor{Role: e.Actor.Role}
+			if e.Actor.Role == "system" {
+				e.Actor = System
+			}
+			delete(e.Data, DataReporterID)
+		}
+		out[i] = e
+	}
+	return out
 }
 
 // Mine returns one page of the user's own reports, newest first.

@@ -184,6 +184,15 @@ func testAnonymousReport(t *testing.T, backend func(*server.Config)) {
 		}
 	}
 	assert.True(t, found, "the bound citizen's reward for %s: %v", ref, out)
+	// Staff handling the report do not learn who bound it: the binding and
+	// the reward events keep their type and time, not the citizen.
+	for _, u := range []string{"fire-1", "reviewer-1", "admin-1"} {
+		code, raw := h.call("GET", "/api/v1/reports/"+id, h.token(u), nil)
+		require.Equal(t, http.StatusOK, code, "%v", raw)
+		body, _ := json.Marshal(raw)
+		assert.NotContains(t, string(body), "citizen-1", "%s's view of an anonymous report", u)
+		assert.Contains(t, string(body), `"claim_bound"`, "the binding itself is in the history")
+	}
 	code, out = h.call("POST", "/api/v1/claims/follow", "", map[string]string{"claim_code": claim})
 	require.Equal(t, http.StatusOK, code)
 	assert.Equal(t, true, out["bound"])
