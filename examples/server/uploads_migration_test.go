@@ -54,7 +54,12 @@ func TestUploadsOfAnOlderServer(t *testing.T) {
 	_, err = db.Pool().Exec(ctx, `INSERT INTO server_photo_refs (key, hazard_id) VALUES ($1, $2)`, used.Key, h.ID)
 	require.NoError(t, err)
 
-	s := startServer(t, func(c *server.Config) { c.DatabaseURL, c.PhotoDir = dbURL, "" })
+	// Reports public from their submission: the older upload's report was
+	// never forwarded, and its public photo is what this test reads.
+	s := startServer(t, func(c *server.Config) {
+		c.DatabaseURL, c.PhotoDir = dbURL, ""
+		c.Moderation.Publish = hazard.PublishOnSubmit
+	})
 	r := s.do("GET", "/photos/"+used.Key, "", nil)
 	require.Equal(t, http.StatusOK, r.status, "public photo of an older upload: %s", r.body)
 	assert.NotContains(t, string(r.body), "GPS", "the public copy is stripped")

@@ -13,11 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/examples/server"
+	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/notify"
 )
 
 // startRecordingServer is startServer with a notification recorder, so
-// that a test can follow a message's unsubscribe link.
+// that a test can follow a message's unsubscribe link. Reports are public
+// from their submission, so that a second citizen finds one nearby before
+// a dispatcher forwarded it.
 func startRecordingServer(t *testing.T) (string, *notify.Recorder) {
 	t.Helper()
 	rec := notify.NewRecorder(notify.ChannelLog, nil)
@@ -28,6 +31,7 @@ func startRecordingServer(t *testing.T) (string, *notify.Recorder) {
 		done <- server.Run(ctx, server.Config{
 			Addr: "127.0.0.1:0", Demo: true, PhotoDir: t.TempDir(), Notifier: rec,
 			Logger: slog.New(slog.DiscardHandler), RelayInterval: 20 * time.Millisecond,
+			Moderation: hazard.ModerationConfig{Publish: hazard.PublishOnSubmit},
 		}, func(a string) { addr <- a })
 	}()
 	t.Cleanup(func() {

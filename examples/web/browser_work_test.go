@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -217,7 +218,9 @@ func TestBrowserUnitSelfCheckAndRectify(t *testing.T) {
 	// rectification a sham: the hazard reopens.
 	b.loginAs("supervisor-1")
 	b.open("/work/spot-checks", "#draw-form")
-	b.run("draw", chromedp.Click(chromedp.CSS(`#draw`)))
+	// From today: the demo city's history has closed-out hazards of its own.
+	b.run("draw", chromedp.SetValue(chromedp.CSS(`#d-since`), time.Now().UTC().Format(time.DateOnly)),
+		chromedp.Click(chromedp.CSS(`#draw`)))
 	b.waitFor("drawn", `(() => {
 		if (document.getElementById("spot-check")) return "done";
 		const f = document.getElementById("draw-form");

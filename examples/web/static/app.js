@@ -79,7 +79,7 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
-  // The helpers the regulators' pages (work.js) share.
+  // The helpers other page scripts (work.js, moderation.js, follow.js) share.
   window.hazardloop = { api: api, upload: upload, uuid: uuid, msg: msg, clearErrors: clearErrors, showError: showError, checkPhotos: checkPhotos };
 
   // Log out.
@@ -228,8 +228,7 @@
     });
   });
   // The helpers other page scripts (follow.js) share.
-  window.hl = { api: api, clearErrors: clearErrors, showError: showError, upload: upload, checkPhotos: checkPhotos };
+  // follow.js names them window.hl; work.js and moderation.js window.hazardloop (above).
+  window.hl = window.hazardloop;
 
-  // The helpers other page scripts (moderation.js) share.
-  window.hazardloop = { api: api, showError: showError, clearErrors: clearErrors, msg: msg };
 })();
