@@ -67,11 +67,13 @@ func TestBrowserInspectorPhone(t *testing.T) {
 	require.NotEmpty(t, b.text(`#grade-steps`), "the unit's page says why it has its grade")
 	b.screenshot("work-unit")
 	b.run("start", chromedp.SendKeys(chromedp.CSS(`#co-inspector`), "inspector-2"), chromedp.Click(chromedp.CSS(`#start`)))
+	// Done once the inspection's page has loaded completely (its script may
+	// still be syncing: read the total in one evaluation, not by node).
 	b.waitFor("inspection page", `(() => {
-		if (document.getElementById("inspection")) return "done";
+		if (document.readyState === "complete" && document.getElementById("progress-total")) return "done";
 		return [...document.querySelectorAll("#start-form .error")].map(e => e.textContent).join(" ").trim();
 	})()`)
-	total, err := strconv.Atoi(b.text(`#progress-total`))
+	total, err := strconv.Atoi(strings.TrimSpace(value(b, "progress total", chromedp.Evaluate[string](`document.getElementById("progress-total").textContent`))))
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, total, 4, "the checklist's items")
 
