@@ -305,18 +305,8 @@ func (p *Photos) AnswerFixed(ctx context.Context, user User, id uuid.UUID, in Fi
 	if err := authenticated(op, user); err != nil {
 		return Hazard{}, err
 	}
-	photos, held, err := p.hold(ctx, op, user, uploads)
-	if err != nil {
-		return Hazard{}, err
-	}
-	in.Photos = append(slices.Clone(in.Photos), photos...)
-	h, err := p.svc.AnswerFixed(ctx, user, id, in)
-	if err != nil {
-		p.release(ctx, user, held)
-		return Hazard{}, err
-	}
-	if err := p.attach(ctx, op, user, h.ID, held); err != nil {
-		return Hazard{}, err
-	}
-	return h, nil
+	return p.withUploads(ctx, op, user, uploads, func(photos []Photo) (Hazard, error) {
+		in.Photos = append(slices.Clone(in.Photos), photos...)
+		return p.svc.AnswerFixed(ctx, user, id, in)
+	})
 }

@@ -285,20 +285,10 @@ func (p *Photos) Submit(ctx context.Context, user User, in SubmitInput, uploads 
 	if ac, ok := p.svc.store.(AttachingCreator); ok && len(uploads) > 0 && ac.KeepsUploads(p.uploads) {
 		return p.submitAttaching(ctx, ac, user, in, uploads, idempotencyKey)
 	}
-	photos, held, err := p.hold(ctx, op, user, uploads)
-	if err != nil {
-		return Hazard{}, err
-	}
-	in.Photos = append(slices.Clone(in.Photos), photos...)
-	h, err := p.svc.Submit(ctx, user, in, idempotencyKey)
-	if err != nil {
-		p.release(ctx, user, held)
-		return Hazard{}, err
-	}
-	if err := p.attach(ctx, op, user, h.ID, held); err != nil {
-		return Hazard{}, err
-	}
-	return h, nil
+	return p.withUploads(ctx, op, user, uploads, func(photos []Photo) (Hazard, error) {
+		in.Photos = append(slices.Clone(in.Photos), photos...)
+		return p.svc.Submit(ctx, user, in, idempotencyKey)
+	})
 }
 
 // Act is Service.Act with photos from user's uploads: the uploads with the
@@ -310,12 +300,21 @@ func (p *Photos) Act(ctx context.Context, user User, id uuid.UUID, action string
 	if err := authenticated(op, user); err != nil {
 		return Hazard{}, err
 	}
+	return p.withUploads(ctx, op, user, uploads, func(photos []Photo) (Hazard, error) {
+		in.Photos = append(slices.Clone(in.Photos), photos...)
+		return p.svc.Act(ctx, user, id, action, in)
+	})
+}
+
+// withUploads holds user's uploads with the keys, runs use with their
+// photos, then attaches them to the hazard it returns, or releases them
+// when it fails: how every use case with uploads treats them.
+func (p *Photos) withUploads(ctx context.Context, op string, user User, uploads []string, use func(photos []Photo) (Hazard, error)) (Hazard, error) {
 	photos, held, err := p.hold(ctx, op, user, uploads)
 	if err != nil {
 		return Hazard{}, err
 	}
-	in.Photos = append(slices.Clone(in.Photos), photos...)
-	h, err := p.svc.Act(ctx, user, id, action, in)
+	h, err := use(photos)
 	if err != nil {
 		p.release(ctx, user, held)
 		return Hazard{}, err
@@ -444,18 +443,8 @@ func (p *Photos) AddInfo(ctx context.Context, user User, id uuid.UUID, in AddInf
 	if err := authenticated(op, user); err != nil {
 		return Hazard{}, err
 	}
-	photos, held, err := p.hold(ctx, op, user, uploads)
-	if err != nil {
-		return Hazard{}, err
-	}
-	in.Photos = append(slices.Clone(in.Photos), photos...)
-	h, err := p.svc.AddInfo(ctx, user, id, in)
-	if err != nil {
-		p.release(ctx, user, held)
-		return Hazard{}, err
-	}
-	if err := p.attach(ctx, op, user, h.ID, held); err != nil {
-		return Hazard{}, err
-	}
-	return h, nil
+	return p.withUploads(ctx, op, user, uploads, func(photos []Photo) (Hazard, error) {
+		in.Photos = append(slices.Clone(in.Photos), photos...)
+		return p.svc.AddInfo(ctx, user, id, in)
+	})
 }
