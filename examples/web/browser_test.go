@@ -118,9 +118,25 @@ func value[T any](b *browser, what string, a chromedp.Action[T]) T {
 	return v
 }
 
+// text reads the visible text of the first element matching sel, waiting
+// until it exists. It asks the page itself rather than chromedp's copy of
+// the DOM, whose node IDs go stale for a moment after a page reloads.
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	return strings.TrimSpace(value(b, "text of "+sel, chromedp.Text(chromedp.CSS(sel))))
+	q, err := json.Marshal(sel)
+	require.NoError(b.t, err)
+	expr := `(() => { const e = document.querySelector(` + string(q) + `); return e ? [e.innerText] : null; })()`
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](expr))
+		switch {
+		case err == nil && len(got) == 1:
+			return strings.TrimSpace(got[0])
+		case time.Now().After(deadline):
+			b.t.Fatalf("text of %s: no such element after 20s (last error: %v)", sel, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func (b *browser) screenshot(name string) {
