@@ -19,8 +19,9 @@ import (
 // account is filed by an anonymous reporter whose user ID is derived from
 // the client's device ID (AnonymousUser), and its answer carries a
 // one-time claim code. With the code, the reporter follows the report
-// (FollowClaim) and later binds a verified identity to it (BindClaim), which
-// the reward service re-evaluates then. An anonymous report never earns a
+// (FollowClaim), reopens it or answers "is it fixed?" once it is closed as
+// fixed (ReopenClaim, AnswerFixedClaim), and later binds a verified
+// identity to it (BindClaim), which the reward service re-evaluates then. An anonymous report never earns a
 // reward without that binding.
 
 // AnonymousPrefix begins the user ID of every anonymous reporter
@@ -76,7 +77,8 @@ type AnonymousLimits struct {
 	// as an account's are.
 	UploadsPerAddress Limit
 	// ClaimAttemptsPerAddress and ClaimAttemptsPerReport limit the uses of
-	// claim codes (following, binding) per network address (default 20 in
+	// claim codes (following, reopening, answering "is it fixed?",
+	// binding) per network address (default 20 in
 	// 15 minutes) and per report (default 30 an hour). Every attempt
 	// counts, so failed ones are limited whoever makes them.
 	ClaimAttemptsPerAddress Limit
@@ -321,7 +323,10 @@ func (s *Service) checkClaim(ctx context.Context, op, address, code string) (Haz
 }
 
 // ClaimView is what a claim code shows: the reporter's view of the
-// anonymous report, and who it is bound to.
+// anonymous report, and who it is bound to. Its Actions are those the
+// holder of the code may take with it: the reopen action while the report
+// may be reopened (ReopenClaim); whether "is it fixed?" awaits an answer
+// (AnswerFixedClaim) is in Hazard.Aftercare.
 type ClaimView struct {
 	ReporterView
 	// Bound is true once a verified identity was bound to the report.
@@ -346,6 +351,7 @@ func (s *Service) FollowClaim(ctx context.Context, address, code string) (ClaimV
 	if err != nil {
 		return ClaimView{}, err
 	}
+	rv.Actions = s.claimActions(&h, rv.Actions)
 	_, bound := BoundReporter(events)
 	v := ClaimView{ReporterView: rv, Bound: bound}
 	if !h.Open() {
