@@ -343,19 +343,24 @@ type ClaimView struct {
 // "claim_code".
 func (s *Service) FollowClaim(ctx context.Context, address, code string) (ClaimView, error) {
 	const op = "follow claim"
-	h, events, err := s.checkClaim(ctx, op, address, code)
+	h, _, err := s.checkClaim(ctx, op, address, code)
 	if err != nil {
 		return ClaimView{}, err
 	}
-	rv, err := s.ReporterView(ctx, User{ID: h.Reporter.UserID, Role: string(RoleReporter)}, h.ID)
+	return s.claimView(ctx, &h)
+}
+
+// claimView returns the anonymous report h as its claim code shows it now.
+func (s *Service) claimView(ctx context.Context, h *Hazard) (ClaimView, error) {
+	rv, err := s.ReporterView(ctx, claimReporter(h), h.ID)
 	if err != nil {
 		return ClaimView{}, err
 	}
-	rv.Actions = s.claimActions(&h, rv.Actions)
-	_, bound := BoundReporter(events)
+	rv.Actions = s.claimActions(&rv.Hazard, rv.Actions)
+	bound := slices.ContainsFunc(rv.Timeline, func(e ReporterEvent) bool { return e.Type == EventClaimBound })
 	v := ClaimView{ReporterView: rv, Bound: bound}
-	if !h.Open() {
-		v.ClaimBy = h.ClosedAt.Add(s.claimWindow)
+	if !rv.Hazard.Open() {
+		v.ClaimBy = rv.Hazard.ClosedAt.Add(s.claimWindow)
 	}
 	return v, nil
 }

@@ -53,21 +53,26 @@ func (s *Service) claimActions(h *Hazard, actions []ActionInfo) []ActionInfo {
 // report its reporter cannot reopen now (open, or closed as invalid) is
 // CodeConflict naming "state"; a stale in.ExpectedVersion CodeConflict. See
 // FollowClaim for the limits of attempts and the answer to a wrong code.
-func (s *Service) ReopenClaim(ctx context.Context, address, code string, in ReopenInput) (Hazard, error) {
+// It returns the report as the code shows it after the reopening.
+func (s *Service) ReopenClaim(ctx context.Context, address, code string, in ReopenInput) (ClaimView, error) {
 	const op = "reopen claim"
 	h, _, err := s.checkClaim(ctx, op, address, code)
 	if err != nil {
-		return Hazard{}, err
+		return ClaimView{}, err
 	}
 	pr, err := s.process(&h)
 	if err != nil {
-		return Hazard{}, err
+		return ClaimView{}, err
 	}
 	action := reopenAction(pr, h.State, RoleReporter)
 	if action == "" {
-		return Hazard{}, &Error{Code: CodeConflict, Op: op, Field: "state", Message: "the report cannot be reopened now"}
+		return ClaimView{}, &Error{Code: CodeConflict, Op: op, Field: "state", Message: "the report cannot be reopened now"}
 	}
-	return s.Act(ctx, claimReporter(&h), h.ID, action, ActInput{ExpectedVersion: in.ExpectedVersion, Note: in.Note, Photos: in.Photos})
+	h, err = s.Act(ctx, claimReporter(&h), h.ID, action, ActInput{ExpectedVersion: in.ExpectedVersion, Note: in.Note, Photos: in.Photos})
+	if err != nil {
+		return ClaimView{}, err
+	}
+	return s.claimView(ctx, &h)
 }
 
 // AnswerFixedClaim records, for the holder of the claim code coming from
@@ -76,13 +81,17 @@ func (s *Service) ReopenClaim(ctx context.Context, address, code string, in Reop
 // not answered since its latest closure, else CodeConflict naming "fixed";
 // a "no" reopens it with in.Note and in.Photos as ReopenClaim does). See
 // FollowClaim for the limits of attempts and the answer to a wrong code.
-func (s *Service) AnswerFixedClaim(ctx context.Context, address, code string, in FixedAnswerInput) (Hazard, error) {
+// It returns the report as the code shows it after the answer.
+func (s *Service) AnswerFixedClaim(ctx context.Context, address, code string, in FixedAnswerInput) (ClaimView, error) {
 	const op = "answer fixed claim"
 	h, _, err := s.checkClaim(ctx, op, address, code)
 	if err != nil {
-		return Hazard{}, err
+		return ClaimView{}, err
 	}
-	return s.AnswerFixed(ctx, claimReporter(&h), h.ID, in)
+	if h, err = s.AnswerFixed(ctx, claimReporter(&h), h.ID, in); err != nil {
+		return ClaimView{}, err
+	}
+	return s.claimView(ctx, &h)
 }
 
 // ReopenClaim is Service.ReopenClaim with photos from uploader's uploads
@@ -90,18 +99,26 @@ func (s *Service) AnswerFixedClaim(ctx context.Context, address, code string, in
 // (AnonymousUser, whose uploads UploadAnonymous took) or a signed-in user,
 // held while it runs and attached to the report after (or released when it
 // fails). uploader may be the zero User when there are no uploads.
-func (p *Photos) ReopenClaim(ctx context.Context, uploader User, address, code string, in ReopenInput, uploads []string) (Hazard, error) {
-	return p.withUploads(ctx, "reopen claim", uploader, uploads, func(photos []Photo) (Hazard, error) {
+func (p *Photos) ReopenClaim(ctx context.Context, uploader User, address, code string, in ReopenInput, uploads []string) (ClaimView, error) {
+	var v ClaimView
+	_, err := p.withUploads(ctx, "reopen claim", uploader, uploads, func(photos []Photo) (Hazard, error) {
 		in.Photos = append(slices.Clone(in.Photos), photos...)
-		return p.svc.ReopenClaim(ctx, address, code, in)
+		var err error
+		v, err = p.svc.ReopenClaim(ctx, address, code, in)
+		return v.Hazard, err
 	})
+	return v, err
 }
 
 // AnswerFixedClaim is Service.AnswerFixedClaim with photos (for a "no")
 // from uploader's uploads, as ReopenClaim takes them.
-func (p *Photos) AnswerFixedClaim(ctx context.Context, uploader User, address, code string, in FixedAnswerInput, uploads []string) (Hazard, error) {
-	return p.withUploads(ctx, "answer fixed claim", uploader, uploads, func(photos []Photo) (Hazard, error) {
+func (p *Photos) AnswerFixedClaim(ctx context.Context, uploader User, address, code string, in FixedAnswerInput, uploads []string) (ClaimView, error) {
+	var v ClaimView
+	_, err := p.withUploads(ctx, "answer fixed claim", uploader, uploads, func(photos []Photo) (Hazard, error) {
 		in.Photos = append(slices.Clone(in.Photos), photos...)
-		return p.svc.AnswerFixedClaim(ctx, address, code, in)
+		var err error
+		v, err = p.svc.AnswerFixedClaim(ctx, address, code, in)
+		return v.Hazard, err
 	})
+	return v, err
 }

@@ -51,8 +51,10 @@ func TestReopenClaim(t *testing.T) {
 		require.ErrorIs(t, err, hazard.ErrInvalid, "a reopening needs a photo, as the reporter's does")
 
 		f.clock.Advance(hazard.DefaultReopenWindow - time.Minute)
-		got, err := f.svc.ReopenClaim(ctx, addr, code, hazard.ReopenInput{ExpectedVersion: h.Version, Note: "又堵了", Photos: back})
+		rv, err := f.svc.ReopenClaim(ctx, addr, code, hazard.ReopenInput{ExpectedVersion: h.Version, Note: "又堵了", Photos: back})
 		require.NoError(t, err)
+		assert.Empty(t, rv.Actions, "the view after the reopening: nothing to reopen")
+		got := rv.Hazard
 		assert.Equal(t, hazard.StateDispatched, got.State)
 		assert.Equal(t, "fire", got.Department, "back to the department that handled it")
 		assert.Equal(t, 1, got.Aftercare.Reopens)
@@ -108,8 +110,9 @@ func TestAnswerFixedClaim(t *testing.T) {
 
 	_, err = f.svc.AnswerFixedClaim(ctx, addr, code, hazard.FixedAnswerInput{ExpectedVersion: v.Hazard.Version, Note: "没修好"})
 	require.ErrorIs(t, err, hazard.ErrInvalid, "a no needs a photo")
-	got, err := f.svc.AnswerFixedClaim(ctx, addr, code, hazard.FixedAnswerInput{ExpectedVersion: v.Hazard.Version, Note: "没修好", Photos: []hazard.Photo{photo("n")}})
+	v, err = f.svc.AnswerFixedClaim(ctx, addr, code, hazard.FixedAnswerInput{ExpectedVersion: v.Hazard.Version, Note: "没修好", Photos: []hazard.Photo{photo("n")}})
 	require.NoError(t, err)
+	got := v.Hazard
 	assert.Equal(t, hazard.StateDispatched, got.State, "a no reopens it")
 	assert.Equal(t, hazard.Aftercare{Reopens: 1, FixedNo: 1}, got.Aftercare)
 
@@ -122,8 +125,9 @@ func TestAnswerFixedClaim(t *testing.T) {
 	require.NoError(t, err)
 	got, err = f.store.Get(ctx, h.ID)
 	require.NoError(t, err)
-	got, err = f.svc.AnswerFixedClaim(ctx, addr, code, hazard.FixedAnswerInput{ExpectedVersion: got.Version, Fixed: true})
+	v, err = f.svc.AnswerFixedClaim(ctx, addr, code, hazard.FixedAnswerInput{ExpectedVersion: got.Version, Fixed: true})
 	require.NoError(t, err)
+	got = v.Hazard
 	assert.False(t, got.Open())
 	assert.Equal(t, 1, got.Aftercare.FixedYes)
 	_, err = f.svc.AnswerFixedClaim(ctx, addr, code, hazard.FixedAnswerInput{ExpectedVersion: got.Version, Fixed: true})
@@ -180,7 +184,7 @@ func TestPhotosReopenClaim(t *testing.T) {
 
 	got, err := ph.ReopenClaim(ctx, hazard.AnonymousUser(phone), phone.Address, code, hazard.ReopenInput{ExpectedVersion: h.Version, Note: "又堵了"}, []string{up.Key})
 	require.NoError(t, err, "the upload released after the wrong code is used again")
-	assert.True(t, got.Open())
+	assert.True(t, got.Hazard.Open())
 	refs, err := ups.Lookup(ctx, "", up.Key)
 	require.NoError(t, err)
 	assert.Equal(t, []uuid.UUID{h.ID}, refs.Hazards, "the photo is attached to the report")

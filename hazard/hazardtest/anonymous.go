@@ -298,8 +298,8 @@ func TestAnonymous(t *testing.T, open AnonymousStores) {
 		require.NoError(t, err)
 		got, err := e.b.AnswerFixedClaim(ctx, bob.Address, code, hazard.FixedAnswerInput{ExpectedVersion: h.Version, Fixed: true})
 		require.NoError(t, err, "AnswerFixedClaim on the other service")
-		assert.Equal(t, 1, got.Aftercare.FixedYes)
-		_, err = e.a.AnswerFixedClaim(ctx, bob.Address, code, hazard.FixedAnswerInput{ExpectedVersion: got.Version, Fixed: true})
+		assert.Equal(t, 1, got.Hazard.Aftercare.FixedYes)
+		_, err = e.a.AnswerFixedClaim(ctx, bob.Address, code, hazard.FixedAnswerInput{ExpectedVersion: got.Hazard.Version, Fixed: true})
 		assert.ErrorIs(t, err, hazard.ErrConflict, "one answer per closure")
 	})
 }
