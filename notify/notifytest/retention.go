@@ -116,4 +116,6 @@ func (reporters) User(_ context.Context, id string) (notify.Recipient, error) {
 	return notify.Recipient{UserID: id, Addresses: map[notify.Channel]string{notify.ChannelLog: id}}, nil
 }
 
-func (reporters) Users(context.Context, notify.UserQuery) ([]notify.Recipient, error) { return nil, nil }
+func (reporters) Users(context.Context, notify.UserQuery) ([]notify.Recipient, error) {
+	return nil, nil
+}
