@@ -111,7 +111,7 @@ func NewPhotos(cfg PhotosConfig) (*Photos, error) {
 		ttl: cmp.Or(cfg.TTL, DefaultUploadTTL), maxPending: cmp.Or(cfg.MaxPending, MaxPendingUploads),
 		grace: cmp.Or(cfg.BlobGrace, DefaultBlobGrace), originals: cmp.Or(cfg.OriginalRetention, DefaultOriginalRetention),
 		referrers: slices.Clone(cfg.Referrers),
-		slots: make(chan struct{}, cmp.Or(cfg.MaxConcurrent, DefaultMaxConcurrentUploads))}
+		slots:     make(chan struct{}, cmp.Or(cfg.MaxConcurrent, DefaultMaxConcurrentUploads))}
 	ph.now = cfg.Service.now
 	if cfg.Clock != nil {
 		ph.now = func() time.Time { return cfg.Clock().UTC() }
