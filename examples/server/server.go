@@ -249,16 +249,16 @@ type Server struct {
 	// wx is the WeChat login client, nil without Config.WeChat.
 	wx *wxLogin
 
-	uploadSlots    *uploadSlots
-	reg            *prometheus.Registry
+	uploadSlots *uploadSlots
+	reg         *prometheus.Registry
 	// retentionPurged counts what the retention sweep purged, by kind.
 	retentionPurged *prometheus.CounterVec
-	hazardMetrics  *hazard.Metrics
-	httpm          *httpMetrics
-	metricsHandler http.Handler
-	mux            *http.ServeMux
-	routes         []Route
-	openapiDoc     []byte
+	hazardMetrics   *hazard.Metrics
+	httpm           *httpMetrics
+	metricsHandler  http.Handler
+	mux             *http.ServeMux
+	routes          []Route
+	openapiDoc      []byte
 
 	shutting  atomic.Bool
 	cleanup   []func() error
