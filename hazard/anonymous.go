@@ -19,8 +19,9 @@ import (
 // account is filed by an anonymous reporter whose user ID is derived from
 // the client's device ID (AnonymousUser), and its answer carries a
 // one-time claim code. With the code, the reporter follows the report
-// (FollowClaim) and later binds a verified identity to it (BindClaim), which
-// the reward service re-evaluates then. An anonymous report never earns a
+// (FollowClaim), reopens it or answers "is it fixed?" once it is closed as
+// fixed (ReopenClaim, AnswerFixedClaim), and later binds a verified
+// identity to it (BindClaim), which the reward service re-evaluates then. An anonymous report never earns a
 // reward without that binding.
 
 // AnonymousPrefix begins the user ID of every anonymous reporter
@@ -76,7 +77,8 @@ type AnonymousLimits struct {
 	// as an account's are.
 	UploadsPerAddress Limit
 	// ClaimAttemptsPerAddress and ClaimAttemptsPerReport limit the uses of
-	// claim codes (following, binding) per network address (default 20 in
+	// claim codes (following, reopening, answering "is it fixed?",
+	// binding) per network address (default 20 in
 	// 15 minutes) and per report (default 30 an hour). Every attempt
 	// counts, so failed ones are limited whoever makes them.
 	ClaimAttemptsPerAddress Limit
@@ -321,7 +323,10 @@ func (s *Service) checkClaim(ctx context.Context, op, address, code string) (Haz
 }
 
 // ClaimView is what a claim code shows: the reporter's view of the
-// anonymous report, and who it is bound to.
+// anonymous report, and who it is bound to. Its Actions are those the
+// holder of the code may take with it: the reopen action while the report
+// may be reopened (ReopenClaim); whether "is it fixed?" awaits an answer
+// (AnswerFixedClaim) is in Hazard.Aftercare.
 type ClaimView struct {
 	ReporterView
 	// Bound is true once a verified identity was bound to the report.
@@ -338,18 +343,24 @@ type ClaimView struct {
 // "claim_code".
 func (s *Service) FollowClaim(ctx context.Context, address, code string) (ClaimView, error) {
 	const op = "follow claim"
-	h, events, err := s.checkClaim(ctx, op, address, code)
+	h, _, err := s.checkClaim(ctx, op, address, code)
 	if err != nil {
 		return ClaimView{}, err
 	}
-	rv, err := s.ReporterView(ctx, User{ID: h.Reporter.UserID, Role: string(RoleReporter)}, h.ID)
+	return s.claimView(ctx, &h)
+}
+
+// claimView returns the anonymous report h as its claim code shows it now.
+func (s *Service) claimView(ctx context.Context, h *Hazard) (ClaimView, error) {
+	rv, err := s.ReporterView(ctx, claimReporter(h), h.ID)
 	if err != nil {
 		return ClaimView{}, err
 	}
-	_, bound := BoundReporter(events)
+	rv.Actions = s.claimActions(&rv.Hazard, rv.Actions)
+	bound := slices.ContainsFunc(rv.Timeline, func(e ReporterEvent) bool { return e.Type == EventClaimBound })
 	v := ClaimView{ReporterView: rv, Bound: bound}
-	if !h.Open() {
-		v.ClaimBy = h.ClosedAt.Add(s.claimWindow)
+	if !rv.Hazard.Open() {
+		v.ClaimBy = rv.Hazard.ClosedAt.Add(s.claimWindow)
 	}
 	return v, nil
 }

@@ -87,7 +87,11 @@
 // to whoever sees the hazard in full (SightOf), the public copy to anyone
 // else once a hazard refers to it. Photos.Sweep forgets uploads unused for
 // the time to live (DefaultUploadTTL) and deletes their blobs unless another
-// upload or a hazard still holds them.
+// upload or a hazard still holds them. Photos.PurgeOriginals deletes the
+// originals, with their metadata, of photos uploaded longer than
+// PhotosConfig.OriginalRetention ago (DefaultOriginalRetention) through the
+// OriginalPurger capability of Uploads; public copies stay, and Open then
+// gives whoever could see the original its public copy (PhotoCopy.Purged).
 //
 // # Units
 //

@@ -52,6 +52,11 @@ type PhotosConfig struct {
 	// Referrers are the other stores that refer to blobs, which
 	// SweepBlobs asks besides the Service's store and Uploads.
 	Referrers []BlobReferrer
+	// OriginalRetention is how long the original of an uploaded photo,
+	// with its metadata, is kept after its upload before PurgeOriginals
+	// deletes it (its public copy stays); default
+	// DefaultOriginalRetention.
+	OriginalRetention time.Duration
 }
 
 // Photos runs the use cases of photo uploads: upload a photo, use uploads
@@ -66,6 +71,7 @@ type Photos struct {
 	ttl        time.Duration
 	maxPending int
 	grace      time.Duration
+	originals  time.Duration
 	referrers  []BlobReferrer
 	slots      chan struct{} // one per running Upload
 }
@@ -95,13 +101,17 @@ func NewPhotos(cfg PhotosConfig) (*Photos, error) {
 	if cfg.BlobGrace < 0 {
 		p.Add("blob_grace", "must not be negative")
 	}
+	if cfg.OriginalRetention < 0 {
+		p.Add("original_retention", "must not be negative")
+	}
 	if err := p.Err("photos config"); err != nil {
 		return nil, err
 	}
 	ph := &Photos{svc: cfg.Service, uploads: cfg.Uploads, blobs: cfg.Blobs,
 		ttl: cmp.Or(cfg.TTL, DefaultUploadTTL), maxPending: cmp.Or(cfg.MaxPending, MaxPendingUploads),
-		grace: cmp.Or(cfg.BlobGrace, DefaultBlobGrace), referrers: slices.Clone(cfg.Referrers),
-		slots: make(chan struct{}, cmp.Or(cfg.MaxConcurrent, DefaultMaxConcurrentUploads))}
+		grace: cmp.Or(cfg.BlobGrace, DefaultBlobGrace), originals: cmp.Or(cfg.OriginalRetention, DefaultOriginalRetention),
+		referrers: slices.Clone(cfg.Referrers),
+		slots:     make(chan struct{}, cmp.Or(cfg.MaxConcurrent, DefaultMaxConcurrentUploads))}
 	ph.now = cfg.Service.now
 	if cfg.Clock != nil {
 		ph.now = func() time.Time { return cfg.Clock().UTC() }
@@ -339,11 +349,18 @@ type PhotoCopy struct {
 	// Original is true for the photo as uploaded, false for its public
 	// copy without metadata.
 	Original bool
+	// Purged is true when the caller may see the original but its
+	// retention period has ended (PurgeOriginals): the copy is the public
+	// one without metadata (Original false), given to this caller
+	// whether or not the public may see the report, so it is as private
+	// as the original was.
+	Purged bool
 }
 
 // Open returns the photo with the blob key as user may see it: the
 // original to its uploader and to whoever sees a hazard it is attached to
-// in full (Service.SightOf), to anyone else the public copy without
+// in full (Service.SightOf), or once PurgeOriginals deleted the original
+// its public copy (PhotoCopy.Purged), to anyone else the public copy without
 // metadata (or its moderator's redacted copy) when a hazard the public
 // sees (Service.Published) shows it, and CodeNotFound (field "key") to
 // anyone else, for a photo a moderator hid, or for a malformed or unknown
@@ -384,6 +401,13 @@ func (p *Photos) Open(ctx context.Context, user User, key string) (io.ReadCloser
 	switch {
 	case original:
 		rc, info, err := p.blobs.Open(ctx, key)
+		if errors.Is(err, ErrNotFound) && refs.PublicKey != "" && refs.PublicKey != key {
+			// The original's retention period ended: its public copy
+			// stands for it.
+			if rc, info, err = p.blobs.Open(ctx, refs.PublicKey); err == nil {
+				return rc, PhotoCopy{ContentType: info.ContentType, Size: info.Size, Purged: true}, nil
+			}
+		}
 		if err != nil {
 			return nil, PhotoCopy{}, Wrap(op, err)
 		}

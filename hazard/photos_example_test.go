@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/hazard/memblob"
 	"github.com/hazardloop/hazardloop/hazard/memstore"
 )
@@ -66,4 +68,51 @@ func ExamplePhotos() {
 	// before forwarding: not_found
 	// public sees the original: false
 	// invalid the photo must be JPEG, PNG or WebP
+}
+
+// A photo's original keeps its metadata (here a GPS position) for the
+// retention period; then the sweep deletes it, and staff get the public
+// copy without metadata in its stead.
+func ExamplePhotos_PurgeOriginals() {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	svc, _ := hazard.NewService(hazard.ServiceConfig{Store: memstore.New(), Clock: clock})
+	photos, err := hazard.NewPhotos(hazard.PhotosConfig{Service: svc, Uploads: memstore.NewUploads(), Blobs: memblob.New(),
+		OriginalRetention: 90 * hazard.Day})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	citizen := hazard.User{ID: "citizen-1", Role: "reporter"}
+	u, err := photos.Upload(ctx, citizen, bytes.NewReader(hazardtest.JPEGWithGPS()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if _, err := photos.Submit(ctx, citizen, hazard.SubmitInput{
+		Category: "fire", Description: "安全出口被堵", Location: hazard.Location{Address: "建国路88号"},
+	}, []string{u.Key}, ""); err != nil {
+		fmt.Println(err)
+		return
+	}
+	staff := hazard.User{ID: "dispatcher-1", Role: "dispatcher"}
+	for _, days := range []int{89, 90} {
+		now = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC).AddDate(0, 0, days)
+		n, err := photos.PurgeOriginals(ctx)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		rc, pc, err := photos.Open(ctx, staff, u.Key)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		rc.Close()
+		fmt.Printf("day %d: purged %d, staff get the original: %v, its public copy: %v\n", days, n, pc.Original, pc.Purged)
+	}
+	// Output:
+	// day 89: purged 0, staff get the original: true, its public copy: false
+	// day 90: purged 1, staff get the original: false, its public copy: true
 }

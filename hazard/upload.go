@@ -52,6 +52,10 @@ type Upload struct {
 	// the same content, or released; UTC.
 	Created time.Time
 	State   UploadState
+	// OriginalPurged is true once the original's retention period ended
+	// and its blob was deleted (OriginalPurger, Photos.PurgeOriginals):
+	// the public copy, PublicKey, stands for it from then on.
+	OriginalPurged bool
 }
 
 // ExpiredAt reports whether u, if pending, has expired at cutoff (now minus

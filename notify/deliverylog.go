@@ -50,11 +50,37 @@ type UserDeliveries interface {
 	DeliveriesTo(ctx context.Context, userID string, limit int) ([]Delivery, error)
 }
 
+// DeliveryForgetter is an optional capability of a DeliveryLog: forgetting
+// old deliveries, for a retention period. Forget removes the deliveries
+// recorded (Delivery.At) before the time given, keeps those recorded at or
+// after it, and returns how many it removed; a key it removed is no longer
+// Delivered. A log should keep each record longer than the redelivery
+// window of the relay consumers that deliver through it
+// (relay.Consumer.RedeliveryWindow), so that every redelivery is still
+// recognised. notifytest.TestDeliveryLog checks it when a log has it;
+// MemoryLog and pgstore's DeliveryLog have it.
+type DeliveryForgetter interface {
+	Forget(ctx context.Context, before time.Time) (int64, error)
+}
+
+// ForgetDeliveries removes the deliveries of log recorded before the time
+// given (DeliveryForgetter.Forget) and returns how many it removed; a log
+// without the capability is CodeInternal, since its records could not be
+// held to a retention period.
+func ForgetDeliveries(ctx context.Context, log DeliveryLog, before time.Time) (int64, error) {
+	f, ok := log.(DeliveryForgetter)
+	if !ok {
+		return 0, &hazard.Error{Code: hazard.CodeInternal, Op: "notify.ForgetDeliveries", Message: "the delivery log cannot forget deliveries"}
+	}
+	return f.Forget(ctx, before)
+}
+
 // DefaultMemoryLogSize is the number of keys a MemoryLog keeps by default.
 const DefaultMemoryLogSize = 100_000
 
 // MemoryLog is an in-memory DeliveryLog keeping the most recent keys; the
-// oldest are forgotten beyond its size. It is for tests, demos and single
+// oldest are forgotten beyond its size, and Forget forgets those recorded
+// before a time (DeliveryForgetter). It is for tests, demos and single
 // processes: a restarted process forgets everything.
 type MemoryLog struct {
 	mu    sync.Mutex
@@ -102,6 +128,27 @@ func (l *MemoryLog) Record(ctx context.Context, d Delivery) error {
 	l.keys[d.Key] = d
 	l.order = append(l.order, d.Key)
 	return nil
+}
+
+var _ DeliveryForgetter = (*MemoryLog)(nil)
+
+// Forget implements DeliveryForgetter.
+func (l *MemoryLog) Forget(ctx context.Context, before time.Time) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var n int64
+	l.order = slices.DeleteFunc(l.order, func(k string) bool {
+		if l.keys[k].At.Before(before) {
+			delete(l.keys, k)
+			n++
+			return true
+		}
+		return false
+	})
+	return n, nil
 }
 
 // DeliveriesTo implements UserDeliveries.

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/fsblob"
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/pgstore"
 )
@@ -94,5 +95,26 @@ func TestBlobReferences(t *testing.T) {
 	hazardtest.TestBlobReferences(t, func(t *testing.T) (hazard.Store, hazard.Uploads, hazardtest.SweepStore, func(time.Duration)) {
 		db := newDB(t)
 		return db.Hazards(), db.Uploads(), db.Blobs(), func(d time.Duration) { db.AgeBlobs(t, d) }
+	})
+}
+
+// TestOriginalRetention: originals purged after their period over
+// PostgreSQL, with photos in the database or in a shared directory.
+func TestOriginalRetention(t *testing.T) {
+	t.Run("blobs in PostgreSQL", func(t *testing.T) {
+		hazardtest.TestOriginalRetention(t, func(t *testing.T) (hazard.Store, hazard.Uploads, hazard.BlobStore) {
+			db := newDB(t)
+			return db.Hazards(), db.Uploads(), db.Blobs()
+		})
+	})
+	t.Run("fsblob", func(t *testing.T) {
+		hazardtest.TestOriginalRetention(t, func(t *testing.T) (hazard.Store, hazard.Uploads, hazard.BlobStore) {
+			db := newDB(t)
+			blobs, err := fsblob.New(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db.Hazards(), db.Uploads(), blobs
+		})
 	})
 }

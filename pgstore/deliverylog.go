@@ -18,7 +18,10 @@ type DeliveryLog struct {
 	db *DB
 }
 
-var _ notify.DeliveryLog = (*DeliveryLog)(nil)
+var (
+	_ notify.DeliveryLog       = (*DeliveryLog)(nil)
+	_ notify.DeliveryForgetter = (*DeliveryLog)(nil)
+)
 
 // DeliveryLog returns the database's delivery log.
 func (db *DB) DeliveryLog() *DeliveryLog { return &DeliveryLog{db: db} }
@@ -85,9 +88,11 @@ func (l *DeliveryLog) scan(op string, rows pgx.Rows, err error) ([]notify.Delive
 	return out, translate(op, rows.Err())
 }
 
-// Forget removes the deliveries recorded before t and returns how many it
-// removed: a redelivery of an event older than t would then be sent again,
-// so keep them longer than a relay may lag.
+// Forget implements notify.DeliveryForgetter: it removes the deliveries
+// recorded before t, through the index deliveries_at, and returns how many
+// it removed. A redelivery of a message recorded before t would then be
+// sent again, so keep them longer than the redelivery window of the relay
+// consumers that deliver through the log (relay.Consumer.RedeliveryWindow).
 func (l *DeliveryLog) Forget(ctx context.Context, before time.Time) (int64, error) {
 	tag, err := l.db.pool.Exec(ctx, `DELETE FROM deliveries WHERE at_ns < $1`, before.UnixNano())
 	if err != nil {

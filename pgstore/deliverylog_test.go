@@ -87,3 +87,10 @@ func TestDeliveryLog(t *testing.T) {
 		})
 	}
 }
+
+// TestDeliveryLogRetention: deliveries kept for their period and the
+// relay's redelivery window over PostgreSQL (notifytest.TestRetention).
+func TestDeliveryLogRetention(t *testing.T) {
+	testURL(t)
+	notifytest.TestRetention(t, func(t *testing.T) notify.DeliveryLog { return newDB(t).DeliveryLog() })
+}

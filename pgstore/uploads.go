@@ -22,13 +22,17 @@ import (
 // so that they cannot deadlock): Expire forgets a blob key's expired
 // uploads, checks that nothing holds the blob and drops it under the lock.
 // Reserve also takes an exclusive lock on the owner, so that the pending
-// count and the insert are one step across processes. It is safe for
-// concurrent use and passes hazardtest.TestUploads.
+// count and the insert are one step across processes. PurgeOriginals
+// (hazard.OriginalPurger) takes a key's exclusive lock as Expire does. It
+// is safe for concurrent use and passes hazardtest.TestUploads.
 type Uploads struct {
 	db *DB
 }
 
-var _ hazard.Uploads = (*Uploads)(nil)
+var (
+	_ hazard.Uploads        = (*Uploads)(nil)
+	_ hazard.OriginalPurger = (*Uploads)(nil)
+)
 
 // Uploads returns the database's uploads.
 func (db *DB) Uploads() *Uploads { return &Uploads{db: db} }
@@ -41,13 +45,13 @@ const (
 	uploaderLockSQL   = `SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':uploader:' || $1, 0))`
 )
 
-const uploadColumns = `owner, key, public_key, content_type, size, created_ns, state`
+const uploadColumns = `owner, key, public_key, content_type, size, created_ns, state, original_purged`
 
 func scanUpload(row pgx.Row) (hazard.Upload, error) {
 	var u hazard.Upload
 	var ns int64
 	var state string
-	err := row.Scan(&u.Owner, &u.Key, &u.PublicKey, &u.ContentType, &u.Size, &ns, &state)
+	err := row.Scan(&u.Owner, &u.Key, &u.PublicKey, &u.ContentType, &u.Size, &ns, &state, &u.OriginalPurged)
 	u.Created, u.State = time.Unix(0, ns).UTC(), hazard.UploadState(state)
 	return u, err
 }
@@ -85,7 +89,8 @@ func (s *Uploads) Reserve(ctx context.Context, u hazard.Upload, maxPending int) 
 		}
 		var err error
 		out, err = scanUpload(tx.QueryRow(ctx, `UPDATE uploads SET
-				created_ns = CASE WHEN state = 'pending' THEN $3 ELSE created_ns END,
+				created_ns = CASE WHEN state = 'pending' OR original_purged THEN $3 ELSE created_ns END,
+				original_purged = false,
 				public_key = CASE WHEN public_key = '' THEN $4 ELSE public_key END
 			WHERE owner = $1 AND key = $2 RETURNING `+uploadColumns,
 			u.Owner, u.Key, u.Created.UnixNano(), u.PublicKey))
@@ -396,4 +401,72 @@ func (s *Uploads) Lookup(ctx context.Context, owner, key string) (hazard.UploadR
 		return hazard.UploadRefs{}, &hazard.Error{Code: hazard.CodeNotFound, Op: op, Field: "key", Message: "no upload of the blob"}
 	}
 	return refs, nil
+}
+
+// originalsPage is how many candidate keys PurgeOriginals reads at once.
+const originalsPage = 500
+
+// PurgeOriginals implements hazard.OriginalPurger: it pages the keys of
+// uploads not purged, with a public copy of their own and reserved at or
+// before cutoff (index uploads_originals), and purges each due key in a
+// transaction of its own that holds the key's exclusive blob lock,
+// checks every upload of the key, marks them and drops the blob before it
+// commits; a failed drop rolls that key back. Any number of processes may
+// purge at once.
+func (s *Uploads) PurgeOriginals(ctx context.Context, cutoff time.Time, drop func(context.Context, string) error) (int, error) {
+	const op = "pgstore.Uploads.PurgeOriginals"
+	n, after := 0, ""
+	for {
+		rows, err := s.db.pool.Query(ctx, `SELECT DISTINCT key FROM uploads
+			WHERE NOT original_purged AND public_key <> '' AND public_key <> key AND created_ns <= $1 AND key > $2
+			ORDER BY key LIMIT $3`, cutoff.UnixNano(), after, originalsPage)
+		if err != nil {
+			return n, translate(op, err)
+		}
+		keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return n, translate(op, err)
+		}
+		for _, k := range keys {
+			purged := false
+			err := pgx.BeginFunc(ctx, s.db.pool, func(tx pgx.Tx) error {
+				purged = false
+				if _, err := tx.Exec(ctx, blobLockSQL, k); err != nil {
+					return err
+				}
+				var due *bool // NULL when the key has no upload any more
+				if err := tx.QueryRow(ctx, `SELECT bool_or(NOT original_purged) AND max(created_ns) <= $2
+						AND bool_and(public_key <> '' AND public_key <> key)
+						AND NOT EXISTS (SELECT 1 FROM uploads WHERE public_key = $1)
+					FROM uploads WHERE key = $1`, k, cutoff.UnixNano()).Scan(&due); err != nil {
+					return err
+				}
+				if due == nil || !*due {
+					return nil
+				}
+				if _, err := tx.Exec(ctx, `UPDATE uploads SET original_purged = true WHERE key = $1`, k); err != nil {
+					return err
+				}
+				if err := drop(ctx, k); err != nil {
+					return dropError{err}
+				}
+				purged = true
+				return nil
+			})
+			if err != nil {
+				var de dropError
+				if errors.As(err, &de) {
+					return n, de.err
+				}
+				return n, translate(op, err)
+			}
+			if purged {
+				n++
+			}
+		}
+		if len(keys) < originalsPage {
+			return n, nil
+		}
+		after = keys[len(keys)-1]
+	}
 }

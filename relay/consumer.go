@@ -3,6 +3,7 @@ package relay
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
 )
@@ -24,6 +25,25 @@ type Consumer struct {
 	Name string
 	// Handle handles one event.
 	Handle func(ctx context.Context, e hazard.Event) error
+	// RedeliveryWindow, when positive, is how long after an event was
+	// logged (Event.Time, against the relay's Config.Clock) the relay
+	// still hands it to this consumer: an older event, read after a long
+	// outage, a lost cursor or from the parked events (Redrive), is
+	// passed over (counted under the outcome "expired") and never
+	// handled. A consumer whose handler drops redeliveries by a log it
+	// keeps for a while (notifications and their delivery log) sets it:
+	// since no event is handled later than the window after it was
+	// logged, nor so after any earlier delivery of it, a log that keeps
+	// each record longer than the window recognises every redelivery, and
+	// may forget older records. Zero means no window: every event is
+	// handed over, however old; negative is invalid.
+	RedeliveryWindow time.Duration
+}
+
+// expired reports whether e is past the consumer's redelivery window at
+// now.
+func (c *Consumer) expired(e *hazard.Event, now time.Time) bool {
+	return c.RedeliveryWindow > 0 && now.Sub(e.Time) > c.RedeliveryWindow
 }
 
 // validName reports whether name is a valid Consumer.Name.

@@ -9,7 +9,10 @@
 // the events it has no use for. A failing event is retried with backoff
 // and, after too many attempts, parked with its error; the subject's later
 // events are parked behind it, so that an operator's Redrive delivers them
-// in order.
+// in order. A consumer may set a redelivery window (Consumer.RedeliveryWindow):
+// it is never handed an event logged longer ago, so that the log by which
+// it drops redeliveries (notify's delivery log) need keep its records only
+// a little longer than that.
 //
 // # Ports
 //

@@ -43,7 +43,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		}, []string{"consumer"}),
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hazardloop_relay_deliveries_total",
-			Help: "Events delivered to consumers, by consumer and outcome (ok, error, parked).",
+			Help: "Events delivered to consumers, by consumer and outcome (ok, error, parked, expired: past the consumer's redelivery window, passed over).",
 		}, []string{"consumer", "outcome"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hazardloop_relay_store_errors_total",

@@ -73,7 +73,8 @@ type Config struct {
 //
 // The cursor is saved after each batch, and on stopping after the last
 // event handled, so a restart redelivers at most the events after the last
-// saved cursor; handlers must be idempotent.
+// saved cursor; handlers must be idempotent. A consumer with a
+// RedeliveryWindow is never handed an event older than its window.
 //
 // A Relay is safe for concurrent use; within one process it never delivers
 // one consumer's events from two goroutines at once. Across processes, see
@@ -122,6 +123,9 @@ func New(log hazard.EventLog, cursors Cursors, cfg Config) (*Relay, error) {
 		}
 		if c.Handle == nil {
 			p.Add(f+".handle", "is required")
+		}
+		if c.RedeliveryWindow < 0 {
+			p.Add(f+".redelivery_window", "must not be negative")
 		}
 		r.byName[c.Name] = i
 	}
@@ -312,9 +316,22 @@ func (r *Relay) deliver(ctx context.Context, i int) (res batchResult, err error)
 		r.metrics.setParked(c.Name, nParked)
 		r.updateLag(sctx, c.Name, done)
 	}()
+	expired := 0
+	defer func() {
+		if expired > 0 {
+			r.logger.Warn("relay: events past the consumer's redelivery window passed over", "consumer", c.Name, "count", expired)
+		}
+	}()
 	for _, e := range events {
 		if ctx.Err() != nil {
 			break
+		}
+		if c.expired(&e, r.clock()) {
+			r.metrics.delivered(c.Name, "expired")
+			expired++
+			done = e.Seq
+			res.handled++
+			continue
 		}
 		subject := keyOf(&e)
 		if first, ok := held[subject]; ok {
@@ -501,7 +518,9 @@ func (r *Relay) Parked(ctx context.Context, consumer string) ([]ParkedEvent, err
 // subject is still parked (re-drive that one first: order per subject
 // holds), and
 // the handler's error (CodeInternal) when the event fails again, in which
-// case it stays parked with the new error and one more attempt.
+// case it stays parked with the new error and one more attempt. A parked
+// event past the consumer's RedeliveryWindow is unparked without being
+// handled (outcome "expired").
 func (r *Relay) Redrive(ctx context.Context, consumer string, seq int64) error {
 	const op = "redrive"
 	i, ok := r.byName[consumer]
@@ -542,6 +561,13 @@ func (r *Relay) Redrive(ctx context.Context, consumer string, seq int64) error {
 	}
 	for _, p := range parked[at:] {
 		if keyOf(&p.Event) != subject {
+			continue
+		}
+		if c.expired(&p.Event, r.clock()) {
+			r.metrics.delivered(c.Name, "expired")
+			if err := r.cursors.Unpark(ctx, consumer, p.Event.Seq); err != nil {
+				return hazard.Wrap(op, err)
+			}
 			continue
 		}
 		if herr := call(ctx, c, p.Event.Clone()); herr != nil { // p.Event stays as logged

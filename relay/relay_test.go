@@ -515,6 +515,7 @@ func TestNewInvalid(t *testing.T) {
 		{"too many attempts", st, st, relay.Config{Consumers: one, MaxAttempts: relay.MaxAttempts + 1}},
 		{"negative batch", st, st, relay.Config{Consumers: one, Batch: -1}},
 		{"negative backoff", st, st, relay.Config{Consumers: one, BackoffBase: -1}},
+		{"negative redelivery window", st, st, relay.Config{Consumers: []relay.Consumer{{Name: "a", Handle: ok, RedeliveryWindow: -time.Second}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -197,6 +197,8 @@ func TestAccessRules(t *testing.T) {
 		"POST /api/v1/uploads":                       server.AccessAnyone,
 		"POST /api/v1/claims/follow":                 server.AccessPublic,
 		"POST /api/v1/claims/bind":                   server.AccessReporter,
+		"POST /api/v1/claims/reopen":                 server.AccessAnyone,
+		"POST /api/v1/claims/fixed":                  server.AccessAnyone,
 		"POST /api/v1/reports/{id}/fixed":            server.AccessReporter,
 		"POST /api/v1/me/verify":                     server.AccessReporter,
 	}

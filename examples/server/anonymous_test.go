@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -255,4 +256,83 @@ func fireAftercare(t *testing.T, h *handlerServer) map[string]any {
 	}
 	t.Fatal("no figures of the fire department")
 	return nil
+}
+
+// TestClaimAftercare: the holder of a claim code reopens the anonymous
+// report closed as fixed with a photo uploaded from another device, and
+// later answers "is it fixed?" with the code, as a signed-in reporter does
+// on their own report.
+func TestClaimAftercare(t *testing.T) { forEachBackend(t, testClaimAftercare) }
+
+func testClaimAftercare(t *testing.T, backend func(*server.Config)) {
+	h := newHandlerServer(t, backend)
+	ctx := context.Background()
+	const device, phone = "test-device-claim-0123456789", "holders-other-phone-0123456789"
+	photo := h.upload("", device, pngPhoto(t, 911))
+	code, out := h.call("POST", "/api/v1/reports", "", anonReport(photo), server.DeviceHeader, device)
+	require.Equal(t, http.StatusCreated, code, "%v", out)
+	claim, id := out["claim_code"].(string), out["id"].(string)
+	follow := func() map[string]any {
+		t.Helper()
+		code, out := h.call("POST", "/api/v1/claims/follow", "", map[string]string{"claim_code": claim})
+		require.Equal(t, http.StatusOK, code, "%v", out)
+		return out
+	}
+	actionNames := func(v map[string]any) []string {
+		var names []string
+		for _, a := range v["actions"].([]any) {
+			names = append(names, a.(map[string]any)["name"].(string))
+		}
+		return names
+	}
+	assert.Empty(t, actionNames(follow()), "an open report: nothing for the holder to do")
+
+	v := h.closeFixed(id, int64(out["version"].(float64)))
+	version := v["version"].(float64)
+	f := follow()
+	assert.Equal(t, []string{"reopen"}, actionNames(f), "closed as fixed: the holder may reopen")
+
+	back := h.upload("", phone, pngPhoto(t, 912))
+	reopen := map[string]any{"claim_code": claim, "expected_version": version, "note": "杂物又堆回来了", "photos": []string{back}}
+	code, out = h.call("POST", "/api/v1/claims/reopen", "", reopen)
+	assert.Equal(t, http.StatusBadRequest, code, "no device: the upload is nobody's: %v", out)
+	code, out = h.call("POST", "/api/v1/claims/reopen", "not-a-token", reopen, server.DeviceHeader, phone)
+	assert.Equal(t, http.StatusUnauthorized, code, "a bad token is refused: %v", out)
+	wrong := map[string]any{"claim_code": v["ref"].(string) + ".0000000000000000000000A", "expected_version": version, "note": "x", "photos": []string{back}}
+	code, out = h.call("POST", "/api/v1/claims/reopen", "", wrong, server.DeviceHeader, phone)
+	assert.Equal(t, http.StatusNotFound, code, "a wrong code: %v", out)
+	code, out = h.call("POST", "/api/v1/claims/reopen", "", reopen, server.DeviceHeader, phone)
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	assert.Equal(t, "dispatched", out["state"], "back to the department")
+	assert.Equal(t, "fire", out["department"])
+	assert.Empty(t, actionNames(out))
+
+	// Closed again; fourteen days later the sweep asks, and the holder
+	// answers yes with the code.
+	version = out["version"].(float64)
+	evidence := h.upload(h.token("fire-1"), "", pngPhoto(t, 913))
+	for _, step := range []struct{ user, action string }{{"fire-1", "accept"}, {"fire-1", "resolve"}, {"reviewer-1", "approve"}} {
+		body := map[string]any{"expected_version": version}
+		if step.action == "resolve" {
+			body["note"], body["photos"] = "已再次清理", []string{evidence}
+		}
+		code, out := h.call("POST", "/api/v1/reports/"+id+"/actions/"+step.action, h.token(step.user), body)
+		require.Equal(t, http.StatusOK, code, "%s: %v", step.action, out)
+		version = out["version"].(float64)
+	}
+	fixed := map[string]any{"claim_code": claim, "expected_version": version, "fixed": true}
+	code, out = h.call("POST", "/api/v1/claims/fixed", "", fixed)
+	assert.Equal(t, http.StatusConflict, code, "not asked yet: %v", out)
+	h.clk.Advance(hazard.DefaultFixedCheckAfter + time.Minute)
+	h.srv.Sweep(ctx)
+	f = follow()
+	require.Equal(t, true, f["fixed_check"], "the holder sees the question: %v", f)
+	fixed["expected_version"] = f["version"]
+	code, out = h.call("POST", "/api/v1/claims/fixed", "", fixed)
+	require.Equal(t, http.StatusOK, code, "%v", out)
+	assert.Equal(t, "closed_valid", out["state"])
+	assert.Nil(t, out["fixed_check"], "answered")
+	aftercare, _ := out["aftercare"].(map[string]any)
+	assert.Equal(t, float64(1), aftercare["fixed_yes"], "%v", out)
+	assert.Equal(t, float64(1), aftercare["reopens"], "%v", out)
 }

@@ -75,7 +75,11 @@ func newLoop(ctx context.Context, s *Server) (*loop, error) {
 	if l.rewards, err = newRewards(ctx, s); err != nil {
 		return nil, err
 	}
-	consumers := []relay.Consumer{l.rewards.consumer(), l.router.Consumer(consumerNotify)}
+	// The consumers that send messages drop redeliveries by the delivery
+	// log, kept longer than their redelivery window (Config.Retention).
+	notices := l.router.Consumer(consumerNotify)
+	notices.RedeliveryWindow = s.cfg.Retention.RedeliveryWindow
+	consumers := []relay.Consumer{l.rewards.consumer(), notices}
 	if s.regs, err = newRegulators(s); err != nil {
 		return nil, err
 	}
@@ -84,6 +88,7 @@ func newLoop(ctx context.Context, s *Server) (*loop, error) {
 	if s.follow, fc, err = newFollow(s, l.router); err != nil {
 		return nil, err
 	}
+	fc.RedeliveryWindow = s.cfg.Retention.RedeliveryWindow
 	consumers = append(consumers, fc)
 	for _, c := range consumers {
 		l.consumers = append(l.consumers, c.Name)

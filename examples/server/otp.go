@@ -44,8 +44,11 @@ const (
 
 // loginCodes issues and checks one-time login codes per phone. Codes are
 // kept only as an HMAC, expire and allow a few attempts; how often a phone
-// may ask for one is the limiter's (hazard.Limiter). The rules are here;
-// the pending code per phone lives in a codeStore, in memory or in
+// may ask for one is the limiter's (hazard.Limiter). A code used, voided
+// by wrong attempts or expired loses its HMAC at once; the record of it
+// (the phone, when it expires) stays until purge removes it, its
+// retention period (Retention.LoginCodes) after it expired. The rules are
+// here; the record per phone lives in a codeStore, in memory or in
 // PostgreSQL (so that a code one process sent is checked by any other). It
 // is safe for concurrent use.
 type loginCodes struct {
@@ -55,16 +58,20 @@ type loginCodes struct {
 	limiter hazard.Limiter
 }
 
-// otpState is what is kept of one phone's pending login code.
+// otpState is what is kept of one phone's latest login code.
 type otpState struct {
-	// mac is the HMAC of the pending code; nil when there is none.
-	mac      []byte
+	// mac is the HMAC of the pending code; nil when there is none (never
+	// sent, or used, voided or expired).
+	mac []byte
+	// expires is when the latest code expires, or expired; zero when no
+	// code was sent. The record is purged its retention period after it.
 	expires  time.Time
 	attempts int
 }
 
-// empty reports whether the state holds nothing worth keeping.
-func (st *otpState) empty() bool { return st.mac == nil }
+// empty reports whether the state holds nothing worth keeping: no code was
+// ever sent.
+func (st *otpState) empty() bool { return st.mac == nil && st.expires.IsZero() }
 
 // codeStore keeps the login code state per phone. Implementations are safe
 // for concurrent use.
@@ -74,8 +81,9 @@ type codeStore interface {
 	// state fn leaves, whatever fn returns; an empty state is removed. It
 	// returns fn's error. fn does no I/O.
 	change(ctx context.Context, phone string, fn func(*otpState) error) error
-	// sweep drops pending codes expired at now.
-	sweep(ctx context.Context, now time.Time) error
+	// purge removes the records of codes that expired before the time
+	// given, used or not, and returns how many it removed.
+	purge(ctx context.Context, before time.Time) (int64, error)
 }
 
 func newLoginCodes(key []byte, now func() time.Time, store codeStore, limiter hazard.Limiter) *loginCodes {
@@ -142,8 +150,12 @@ func (l *loginCodes) check(ctx context.Context, phone, code string) error {
 	})
 }
 
-// sweep forgets expired codes.
-func (l *loginCodes) sweep(ctx context.Context) error { return l.store.sweep(ctx, l.now()) }
+// purge removes the records of the codes that expired before the time
+// given (now minus the retention period), used or not, and returns how
+// many it removed.
+func (l *loginCodes) purge(ctx context.Context, before time.Time) (int64, error) {
+	return l.store.purge(ctx, before)
+}
 
 // memCodes is the in-memory codeStore.
 type memCodes struct {
@@ -171,13 +183,15 @@ func (m *memCodes) change(_ context.Context, phone string, fn func(*otpState) er
 	return err
 }
 
-func (m *memCodes) sweep(_ context.Context, now time.Time) error {
+func (m *memCodes) purge(_ context.Context, before time.Time) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	var n int64
 	for p, st := range m.phones {
-		if now.After(st.expires) {
+		if st.expires.Before(before) {
 			delete(m.phones, p)
+			n++
 		}
 	}
-	return nil
+	return n, nil
 }

@@ -48,7 +48,10 @@ func (c *pgCodes) change(ctx context.Context, phone string, fn func(*otpState) e
 	return fnErr
 }
 
-func (c *pgCodes) sweep(ctx context.Context, now time.Time) error {
-	_, err := c.pool.Exec(ctx, `DELETE FROM server_login_codes WHERE mac IS NULL OR expires_ns < $1`, now.UnixNano())
-	return pgError("login codes sweep", err)
+func (c *pgCodes) purge(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := c.pool.Exec(ctx, `DELETE FROM server_login_codes WHERE expires_ns < $1`, before.UnixNano())
+	if err != nil {
+		return 0, pgError("login codes purge", err)
+	}
+	return tag.RowsAffected(), nil
 }

@@ -42,10 +42,6 @@ const (
 	idleTimeout = 2 * time.Minute
 	// MaxHeaderBytes caps request headers.
 	MaxHeaderBytes = 32 << 10
-	// DeliveryLogRetention is how long the shared delivery log keeps a
-	// notification's key over PostgreSQL: far longer than a relay may lag,
-	// so that a redelivery is always dropped.
-	DeliveryLogRetention = 90 * 24 * time.Hour
 )
 
 // Config configures a server. The zero value (with Addr) runs an in-memory
@@ -111,9 +107,15 @@ type Config struct {
 	// before Sweep deletes it (hazard.Photos.SweepBlobs); default
 	// hazard.DefaultBlobGrace.
 	BlobGrace time.Duration
-	// SweepInterval is how often unused uploads, expired login codes and
-	// expired rewards are swept; default DefaultSweepInterval.
+	// SweepInterval is how often unused uploads, expired rewards and what
+	// is past its retention period are swept; default
+	// DefaultSweepInterval.
 	SweepInterval time.Duration
+	// Retention says how long original photos (with their metadata),
+	// login codes and the notification delivery log are kept, and the
+	// relay's redelivery window of the consumers that send messages; zero
+	// fields mean the defaults (see Retention).
+	Retention Retention
 	// SubmitsPerDay limits each citizen's reports per 24 hours; 0 means the
 	// library's default, negative means no limit.
 	SubmitsPerDay int
@@ -247,14 +249,16 @@ type Server struct {
 	// wx is the WeChat login client, nil without Config.WeChat.
 	wx *wxLogin
 
-	uploadSlots    *uploadSlots
-	reg            *prometheus.Registry
-	hazardMetrics  *hazard.Metrics
-	httpm          *httpMetrics
-	metricsHandler http.Handler
-	mux            *http.ServeMux
-	routes         []Route
-	openapiDoc     []byte
+	uploadSlots *uploadSlots
+	reg         *prometheus.Registry
+	// retentionPurged counts what the retention sweep purged, by kind.
+	retentionPurged *prometheus.CounterVec
+	hazardMetrics   *hazard.Metrics
+	httpm           *httpMetrics
+	metricsHandler  http.Handler
+	mux             *http.ServeMux
+	routes          []Route
+	openapiDoc      []byte
 
 	shutting  atomic.Bool
 	cleanup   []func() error
@@ -314,6 +318,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	cfg.AbuseLimits = abuse
+	if cfg.Retention, err = cfg.Retention.withDefaults(); err != nil {
+		return nil, err
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, demo: cfg.Demo, abuse: abuse}
 	s.now = func() time.Time { return cfg.Clock().UTC() }
 	if err := s.build(ctx); err != nil {
@@ -362,6 +369,9 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.metricsHandler = newMetricsHandler(s.reg)
+	if s.retentionPurged, err = newRetentionMetrics(s.reg); err != nil {
+		return err
+	}
 	s.uploadSlots = &uploadSlots{sem: make(chan struct{}, cfg.MaxUploads), inFlight: s.httpm.uploads.Add}
 	hm, err := hazard.NewMetrics(s.reg)
 	if err != nil {
@@ -380,7 +390,8 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.photos, err = hazard.NewPhotos(hazard.PhotosConfig{Service: s.svc, Uploads: s.uploads, Blobs: s.blobs, TTL: cfg.UploadTTL,
-		BlobGrace: cfg.BlobGrace, MaxConcurrent: cfg.MaxConcurrentUploads, MaxPending: cfg.MaxPendingUploads})
+		BlobGrace: cfg.BlobGrace, MaxConcurrent: cfg.MaxConcurrentUploads, MaxPending: cfg.MaxPendingUploads,
+		OriginalRetention: cfg.Retention.OriginalPhotos})
 	if err != nil {
 		return err
 	}
@@ -599,8 +610,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return errors.Join(serveErr, shutErr, flushErr)
 }
 
-// sweepLoop forgets unused uploads and expired login codes, and runs the
-// loop's periodic work, every SweepInterval.
+// sweepLoop runs Sweep every SweepInterval.
 func (s *Server) sweepLoop(ctx context.Context) {
 	t := time.NewTicker(s.cfg.SweepInterval)
 	defer t.Stop()
@@ -617,11 +627,12 @@ func (s *Server) sweepLoop(ctx context.Context) {
 // Sweep runs the periodic work once: forget uploads unused for UploadTTL
 // (deleting their photos), delete stored photos nothing refers to after
 // BlobGrace (such as photos fetched for an Open311 report that was never
-// made), forget expired login codes, expire unclaimed
-// rewards, escalate overdue hazards and, over PostgreSQL, forget
-// deliveries older than DeliveryLogRetention and rate limit windows that
-// ended. Any number of processes may sweep one database at once. Serve
-// calls it every SweepInterval.
+// made), expire unclaimed rewards, escalate overdue hazards, ask "is it
+// fixed?", purge what is past its retention period (Config.Retention:
+// originals of photos, login codes, deliveries; sweepRetention) and, over
+// PostgreSQL, forget rate limit windows that ended. Any number of
+// processes may sweep one database at once. Serve calls it every
+// SweepInterval.
 func (s *Server) Sweep(ctx context.Context) {
 	if n, err := s.photos.Sweep(ctx); err != nil {
 		s.log.Error("sweeping uploads", "error", err)
@@ -633,14 +644,9 @@ func (s *Server) Sweep(ctx context.Context) {
 	} else if n > 0 {
 		s.log.Info("swept unreferenced photos", "count", n)
 	}
-	if err := s.codes.sweep(ctx); err != nil {
-		s.log.Error("sweeping login codes", "error", err)
-	}
 	s.loop.sweep(ctx)
-	if s.db != nil {
-		if _, err := s.db.DeliveryLog().Forget(ctx, s.now().Add(-DeliveryLogRetention)); err != nil {
-			s.log.Error("forgetting old deliveries", "error", err)
-		}
+	s.sweepRetention(ctx)
+	if s.pgLimiter != nil {
 		if _, err := s.pgLimiter.Sweep(ctx); err != nil {
 			s.log.Error("sweeping rate limit windows", "error", err)
 		}

@@ -217,3 +217,62 @@ func TestBrowserReopenAndFixedCheck(t *testing.T) {
 		if (li && !li.querySelector("form.aftercare") && document.readyState === "complete") return "done";
 		return li ? [...li.querySelectorAll(".error")].map(e => e.textContent).join(" ").trim() : ""; })()`)
 }
+
+// TestBrowserClaimAftercare: nobody signed in reopens an anonymous report
+// closed as fixed on the claim page, with a photo, and fourteen days after
+// its next closure answers "is it fixed?" there, all with the claim code.
+func TestBrowserClaimAftercare(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	clk := hazardtest.NewClock(time.Now())
+	base := startClockServer(t, clk)
+	b := newBrowser(t, base)
+	dir := t.TempDir()
+	photo := writeJPEG(t, dir, "anon.jpg", color.RGBA{180, 60, 20, 255})
+	evidence := writeJPEG(t, dir, "fixed.jpg", color.RGBA{40, 160, 60, 255})
+	back := writeJPEG(t, dir, "back.jpg", color.RGBA{120, 40, 200, 255})
+
+	b.open("/report", "#anonymous-mode")
+	ref, code := b.fileReport(photo)
+	require.NotEmpty(t, code, "an anonymous report's claim code")
+	id := b.closeFixed(ref, evidence)
+	b.run("log out", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#cta-report`)))
+
+	followed := `(() => !document.getElementById("claim-result").hidden ? "done" : [...document.querySelectorAll("#claim-form .error")].map(e => e.textContent).join(" ").trim())()`
+	b.run("follow", chromedp.Navigate(base+"/claim#"+code))
+	b.waitFor("followed", followed)
+	require.True(t, value(b, "reopen form", chromedp.Evaluate[bool](`!document.getElementById("claim-aftercare").hidden && document.getElementById("claim-fixed").hidden`)),
+		"closed as fixed: the reopen form shows, no question yet")
+	b.run("reopen",
+		chromedp.SendKeys(chromedp.CSS(`#claim-aftercare textarea[name="note"]`), "杂物又堆回来了"),
+		chromedp.SetUploadFiles(chromedp.CSS(`#claim-aftercare input[name="photos"]`), []string{back}),
+	)
+	b.screenshot("claim-reopen")
+	b.run("reopen submit", chromedp.Click(chromedp.CSS(`#claim-reopen`)))
+	b.waitFor("reopened", `(() => !document.getElementById("claim-aftercare-done").hidden ? "done" : [...document.querySelectorAll("#claim-aftercare .error")].map(e => e.textContent).join(" ").trim())()`)
+	require.Equal(t, "dispatched", value(b, "state", chromedp.Evaluate[string](`document.getElementById("claim-state").dataset.state`)), "back to the department")
+	require.True(t, value(b, "form gone", chromedp.Evaluate[bool](`document.getElementById("claim-aftercare").hidden`)), "an open report: nothing to reopen")
+
+	// Fixed again; fourteen days later the page asks, and the holder says yes.
+	b.finish(id, evidence)
+	b.run("log out again", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#cta-report`)))
+	clk.Advance(hazard.DefaultFixedCheckAfter + time.Minute)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b.run("follow again", chromedp.Navigate(base+"/claim#"+code))
+		b.waitFor("followed again", followed)
+		if value(b, "asked", chromedp.Evaluate[bool](`!document.getElementById("claim-fixed").hidden`)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the claim page did not ask whether it is fixed")
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	b.screenshot("claim-fixed-check")
+	b.run("answer yes", chromedp.Click(chromedp.CSS(`#claim-fixed-yes`)))
+	b.waitFor("answered", `(() => !document.getElementById("claim-aftercare-done").hidden ? "done" : [...document.querySelectorAll("#claim-aftercare .error")].map(e => e.textContent).join(" ").trim())()`)
+	require.True(t, value(b, "question gone", chromedp.Evaluate[bool](`document.getElementById("claim-fixed").hidden`)), "answered")
+	require.Equal(t, "closed_valid", value(b, "state after yes", chromedp.Evaluate[string](`document.getElementById("claim-state").dataset.state`)))
+}

@@ -32,6 +32,8 @@ var claimMessages = map[string][2]string{
 	"claim.bind":       {"绑定我的实名身份领取奖励", "Bind my verified identity to claim the reward"},
 	"claim.bind.login": {"登录并完成实名认证后即可绑定领取奖励。", "Log in with a verified account to bind it and claim the reward."},
 	"claim.bind.done":  {"绑定成功，奖励将按规则发放至“我的奖励”。", "Bound: the reward, if earned, appears in My rewards."},
+	"claim.reopened":   {"已重新反映，报告已转回原办理部门。", "Reopened: the report goes back to the department that handled it."},
+	"claim.answered":   {"感谢您的反馈。", "Thank you for your answer."},
 	"fixed.ask":        {"该隐患办结已有一段时间，问题是否已解决？", "This report was closed as fixed a while ago: is it still fixed?"},
 	"fixed.yes":        {"已解决", "Yes, it is fixed"},
 	"fixed.no":         {"仍未解决，重新反映", "No: report it again"},
@@ -47,7 +49,8 @@ func init() {
 }
 
 // claim renders the page where the holder of a claim code follows an
-// anonymous report and, signed in as a verified citizen, binds it. The code
+// anonymous report, reopens it or answers "is it fixed?" once it is closed
+// as fixed, and, signed in as a verified citizen, binds it. The code
 // never travels in a URL the server sees: the page reads it from the form
 // or the fragment and calls the API.
 func (h *Handler) claim(w http.ResponseWriter, r *http.Request) {

@@ -20,11 +20,13 @@ import (
 type AnonymousStores func(t *testing.T, now func() time.Time) (hazard.Store, hazard.Limiter)
 
 // TestAnonymous checks the anonymous reports and claim codes of
-// hazard.Service (SubmitAnonymous, FollowClaim, BindClaim) over a store
+// hazard.Service (SubmitAnonymous, FollowClaim, BindClaim, ReopenClaim,
+// AnswerFixedClaim) over a store
 // and a limiter, as two services sharing them (two processes) see them:
 // codes are stored only as hashes, wrong codes and spent limits are
 // refused alike by both services, idempotency keys are scoped to the
-// device, and binding is once and within the claim window. An adapter
+// device, binding is once and within the claim window, and a code's
+// holder reopens a report closed as fixed once however many race. An adapter
 // runs it with one line:
 //
 //	hazardtest.TestAnonymous(t, func(t *testing.T, now func() time.Time) (hazard.Store, hazard.Limiter) { ... })
@@ -253,5 +255,51 @@ func TestAnonymous(t *testing.T, open AnonymousStores) {
 		v, err := e.a.FollowClaim(ctx, bob.Address, code)
 		require.NoError(t, err, "the code still follows the report")
 		assert.Equal(t, h.ClosedAt.Add(hazard.DefaultClaimWindow), v.ClaimBy)
+	})
+
+	t.Run("aftercare", func(t *testing.T) {
+		e := setup(t, hazard.AnonymousLimits{})
+		h, code, err := e.a.SubmitAnonymous(ctx, alice, report("aftercare"), "")
+		require.NoError(t, err)
+		closeFixed := func(h hazard.Hazard) hazard.Hazard {
+			t.Helper()
+			h.State, h.Department, h.ClosedAt, h.UpdatedAt = "closed_valid", "fire", e.clock.Now(), e.clock.Now()
+			got, err := e.store.Update(ctx, h, h.Version, nil)
+			require.NoError(t, err, "closing the report")
+			return got
+		}
+		h = closeFixed(h)
+		back := hazard.ReopenInput{ExpectedVersion: h.Version, Note: "又堵了", Photos: []hazard.Photo{NewPhoto("back")}}
+		var won atomic.Int64
+		Together(6, func(i int) {
+			svc := e.a
+			if i%2 == 1 {
+				svc = e.b
+			}
+			if _, err := svc.ReopenClaim(ctx, bob.Address, code, back); err == nil {
+				won.Add(1)
+			} else if !errors.Is(err, hazard.ErrConflict) {
+				t.Errorf("ReopenClaim: %v, want nil or conflict", err)
+			}
+		})
+		assert.Equal(t, int64(1), won.Load(), "one reopening however many race")
+		h, err = e.store.Get(ctx, h.ID)
+		require.NoError(t, err)
+		assert.True(t, h.Open(), "reopened with the code")
+		assert.Equal(t, 1, h.Aftercare.Reopens)
+
+		h.State = "dispatched" // as the reopening left it; closed again below
+		h = closeFixed(h)
+		e.clock.Advance(hazard.DefaultFixedCheckAfter)
+		n, err := e.a.AskFixed(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "AskFixed")
+		h, err = e.store.Get(ctx, h.ID)
+		require.NoError(t, err)
+		got, err := e.b.AnswerFixedClaim(ctx, bob.Address, code, hazard.FixedAnswerInput{ExpectedVersion: h.Version, Fixed: true})
+		require.NoError(t, err, "AnswerFixedClaim on the other service")
+		assert.Equal(t, 1, got.Hazard.Aftercare.FixedYes)
+		_, err = e.a.AnswerFixedClaim(ctx, bob.Address, code, hazard.FixedAnswerInput{ExpectedVersion: got.Hazard.Version, Fixed: true})
+		assert.ErrorIs(t, err, hazard.ErrConflict, "one answer per closure")
 	})
 }

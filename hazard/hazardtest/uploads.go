@@ -19,7 +19,8 @@ import (
 )
 
 // TestUploads runs the conformance suite of hazard.Uploads against the
-// adapters open returns. open is called once per subtest and must return a
+// adapters open returns, and of the hazard.OriginalPurger capability when
+// they have it (its subtests skip, saying so, when they have not). open is called once per subtest and must return a
 // fresh, empty one; it may register clean-up with t.Cleanup. An adapter's
 // test is one line:
 //
@@ -45,6 +46,11 @@ func TestUploads(t *testing.T, open func(t *testing.T) hazard.Uploads) {
 		{"Expire/DropFails", uploadExpireDropFails},
 		{"Expire/ExcludesReserve", uploadExpireRace},
 		{"Lookup/Invalid", uploadLookupInvalid},
+		{"PurgeOriginals/CutoffAndDrop", purgeCapable(purgeCutoff)},
+		{"PurgeOriginals/SharedContent", purgeCapable(purgeShared)},
+		{"PurgeOriginals/ReserveRenews", purgeCapable(purgeRenew)},
+		{"PurgeOriginals/DropFails", purgeCapable(purgeDropFails)},
+		{"PurgeOriginals/ExcludesReserve", purgeCapable(purgeRace)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			u := open(t)
@@ -482,4 +488,135 @@ func uploadLookupInvalid(t *testing.T, us hazard.Uploads) {
 	assertCode(t, err, hazard.ErrInvalid, "Lookup of a malformed key")
 	_, err = us.Lookup(t.Context(), "alice", keyOf([]byte("never")))
 	assertCode(t, err, hazard.ErrNotFound, "Lookup of an unknown key")
+}
+
+// purgeCapable runs fn with the uploads' OriginalPurger capability, or
+// skips when they have none.
+func purgeCapable(fn func(*testing.T, hazard.Uploads, hazard.OriginalPurger)) func(*testing.T, hazard.Uploads) {
+	return func(t *testing.T, us hazard.Uploads) {
+		p, ok := us.(hazard.OriginalPurger)
+		if !ok {
+			t.Skip("the uploads have no OriginalPurger capability")
+		}
+		fn(t, us, p)
+	}
+}
+
+func purge(t *testing.T, p hazard.OriginalPurger, cutoff time.Time, d *dropper) int {
+	t.Helper()
+	n, err := p.PurgeOriginals(t.Context(), cutoff, d.drop)
+	require.NoError(t, err, "PurgeOriginals")
+	return n
+}
+
+// purged reports whether the owner's upload of key has its original
+// purged.
+func purged(t *testing.T, us hazard.Uploads, owner, key string) bool {
+	t.Helper()
+	return states(t, us, owner, key)[0].OriginalPurged
+}
+
+func purgeCutoff(t *testing.T, us hazard.Uploads, p hazard.OriginalPurger) {
+	old := reserve(t, us, newUpload("alice", 1, uploadT0))
+	young := reserve(t, us, newUpload("alice", 2, uploadT0.Add(time.Nanosecond)))
+	attached := reserve(t, us, newUpload("bob", 3, uploadT0.Add(-time.Hour)))
+	require.NoError(t, us.Attach(t.Context(), "bob", uuid.New(), []string{attached.Key}), "Attach")
+	clean := newUpload("carol", 4, uploadT0) // no metadata: its own public copy
+	clean.PublicKey = clean.Key
+	reserve(t, us, clean)
+	legacy := newUpload("dave", 5, uploadT0) // recorded before public copies were kept
+	legacy.PublicKey = ""
+	reserve(t, us, legacy)
+	// An original whose content is another upload's public copy.
+	copyOwner := reserve(t, us, newUpload("erin", 6, uploadT0))
+	other := newUpload("frank", 7, uploadT0)
+	other.Key = copyOwner.PublicKey
+	reserve(t, us, other)
+
+	d := &dropper{}
+	assert.Equal(t, 3, purge(t, p, uploadT0, d), "PurgeOriginals: the old originals with a public copy of their own")
+	want := slices.Sorted(slices.Values([]string{old.Key, attached.Key, copyOwner.Key}))
+	assert.Equal(t, want, d.dropped(), "PurgeOriginals: blobs dropped")
+	assert.True(t, purged(t, us, "alice", old.Key), "an old pending upload's original")
+	assert.True(t, purged(t, us, "bob", attached.Key), "an old attached upload's original")
+	assert.False(t, purged(t, us, "alice", young.Key), "an upload reserved after the cutoff")
+	assert.False(t, purged(t, us, "carol", clean.Key), "an original without metadata")
+	assert.False(t, purged(t, us, "dave", legacy.Key), "an upload without a public copy")
+	assert.False(t, purged(t, us, "frank", other.Key), "an original that is another upload's public copy")
+	refs, err := us.Lookup(t.Context(), "bob", attached.Key)
+	if assert.NoError(t, err, "Lookup of a purged original") {
+		assert.Equal(t, attached.PublicKey, refs.PublicKey, "Lookup of a purged original: its public copy")
+		assert.Len(t, refs.Hazards, 1, "Lookup of a purged original: its hazard")
+	}
+	d2 := &dropper{}
+	assert.Zero(t, purge(t, p, uploadT0, d2), "PurgeOriginals again")
+	assert.Empty(t, d2.dropped(), "PurgeOriginals again: dropped")
+}
+
+func purgeShared(t *testing.T, us hazard.Uploads, p hazard.OriginalPurger) {
+	late := uploadT0.Add(time.Hour)
+	a := reserve(t, us, newUpload("alice", 1, uploadT0))
+	reserve(t, us, newUpload("bob", 1, late)) // the same content, later
+	d := &dropper{}
+	assert.Zero(t, purge(t, p, uploadT0, d), "PurgeOriginals while another upload of the content is young")
+	assert.False(t, purged(t, us, "alice", a.Key), "the old upload of content uploaded again since")
+	assert.Equal(t, 1, purge(t, p, late, d), "PurgeOriginals once every upload is old")
+	assert.Equal(t, []string{a.Key}, d.dropped(), "the blob is dropped once")
+	assert.True(t, purged(t, us, "alice", a.Key), "alice's upload")
+	assert.True(t, purged(t, us, "bob", a.Key), "bob's upload of the same content")
+}
+
+func purgeRenew(t *testing.T, us hazard.Uploads, p hazard.OriginalPurger) {
+	u := reserve(t, us, newUpload("alice", 1, uploadT0))
+	require.NoError(t, us.Attach(t.Context(), "alice", uuid.New(), []string{u.Key}), "Attach")
+	d := &dropper{}
+	require.Equal(t, 1, purge(t, p, uploadT0, d), "PurgeOriginals")
+	again := newUpload("alice", 1, uploadT0.Add(2*time.Hour))
+	got := reserve(t, us, again)
+	assert.False(t, got.OriginalPurged, "Reserve of a purged original: it is stored again")
+	assert.Equal(t, again.Created, got.Created, "Reserve of a purged original: its period starts again")
+	assert.Equal(t, hazard.UploadAttached, got.State, "Reserve of a purged original: still attached")
+	assert.Zero(t, purge(t, p, uploadT0.Add(time.Hour), d), "PurgeOriginals before the new period ends")
+	assert.Equal(t, 1, purge(t, p, again.Created, d), "PurgeOriginals after it")
+	assert.Equal(t, []string{u.Key, u.Key}, d.dropped(), "dropped at each purge")
+}
+
+func purgeDropFails(t *testing.T, us hazard.Uploads, p hazard.OriginalPurger) {
+	u := reserve(t, us, newUpload("alice", 1, uploadT0))
+	errDisk := errors.New("disk on fire")
+	_, err := p.PurgeOriginals(t.Context(), uploadT0, (&dropper{fail: errDisk}).drop)
+	assert.ErrorIs(t, err, errDisk, "PurgeOriginals whose drop fails")
+	assert.False(t, purged(t, us, "alice", u.Key), "a failed drop leaves the original unpurged")
+	d := &dropper{}
+	assert.Equal(t, 1, purge(t, p, uploadT0, d), "PurgeOriginals after a failed drop")
+	assert.Equal(t, []string{u.Key}, d.dropped(), "PurgeOriginals after a failed drop: dropped")
+}
+
+// purgeRace races PurgeOriginals of an old original against a Reserve of
+// the same content by another owner: a drop of the blob must never happen
+// after that Reserve returned (its caller stores the blob after Reserve).
+func purgeRace(t *testing.T, us hazard.Uploads, p hazard.OriginalPurger) {
+	for round := range parallel {
+		old := reserve(t, us, newUpload("alice", round, uploadT0))
+		var reserved atomic.Bool
+		var late atomic.Int64
+		drop := func(_ context.Context, key string) error {
+			if key == old.Key && reserved.Load() {
+				late.Add(1)
+			}
+			return nil
+		}
+		var purgeErr, resErr error
+		Together(2, func(i int) {
+			if i == 0 {
+				_, purgeErr = p.PurgeOriginals(t.Context(), uploadT0, drop)
+				return
+			}
+			_, resErr = us.Reserve(t.Context(), newUpload("bob", round, uploadT0.Add(time.Hour)), hazard.MaxPendingUploads)
+			reserved.Store(true)
+		})
+		require.NoError(t, purgeErr, "PurgeOriginals")
+		require.NoError(t, resErr, "Reserve")
+		assert.Zero(t, late.Load(), "round %d: an original dropped after a Reserve of it returned", round)
+	}
 }

@@ -14,10 +14,11 @@ import (
 	"github.com/hazardloop/hazardloop/hazard"
 )
 
-// Uploads is the in-memory hazard.Uploads. One mutex guards it: every
-// method is one step under the lock, and Expire calls drop under it, so
-// that a Reserve of the same content waits until the blob is gone. It is
-// safe for concurrent use and passes hazardtest.TestUploads.
+// Uploads is the in-memory hazard.Uploads, with the hazard.OriginalPurger
+// capability. One mutex guards it: every method is one step under the
+// lock, and Expire and PurgeOriginals call drop under it, so that a
+// Reserve of the same content waits until the blob is gone. It is safe for
+// concurrent use and passes hazardtest.TestUploads.
 type Uploads struct {
 	mu      sync.Mutex
 	byOwner map[string]map[string]*hazard.Upload
@@ -29,7 +30,10 @@ type Uploads struct {
 	hazards map[string][]uuid.UUID         // key -> attached hazards, ascending
 }
 
-var _ hazard.Uploads = (*Uploads)(nil)
+var (
+	_ hazard.Uploads        = (*Uploads)(nil)
+	_ hazard.OriginalPurger = (*Uploads)(nil)
+)
 
 // NewUploads returns an empty Uploads.
 func NewUploads() *Uploads {
@@ -116,8 +120,8 @@ func (s *Uploads) Reserve(_ context.Context, u hazard.Upload, maxPending int) (h
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r, ok := s.byOwner[u.Owner][u.Key]; ok {
-		if r.State == hazard.UploadPending {
-			r.Created = u.Created.UTC()
+		if r.State == hazard.UploadPending || r.OriginalPurged {
+			r.Created, r.OriginalPurged = u.Created.UTC(), false
 		}
 		if r.PublicKey == "" && u.PublicKey != "" {
 			s.removeLocked(r) // re-counted with its new public key
@@ -291,4 +295,51 @@ func (s *Uploads) Lookup(_ context.Context, owner, key string) (hazard.UploadRef
 	}
 	refs.Hazards = slices.Clone(ids)
 	return refs, nil
+}
+
+// PurgeOriginals implements hazard.OriginalPurger, under the lock.
+func (s *Uploads) PurgeOriginals(ctx context.Context, cutoff time.Time, drop func(context.Context, string) error) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	publics := map[string]bool{}
+	byKey := map[string][]*hazard.Upload{}
+	for _, m := range s.byOwner {
+		for _, r := range m {
+			byKey[r.Key] = append(byKey[r.Key], r)
+			if r.PublicKey != "" {
+				publics[r.PublicKey] = true
+			}
+		}
+	}
+	n := 0
+	for _, k := range slices.Sorted(maps.Keys(byKey)) {
+		if publics[k] || !originalDue(byKey[k], cutoff) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return n, hazard.Wrap("memstore.Uploads.PurgeOriginals", err)
+		}
+		if err := drop(ctx, k); err != nil {
+			return n, err
+		}
+		for _, r := range byKey[k] {
+			r.OriginalPurged = true
+		}
+		n++
+	}
+	return n, nil
+}
+
+// originalDue reports whether the original of the uploads of one key is
+// due at cutoff (see hazard.OriginalPurger), but for its being another
+// upload's public copy.
+func originalDue(ups []*hazard.Upload, cutoff time.Time) bool {
+	unpurged := false
+	for _, r := range ups {
+		if r.Created.After(cutoff) || r.PublicKey == "" || r.PublicKey == r.Key {
+			return false
+		}
+		unpurged = unpurged || !r.OriginalPurged
+	}
+	return unpurged
 }

@@ -15,3 +15,7 @@ func TestMemoryLog(t *testing.T) {
 		notifytest.TestDeliveryLog(t, func(t *testing.T) notify.DeliveryLog { return notify.NewMemoryLog(notifytest.MinKeys) })
 	})
 }
+
+func TestMemoryLogRetention(t *testing.T) {
+	notifytest.TestRetention(t, func(t *testing.T) notify.DeliveryLog { return notify.NewMemoryLog(0) })
+}

@@ -9,6 +9,13 @@
 // A broken promise is reported with t.Error; t.Fatal stops a subtest only
 // when its setup fails.
 //
+// The optional capabilities UserDeliveries and DeliveryForgetter are
+// checked when the log has them, and skipped (saying so) when it has not.
+//
+// TestRetention checks a log that forgets (notify.DeliveryForgetter)
+// together with a relay consumer's redelivery window: what a retention
+// sweep may forget is never needed to recognise a redelivery.
+//
 // That a second Record keeps the first record's channel, user and time is
 // not visible through the port; adapters that list their records check it
 // in their own tests (pgstore's RecordAgainKeepsFirst).
@@ -51,6 +58,7 @@ func TestDeliveryLog(t *testing.T, open func(t *testing.T) notify.DeliveryLog) {
 		{"LongestKey", testLongestKey},
 		{"Concurrent", testConcurrent},
 		{"DeliveriesTo", testDeliveriesTo},
+		{"Forget", testForget},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -185,4 +193,36 @@ func testDeliveriesTo(t *testing.T, l notify.DeliveryLog) {
 	if err != nil || len(none) != 0 {
 		t.Errorf("DeliveriesTo of a user without deliveries = %v, %v; want none", none, err)
 	}
+}
+
+// testForget checks the optional DeliveryForgetter capability: deliveries
+// recorded before the time are forgotten, those at or after it kept.
+func testForget(t *testing.T, l notify.DeliveryLog) {
+	f, ok := l.(notify.DeliveryForgetter)
+	if !ok {
+		t.Skip("the log has no DeliveryForgetter capability")
+	}
+	at := func(key string, d time.Duration) {
+		if err := l.Record(ctx, notify.Delivery{Key: key, Channel: notify.ChannelLog, UserID: "citizen-1", At: T0.Add(d)}); err != nil {
+			t.Fatalf("Record(%q): %v", key, err)
+		}
+	}
+	at("forget/old", -time.Hour)
+	at("forget/older", -48*time.Hour)
+	at("forget/at", 0)
+	at("forget/new", time.Hour)
+	n, err := f.Forget(ctx, T0)
+	if err != nil || n != 2 {
+		t.Errorf("Forget(T0) = %d, %v; want 2, nil (the two recorded before)", n, err)
+	}
+	delivered(t, l, "forget/old", false, "recorded before the time: forgotten")
+	delivered(t, l, "forget/older", false, "recorded long before the time: forgotten")
+	delivered(t, l, "forget/at", true, "recorded at the time: kept")
+	delivered(t, l, "forget/new", true, "recorded after the time: kept")
+	n, err = f.Forget(ctx, T0)
+	if err != nil || n != 0 {
+		t.Errorf("Forget(T0) again = %d, %v; want 0, nil", n, err)
+	}
+	record(t, l, "forget/old") // recorded again at T0: a new record
+	delivered(t, l, "forget/old", true, "recorded again after Forget")
 }

@@ -1,6 +1,7 @@
 // hazardloop pages: anonymous reports (device ID, claim code and its QR
-// code), following and binding with a claim code, and the reporter's
-// reopening and "is it fixed?" answers. No rule lives here: whatever the
+// code), following, reopening, answering "is it fixed?" and binding with a
+// claim code, and the signed-in reporter's reopening and "is it fixed?"
+// answers. No rule lives here: whatever the
 // API refuses is shown next to its field.
 "use strict";
 (function () {
@@ -74,41 +75,83 @@
     }).then(function (b) { document.getElementById("claim-qr").src = URL.createObjectURL(b); }, function () { /* the code is shown in text */ });
   });
 
-  // Following and binding with a claim code.
+  // Following, aftercare and binding with a claim code.
   var claimForm = document.getElementById("claim-form");
   if (claimForm) {
     var stateName = function (s) {
       var el = document.querySelector('#claim-states [data-state="' + s + '"]');
       return el ? el.textContent : s;
     };
-    var current = "";
+    var current = "", version = 0;
+    var aftercare = document.getElementById("claim-aftercare");
+    var fixedBox = document.getElementById("claim-fixed");
+    var done = document.getElementById("claim-aftercare-done");
+    // show renders the report as the code shows it: its state, timeline,
+    // binding and what the holder may do with the code (reopen, answer
+    // "is it fixed?"), as the API says.
+    var show = function (r) {
+      version = r.version;
+      document.getElementById("claim-result").hidden = false;
+      document.getElementById("claim-ref").textContent = r.ref;
+      var st = document.getElementById("claim-state");
+      st.textContent = stateName(r.state); st.dataset.state = r.state;
+      document.getElementById("claim-desc").textContent = r.description;
+      var tl = document.getElementById("claim-timeline");
+      tl.textContent = "";
+      (r.timeline || []).forEach(function (e) {
+        var li = document.createElement("li");
+        li.textContent = new Date(e.time).toLocaleString(en ? "en" : "zh-CN") + " " + (e.to ? stateName(e.to) : (e.action || e.type)) + (e.note ? " · " + e.note : "");
+        tl.appendChild(li);
+      });
+      document.getElementById("claim-bound").hidden = !r.bound;
+      document.getElementById("claim-unbound").hidden = r.bound;
+      var byWrap = document.getElementById("claim-by-wrap");
+      byWrap.hidden = !r.claim_by;
+      if (r.claim_by) document.getElementById("claim-by").textContent = new Date(r.claim_by).toLocaleDateString(en ? "en" : "zh-CN");
+      var bind = document.getElementById("claim-bind");
+      if (bind) bind.hidden = r.bound;
+      var reopen = (r.actions || []).some(function (a) { return a.name === "reopen"; });
+      fixedBox.hidden = !r.fixed_check;
+      aftercare.hidden = !(reopen || r.fixed_check);
+      aftercare.dataset.mode = r.fixed_check ? "no" : "reopen";
+      var btn = document.getElementById("claim-reopen");
+      btn.textContent = r.fixed_check ? btn.dataset.labelNo : btn.dataset.labelReopen;
+      btn.disabled = false;
+    };
     var follow = function () {
       clearErrors(claimForm);
+      done.hidden = true;
       var code = claimForm.claim_code.value.trim();
       api("POST", "/api/v1/claims/follow", { claim_code: code }).then(function (r) {
         current = code;
-        document.getElementById("claim-result").hidden = false;
-        document.getElementById("claim-ref").textContent = r.ref;
-        var st = document.getElementById("claim-state");
-        st.textContent = stateName(r.state); st.dataset.state = r.state;
-        document.getElementById("claim-desc").textContent = r.description;
-        var tl = document.getElementById("claim-timeline");
-        tl.textContent = "";
-        (r.timeline || []).forEach(function (e) {
-          var li = document.createElement("li");
-          li.textContent = new Date(e.time).toLocaleString(en ? "en" : "zh-CN") + " " + (e.to ? stateName(e.to) : (e.action || e.type)) + (e.note ? " · " + e.note : "");
-          tl.appendChild(li);
-        });
-        document.getElementById("claim-bound").hidden = !r.bound;
-        document.getElementById("claim-unbound").hidden = r.bound;
-        if (r.claim_by) {
-          document.getElementById("claim-by").textContent = new Date(r.claim_by).toLocaleDateString(en ? "en" : "zh-CN");
-          document.getElementById("claim-by-wrap").hidden = false;
-        }
-        var bind = document.getElementById("claim-bind");
-        if (bind) bind.hidden = r.bound;
+        show(r);
       }, function (e) { document.getElementById("claim-result").hidden = true; showError(claimForm, e); });
     };
+    var answered = function (r, key) {
+      show(r);
+      done.textContent = done.dataset[key];
+      done.hidden = false;
+    };
+    // Reopening, or a "no" to "is it fixed?", with a reason and a photo
+    // uploaded from this device (or the signed-in account).
+    aftercare.addEventListener("submit", function (ev) {
+      ev.preventDefault(); clearErrors(aftercare);
+      var btn = document.getElementById("claim-reopen"); btn.disabled = true;
+      uploadAll(aftercare.photos.files).then(function (keys) {
+        var body = { claim_code: current, expected_version: version, note: aftercare.note.value, photos: keys };
+        if (aftercare.dataset.mode === "no") {
+          body.fixed = false;
+          return api("POST", "/api/v1/claims/fixed", body);
+        }
+        return api("POST", "/api/v1/claims/reopen", body);
+      }).then(function (r) { aftercare.reset(); answered(r, "reopened"); }, function (e) { showError(aftercare, e); btn.disabled = false; });
+    });
+    document.getElementById("claim-fixed-yes").addEventListener("click", function (ev) {
+      var b = ev.currentTarget; b.disabled = true;
+      clearErrors(aftercare);
+      api("POST", "/api/v1/claims/fixed", { claim_code: current, expected_version: version, fixed: true })
+        .then(function (r) { b.disabled = false; answered(r, "answered"); }, function (e) { b.disabled = false; showError(aftercare, e); aftercare.hidden = false; });
+    });
     claimForm.addEventListener("submit", function (ev) { ev.preventDefault(); follow(); });
     var bind = document.getElementById("claim-bind");
     if (bind) bind.addEventListener("click", function () {

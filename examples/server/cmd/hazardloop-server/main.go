@@ -126,6 +126,26 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 	fs.IntVar(&abuse.OTPPerHour, "otp-per-hour", intEnv("HAZARDLOOP_OTP_PER_HOUR", server.DefaultOTPPerHour), "login codes the server sends in an hour (HAZARDLOOP_OTP_PER_HOUR)")
 	fs.IntVar(&abuse.VerifyPerUserPerHour, "verify-per-user-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_USER_PER_HOUR", server.DefaultVerifyPerUserPerHour), "real-name verifications one user may try in an hour (HAZARDLOOP_VERIFY_PER_USER_PER_HOUR)")
 	fs.IntVar(&abuse.VerifyPerAddrPerHour, "verify-per-addr-per-hour", intEnv("HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR", server.DefaultVerifyPerAddrPerHour), "real-name verifications one network address may try in an hour (HAZARDLOOP_VERIFY_PER_ADDR_PER_HOUR)")
+	// The retention periods refuse an environment value that is no
+	// duration, rather than fall back to a default silently.
+	var envErr error
+	strictDurEnv := func(name string, def time.Duration) time.Duration {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			envErr = errors.Join(envErr, fmt.Errorf("%s: %w (a Go duration such as 4320h)", name, err))
+			return def
+		}
+		return d
+	}
+	var ret server.Retention
+	fs.DurationVar(&ret.OriginalPhotos, "original-photo-retention", strictDurEnv("HAZARDLOOP_ORIGINAL_PHOTO_RETENTION", server.DefaultOriginalPhotoRetention), "how long the original of a photo, with its metadata (EXIF, GPS), is kept after its upload; its public copy without metadata stays, and staff see it from then on (HAZARDLOOP_ORIGINAL_PHOTO_RETENTION)")
+	fs.DurationVar(&ret.LoginCodes, "login-code-retention", strictDurEnv("HAZARDLOOP_LOGIN_CODE_RETENTION", server.DefaultLoginCodeRetention), "how long the record of a login code (phone, MAC) is kept after the code expired, used or not (HAZARDLOOP_LOGIN_CODE_RETENTION)")
+	fs.DurationVar(&ret.DeliveryLog, "delivery-log-retention", strictDurEnv("HAZARDLOOP_DELIVERY_LOG_RETENTION", server.DefaultDeliveryLogRetention), "how long the notification delivery log keeps a delivery; longer than -redelivery-window (HAZARDLOOP_DELIVERY_LOG_RETENTION)")
+	fs.DurationVar(&ret.RedeliveryWindow, "redelivery-window", strictDurEnv("HAZARDLOOP_REDELIVERY_WINDOW", server.DefaultRedeliveryWindow), "how long after an event the relay still sends its messages (notifications, follows, area alerts); at least 1h (HAZARDLOOP_REDELIVERY_WINDOW)")
 	coordDecimals := fs.Int("public-coord-decimals", intEnv("HAZARDLOOP_PUBLIC_COORD_DECIMALS", hazard.DefaultPublicCoordDecimals), "decimals of a degree the plaza and Open311 show of coordinates, 1 to 7; 4 is about 10 m (HAZARDLOOP_PUBLIC_COORD_DECIMALS)")
 	cityDir := fs.String("config-dir", env("HAZARDLOOP_CONFIG_DIR", ""), "directory of the city's configuration (departments, categories, industries, policy, checklists; see examples/server/config); empty for the demo city's (HAZARDLOOP_CONFIG_DIR)")
 	trustProxy := fs.Bool("trust-proxy", getenv("HAZARDLOOP_TRUST_PROXY") == "true", "behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto (HAZARDLOOP_TRUST_PROXY)")
@@ -133,6 +153,9 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 	holdFile := fs.String("hold-patterns", env("HAZARDLOOP_HOLD_PATTERNS", ""), "file of regular expressions, one a line, whose match holds a report for a moderator; empty for the built-in phone, ID number and insult patterns (HAZARDLOOP_HOLD_PATTERNS)")
 	wx := wechatFlags(fs, env)
 	mapFlags := riskMapFlags(fs, env)
+	if envErr != nil {
+		return server.Config{}, envErr
+	}
 	if err := fs.Parse(args); err != nil {
 		return server.Config{}, err
 	}
@@ -149,7 +172,7 @@ func config(args []string, getenv func(string) string, stderr io.Writer) (server
 		ReadTimeout: *readTimeout, WriteTimeout: *writeTimeout, UploadTimeout: *uploadTimeout,
 		MaxConns: *maxConns, MaxUploads: *maxUploads,
 		AbuseLimits: abuse, TrustProxy: *trustProxy, PublicCoordDecimals: *coordDecimals,
-		CityDir: *cityDir, DemoUnits: *demoUnits,
+		CityDir: *cityDir, DemoUnits: *demoUnits, Retention: ret,
 	}
 	cfg.Moderation.Publish = hazard.PublishPolicy(*publish)
 	if *holdFile != "" {

@@ -140,3 +140,32 @@ func TestConfigReadsTheDocumentedOpen311Settings(t *testing.T) {
 	}, io.Discard)
 	assert.Error(t, err, "a malformed boolean")
 }
+
+// TestRetentionFlags: the retention periods have flags and environment
+// variables (a flag wins); an environment value that is no duration stops
+// the start, naming the variable.
+func TestRetentionFlags(t *testing.T) {
+	env := map[string]string{
+		"HAZARDLOOP_ORIGINAL_PHOTO_RETENTION": "720h",
+		"HAZARDLOOP_LOGIN_CODE_RETENTION":     "2h",
+		"HAZARDLOOP_REDELIVERY_WINDOW":        "48h",
+	}
+	cfg, err := config([]string{"-delivery-log-retention", "240h", "-login-code-retention", "30m"}, func(k string) string { return env[k] }, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, server.Retention{OriginalPhotos: 720 * time.Hour, LoginCodes: 30 * time.Minute,
+		DeliveryLog: 240 * time.Hour, RedeliveryWindow: 48 * time.Hour}, cfg.Retention)
+
+	cfg, err = config(nil, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, server.Retention{OriginalPhotos: server.DefaultOriginalPhotoRetention, LoginCodes: server.DefaultLoginCodeRetention,
+		DeliveryLog: server.DefaultDeliveryLogRetention, RedeliveryWindow: server.DefaultRedeliveryWindow}, cfg.Retention, "defaults")
+
+	_, err = config(nil, func(k string) string {
+		if k == "HAZARDLOOP_DELIVERY_LOG_RETENTION" {
+			return "90 days"
+		}
+		return ""
+	}, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "HAZARDLOOP_DELIVERY_LOG_RETENTION", "the error names the variable")
+}
