@@ -238,7 +238,9 @@ type Server struct {
 	// regs is the regulators' loop: risk register and inspections.
 	regs *regulators
 	// follow is me-too, following reports and areas (citizen.go).
-	follow     *follow.Service
+	follow *follow.Service
+	// eraser erases a citizen at their request (erase.go).
+	eraser     *hazard.Eraser
 	statsCache statsCache
 	plazaCache pageCache
 	// mapCache keeps the risk map's encoded answers.
@@ -391,6 +393,9 @@ func (s *Server) build(ctx context.Context) error {
 	if s.loop, err = newLoop(ctx, s); err != nil {
 		return err
 	}
+	if s.eraser, err = newEraser(s); err != nil {
+		return err
+	}
 
 	s.mux = http.NewServeMux()
 	for _, rt := range routeTable() {
@@ -441,7 +446,7 @@ func (s *Server) openStore(ctx context.Context, secret []byte) error {
 		pool := db.Pool()
 		hz := db.Hazards()
 		s.store, s.cursors, s.ledger, s.deliveries = hz, hz, db.Ledger(), db.DeliveryLog()
-		s.users = &pgUsers{pool: pool, idKey: secret}
+		s.users = &pgUsers{pool: pool}
 		s.pgLimiter = db.Limiter(s.now)
 		s.limiter = s.pgLimiter
 		s.codes = newLoginCodes(secret, s.now, &pgCodes{pool: pool}, s.limiter)
@@ -452,7 +457,7 @@ func (s *Server) openStore(ctx context.Context, secret []byte) error {
 	mem := memstore.New()
 	s.store, s.cursors = mem, mem
 	s.ledger = memledger.New()
-	s.users = newMemUsers(secret)
+	s.users = newMemUsers()
 	s.limiter = memlimit.New(memlimit.Config{Clock: s.now})
 	s.codes = newLoginCodes(secret, s.now, newMemCodes(), s.limiter)
 	s.uploads = memstore.NewUploads()
@@ -617,7 +622,8 @@ func (s *Server) sweepLoop(ctx context.Context) {
 // Sweep runs the periodic work once: forget uploads unused for UploadTTL
 // (deleting their photos), delete stored photos nothing refers to after
 // BlobGrace (such as photos fetched for an Open311 report that was never
-// made), forget expired login codes, expire unclaimed
+// made), forget expired login codes, finish erasures that were
+// interrupted (hazard.Eraser.Resume), expire unclaimed
 // rewards, escalate overdue hazards and, over PostgreSQL, forget
 // deliveries older than DeliveryLogRetention and rate limit windows that
 // ended. Any number of processes may sweep one database at once. Serve
@@ -635,6 +641,11 @@ func (s *Server) Sweep(ctx context.Context) {
 	}
 	if err := s.codes.sweep(ctx); err != nil {
 		s.log.Error("sweeping login codes", "error", err)
+	}
+	if n, err := s.eraser.Resume(ctx); err != nil {
+		s.log.Error("finishing interrupted erasures", "finished", n, "error", err)
+	} else if n > 0 {
+		s.log.Info("finished interrupted erasures", "count", n)
 	}
 	s.loop.sweep(ctx)
 	if s.db != nil {
