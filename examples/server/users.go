@@ -102,14 +102,6 @@ type wxIdentity struct {
 	openID, unionID string
 }
 
-// key is what identifies the person: the unionid when there is one.
-func (w wxIdentity) key() string {
-	if w.unionID != "" {
-		return "union:" + w.unionID
-	}
-	return "open:" + w.openID
-}
-
 // linkPhone decides what binding phone to the account a does, owner being
 // the account that has the phone already, if any: one person has one
 // account, so when the phone is another citizen's, a's WeChat identity

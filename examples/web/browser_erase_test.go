@@ -112,7 +112,7 @@ func TestBrowserEraseAccount(t *testing.T) {
 
 	// The browser takes the citizen's session.
 	b.run("session", chromedp.Navigate(b.base+"/"), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := chromedp.Evaluate[any](`document.cookie = "hl_token=` + citizen + `; path=/"`)(ctx, tg)
+		_, err := chromedp.Evaluate[any](`document.cookie = "hl_token=`+citizen+`; path=/"`)(ctx, tg)
 		return err
 	}))
 	b.open("/mine", "#my-data")
