@@ -147,4 +147,12 @@ func TestBrowserEraseAccount(t *testing.T) {
 	res.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, res.StatusCode, "the token after the erasure")
 	b.open("/mine/data", "#login-phone, .demo-login")
+
+	// The auditor sees the erasure, under the pseudonym alone.
+	b.loginAs("auditor-1")
+	b.open("/console/access-log", "#access-log")
+	log := b.text("#access-log tbody")
+	require.Contains(t, log, pseudonym, "the access log names the pseudonym")
+	require.Contains(t, log, "账户注销完成", "the erasure's end")
+	require.NotContains(t, log, phone, "nor the phone")
 }

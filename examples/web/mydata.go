@@ -58,4 +58,8 @@ var myDataMessages = map[string][2]string{
 	"erase.done":       {"账户已注销。你的记录代号：", "Your account is deleted. The pseudonym of your records:"},
 	"erase.later":      {"注销已登记，剩余步骤将由系统自动完成。", "The deletion is recorded; the server finishes the remaining steps."},
 	"erase.staff":      {"工作人员和单位账户由所在机构注销。", "Staff and unit accounts are closed by their organisation."},
+	// The access log's entries of an erasure (hazard.EventErasureBegun,
+	// EventErased), named by the pseudonym.
+	"audit.erasure_begun": {"申请注销账户", "Account deletion asked"},
+	"audit.erased":        {"账户注销完成", "Account deleted"},
 }
