@@ -46,8 +46,7 @@ func (s *HazardStore) ForgetUser(ctx context.Context, e hazard.Erasure) error {
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT DISTINCT hazard_id FROM events
-			WHERE doc #>> '{actor,id}' = $1 AND hazard_id IS NOT NULL`, e.UserID)
+		rows, err := tx.Query(ctx, actedOnSQL, e.UserID)
 		if err != nil {
 			return err
 		}
@@ -65,10 +64,21 @@ func (s *HazardStore) ForgetUser(ctx context.Context, e hazard.Erasure) error {
 	return translate(op, err)
 }
 
+// The statements of HazardStore.ForgetUser that find a person's rows, each
+// by an index (TestErasureQueryPlans): the hazards they reported, the
+// hazards they acted on, and the events to rewrite.
+const (
+	reportedSQL    = `SELECT doc FROM hazards WHERE reporter = $1 ORDER BY id FOR UPDATE`
+	actedOnSQL     = `SELECT DISTINCT hazard_id FROM events WHERE doc #>> '{actor,id}' = $1 AND hazard_id IS NOT NULL`
+	theirEventsSQL = `SELECT seq, doc FROM events
+		WHERE hazard_id = ANY($2) OR doc #>> '{actor,id}' = $1 OR subject_id = $1
+		ORDER BY seq FOR UPDATE`
+)
+
 // forgetHazards rewrites the hazards e.UserID reported, dropping their
 // idempotency keys, and returns their IDs.
 func forgetHazards(ctx context.Context, tx pgx.Tx, e hazard.Erasure) ([]uuid.UUID, error) {
-	rows, err := tx.Query(ctx, `SELECT doc FROM hazards WHERE reporter = $1 ORDER BY id FOR UPDATE`, e.UserID)
+	rows, err := tx.Query(ctx, reportedSQL, e.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -100,9 +110,7 @@ func forgetHazards(ctx context.Context, tx pgx.Tx, e hazard.Erasure) ([]uuid.UUI
 // acted in and those of a subject with their ID, and returns the
 // rewritten events by sequence number.
 func forgetEvents(ctx context.Context, tx pgx.Tx, e hazard.Erasure, ids []uuid.UUID) (map[int64]hazard.Event, error) {
-	rows, err := tx.Query(ctx, `SELECT seq, doc FROM events
-		WHERE hazard_id = ANY($2) OR doc #>> '{actor,id}' = $1 OR subject_id = $1
-		ORDER BY seq FOR UPDATE`, e.UserID, ids)
+	rows, err := tx.Query(ctx, theirEventsSQL, e.UserID, ids)
 	if err != nil {
 		return nil, err
 	}
