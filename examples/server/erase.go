@@ -114,7 +114,7 @@ func eraseSchemas() map[string]any {
 	return map[string]any{
 		"EraseRequest": object(map[string]any{
 			"confirm": map[string]any{"type": "string", "description": "删除 or DELETE (any letter case), typed by the person to confirm",
-				"examples": []string{hazard.EraseConfirmZH, hazard.EraseConfirmEN}},
+				"example": hazard.EraseConfirmZH},
 		}, "confirm"),
 	}
 }
