@@ -86,6 +86,26 @@ func (a *alerts) handle(ctx context.Context, e hazard.Event) error {
 	if err != nil {
 		return err
 	}
+	// Whom to tell first: most reports have no follower and no area
+	// watcher, and then their public view need not be made.
+	tellFollowers, tellAreas := e.Type != hazard.EventSubmitted, h.Open()
+	if tellFollowers {
+		fs, err := a.s.cfg.Store.Followers(ctx, h.ID, "", 1)
+		if err != nil {
+			return err
+		}
+		tellFollowers = len(fs) > 0
+	}
+	if tellAreas {
+		as, err := a.s.cfg.Store.AreasAt(ctx, h.Location, uuid.Nil, 1)
+		if err != nil {
+			return err
+		}
+		tellAreas = len(as) > 0
+	}
+	if !tellFollowers && !tellAreas {
+		return nil
+	}
 	pub, err := a.s.cfg.Hazards.PublicView(ctx, h.Ref)
 	if errors.Is(err, hazard.ErrNotFound) {
 		return nil // not on the plaza: nobody is told
@@ -94,10 +114,10 @@ func (a *alerts) handle(ctx context.Context, e hazard.Event) error {
 		return err
 	}
 	var errs []error
-	if e.Type != hazard.EventSubmitted {
+	if tellFollowers {
 		errs = append(errs, a.followers(ctx, e, &h, &pub))
 	}
-	if h.Open() {
+	if tellAreas {
 		errs = append(errs, a.areas(ctx, &h))
 	}
 	return errors.Join(errs...)

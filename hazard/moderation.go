@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -106,6 +107,9 @@ type moderation struct {
 	publish    PublishPolicy
 	moderators []workflow.Role
 	hold       []*regexp.Regexp
+	// anyHold matches where one of hold does: one scan of a text that
+	// matches none (almost every report) instead of one per pattern.
+	anyHold *regexp.Regexp
 }
 
 // newModeration checks cfg and fills in its defaults, adding problems to p.
@@ -146,6 +150,15 @@ func newModeration(cfg ModerationConfig, p *Problems) moderation {
 		}
 		m.hold = append(m.hold, re)
 	}
+	if len(m.hold) > 0 && len(m.hold) == len(pats) {
+		alt := make([]string, len(pats))
+		for i, s := range pats {
+			alt[i] = "(?:" + s + ")"
+		}
+		// Each pattern compiled alone, so their alternation does too; if
+		// it did not, HoldMatch would try them one by one.
+		m.anyHold, _ = regexp.Compile(strings.Join(alt, "|"))
+	}
 	return m
 }
 
@@ -161,6 +174,9 @@ func (s *Service) PublishPolicy() PublishPolicy { return s.mod.publish }
 // HoldMatch returns the index of the first hold pattern that text matches,
 // and false when none does.
 func (s *Service) HoldMatch(text string) (int, bool) {
+	if s.mod.anyHold != nil && !s.mod.anyHold.MatchString(text) {
+		return 0, false
+	}
 	for i, re := range s.mod.hold {
 		if re.MatchString(text) {
 			return i, true

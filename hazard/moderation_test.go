@@ -137,6 +137,26 @@ func TestHoldPatterns(t *testing.T) {
 	assert.False(t, held, "an empty list holds nothing")
 }
 
+// TestHoldMatchNamesThePattern: HoldMatch names the first pattern that
+// matches, each pattern's flags stay its own (a case-insensitive pattern
+// does not make another one so), and anchors keep their meaning.
+func TestHoldMatchNamesThePattern(t *testing.T) {
+	f := newFixture(t, func(c *hazard.ServiceConfig) {
+		c.Moderation.HoldPatterns = []string{`^abc$`, `(?i)xyz`, `abc`, `(^|[^0-9])110([^0-9]|$)`}
+	})
+	for text, want := range map[string]int{
+		"abc": 0, "XyZ": 1, "the abc": 2, "call 110 now": 3, "ABC": -1, "1101": -1, "": -1,
+	} {
+		i, held := f.svc.HoldMatch(text)
+		if want < 0 {
+			assert.False(t, held, "HoldMatch(%q)", text)
+			continue
+		}
+		assert.True(t, held, "HoldMatch(%q)", text)
+		assert.Equal(t, want, i, "HoldMatch(%q)", text)
+	}
+}
+
 // TestModerationConfig: invalid settings are refused, naming the field.
 func TestModerationConfig(t *testing.T) {
 	for name, c := range map[string]struct {

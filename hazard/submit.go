@@ -167,7 +167,11 @@ func (s *Service) submit(ctx context.Context, user User, in SubmitInput, idempot
 		return Hazard{}, false, err
 	}
 
-	hash := submissionHash(&h)
+	// The input's hash is only compared when a key is reused.
+	var hash string
+	if idempotencyKey != "" {
+		hash = submissionHash(&h)
+	}
 	limited := user.Role == string(RoleReporter) && s.perDay > 0
 	lc, exact := s.store.(LimitedCreator)
 	if limited && !exact {

@@ -27,6 +27,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -51,7 +52,10 @@ func main() {
 	flag.IntVar(&soak.Rate, "soak-rate", DefaultSoakRate, "requests per second per backend in the soak")
 	flag.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL URL of a fresh database: the scenarios run the server on it, and the soak runs a PostgreSQL backend beside the memory one")
 	only := flag.String("only", "", "comma-separated kinds of scenario to run (plaza, mixed, submit), with their baselines; all if empty")
+	flag.StringVar(&cfg.SliceProfiles, "slice-profiles", "", "write a CPU profile of each measured slice into this directory (not with -cpuprofile)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run (server and clients) to this file")
+	mutexprofile := flag.String("mutexprofile", "", "write a profile of contended mutexes (server and clients) to this file")
+	blockprofile := flag.String("blockprofile", "", "write a profile of where goroutines blocked (server and clients) to this file")
 	flag.Parse()
 	if *only != "" {
 		cfg.Only = strings.Split(*only, ",")
@@ -67,6 +71,14 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *mutexprofile != "" {
+		runtime.SetMutexProfileFraction(5)
+		defer writeProfile("mutex", *mutexprofile)
+	}
+	if *blockprofile != "" {
+		runtime.SetBlockProfileRate(int(time.Microsecond))
+		defer writeProfile("block", *blockprofile)
+	}
 	if soak.Duration > 0 {
 		soak.DatabaseURL = cfg.DatabaseURL
 		res, err := Soak(context.Background(), soak)
@@ -77,6 +89,20 @@ func main() {
 	res, err := Run(context.Background(), cfg)
 	Print(os.Stdout, cfg, res)
 	exitOn(err)
+}
+
+// writeProfile writes the named runtime profile to path, or says why not.
+func writeProfile(name, path string) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup(name).WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadbench:", err)
+	}
 }
 
 // exitOn stops the command with err, after the profile is written.
@@ -104,6 +130,10 @@ type Config struct {
 	// Only runs the scenarios of these kinds ("plaza", "mixed",
 	// "submit"), with their baselines; every scenario if empty.
 	Only []string
+	// SliceProfiles, if not empty, is a directory where the CPU profile
+	// of each measured slice is written (scenario-N-round-R.pprof), so
+	// that a profile shows a scenario's work without the set-up's.
+	SliceProfiles string
 }
 
 // runs reports whether a scenario of one of the kinds is to run.
@@ -342,7 +372,14 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 			// for the garbage of the one before it or of the uploads.
 			runtime.GC()
 			before := pool.inline.Load()
+			stop, err := sliceProfile(cfg.SliceProfiles, i, round)
+			if err != nil {
+				return nil, err
+			}
 			r := measure(ctx, client, cfg.Workers, slice, sc.name, sc.status, sc.req, sc.background)
+			if err := stop(); err != nil {
+				return nil, err
+			}
 			r.InlineUploads = pool.inline.Load() - before
 			out[i].add(r)
 		}
@@ -371,6 +408,26 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 		return out, fmt.Errorf("the mixed scenario's writer saw %d submissions fail", n)
 	}
 	return out, nil
+}
+
+// sliceProfile starts the CPU profile of scenario i's slice in round, if
+// dir is set, and returns what stops it.
+func sliceProfile(dir string, i, round int) (stop func() error, err error) {
+	if dir == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("scenario-%d-round-%d.pprof", i, round)))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // measure runs workers clients sending requests for d, and background (if

@@ -245,7 +245,7 @@ func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
 
 // uploadRequest is an upload of data as the multipart field "file".
-func uploadRequest(t *testing.T, token string, data []byte) *http.Request {
+func uploadRequest(t testing.TB, token string, data []byte) *http.Request {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hazardloop/hazardloop/hazard"
@@ -19,6 +21,9 @@ const (
 	MinTokenSecretLen = 32
 	// maxTokenLen bounds the Authorization header worth parsing.
 	maxTokenLen = 512
+	// maxCheckedTokens bounds the tokens whose check is remembered; when
+	// it is reached the memory starts afresh.
+	maxCheckedTokens = 10_000
 )
 
 // tokens signs and checks bearer tokens: base64url(JSON {sub, exp}) "."
@@ -28,6 +33,13 @@ type tokens struct {
 	secret []byte
 	ttl    time.Duration
 	now    func() time.Time
+
+	// checked remembers the claims of tokens whose signature was
+	// verified (token: claims), so that a client's next request skips
+	// the HMAC and the JSON; the expiry is still checked every time.
+	// Tokens are never revoked, so a remembered check stays true.
+	checked  sync.Map
+	nchecked atomic.Int64
 }
 
 type claims struct {
@@ -58,6 +70,13 @@ func errBadToken() error {
 
 // check returns the user ID of a valid, unexpired token.
 func (t *tokens) check(tok string) (string, error) {
+	if v, ok := t.checked.Load(tok); ok {
+		c := v.(claims)
+		if t.now().Unix() >= c.Exp {
+			return "", errBadToken()
+		}
+		return c.Sub, nil
+	}
 	if len(tok) > maxTokenLen {
 		return "", errBadToken()
 	}
@@ -77,5 +96,10 @@ func (t *tokens) check(tok string) (string, error) {
 	if err := json.Unmarshal(body, &c); err != nil || c.Sub == "" || t.now().Unix() >= c.Exp {
 		return "", errBadToken()
 	}
+	if t.nchecked.Add(1) > maxCheckedTokens {
+		t.checked.Clear()
+		t.nchecked.Store(1)
+	}
+	t.checked.Store(tok, c)
 	return c.Sub, nil
 }
