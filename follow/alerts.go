@@ -2,7 +2,6 @@ package follow
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -137,7 +136,7 @@ func (a *alerts) followers(ctx context.Context, e hazard.Event, h *hazard.Hazard
 			if f.UserID == h.Reporter.UserID || f.UserID == e.Actor.ID {
 				continue
 			}
-			key := fmt.Sprintf("follow-%d/%s", e.Seq, keyPart(f.UserID))
+			key := fmt.Sprintf("follow-%d/%s", e.Seq, notify.KeyPart(f.UserID))
 			token := a.s.Token(f.UserID, h.ID, false)
 			err := a.send(ctx, f.UserID, notify.KeyFollowUpdate, key, func(en bool) map[string]string {
 				state := pub.Status.ZH
@@ -175,7 +174,7 @@ func (a *alerts) areas(ctx context.Context, h *hazard.Hazard) error {
 				continue
 			}
 			told[ar.UserID] = true
-			key := "area-" + h.ID.String() + "/" + keyPart(ar.UserID)
+			key := "area-" + h.ID.String() + "/" + notify.KeyPart(ar.UserID)
 			token := a.s.Token(ar.UserID, ar.ID, true)
 			err := a.send(ctx, ar.UserID, notify.KeyAreaAlert, key, func(en bool) map[string]string {
 				return map[string]string{
@@ -212,7 +211,7 @@ func (a *alerts) send(ctx context.Context, userID, template, key string, data fu
 	if err != nil || seen {
 		return err
 	}
-	d, err := a.s.cfg.Limiter.Take(ctx, "follow-msg:"+userID, a.s.limit, 1)
+	d, err := a.s.cfg.Limiter.Take(ctx, messageLimitKey+userID, a.s.limit, 1)
 	if err != nil {
 		return err
 	}
@@ -249,12 +248,6 @@ func (a *alerts) action(h *hazard.Hazard, action string, en bool) string {
 	return l.ZH
 }
 
-// keyPart keeps idempotency keys short: notify.MaxIdempotencyKeyLen bytes
-// hold a long user ID's hash, not the ID.
-func keyPart(id string) string {
-	if len(id) <= 64 {
-		return id
-	}
-	sum := sha256.Sum256([]byte(id))
-	return fmt.Sprintf("%x", sum[:16])
-}
+// messageLimitKey prefixes a citizen's user ID in the limiter key of their
+// daily cap of follow messages.
+const messageLimitKey = "follow-msg:"

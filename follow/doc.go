@@ -15,7 +15,9 @@
 // keeps it from counting twice. The alerts are a relay consumer
 // (Service.Consumer) that delivers through notify's router, so that the
 // channels, the delivery log and the users' preferences are those of every
-// other message.
+// other message. Service.ForgetUser forgets an erased citizen: their
+// follows and areas are deleted through a store that is a
+// hazard.Forgetter (memfollow's, pgstore's), their me-toos stay counted.
 //
 // Errors are *hazard.Error with a code. Values are copied in and out of
 // stores. Everything here is safe for concurrent use.

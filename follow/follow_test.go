@@ -281,3 +281,37 @@ func TestTokenNamesOneSubscription(t *testing.T) {
 	_, err = f.follow.Unsubscribe(ctx, tok)
 	assert.ErrorIs(t, err, hazard.ErrInvalid, "a token of another secret")
 }
+
+// resets records the keys a LimitResetter was asked to reset.
+type resets struct {
+	hazard.Limiter
+	keys []string
+}
+
+func (r *resets) Reset(_ context.Context, keys ...string) error {
+	r.keys = append(r.keys, keys...)
+	return nil
+}
+
+func TestForgetUser(t *testing.T) {
+	lim := &resets{}
+	f := newFixture(t, func(c *follow.Config) { lim.Limiter = c.Limiter; c.Limiter = lim })
+	h := f.report(t)
+	f.deliver(t)
+	_, err := f.follow.MeToo(ctx, fan, h.Ref)
+	require.NoError(t, err)
+	p := here
+	_, err = f.follow.Watch(ctx, fan, follow.AreaInput{Center: &p, RadiusMeters: 300})
+	require.NoError(t, err)
+
+	require.NoError(t, f.follow.ForgetUser(ctx, hazardtest.NewErasure("fan")))
+	subs, err := f.follow.Subscriptions(ctx, fan)
+	require.NoError(t, err)
+	assert.Empty(t, subs.Follows, "follows after ForgetUser")
+	assert.Empty(t, subs.Areas, "areas after ForgetUser")
+	assert.Equal(t, []string{"follow-msg:fan"}, lim.keys, "the daily cap's key is reset")
+	pub, err := f.svc.PublicView(ctx, h.Ref)
+	require.NoError(t, err)
+	assert.Equal(t, 1, pub.MeToo, "the me-too stays counted")
+	require.ErrorIs(t, f.follow.ForgetUser(ctx, hazard.Erasure{UserID: "fan"}), hazard.ErrInvalid)
+}

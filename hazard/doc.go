@@ -93,6 +93,25 @@
 // OriginalPurger capability of Uploads; public copies stay, and Open then
 // gives whoever could see the original its public copy (PhotoCopy.Purged).
 //
+// # Erasure
+//
+// A citizen may have their account erased (PIPL's right to deletion):
+// Eraser.Erase, confirmed with a word (ConfirmsErasure) and for citizens
+// only (MayErase), asks every step that is an ErasureGuard first (a reward
+// being paid refuses), records the erasure with a fresh pseudonym
+// (NewPseudonym: 128 random bits that nothing derives from the person) in
+// an ErasureJournal with an EventErasureBegun of the access log, and calls
+// every step's Forgetter in order; the journal then forgets the erasure
+// with an EventErased. Both events name the pseudonym alone. A step that
+// fails leaves the erasure recorded; Eraser.Resume, from a sweep, finishes
+// it with the same pseudonym, and every Forgetter is idempotent. The rules
+// of what a store rewrites are Erasure.ForgetHazard (the reporter becomes
+// the pseudonym, the contact goes) and Erasure.ForgetEvent (actor,
+// subject and data naming the person); Service.ForgetUser applies them
+// through its store and resets the person's submission limit, and
+// Photos.ForgetUser passes their uploads to the pseudonym, expiring the
+// pending ones. hazardtest.TestErasure pins a store's promises.
+//
 // # Units
 //
 // A hazard has two unit fields. Unit is the receiving unit the reporter
@@ -119,7 +138,8 @@
 // memstore.Uploads), memblob and fsblob here, pgstore in its own module.
 // hazardtest.TestStore, hazardtest.TestBlobStore and hazardtest.TestUploads
 // pin their promises. Optional capabilities (StatsReader, EventsBatcher,
-// LimitedCreator, AttachingCreator) are found by type assertion: a store
+// LimitedCreator, AttachingCreator, and Forgetter and ErasureJournal for
+// erasures) are found by type assertion: a store
 // that keeps the uploads in its own database (pgstore) checks a report's
 // uploads, stores it and attaches them in one step
 // (hazardtest.TestAttachingCreator). The relay's cursors are a

@@ -20,10 +20,13 @@ const (
 	EventRewardIssued  EventType = "reward_issued"  // a reward became pending (待领)
 	EventRewardClaimed EventType = "reward_claimed" // a reward was paid out
 	EventRewardExpired EventType = "reward_expired" // a reward was not claimed in time
+	// EventRewardForfeited: a pending reward was given up because its
+	// reporter erased their account (see Eraser); it is expired at once.
+	EventRewardForfeited EventType = "reward_forfeited"
 )
 
 // Keys of the Data of reward events (EventRewardIssued, EventRewardClaimed,
-// EventRewardExpired), written by package reward and read by package notify
+// EventRewardExpired, EventRewardForfeited), written by package reward and read by package notify
 // and other consumers.
 const (
 	DataRewardID   = "reward_id"

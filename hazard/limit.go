@@ -60,14 +60,7 @@ func (l Limit) check(p *Problems) {
 // adapters call it first, so that all of them refuse the same input.
 func (l Limit) CheckTake(key string, n int) error {
 	var p Problems
-	switch {
-	case key == "":
-		p.Add("key", "is required")
-	case len(key) > MaxLimitKeyLen:
-		p.Add("key", "must be at most %d bytes", MaxLimitKeyLen)
-	case !utf8.ValidString(key) || containsControl(key):
-		p.Add("key", "must be UTF-8 text without control characters")
-	}
+	checkLimitKey(&p, key)
 	l.check(&p)
 	if n < 1 || (l.Max >= 1 && n > l.Max) {
 		p.Add("n", "must be 1 to the limit's max")
@@ -156,4 +149,34 @@ func (d Decision) Err(op, message string) error {
 // concurrent use; hazardtest.TestLimiter pins these promises.
 type Limiter interface {
 	Take(ctx context.Context, key string, rule Limit, n int) (Decision, error)
+}
+
+// LimitResetter is an optional capability of a Limiter that forgets the
+// windows of some keys, as if nothing had been taken under them: an
+// erasure (Service.ForgetUser) resets the keys that name the person. Keys
+// without a window are no error; invalid keys (see Limit.CheckTake) are
+// CodeInvalid and nothing is reset. hazardtest.TestLimiter checks it when
+// a limiter has it.
+type LimitResetter interface {
+	Reset(ctx context.Context, keys ...string) error
+}
+
+// CheckLimitKey returns CodeInvalid naming "key" unless key is 1 to
+// MaxLimitKeyLen bytes of UTF-8 without control characters, as
+// Limit.CheckTake requires of a take's key.
+func CheckLimitKey(key string) error {
+	var p Problems
+	checkLimitKey(&p, key)
+	return p.Err("limit key")
+}
+
+func checkLimitKey(p *Problems, key string) {
+	switch {
+	case key == "":
+		p.Add("key", "is required")
+	case len(key) > MaxLimitKeyLen:
+		p.Add("key", "must be at most %d bytes", MaxLimitKeyLen)
+	case !utf8.ValidString(key) || containsControl(key):
+		p.Add("key", "must be UTF-8 text without control characters")
+	}
 }

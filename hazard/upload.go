@@ -106,6 +106,11 @@ type UploadRefs struct {
 // use case) is its only caller; hazardtest.TestUploads checks every promise
 // below. Adapters: memstore.Uploads, pgstore's (*DB).Uploads.
 //
+// An Uploads that is a Forgetter (an erasure; both adapters are) gives the
+// person's uploads to the pseudonym in one step, held and attached ones as
+// they are, pending ones reserved at the Unix epoch so that the next
+// Expire forgets them with their blobs.
+//
 // Every method is one atomic step, safe for concurrent use, also across
 // processes sharing an adapter's database. Values are copied in and out.
 // Uploads are keyed by (Owner, Key): the same content uploaded by two users

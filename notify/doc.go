@@ -32,7 +32,11 @@
 //
 // Delivery is at least once: a DeliveryLog records each delivered
 // idempotency key and drops a message whose key it holds, so that an event
-// redelivered by the relay after a crash sends nothing twice.
+// redelivered by the relay after a crash sends nothing twice. Keys name
+// their recipient by KeyPart; a log that is a hazard.Forgetter (MemoryLog,
+// pgstore's) rewrites an erased person's deliveries under the pseudonym
+// with ForgetDelivery, so that a redelivery is still dropped and no key
+// names the person.
 //
 // # Adapters
 //

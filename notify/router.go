@@ -3,8 +3,6 @@ package notify
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -245,20 +243,11 @@ func (r *Router) Plan(ctx context.Context, e hazard.Event) ([]Planned, error) {
 			}
 			out = append(out, Planned{To: rec, Channels: chs, Message: Message{
 				Template: a.key, Data: a.dataFor(loc), Locale: loc,
-				IdempotencyKey: fmt.Sprintf("evt-%d/%s", e.Seq, keyPart(rec.UserID)),
+				IdempotencyKey: fmt.Sprintf("evt-%d/%s", e.Seq, KeyPart(rec.UserID)),
 			}})
 		}
 	}
 	return out, nil
-}
-
-// keyPart keeps idempotency keys short: a long user ID is hashed.
-func keyPart(id string) string {
-	if len(id) <= 64 {
-		return id
-	}
-	s := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(s[:16])
 }
 
 func (r *Router) reporter(ctx context.Context, e hazard.Event, h hazard.Hazard) (Recipient, error) {

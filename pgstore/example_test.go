@@ -77,5 +77,6 @@ func ExampleMigrations() {
 	// 13 0013_ledger_refs.sql
 	// 16 0016_moderation_replies.sql
 	// 18 0018_follows.sql
+	// 19 0019_erasure.sql
 	// 20 0020_original_retention.sql
 }

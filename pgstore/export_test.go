@@ -53,3 +53,10 @@ func (db *DB) AgeBlobs(t interface{ Fatal(...any) }, d time.Duration) {
 		t.Fatal(err)
 	}
 }
+
+// The statements of HazardStore.ForgetUser that find a person's rows.
+const (
+	ReportedSQL    = reportedSQL
+	ActedOnSQL     = actedOnSQL
+	TheirEventsSQL = theirEventsSQL
+)

@@ -39,6 +39,13 @@
 //     the citizen's confirmation again; [Service.Sync] records a payer's
 //     late answer (call it from a payment callback); [Service.Reconcile]
 //     and [Service.ExpireDue] are sweeps to run periodically.
+//   - Erasure: the Service is a hazard.Forgetter and a hazard.ErasureGuard
+//     for a citizen's erasure ([Service.ForgetUser]): paid rewards keep
+//     their ledger row (amount, status, payment reference, dates) under
+//     the pseudonym, pending ones are forfeited ([Reward.Forfeit], an
+//     EventRewardForfeited) and a reward being paid refuses the erasure
+//     ([ErrPayoutInFlight]). A report whose reporter was erased earns
+//     nothing more. mempay and manualpay forget too.
 //
 // # Events
 //

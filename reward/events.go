@@ -19,7 +19,7 @@ const (
 )
 
 // Event returns the event of type typ (hazard.EventRewardIssued,
-// EventRewardClaimed or EventRewardExpired) about r, at time at, by the
+// EventRewardClaimed, EventRewardExpired or EventRewardForfeited) about r, at time at, by the
 // system actor. The reporter's ID is in Data, never in the actor, so that a
 // public timeline built from actors cannot reveal the reporter.
 func Event(typ hazard.EventType, r Reward, at time.Time) hazard.Event {
@@ -52,19 +52,25 @@ func (s *Service) appendEvent(ctx context.Context, typ hazard.EventType, r Rewar
 // already holds it: a redelivered event, or a retry after the append
 // failed, neither loses nor repeats the notice.
 func (s *Service) ensureIssuedEvent(ctx context.Context, r Reward) error {
+	return s.ensureEvent(ctx, hazard.EventRewardIssued, r)
+}
+
+// ensureEvent appends r's event of type typ unless the hazard's log
+// already holds one for r.
+func (s *Service) ensureEvent(ctx context.Context, typ hazard.EventType, r Reward) error {
 	if s.cfg.Events == nil {
 		return nil
 	}
 	events, err := s.cfg.Events.HazardEvents(ctx, r.HazardID)
 	if err != nil {
-		return wrap("reward.ensureIssuedEvent", err)
+		return wrap("reward.ensureEvent", err)
 	}
 	for _, e := range events {
-		if e.Type == hazard.EventRewardIssued && e.Data[DataRewardID] == r.ID.String() {
+		if e.Type == typ && e.Data[DataRewardID] == r.ID.String() {
 			return nil
 		}
 	}
-	return s.appendEvent(ctx, hazard.EventRewardIssued, r)
+	return s.appendEvent(ctx, typ, r)
 }
 
 // logEvent appends an event after a change the ledger already recorded:

@@ -153,6 +153,11 @@ type List struct {
 // Those functions do no I/O and may be called more than once; only the
 // last call's outcome is stored.
 //
+// A Ledger that is a hazard.Forgetter (memledger's, pgstore's) forgets an
+// erased reporter: every reward of theirs gets the pseudonym as its
+// reporter, its version incremented, nothing else changed (the rules of
+// the erasure are Service.ForgetUser's); rewardtest checks it.
+//
 // Rewards are values: a Ledger copies them in and out, so that no caller
 // shares memory with it. A Ledger is safe for concurrent use. Each change
 // increments Version. Errors are *hazard.Error with a code, or the error of

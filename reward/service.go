@@ -243,6 +243,10 @@ func (s *Service) IssueFor(ctx context.Context, h hazard.Hazard) ([]Outcome, err
 			out = append(out, Outcome{Reward: existing[j]})
 			continue
 		}
+		if hazard.IsPseudonym(h.Reporter.UserID) {
+			out = append(out, s.denyErased(p))
+			continue
+		}
 		f, err := s.Facts(ctx, h, p)
 		if err != nil {
 			return out, err

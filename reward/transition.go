@@ -144,3 +144,16 @@ func (r *Reward) Expire(now time.Time) error {
 	r.ExpiredAt = now.UTC()
 	return nil
 }
+
+// Forfeit moves a pending r to expired, final, with ExpiredAt now: its
+// reporter erased their account, so nobody can claim it any more, and its
+// amount returns to the budget as an unclaimed reward's does. A reward
+// not pending is ErrNotClaimable.
+func (r *Reward) Forfeit(now time.Time) error {
+	if r.Status != StatusPending {
+		return ErrNotClaimable
+	}
+	r.Status = StatusExpired
+	r.ExpiredAt = now.UTC()
+	return nil
+}

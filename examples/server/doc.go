@@ -21,6 +21,12 @@
 //     over one is a 4xx with a clear code, never a 500 nor a partial write.
 //   - A reporter's name, phone and ID number never appear in a public view,
 //     a log line or a metric.
+//   - A citizen's ID is random, never derived from their phone or WeChat
+//     identity. A citizen may delete their account (POST /api/v1/me/erase):
+//     the library's hazard.Eraser runs over every store that keeps a
+//     person's identifiers, the account first, so that the person's tokens
+//     stop working; what stays (reports, paid rewards, events) names a
+//     random pseudonym.
 //
 // [Run] is the testable main: cmd/hazardloop-server only fills a [Config]
 // from flags and the environment. A [Server] is safe for concurrent use.

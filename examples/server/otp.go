@@ -195,3 +195,19 @@ func (m *memCodes) purge(_ context.Context, before time.Time) (int64, error) {
 	}
 	return n, nil
 }
+
+// forget drops the phone's pending code and resets its limits (an
+// erasure), so that neither the code store nor the limiter keeps the
+// phone. Anyone may ask for a code to the number again afterwards.
+func (l *loginCodes) forget(ctx context.Context, phone string) error {
+	if err := l.store.change(ctx, phone, func(st *otpState) error {
+		st.mac, st.attempts = nil, 0
+		return nil
+	}); err != nil {
+		return err
+	}
+	if r, ok := l.limiter.(hazard.LimitResetter); ok {
+		return r.Reset(ctx, otpResendKey+phone, otpHourlyKey+phone)
+	}
+	return nil
+}

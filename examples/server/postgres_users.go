@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"time"
 
@@ -18,8 +16,7 @@ import (
 // process on the database knows every account. Unique constraints keep one
 // account per ID, per phone and per resident ID number.
 type pgUsers struct {
-	pool  *pgxpool.Pool
-	idKey []byte
+	pool *pgxpool.Pool
 }
 
 var _ userStore = (*pgUsers)(nil)
@@ -78,17 +75,13 @@ func (u *pgUsers) get(ctx context.Context, id string) (Account, error) {
 
 // citizen inserts the account unless the phone has one (ON CONFLICT on the
 // phone does nothing), then reads the phone's account: of two processes
-// logging one phone in at once, both read the one account. An ID taken by
-// another phone (a 64-bit HMAC collision) gets a random suffix.
+// logging one phone in at once, both read the one account. An ID taken
+// already (a 64-bit collision) is drawn again.
 func (u *pgUsers) citizen(ctx context.Context, phone string, now time.Time) (Account, error) {
-	id := citizenID(u.idKey, phone)
 	for range maxCitizenIDTries {
 		_, err := u.pool.Exec(ctx, `INSERT INTO server_users (id, role, phone, created_ns) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (phone) DO NOTHING`, id, string(hazard.RoleReporter), phone, now.UnixNano())
+			ON CONFLICT (phone) DO NOTHING`, newCitizenID(phoneCitizenPrefix), string(hazard.RoleReporter), phone, now.UnixNano())
 		if uniqueViolation(err) == "server_users_pkey" {
-			b := make([]byte, 4)
-			_, _ = rand.Read(b)
-			id = citizenID(u.idKey, phone) + "-" + hex.EncodeToString(b)
 			continue
 		}
 		if err != nil {
@@ -143,6 +136,11 @@ func (u *pgUsers) withRole(ctx context.Context, q notify.UserQuery) ([]Account, 
 	return out, pgError("users.withRole", err)
 }
 
+func (u *pgUsers) remove(ctx context.Context, id string) error {
+	_, err := u.pool.Exec(ctx, `DELETE FROM server_users WHERE id = $1`, id)
+	return pgError("users.remove", err)
+}
+
 func (u *pgUsers) countCitizens(ctx context.Context) (int, error) {
 	var n int
 	err := u.pool.QueryRow(ctx, `SELECT count(*) FROM server_users WHERE role = $1`, string(hazard.RoleReporter)).Scan(&n)
@@ -175,15 +173,11 @@ func (u *pgUsers) wechat(ctx context.Context, w wxIdentity, now time.Time) (Acco
 			return Account{}, pgError(op, err)
 		}
 	}
-	id := wechatCitizenID(u.idKey, w)
 	for range maxCitizenIDTries {
 		_, err := u.pool.Exec(ctx, `INSERT INTO server_users (id, role, openid, unionid, created_ns) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (openid) DO NOTHING`, id, string(hazard.RoleReporter), w.openID, nullText(w.unionID), now.UnixNano())
+			ON CONFLICT (openid) DO NOTHING`, newCitizenID(wechatCitizenPrefix), string(hazard.RoleReporter), w.openID, nullText(w.unionID), now.UnixNano())
 		switch uniqueViolation(err) {
 		case "server_users_pkey":
-			b := make([]byte, 4)
-			_, _ = rand.Read(b)
-			id = wechatCitizenID(u.idKey, w) + "-" + hex.EncodeToString(b)
 			continue
 		case "server_users_unionid_key":
 			// The unionid's account appeared meanwhile: it is the one.

@@ -22,6 +22,7 @@ func privacyRoutes() []Route {
 		{Method: "POST", Path: "/api/v1/reports/{id}/contact", Access: AccessStaff, Tag: "privacy", Summary: "Reveal the contact the reporter left, with the reason you need it; the access (who, when, which report, why) is logged in the access log. Staff views never carry it.", Body: "ContactRevealRequest", Status: 200, handle: (*Server).revealContact},
 		{Method: "GET", Path: "/api/v1/access-log", Access: AccessAudit, Tag: "privacy", Summary: "The access log of personal data (contacts revealed, exports), oldest first; auditors and admins only. Pass the last entry's seq as after to read on.", Query: []string{"after", "limit"}, Status: 200, handle: (*Server).accessLog},
 		{Method: "GET", Path: "/api/v1/me/data", Access: AccessUser, Tag: "privacy", Summary: "Download your data (PIPL): your account, your reports with their timelines, your rewards and the notices sent to you, as a JSON file; the download is logged in the access log.", Status: 200, handle: (*Server).myData},
+		{Method: "POST", Path: "/api/v1/me/erase", Access: AccessReporter, Tag: "privacy", Summary: "Delete your account (PIPL), confirmed with confirm 删除 or DELETE: the account, its phone, name, ID number and WeChat identity, your follows and pending photos are deleted; your reports stay without your identity and your contact; paid rewards stay in the ledger for finance under a random pseudonym (in the answer, yours to keep), pending ones are forfeited. Refused (409) while a reward of yours is being paid, and for the demo accounts (403). The beginning and the end are logged in the access log under the pseudonym; your token stops working. done is false when a step failed: the server finishes it later.", Body: "EraseRequest", Status: 200, handle: (*Server).erase},
 		{Method: "GET", Path: "/api/v1/exports/reports", Access: AccessStaff, Tag: "privacy", Summary: "CSV (UTF-8 with a byte order mark, streamed, as a file named by its dates) of the reports submitted in [since, until) for a department (a handler's own), without reporters; logged in the access log.", Query: []string{"department", "since", "until"}, Status: 200, Raw: true, handle: (*Server).exportReports},
 		{Method: "GET", Path: "/api/v1/exports/rewards", Access: AccessOffice, Tag: "privacy", Summary: "CSV for finance (UTF-8 with a byte order mark, streamed, as a file named by its dates) of the rewards issued in [since, until), amounts in yuan with two decimals; reviewers and admins; logged in the access log.", Query: []string{"since", "until"}, Status: 200, Raw: true, handle: (*Server).exportRewards},
 	}
@@ -223,11 +224,15 @@ func privacyContent(rt Route, content *map[string]any) {
 
 // privacySchemas are the schemas of the privacy routes' request bodies.
 func privacySchemas() map[string]any {
-	return map[string]any{
+	out := eraseSchemas()
+	for k, v := range map[string]any{
 		"ContactRevealRequest": object(map[string]any{
 			"reason": map[string]any{"type": "string", "minLength": 1, "maxLength": hazard.MaxReasonLen},
 		}, "reason"),
+	} {
+		out[k] = v
 	}
+	return out
 }
 
 // MyDataResponse is the answer of GET /api/v1/me/data: everything the

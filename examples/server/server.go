@@ -240,7 +240,9 @@ type Server struct {
 	// regs is the regulators' loop: risk register and inspections.
 	regs *regulators
 	// follow is me-too, following reports and areas (citizen.go).
-	follow     *follow.Service
+	follow *follow.Service
+	// eraser erases a citizen at their request (erase.go).
+	eraser     *hazard.Eraser
 	statsCache statsCache
 	plazaCache pageCache
 	// mapCache keeps the risk map's encoded answers.
@@ -402,6 +404,9 @@ func (s *Server) build(ctx context.Context) error {
 	if s.loop, err = newLoop(ctx, s); err != nil {
 		return err
 	}
+	if s.eraser, err = newEraser(s); err != nil {
+		return err
+	}
 
 	s.mux = http.NewServeMux()
 	for _, rt := range routeTable() {
@@ -452,7 +457,7 @@ func (s *Server) openStore(ctx context.Context, secret []byte) error {
 		pool := db.Pool()
 		hz := db.Hazards()
 		s.store, s.cursors, s.ledger, s.deliveries = hz, hz, db.Ledger(), db.DeliveryLog()
-		s.users = &pgUsers{pool: pool, idKey: secret}
+		s.users = &pgUsers{pool: pool}
 		s.pgLimiter = db.Limiter(s.now)
 		s.limiter = s.pgLimiter
 		s.codes = newLoginCodes(secret, s.now, &pgCodes{pool: pool}, s.limiter)
@@ -463,7 +468,7 @@ func (s *Server) openStore(ctx context.Context, secret []byte) error {
 	mem := memstore.New()
 	s.store, s.cursors = mem, mem
 	s.ledger = memledger.New()
-	s.users = newMemUsers(secret)
+	s.users = newMemUsers()
 	s.limiter = memlimit.New(memlimit.Config{Clock: s.now})
 	s.codes = newLoginCodes(secret, s.now, newMemCodes(), s.limiter)
 	s.uploads = memstore.NewUploads()
@@ -627,12 +632,12 @@ func (s *Server) sweepLoop(ctx context.Context) {
 // Sweep runs the periodic work once: forget uploads unused for UploadTTL
 // (deleting their photos), delete stored photos nothing refers to after
 // BlobGrace (such as photos fetched for an Open311 report that was never
-// made), expire unclaimed rewards, escalate overdue hazards, ask "is it
-// fixed?", purge what is past its retention period (Config.Retention:
-// originals of photos, login codes, deliveries; sweepRetention) and, over
-// PostgreSQL, forget rate limit windows that ended. Any number of
-// processes may sweep one database at once. Serve calls it every
-// SweepInterval.
+// made), finish erasures that were interrupted (hazard.Eraser.Resume),
+// expire unclaimed rewards, escalate overdue hazards, ask "is it fixed?",
+// purge what is past its retention period (Config.Retention: originals of
+// photos, login codes, deliveries; sweepRetention) and, over PostgreSQL,
+// forget rate limit windows that ended. Any number of processes may sweep
+// one database at once. Serve calls it every SweepInterval.
 func (s *Server) Sweep(ctx context.Context) {
 	if n, err := s.photos.Sweep(ctx); err != nil {
 		s.log.Error("sweeping uploads", "error", err)
@@ -643,6 +648,11 @@ func (s *Server) Sweep(ctx context.Context) {
 		s.log.Error("sweeping unreferenced photos", "error", err)
 	} else if n > 0 {
 		s.log.Info("swept unreferenced photos", "count", n)
+	}
+	if n, err := s.eraser.Resume(ctx); err != nil {
+		s.log.Error("finishing interrupted erasures", "finished", n, "error", err)
+	} else if n > 0 {
+		s.log.Info("finished interrupted erasures", "count", n)
 	}
 	s.loop.sweep(ctx)
 	s.sweepRetention(ctx)

@@ -2,10 +2,9 @@ package server
 
 import (
 	"context"
-	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -72,8 +71,8 @@ type userStore interface {
 	add(ctx context.Context, a Account) error
 	// get returns the account with the ID, or CodeNotFound.
 	get(ctx context.Context, id string) (Account, error)
-	// citizen returns the citizen with the phone, creating the account (ID
-	// citizenID) on first login.
+	// citizen returns the citizen with the phone, creating the account (a
+	// new ID, newCitizenID) on first login.
 	citizen(ctx context.Context, phone string, now time.Time) (Account, error)
 	// verify records v on the account: see applyVerification. A resident
 	// ID bound to another account is CodeConflict (field resident_id).
@@ -85,35 +84,22 @@ type userStore interface {
 	countCitizens(ctx context.Context) (int, error)
 	// wechat returns the account of a WeChat identity: the account with
 	// its unionid (given the openid if it had none), else the one with
-	// its openid, else a new citizen account (ID wechatCitizenID) without
-	// a phone.
+	// its openid, else a new citizen account (a new ID, newCitizenID)
+	// without a phone.
 	wechat(ctx context.Context, id wxIdentity, now time.Time) (Account, error)
 	// bindPhone binds a phone to the citizen id (see linkPhone): it
 	// returns the account the person has now, which is another account
 	// when the phone was already that account's.
 	bindPhone(ctx context.Context, id, phone string) (Account, error)
+	// remove deletes the account with the ID, with its phone, resident ID
+	// hash and WeChat identity (an erasure); a missing account is no
+	// error.
+	remove(ctx context.Context, id string) error
 }
 
 // wxIdentity is who WeChat says a mini-program user is.
 type wxIdentity struct {
 	openID, unionID string
-}
-
-// key is what identifies the person: the unionid when there is one.
-func (w wxIdentity) key() string {
-	if w.unionID != "" {
-		return "union:" + w.unionID
-	}
-	return "open:" + w.openID
-}
-
-// wechatCitizenID is the ID of a citizen account made by a WeChat login:
-// derived from the WeChat identity with key (the token secret), as
-// citizenID is from a phone.
-func wechatCitizenID(key []byte, w wxIdentity) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("wechat-id\x00" + w.key()))
-	return "citizen-w" + hex.EncodeToString(m.Sum(nil))[:16]
 }
 
 // linkPhone decides what binding phone to the account a does, owner being
@@ -150,15 +136,24 @@ func linkPhone(a Account, owner *Account, phone string) (keep Account, retired *
 	return keep, &a, nil
 }
 
-// citizenID is the ID a citizen logging in with the phone gets: derived
-// from the phone with key (the token secret), so that every process
-// sharing the secret gives one phone the same ID and two phones different
-// IDs.
-func citizenID(key []byte, phone string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("citizen-id\x00" + phone))
-	return "citizen-" + hex.EncodeToString(m.Sum(nil))[:16]
+// newCitizenID returns the ID of a new citizen account: "citizen-" and 64
+// random bits (prefix "citizen-w" for an account made by a WeChat login).
+// Nothing derives it from the phone or the WeChat identity, so that an ID
+// never leads back to a person and an account made again after an erasure
+// is a new one: tokens of the erased account name an ID no account has.
+// Of two processes making one person's account at once, one stores it and
+// both read it back by the phone or openid (the stores' unique keys).
+func newCitizenID(prefix string) string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
 }
+
+// Prefixes of citizens' IDs (newCitizenID).
+const (
+	phoneCitizenPrefix  = "citizen-"
+	wechatCitizenPrefix = "citizen-w"
+)
 
 // verification is a checked real-name verification.
 type verification struct {
@@ -220,15 +215,13 @@ type memUsers struct {
 	resident map[string]string // resident ID hash -> account ID
 	byOpenID map[string]string
 	byUnion  map[string]string
-	next     int
-	idKey    []byte
 }
 
 var _ userStore = (*memUsers)(nil)
 
-func newMemUsers(idKey []byte) *memUsers {
+func newMemUsers() *memUsers {
 	return &memUsers{byID: map[string]Account{}, byPhone: map[string]string{}, resident: map[string]string{},
-		byOpenID: map[string]string{}, byUnion: map[string]string{}, idKey: idKey}
+		byOpenID: map[string]string{}, byUnion: map[string]string{}}
 }
 
 func (u *memUsers) add(_ context.Context, a Account) error {
@@ -273,8 +266,8 @@ func (u *memUsers) citizen(_ context.Context, phone string, now time.Time) (Acco
 	if id, ok := u.byPhone[phone]; ok {
 		return u.byID[id], nil
 	}
-	for id := citizenID(u.idKey, phone); ; id = fmt.Sprintf("citizen-p%d", u.next) {
-		u.next++
+	for {
+		id := newCitizenID(phoneCitizenPrefix)
 		if _, taken := u.byID[id]; taken {
 			continue
 		}
@@ -350,8 +343,8 @@ func (u *memUsers) wechat(_ context.Context, w wxIdentity, now time.Time) (Accou
 		}
 		return a, nil
 	}
-	for id := wechatCitizenID(u.idKey, w); ; id = fmt.Sprintf("citizen-w%d", u.next) {
-		u.next++
+	for {
+		id := newCitizenID(wechatCitizenPrefix)
 		if _, taken := u.byID[id]; taken {
 			continue
 		}
@@ -385,6 +378,25 @@ func (u *memUsers) bindPhone(_ context.Context, id, phone string) (Account, erro
 	u.byPhone[phone] = keep.ID
 	u.index(keep)
 	return keep, nil
+}
+
+func (u *memUsers) remove(_ context.Context, id string) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	a, ok := u.byID[id]
+	if !ok {
+		return nil
+	}
+	for _, idx := range []struct {
+		m map[string]string
+		k string
+	}{{u.byPhone, a.Phone}, {u.resident, a.residentHash}, {u.byOpenID, a.openID}, {u.byUnion, a.unionID}} {
+		if idx.k != "" && idx.m[idx.k] == id {
+			delete(idx.m, idx.k)
+		}
+	}
+	delete(u.byID, id)
+	return nil
 }
 
 func (u *memUsers) countCitizens(_ context.Context) (int, error) {

@@ -131,11 +131,13 @@ func TestBrowserPersonalData(t *testing.T) {
 	require.Contains(t, log, "reports", "the export is logged")
 	b.screenshot("access-log")
 
-	// The citizen downloads their data from "my reports".
+	// The citizen downloads their data from "my data", linked from "mine".
 	b.loginAs("citizen-1")
 	b.open("/mine", "#my-data")
+	b.run("my data", chromedp.Click(chromedp.CSS(`#my-data`)))
+	b.waitFor("my data page", `(() => document.getElementById("my-data-download") ? "done" : "")()`)
 	mine := value(b, "my data", chromedp.Evaluate[string](`(async () => {
-		const res = await fetch(document.getElementById("my-data").href);
+		const res = await fetch(document.getElementById("my-data-download").href);
 		return res.headers.get("Content-Disposition") + "\n" + await res.text();
 	})()`, chromedp.EvalAwaitPromise))
 	require.Contains(t, mine, "attachment; filename=my-data-")

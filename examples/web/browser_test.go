@@ -46,17 +46,21 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-func startServer(t *testing.T) string {
+func startServer(t *testing.T, edit ...func(*server.Config)) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
+	cfg := server.Config{
+		Addr: "127.0.0.1:0", Demo: true, PhotoDir: t.TempDir(),
+		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		RelayInterval: 20 * time.Millisecond,
+	}
+	for _, e := range edit {
+		e(&cfg)
+	}
 	go func() {
-		done <- server.Run(ctx, server.Config{
-			Addr: "127.0.0.1:0", Demo: true, PhotoDir: t.TempDir(),
-			Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-			RelayInterval: 20 * time.Millisecond,
-		}, func(a string) { addr <- a })
+		done <- server.Run(ctx, cfg, func(a string) { addr <- a })
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -2,6 +2,9 @@
 // (home, report, plaza, mine, knowledge) and the staff console (work queue,
 // report detail with its actions, department board, articles).
 //
+// A citizen's own data is on /mine/data: a download of it, and the deletion
+// of their account (static/erase.js sends the confirming word to the API).
+//
 // Pages are server-rendered html/template documents. They hold no rule of
 // their own: every figure, list and permission comes from the same JSON API
 // that other clients use, called in-process with the visitor's token (read

@@ -133,7 +133,6 @@ var messages = map[string][2]string{
 	"contact.reason":         {"查看理由", "Reason"},
 	"contact.reveal":         {"查看联系方式", "Reveal the contact"},
 	"data.title":             {"数据导出", "Exports"},
-	"mine.data":              {"下载我的数据（账户、上报、奖励、通知）", "Download my data (account, reports, rewards, notices)"},
 	"data.hint":              {"导出为 CSV 文件（UTF-8，可用表格软件打开）；不含举报人身份；每次导出都会记入访问日志。", "Exports are CSV files (UTF-8, for spreadsheet programs) without the reporters' identity; every export is logged."},
 	"data.reports":           {"隐患报告", "Reports"},
 	"data.rewards":           {"奖励发放（财务）", "Rewards (finance)"},

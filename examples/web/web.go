@@ -133,14 +133,13 @@ func (h *Handler) routeTable() []pageRoute {
 		{"GET /console/exports/reports", h.export("/api/v1/exports/reports")},
 		{"GET /console/exports/rewards", h.export("/api/v1/exports/rewards")},
 		{"GET /console/access-log", http.HandlerFunc(h.accessLog)},
-		{"GET /mine/data", h.export("/api/v1/me/data")},
 		{"GET /claim", http.HandlerFunc(h.claim)},
 		{"POST /claim/qr", http.HandlerFunc(h.claimQR)},
 		{"GET /console/moderation", http.HandlerFunc(h.moderation)},
 		{"GET /console/templates", http.HandlerFunc(h.replyTemplates)},
 		{"GET /static/", h.static},
 		{"GET /risk-map", http.HandlerFunc(h.riskMap)},
-	}, append(h.workPages(), h.citizenPages()...)...)
+	}, append(append(h.workPages(), h.citizenPages()...), h.myDataPages()...)...)
 }
 
 // Routes lists the page routes as method-and-path patterns.

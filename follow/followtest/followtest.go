@@ -6,7 +6,9 @@
 //		return followtest.Harness{Store: memfollow.New(hs), Hazards: hs}
 //	})
 //
-// Each subtest opens a fresh harness.
+// Each subtest opens a fresh harness. A store that is a hazard.Forgetter
+// (a citizen's erasure) is checked to delete the person's follows and
+// areas.
 package followtest
 
 import (
@@ -303,5 +305,47 @@ func TestStore(t *testing.T, open func(t *testing.T) Harness) {
 			require.NoError(t, err, "the cap is per user")
 		}
 		assert.Equal(t, 5, countMeToo(t, h, hz.ID))
+	})
+	t.Run("ForgetUser", func(t *testing.T) {
+		h := open(t)
+		f, ok := h.Store.(hazard.Forgetter)
+		if !ok {
+			t.Skipf("the store (%T) is no hazard.Forgetter", h.Store)
+		}
+		hz, other := newHazard(t, h), newHazard(t, h)
+		_, _, err := h.Store.Follow(ctx, Follow("gone", hz, true), 10, []hazard.Event{MeTooEvent("gone", hz.ID)})
+		require.NoError(t, err)
+		_, _, err = h.Store.Follow(ctx, Follow("gone", other, false), 10, nil)
+		require.NoError(t, err)
+		_, _, err = h.Store.Follow(ctx, Follow("stays", hz, false), 10, nil)
+		require.NoError(t, err)
+		_, err = h.Store.AddArea(ctx, Area("gone", 500), 5)
+		require.NoError(t, err)
+		kept, err := h.Store.AddArea(ctx, Area("stays", 500), 5)
+		require.NoError(t, err)
+
+		e := hazardtest.NewErasure("gone")
+		require.NoError(t, f.ForgetUser(ctx, e), "ForgetUser")
+		require.NoError(t, f.ForgetUser(ctx, e), "ForgetUser again")
+		for _, who := range []string{"gone", e.Pseudonym} {
+			fs, err := h.Store.Follows(ctx, who)
+			require.NoError(t, err)
+			assert.Empty(t, fs, "follows of %s: deleted", who)
+			as, err := h.Store.Areas(ctx, who)
+			require.NoError(t, err)
+			assert.Empty(t, as, "areas of %s: deleted", who)
+		}
+		fl, err := h.Store.Followers(ctx, hz.ID, "", 0)
+		require.NoError(t, err)
+		if assert.Len(t, fl, 1, "followers after ForgetUser") {
+			assert.Equal(t, "stays", fl[0].UserID)
+		}
+		at, err := h.Store.AreasAt(ctx, hazard.Location{Address: "x", Point: &hazardtest.BeijingWGS84}, uuid.Nil, 0)
+		require.NoError(t, err)
+		if assert.Len(t, at, 1, "areas at a point after ForgetUser") {
+			assert.Equal(t, kept.ID, at[0].ID)
+		}
+		assert.Equal(t, 1, countMeToo(t, h, hz.ID), "the me-too stays counted in the log")
+		assert.ErrorIs(t, f.ForgetUser(ctx, hazard.Erasure{UserID: "gone"}), hazard.ErrInvalid, "an invalid erasure")
 	})
 }

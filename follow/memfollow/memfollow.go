@@ -238,3 +238,31 @@ func (s *Store) AreasAt(ctx context.Context, loc hazard.Location, after uuid.UUI
 	}
 	return out, nil
 }
+
+var _ hazard.Forgetter = (*Store)(nil)
+
+// ForgetUser implements hazard.Forgetter: the person's follows and areas
+// are deleted (their me-toos stay counted in the event log, whose events
+// the hazard store rewrites).
+func (s *Store) ForgetUser(ctx context.Context, e hazard.Erasure) error {
+	const op = "memfollow.forget_user"
+	if err := ctx.Err(); err != nil {
+		return hazard.Wrap(op, err)
+	}
+	if err := e.Validate(); err != nil {
+		return hazard.Wrap(op, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.follows {
+		if k.user == e.UserID {
+			delete(s.follows, k)
+		}
+	}
+	for id, a := range s.areas {
+		if a.UserID == e.UserID {
+			delete(s.areas, id)
+		}
+	}
+	return nil
+}

@@ -41,6 +41,7 @@ func TestLimiter(t *testing.T, open func(t *testing.T, now func() time.Time) haz
 		{"Window/RetryAfterIsTheWait", limiterRetryAfter},
 		{"Window/ClockJump", limiterClockJump},
 		{"Invalid", limiterInvalid},
+		{"Reset", limiterReset},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			clock := NewClock(Epoch)
@@ -219,4 +220,25 @@ func limiterInvalid(t *testing.T, l hazard.Limiter, _ *Clock) {
 	}
 	d := take(t, l, "k", ok, 2)
 	assert.True(t, d.Allowed, "a valid take after the invalid ones: they took nothing")
+}
+
+// limiterReset pins hazard.LimitResetter, when the limiter has it: a reset
+// key starts afresh, other keys keep their windows, unknown keys are no
+// error and an invalid key is CodeInvalid.
+func limiterReset(t *testing.T, l hazard.Limiter, _ *Clock) {
+	r, ok := l.(hazard.LimitResetter)
+	if !ok {
+		t.Skipf("the limiter (%T) is no hazard.LimitResetter", l)
+	}
+	rule := hazard.Limit{Max: 2, Per: time.Hour}
+	for _, k := range []string{"submit:erased", "submit:kept"} {
+		take(t, l, k, rule, 2)
+		require.False(t, take(t, l, k, rule, 1).Allowed, "Take %s past its limit (setup)", k)
+	}
+	require.NoError(t, r.Reset(t.Context(), "submit:erased", "never-taken"), "Reset")
+	assert.True(t, take(t, l, "submit:erased", rule, 2).Allowed, "Take after Reset: the window is empty")
+	assert.False(t, take(t, l, "submit:kept", rule, 1).Allowed, "Take of a key not reset")
+	require.NoError(t, r.Reset(t.Context()), "Reset of no key")
+	assertCode(t, r.Reset(t.Context(), "submit:kept", ""), hazard.ErrInvalid, "Reset with an empty key")
+	assert.False(t, take(t, l, "submit:kept", rule, 1).Allowed, "nothing reset by an invalid Reset")
 }

@@ -19,8 +19,9 @@ import (
 )
 
 // TestUploads runs the conformance suite of hazard.Uploads against the
-// adapters open returns, and of the hazard.OriginalPurger capability when
-// they have it (its subtests skip, saying so, when they have not). open is called once per subtest and must return a
+// adapters open returns, and of the hazard.OriginalPurger and
+// hazard.Forgetter capabilities when they have them (their subtests skip,
+// saying so, when they have not). open is called once per subtest and must return a
 // fresh, empty one; it may register clean-up with t.Cleanup. An adapter's
 // test is one line:
 //
@@ -51,6 +52,7 @@ func TestUploads(t *testing.T, open func(t *testing.T) hazard.Uploads) {
 		{"PurgeOriginals/ReserveRenews", purgeCapable(purgeRenew)},
 		{"PurgeOriginals/DropFails", purgeCapable(purgeDropFails)},
 		{"PurgeOriginals/ExcludesReserve", purgeCapable(purgeRace)},
+		{"ForgetUser/PseudonymAndExpiry", uploadForget},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			u := open(t)
@@ -619,4 +621,50 @@ func purgeRace(t *testing.T, us hazard.Uploads, p hazard.OriginalPurger) {
 		require.NoError(t, resErr, "Reserve")
 		assert.Zero(t, late.Load(), "round %d: an original dropped after a Reserve of it returned", round)
 	}
+}
+
+// uploadForget pins what an Uploads that is a hazard.Forgetter does: the
+// person's uploads pass to the pseudonym, held and attached ones as they
+// were, pending ones expired at once; another owner's are untouched.
+func uploadForget(t *testing.T, us hazard.Uploads) {
+	f, ok := us.(hazard.Forgetter)
+	if !ok {
+		t.Skipf("the uploads (%T) are no hazard.Forgetter", us)
+	}
+	ctx := t.Context()
+	pending := reserve(t, us, newUpload(erasedUser, 1, uploadT0))
+	held := reserve(t, us, newUpload(erasedUser, 2, uploadT0))
+	attached := reserve(t, us, newUpload(erasedUser, 3, uploadT0))
+	others := reserve(t, us, newUpload("bob", 4, uploadT0))
+	_, err := us.Hold(ctx, erasedUser, []string{held.Key}, func([]hazard.Upload) error { return nil })
+	require.NoError(t, err, "Hold (setup)")
+	id := uuid.MustParse("00000000-0000-7000-8000-0000000000e1")
+	require.NoError(t, us.Attach(ctx, erasedUser, id, []string{attached.Key}), "Attach (setup)")
+
+	e := NewErasure(erasedUser)
+	require.NoError(t, f.ForgetUser(ctx, e), "ForgetUser")
+	require.NoError(t, f.ForgetUser(ctx, e), "ForgetUser again")
+	assert.Equal(t, []hazard.Upload{{}, {}, {}}, states(t, us, erasedUser, pending.Key, held.Key, attached.Key), "the person's uploads")
+	got := states(t, us, e.Pseudonym, held.Key, attached.Key)
+	wantHeld, wantAttached := held, attached
+	wantHeld.Owner, wantHeld.State = e.Pseudonym, hazard.UploadHeld
+	wantAttached.Owner, wantAttached.State = e.Pseudonym, hazard.UploadAttached
+	assert.Equal(t, []hazard.Upload{wantHeld, wantAttached}, got, "the pseudonym's held and attached uploads")
+	refs, err := us.Lookup(ctx, e.Pseudonym, attached.Key)
+	require.NoError(t, err, "Lookup")
+	assert.Equal(t, hazard.UploadRefs{Owned: true, PublicKey: attached.PublicKey, Hazards: []uuid.UUID{id}}, refs, "Lookup of the attached upload")
+	refs, err = us.Lookup(ctx, erasedUser, attached.Key)
+	require.NoError(t, err, "Lookup")
+	assert.False(t, refs.Owned, "Lookup by the person's ID: not owned")
+
+	// The pending upload expires at any cutoff; the others stay.
+	d := &dropper{}
+	gone := expire(t, us, uploadT0.Add(-time.Hour), d)
+	if assert.Len(t, gone, 1, "Expire after ForgetUser") {
+		assert.Equal(t, pending.Key, gone[0].Key)
+		assert.Equal(t, e.Pseudonym, gone[0].Owner)
+	}
+	assert.ElementsMatch(t, []string{pending.Key, pending.PublicKey}, d.dropped(), "the pending upload's blobs are dropped")
+	assert.Equal(t, []hazard.Upload{others}, states(t, us, "bob", others.Key), "another owner's upload")
+	assertCode(t, f.ForgetUser(ctx, hazard.Erasure{UserID: erasedUser}), hazard.ErrInvalid, "ForgetUser of an invalid erasure")
 }

@@ -124,3 +124,23 @@ func (l *Limiter) Len() int {
 	defer l.mu.Unlock()
 	return len(l.keys)
 }
+
+var _ hazard.LimitResetter = (*Limiter)(nil)
+
+// Reset implements hazard.LimitResetter: the keys' windows are dropped.
+func (l *Limiter) Reset(_ context.Context, keys ...string) error {
+	for _, k := range keys {
+		if err := hazard.CheckLimitKey(k); err != nil {
+			return err
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		delete(l.keys, k)
+	}
+	if len(keys) > 0 {
+		l.fullUntil = time.Time{}
+	}
+	return nil
+}

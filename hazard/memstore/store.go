@@ -54,6 +54,10 @@ type Store struct {
 	// moderations are the hazards' moderations (moderation.go), made on
 	// first use.
 	moderations map[uuid.UUID]hazard.Moderation
+
+	// erasures are the erasures under way by user ID (erase.go), made on
+	// first use.
+	erasures map[string]hazard.Erasure
 }
 
 type idemKey struct{ reporter, key string }

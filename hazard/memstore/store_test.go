@@ -18,6 +18,10 @@ func TestCursors(t *testing.T) {
 	relaytest.TestCursors(t, func(t *testing.T) relay.Cursors { return memstore.New() })
 }
 
+func TestErasure(t *testing.T) {
+	hazardtest.TestErasure(t, func(t *testing.T) hazard.Store { return memstore.New() })
+}
+
 func TestModerationStore(t *testing.T) {
 	hazardtest.TestModerationStore(t, func(t *testing.T) hazard.Store { return memstore.New() })
 }

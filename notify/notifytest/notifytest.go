@@ -16,6 +16,9 @@
 // together with a relay consumer's redelivery window: what a retention
 // sweep may forget is never needed to recognise a redelivery.
 //
+// A log that is a hazard.Forgetter (a person's erasure) is checked too:
+// every delivery to the person is rewritten by notify.ForgetDelivery.
+//
 // That a second Record keeps the first record's channel, user and time is
 // not visible through the port; adapters that list their records check it
 // in their own tests (pgstore's RecordAgainKeepsFirst).
@@ -23,11 +26,13 @@ package notifytest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hazardloop/hazardloop/hazard"
 	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/notify"
 )
@@ -59,6 +64,7 @@ func TestDeliveryLog(t *testing.T, open func(t *testing.T) notify.DeliveryLog) {
 		{"Concurrent", testConcurrent},
 		{"DeliveriesTo", testDeliveriesTo},
 		{"Forget", testForget},
+		{"ForgetUser", testForgetUser},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -225,4 +231,60 @@ func testForget(t *testing.T, l notify.DeliveryLog) {
 	}
 	record(t, l, "forget/old") // recorded again at T0: a new record
 	delivered(t, l, "forget/old", true, "recorded again after Forget")
+}
+
+// testForgetUser checks hazard.Forgetter on a log that has it: the
+// person's keys name the pseudonym (a redelivery to the pseudonym is still
+// dropped, no key names the person), other keys are untouched, and a
+// second call or a person without deliveries is no error.
+func testForgetUser(t *testing.T, l notify.DeliveryLog) {
+	f, ok := l.(hazard.Forgetter)
+	if !ok {
+		t.Skip("the log is no hazard.Forgetter")
+	}
+	n := time.Now().UnixNano()
+	person, other := fmt.Sprintf("fu-%d", n), fmt.Sprintf("fu-other-%d", n)
+	long := fmt.Sprintf("fu-long-%d-%s", n, strings.Repeat("x", 80)) // hashed in keys
+	keys := map[string]string{
+		person: fmt.Sprintf("evt-%d/%s/wechat", n, person),
+		other:  fmt.Sprintf("evt-%d/%s/wechat", n, other),
+		long:   fmt.Sprintf("evt-%d/%s/sms", n, notify.KeyPart(long)),
+	}
+	for who, k := range keys {
+		if err := l.Record(ctx, notify.Delivery{Key: k, Channel: notify.ChannelWeChat, UserID: who, At: T0}); err != nil {
+			t.Fatalf("Record(%q): %v", k, err)
+		}
+	}
+	for _, who := range []string{person, long} {
+		e := hazardtest.NewErasure(who)
+		if err := f.ForgetUser(ctx, e); err != nil {
+			t.Fatalf("ForgetUser: %v", err)
+		}
+		if err := f.ForgetUser(ctx, e); err != nil {
+			t.Errorf("ForgetUser again: %v", err)
+		}
+		want := notify.Delivery{Key: keys[who], UserID: who}
+		notify.ForgetDelivery(&want, e)
+		delivered(t, l, keys[who], false, "the key naming the person is gone")
+		delivered(t, l, want.Key, true, "the key naming the pseudonym drops a redelivery")
+		if strings.Contains(want.Key, notify.KeyPart(who)) {
+			t.Errorf("the rewritten key %q still names the person", want.Key)
+		}
+		if ud, ok := l.(notify.UserDeliveries); ok {
+			if got, err := ud.DeliveriesTo(ctx, who, 0); err != nil || len(got) != 0 {
+				t.Errorf("DeliveriesTo(the person) = %v, %v; want none", got, err)
+			}
+			got, err := ud.DeliveriesTo(ctx, e.Pseudonym, 0)
+			if err != nil || len(got) != 1 || got[0].Key != want.Key || got[0].Channel != notify.ChannelWeChat || !got[0].At.Equal(T0) {
+				t.Errorf("DeliveriesTo(the pseudonym) = %v, %v; want the rewritten delivery %q", got, err, want.Key)
+			}
+		}
+	}
+	delivered(t, l, keys[other], true, "another user's key is untouched")
+	if err := f.ForgetUser(ctx, hazardtest.NewErasure("nobody-"+person)); err != nil {
+		t.Errorf("ForgetUser of a person without deliveries: %v", err)
+	}
+	if err := f.ForgetUser(ctx, hazard.Erasure{UserID: person}); !errors.Is(err, hazard.ErrInvalid) {
+		t.Errorf("ForgetUser of an invalid erasure = %v, want CodeInvalid", err)
+	}
 }

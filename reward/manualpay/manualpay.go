@@ -204,3 +204,22 @@ func safe(s string) string {
 	}
 	return s
 }
+
+var _ hazard.Forgetter = (*Payer)(nil)
+
+// ForgetUser implements hazard.Forgetter: the requests to pay e.UserID
+// name e.Pseudonym as their reporter, in the payer and in its later
+// exports; amounts, references and dates stay for finance.
+func (p *Payer) ForgetUser(_ context.Context, e hazard.Erasure) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, en := range p.entries {
+		if en.ReporterID == e.UserID {
+			en.ReporterID = e.Pseudonym
+		}
+	}
+	return nil
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/manualpay"
 	"github.com/hazardloop/hazardloop/reward/rewardtest"
@@ -117,4 +118,19 @@ func TestPayerConformance(t *testing.T) {
 		// reference.
 		return p, func(key string) error { return p.MarkPaid(key, "BANK-"+key) }
 	})
+}
+
+func TestForgetUser(t *testing.T) {
+	p := manualpay.New(func() time.Time { return t0 })
+	_, err := p.Pay(ctx, req(5000, "奖励"))
+	require.NoError(t, err)
+	e := hazardtest.NewErasure("alice")
+	require.NoError(t, p.ForgetUser(ctx, e))
+	entries := p.Entries(manualpay.StatusPending)
+	require.Len(t, entries, 1)
+	assert.Equal(t, e.Pseudonym, entries[0].ReporterID, "the request names the pseudonym")
+	var out bytes.Buffer
+	require.NoError(t, p.ExportCSV(&out))
+	assert.NotContains(t, out.String(), "alice", "the export")
+	require.ErrorIs(t, p.ForgetUser(ctx, hazard.Erasure{UserID: "alice"}), hazard.ErrInvalid)
 }

@@ -279,3 +279,29 @@ func byTimeThenID(at func(*reward.Reward) time.Time) func(a, b *reward.Reward) i
 		return compareID(a.ID, b.ID)
 	}
 }
+
+var _ hazard.Forgetter = (*Ledger)(nil)
+
+// ForgetUser implements hazard.Forgetter: every reward of e.UserID gets
+// e.Pseudonym as its reporter, its version incremented; nothing else
+// changes.
+func (l *Ledger) ForgetUser(ctx context.Context, e hazard.Erasure) error {
+	const op = "memledger.ForgetUser"
+	if err := ctx.Err(); err != nil {
+		return hazard.Wrap(op, err)
+	}
+	if err := e.Validate(); err != nil {
+		return hazard.Wrap(op, err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for id, r := range l.byID {
+		if r.ReporterID == e.UserID {
+			next := r.Clone()
+			next.ReporterID = e.Pseudonym
+			next.Version++
+			l.byID[id] = &next
+		}
+	}
+	return nil
+}

@@ -217,3 +217,21 @@ func (p *Payer) Calls() int {
 	defer p.mu.Unlock()
 	return p.calls
 }
+
+var _ hazard.Forgetter = (*Payer)(nil)
+
+// ForgetUser implements hazard.Forgetter: the payouts to e.UserID name
+// e.Pseudonym as their reporter; amounts and references stay.
+func (p *Payer) ForgetUser(_ context.Context, e hazard.Erasure) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, po := range p.payouts {
+		if po.ReporterID == e.UserID {
+			po.ReporterID = e.Pseudonym
+		}
+	}
+	return nil
+}

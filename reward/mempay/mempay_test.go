@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/hazard/hazardtest"
 	"github.com/hazardloop/hazardloop/reward"
 	"github.com/hazardloop/hazardloop/reward/mempay"
 	"github.com/hazardloop/hazardloop/reward/rewardtest"
@@ -140,4 +141,16 @@ func TestRefsUniqueAcrossPayers(t *testing.T) {
 			seen[res.PaymentRef] = true
 		}
 	}
+}
+
+func TestForgetUser(t *testing.T) {
+	p := mempay.New()
+	_, err := p.Pay(ctx, req(2000))
+	require.NoError(t, err)
+	e := hazardtest.NewErasure("alice")
+	require.NoError(t, p.ForgetUser(ctx, e))
+	require.Len(t, p.Payouts(), 1)
+	assert.Equal(t, e.Pseudonym, p.Payouts()[0].ReporterID, "the payout names the pseudonym")
+	assert.Equal(t, reward.Fen(2000), p.Payouts()[0].Amount)
+	require.ErrorIs(t, p.ForgetUser(ctx, hazard.Erasure{UserID: "alice"}), hazard.ErrInvalid)
 }

@@ -75,7 +75,8 @@ func reporter() string {
 // function's totals (caps and budgets exact under concurrency), Update
 // and UpdateDue atomic (a refused change stores nothing, no concurrent
 // change is lost, each due reward is handed to one sweep), and the
-// listings' order and paging. The rules applied through it are package
+// listings' order and paging, and hazard.Forgetter when the ledger has
+// it (a reporter's erasure). The rules applied through it are package
 // reward's: Limits.Admit and the Reward methods.
 func TestLedger(t *testing.T, open func(t *testing.T) reward.Ledger) {
 	for _, tc := range []struct {
@@ -122,6 +123,7 @@ func TestLedger(t *testing.T, open func(t *testing.T) reward.Ledger) {
 		{"UpdateDueRefusal", testUpdateDueRefusal},
 		{"UpdateDueBatch", testUpdateDueBatch},
 		{"StuckClaims", testStuckClaims},
+		{"ForgetUser", testForgetUser},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.fn(t, open(t))

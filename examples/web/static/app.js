@@ -80,7 +80,7 @@
   }
 
   // The helpers other page scripts (work.js, moderation.js, follow.js) share.
-  window.hazardloop = { api: api, upload: upload, uuid: uuid, msg: msg, clearErrors: clearErrors, showError: showError, checkPhotos: checkPhotos };
+  window.hazardloop = { api: api, upload: upload, uuid: uuid, msg: msg, clearErrors: clearErrors, showError: showError, checkPhotos: checkPhotos, setToken: setToken };
 
   // Log out.
   var logout = document.getElementById("logout");
