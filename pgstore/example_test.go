@@ -77,4 +77,5 @@ func ExampleMigrations() {
 	// 13 0013_ledger_refs.sql
 	// 16 0016_moderation_replies.sql
 	// 18 0018_follows.sql
+	// 21 0021_ledger_place_spot_checks.sql
 }
