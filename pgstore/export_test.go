@@ -53,3 +53,11 @@ func (db *DB) AgeBlobs(t interface{ Fatal(...any) }, d time.Duration) {
 		t.Fatal(err)
 	}
 }
+
+// The statements of InspectionStore.ReadLedger and PublicUnits, for the
+// tests that EXPLAIN them.
+var (
+	LedgerRowsQuery   = ledgerRowsQuery
+	LedgerGroupsQuery = ledgerGroupsQuery
+	PublicUnitsQuery  = publicUnitsQuery
+)

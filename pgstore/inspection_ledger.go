@@ -21,7 +21,11 @@ var _ inspection.LedgerReader = (*InspectionStore)(nil)
 // risk_units: migration 0021).
 func ledgerWhere(q inspection.LedgerQuery) where {
 	var w where
-	w.add("unit_id <> ''")
+	if q.UnitID == uuid.Nil && q.District == "" && q.Industry == "" {
+		// Implied by the others (a unit's place is NULL for a hazard at no
+		// unit), and not in the ledger's indexes.
+		w.add("unit_id <> ''")
+	}
 	if q.UnitID != uuid.Nil {
 		w.add("unit_id = ?", q.UnitID.String())
 	}
