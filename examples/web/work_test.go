@@ -101,7 +101,9 @@ func TestWorkListsPaged(t *testing.T) {
 	res, body2 := page(t, base, next, admin)
 	require.Equal(t, http.StatusOK, res.StatusCode, body2)
 	assert.Positive(t, strings.Count(body2, `<tr><th scope="row">`), "the next page has the rest")
-	counts := func(b string) string { return b[strings.Index(b, `id="ledger-counts"`):strings.Index(b, `id="ledger"`)] }
+	counts := func(b string) string {
+		return b[strings.Index(b, `id="ledger-counts"`):strings.Index(b, `id="ledger"`)]
+	}
 	assert.Equal(t, counts(body), counts(body2), "every page shows the counts of the whole ledger")
 
 	res, body = page(t, base, "/work/spot-checks?status=done&verdict=failed&lang=en", sup)
