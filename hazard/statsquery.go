@@ -266,14 +266,38 @@ func (t *tally) process(r *StatsRow) *Process {
 }
 
 // item returns r as a ledger item at the tally's time.
-func (t *tally) item(r *StatsRow, pr *Process) LedgerItem {
+func (t *tally) item(r *StatsRow, pr *Process) LedgerItem { return itemOf(r, pr, t.now) }
+
+// itemOf returns r as a ledger item at now, with the stage its state has
+// reached in pr (none when pr is nil).
+func itemOf(r *StatsRow, pr *Process, now time.Time) LedgerItem {
 	it := LedgerItem{ID: r.ID, Ref: r.Ref, Category: r.Category, State: r.State, CreatedAt: r.CreatedAt, Deadline: r.Deadline,
-		Overdue: r.ClosedAt.IsZero() && !r.Deadline.IsZero() && t.now.After(r.Deadline),
-		UnitID:  r.UnitID, Department: r.Department, Source: r.Source, Severity: r.Severity}
+		Overdue: r.Overdue(now), UnitID: r.UnitID, Department: r.Department, Source: r.Source, Severity: r.Severity}
 	if pr != nil {
 		it.Stage = pr.Stage(r.State)
 	}
 	return it
+}
+
+// Overdue reports whether the hazard of r is open (ClosedAt zero) past its
+// deadline at now: the one meaning of overdue that Stats counts and its
+// items show.
+func (r *StatsRow) Overdue(now time.Time) bool {
+	return r.ClosedAt.IsZero() && !r.Deadline.IsZero() && now.After(r.Deadline)
+}
+
+// LedgerItemOf returns r as Stats lists it among its items (and in its
+// ledger) at now: its stage of reconciliation as the process in ps that
+// runs it declares (none when ps does not know it), and whether it is
+// overdue (StatsRow.Overdue). Readers that list hazards by pages of their
+// own make their items with it, so that an item is the same whichever
+// path listed it.
+func LedgerItemOf(ps *Processes, r *StatsRow, now time.Time) LedgerItem {
+	var pr *Process
+	if ps != nil {
+		pr, _ = ps.Get(r.Workflow, r.WorkflowVersion)
+	}
+	return itemOf(r, pr, now.UTC())
 }
 
 // found counts one hazard of the period.

@@ -42,12 +42,21 @@
 // district or an industry to its units through its index
 // (risk.Store.UnitRefs), and one hazard.StatsQuery over those units counts
 // their hazards (hazard.Service.StatsOf, reading the hazard store's index
-// by unit through the hazard.StatsReader capability).
+// by unit through the hazard.StatsReader capability). Service.LedgerPage
+// answers one page of a ledger (oldest first, with a cursor) with the
+// counts of the whole: through the Store's optional LedgerReader
+// capability, which reads a district's page and counts from indexes of
+// its own (pgstore keeps beside each hazard its unit's place in the
+// register), or cut from the whole ledger otherwise;
+// inspectiontest.TestLedgerReader holds the two equal.
 // Service.Figures counts a campaign's visits, hazards per visit (split
 // BySource, as hazard.Stats does), major hazards, rectification rate,
 // people trained on site, training sessions (RecordTraining) and
 // supervision orders. DrawSpotCheck
-// draws a seeded, reproducible sample of closed-out hazards; Verify
+// draws a seeded, reproducible sample of closed-out hazards;
+// Service.SpotChecks lists spot checks by department, unit, status
+// (SpotStatus) and verdict, newest first (a confined inspector sees their
+// department's); Verify
 // reopens a hazard whose rectification was a sham and records it with the
 // risk register (risk.Service.RecordSham), which moves the unit's grade.
 // IssueOrder issues a supervision order (督办) at the department rung;

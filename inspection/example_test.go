@@ -104,3 +104,35 @@ func ExampleService_RecordResult() {
 	// recorded 5 of 5
 	// finished 5
 }
+
+// A supervision group draws spot checks and lists them by status and
+// verdict; an inspector lists only their department's.
+func ExampleService_SpotChecks() {
+	ctx := context.Background()
+	now := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	hz := memstore.New()
+	units := memrisk.New(hz)
+	hazards, _ := hazard.NewService(hazard.ServiceConfig{Store: hz, Clock: clock})
+	register, _ := risk.New(risk.Config{Store: units, Hazards: hz, Clock: clock})
+	svc, _ := inspection.New(inspection.Config{Store: meminspection.New(hz), Units: units, Hazards: hazards, HazardStore: hz, Risk: register, Clock: clock})
+
+	group := hazard.User{ID: "sup-1", Role: "supervisor"}
+	for _, dept := range []string{"fire", "emergency"} {
+		_, _ = svc.DrawSpotCheck(ctx, group, inspection.SpotQuery{Department: dept, Since: now.AddDate(0, -1, 0), Until: now, Size: 5, Seed: 1})
+	}
+	all, _ := svc.SpotChecks(ctx, group, inspection.SpotFilter{Status: inspection.SpotDone}, hazard.Page{})
+	for _, sc := range all.Items {
+		fmt.Println(sc.Query.Department, sc.Status(), len(sc.Items), "drawn")
+	}
+	inspector := hazard.User{ID: "insp-a", Role: "inspector", Department: "fire"}
+	mine, _ := svc.SpotChecks(ctx, inspector, inspection.SpotFilter{}, hazard.Page{})
+	fmt.Println("the inspector sees", len(mine.Items))
+	shams, _ := svc.SpotChecks(ctx, group, inspection.SpotFilter{Verdict: inspection.VerdictFailed}, hazard.Page{})
+	fmt.Println("shams found", len(shams.Items))
+	// Output:
+	// emergency done 0 drawn
+	// fire done 0 drawn
+	// the inspector sees 1
+	// shams found 0
+}

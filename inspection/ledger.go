@@ -18,13 +18,13 @@ import (
 // LedgerQuery selects the hazards of a reconciliation ledger: those found
 // at units (Hazard.UnitID set) that match every set field.
 type LedgerQuery struct {
-	UnitID     uuid.UUID
-	Department string
-	Industry   string // the unit's industry
-	District   string // the unit's district
+	UnitID     uuid.UUID `json:"unit_id,omitzero"`
+	Department string    `json:"department,omitempty"`
+	Industry   string    `json:"industry,omitempty"` // the unit's industry
+	District   string    `json:"district,omitempty"` // the unit's district
 	// Since and Until bound when the hazards were found; zero for ever.
-	Since time.Time
-	Until time.Time
+	Since time.Time `json:"since,omitzero"`
+	Until time.Time `json:"until,omitzero"`
 }
 
 // MaxLedgerRows is the most hazards one ledger holds; a larger selection is

@@ -118,3 +118,48 @@ func TestSpotCheckRefusals(t *testing.T) {
 	_, err = f.Inspection.Verify(ctx, inspectiontest.Supervisor, sc.ID, inspection.VerifyInput{ExpectedVersion: 1, HazardID: uuid.Must(uuid.NewV7())})
 	assert.ElementsMatch(t, []string{"hazard_id", "note"}, fields(t, err))
 }
+
+// TestLedgerPageCutsTheLedger: without a LedgerReader the pages of a
+// ledger are cut from the whole ledger, oldest first, with its counts on
+// each; limits and cursors are checked.
+func TestLedgerPageCutsTheLedger(t *testing.T) {
+	f := newFixture(t)
+	f.inspectAndFail(t, f.unit.ID, 0, 1, 2)
+	f.inspectAndFail(t, f.unit.ID, 3)
+	whole, err := f.Inspection.Ledger(ctx, inspectiontest.Officer, inspection.LedgerQuery{})
+	require.NoError(t, err)
+	require.Len(t, whole.Rows, 4)
+	var rows []inspection.LedgerRow
+	p := hazard.Page{Limit: 3}
+	for pages := 0; ; pages++ {
+		require.Less(t, pages, 5)
+		pg, err := f.Inspection.LedgerPage(ctx, inspectiontest.Officer, inspection.LedgerQuery{}, p)
+		require.NoError(t, err)
+		assert.Equal(t, whole.Counts, pg.Counts, "every page counts the whole ledger")
+		assert.LessOrEqual(t, len(pg.Rows), 3)
+		rows = append(rows, pg.Rows...)
+		if pg.Next == "" {
+			break
+		}
+		p.Cursor = pg.Next
+	}
+	assert.Equal(t, whole.Rows, rows, "the pages are the ledger's rows, in its order")
+
+	for _, c := range []struct {
+		limit, want int
+	}{{0, inspection.DefaultLedgerPageLimit}, {inspection.MaxLedgerPageLimit + 1, inspection.MaxLedgerPageLimit}, {2, 2}} {
+		got, err := inspection.LedgerPageLimit(hazard.Page{Limit: c.limit})
+		require.NoError(t, err)
+		assert.Equal(t, c.want, got, "LedgerPageLimit(%d)", c.limit)
+	}
+	for _, p := range []hazard.Page{{Limit: -1}, {Cursor: "nope"}, {Cursor: "l1.x.y"}, {Cursor: inspection.Cursor(f.unit.ID)}} {
+		_, err := f.Inspection.LedgerPage(ctx, inspectiontest.Officer, inspection.LedgerQuery{}, p)
+		assert.Equal(t, hazard.CodeInvalid, hazard.ErrorCode(err), "LedgerPage(%+v)", p)
+	}
+	_, err = f.Inspection.LedgerPage(ctx, inspectiontest.Manager(f.unit.ID), inspection.LedgerQuery{}, hazard.Page{})
+	require.ErrorIs(t, err, hazard.ErrForbidden)
+	k := inspection.LedgerKey{FoundAt: whole.Rows[1].FoundAt, ID: whole.Rows[1].ID}
+	got, err := inspection.ParseLedgerCursor(inspection.LedgerCursor(k))
+	require.NoError(t, err)
+	assert.True(t, got.FoundAt.Equal(k.FoundAt) && got.ID == k.ID, "a cursor reads back as its key")
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hazardloop/hazardloop/hazard"
+	"github.com/hazardloop/hazardloop/risk"
 )
 
 // The event types of results recorded item by item on an open visit
@@ -164,14 +165,46 @@ func placeResult(cl *Checklist, results []Result, r Result) []Result {
 	return out
 }
 
-// SpotCheck returns the spot check id to a supervision group member, a
-// reviewer or an admin (CodeForbidden otherwise), or CodeNotFound: the
-// sample drawn and each item's verdict so far.
+// SpotCheck returns the spot check id, or CodeNotFound: the sample drawn
+// and each item's verdict so far. Staff read spot checks as they read the
+// ledger: a supervision group member, a reviewer, an admin or other staff
+// working across the city any; a confined user (risk.Confined: an
+// inspector or handler of a department) only those drawn from their
+// department's hazards (CodeForbidden on "department" otherwise); others
+// none (CodeForbidden).
 func (s *Service) SpotCheck(ctx context.Context, user hazard.User, id uuid.UUID) (SpotCheck, error) {
 	const op = "spot check"
-	if err := supervisor(op, user); err != nil {
+	if err := staffOnly(op, user); err != nil {
 		return SpotCheck{}, err
 	}
 	sc, err := s.store.GetSpotCheck(ctx, id)
-	return sc, hazard.Wrap(op, err)
+	if err != nil {
+		return SpotCheck{}, hazard.Wrap(op, err)
+	}
+	if _, err := risk.DepartmentScope(op, user, sc.Query.Department); err != nil || risk.Confined(user) && sc.Query.Department == "" {
+		return SpotCheck{}, &hazard.Error{Code: hazard.CodeForbidden, Op: op, Field: "department", Message: "not your department's spot check"}
+	}
+	return sc, nil
+}
+
+// SpotChecks returns one page of the spot checks matching f, newest first
+// (at most SpotPageLimit(p)), to the staff SpotCheck serves: a confined
+// user's are their department's (f.Department set to it; asking for
+// another is CodeForbidden on "department"). An invalid filter is
+// CodeInvalid naming each field.
+func (s *Service) SpotChecks(ctx context.Context, user hazard.User, f SpotFilter, p hazard.Page) (SpotCheckList, error) {
+	const op = "spot checks"
+	if err := staffOnly(op, user); err != nil {
+		return SpotCheckList{}, err
+	}
+	if err := f.Validate(); err != nil {
+		return SpotCheckList{}, err
+	}
+	dept, err := risk.DepartmentScope(op, user, f.Department)
+	if err != nil {
+		return SpotCheckList{}, err
+	}
+	f.Department = dept
+	l, err := s.store.ListSpotChecks(ctx, f, p)
+	return l, hazard.Wrap(op, err)
 }

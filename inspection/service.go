@@ -20,11 +20,14 @@ type UnitReader interface {
 }
 
 // HazardActor raises and moves hazards and counts them (the ledger and the
-// figures are hazard.Service.StatsOf's); a *hazard.Service is one.
+// figures are hazard.Service.StatsOf's; a ledger page read by a
+// LedgerReader takes its stages from the processes); a *hazard.Service is
+// one.
 type HazardActor interface {
 	Submit(ctx context.Context, user hazard.User, in hazard.SubmitInput, idempotencyKey string) (hazard.Hazard, error)
 	Act(ctx context.Context, user hazard.User, id uuid.UUID, action string, in hazard.ActInput) (hazard.Hazard, error)
 	StatsOf(ctx context.Context, q hazard.StatsQuery) (hazard.Stats, error)
+	Processes() *hazard.Processes
 }
 
 // HazardReader reads the hazard store (a hazard.Store is one): spot

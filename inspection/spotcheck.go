@@ -27,18 +27,19 @@ const (
 // MaxSpotCheckSize is the most hazards one spot check draws.
 const MaxSpotCheckSize = 200
 
-// SpotQuery selects the closed-out hazards a spot check draws from.
+// SpotQuery selects the closed-out hazards a spot check draws from. It is
+// kept with the spot check (SpotCheck.Query, "query" in its JSON).
 type SpotQuery struct {
-	Department string
-	Industry   string
+	Department string `json:"department,omitempty"`
+	Industry   string `json:"industry,omitempty"`
 	// Since and Until bound when the hazards were found; required.
-	Since time.Time
-	Until time.Time
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
 	// Size is how many to draw, 1 to MaxSpotCheckSize.
-	Size int
+	Size int `json:"size"`
 	// Seed makes the draw reproducible: the same seed over the same
 	// hazards draws the same sample.
-	Seed uint64
+	Seed uint64 `json:"seed"`
 }
 
 // SpotItem is one drawn hazard and its verdict.
@@ -60,6 +61,124 @@ type SpotCheck struct {
 	CreatedBy string     `json:"created_by"`
 	CreatedAt time.Time  `json:"created_at"`
 	Version   int64      `json:"version"`
+}
+
+// SpotStatus is where a spot check stands.
+type SpotStatus string
+
+// The spot check statuses.
+const (
+	// SpotOpen: some drawn hazard awaits its verdict.
+	SpotOpen SpotStatus = "open"
+	// SpotDone: every drawn hazard has its verdict (a spot check that drew
+	// none is done).
+	SpotDone SpotStatus = "done"
+)
+
+// Valid reports whether s is a known status.
+func (s SpotStatus) Valid() bool { return s == SpotOpen || s == SpotDone }
+
+// Status returns where sc stands: SpotOpen while an item is pending,
+// SpotDone otherwise.
+func (sc *SpotCheck) Status() SpotStatus {
+	if sc.Has(VerdictPending) {
+		return SpotOpen
+	}
+	return SpotDone
+}
+
+// Has reports whether some item of sc has the verdict v.
+func (sc *SpotCheck) Has(v Verdict) bool {
+	return slices.ContainsFunc(sc.Items, func(it SpotItem) bool { return it.Verdict == v })
+}
+
+// Tally counts sc's items by verdict; every verdict is present.
+func (sc *SpotCheck) Tally() map[Verdict]int {
+	out := map[Verdict]int{VerdictPending: 0, VerdictConfirmed: 0, VerdictFailed: 0}
+	for _, it := range sc.Items {
+		out[it.Verdict]++
+	}
+	return out
+}
+
+// Valid reports whether v is a known verdict.
+func (v Verdict) Valid() bool {
+	return v == VerdictPending || v == VerdictConfirmed || v == VerdictFailed
+}
+
+// Limits of spot check listings.
+const (
+	// MaxSpotCheckPageLimit is the most spot checks one page lists (each
+	// holds up to MaxSpotCheckSize items); a larger limit is capped.
+	MaxSpotCheckPageLimit = 50
+)
+
+// SpotPageLimit returns the spot checks a page of p holds, after the
+// default (hazard.DefaultPageLimit) and the cap (MaxSpotCheckPageLimit),
+// or CodeInvalid on "limit" for a negative limit.
+func SpotPageLimit(p hazard.Page) (int, error) {
+	switch {
+	case p.Limit < 0:
+		return 0, &hazard.Error{Code: hazard.CodeInvalid, Op: "spot checks", Field: "limit", Message: "must not be negative"}
+	case p.Limit == 0:
+		return min(hazard.DefaultPageLimit, MaxSpotCheckPageLimit), nil
+	case p.Limit > MaxSpotCheckPageLimit:
+		return MaxSpotCheckPageLimit, nil
+	}
+	return p.Limit, nil
+}
+
+// SpotFilter selects spot checks in ListSpotChecks; zero fields do not
+// filter, and all set fields must match.
+type SpotFilter struct {
+	// Department keeps the spot checks drawn from the department's hazards
+	// (Query.Department); a spot check drawn across departments has none.
+	Department string
+	// UnitID keeps the spot checks that drew a hazard of the unit.
+	UnitID uuid.UUID
+	// Status keeps the open or the done spot checks.
+	Status SpotStatus
+	// Verdict keeps the spot checks with an item of that verdict:
+	// VerdictFailed those that found a sham rectification.
+	Verdict Verdict
+	// Since and Until bound CreatedAt: since <= t < until.
+	Since time.Time
+	Until time.Time
+}
+
+// Validate reports every problem of f as one CodeInvalid error: a known
+// status and verdict, and a period that is not empty.
+func (f *SpotFilter) Validate() error {
+	var p hazard.Problems
+	if f.Status != "" && !f.Status.Valid() {
+		p.Add("status", "must be open or done")
+	}
+	if f.Verdict != "" && !f.Verdict.Valid() {
+		p.Add("verdict", "must be pending, confirmed or failed")
+	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Until.After(f.Since) {
+		p.Add("until", "must be after since")
+	}
+	return p.Err("spot checks")
+}
+
+// Matches reports whether sc passes every condition of f: the meaning of a
+// filter, which every Store's ListSpotChecks keeps.
+func (f *SpotFilter) Matches(sc *SpotCheck) bool {
+	unit := f.UnitID.String()
+	return (f.Department == "" || sc.Query.Department == f.Department) &&
+		(f.UnitID == uuid.Nil || slices.ContainsFunc(sc.Items, func(it SpotItem) bool { return it.UnitID == unit })) &&
+		(f.Status == "" || sc.Status() == f.Status) &&
+		(f.Verdict == "" || sc.Has(f.Verdict)) &&
+		(f.Since.IsZero() || !sc.CreatedAt.Before(f.Since)) &&
+		(f.Until.IsZero() || sc.CreatedAt.Before(f.Until))
+}
+
+// SpotCheckList is one page of spot checks, newest first (by ID).
+type SpotCheckList struct {
+	Items []SpotCheck
+	// Next is the cursor of the following page; empty on the last page.
+	Next string
 }
 
 // Clone returns a deep copy of sc.
@@ -87,9 +206,7 @@ func (sc *SpotCheck) Validate() error {
 		if it.HazardID == uuid.Nil || slices.IndexFunc(sc.Items, func(o SpotItem) bool { return o.HazardID == it.HazardID }) != i {
 			p.Add(at+".hazard_id", "must be a hazard drawn once")
 		}
-		switch it.Verdict {
-		case VerdictPending, VerdictConfirmed, VerdictFailed:
-		default:
+		if !it.Verdict.Valid() {
 			p.Add(at+".verdict", "must be pending, confirmed or failed")
 		}
 	}

@@ -179,6 +179,12 @@ type Store interface {
 	// UpdateSpotCheck replaces the spot check sc.ID at expectedVersion, as
 	// UpdateInspection does (CodeNotFound, CodeConflict).
 	UpdateSpotCheck(ctx context.Context, sc SpotCheck, expectedVersion int64, events []hazard.Event) (SpotCheck, error)
+	// ListSpotChecks returns one page of the spot checks matching f
+	// (SpotFilter.Matches), newest first, at most SpotPageLimit(p) of
+	// them, with cursors as ListInspections (stable under inserts and
+	// updates). An invalid filter (SpotFilter.Validate), a negative limit
+	// or a cursor the store did not make is CodeInvalid.
+	ListSpotChecks(ctx context.Context, f SpotFilter, p hazard.Page) (SpotCheckList, error)
 
 	// CreateTraining stores a training record with its events; an ID
 	// taken is CodeConflict.

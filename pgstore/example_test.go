@@ -79,4 +79,5 @@ func ExampleMigrations() {
 	// 18 0018_follows.sql
 	// 19 0019_erasure.sql
 	// 20 0020_original_retention.sql
+	// 21 0021_ledger_place_spot_checks.sql
 }

@@ -60,3 +60,11 @@ const (
 	ActedOnSQL     = actedOnSQL
 	TheirEventsSQL = theirEventsSQL
 )
+
+// The statements of InspectionStore.ReadLedger and PublicUnits, for the
+// tests that EXPLAIN them.
+var (
+	LedgerRowsQuery   = ledgerRowsQuery
+	LedgerGroupsQuery = ledgerGroupsQuery
+	PublicUnitsQuery  = publicUnitsQuery
+)

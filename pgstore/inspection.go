@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -255,8 +256,10 @@ func (s *InspectionStore) CreateSpotCheck(ctx context.Context, sc inspection.Spo
 	if err != nil {
 		return inspection.SpotCheck{}, err
 	}
+	c := spotColumnsOf(&sc)
 	err = s.insertWithEvents(ctx, op, events, func(tx pgx.Tx) (pgconn.CommandTag, error) {
-		return tx.Exec(ctx, `INSERT INTO inspection_spot_checks (id, version, doc) VALUES ($1, 1, $2) ON CONFLICT DO NOTHING`, sc.ID, doc)
+		return tx.Exec(ctx, `INSERT INTO inspection_spot_checks (id, version, department, created_ns, verdicts, unit_ids, doc)
+			VALUES ($1, 1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, sc.ID, c.department, c.createdNS, c.verdicts, c.unitIDs, doc)
 	})
 	if err != nil {
 		return inspection.SpotCheck{}, err
@@ -279,14 +282,96 @@ func (s *InspectionStore) UpdateSpotCheck(ctx context.Context, sc inspection.Spo
 	if err != nil {
 		return inspection.SpotCheck{}, err
 	}
+	c := spotColumnsOf(&sc)
 	err = s.updateWithEvents(ctx, op, "inspection_spot_checks", "spot check", sc.ID, expectedVersion, events, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE inspection_spot_checks SET version = $2, doc = $3 WHERE id = $1`, sc.ID, sc.Version, doc)
+		_, err := tx.Exec(ctx, `UPDATE inspection_spot_checks SET version = $2, department = $3, created_ns = $4, verdicts = $5,
+			unit_ids = $6, doc = $7 WHERE id = $1`, sc.ID, sc.Version, c.department, c.createdNS, c.verdicts, c.unitIDs, doc)
 		return err
 	})
 	if err != nil {
 		return inspection.SpotCheck{}, err
 	}
 	return sc, nil
+}
+
+// spotColumns are the columns of a spot check's row beside its document:
+// what ListSpotChecks filters by.
+type spotColumns struct {
+	department string
+	createdNS  int64
+	verdicts   []string // sorted, each once
+	unitIDs    []string // sorted, each once, none empty
+}
+
+func spotColumnsOf(sc *inspection.SpotCheck) spotColumns {
+	c := spotColumns{department: sc.Query.Department, createdNS: unixNanos(sc.CreatedAt), verdicts: []string{}, unitIDs: []string{}}
+	for _, it := range sc.Items {
+		c.verdicts = append(c.verdicts, string(it.Verdict))
+		if it.UnitID != "" {
+			c.unitIDs = append(c.unitIDs, it.UnitID)
+		}
+	}
+	slices.Sort(c.verdicts)
+	slices.Sort(c.unitIDs)
+	c.verdicts, c.unitIDs = slices.Compact(c.verdicts), slices.Compact(c.unitIDs)
+	return c
+}
+
+// spotCheckWhere returns the conditions of ListSpotChecks and the limit:
+// the department's index, or the units' inverted index, with the ID of
+// the keyset page.
+func spotCheckWhere(f inspection.SpotFilter, p hazard.Page) (where, int, error) {
+	var w where
+	if err := f.Validate(); err != nil {
+		return w, 0, err
+	}
+	limit, err := inspection.SpotPageLimit(p)
+	if err != nil {
+		return w, 0, err
+	}
+	if p.Cursor != "" {
+		after, err := inspection.ParseCursor(p.Cursor)
+		if err != nil {
+			return w, 0, err
+		}
+		w.add("id < ?", after)
+	}
+	if f.Department != "" {
+		w.add("department = ?", f.Department)
+	}
+	if f.UnitID != uuid.Nil {
+		w.add("unit_ids @> ?::text[]", []string{f.UnitID.String()})
+	}
+	switch f.Status {
+	case inspection.SpotOpen:
+		w.add("verdicts @> ?::text[]", []string{string(inspection.VerdictPending)})
+	case inspection.SpotDone:
+		w.add("NOT verdicts @> ?::text[]", []string{string(inspection.VerdictPending)})
+	}
+	if f.Verdict != "" {
+		w.add("verdicts @> ?::text[]", []string{string(f.Verdict)})
+	}
+	if !f.Since.IsZero() {
+		w.add("created_ns >= ?", unixNanos(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("created_ns < ?", unixNanos(f.Until))
+	}
+	return w, limit, nil
+}
+
+// ListSpotChecks implements inspection.Store.
+func (s *InspectionStore) ListSpotChecks(ctx context.Context, f inspection.SpotFilter, p hazard.Page) (inspection.SpotCheckList, error) {
+	const op = "pgstore.ListSpotChecks"
+	w, limit, err := spotCheckWhere(f, p)
+	if err != nil {
+		return inspection.SpotCheckList{}, hazard.Wrap(op, err)
+	}
+	items, next, err := listDocs(ctx, s, op, "spot check", "inspection_spot_checks", w, limit, func(sc *inspection.SpotCheck) uuid.UUID { return sc.ID })
+	if items == nil && err == nil {
+		items = []inspection.SpotCheck{}
+	}
+	return inspection.SpotCheckList{Items: items, Next: next}, err
 }
 
 // nilUUID returns nil for uuid.Nil (SQL NULL), else a pointer to id.

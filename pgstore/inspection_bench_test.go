@@ -16,10 +16,11 @@ const envLedgerBenchUnits = "HAZARDLOOP_LEDGER_BENCH_UNITS"
 // BenchmarkLedgerPostgres loads n units in 100 districts and n hazards
 // found at them (HAZARDLOOP_LEDGER_BENCH_UNITS, default 200,000) and
 // measures the reconciliation ledger of one district and of one unit
-// through inspection.Service: the register's UnitRefs, then one
-// hazard.StatsQuery over the units (HazardStore.StatsRows). It first
-// checks the plans of those statements at that size (requireLedgerPlans).
-// It is skipped by -short.
+// through inspection.Service: the whole ledger (the register's UnitRefs,
+// then one hazard.StatsQuery over the units, HazardStore.StatsRows), and
+// a page of it with its counts (LedgerPage, InspectionStore.ReadLedger).
+// It first checks the plans of those statements at that size
+// (requireLedgerPlans). It is skipped by -short.
 func BenchmarkLedgerPostgres(b *testing.B) {
 	if testing.Short() {
 		b.Skip("loads a province: skipped by -short")
@@ -54,6 +55,18 @@ func BenchmarkLedgerPostgres(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(len(l.Rows)), "rows")
+		})
+		// A page of the same ledger with its counts (Service.LedgerPage,
+		// through InspectionStore's LedgerReader).
+		b.Run(c.name+"_page", func(b *testing.B) {
+			var pg inspection.LedgerPage
+			for b.Loop() {
+				if pg, err = svc.LedgerPage(ctx, staff, c.q, hazard.Page{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(pg.Rows)), "rows")
+			b.ReportMetric(float64(pg.Counts.Found), "found")
 		})
 	}
 }

@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"strconv"
 	"testing"
@@ -117,6 +118,60 @@ func requireLedgerPlans(t testing.TB, db *pgstore.DB, n int) {
 		sql, args := pgstore.StatsQuery(c.f)
 		requireIndexedPlan(t, db, c.name, sql, args, true)
 	}
+	// A page of a district's ledger (InspectionStore.ReadLedger) is a range
+	// of hazards_ledger_district in its order, from the cursor; its counts
+	// one index-only range scan of the same index. With a department or a
+	// period as well, the planner may intersect indexes and sort what is
+	// left, never scanning the table.
+	now := time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name   string
+		q      inspection.LedgerQuery
+		strict bool
+	}{
+		{"district page", inspection.LedgerQuery{District: "d42"}, true},
+		{"district and department page", inspection.LedgerQuery{District: "d42", Department: "dept2"}, false},
+		{"district page in a period", inspection.LedgerQuery{District: "d42", Since: now.AddDate(-1, 0, 0)}, false},
+	} {
+		first, firstArgs := pgstore.LedgerRowsQuery(c.q, inspection.LedgerKey{}, 51)
+		next, nextArgs := pgstore.LedgerRowsQuery(c.q, inspection.LedgerKey{FoundAt: now.AddDate(-1, 0, 0), ID: riskUnitID(n / 2)}, 51)
+		counts, countsArgs := pgstore.LedgerGroupsQuery(c.q, now)
+		if c.strict {
+			requirePlanReads(t, db, c.name, first, firstArgs, "hazards_ledger_district", false)
+			requirePlanReads(t, db, c.name+" after a cursor", next, nextArgs, "hazards_ledger_district", false)
+			requirePlanReads(t, db, c.name+"'s counts", counts, countsArgs, "hazards_ledger_district", true)
+			continue
+		}
+		requireIndexedPlan(t, db, c.name, first, firstArgs, true)
+		requireIndexedPlan(t, db, c.name+" after a cursor", next, nextArgs, true)
+		requireIndexedPlan(t, db, c.name+"'s counts", counts, countsArgs, true)
+	}
+	sql, args = pgstore.LedgerGroupsQuery(inspection.LedgerQuery{Industry: "ind3"}, now)
+	requirePlanReads(t, db, "an industry's counts", sql, args, "hazards_ledger_industry", true)
+}
+
+// requirePlanReads checks that the plan of sql reads index and scans no
+// table: for a page (counts false) in the index's order, never sorting;
+// for counts, by an index-only scan (the groups may be sorted).
+func requirePlanReads(t testing.TB, db *pgstore.DB, name, sql string, args []any, index string, counts bool) {
+	t.Helper()
+	var plan []byte
+	require.NoError(t, db.Pool().QueryRow(t.Context(), "EXPLAIN (FORMAT JSON) "+sql, args...).Scan(&plan))
+	var tree []struct{ Plan planNode }
+	require.NoError(t, json.Unmarshal(plan, &tree))
+	require.Len(t, tree, 1)
+	refused := []string{"Seq Scan", "Bitmap Heap Scan"}
+	if !counts {
+		refused = append(refused, "Sort")
+	}
+	reads := false
+	for _, n := range tree[0].Plan.walk(nil) {
+		assert.NotContains(t, refused, n.NodeType, "plan of %s:\n%s", name, plan)
+		if n.IndexName == index && (!counts || n.NodeType == "Index Only Scan") {
+			reads = true
+		}
+	}
+	assert.True(t, reads, "plan of %s does not read %s (index-only: %v):\n%s", name, index, counts, plan)
 }
 
 // ledgerService returns an inspection.Service over db at a fixed clock.

@@ -24,3 +24,14 @@ func TestInspectionLoop(t *testing.T) {
 		return inspectiontest.Stores{Hazards: hz, Cursors: hz, Risk: db.Risk(), Inspection: db.Inspection()}
 	})
 }
+
+// TestLedgerReader checks the ledger pages InspectionStore reads from the
+// units' places kept on the hazards (migration 0021) against the general
+// path of inspection.Service.
+func TestLedgerReader(t *testing.T) {
+	inspectiontest.TestLedgerReader(t, func(t *testing.T) inspectiontest.Stores {
+		db := newDB(t)
+		hz := db.Hazards()
+		return inspectiontest.Stores{Hazards: hz, Cursors: hz, Risk: db.Risk(), Inspection: db.Inspection()}
+	})
+}

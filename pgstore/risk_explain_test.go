@@ -126,6 +126,12 @@ func TestRiskQueryPlans(t *testing.T) {
 				sql, args, _, err := pgstore.UnitListQuery(c.f, page)
 				require.NoError(t, err)
 				requireIndexedPlan(t, db, name, sql, args, false)
+				// The risk map's pages of public views read the same
+				// indexes; a page of 1,000 may be sorted once read.
+				page.Limit = risk.MaxPublicPageLimit
+				sql, args, _, err = pgstore.PublicUnitsQuery(c.f, page)
+				require.NoError(t, err)
+				requireIndexedPlan(t, db, name+" (public views)", sql, args, true)
 			})
 		}
 	}

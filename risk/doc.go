@@ -9,7 +9,10 @@
 // A Unit is identified by its unified social credit code, checked with its
 // check character (CheckCreditCode, GB 32100-2015). Its contacts are
 // private: PublicUnit, what the public may see, has no field that could
-// carry them, and rounds the unit's point. Hazards found at a unit carry
+// carry them, and rounds the unit's point. Service.PublicUnits lists the
+// public views for the four-colour map, through a store's optional
+// PublicUnitReader capability (a narrower read than whole units) when it
+// has one (ReadPublicUnits). Hazards found at a unit carry
 // its ID in hazard.Hazard.UnitID (the string form of the unit's UUIDv7);
 // package hazard never imports this one.
 //

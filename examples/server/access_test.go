@@ -201,6 +201,11 @@ func TestAccessRules(t *testing.T) {
 		"POST /api/v1/claims/fixed":                  server.AccessAnyone,
 		"POST /api/v1/reports/{id}/fixed":            server.AccessReporter,
 		"POST /api/v1/me/verify":                     server.AccessReporter,
+		"GET /api/v1/spot-checks":                    server.AccessStaff,
+		"GET /api/v1/spot-checks/{id}":               server.AccessStaff,
+		"POST /api/v1/spot-checks":                   server.AccessSupervision,
+		"POST /api/v1/spot-checks/{id}/verify":       server.AccessSupervision,
+		"GET /api/v1/ledger":                         server.AccessStaff,
 	}
 	got := map[string]server.Access{}
 	for _, rt := range server.Routes(true) {

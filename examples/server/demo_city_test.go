@@ -134,17 +134,39 @@ func checkDemoCity(t *testing.T, s *testServer) demoFigures {
 	assert.Positive(t, trained, "people trained on site")
 	f.Inspections = len(visits)
 
-	// The ledger has hazards in every state of the rectification process.
+	// The ledger has hazards in every state of the rectification process
+	// (its pages walked, each with the counts of the whole).
 	var l struct {
 		Rows []struct {
 			State   string `json:"state"`
 			Overdue bool   `json:"overdue"`
 		} `json:"rows"`
 	}
-	r = s.do("GET", "/api/v1/ledger", admin, nil)
-	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
-	r.json(t, &l)
-	states, overdue := map[string]int{}, 0
+	states, overdue, found := map[string]int{}, 0, 0
+	for cursor, pages := "", 0; ; pages++ {
+		require.Less(t, pages, 50, "the walk of the ledger ends")
+		var pg struct {
+			Rows []struct {
+				State   string `json:"state"`
+				Overdue bool   `json:"overdue"`
+			} `json:"rows"`
+			Next   string `json:"next"`
+			Counts struct {
+				Found int `json:"found"`
+			} `json:"counts"`
+		}
+		r = s.do("GET", "/api/v1/ledger?limit=20&cursor="+cursor, admin, nil)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		r.json(t, &pg)
+		assert.LessOrEqual(t, len(pg.Rows), 20)
+		found = pg.Counts.Found
+		l.Rows = append(l.Rows, pg.Rows...)
+		if pg.Next == "" {
+			break
+		}
+		cursor = pg.Next
+	}
+	assert.Equal(t, found, len(l.Rows), "the pages hold every row the counts count")
 	for _, row := range l.Rows {
 		states[row.State]++
 		if row.Overdue {

@@ -67,6 +67,6 @@ func (s *Server) getSpotCheck(w http.ResponseWriter, r *http.Request, c caller) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sc)
+	writeJSON(w, http.StatusOK, spotView(sc))
 	return nil
 }

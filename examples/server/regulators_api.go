@@ -56,11 +56,12 @@ func regulatorRoutes() []Route {
 		{Method: "POST", Path: "/api/v1/inspections/{id}/results", Access: AccessWork, Tag: "inspections", Summary: "Record one item's result on an open inspection (expected_version of the inspection; photos: your upload keys, 1 or more for a non-compliant item): the server keeps each result as it is given, and a second result for an item replaces the first. Its inspectors only, or the unit's safety manager for a self-check.", Body: "InspectionRecord", Status: 200, handle: (*Server).recordResult},
 		{Method: "PUT", Path: "/api/v1/inspections/{id}/trained", Access: AccessWork, Tag: "inspections", Summary: "Record the people trained on site during an open inspection: how many and the topic (expected_version of the inspection).", Body: "InspectionTrained", Status: 200, handle: (*Server).recordTrained},
 
+		{Method: "GET", Path: "/api/v1/spot-checks", Access: AccessStaff, Tag: "inspections", Summary: "Spot checks, newest first, each with its status (open while a drawn hazard awaits its verdict, then done) and its items counted by verdict: supervision groups, reviewers and staff working across the city see every one; an inspector or handler of a department only those drawn from their department's hazards. Filters: department, unit_id (a hazard drawn at the unit), status (open, done), verdict (an item with it: failed finds the shams), since and until (when drawn).", Query: []string{"department", "unit_id", "status", "verdict", "since", "until", "limit", "cursor"}, Status: 200, handle: (*Server).listSpotChecks},
 		{Method: "POST", Path: "/api/v1/spot-checks", Access: AccessSupervision, Tag: "inspections", Summary: "Draw a spot check (双随机) of closed-out hazards: supervision groups.", Body: "SpotCheckDraw", Status: 201, handle: (*Server).drawSpotCheck},
-		{Method: "GET", Path: "/api/v1/spot-checks/{id}", Access: AccessSupervision, Tag: "inspections", Summary: "One spot check: the hazards drawn and each one's verdict so far.", Status: 200, handle: (*Server).getSpotCheck},
+		{Method: "GET", Path: "/api/v1/spot-checks/{id}", Access: AccessStaff, Tag: "inspections", Summary: "One spot check: the hazards drawn and each one's verdict so far, its status and its items counted by verdict; an inspector or handler of a department reads those drawn from their department's hazards only.", Status: 200, handle: (*Server).getSpotCheck},
 		{Method: "POST", Path: "/api/v1/spot-checks/{id}/verify", Access: AccessSupervision, Tag: "inspections", Summary: "Record the result of re-verifying one drawn hazard; a failed one (sham rectification) is reopened and moves its unit's grade.", Body: "SpotCheckVerify", Status: 200, handle: (*Server).verifySpotCheck},
 
-		{Method: "GET", Path: "/api/v1/ledger", Access: AccessStaff, Tag: "inspections", Summary: "The reconciliation ledger (对账销号): the hazards found at units with their deadlines and states, and counts. JSON, or CSV (UTF-8 with a byte order mark, as a file) with Accept: text/csv or format=csv.", Query: []string{"unit_id", "department", "industry", "district", "since", "until", "format"}, Status: 200, handle: (*Server).regLedger},
+		{Method: "GET", Path: "/api/v1/ledger", Access: AccessStaff, Tag: "inspections", Summary: "The reconciliation ledger (对账销号): the hazards found at units with their deadlines and states, and counts. JSON: one page of rows, oldest first (limit, 50 by default, at most 500; cursor: the previous page's next), with the counts of the whole ledger on every page. CSV (UTF-8 with a byte order mark, as a file) with Accept: text/csv or format=csv: every row.", Query: []string{"unit_id", "department", "industry", "district", "since", "until", "format", "limit", "cursor"}, Status: 200, handle: (*Server).regLedger},
 		{Method: "GET", Path: "/api/v1/ledger/figures", Access: AccessStaff, Tag: "inspections", Summary: "A campaign's figures: visits, hazards per visit, major hazards, rectification rate, people trained.", Query: []string{"department", "since", "until"}, Status: 200, handle: (*Server).figuresOf},
 
 		{Method: "GET", Path: "/api/v1/risk/map.geojson", Access: AccessPublic, Tag: "units", Summary: "The four-colour risk map as a GeoJSON FeatureCollection (RFC 7946, WGS-84 longitude and latitude): each unit's public view (name, industry, grade, colour, approximate location).", Query: []string{"industry", "grade", "district", "bbox"}, Status: 200, Raw: true, handle: (*Server).riskMap},
@@ -513,8 +514,54 @@ type SpotCheckDraw struct {
 
 func (s *Server) drawSpotCheck(w http.ResponseWriter, r *http.Request, c caller) error {
 	return decodeCall(w, r, http.StatusCreated, func(in SpotCheckDraw) (any, error) {
-		return s.regs.insp.DrawSpotCheck(r.Context(), c.user(), inspection.SpotQuery(in))
+		sc, err := s.regs.insp.DrawSpotCheck(r.Context(), c.user(), inspection.SpotQuery(in))
+		return spotView(sc), err
 	})
+}
+
+// SpotCheckView is a spot check as the API shows it: with where it stands
+// and its items counted by verdict (inspection.SpotCheck's Status and
+// Tally).
+type SpotCheckView struct {
+	inspection.SpotCheck
+	Status   inspection.SpotStatus      `json:"status"`
+	Verdicts map[inspection.Verdict]int `json:"verdicts"`
+}
+
+func spotView(sc inspection.SpotCheck) SpotCheckView {
+	return SpotCheckView{SpotCheck: sc, Status: sc.Status(), Verdicts: sc.Tally()}
+}
+
+func (s *Server) listSpotChecks(w http.ResponseWriter, r *http.Request, c caller) error {
+	var p hazard.Page
+	var err error
+	if p.Limit, err = queryLimit(r, inspection.MaxSpotCheckPageLimit); err != nil {
+		return err
+	}
+	if p.Cursor = r.URL.Query().Get("cursor"); len(p.Cursor) > maxCursorLen {
+		return &hazard.Error{Code: hazard.CodeInvalid, Field: "cursor", Message: "is not a cursor of this listing"}
+	}
+	q := r.URL.Query()
+	f := inspection.SpotFilter{Department: q.Get("department"), Status: inspection.SpotStatus(q.Get("status")), Verdict: inspection.Verdict(q.Get("verdict"))}
+	if f.UnitID, err = queryUUID(r, "unit_id"); err != nil {
+		return err
+	}
+	if f.Since, err = queryTime(r, "since"); err != nil {
+		return err
+	}
+	if f.Until, err = queryTime(r, "until"); err != nil {
+		return err
+	}
+	l, err := s.regs.insp.SpotChecks(r.Context(), c.user(), f, p)
+	if err != nil {
+		return err
+	}
+	out := ListResponse[SpotCheckView]{Items: make([]SpotCheckView, len(l.Items)), Next: l.Next}
+	for i, sc := range l.Items {
+		out.Items[i] = spotView(sc)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // SpotCheckVerify is the result of re-verifying one drawn hazard.
@@ -531,7 +578,8 @@ func (s *Server) verifySpotCheck(w http.ResponseWriter, r *http.Request, c calle
 		return err
 	}
 	return decodeCall(w, r, http.StatusOK, func(in SpotCheckVerify) (any, error) {
-		return s.regs.insp.Verify(r.Context(), c.user(), id, inspection.VerifyInput(in))
+		sc, err := s.regs.insp.Verify(r.Context(), c.user(), id, inspection.VerifyInput(in))
+		return spotView(sc), err
 	})
 }
 
@@ -571,13 +619,24 @@ func (s *Server) regLedger(w http.ResponseWriter, r *http.Request, c caller) err
 	if lq.Until, err = queryTime(r, "until"); err != nil {
 		return err
 	}
+	if !asCSV {
+		var p hazard.Page
+		if p.Limit, err = queryLimit(r, inspection.MaxLedgerPageLimit); err != nil {
+			return err
+		}
+		if p.Cursor = q.Get("cursor"); len(p.Cursor) > maxCursorLen {
+			return &hazard.Error{Code: hazard.CodeInvalid, Field: "cursor", Message: "is not a cursor of this listing"}
+		}
+		pg, err := s.regs.insp.LedgerPage(r.Context(), c.user(), lq, p)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, pg)
+		return nil
+	}
 	l, err := s.regs.insp.Ledger(r.Context(), c.user(), lq)
 	if err != nil {
 		return err
-	}
-	if !asCSV {
-		writeJSON(w, http.StatusOK, l)
-		return nil
 	}
 	var buf bytes.Buffer // WriteCSV starts with the byte order mark
 	if err := l.WriteCSV(&buf); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hazardloop/hazardloop/examples/server"
+	"github.com/hazardloop/hazardloop/inspection"
 )
 
 // TestRegulatorsLoop drives the regulators' loop over HTTP with the demo
@@ -172,12 +174,72 @@ func regulatorsLoop(t *testing.T, backend func(*server.Config)) {
 	assert.Equal(t, "rectifying", s.ledgerRows(insp, unitID)[0].State)
 	s.checkMap(unitID, "red")
 	s.checkCSV(insp, unitID, row.Ref, "rectifying")
+	s.checkSpotChecks(sc.ID, unitID)
 
 	// Another unit never sees it.
 	r = s.do("GET", "/api/v1/inspections?unit_id="+unitID, otherUnit, nil)
 	assert.Equal(t, http.StatusForbidden, r.status, "%s", r.body)
 	r = s.do("GET", "/api/v1/inspections/"+vid, otherUnit, nil)
 	assert.Equal(t, http.StatusForbidden, r.status, "%s", r.body)
+}
+
+// checkSpotChecks lists the spot checks as each role may: the
+// supervision group and the inspectors of the department drawn from see
+// the spot check id (done, one sham found, at the unit), an inspector of
+// another department does not, and a unit lists none.
+func (s *testServer) checkSpotChecks(id, unitID string) {
+	s.t.Helper()
+	t := s.t
+	type listed struct {
+		Items []struct {
+			ID       string         `json:"id"`
+			Status   string         `json:"status"`
+			Verdicts map[string]int `json:"verdicts"`
+			Query    struct {
+				Department string `json:"department"`
+				Size       int    `json:"size"`
+			} `json:"query"`
+		} `json:"items"`
+		Next string `json:"next"`
+	}
+	ids := func(token, query string) []string {
+		t.Helper()
+		r := s.do("GET", "/api/v1/spot-checks"+query, token, nil)
+		require.Equal(t, http.StatusOK, r.status, "GET /api/v1/spot-checks%s: %s", query, r.body)
+		var l listed
+		r.json(t, &l)
+		out := []string{}
+		for _, it := range l.Items {
+			out = append(out, it.ID)
+			if it.ID == id {
+				assert.Equal(t, "done", it.Status)
+				assert.Equal(t, map[string]int{"pending": 0, "confirmed": 0, "failed": 1}, it.Verdicts)
+				assert.Equal(t, "emergency", it.Query.Department, "the query's JSON names")
+				assert.Equal(t, 1, it.Query.Size)
+			}
+		}
+		return out
+	}
+	supervisor, insp, fireInsp := s.login("supervisor-1"), s.login("inspector-1"), s.login("fire-inspector-1")
+	assert.Contains(t, ids(supervisor, ""), id)
+	assert.Contains(t, ids(supervisor, "?verdict=failed&status=done&unit_id="+unitID+"&department=emergency"), id)
+	assert.NotContains(t, ids(supervisor, "?status=open"), id)
+	assert.NotContains(t, ids(supervisor, "?until=2000-01-01"), id)
+	assert.Contains(t, ids(insp, ""), id, "an inspector lists their department's")
+	assert.NotContains(t, ids(fireInsp, ""), id, "an inspector of another department")
+	r := s.do("GET", "/api/v1/spot-checks?department=emergency", fireInsp, nil)
+	assert.Equal(t, http.StatusForbidden, r.status, "another department's spot checks: %s", r.body)
+	r = s.do("GET", "/api/v1/spot-checks/"+id, fireInsp, nil)
+	assert.Equal(t, http.StatusForbidden, r.status, "another department's spot check: %s", r.body)
+	r = s.do("GET", "/api/v1/spot-checks/"+id, insp, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	assert.Equal(t, "done", r.obj(t)["status"])
+	r = s.do("GET", "/api/v1/spot-checks", s.login("unit-1"), nil)
+	assert.Equal(t, http.StatusForbidden, r.status, "%s", r.body)
+	for _, q := range []string{"?status=lost", "?verdict=maybe", "?limit=51", "?limit=0", "?cursor=nope", "?unit_id=x", "?since=yesterday"} {
+		r = s.do("GET", "/api/v1/spot-checks"+q, supervisor, nil)
+		assert.Equal(t, http.StatusBadRequest, r.status, "GET /api/v1/spot-checks%s: %s", q, r.body)
+	}
 }
 
 type ledgerRow struct {
@@ -412,4 +474,60 @@ func (s *testServer) doRaw(method, path, token, contentType, body string) respon
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	return s.send(req)
+}
+
+// TestLedgerPages walks the demo city's ledger as JSON pages: the rows of
+// the pages are the CSV file's, in its order, every page has the counts of
+// the whole ledger, and bad limits and cursors are refused.
+func TestLedgerPages(t *testing.T) { forEachBackend(t, ledgerPages) }
+
+func ledgerPages(t *testing.T, backend func(*server.Config)) {
+	s := startServer(t, backend)
+	admin := s.login("admin-1")
+	r := s.do("GET", "/api/v1/ledger?format=csv", admin, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	recs, err := csv.NewReader(bytes.NewReader(r.body[3:])).ReadAll()
+	require.NoError(t, err)
+	var want []string
+	for _, rec := range recs[1:] {
+		want = append(want, rec[0])
+	}
+	require.NotEmpty(t, want, "the demo city's ledger")
+	type page struct {
+		Rows []struct {
+			Ref string `json:"ref"`
+		} `json:"rows"`
+		Next   string         `json:"next"`
+		Counts map[string]int `json:"counts"`
+	}
+	var got []string
+	var counts map[string]int
+	for cursor, pages := "", 0; ; pages++ {
+		require.Less(t, pages, 100)
+		var pg page
+		r := s.do("GET", "/api/v1/ledger?limit=7&cursor="+url.QueryEscape(cursor), admin, nil)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		r.json(t, &pg)
+		assert.LessOrEqual(t, len(pg.Rows), 7)
+		if counts == nil {
+			counts = pg.Counts
+		}
+		assert.Equal(t, counts, pg.Counts, "every page counts the whole ledger")
+		for _, row := range pg.Rows {
+			got = append(got, row.Ref)
+		}
+		if pg.Next == "" {
+			break
+		}
+		cursor = pg.Next
+	}
+	assert.Equal(t, want, got, "the pages' rows are the CSV file's")
+	assert.Equal(t, len(want), counts["found"])
+	var pg page
+	s.do("GET", "/api/v1/ledger", admin, nil).json(t, &pg)
+	assert.Len(t, pg.Rows, min(len(want), inspection.DefaultLedgerPageLimit), "the default page")
+	for _, q := range []string{"?limit=501", "?limit=0", "?limit=x", "?cursor=nope", "?cursor=" + strings.Repeat("x", 300)} {
+		r := s.do("GET", "/api/v1/ledger"+q, admin, nil)
+		assert.Equal(t, http.StatusBadRequest, r.status, "GET /api/v1/ledger%s: %s", q, r.body)
+	}
 }

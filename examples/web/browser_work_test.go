@@ -239,4 +239,25 @@ func TestBrowserUnitSelfCheckAndRectify(t *testing.T) {
 	})()`)
 	b.open("/console/reports/"+id, "#report-state")
 	require.Equal(t, "rectifying", value(b, "state", chromedp.Evaluate[string](`document.getElementById("report-state").className.replace("state state-", "")`)), "a sham rectification reopens")
+
+	// The supervision group's list shows the spot check done, a sham
+	// found; filtered to those that found a sham, then opened again.
+	b.open("/work/spot-checks", "#spot-list")
+	sc := value(b, "spot check id", chromedp.Evaluate[string](`location.search === "" && document.querySelector("li.spot-row") ? document.querySelector("li.spot-row").dataset.id : ""`))
+	require.NotEmpty(t, sc, "the spot check is listed, newest first")
+	b.run("filter shams", chromedp.SetValue(chromedp.CSS(`#s-verdict`), "failed"), chromedp.SetValue(chromedp.CSS(`#s-status`), "done"),
+		chromedp.Click(chromedp.CSS(`#spot-filters button[type="submit"]`)))
+	b.waitFor("filtered", `(() => location.search.includes("verdict=failed") && document.readyState === "complete" ? "done" : "")()`)
+	row := `li.spot-row[data-id="` + sc + `"]`
+	require.Equal(t, "done", value(b, "status", chromedp.Evaluate[string](`document.querySelector('`+row+`').dataset.status`)))
+	require.Equal(t, "1", b.text(row+` .spot-failed`), "one sham found")
+	require.Equal(t, "0", b.text(row+` .spot-pending`))
+	b.screenshot("work-spotchecks")
+	b.run("open it", chromedp.Click(chromedp.CSS(row+` a`)))
+	b.waitFor("spot check page", `(() => document.getElementById("spot-check") && document.readyState === "complete" ? "done" : "")()`)
+	require.Equal(t, "failed", value(b, "verdict", chromedp.Evaluate[string](`document.querySelector("li.spot-item").dataset.verdict`)))
+	b.open("/work/spot-checks?status=open", "#spot-list")
+	require.Zero(t, value(b, "open ones", chromedp.Evaluate[int](`document.querySelectorAll('`+row+`').length`)), "not among the open ones")
+	b.open("/work/spot-checks?lang=en", "#spot-list")
+	require.Contains(t, b.text(`#spot-list-title`), "Spot checks drawn", "in English")
 }

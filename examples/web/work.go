@@ -216,17 +216,36 @@ func ledgerQuery(r *http.Request, keys ...string) url.Values {
 
 var ledgerFilters = []string{"department", "industry", "district", "since", "until"}
 
-// workLedger is the reconciliation ledger (对账销号) with its filters and
-// the CSV download.
+// workLedger is the reconciliation ledger (对账销号) with its filters, a
+// page of its rows at a time with the counts of the whole, and the CSV
+// download of every row.
 func (h *Handler) workLedger(w http.ResponseWriter, r *http.Request) {
 	p, c, ok := h.start(w, r, "work.ledger", true)
 	q := ledgerQuery(r, ledgerFilters...)
-	if !ok || !h.load(w, r, p, c, call{"Ledger", "/api/v1/ledger", q}, callDepartments) {
+	api := ledgerQuery(r, append(ledgerFilters, "cursor")...)
+	if !ok || !h.load(w, r, p, c, call{"Ledger", "/api/v1/ledger", api}, callDepartments) {
 		return
 	}
 	p.Data["Query"] = q
 	p.Data["CSV"] = "/work/ledger.csv?" + q.Encode()
+	p.Data["Next"] = nextPage("/work/ledger", q, p.Data["Ledger"])
 	h.render(w, r, "work_ledger", p)
+}
+
+// nextPage returns the address of the page after the API's answer, with
+// the filters q: none when the answer has no next cursor.
+func nextPage(path string, q url.Values, answer any) string {
+	m, _ := answer.(map[string]any)
+	next, _ := m["next"].(string)
+	if next == "" {
+		return ""
+	}
+	nq := url.Values{}
+	for k, v := range q {
+		nq[k] = v
+	}
+	nq.Set("cursor", next)
+	return path + "?" + nq.Encode()
 }
 
 // workLedgerCSV downloads the ledger as the API's CSV file: the browser
@@ -271,10 +290,19 @@ func (h *Handler) workFigures(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "work_figures", p)
 }
 
-// workSpotChecks is the supervision group's draw form.
+var spotFilters = []string{"department", "status", "verdict", "since", "until"}
+
+// workSpotChecks is the supervision group's list of spot checks, newest
+// first with their status and verdicts, filtered and a page at a time
+// (an inspector sees their department's: the API decides), and the form
+// that draws a new one.
 func (h *Handler) workSpotChecks(w http.ResponseWriter, r *http.Request) {
 	p, c, ok := h.start(w, r, "work.spot", true)
-	if ok && h.load(w, r, p, c, callDepartments) {
+	q := ledgerQuery(r, spotFilters...)
+	api := ledgerQuery(r, append(spotFilters, "cursor")...)
+	if ok && h.load(w, r, p, c, call{"SpotChecks", "/api/v1/spot-checks", api}, callDepartments) {
+		p.Data["Query"] = q
+		p.Data["Next"] = nextPage("/work/spot-checks", q, p.Data["SpotChecks"])
 		p.Data["Since"] = today().AddDate(0, -3, 0).Format(time.DateOnly)
 		p.Data["Until"] = today().AddDate(0, 0, 1).Format(time.DateOnly)
 		h.render(w, r, "work_spotchecks", p)

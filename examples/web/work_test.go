@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"html"
 	"io"
 	"net/http"
 	"strings"
@@ -77,4 +78,43 @@ func TestWorkPages(t *testing.T) {
 	assert.Contains(t, body, "Campaign figures")
 	res, body = page(t, base, "/work/figures?since=2027-01-01&until=2026-01-01", insp)
 	assert.Equal(t, http.StatusBadRequest, res.StatusCode, "the API's refusal shows: %s", body)
+}
+
+// TestWorkListsPaged: the ledger page shows a page of the demo city's
+// ledger with the counts of the whole and a link to the next page that
+// keeps the filters; the spot checks page lists what the API lets each
+// user see, with its filters, and refuses a unit.
+func TestWorkListsPaged(t *testing.T) {
+	base := startServer(t)
+	admin, sup, unit := demoToken(t, base, "admin-1"), demoToken(t, base, "supervisor-1"), demoToken(t, base, "unit-1")
+
+	res, body := page(t, base, "/work/ledger?since=2000-01-01", admin)
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.Equal(t, 50, strings.Count(body, `<tr><th scope="row">`), "a page of the ledger")
+	i := strings.Index(body, `id="ledger-next" href="`)
+	require.Positive(t, i, "a link to the next page")
+	next := html.UnescapeString(body[i+len(`id="ledger-next" href="`):])
+	next = next[:strings.Index(next, `"`)]
+	assert.Contains(t, next, "since=2000-01-01", "the next page keeps the filters")
+	assert.Contains(t, next, "cursor=")
+	assert.Contains(t, body, `href="/work/ledger.csv?since=2000-01-01"`, "the CSV has every row, no cursor")
+	res, body2 := page(t, base, next, admin)
+	require.Equal(t, http.StatusOK, res.StatusCode, body2)
+	assert.Positive(t, strings.Count(body2, `<tr><th scope="row">`), "the next page has the rest")
+	counts := func(b string) string {
+		return b[strings.Index(b, `id="ledger-counts"`):strings.Index(b, `id="ledger"`)]
+	}
+	assert.Equal(t, counts(body), counts(body2), "every page shows the counts of the whole ledger")
+
+	res, body = page(t, base, "/work/spot-checks?status=done&verdict=failed&lang=en", sup)
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.Contains(t, body, `id="spot-list"`)
+	assert.Contains(t, body, `id="draw-form"`)
+	assert.Contains(t, body, `<option value="failed" selected>`, "the filters show what was asked")
+	res, body = page(t, base, "/work/spot-checks", demoToken(t, base, "inspector-1"))
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	res, _ = page(t, base, "/work/spot-checks", unit)
+	assert.Equal(t, http.StatusForbidden, res.StatusCode, "a unit lists no spot checks")
+	res, _ = page(t, base, "/work/spot-checks?status=lost", sup)
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode, "the API's refusal shows")
 }

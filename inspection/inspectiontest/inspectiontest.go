@@ -330,6 +330,7 @@ func TestStore(t *testing.T, open func(t *testing.T) Harness) {
 		_, err = h.Store.GetSpotCheck(ctx, uuid.Must(uuid.NewV7()))
 		code(t, err, hazard.CodeNotFound, "GetSpotCheck of a missing one")
 	})
+	t.Run("ListSpotChecks", func(t *testing.T) { testListSpotChecks(t, open) })
 	t.Run("Orders", func(t *testing.T) {
 		h := open(t)
 		mk := func(dept string, deadline time.Time) inspection.Order {

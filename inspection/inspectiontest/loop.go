@@ -90,8 +90,15 @@ func TestLoop(t *testing.T, open func(t *testing.T) Stores) {
 	}
 	ledger := func() inspection.Ledger {
 		t.Helper()
-		lg, err := l.Inspection.Ledger(ctx, Officer, inspection.LedgerQuery{District: "110101"})
+		q := inspection.LedgerQuery{District: "110101"}
+		lg, err := l.Inspection.Ledger(ctx, Officer, q)
 		require.NoError(t, err)
+		// A page of the ledger, through the store's LedgerReader when it
+		// has one, shows the same rows and counts.
+		pg, err := l.Inspection.LedgerPage(ctx, Officer, q, hazard.Page{Limit: inspection.MaxLedgerPageLimit})
+		require.NoError(t, err)
+		assert.Equal(t, lg.Rows, pg.Rows, "the ledger page's rows")
+		assert.Equal(t, lg.Counts, pg.Counts, "the ledger page's counts")
 		return lg
 	}
 

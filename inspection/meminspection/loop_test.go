@@ -16,3 +16,11 @@ func TestLoop(t *testing.T) {
 		return inspectiontest.Stores{Hazards: hz, Cursors: hz, Risk: memrisk.New(hz), Inspection: meminspection.New(hz)}
 	})
 }
+
+// The memory store has no LedgerReader capability: the kit says so.
+func TestLedgerReader(t *testing.T) {
+	inspectiontest.TestLedgerReader(t, func(t *testing.T) inspectiontest.Stores {
+		hz := memstore.New()
+		return inspectiontest.Stores{Hazards: hz, Cursors: hz, Risk: memrisk.New(hz), Inspection: meminspection.New(hz)}
+	})
+}

@@ -32,6 +32,7 @@ type Store struct {
 	inspections map[uuid.UUID]*inspection.Inspection
 	inspIDs     []uuid.UUID // sorted
 	spots       map[uuid.UUID]*inspection.SpotCheck
+	spotIDs     []uuid.UUID // sorted
 	trainings   map[uuid.UUID]*inspection.Training
 	trainIDs    []uuid.UUID // sorted
 	orders      map[uuid.UUID]*inspection.Order
@@ -208,12 +209,19 @@ func (s *Store) UpdateInspection(ctx context.Context, in inspection.Inspection, 
 	return in.Clone(), nil
 }
 
-// page walks ids newest first from the cursor, keeping what keep accepts.
+// page walks ids newest first from the cursor, keeping what keep accepts,
+// with risk.PageLimit's limits.
 func page(ids []uuid.UUID, p hazard.Page, keep func(uuid.UUID) bool) ([]uuid.UUID, string, error) {
 	limit, err := risk.PageLimit(p)
 	if err != nil {
 		return nil, "", err
 	}
+	return pageOf(ids, p, limit, keep)
+}
+
+// pageOf walks ids newest first from the cursor, keeping at most limit of
+// those keep accepts.
+func pageOf(ids []uuid.UUID, p hazard.Page, limit int, keep func(uuid.UUID) bool) ([]uuid.UUID, string, error) {
 	end := len(ids)
 	if p.Cursor != "" {
 		after, err := inspection.ParseCursor(p.Cursor)
@@ -279,7 +287,35 @@ func (s *Store) CreateSpotCheck(ctx context.Context, sc inspection.SpotCheck, ev
 		return inspection.SpotCheck{}, hazard.Wrap(op, err)
 	}
 	s.spots[sc.ID] = &sc
+	i, _ := slices.BinarySearchFunc(s.spotIDs, sc.ID, cmpID)
+	s.spotIDs = slices.Insert(s.spotIDs, i, sc.ID)
 	return sc.Clone(), nil
+}
+
+// ListSpotChecks implements inspection.Store.
+func (s *Store) ListSpotChecks(ctx context.Context, f inspection.SpotFilter, p hazard.Page) (inspection.SpotCheckList, error) {
+	const op = "meminspection.list_spot_checks"
+	if err := ctxErr(ctx, op); err != nil {
+		return inspection.SpotCheckList{}, err
+	}
+	if err := f.Validate(); err != nil {
+		return inspection.SpotCheckList{}, hazard.Wrap(op, err)
+	}
+	limit, err := inspection.SpotPageLimit(p)
+	if err != nil {
+		return inspection.SpotCheckList{}, hazard.Wrap(op, err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ids, next, err := pageOf(s.spotIDs, p, limit, func(id uuid.UUID) bool { return f.Matches(s.spots[id]) })
+	if err != nil {
+		return inspection.SpotCheckList{}, hazard.Wrap(op, err)
+	}
+	l := inspection.SpotCheckList{Items: make([]inspection.SpotCheck, 0, len(ids)), Next: next}
+	for _, id := range ids {
+		l.Items = append(l.Items, s.spots[id].Clone())
+	}
+	return l, nil
 }
 
 // GetSpotCheck implements inspection.Store.

@@ -104,6 +104,7 @@ func TestStore(t *testing.T, open Opener) {
 	t.Run("PointLimit", func(t *testing.T) { testPointLimit(t, open) })
 	t.Run("Due", func(t *testing.T) { testDue(t, open) })
 	t.Run("UnitRefs", func(t *testing.T) { testUnitRefs(t, open) })
+	t.Run("PublicUnits", func(t *testing.T) { testPublicUnits(t, open) })
 }
 
 func mustCreate(t *testing.T, st risk.Store, u risk.Unit) risk.Unit {
