@@ -151,8 +151,12 @@ func requireLedgerPlans(t testing.TB, db *pgstore.DB, n int) {
 }
 
 // requirePlanReads checks that the plan of sql reads index and scans no
-// table: for a page (counts false) in the index's order, never sorting;
-// for counts, by an index-only scan (the groups may be sorted).
+// table: for a page (counts false) in the index's order, never sorting or
+// fetching rows by bitmap; for counts, from the index (the groups may be
+// sorted). The counts' plan is an index-only scan where the visibility map
+// is set; while any transaction of the cluster is older than the last
+// VACUUM (other tests', other sessions'), the planner may fetch the rows
+// the index names by bitmap instead, still never the whole table.
 func requirePlanReads(t testing.TB, db *pgstore.DB, name, sql string, args []any, index string, counts bool) {
 	t.Helper()
 	var plan []byte
@@ -160,18 +164,18 @@ func requirePlanReads(t testing.TB, db *pgstore.DB, name, sql string, args []any
 	var tree []struct{ Plan planNode }
 	require.NoError(t, json.Unmarshal(plan, &tree))
 	require.Len(t, tree, 1)
-	refused := []string{"Seq Scan", "Bitmap Heap Scan"}
+	refused := []string{"Seq Scan"}
 	if !counts {
-		refused = append(refused, "Sort")
+		refused = append(refused, "Sort", "Bitmap Heap Scan")
 	}
 	reads := false
 	for _, n := range tree[0].Plan.walk(nil) {
 		assert.NotContains(t, refused, n.NodeType, "plan of %s:\n%s", name, plan)
-		if n.IndexName == index && (!counts || n.NodeType == "Index Only Scan") {
+		if n.IndexName == index {
 			reads = true
 		}
 	}
-	assert.True(t, reads, "plan of %s does not read %s (index-only: %v):\n%s", name, index, counts, plan)
+	assert.True(t, reads, "plan of %s does not read %s:\n%s", name, index, plan)
 }
 
 // ledgerService returns an inspection.Service over db at a fixed clock.

@@ -91,17 +91,20 @@ func TestRiskQueryPlans(t *testing.T) {
 
 	month := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 	mid := risk.DueCursor(risk.DueEntry{UnitID: riskUnitID(n / 2), DueAt: time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)})
+	// Three grades are three ranges of the index: the planner may merge
+	// them in order or sort the department's due rows they hold.
 	for _, c := range []struct {
-		name string
-		q    risk.DueQuery
+		name  string
+		q     risk.DueQuery
+		sorts bool
 	}{
-		{"due", risk.DueQuery{Department: "dept3", Before: month, Limit: risk.MaxDueLimit}},
-		{"due cursor page", risk.DueQuery{Department: "dept3", Before: month, Cursor: mid, Limit: risk.MaxDueLimit}},
-		{"due scheduled grades", risk.DueQuery{Department: "dept3", Before: month, Grades: []risk.Grade{risk.Red, risk.Orange, risk.Yellow}, Limit: risk.MaxDueLimit}},
-		{"due sampled grade", risk.DueQuery{Department: "dept3", Before: month, Grades: []risk.Grade{risk.Blue}, Limit: risk.MaxDueLimit}},
+		{"due", risk.DueQuery{Department: "dept3", Before: month, Limit: risk.MaxDueLimit}, false},
+		{"due cursor page", risk.DueQuery{Department: "dept3", Before: month, Cursor: mid, Limit: risk.MaxDueLimit}, false},
+		{"due scheduled grades", risk.DueQuery{Department: "dept3", Before: month, Grades: []risk.Grade{risk.Red, risk.Orange, risk.Yellow}, Limit: risk.MaxDueLimit}, true},
+		{"due sampled grade", risk.DueQuery{Department: "dept3", Before: month, Grades: []risk.Grade{risk.Blue}, Limit: risk.MaxDueLimit}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			requireIndexedPlan(t, db, c.name, pgstore.DueSQL, pgstore.DueArgs(&c.q), false)
+			requireIndexedPlan(t, db, c.name, pgstore.DueSQL, pgstore.DueArgs(&c.q), c.sorts)
 		})
 	}
 	cursor := risk.IDCursor(riskUnitID(n/2), false)
